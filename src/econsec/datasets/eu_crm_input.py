@@ -1,0 +1,367 @@
+"""Reader of EU CRM assessment input files (``econsec assess eu-crm --input FILE``).
+
+The file is JSON (see ``docs/eu-crm.md`` for the full format)::
+
+    {"materials": [{"material": "Gallium",
+                    "stages": {"P": {"global_supply": [{"country": "CHN", "share": 0.938}],
+                                     "eu_sourcing": [{"country": "DEU", "share": 0.3, "t": 0.8}],
+                                     "import_reliance": 0.98, "eol_rir": 0.0, "si_sr": 0.95}},
+                    "end_uses": [{"sector": "C26", "share": 0.7, "value_added": 76000}],
+                    "si_ei": 0.9}],
+     "wgi_scaled": {"CHN": 6.3, "DEU": 2.1}}
+
+Countries are ISO 3166 alpha-3 codes or names, resolved by the injected
+``resolve_country`` (which raises :class:`~econsec.errors.UnknownCountryError`);
+``t`` defaults to 1.0; shares are fractions in [0, 1] (a list may add up to 1.02,
+since published shares are rounded); the file's ``wgi_scaled`` (0-10) overrides
+``wgi_scaled_default``; a country in neither is an error.
+
+Every problem raises :class:`~econsec.errors.DataFormatError` (malformed: not
+JSON, wrong type, missing or unknown field) or
+:class:`~econsec.errors.ValidationError` (well-formed but not allowed: a share
+above 1, a country without WGI) with ``Location(file=path,
+column="materials[0].stages.P.global_supply[2].share")``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field
+
+from econsec.errors import (
+    DataFormatError,
+    EconsecError,
+    Location,
+    UnknownCountryError,
+    ValidationError,
+)
+from econsec.indicators.common import SHARE_SUM_TOLERANCE
+from econsec.indicators.eu_crm import (
+    CountryShare,
+    EndUse,
+    MaterialAssessment,
+    MaterialInput,
+    StageInputs,
+    assess_materials,
+)
+
+__all__ = [
+    "EuCrmInputFile",
+    "MaterialAssessment",
+    "MaterialInput",
+    "assess_materials",
+    "read_eu_crm_input",
+]
+
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
+
+
+class CountryShareModel(_Model):
+    """A country's share (fraction) and trade-related factor t (default 1.0)."""
+
+    country: Annotated[str, Field(min_length=1)]
+    share: Fraction
+    t: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0
+
+
+class StageModel(_Model):
+    """Supply-risk inputs of one stage (E = extraction, P = processing)."""
+
+    global_supply: Annotated[list[CountryShareModel], Field(min_length=1)]
+    eu_sourcing: Annotated[list[CountryShareModel], Field(min_length=1)]
+    import_reliance: Fraction
+    eol_rir: Fraction
+    si_sr: Fraction
+
+
+class EndUseModel(_Model):
+    """An end use: NACE sector code, share of use, sector value added (million EUR)."""
+
+    sector: Annotated[str, Field(min_length=1)]
+    share: Fraction
+    value_added: Annotated[float, Field(ge=0.0)]
+
+
+class MaterialModel(_Model):
+    """One material to assess."""
+
+    material: Annotated[str, Field(min_length=1)]
+    stages: Annotated[dict[Literal["E", "P"], StageModel], Field(min_length=1)]
+    end_uses: Annotated[list[EndUseModel], Field(min_length=1)]
+    si_ei: Fraction
+
+
+class EuCrmInputFile(_Model):
+    """The whole input file."""
+
+    materials: Annotated[list[MaterialModel], Field(min_length=1)]
+    wgi_scaled: dict[str, Annotated[float, Field(ge=0.0, le=10.0)]] = Field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- error translation
+
+_VALUE_ERRORS = {
+    "greater_than_equal",
+    "less_than_equal",
+    "greater_than",
+    "less_than",
+    "finite_number",
+}
+
+
+def _json_path(loc: tuple[int | str, ...]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part == "[key]":
+            continue
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
+def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The pydantic model class that the object at ``loc`` should be (for field lists)."""
+    model: Any = EuCrmInputFile
+    hints = {
+        ("EuCrmInputFile", "materials"): MaterialModel,
+        ("MaterialModel", "stages"): StageModel,
+        ("MaterialModel", "end_uses"): EndUseModel,
+        ("StageModel", "global_supply"): CountryShareModel,
+        ("StageModel", "eu_sourcing"): CountryShareModel,
+    }
+    skip_next = False
+    for part in loc:
+        if skip_next:  # the key of a dict or the index of a list
+            skip_next = False
+            continue
+        if isinstance(part, int):
+            continue
+        nxt = hints.get((model.__name__, part))
+        if nxt is None:
+            return None
+        skip_next = model is MaterialModel and part == "stages"
+        model = nxt
+    return model
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    kind = error["type"]
+    loc = tuple(error["loc"])
+    ctx = error.get("ctx") or {}
+    value = error.get("input")
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        model = _model_at(loc[:-1])
+        allowed = f" (allowed: {', '.join(model.model_fields)})" if model else ""
+        return f"unknown field '{loc[-1]}'{allowed}"
+    if kind == "literal_error" and "[key]" in loc:
+        return f"unknown stage '{value}'; use 'E' (extraction) or 'P' (processing)"
+    if kind == "greater_than_equal":
+        return f"must be at least {ctx.get('ge')}, got {value!r}"
+    if kind == "less_than_equal":
+        field = str(loc[-1]) if loc else ""
+        hint = ""
+        if field in {"share", "import_reliance", "eol_rir", "si_sr", "si_ei"} and isinstance(
+            value, int | float
+        ):
+            hint = " (give fractions, e.g. 0.25 for 25 %)"
+        return f"must be at most {ctx.get('le')}, got {value!r}{hint}"
+    if kind == "finite_number":
+        return "must be a finite number (NaN and Infinity are not allowed)"
+    if kind in {"float_type", "float_parsing", "int_type", "int_parsing"}:
+        return f"must be a number, got {value!r}"
+    if kind == "string_type":
+        return f"must be a text string, got {value!r}"
+    if kind == "list_type":
+        return f"must be a list [...], got {type(value).__name__}"
+    if kind in {"dict_type", "model_type", "model_attributes_type"}:
+        return f"must be an object {{...}}, got {type(value).__name__}"
+    if kind == "too_short":
+        return "must not be empty"
+    if kind == "string_too_short":
+        return "must not be empty"
+    return str(error.get("msg", "invalid value"))
+
+
+def _translate(error: pydantic.ValidationError, path: Path) -> EconsecError:
+    problems = error.errors(include_url=False)
+    first = problems[0]
+    message = _describe(first)
+    if len(problems) > 1:
+        others = "; ".join(f"{_json_path(tuple(p['loc']))}: {_describe(p)}" for p in problems[1:6])
+        more = f" (and {len(problems) - 6} more)" if len(problems) > 6 else ""
+        message += f"; also: {others}{more}"
+    location = Location(file=str(path), column=_json_path(tuple(first["loc"])) or None)
+    cls = ValidationError if first["type"] in _VALUE_ERRORS else DataFormatError
+    return cls(message, location=location)
+
+
+# --------------------------------------------------------------------------- reader
+
+
+def _load_json(path: Path) -> object:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataFormatError(
+            f"cannot read the file: {exc.strerror or exc}", location=Location(file=str(path))
+        ) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataFormatError(
+            f"the file is not UTF-8 text (byte {exc.start}); save it as UTF-8",
+            location=Location(file=str(path)),
+        ) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataFormatError(
+            f"not valid JSON: {exc.msg} (column {exc.colno})",
+            location=Location(file=str(path), line=exc.lineno),
+        ) from None
+
+
+def read_eu_crm_input(
+    path: Path,
+    *,
+    wgi_scaled_default: Mapping[str, float],
+    resolve_country: Callable[[str], str],
+) -> list[MaterialInput]:
+    """Read and check an EU CRM input file; return one :class:`MaterialInput` per material.
+
+    Parameters
+    ----------
+    path : Path
+        JSON file (format in the module docstring and ``docs/eu-crm.md``).
+    wgi_scaled_default : mapping of str to float
+        Scaled WGI (0-10, 10 = worst) per ISO alpha-3 code, e.g. from the bundled WGI
+        table through :func:`econsec.indicators.eu_crm.wgi_scaled`. The file's own
+        ``wgi_scaled`` entries override it.
+    resolve_country : callable
+        Maps a code or name to an ISO alpha-3 code; raises
+        :class:`~econsec.errors.UnknownCountryError` for an unknown one.
+
+    Returns
+    -------
+    list of MaterialInput
+        Countries resolved to alpha-3; each material's ``wgi_scaled`` holds the
+        scaled WGI of the countries it names.
+
+    Raises
+    ------
+    DataFormatError
+        Unreadable file, not JSON, wrong types, missing or unknown fields.
+    ValidationError
+        Out-of-range values, shares adding up to more than 1.02, a country listed
+        twice in one list, a country without a WGI value.
+    UnknownCountryError
+        A country the resolver does not know (with the file and JSON path).
+
+    All errors carry ``Location(file=str(path), column=<JSON path>)``.
+    """
+    data = _load_json(path)
+    try:
+        parsed = EuCrmInputFile.model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise _translate(exc, path) from None
+
+    file = str(path)
+
+    def where(column: str) -> Location:
+        return Location(file=file, column=column)
+
+    def resolve(name: str, column: str) -> str:
+        try:
+            return resolve_country(name)
+        except UnknownCountryError as exc:
+            raise UnknownCountryError(exc.name, exc.suggestions, location=where(column)) from None
+
+    wgi: dict[str, float] = {}
+    for code, value in wgi_scaled_default.items():
+        wgi[code] = float(value)
+    seen_in_file: dict[str, str] = {}
+    for name, value in parsed.wgi_scaled.items():
+        column = f"wgi_scaled.{name}"
+        code = resolve(name, column)
+        if code in seen_in_file:
+            raise ValidationError(
+                f"country '{code}' has two WGI values (as '{seen_in_file[code]}' and '{name}')",
+                location=where(column),
+            )
+        seen_in_file[code] = name
+        wgi[code] = value
+
+    materials: list[MaterialInput] = []
+    for m_index, material in enumerate(parsed.materials):
+        m_path = f"materials[{m_index}]"
+        used: dict[str, float] = {}
+        stages: dict[str, StageInputs] = {}
+        for stage_name, stage in material.stages.items():
+            s_path = f"{m_path}.stages.{stage_name}"
+            lists: dict[str, list[CountryShare]] = {}
+            for list_name in ("global_supply", "eu_sourcing"):
+                l_path = f"{s_path}.{list_name}"
+                records: list[CountryShare] = []
+                seen: dict[str, int] = {}
+                for i, entry in enumerate(getattr(stage, list_name)):
+                    column = f"{l_path}[{i}].country"
+                    code = resolve(entry.country, column)
+                    if code in seen:
+                        raise ValidationError(
+                            f"country '{code}' is listed twice (also at {l_path}[{seen[code]}])",
+                            location=where(column),
+                        )
+                    seen[code] = i
+                    if code not in wgi:
+                        raise ValidationError(
+                            f"no scaled WGI value for country '{code}'; add it to "
+                            '"wgi_scaled" in the file',
+                            location=where(column),
+                        )
+                    used[code] = wgi[code]
+                    records.append(CountryShare(code, entry.share, entry.t))
+                _check_sum([r.share for r in records], where(l_path))
+                lists[list_name] = records
+            stages[stage_name] = StageInputs(
+                global_supply=tuple(lists["global_supply"]),
+                eu_sourcing=tuple(lists["eu_sourcing"]),
+                import_reliance=stage.import_reliance,
+                eol_rir=stage.eol_rir,
+                si_sr=stage.si_sr,
+            )
+        end_uses = tuple(EndUse(u.sector, u.share, u.value_added) for u in material.end_uses)
+        _check_sum([u.share for u in end_uses], where(f"{m_path}.end_uses"))
+        materials.append(
+            MaterialInput(
+                material=material.material,
+                stages={k: stages[k] for k in ("E", "P") if k in stages},
+                end_uses=end_uses,
+                si_ei=material.si_ei,
+                wgi_scaled=used,
+            )
+        )
+    return materials
+
+
+def _check_sum(shares: list[float], location: Location) -> None:
+    total = math.fsum(shares)
+    if total > 1.0 + SHARE_SUM_TOLERANCE:
+        raise ValidationError(
+            f"shares add up to {total:.4g}, more than 1 (up to {1 + SHARE_SUM_TOLERANCE:g} is "
+            "accepted because published shares are rounded)",
+            location=location,
+        )

@@ -1,0 +1,189 @@
+"""One :class:`~econsec.records.Source` per bundled file family (see ``data/PROVENANCE.md``).
+
+``file`` is the path of the main file relative to the data folder (for a folder of many
+files, the folder). ``sha256`` is computed from the bytes on disk when the sources are
+built: for a single file, its hash; for a family of files, the hash of the bytes of all
+files of the family concatenated in sorted path order (``FAMILY_GLOBS``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
+
+from econsec.datasets._csv import data_dir, sha256_of
+from econsec.errors import NotFoundError
+from econsec.records import Source
+
+USGS = "U.S. Geological Survey, National Minerals Information Center"
+PD = "Public domain (U.S. Government work)"
+
+
+@dataclass(frozen=True)
+class _Spec:
+    source: Source
+    pattern: str  # glob relative to the data folder; one match = single file
+
+
+def _usgs(key: str, year: int, title: str, file: str, pattern: str, doi: str, ver: str) -> _Spec:
+    citation = (
+        f"National Minerals Information Center, {year}, U.S. Geological Survey Mineral "
+        f"Commodity Summaries {year} Data Release{ver}, {doi}"
+    )
+    return _Spec(Source(key, USGS, title, year, PD, doi, file, "", citation), pattern)
+
+
+_SPECS: tuple[_Spec, ...] = (
+    _usgs(
+        "usgs-mcs-2025-world", 2025, "Mineral Commodity Summaries 2025 — world data",
+        "usgs_mcs2025/world_data/MCS2025_World_Data.csv",
+        "usgs_mcs2025/world_data/MCS2025_World_Data.csv",
+        "https://doi.org/10.5066/P13XCP3R", " (ver. 2.0, April 2025)",
+    ),
+    _usgs(
+        "usgs-mcs-2024-world", 2024, "Mineral Commodity Summaries 2024 — world data",
+        "usgs_mcs2024/world_data", "usgs_mcs2024/world_data/*_world.csv",
+        "https://doi.org/10.5066/P144BA54", " (ver. 2.0, March 2024)",
+    ),
+    _usgs(
+        "usgs-mcs-2023-world", 2023, "Mineral Commodity Summaries 2023 — world data",
+        "usgs_mcs2023/world_data", "usgs_mcs2023/world_data/*_world.csv",
+        "https://doi.org/10.5066/P9WCYUI6", "",
+    ),
+    _usgs(
+        "usgs-mcs-2025-salient", 2025, "Mineral Commodity Summaries 2025 — salient statistics",
+        "usgs_mcs2025/salient_commodity", "usgs_mcs2025/salient_commodity/*_salient.csv",
+        "https://doi.org/10.5066/P13XCP3R", " (ver. 2.0, April 2025)",
+    ),
+    _Spec(
+        Source(
+            "wgi-2023", "World Bank (Kaufmann & Kraay)",
+            "Worldwide Governance Indicators, 2023 Update", 2023, "CC BY 4.0",
+            "https://www.govindicators.org",
+            "governance/wgi/WGIData_2023update_raw.csv", "",
+            "Kaufmann, D. and A. Kraay (2023). Worldwide Governance Indicators, 2023 Update "
+            "(www.govindicators.org).",
+        ),
+        "governance/wgi/WGIData_2023update_raw.csv",
+    ),
+    _Spec(
+        Source(
+            "hs-2022", "World Customs Organization (via UN Comtrade / datasets/harmonized-system)",
+            "Harmonized System 2022 nomenclature", 2022, "ODC-PDDL-1.0",
+            "https://github.com/datasets/harmonized-system",
+            "classifications/hs/harmonized-system_hs2022.csv", "",
+            "datasets/harmonized-system, version 2022.0 (from UN Comtrade HS classification).",
+        ),
+        "classifications/hs/harmonized-system_hs2022.csv",
+    ),
+    _Spec(
+        Source(
+            "iso-3166-1", "ISO / Debian iso-codes (via pycountry 26.2.16)",
+            "ISO 3166-1 country codes", 2026, "LGPL-2.1-or-later",
+            "https://pypi.org/project/pycountry/26.2.16/",
+            "classifications/countries/iso3166-1_pycountry_26.2.16.csv", "",
+            "pycountry 26.2.16, databases/iso3166-1.json (Debian iso-codes).",
+        ),
+        "classifications/countries/iso3166-1_pycountry_26.2.16.csv",
+    ),
+    _Spec(
+        Source(
+            "eu-crm-2023", "European Commission",
+            "Study on the critical raw materials for the EU 2023 – Final Report, "
+            "Appendices 6 and 7", 2023, "CC BY 4.0",
+            "https://github.com/erikemilsson/EU-Critical-Raw-Materials-CRM-Reports-Datasets",
+            "eu_crm_2023", "",
+            "European Commission, Grohol, M. and Veeh, C. (2023), Study on the critical raw "
+            "materials for the EU 2023 – Final Report; extraction by erikemilsson, commit "
+            "59383504ead25f91fe9c197a1e660f4813684f17.",
+        ),
+        "eu_crm_2023/*.csv",
+    ),
+    _Spec(
+        Source(
+            "us-import-shares-2020-2023", "U.S. Census Bureau (computed by PJGriff26/"
+            "materials-demand-model)",
+            "U.S. general-import value shares by partner, 2020–2023 average", 2023,
+            "Public domain (U.S. Government work); extract MIT",
+            "https://github.com/PJGriff26/materials-demand-model",
+            "us_trade/us_import_shares_by_partner_2020_2023avg.csv", "",
+            "U.S. Census Bureau international trade API (HS/HTS imports), shares computed by "
+            "the materials-demand-model authors, commit 21067b1.",
+        ),
+        "us_trade/us_import_shares_by_partner_2020_2023avg.csv",
+    ),
+    _Spec(
+        Source(
+            "oecd-crc-2026-01-30", "OECD",
+            "Country Risk Classifications of the Participants to the Arrangement on "
+            "Officially Supported Export Credits (valid as of 30 January 2026)", 2026,
+            "OECD terms (CC BY 4.0 since 2024; verify before redistribution)",
+            "https://www.oecd.org/en/topics/sub-issues/country-risk-classification.html",
+            "country_risk/oecd_country_risk_classification_2026-01-30.csv", "",
+            "OECD Country Risk Classification, 2026-01-30; transcribed by the "
+            "materials-demand-model authors (commit 0f22dc4). 0 = not classified.",
+        ),
+        "country_risk/oecd_country_risk_classification_2026-01-30.csv",
+    ),
+    _Spec(
+        Source(
+            "cldr-ja-territories", "Unicode Consortium (CLDR, via Babel)",
+            "CLDR Japanese territory names", 2025, "Unicode License v3",
+            "https://cldr.unicode.org", "", "",
+            "Unicode CLDR territory display names for locale 'ja', read through Babel "
+            "(babel.Locale('ja').territories).",
+        ),
+        "",
+    ),
+    _Spec(
+        Source(
+            "econsec-curated", "econsec developers",
+            "econsec curated tables (country groups, aliases, USGS commodity crosswalk, items)",
+            2026, "Apache-2.0", "", "curated", "",
+            "econsec curated data; see data/curated/README.md.",
+        ),
+        "curated/*.csv",
+    ),
+)
+
+
+def _hash(pattern: str) -> str:
+    if not pattern:
+        return ""
+    paths = sorted(p for p in data_dir().glob(pattern) if p.is_file())
+    return sha256_of(paths) if paths else ""
+
+
+@cache
+def _sources() -> tuple[Source, ...]:
+    out = []
+    for spec in _SPECS:
+        src = spec.source
+        if src.key == "cldr-ja-territories":
+            import babel
+
+            src = replace(src, title=f"{src.title} (Babel {babel.__version__})")
+        out.append(replace(src, sha256=_hash(spec.pattern)))
+    return tuple(out)
+
+
+def sources() -> list[Source]:
+    """All bundled sources with their file hashes."""
+    return list(_sources())
+
+
+def source(key: str) -> Source:
+    """The bundled source with ``key`` (e.g. ``usgs-mcs-2025-world``)."""
+    for src in _sources():
+        if src.key == key:
+            return src
+    raise NotFoundError(f"no bundled source '{key}'")
+
+
+def family_files(key: str) -> list[Path]:
+    """The files hashed for source ``key``, in the order they were hashed."""
+    for spec in _SPECS:
+        if spec.source.key == key:
+            return sorted(p for p in data_dir().glob(spec.pattern) if p.is_file())
+    raise NotFoundError(f"no bundled source '{key}'")
