@@ -1,0 +1,1083 @@
+"""The knowledge base: open (and migrate) a database, import bundles, query records.
+
+:func:`open_store` takes a SQLAlchemy URL (``sqlite:///path`` by default, or
+``postgresql+psycopg://…``), creates the folder of a SQLite file, brings the schema to the
+newest Alembic revision and returns a :class:`Store`.
+
+:meth:`Store.import_bundle` validates a whole :class:`~econsec.records.Bundle` first and then
+writes it in ONE transaction (all or nothing). Re-importing a source key replaces that
+source's facts, so importing the same bundle twice leaves the database unchanged.
+
+Queries return the plain records of :mod:`econsec.records`, never ORM objects.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import re
+import time
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Engine,
+    Float,
+    Integer,
+    Table,
+    bindparam,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from econsec.errors import (
+    CyclicBillOfMaterialsError,
+    EconsecError,
+    Location,
+    NotFoundError,
+    StoreError,
+    UnknownCommodityError,
+    UnknownCountryError,
+    ValidationError,
+)
+from econsec.kb import models as m
+from econsec.records import (
+    Bundle,
+    Country,
+    CountryRisk,
+    GovernanceScore,
+    InputEdge,
+    Item,
+    ItemKind,
+    Measure,
+    Observation,
+    ServiceType,
+    Source,
+    Stage,
+    TradeFlow,
+)
+
+ProgressCallback = Callable[[str, int, int], None]
+"""``progress(step, done, total)``: library code reports progress, presenters draw it."""
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+NON_NEGATIVE_MEASURES = frozenset(
+    {
+        Measure.PRODUCTION,
+        Measure.REFINERY,
+        Measure.CAPACITY,
+        Measure.RESERVES,
+        Measure.IMPORTS,
+        Measure.EXPORTS,
+    }
+)
+"""Measures whose values cannot be negative (consumption and reliance can)."""
+
+_ISO3 = re.compile(r"^[A-Z]{3}$")
+_CHUNK = 5000
+
+T = m.Base.metadata.tables
+SOURCES: Table = T["sources"]
+COUNTRIES: Table = T["countries"]
+GROUPS: Table = T["country_groups"]
+ITEMS: Table = T["items"]
+HS: Table = T["item_hs_codes"]
+OBS: Table = T["observations"]
+FLOWS: Table = T["trade_flows"]
+EDGES: Table = T["input_edges"]
+GOV: Table = T["governance_scores"]
+RISK: Table = T["country_risk"]
+
+EXPORT_ORDER = (
+    "sources",
+    "countries",
+    "country_groups",
+    "items",
+    "item_hs_codes",
+    "observations",
+    "trade_flows",
+    "input_edges",
+    "governance_scores",
+    "country_risk",
+    "firms",
+    "routes",
+    "facilities",
+    "supply_edges",
+)
+"""Tables in the order a data package lists them (referenced tables first)."""
+
+_NATURAL_KEYS: dict[str, list[str]] = {
+    "sources": ["key"],
+    "countries": ["iso3"],
+    "country_groups": ["group_name", "iso3"],
+    "items": ["id"],
+    "item_hs_codes": ["item_id", "hs_code"],
+    "firms": ["id"],
+    "routes": ["id"],
+    "facilities": ["id"],
+}
+
+
+@dataclass
+class ImportSummary:
+    """What one :meth:`Store.import_bundle` did.
+
+    ``rows``: rows written per table; ``replaced``: rows of earlier imports of the same
+    source keys deleted first; ``source_keys``: the source keys the bundle covers.
+    """
+
+    source_keys: list[str] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+    replaced: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+# --------------------------------------------------------------------------- opening
+
+
+def _sqlite_path(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    db = parsed.database
+    if not db or db == ":memory:" or db.startswith("file:"):
+        return None
+    return Path(db)
+
+
+def _make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = _sqlite_path(url)
+        if path is not None:
+            path.expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url)
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            # Let SQLAlchemy, not pysqlite, decide when transactions begin (so that
+            # validation reads and writes share one transaction) and enforce foreign keys.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Connection) -> None:
+            conn.exec_driver_sql("BEGIN")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` with Alembic (Config built in code)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, revision)
+
+
+def open_store(url: str) -> Store:
+    """Open the knowledge base at ``url`` and migrate it to the newest schema.
+
+    A plain file path is accepted too (see :func:`econsec.settings.to_database_url`). For a
+    SQLite file the parent folder is created. Raises :class:`StoreError` if the database
+    cannot be opened or migrated.
+    """
+    from econsec.settings import to_database_url
+
+    url = to_database_url(url)
+    try:
+        engine = _make_engine(url)
+        migrate(engine)
+    except EconsecError:
+        raise
+    except (SQLAlchemyError, OSError, ImportError) as exc:
+        shown = make_url(url).render_as_string(hide_password=True)
+        raise StoreError(f"cannot open knowledge base {shown}: {exc}") from exc
+    return Store(engine)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def fold_name(name: str) -> str:
+    """Key for name matching: NFKC, case-folded, spaces, hyphens and underscores removed."""
+    text = unicodedata.normalize("NFKC", name).casefold()
+    return re.sub(r"[\s\-_‐‑–—・]+", "", text)
+
+
+def _finite(value: float | None) -> bool:
+    return value is None or (isinstance(value, int | float) and math.isfinite(value))
+
+
+def _enum_value(enum: type, value: Any, what: str, where: str) -> str:
+    try:
+        return str(enum(value).value)
+    except ValueError:
+        allowed = ", ".join(e.value for e in enum)  # type: ignore[attr-defined]
+        raise ValidationError(f"{where}: unknown {what} '{value}' (allowed: {allowed})") from None
+
+
+def _chunks(rows: Sequence[dict[str, Any]], size: int = _CHUNK) -> Iterator[Sequence[dict]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def find_cycle(edges: Iterable[tuple[str, str]]) -> list[str] | None:
+    """A cycle ``[a, b, …, a]`` in the directed graph ``edges``, or None (iterative DFS)."""
+    graph: dict[str, list[str]] = defaultdict(list)
+    for a, b in edges:
+        graph[a].append(b)
+    for targets in graph.values():
+        targets.sort()
+    white, grey, black = 0, 1, 2
+    colour: dict[str, int] = defaultdict(int)
+    for root in sorted(graph):
+        if colour[root] != white:
+            continue
+        path = [root]
+        stack = [iter(graph[root])]
+        colour[root] = grey
+        while stack:
+            nxt = next(stack[-1], None)
+            if nxt is None:
+                colour[path.pop()] = black
+                stack.pop()
+                continue
+            if colour[nxt] == grey:
+                return [*path[path.index(nxt) :], nxt]
+            if colour[nxt] == white:
+                colour[nxt] = grey
+                path.append(nxt)
+                stack.append(iter(graph.get(nxt, ())))
+    return None
+
+
+# --------------------------------------------------------------------------- the store
+
+
+class Store:
+    """The knowledge base behind one SQLAlchemy engine (SQLite or PostgreSQL)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @property
+    def url(self) -> str:
+        """The database URL (password hidden)."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        """Release the connections of the engine."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ----------------------------------------------------------------- import
+
+    def import_bundle(
+        self, bundle: Bundle, *, progress: ProgressCallback | None = None
+    ) -> ImportSummary:
+        """Validate ``bundle`` and write it in one transaction (all or nothing).
+
+        Sources, countries and items are upserted (an empty field in the incoming record
+        keeps the stored value; non-empty ``groups`` / ``hs_codes`` replace the stored
+        ones). The facts of every source key the bundle covers are deleted and inserted
+        again, so importing the same bundle twice changes nothing. Raises
+        :class:`ValidationError` (or a subclass such as
+        :class:`CyclicBillOfMaterialsError`) before anything is written, and
+        :class:`StoreError` if the database refuses the write (then nothing is written).
+        """
+        started = time.perf_counter()
+        report = progress or (lambda step, done, total: None)
+        summary = ImportSummary()
+        try:
+            with self.engine.begin() as conn:
+                keys = _Validator(conn, bundle).run()
+                summary.source_keys = sorted(keys)
+                self._write(conn, bundle, keys, summary, report)
+        except EconsecError:
+            raise
+        except SQLAlchemyError as exc:
+            raise StoreError(f"import failed, nothing was written: {exc}") from exc
+        summary.seconds = round(time.perf_counter() - started, 3)
+        return summary
+
+    def _write(
+        self,
+        conn: Connection,
+        bundle: Bundle,
+        keys: set[str],
+        summary: ImportSummary,
+        report: ProgressCallback,
+    ) -> None:
+        sources = {s.key: _source_row(s) for s in bundle.sources}
+        self._upsert(conn, SOURCES, "key", sources.values())
+        countries = {c.iso3: _country_row(c) for c in bundle.countries}
+        self._upsert(conn, COUNTRIES, "iso3", countries.values())
+        items = {i.id: _item_row(i) for i in bundle.items}
+        self._upsert(conn, ITEMS, "id", items.values())
+        summary.rows.update(sources=len(sources), countries=len(countries), items=len(items))
+
+        groups = {c.iso3: c.groups for c in bundle.countries if c.groups}
+        if groups:
+            conn.execute(delete(GROUPS).where(GROUPS.c.iso3.in_(sorted(groups))))
+            rows = [
+                {"group_name": g, "iso3": iso3}
+                for iso3, gs in sorted(groups.items())
+                for g in dict.fromkeys(gs)
+            ]
+            conn.execute(insert(GROUPS), rows)
+            summary.rows["country_groups"] = len(rows)
+        codes = {i.id: i.hs_codes for i in bundle.items if i.hs_codes}
+        if codes:
+            conn.execute(delete(HS).where(HS.c.item_id.in_(sorted(codes))))
+            rows = [
+                {"item_id": item, "hs_code": code, "position": pos}
+                for item, cs in sorted(codes.items())
+                for pos, code in enumerate(dict.fromkeys(cs))
+            ]
+            conn.execute(insert(HS), rows)
+            summary.rows["item_hs_codes"] = len(rows)
+
+        if keys:
+            for table in m.FACT_TABLES:
+                result = conn.execute(
+                    delete(table).where(table.c.source_key.in_(sorted(keys)))
+                )
+                if result.rowcount:
+                    summary.replaced[table.name] = result.rowcount
+
+        facts: list[tuple[Table, list[dict[str, Any]]]] = [
+            (OBS, [_observation_row(o) for o in bundle.observations]),
+            (FLOWS, [_flow_row(f) for f in bundle.trade_flows]),
+            (EDGES, [_edge_row(e) for e in bundle.input_edges]),
+            (GOV, [_governance_row(g) for g in bundle.governance]),
+            (RISK, [_risk_row(r) for r in bundle.country_risk]),
+        ]
+        for table, rows in facts:
+            if not rows:
+                continue
+            done = 0
+            report(f"store {table.name}", 0, len(rows))
+            for chunk in _chunks(rows):
+                conn.execute(insert(table), list(chunk))
+                done += len(chunk)
+                report(f"store {table.name}", done, len(rows))
+            summary.rows[table.name] = len(rows)
+
+    @staticmethod
+    def _upsert(
+        conn: Connection, table: Table, key: str, rows: Iterable[dict[str, Any]]
+    ) -> None:
+        rows = list(rows)
+        if not rows:
+            return
+        stored = {
+            r[key]: dict(r)
+            for r in conn.execute(select(table).where(table.c[key].in_([r[key] for r in rows])))
+            .mappings()
+            .all()
+        }
+        new, changed = [], []
+        for row in rows:
+            old = stored.get(row[key])
+            if old is None:
+                new.append(row)
+                continue
+            merged = {**old, **{k: v for k, v in row.items() if v not in ("", None)}}
+            if merged != old:
+                changed.append({**merged, "_key": row[key]})
+        if new:
+            conn.execute(insert(table), new)
+        if changed:
+            columns = [c.name for c in table.columns if c.name != key]
+            stmt = (
+                update(table)
+                .where(table.c[key] == bindparam("_key"))
+                .values({c: bindparam(c) for c in columns})
+            )
+            conn.execute(stmt, [{c: r[c] for c in [*columns, "_key"]} for r in changed])
+
+    # ----------------------------------------------------------------- queries
+
+    def items(self, kind: ItemKind | str | None = None) -> list[Item]:
+        """All items (optionally of one kind), sorted by id."""
+        stmt = select(ITEMS).order_by(ITEMS.c.id)
+        if kind is not None:
+            stmt = stmt.where(ITEMS.c.kind == ItemKind(kind).value)
+        with self.engine.connect() as conn:
+            rows = conn.execute(stmt).mappings().all()
+            codes = self._hs_codes(conn)
+        return [_item(r, codes.get(r["id"], ())) for r in rows]
+
+    @staticmethod
+    def _hs_codes(conn: Connection) -> dict[str, tuple[str, ...]]:
+        out: dict[str, list[str]] = defaultdict(list)
+        for item_id, code in conn.execute(
+            select(HS.c.item_id, HS.c.hs_code).order_by(HS.c.item_id, HS.c.position)
+        ):
+            out[item_id].append(code)
+        return {k: tuple(v) for k, v in out.items()}
+
+    def find_item(self, name: str) -> Item:
+        """The item whose id, English or Japanese name matches ``name``.
+
+        Matching ignores case, Unicode width, spaces, hyphens and underscores
+        ("Rare earths" = "rare-earths" = "RAREEARTHS"). Raises
+        :class:`UnknownCommodityError` with up to three close matches (rapidfuzz) otherwise.
+        """
+        items = self.items()
+        wanted = fold_name(name)
+        for attr in ("id", "name_en", "name_ja"):
+            for item in items:
+                if getattr(item, attr) and fold_name(getattr(item, attr)) == wanted:
+                    return item
+        raise UnknownCommodityError(name, _suggest(name, items))
+
+    def _item_id(self, conn: Connection, item_id: str) -> str:
+        if conn.execute(select(ITEMS.c.id).where(ITEMS.c.id == item_id)).first():
+            return item_id
+        return self.find_item(item_id).id
+
+    def commodity_summary(self) -> list[dict[str, Any]]:
+        """Per item: ``id``, ``name_en``, ``name_ja``, ``kind`` and ``years``, a mapping of
+        each measure with observations to the sorted list of years available."""
+        with self.engine.connect() as conn:
+            years: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+            stmt = select(OBS.c.item_id, OBS.c.measure, OBS.c.year).distinct()
+            for item_id, measure, year in conn.execute(stmt):
+                years[item_id][measure].add(year)
+            rows = conn.execute(select(ITEMS).order_by(ITEMS.c.id)).mappings().all()
+        return [
+            {
+                "id": r["id"],
+                "name_en": r["name_en"],
+                "name_ja": r["name_ja"],
+                "kind": r["kind"],
+                "years": {k: sorted(v) for k, v in sorted(years.get(r["id"], {}).items())},
+            }
+            for r in rows
+        ]
+
+    def observations(
+        self,
+        item_id: str,
+        measure: Measure | str | None = None,
+        year: int | None = None,
+        include_aggregates: bool = True,
+    ) -> list[Observation]:
+        """Observations of an item (id or name), optionally of one measure and year.
+
+        Sorted by measure, year, source key and insertion order. Raises
+        :class:`UnknownCommodityError` for an unknown item.
+        """
+        with self.engine.connect() as conn:
+            stmt = select(OBS).where(OBS.c.item_id == self._item_id(conn, item_id))
+            if measure is not None:
+                stmt = stmt.where(OBS.c.measure == Measure(measure).value)
+            if year is not None:
+                stmt = stmt.where(OBS.c.year == year)
+            if not include_aggregates:
+                stmt = stmt.where(OBS.c.is_aggregate.is_(False))
+            stmt = stmt.order_by(OBS.c.measure, OBS.c.year, OBS.c.source_key, OBS.c.id)
+            return [_observation(r) for r in conn.execute(stmt).mappings()]
+
+    def years(self, item_id: str, measure: Measure | str) -> list[int]:
+        """Sorted years with observations of ``measure`` for the item."""
+        with self.engine.connect() as conn:
+            stmt = (
+                select(OBS.c.year)
+                .where(
+                    OBS.c.item_id == self._item_id(conn, item_id),
+                    OBS.c.measure == Measure(measure).value,
+                )
+                .distinct()
+                .order_by(OBS.c.year)
+            )
+            return [y for (y,) in conn.execute(stmt)]
+
+    def sources(self, keys: Iterable[str] | None = None) -> list[Source]:
+        """Sources (all, or those with the given keys), sorted by key."""
+        stmt = select(SOURCES).order_by(SOURCES.c.key)
+        if keys is not None:
+            stmt = stmt.where(SOURCES.c.key.in_(sorted(set(keys))))
+        with self.engine.connect() as conn:
+            return [_source(r) for r in conn.execute(stmt).mappings()]
+
+    def countries(self) -> list[Country]:
+        """All countries with their groups, sorted by ISO alpha-3 code."""
+        with self.engine.connect() as conn:
+            groups = self._groups(conn)
+            rows = conn.execute(select(COUNTRIES).order_by(COUNTRIES.c.iso3)).mappings().all()
+        return [_country(r, groups.get(r["iso3"], ())) for r in rows]
+
+    @staticmethod
+    def _groups(conn: Connection, iso3: str | None = None) -> dict[str, tuple[str, ...]]:
+        stmt = select(GROUPS.c.iso3, GROUPS.c.group_name).order_by(
+            GROUPS.c.iso3, GROUPS.c.group_name
+        )
+        if iso3 is not None:
+            stmt = stmt.where(GROUPS.c.iso3 == iso3)
+        out: dict[str, list[str]] = defaultdict(list)
+        for code, group in conn.execute(stmt):
+            out[code].append(group)
+        return {k: tuple(v) for k, v in out.items()}
+
+    def country(self, iso3: str) -> Country:
+        """The country with ISO alpha-3 code ``iso3`` (case-insensitive).
+
+        Raises :class:`UnknownCountryError` with close matches if it is not stored.
+        """
+        code = iso3.strip().upper()
+        with self.engine.connect() as conn:
+            row = conn.execute(select(COUNTRIES).where(COUNTRIES.c.iso3 == code)).mappings()
+            found = row.first()
+            if found is not None:
+                return _country(found, self._groups(conn, code).get(code, ()))
+            names = conn.execute(select(COUNTRIES.c.iso3, COUNTRIES.c.name_en)).all()
+        from rapidfuzz import process
+
+        choices = {f"{n} ({c})": f"{c} {n}" for c, n in names}
+        best = process.extract(iso3, choices, limit=3, score_cutoff=60)
+        raise UnknownCountryError(iso3, [k for _, _, k in best])
+
+    def group_members(self, group: str) -> list[str]:
+        """ISO alpha-3 codes of the members of ``group`` (case-insensitive), sorted.
+
+        Raises :class:`NotFoundError` listing the known groups if ``group`` is unknown.
+        """
+        with self.engine.connect() as conn:
+            known = [g for (g,) in conn.execute(select(GROUPS.c.group_name).distinct())]
+            match = [g for g in known if g.casefold() == group.strip().casefold()]
+            if not match:
+                raise NotFoundError(
+                    f"unknown country group '{group}' (known: {', '.join(sorted(known))})"
+                )
+            stmt = select(GROUPS.c.iso3).where(GROUPS.c.group_name == match[0])
+            return sorted(code for (code,) in conn.execute(stmt))
+
+    def governance(self, year: int | None = None) -> dict[str, dict[str, float]]:
+        """WGI estimates: ``{iso3: {dimension: estimate}}``, each the latest year ≤ ``year``
+        (all years when ``year`` is None). Ties between sources go to the larger key."""
+        stmt = select(GOV.c.iso3, GOV.c.dimension, GOV.c.estimate).order_by(
+            GOV.c.year, GOV.c.source_key
+        )
+        if year is not None:
+            stmt = stmt.where(GOV.c.year <= year)
+        out: dict[str, dict[str, float]] = defaultdict(dict)
+        with self.engine.connect() as conn:
+            for iso3, dimension, estimate in conn.execute(stmt):
+                out[iso3][dimension] = estimate
+        return dict(out)
+
+    def governance_scores(self) -> list[GovernanceScore]:
+        """Every stored governance score (all years), sorted."""
+        stmt = select(GOV).order_by(GOV.c.iso3, GOV.c.year, GOV.c.dimension, GOV.c.source_key)
+        with self.engine.connect() as conn:
+            return [
+                GovernanceScore(r["iso3"], r["year"], r["dimension"], r["estimate"],
+                                r["source_key"])
+                for r in conn.execute(stmt).mappings()
+            ]
+
+    def trade_flows(
+        self, item_id: str | None = None, importer: str | None = None
+    ) -> list[TradeFlow]:
+        """Trade flows, optionally of one item (id or name) and/or into one importer."""
+        with self.engine.connect() as conn:
+            stmt = select(FLOWS)
+            if item_id is not None:
+                stmt = stmt.where(FLOWS.c.item_id == self._item_id(conn, item_id))
+            if importer is not None:
+                stmt = stmt.where(FLOWS.c.importer == importer.upper())
+            stmt = stmt.order_by(FLOWS.c.item_id, FLOWS.c.importer, FLOWS.c.year, FLOWS.c.id)
+            return [_flow(r) for r in conn.execute(stmt).mappings()]
+
+    def input_edges(self) -> list[InputEdge]:
+        """All bill-of-materials edges, sorted by output then input item."""
+        stmt = select(EDGES).order_by(EDGES.c.output_item, EDGES.c.input_item, EDGES.c.id)
+        with self.engine.connect() as conn:
+            return [_edge(r) for r in conn.execute(stmt).mappings()]
+
+    def country_risk(self) -> list[CountryRisk]:
+        """OECD country risk classifications, sorted by country and date."""
+        stmt = select(RISK).order_by(RISK.c.iso3, RISK.c.valid_from, RISK.c.id)
+        with self.engine.connect() as conn:
+            return [
+                CountryRisk(r["iso3"], r["category"], r["valid_from"], r["source_key"],
+                            r["note"])
+                for r in conn.execute(stmt).mappings()
+            ]
+
+    def counts(self) -> dict[str, int]:
+        """Number of rows of every table of the knowledge base."""
+        with self.engine.connect() as conn:
+            return {
+                name: conn.execute(select(func.count()).select_from(table)).scalar_one()
+                for name, table in sorted(T.items())
+            }
+
+    # ----------------------------------------------------------------- export
+
+    def export_datapackage(self, folder: Path) -> Path:
+        """Write the whole knowledge base as a Frictionless tabular data package.
+
+        One UTF-8 CSV per table (``<table>.csv``, header row, empty cell = null, booleans
+        ``true``/``false``) and ``datapackage.json`` with each resource's
+        ``schema.fields`` (types), ``primaryKey`` and ``foreignKeys``, plus the package's
+        ``sources`` and ``licenses``. Fact tables carry the store's row ``id`` as primary
+        key; it is not kept on import. Returns the path of ``datapackage.json``.
+        Spec: https://specs.frictionlessdata.io/data-package/
+        """
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        resources = []
+        with self.engine.connect() as conn:
+            for name in EXPORT_ORDER:
+                table = T[name]
+                columns = [c for c in table.columns]
+                order = [table.c[k] for k in _NATURAL_KEYS.get(name, ["id"])]
+                with (folder / f"{name}.csv").open("w", encoding="utf-8", newline="") as fh:
+                    writer = csv.writer(fh, lineterminator="\n")
+                    writer.writerow([c.name for c in columns])
+                    for row in conn.execute(select(*columns).order_by(*order)):
+                        writer.writerow([_cell(v) for v in row])
+                resources.append(_resource(table))
+            sources = self.sources()
+        licences = sorted({s.licence for s in sources if s.licence})
+        package = {
+            "profile": "tabular-data-package",
+            "name": "econsec-knowledge-base",
+            "title": "econsec knowledge base",
+            "description": "Value-chain knowledge base exported by econsec "
+            "(schema revision 0001). Every fact row names its source in source_key.",
+            "licenses": [_licence(lic) for lic in licences],
+            "sources": [
+                {k: v for k, v in (("title", f"{s.title} ({s.publisher}, {s.year})"),
+                                   ("path", s.url)) if v}
+                for s in sources
+            ],
+            "econsec": {"schema_revision": "0001"},
+            "resources": resources,
+        }
+        target = folder / "datapackage.json"
+        target.write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        return target
+
+
+# --------------------------------------------------------------------------- validation
+
+
+class _Validator:
+    """Checks a bundle against itself and the stored data before anything is written."""
+
+    def __init__(self, conn: Connection, bundle: Bundle) -> None:
+        self.conn = conn
+        self.bundle = bundle
+        self.files = {s.key: s.file for s in bundle.sources}
+
+    def fail(self, message: str, source_key: str | None = None) -> ValidationError:
+        file = self.files.get(source_key or "") or None
+        return ValidationError(message, location=Location(file=file))
+
+    def run(self) -> set[str]:
+        b = self.bundle
+        conn = self.conn
+        stored_sources = {k for (k,) in conn.execute(select(SOURCES.c.key))}
+        bundle_sources = self._unique(
+            "source", ((s.key, s) for s in b.sources), lambda s: f"source '{s.key}'"
+        )
+        for s in b.sources:
+            if not s.key.strip():
+                raise self.fail(f"source with empty key (title '{s.title}')")
+            if not isinstance(s.year, int):
+                raise self.fail(f"source '{s.key}': year must be an integer, got {s.year!r}")
+        self._unique("country", ((c.iso3, c) for c in b.countries), lambda c: c.iso3)
+        for c in b.countries:
+            if not _ISO3.match(c.iso3):
+                raise self.fail(f"country '{c.iso3}' ({c.name_en}): not an ISO alpha-3 code")
+            if not c.name_en:
+                raise self.fail(f"country '{c.iso3}': English name is empty")
+        self._unique("item", ((i.id, i) for i in b.items), lambda i: i.id)
+        for i in b.items:
+            where = f"item '{i.id}'"
+            if not i.id.strip() or not i.name_en.strip():
+                raise self.fail(f"{where}: id and English name must not be empty")
+            _enum_value(ItemKind, i.kind, "kind", where)
+            if i.service_type is not None:
+                _enum_value(ServiceType, i.service_type, "service type", where)
+            if i.stage is not None:
+                _enum_value(Stage, i.stage, "stage", where)
+
+        countries = {c.iso3 for c in b.countries} | {
+            k for (k,) in conn.execute(select(COUNTRIES.c.iso3))
+        }
+        self.items = {i.id for i in b.items} | {k for (k,) in conn.execute(select(ITEMS.c.id))}
+        self.item_list: list[Item] | None = None
+        known_sources = set(bundle_sources) | stored_sources
+        keys = set(bundle_sources)
+
+        def check_source(key: str, what: str) -> None:
+            if key not in known_sources:
+                raise self.fail(f"{what}: unknown source '{key}' (not in the bundle or store)")
+            keys.add(key)
+
+        def check_country(code: str | None, what: str, role: str, key: str) -> None:
+            if code is not None and code not in countries:
+                raise self.fail(f"{what}: unknown {role}country '{code}'", key)
+
+        seen: set[tuple[Any, ...]] = set()
+        for n, o in enumerate(b.observations, 1):
+            what = (
+                f"observation #{n} (item '{o.item_id}', area '{o.area}', year {o.year}, "
+                f"measure '{o.measure}', source '{o.source_key}')"
+            )
+            check_source(o.source_key, what)
+            self._check_item(o.item_id, what, o.source_key)
+            check_country(o.iso3, what, "area ", o.source_key)
+            try:
+                measure = _enum_value(Measure, o.measure, "measure", what)
+            except ValidationError as exc:
+                raise self.fail(exc.message, o.source_key) from None
+            self._check_year(o.year, what, o.source_key)
+            if not _finite(o.value):
+                raise self.fail(f"{what}: value {o.value!r} is not a finite number", o.source_key)
+            if o.value is not None and o.value < 0 and measure in NON_NEGATIVE_MEASURES:
+                raise self.fail(f"{what}: negative {measure} value {o.value}", o.source_key)
+            key = (o.source_key, o.item_id, measure, o.year, o.area, o.series)
+            if key in seen:
+                raise self.fail(f"{what}: duplicate (same source, item, measure, year, area, "
+                                f"series '{o.series}')", o.source_key)
+            seen.add(key)
+
+        for n, f in enumerate(b.trade_flows, 1):
+            what = (
+                f"trade flow #{n} (item '{f.item_id}', {f.exporter or f.exporter_label or '?'}"
+                f" -> {f.importer}, year {f.year}, source '{f.source_key}')"
+            )
+            check_source(f.source_key, what)
+            self._check_item(f.item_id, what, f.source_key)
+            check_country(f.exporter, what, "exporter ", f.source_key)
+            check_country(f.importer, what, "importer ", f.source_key)
+            self._check_year(f.year, what, f.source_key)
+            for name in ("value", "quantity", "share"):
+                v = getattr(f, name)
+                if not _finite(v) or (v is not None and v < 0):
+                    raise self.fail(f"{what}: {name} {v!r} must be a number ≥ 0", f.source_key)
+            if f.share is not None and f.share > 1:
+                raise self.fail(
+                    f"{what}: share {f.share!r} is over 1 (shares are fractions 0-1)",
+                    f.source_key,
+                )
+
+        seen = set()
+        for n, e in enumerate(b.input_edges, 1):
+            what = (
+                f"bill-of-materials edge #{n} ({e.input_item} -> {e.output_item}, "
+                f"source '{e.source_key}')"
+            )
+            check_source(e.source_key, what)
+            self._check_item(e.input_item, what, e.source_key)
+            self._check_item(e.output_item, what, e.source_key)
+            q, s = e.quantity_per_unit, e.substitutability
+            if not _finite(q) or (q is not None and q < 0):
+                raise self.fail(f"{what}: quantity per unit {q!r} must be ≥ 0", e.source_key)
+            if not _finite(s) or (s is not None and not 0 <= s <= 1):
+                raise self.fail(f"{what}: substitutability {s!r} must be in [0, 1]",
+                                e.source_key)
+            key = (e.source_key, e.input_item, e.output_item)
+            if key in seen:
+                raise self.fail(f"{what}: duplicate edge", e.source_key)
+            seen.add(key)
+
+        seen = set()
+        for n, g in enumerate(b.governance, 1):
+            what = (
+                f"governance score #{n} ({g.iso3}, {g.year}, {g.dimension}, "
+                f"source '{g.source_key}')"
+            )
+            check_source(g.source_key, what)
+            check_country(g.iso3, what, "", g.source_key)
+            self._check_year(g.year, what, g.source_key)
+            if g.estimate is None or not _finite(g.estimate):
+                raise self.fail(f"{what}: estimate {g.estimate!r} is not a finite number",
+                                g.source_key)
+            key = (g.source_key, g.iso3, g.year, g.dimension)
+            if key in seen:
+                raise self.fail(f"{what}: duplicate", g.source_key)
+            seen.add(key)
+
+        seen = set()
+        for n, r in enumerate(b.country_risk, 1):
+            what = f"country risk #{n} ({r.iso3}, {r.valid_from}, source '{r.source_key}')"
+            check_source(r.source_key, what)
+            check_country(r.iso3, what, "", r.source_key)
+            if not isinstance(r.category, int) or not 0 <= r.category <= 7:
+                raise self.fail(f"{what}: category {r.category!r} must be 0-7", r.source_key)
+            key = (r.source_key, r.iso3, r.valid_from)
+            if key in seen:
+                raise self.fail(f"{what}: duplicate", r.source_key)
+            seen.add(key)
+
+        self._check_acyclic(keys)
+        return keys
+
+    @staticmethod
+    def _unique(
+        what: str, pairs: Iterable[tuple[str, Any]], label: Callable[[Any], str]
+    ) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, record in pairs:
+            if key in out and out[key] != record:
+                raise ValidationError(f"{what} {label(record)} given twice with different values")
+            out[key] = record
+        return out
+
+    def _check_item(self, item_id: str, what: str, source_key: str) -> None:
+        if item_id in self.items:
+            return
+        if self.item_list is None:
+            stored = [_item(r, ()) for r in self.conn.execute(select(ITEMS)).mappings()]
+            self.item_list = [*stored, *self.bundle.items]
+        file = self.files.get(source_key) or None
+        error = UnknownCommodityError(
+            item_id, _suggest(item_id, self.item_list), location=Location(file=file)
+        )
+        error.message = f"{what}: {error.message}"
+        raise error
+
+    def _check_year(self, year: int, what: str, source_key: str) -> None:
+        if not isinstance(year, int) or isinstance(year, bool) or not 1000 <= year <= 9999:
+            raise self.fail(f"{what}: year {year!r} is not a four-digit integer", source_key)
+
+    def _check_acyclic(self, replaced: set[str]) -> None:
+        if not self.bundle.input_edges:
+            return
+        stmt = select(EDGES.c.input_item, EDGES.c.output_item)
+        if replaced:
+            stmt = stmt.where(EDGES.c.source_key.not_in(sorted(replaced)))
+        edges = {(a, b) for a, b in self.conn.execute(stmt)}
+        edges |= {(e.input_item, e.output_item) for e in self.bundle.input_edges}
+        cycle = find_cycle(edges)
+        if cycle:
+            raise CyclicBillOfMaterialsError(
+                "the bill of materials would contain a cycle: " + " -> ".join(cycle)
+            )
+
+
+def _suggest(name: str, items: Sequence[Item]) -> list[str]:
+    from rapidfuzz import fuzz, process
+
+    choices: dict[str, str] = {}
+    for item in items:
+        for label in (item.id, item.name_en, item.name_ja):
+            if label:
+                choices.setdefault(fold_name(label), item.id)
+    found = process.extract(
+        fold_name(name), list(choices), scorer=fuzz.WRatio, limit=12, score_cutoff=60
+    )
+    out: list[str] = []
+    for label, _score, _index in found:
+        item_id = choices[label]
+        if item_id not in out:
+            out.append(item_id)
+    return out[:3]
+
+
+# --------------------------------------------------------------------------- conversions
+
+
+def _source_row(s: Source) -> dict[str, Any]:
+    return {
+        "key": s.key, "publisher": s.publisher, "title": s.title, "year": s.year,
+        "licence": s.licence, "url": s.url, "file": s.file, "sha256": s.sha256,
+        "citation": s.citation,
+    }
+
+
+def _source(r: Mapping[str, Any]) -> Source:
+    return Source(**{k: r[k] for k in (
+        "key", "publisher", "title", "year", "licence", "url", "file", "sha256", "citation")})
+
+
+def _country_row(c: Country) -> dict[str, Any]:
+    return {"iso3": c.iso3, "iso2": c.iso2, "numeric": c.numeric, "name_en": c.name_en,
+            "name_ja": c.name_ja}
+
+
+def _country(r: Mapping[str, Any], groups: tuple[str, ...]) -> Country:
+    return Country(r["iso3"], r["iso2"], r["numeric"], r["name_en"], r["name_ja"], groups)
+
+
+def _item_row(i: Item) -> dict[str, Any]:
+    return {
+        "id": i.id, "kind": ItemKind(i.kind).value, "name_en": i.name_en, "name_ja": i.name_ja,
+        "service_type": ServiceType(i.service_type).value if i.service_type else None,
+        "domain": i.domain, "stage": Stage(i.stage).value if i.stage else None,
+    }
+
+
+def _item(r: Mapping[str, Any], codes: tuple[str, ...]) -> Item:
+    return Item(
+        id=r["id"], kind=ItemKind(r["kind"]), name_en=r["name_en"], name_ja=r["name_ja"],
+        service_type=ServiceType(r["service_type"]) if r["service_type"] else None,
+        hs_codes=codes, domain=r["domain"], stage=Stage(r["stage"]) if r["stage"] else None,
+    )
+
+
+_OBS_FIELDS = ("item_id", "area", "iso3", "is_aggregate", "year", "measure", "value", "unit",
+               "source_key", "is_estimate", "withheld", "value_raw", "series", "note")
+
+
+def _observation_row(o: Observation) -> dict[str, Any]:
+    row = {k: getattr(o, k) for k in _OBS_FIELDS}
+    row["measure"] = Measure(o.measure).value
+    row["value"] = None if o.value is None else float(o.value)
+    return row
+
+
+def _observation(r: Mapping[str, Any]) -> Observation:
+    values = {k: r[k] for k in _OBS_FIELDS}
+    values["measure"] = Measure(r["measure"])
+    values["is_aggregate"] = bool(r["is_aggregate"])
+    values["is_estimate"] = bool(r["is_estimate"])
+    values["withheld"] = bool(r["withheld"])
+    return Observation(**values)
+
+
+_FLOW_FIELDS = ("item_id", "exporter", "importer", "year", "source_key", "value", "quantity",
+                "unit", "share", "exporter_label", "year_end")
+
+
+def _flow_row(f: TradeFlow) -> dict[str, Any]:
+    return {k: getattr(f, k) for k in _FLOW_FIELDS}
+
+
+def _flow(r: Mapping[str, Any]) -> TradeFlow:
+    return TradeFlow(**{k: r[k] for k in _FLOW_FIELDS})
+
+
+_EDGE_FIELDS = ("input_item", "output_item", "source_key", "quantity_per_unit", "unit",
+                "substitutability")
+
+
+def _edge_row(e: InputEdge) -> dict[str, Any]:
+    return {k: getattr(e, k) for k in _EDGE_FIELDS}
+
+
+def _edge(r: Mapping[str, Any]) -> InputEdge:
+    return InputEdge(**{k: r[k] for k in _EDGE_FIELDS})
+
+
+def _governance_row(g: GovernanceScore) -> dict[str, Any]:
+    return {"iso3": g.iso3, "year": g.year, "dimension": g.dimension,
+            "estimate": float(g.estimate), "source_key": g.source_key}
+
+
+def _risk_row(r: CountryRisk) -> dict[str, Any]:
+    return {"iso3": r.iso3, "category": r.category, "valid_from": r.valid_from,
+            "note": r.note, "source_key": r.source_key}
+
+
+# --------------------------------------------------------------------------- data package
+
+_LICENCE_IDS = {
+    "cc by 4.0": ("CC-BY-4.0", "https://creativecommons.org/licenses/by/4.0/"),
+    "cc-by-4.0": ("CC-BY-4.0", "https://creativecommons.org/licenses/by/4.0/"),
+    "cc0": ("CC0-1.0", "https://creativecommons.org/publicdomain/zero/1.0/"),
+    "cc0 1.0": ("CC0-1.0", "https://creativecommons.org/publicdomain/zero/1.0/"),
+    "public domain": ("other-pd", ""),
+}
+
+
+def _licence(text: str) -> dict[str, str]:
+    known = _LICENCE_IDS.get(text.strip().casefold())
+    if known:
+        name, path = known
+        return {k: v for k, v in (("name", name), ("path", path), ("title", text)) if v}
+    slug = re.sub(r"[^a-z0-9.]+", "-", text.casefold()).strip("-") or "unspecified"
+    return {"name": slug, "title": text}
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _field_type(column: Any) -> str:
+    if isinstance(column.type, Boolean):
+        return "boolean"
+    if isinstance(column.type, Integer):
+        return "integer"
+    if isinstance(column.type, Float):
+        return "number"
+    return "string"
+
+
+def _resource(table: Table) -> dict[str, Any]:
+    fields = []
+    for column in table.columns:
+        entry: dict[str, Any] = {"name": column.name, "type": _field_type(column)}
+        if column.doc:
+            entry["description"] = column.doc
+        if not column.nullable and _field_type(column) != "string":
+            entry["constraints"] = {"required": True}
+        fields.append(entry)
+    foreign = [
+        {
+            "fields": [e.parent.name for e in fk.elements],
+            "reference": {
+                "resource": fk.referred_table.name,
+                "fields": [e.column.name for e in fk.elements],
+            },
+        }
+        for fk in sorted(table.foreign_key_constraints, key=lambda f: f.column_keys)
+    ]
+    schema: dict[str, Any] = {
+        "fields": fields,
+        "primaryKey": _NATURAL_KEYS.get(table.name, ["id"]),
+        "missingValues": [""],
+    }
+    if foreign:
+        schema["foreignKeys"] = foreign
+    return {
+        "name": table.name,
+        "path": f"{table.name}.csv",
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "schema": schema,
+    }
