@@ -136,3 +136,13 @@ def test_invariant_to_order(values: dict[str, float], rnd: random.Random) -> Non
 def test_world_total_hhi_not_above_reported_hhi(values: dict[str, float], k: float) -> None:
     total = sum(values.values()) * k
     assert market_shares(values, total=total).hhi <= market_shares(values).hhi + 1e-12
+
+
+def test_rounded_world_total_below_reported_sum_uses_reported_sum() -> None:
+    # USGS MCS 2025 magnesium metal 2024: reported countries add up to 1,045 kt against a
+    # rounded world total of 1,000 kt. Shares must not exceed 100 %.
+    result = market_shares({"CHN": 950.0, "RUS": 60.0, "ISR": 35.0}, total=1000.0)
+    assert result.basis == "world-total"
+    assert result.denominator == 1045.0
+    assert sum(s for _, s in result.shares) == pytest.approx(1.0)
+    assert result.unreported_share == 0.0

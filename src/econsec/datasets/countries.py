@@ -108,8 +108,12 @@ def _countries_cached() -> tuple[Country, ...]:
 
 
 def countries_from(path: Path | None = None, groups_path: Path | None = None) -> list[Country]:
-    """Countries read from an ISO 3166-1 CSV (default: the bundled pycountry copy)."""
-    ja = _ja_names()
+    """Countries read from an ISO 3166-1 CSV (default: the bundled pycountry copy).
+
+    Display names are CLDR's short names ("South Korea", "Russia"; 韓国, ロシア) through
+    Babel; the ISO name ("Korea, Republic of") stays resolvable by :func:`resolve_country`.
+    """
+    en, ja = _en_names(), _ja_names()
     groups = load_groups(groups_path)
     out = []
     for _line, row in _iso_rows(path):
@@ -119,7 +123,7 @@ def countries_from(path: Path | None = None, groups_path: Path | None = None) ->
                 iso3=iso3,
                 iso2=iso2,
                 numeric=row["numeric"],
-                name_en=row["name"],
+                name_en=en.get(iso2, row["name"]),
                 name_ja=ja.get(iso2, row["name"]),
                 groups=groups.get(iso3, ()),
             )
@@ -172,7 +176,7 @@ def _index() -> dict[str, str]:
             if name:
                 index.setdefault(normalise(name), c.iso3)
     for _line, row in _iso_rows():
-        for col in ("official_name", "common_name"):
+        for col in ("name", "official_name", "common_name"):
             if row.get(col):
                 index.setdefault(normalise(row[col]), row["alpha_3"])
     for name, iso3 in _alias_rows(data_dir() / USGS_MAP_FILE, "usgs_country_name"):

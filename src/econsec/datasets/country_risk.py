@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from econsec.datasets._csv import data_dir, display_name, read_dicts
+from econsec.datasets.countries import resolve_country, try_resolve_country
 from econsec.errors import DataFormatError, Location
 from econsec.records import CountryRisk
 
@@ -26,6 +27,10 @@ def load_country_risk(path: Path | None = None) -> list[CountryRisk]:
             raise DataFormatError(
                 f"bad category {raw!r}", location=Location(display_name(path), line, "crc")
             )
-        out.append(CountryRisk(row["iso3"].strip(), int(raw), "2026-01-30", SOURCE_KEY,
-                               row["notes"].strip()))
+        # The transcription uses XKV for Kosovo where econsec (like the World Bank) uses XKX:
+        # the code is trusted only when it resolves, else the country name decides.
+        iso3 = try_resolve_country(row["iso3"]) or resolve_country(
+            row["country"], location=Location(display_name(path), line, "country")
+        )
+        out.append(CountryRisk(iso3, int(raw), "2026-01-30", SOURCE_KEY, row["notes"].strip()))
     return out

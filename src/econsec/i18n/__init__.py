@@ -1,0 +1,75 @@
+"""The one translation layer: every user-facing string goes through :func:`translator`.
+
+English text is the message id; the Japanese catalogue is the gettext file
+``locales/ja/LC_MESSAGES/messages.po`` (read with Babel, no compile step). Numbers,
+percentages and dates are formatted per locale with Babel. Templates get the same
+callables through Jinja's i18n extension (``install_gettext_callables``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib import resources
+
+from babel.dates import format_date as _format_date
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
+
+SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "ja")
+DEFAULT_LANGUAGE = "en"
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    """Message id -> translation for ``lang`` (empty for English, the source language)."""
+    if lang == "en":
+        return {}
+    if lang not in SUPPORTED_LANGUAGES:
+        raise ValueError(f"unsupported language '{lang}'; choose one of {SUPPORTED_LANGUAGES}")
+    path = resources.files("econsec.i18n") / "locales" / lang / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as fh:
+        cat = read_po(fh, locale=lang)
+    return {
+        str(m.id): str(m.string)
+        for m in cat
+        if m.id and isinstance(m.id, str) and m.string and not m.fuzzy
+    }
+
+
+@dataclass(frozen=True)
+class Translator:
+    """Translation and locale formatting for one language."""
+
+    lang: str
+
+    def gettext(self, message: str) -> str:
+        """The translation of ``message``, or ``message`` itself where none exists."""
+        return catalogue(self.lang).get(message, message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.gettext(singular if n == 1 else plural)
+
+    def number(self, value: float | None, digits: int = 2) -> str:
+        """A number with grouping and at most ``digits`` decimals; an en dash for missing."""
+        if value is None:
+            return "–"
+        return format_decimal(value, format=f"#,##0.{'#' * digits}" if digits else "#,##0",
+                              locale=self.lang)
+
+    def percent(self, fraction: float | None, digits: int = 1) -> str:
+        """A fraction (0.25) as a percentage ("25.0%")."""
+        if fraction is None:
+            return "–"
+        return format_percent(fraction, format=f"#,##0.{'0' * digits}%", locale=self.lang)
+
+    def date(self, value: date) -> str:
+        return _format_date(value, format="long", locale=self.lang)
+
+
+def translator(lang: str = DEFAULT_LANGUAGE) -> Translator:
+    """The :class:`Translator` for ``lang`` (``en`` or ``ja``)."""
+    if lang not in SUPPORTED_LANGUAGES:
+        raise ValueError(f"unsupported language '{lang}'; choose one of {SUPPORTED_LANGUAGES}")
+    return Translator(lang)

@@ -137,7 +137,8 @@ def market_shares(
     total : float, optional
         Published world total. Must be positive and not smaller than the sum of the
         reported values (up to 5 % more is accepted, :data:`WORLD_TOTAL_TOLERANCE`:
-        published totals are rounded; the shares may then add up to slightly more than 1).
+        published totals are rounded; the reported sum is then the denominator, so the
+        shares add up to 1 and never to more).
 
     Returns
     -------
@@ -183,6 +184,9 @@ def market_shares(
                 f"world total {denominator:g} is smaller than the sum of the reported "
                 f"values {reported_total:g} (more than {WORLD_TOTAL_TOLERANCE:.0%} apart)",
             )
+        # A rounded world total a little below the reported sum would give shares over
+        # 100 %: the reported sum is the denominator then.
+        denominator = max(denominator, reported_total)
 
     shares = sorted(
         ((key, value / denominator) for key, value in reported.items()),

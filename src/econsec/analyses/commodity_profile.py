@@ -1,0 +1,92 @@
+"""Everything the report and the commodity page show about one commodity.
+
+Built from knowledge-base observations (newest release per fact) and the concentration
+indicators; every figure carries the keys of the sources it came from.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from econsec.analyses.observations import newest_release
+from econsec.analyses.shares import SHARE_MEASURES, commodity_shares, is_world_total
+from econsec.errors import ValidationError
+from econsec.records import Measure
+
+
+def commodity_profile(store: Any, item_id: str, *, top: int = 5) -> dict[str, Any]:
+    """Shares for the latest year of each measure, a multi-year trend and reserves/production.
+
+    ``trend`` holds the world total (where published) and the ``top`` producers of the latest
+    year over every year in the knowledge base; ``reserves_to_production`` is reserves of the
+    latest year divided by production of the latest year (years of supply at current rates).
+    """
+    item = store.find_item(item_id)
+    source_years = {s.key: s.year for s in store.sources()}
+    by_measure: dict[str, Any] = {}
+    notes: list[str] = []
+    for measure in SHARE_MEASURES:
+        if store.years(item.id, measure.value):
+            try:
+                by_measure[measure.value] = commodity_shares(store, item.id,
+                                                             measure=measure.value)
+            except ValidationError as exc:  # e.g. every reported value is zero or withheld
+                notes.append(f"{measure.value}: {exc.message}")
+    trend = _trend(store, item.id, source_years, top=top)
+    profile: dict[str, Any] = {
+        "commodity": item.id,
+        "name_en": item.name_en,
+        "name_ja": item.name_ja,
+        "measures": by_measure,
+        "trend": trend,
+        "reserves_to_production": _reserves_to_production(by_measure),
+        "notes": notes,
+    }
+    return profile
+
+
+def _trend(store: Any, item_id: str, source_years: dict[str, int], *, top: int) -> dict[str, Any]:
+    measure = Measure.PRODUCTION.value
+    if not store.years(item_id, measure):
+        measure = Measure.REFINERY.value
+    observations = newest_release(store.observations(item_id, measure=measure), source_years)
+    if not observations:
+        return {"measure": measure, "years": [], "series": []}
+    years = sorted({o.year for o in observations})
+    latest = max(years)
+    by_area: dict[str, dict[int, float | None]] = defaultdict(dict)
+    labels: dict[str, str] = {}
+    world_key = None
+    for obs in observations:
+        key = obs.iso3 or obs.area.strip()
+        labels[key] = obs.area.strip()
+        by_area[key][obs.year] = obs.value
+        if obs.iso3 is None and is_world_total(obs.area):
+            world_key = key
+    leaders = sorted(
+        (k for k in by_area if k != world_key and len(k) == 3 and k.isupper()),
+        key=lambda k: -(by_area[k].get(latest) or 0.0),
+    )[:top]
+    keys = ([world_key] if world_key else []) + leaders
+    units = sorted({o.unit for o in observations if o.unit})
+    return {
+        "measure": measure,
+        "unit": "; ".join(units),
+        "years": years,
+        "series": [
+            {"key": k, "label": labels[k], "is_world_total": k == world_key,
+             "values": [by_area[k].get(y) for y in years]}
+            for k in keys
+        ],
+        "sources": sorted({o.source_key for o in observations}),
+    }
+
+
+def _reserves_to_production(by_measure: dict[str, Any]) -> float | None:
+    reserves, production = by_measure.get("reserves"), by_measure.get("production")
+    if not reserves or not production:
+        return None
+    if reserves["unit"] != production["unit"] or not production["total"]:
+        return None
+    return reserves["total"] / production["total"] if reserves["total"] else None

@@ -1,0 +1,136 @@
+"""EU CRM assessments: of a user's input file, and a screening of the bundled EU 2023 data.
+
+The screening places every material of the EU 2023 study (Grohol & Veeh 2023, Appendices 6
+and 7) in the SR × EI matrix with the bundled global-supply and EU-sourcing shares, the
+trade factors ``t``, the end-use shares and sector value added, and WGI 2022. The
+study's import reliance, end-of-life recycling input rate and substitution indices are not
+in the bundled tables, so the screening assumes IR = 1, EoL-RIR = 0, SI_SR = SI_EI = 1: no
+recycling and no substitution, an upper bound of the published scores. For the exact
+published method with those factors use ``econsec assess eu-crm --input FILE``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from econsec.analyses.governance import scaled_wgi
+from econsec.datasets.countries import resolve_country
+from econsec.errors import ValidationError
+from econsec.datasets.eu_crm import SOURCE_KEY, EuCrmInputs, SupplyShare, load_eu_crm
+from econsec.datasets.eu_crm_input import read_eu_crm_input
+from econsec.indicators.criticality import criticality_matrix
+from econsec.indicators.eu_crm import (
+    EI_THRESHOLD,
+    SR_THRESHOLD,
+    CountryShare,
+    EndUse,
+    MaterialInput,
+    StageInputs,
+    assess_material,
+    assess_materials,
+)
+
+#: Scaled WGI used for a country without WGI estimates in the screening (WGI 0 = midpoint).
+MISSING_WGI = 5.0
+
+SCREENING_NOTE_EN = (
+    "Screening of the EU CRM 2023 materials with the bundled supply shares, trade factors, "
+    "end uses and WGI 2022, assuming import reliance 1, no end-of-life recycling and no "
+    "substitution (IR = 1, EoL-RIR = 0, SI = 1): an upper bound of the published scores. "
+    "Thresholds SR 1.0 and EI 2.8."
+)
+SCREENING_NOTE_JA = (
+    "EU重要原材料2023の対象原材料を、同梱の供給シェア・貿易係数・最終用途・WGI 2022で"
+    "スクリーニングしたもの。輸入依存度1、リサイクル投入率0、代替可能性なし（IR=1、EoL-RIR=0、"
+    "SI=1）と仮定しており、公表値の上限にあたる。閾値はSR 1.0、EI 2.8。"
+)
+
+
+def assess_eu_crm_file(store: Any, path: Path) -> dict[str, Any]:
+    """SR, EI and criticality of the materials in a user's EU CRM input file (JSON)."""
+    wgi = scaled_wgi(store)
+    inputs = read_eu_crm_input(path, wgi_scaled_default=wgi, resolve_country=resolve_country)
+    results = assess_materials(inputs)
+    return {
+        "input": str(path),
+        "sr_threshold": SR_THRESHOLD,
+        "ei_threshold": EI_THRESHOLD,
+        "results": [r.to_dict() for r in results],
+        "wgi_source": "wgi-2023 (World Bank WGI 2023 update, latest year) unless given in input",
+    }
+
+
+def _shares(rows: list[SupplyShare]) -> list[CountryShare]:
+    merged: dict[str, CountryShare] = {}
+    for r in rows:
+        if r.iso3 is None:
+            continue  # "Other" / aggregates: many small suppliers, left out of the HHI
+        prev = merged.get(r.iso3)
+        share = r.share + (prev.share if prev else 0.0)
+        merged[r.iso3] = CountryShare(r.iso3, share, r.t)
+    return list(merged.values())
+
+
+def screening_inputs(
+    eu: EuCrmInputs, wgi: dict[str, float]
+) -> tuple[list[MaterialInput], set[str]]:
+    """MaterialInputs for every EU 2023 material with supply shares and end uses."""
+    imputed: set[str] = set()
+    inputs = []
+    for material in eu.materials():
+        end_uses = eu.end_uses.get(material)
+        stages = {}
+        for stage in ("E", "P"):
+            gs = _shares(eu.global_supply.get((material, stage), []))
+            if not gs:
+                continue
+            eus = _shares(eu.eu_sourcing.get((material, stage), [])) or gs
+            stages[stage] = StageInputs(gs, eus, import_reliance=1.0, eol_rir=0.0, si_sr=1.0)
+        uses = tuple(
+            EndUse(u.nace, u.share, u.value_added_meur)
+            for u in (end_uses or [])
+            if u.value_added_meur is not None
+        )
+        if not stages or not uses:
+            continue
+        countries = {s.country for st in stages.values()
+                     for s in (*st.global_supply, *st.eu_sourcing)}  # type: ignore[union-attr]
+        material_wgi = {}
+        for c in countries:
+            if c not in wgi:
+                imputed.add(c)
+            material_wgi[c] = wgi.get(c, MISSING_WGI)
+        inputs.append(MaterialInput(material, stages, uses, si_ei=1.0, wgi_scaled=material_wgi))
+    return inputs, imputed
+
+
+def screening_matrix(store: Any) -> dict[str, Any]:
+    """The SR × EI matrix of the EU 2023 materials under the screening assumptions."""
+    inputs, imputed = screening_inputs(load_eu_crm(), scaled_wgi(store))
+    results, excluded = [], []
+    for material in inputs:
+        try:
+            results.append(assess_material(material))
+        except ValidationError as exc:  # e.g. end-use shares adding up to more than 100 %
+            excluded.append({"material": material.material, "reason": str(exc)})
+    matrix = criticality_matrix([(r.material, r.sr, r.ei) for r in results])
+    by_material = {r.material: r for r in results}
+    points = [
+        {"material": p.item, "sr": p.sr, "ei": p.ei, "quadrant": p.quadrant.value,
+         "critical": p.quadrant.value == "critical", "sr_stage": by_material[p.item].sr_stage}
+        for p in matrix.points
+    ]
+    points.sort(key=lambda p: (-p["critical"], -p["sr"] * p["ei"]))
+    return {
+        "sr_threshold": matrix.sr_threshold,
+        "ei_threshold": matrix.ei_threshold,
+        "assumptions": {"import_reliance": 1.0, "eol_rir": 0.0, "si_sr": 1.0, "si_ei": 1.0,
+                        "missing_wgi_scaled": MISSING_WGI},
+        "wgi_imputed": sorted(imputed),
+        "excluded": excluded,
+        "note_en": SCREENING_NOTE_EN,
+        "note_ja": SCREENING_NOTE_JA,
+        "points": points,
+        "sources": [SOURCE_KEY, "wgi-2023"],
+    }

@@ -1,0 +1,219 @@
+"""The ``econsec`` command line (Typer + rich). A thin presenter over ``econsec.analyses``.
+
+Every command that prints results takes ``--format table|json|csv``; every command takes
+``--db URL`` (else ``ECONSEC_DB``, else the default SQLite file). Any
+:class:`econsec.errors.EconsecError` is printed as one clear message and exits with 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+from econsec.cli.output import OutputFormat, Result, emit
+from econsec.errors import EconsecError
+from econsec.settings import Settings
+
+app = typer.Typer(
+    name="econsec",
+    help="Economic-security intelligence on real public data: dependence, criticality, reports.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+assess_app = typer.Typer(help="Criticality assessments.", no_args_is_help=True)
+app.add_typer(assess_app, name="assess")
+
+# Piped output is not cut to 80 columns: tables keep their width for files and pagers.
+out = Console(width=None if sys.stdout.isatty() else 240)
+err = Console(stderr=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL or SQLite file path (default: ECONSEC_DB, else "
+                 "~/.local/share/econsec/econsec.db).", show_default=False),
+]
+FormatOption = Annotated[
+    OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
+]
+
+
+def _db_url(db: str | None) -> str:
+    return Settings().database_url(db)
+
+
+@contextmanager
+def _progress(enabled: bool = True) -> Iterator[Callable[[str, int, int], None]]:
+    """A progress callback ``(step, done, total)`` drawn as a rich bar on stderr."""
+    if not enabled or not err.is_terminal:
+        yield lambda step, done, total: None
+        return
+    tasks: dict[str, TaskID] = {}
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
+                  "{task.total}"), TimeElapsedColumn(), console=err, transient=True) as bar:
+
+        def update(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = bar.add_task(step, total=total)
+            bar.update(tasks[step], completed=done, total=total)
+
+        yield update
+
+
+def _open_store(db: str | None, *, ensure_data: bool = True) -> Any:
+    """Open the knowledge base; build it from the bundled data first if it is empty."""
+    from econsec.kb.store import open_store
+
+    store = open_store(_db_url(db))
+    if ensure_data and not store.counts().get("observations"):
+        err.print("The knowledge base is empty: building it from the bundled data first.")
+        _build(store)
+    return store
+
+
+def _build(store: Any) -> dict[str, int]:
+    from econsec.datasets.bundled import load_bundled
+
+    with _progress() as progress:
+        bundle = load_bundled(progress=progress)
+        store.import_bundle(bundle, progress=progress)
+    return dict(store.counts())
+
+
+@app.command()
+def init(db: DbOption = None, fmt: FormatOption = OutputFormat.TABLE) -> None:
+    """Build or refresh the knowledge base from the bundled public data (idempotent)."""
+    store = _open_store(db, ensure_data=False)
+    counts = _build(store)
+    rows = [{"table": k, "rows": v} for k, v in sorted(counts.items())]
+    emit(Result({"database": _db_url(db), "counts": counts}, rows, ["table", "rows"],
+                title=f"Knowledge base ready: {_db_url(db)}"), fmt, out)
+
+
+@app.command()
+def commodities(db: DbOption = None, fmt: FormatOption = OutputFormat.TABLE) -> None:
+    """List commodities with their measures and the years available for each."""
+    from econsec.analyses.commodities import commodity_list
+    from econsec.cli.views import commodities_result
+
+    emit(commodities_result(commodity_list(_open_store(db))), fmt, out)
+
+
+@app.command()
+def shares(
+    commodity: Annotated[str, typer.Argument(help="Commodity id or name (English or Japanese).")],
+    year: Annotated[int | None, typer.Option(help="Data year (default: latest).")] = None,
+    measure: Annotated[str, typer.Option(
+        help="production | refinery | capacity | reserves")] = "production",
+    basis: Annotated[str, typer.Option(
+        help="world-total: share of the published world total; reported: share of the sum "
+             "of reported countries.")] = "world-total",
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """Country shares of a commodity's production (or capacity, reserves) and the HHI."""
+    from econsec.analyses.shares import commodity_shares
+    from econsec.cli.views import shares_result
+
+    store = _open_store(db)
+    emit(shares_result(commodity_shares(store, commodity, measure=measure, year=year,
+                                        basis=basis)), fmt, out)
+
+
+@app.command("import")
+def import_(
+    path: Annotated[Path, typer.Argument(help="CSV, Excel (.xlsx) file or data package.")],
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """Add a CSV, Excel file or data package to the knowledge base (all or nothing)."""
+    from econsec.datasets.user_tables import read_user_file
+
+    store = _open_store(db)
+    bundle = read_user_file(path)
+    with _progress() as progress:
+        summary = store.import_bundle(bundle, progress=progress)
+    doc = _summary_dict(summary)
+    rows = [{"table": k, "rows": v} for k, v in sorted(doc.get("rows", {}).items())]
+    emit(Result({"file": str(path), **doc}, rows, ["table", "rows"],
+                title=f"Imported {path}"), fmt, out)
+
+
+def _summary_dict(summary: Any) -> dict[str, Any]:
+    from dataclasses import asdict, is_dataclass
+
+    if is_dataclass(summary) and not isinstance(summary, type):
+        return asdict(summary)
+    return dict(summary) if summary else {}
+
+
+@app.command()
+def export(
+    folder: Annotated[Path, typer.Argument(help="Folder to write the data package to.")],
+    db: DbOption = None,
+) -> None:
+    """Export the knowledge base as a Frictionless data package (CSV + datapackage.json)."""
+    store = _open_store(db)
+    store.export_datapackage(folder)
+    out.print(f"Data package written to {folder}")
+
+
+@assess_app.command("eu-crm")
+def assess_eu_crm(
+    input_file: Annotated[Path, typer.Option("--input", help="Assessment input (JSON).")],
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """EU CRM supply risk (SR) and economic importance (EI) of materials (EC 2017 method)."""
+    from econsec.analyses.eu_crm import assess_eu_crm_file
+    from econsec.cli.views import eu_crm_result
+
+    emit(eu_crm_result(assess_eu_crm_file(_open_store(db), input_file)), fmt, out)
+
+
+@assess_app.command("dependence")
+def assess_dependence(
+    country: Annotated[str | None, typer.Option(
+        help="Home country, ISO alpha-3 or name (default: ECONSEC_HOME_COUNTRY, JPN).")] = None,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """Dependence and indispensability of a country over all bundled commodities."""
+    from econsec.analyses.dependence import dependence_table
+    from econsec.cli.views import dependence_result
+
+    home = country or Settings().home_country
+    emit(dependence_result(dependence_table(_open_store(db), home)), fmt, out)
+
+
+@app.command()
+def report(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the report.")] = Path(
+        "econsec-report"),
+    country: Annotated[str | None, typer.Option(help="Home country (default JPN).")] = None,
+    db: DbOption = None,
+) -> None:
+    """Write the self-contained bilingual (ja/en) HTML criticality report."""
+    from econsec.reports.criticality import write_report
+
+    store = _open_store(db)
+    with _progress() as progress:
+        path = write_report(store, out_dir, home=country or Settings().home_country,
+                            progress=progress)
+    out.print(f"Report written to {path}")
+
+
+def main() -> None:
+    """Console-script entry point: typed errors become one message and exit status 2."""
+    try:
+        app()
+    except EconsecError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        sys.exit(exc.exit_code)

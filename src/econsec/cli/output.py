@@ -1,0 +1,100 @@
+"""Rendering of results as a rich table, JSON or CSV (``--format``).
+
+A result is a :class:`Result`: the JSON document (stable snake_case keys) plus the rows
+and columns its table and CSV forms show. Presenters only; no computation here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+@dataclass
+class Result:
+    """What a command prints: ``document`` for JSON, ``rows``/``columns`` for table and CSV."""
+
+    document: Mapping[str, Any]
+    rows: Sequence[Mapping[str, Any]]
+    columns: Sequence[str]
+    title: str = ""
+    notes: Sequence[str] = field(default_factory=tuple)
+    #: Columns holding fractions, shown as percentages in the table form (JSON/CSV keep
+    #: the fraction).
+    percent: Sequence[str] = field(default_factory=tuple)
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, Mapping):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
+def to_json(document: Mapping[str, Any]) -> str:
+    """JSON text with NaN turned into null (JSON has no NaN)."""
+    return json.dumps(_clean(document), ensure_ascii=False, indent=2)
+
+
+def to_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore",
+                            lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+    return buffer.getvalue()
+
+
+def _cell(value: Any, percent: bool = False) -> str:
+    if percent and isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value * 100:.1f}%"
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "–"
+        if abs(value) >= 1000:
+            return f"{value:,.0f}"
+        return f"{value:.4g}"
+    if isinstance(value, list | tuple):
+        return ", ".join(_cell(v) for v in value)
+    return str(value)
+
+
+def emit(result: Result, fmt: OutputFormat, console: Console) -> None:
+    """Print ``result`` in format ``fmt``: JSON and CSV go to stdout unstyled."""
+    if fmt is OutputFormat.JSON:
+        console.file.write(to_json(result.document) + "\n")
+        return
+    if fmt is OutputFormat.CSV:
+        console.file.write(to_csv(result.rows, result.columns))
+        return
+    table = Table(title=result.title or None, title_justify="left")
+    for column in result.columns:
+        table.add_column(column, overflow="fold")
+    for row in result.rows:
+        table.add_row(*(_cell(row.get(c), c in result.percent) for c in result.columns))
+    console.print(table)
+    for note in result.notes:
+        console.print(note, style="dim", markup=False, highlight=False)

@@ -1,0 +1,76 @@
+"""Turn analysis documents into :class:`Result` objects (rows and columns for table/CSV)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from econsec.cli.output import Result
+
+
+def shares_result(doc: dict[str, Any]) -> Result:
+    """The CLI form of :func:`commodity_shares`."""
+    rows = [
+        {"commodity": doc["commodity"], "year": doc["year"], "measure": doc["measure"],
+         "unit": doc["unit"], **row}
+        for row in doc["shares"]
+    ]
+    notes = [f"HHI {doc['hhi']:.4f} ({doc['basis']} basis, total {doc['total']:,} {doc['unit']})"]
+    if doc["basis_note"]:
+        notes.append(doc["basis_note"])
+    notes.append("Sources: " + "; ".join(f"{s['title']} ({s['year']})" for s in doc["sources"]))
+    return Result(
+        doc,
+        rows,
+        ["iso3", "country", "country_ja", "value", "share"],
+        title=f"{doc['commodity_name']} {doc['measure']} {doc['year']} ({doc['unit']})",
+        notes=notes,
+        percent=("share",),
+    )
+
+
+def commodities_result(items: list[dict[str, Any]]) -> Result:
+    """The CLI form of :func:`econsec.analyses.commodities.commodity_list`."""
+    rows = [
+        {
+            "id": it["id"],
+            "name_en": it["name_en"],
+            "name_ja": it["name_ja"],
+            "measures": "; ".join(
+                f"{m} {min(ys)}-{max(ys)}" if len(ys) > 1 else f"{m} {ys[0]}"
+                for m, ys in it["measures"].items()
+            ),
+        }
+        for it in items
+    ]
+    return Result({"commodities": items}, rows, ["id", "name_en", "name_ja", "measures"],
+                  title=f"{len(items)} commodities")
+
+
+def eu_crm_result(doc: dict[str, Any]) -> Result:
+    """The CLI form of :func:`econsec.analyses.eu_crm.assess_eu_crm_file`."""
+    rows = [
+        {"material": r["material"], "sr": r["sr"], "sr_e": r["sr_by_stage"].get("E"),
+         "sr_p": r["sr_by_stage"].get("P"), "ei": r["ei"], "critical": r["critical"]}
+        for r in doc["results"]
+    ]
+    return Result(doc, rows, ["material", "sr", "sr_e", "sr_p", "ei", "critical"],
+                  title="EU CRM assessment (EC 2017 method)",
+                  notes=[f"Critical when SR >= {doc['sr_threshold']} and EI >= "
+                         f"{doc['ei_threshold']}. WGI: {doc['wgi_source']}."])
+
+
+def dependence_result(doc: dict[str, Any]) -> Result:
+    """The CLI form of :func:`econsec.analyses.dependence.dependence_table`."""
+    columns = ["commodity", "measure", "year", "home_share", "home_rank", "top_supplier",
+               "top_share", "hhi", "partner_share", "outside_share", "top_outside_supplier",
+               "governance_weighted_hhi", "net_import_reliance"]
+    notes = [
+        f"Partners of {doc['home']}: members of {', '.join(doc['partner_groups']) or 'no group'}.",
+        "Shares are fractions of the published world total (latest year, newest USGS release).",
+        "Sources: " + ", ".join(doc["sources"]),
+    ]
+    return Result(doc, doc["rows"], columns,
+                  title=f"Dependence and indispensability of {doc['home_name']} ({doc['home']})",
+                  notes=notes,
+                  percent=("home_share", "top_share", "partner_share", "outside_share",
+                           "net_import_reliance"))

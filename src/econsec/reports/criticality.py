@@ -1,0 +1,73 @@
+"""The bilingual (ja/en) self-contained HTML criticality report (``econsec report``).
+
+Sections: summary, most concentrated supply (HHI), the criticality matrix (EU CRM method),
+the three lenses, dependence and indispensability of the home country, one section per
+commodity (share chart, world map, trend, reserves vs production) and the sources.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from econsec.analyses.report_data import report_data
+from econsec.i18n import SUPPORTED_LANGUAGES, translator
+from econsec.reports.render import plotly_js, render, world_topojson
+
+#: Strings the chart script shows; translated through the one translation layer.
+CHART_LABELS = (
+    "Share of world total (%)",
+    "Share",
+    "World total",
+    "Economic importance (EI)",
+    "Supply risk (SR)",
+)
+
+Progress = Callable[[str, int, int], None]
+
+
+def render_report(data: dict[str, Any]) -> str:
+    """The report as one HTML string with both languages and inline assets."""
+    blocks = [
+        {"lang": lang, "html": render("body.html.j2", lang, data=data)}
+        for lang in ("ja", "en")
+    ]
+    labels = {
+        lang: {key: translator(lang).gettext(key) for key in CHART_LABELS}
+        for lang in SUPPORTED_LANGUAGES
+    }
+    report_js = (resources.files("econsec.reports") / "assets" / "report.js").read_text("utf-8")
+    ja, en = translator("ja"), translator("en")
+    return render(
+        "report.html.j2",
+        "ja",
+        blocks=blocks,
+        data=data,
+        labels=labels,
+        title_ja=ja.gettext("Economic security criticality report"),
+        title_en=en.gettext("Economic security criticality report"),
+        plotly_js=_raw(plotly_js()),
+        topojson=_raw(world_topojson()),
+        report_js=_raw(report_js),
+    )
+
+
+def _raw(text: str) -> Any:
+    from markupsafe import Markup
+
+    return Markup(text.replace("</script", "<\\/script"))
+
+
+def write_report(
+    store: Any, out_dir: Path, *, home: str = "JPN", progress: Progress | None = None,
+    today: date | None = None,
+) -> Path:
+    """Build the report data from ``store`` and write ``out_dir/index.html``."""
+    data = report_data(store, home=home, progress=progress, today=today)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "index.html"
+    path.write_text(render_report(data), encoding="utf-8")
+    return path

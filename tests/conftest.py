@@ -1,0 +1,47 @@
+"""Shared fixtures: a knowledge base built once per test session from the bundled data."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ECONSEC = [sys.executable, "-m", "econsec"]
+
+
+def run_cli(
+    *args: str, db: Path | None = None, check: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the ``econsec`` command in a subprocess, as a user would."""
+    cmd = [*ECONSEC, *args]
+    if db is not None:
+        cmd += ["--db", str(db)]
+    full_env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", **(env or {})}
+    full_env.pop("ECONSEC_DB", None)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=full_env, timeout=600)
+    if check and proc.returncode != 0:
+        raise AssertionError(
+            f"{' '.join(cmd)} exited {proc.returncode}\nstdout:\n{proc.stdout}\n"
+            f"stderr:\n{proc.stderr}"
+        )
+    return proc
+
+
+@pytest.fixture(scope="session")
+def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite knowledge base built by ``econsec init`` from the bundled data (read-only use)."""
+    db = tmp_path_factory.mktemp("kb") / "econsec.db"
+    run_cli("init", db=db)
+    return db
+
+
+@pytest.fixture
+def db_copy(built_db: Path, tmp_path: Path) -> Path:
+    """A private copy of the built knowledge base that a test may change."""
+    target = tmp_path / "econsec.db"
+    shutil.copy(built_db, target)
+    return target
