@@ -16,9 +16,9 @@ from typing import Any
 
 from econsec.analyses.governance import scaled_wgi
 from econsec.datasets.countries import resolve_country
-from econsec.errors import ValidationError
 from econsec.datasets.eu_crm import SOURCE_KEY, EuCrmInputs, SupplyShare, load_eu_crm
 from econsec.datasets.eu_crm_input import read_eu_crm_input
+from econsec.errors import NotFoundError, UnknownNameError, ValidationError
 from econsec.indicators.criticality import criticality_matrix
 from econsec.indicators.eu_crm import (
     EI_THRESHOLD,
@@ -30,6 +30,7 @@ from econsec.indicators.eu_crm import (
     assess_material,
     assess_materials,
 )
+from econsec.suggest import close_matches
 
 #: Scaled WGI used for a country without WGI estimates in the screening (WGI 0 = midpoint).
 MISSING_WGI = 5.0
@@ -133,4 +134,56 @@ def screening_matrix(store: Any) -> dict[str, Any]:
         "note_ja": SCREENING_NOTE_JA,
         "points": points,
         "sources": [SOURCE_KEY, "wgi-2023"],
+    }
+
+
+def eu_crm_template(store: Any, materials: list[str]) -> dict[str, Any]:
+    """An ``assess eu-crm`` input file for ``materials``, filled from the bundled EU 2023 data.
+
+    Global supply and EU sourcing shares with ``t`` per stage and the end uses with sector
+    value added come from the EU CRM 2023 study; ``wgi_scaled`` from WGI 2022. Import
+    reliance, end-of-life recycling input rate and the substitution indices are not in the
+    bundled tables: they are set to the screening values (IR 1, EoL-RIR 0, SI 1) and must
+    be replaced with the study's factsheet values for a faithful assessment.
+    """
+    eu = load_eu_crm()
+    known = {m.lower(): m for m in eu.materials()}
+    wgi = scaled_wgi(store)
+    inputs, _ = screening_inputs(eu, wgi)
+    by_name = {m.material: m for m in inputs}
+    out_materials = []
+    countries: set[str] = set()
+    for name in materials:
+        material = known.get(name.strip().lower())
+        if material is None:
+            raise UnknownNameError(name, close_matches(name, eu.materials()),
+                                   kind="EU CRM material")
+        if material not in by_name:
+            raise NotFoundError(
+                f"the bundled EU CRM 2023 tables lack the supply shares or the end uses of "
+                f"{material}: write its input by hand (docs/eu-crm.md)"
+            )
+        m = by_name[material]
+        stages = {}
+        for stage, st in m.stages.items():
+            stages[stage] = {
+                "global_supply": [{"country": c.country, "share": round(c.share, 6), "t": c.t}
+                                  for c in st.global_supply],  # type: ignore[union-attr]
+                "eu_sourcing": [{"country": c.country, "share": round(c.share, 6), "t": c.t}
+                                for c in st.eu_sourcing],  # type: ignore[union-attr]
+                "import_reliance": st.import_reliance, "eol_rir": st.eol_rir,
+                "si_sr": st.si_sr,
+            }
+            countries |= {c.country for c in st.global_supply}  # type: ignore[union-attr]
+            countries |= {c.country for c in st.eu_sourcing}  # type: ignore[union-attr]
+        out_materials.append({
+            "material": material,
+            "stages": stages,
+            "end_uses": [{"sector": u.sector, "share": u.share, "value_added": u.value_added}
+                         for u in m.end_uses],
+            "si_ei": m.si_ei,
+        })
+    return {
+        "materials": out_materials,
+        "wgi_scaled": {c: round(wgi.get(c, MISSING_WGI), 4) for c in sorted(countries)},
     }

@@ -37,6 +37,10 @@ def lens_table(
         result = classify_lenses(metrics, thresholds)
         entry: dict[str, Any] = {
             "commodity": row["commodity"], "name_en": row["name_en"], "name_ja": row["name_ja"],
+            "home_share": row["home_share"], "home_rank": row["home_rank"],
+            "outside_share": row["outside_share"], "hhi": row["hhi"],
+            "net_import_reliance": row["net_import_reliance"],
+            "domains": list(metrics.domains),
         }
         for lens, key in LENS_KEYS.items():
             flag = next((f for f in result.flags if f.lens is lens), None)

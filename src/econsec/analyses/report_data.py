@@ -17,6 +17,9 @@ from econsec.analyses.provenance import source_dicts
 
 Progress = Callable[[str, int, int], None]
 
+#: A series enters the HHI ranking only when at least this many countries report it.
+MIN_REPORTING_COUNTRIES = 3
+
 
 def report_data(
     store: Any, *, home: str = "JPN", progress: Progress | None = None,
@@ -62,8 +65,8 @@ def hhi_ranking(
     rows = []
     for p in profiles:
         s = p["measures"].get("production") or p["measures"].get("refinery")
-        if not s or not s["shares"]:
-            continue
+        if not s or len(s["shares"]) < MIN_REPORTING_COUNTRIES:
+            continue  # a U.S.-only series says nothing about world concentration
         top = s["shares"][0]
         home_share = next((r["share"] for r in s["shares"] if r["iso3"] == home), 0.0)
         rows.append({

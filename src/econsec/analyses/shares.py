@@ -1,7 +1,8 @@
 """Country shares and concentration of one commodity (``econsec shares``).
 
-JSON shape (stable): ``commodity, commodity_name_ja, measure, year, unit, basis, basis_note,
-total, hhi, shares: [{iso3, country, country_ja, value, share}], aggregates, sources``.
+JSON shape (stable): ``commodity, commodity_name, commodity_name_ja, measure, year, unit,
+basis, basis_note, total, published_world_total, hhi, shares: [{iso3, country, country_ja,
+value, share}], aggregates, sources``. ``total`` is the denominator of the shares.
 Shares are fractions, largest first.
 """
 
@@ -12,6 +13,7 @@ from typing import Any
 from econsec.analyses.observations import newest_release
 from econsec.analyses.provenance import source_dicts
 from econsec.errors import NotFoundError, ValidationError
+from econsec.i18n.terms import NO_WORLD_TOTAL, WORLD_TOTAL_BELOW_REPORTED
 from econsec.indicators.concentration import WORLD_TOTAL_TOLERANCE, market_shares
 from econsec.records import Measure
 
@@ -78,14 +80,9 @@ def commodity_shares(
     basis_used, note = basis, ""
     reported_sum = sum(v for v in values.values() if v is not None)
     if basis == "world-total" and world_total is None:
-        basis_used = "reported"
-        note = "no published world total for this series: shares of the reported sum"
+        basis_used, note = "reported", NO_WORLD_TOTAL
     elif basis == "world-total" and reported_sum > world_total * (1.0 + WORLD_TOTAL_TOLERANCE):
-        basis_used = "reported"
-        note = (
-            f"the published world total ({world_total:,.0f}) is below the sum of the reported "
-            f"countries ({reported_sum:,.0f}): shares of the reported sum"
-        )
+        basis_used, note = "reported", WORLD_TOTAL_BELOW_REPORTED
     result = market_shares(values, total=world_total if basis_used == "world-total" else None)
     rows = []
     for iso3, share in result.shares:
@@ -108,6 +105,7 @@ def commodity_shares(
         "basis": basis_used,
         "basis_note": note,
         "total": result.denominator,
+        "published_world_total": world_total,
         "hhi": result.hhi,
         "shares": rows,
         "aggregates": aggregates,

@@ -33,7 +33,7 @@ app.add_typer(assess_app, name="assess")
 
 # Piped output is not cut to 80 columns: tables keep their width for files and pagers.
 out = Console(width=None if sys.stdout.isatty() else 240)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[
     str | None,
@@ -176,6 +176,29 @@ def assess_eu_crm(
     from econsec.cli.views import eu_crm_result
 
     emit(eu_crm_result(assess_eu_crm_file(_open_store(db), input_file)), fmt, out)
+
+
+@assess_app.command("eu-crm-template")
+def assess_eu_crm_template(
+    materials: Annotated[list[str], typer.Argument(help="EU CRM 2023 material names.")],
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write here (default: stdout).")
+                        ] = None,
+    db: DbOption = None,
+) -> None:
+    """An eu-crm input file filled from the bundled EU CRM 2023 shares, end uses and WGI.
+
+    Import reliance, EoL-RIR and substitution indices are set to the screening values
+    (1, 0, 1): replace them with the study's factsheet values before relying on the result.
+    """
+    from econsec.analyses.eu_crm import eu_crm_template
+    from econsec.cli.output import to_json
+
+    text = to_json(eu_crm_template(_open_store(db), materials)) + "\n"
+    if out_file is None:
+        out.file.write(text)
+    else:
+        out_file.write_text(text, encoding="utf-8")
+        err.print(f"Written {out_file}")
 
 
 @assess_app.command("dependence")

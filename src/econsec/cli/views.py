@@ -14,7 +14,12 @@ def shares_result(doc: dict[str, Any]) -> Result:
          "unit": doc["unit"], **row}
         for row in doc["shares"]
     ]
-    notes = [f"HHI {doc['hhi']:.4f} ({doc['basis']} basis, total {doc['total']:,} {doc['unit']})"]
+    notes = [f"HHI {doc['hhi']:.4f} ({doc['basis']} basis: shares of {doc['total']:,.6g} "
+             f"{doc['unit']})"]
+    published = doc.get("published_world_total")
+    if doc["basis"] == "world-total" and published is not None and published != doc["total"]:
+        notes.append(f"Published world total {published:,.6g}; the reported countries add up to "
+                     "more, so their sum is the denominator.")
     if doc["basis_note"]:
         notes.append(doc["basis_note"])
     notes.append("Sources: " + "; ".join(f"{s['title']} ({s['year']})" for s in doc["sources"]))

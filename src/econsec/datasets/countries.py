@@ -25,11 +25,11 @@ from functools import cache
 from pathlib import Path
 
 from babel import Locale
-from rapidfuzz import fuzz, process
 
 from econsec.datasets._csv import data_dir, display_name, read_dicts
 from econsec.errors import DataFormatError, Location, UnknownCountryError
 from econsec.records import Country
+from econsec.suggest import close_matches
 
 ISO_FILE = "classifications/countries/iso3166-1_pycountry_26.2.16.csv"
 GROUPS_FILE = "curated/country_groups.csv"
@@ -221,17 +221,8 @@ def known_name(name: str) -> bool:
 
 
 def _suggest(name: str, limit: int = 3) -> list[str]:
-    index = _index()
-    picked: list[str] = []
-    matches = process.extract(normalise(name), list(index), scorer=fuzz.WRatio, limit=30)
     by_iso = {c.iso3: c for c in (*_countries_cached(), *extra_areas())}
-    for key, score, _ in matches:
-        iso3 = index[key]
-        if score < 60 or iso3 in picked:
-            continue
-        picked.append(iso3)
-        if len(picked) == limit:
-            break
+    picked = close_matches(normalise(name), _index(), limit)
     return [f"{by_iso[i].name_en} ({i})" if i in by_iso else i for i in picked]
 
 

@@ -1,7 +1,8 @@
 """Curated items and the USGS commodity crosswalk (econsec's own tables).
 
 * ``curated/items.csv``: item id (slug), English and Japanese names, value-chain stage,
-  HS 2022 subheadings.
+  technology domains (DESIGN §3: computing, clean-tech, biotech, defence-space; several
+  separated by ``;``), HS 2022 subheadings.
 * ``curated/usgs_commodities.csv``: (release, commodity, type, column) of the USGS MCS
   world tables → item id, measure, series. ``commodity`` is the MCS2025 ``COMMODITY``
   label (stripped) or the MCS2023/2024 file code (``raree`` in ``mcs2024-raree_world.csv``);
@@ -21,6 +22,8 @@ from econsec.records import Item, ItemKind, Measure, Stage
 
 ITEMS_FILE = "curated/items.csv"
 CROSSWALK_FILE = "curated/usgs_commodities.csv"
+#: Technology domains of DESIGN §3 an item may be tagged with.
+DOMAINS = frozenset({"computing", "clean-tech", "biotech", "defence-space"})
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,13 @@ def load_items(path: Path | None = None) -> list[Item]:
             raise DataFormatError(
                 f"unknown stage {row['stage']!r}", location=Location(where, line, "stage")
             ) from None
+        domains = [d.strip() for d in row.get("domain", "").split(";") if d.strip()]
+        unknown = sorted(set(domains) - DOMAINS)
+        if unknown:
+            raise DataFormatError(
+                f"unknown domain {', '.join(unknown)}; known: {', '.join(sorted(DOMAINS))}",
+                location=Location(where, line, "domain"),
+            )
         codes = tuple(row["hs_codes"].split())
         if any(not (c.isdigit() and len(c) in (4, 6)) for c in codes):
             raise DataFormatError(
@@ -64,6 +74,7 @@ def load_items(path: Path | None = None) -> list[Item]:
                 name_en=row["name_en"],
                 name_ja=row["name_ja"],
                 hs_codes=codes,
+                domain=";".join(domains),
                 stage=stage,
             )
         )

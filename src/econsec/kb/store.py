@@ -70,6 +70,7 @@ from econsec.records import (
     Stage,
     TradeFlow,
 )
+from econsec.suggest import close_matches
 
 ProgressCallback = Callable[[str, int, int], None]
 """``progress(step, done, total)``: library code reports progress, presenters draw it."""
@@ -562,11 +563,9 @@ class Store:
             if found is not None:
                 return _country(found, self._groups(conn, code).get(code, ()))
             names = conn.execute(select(COUNTRIES.c.iso3, COUNTRIES.c.name_en)).all()
-        from rapidfuzz import process
-
-        choices = {f"{n} ({c})": f"{c} {n}" for c, n in names}
-        best = process.extract(iso3, choices, limit=3, score_cutoff=60)
-        raise UnknownCountryError(iso3, [k for _, _, k in best])
+        labels = {f"{n} ({c})": f"{n} ({c})" for c, n in names}
+        labels.update({c: f"{n} ({c})" for c, n in names})
+        raise UnknownCountryError(iso3, close_matches(iso3, labels))
 
     def group_members(self, group: str) -> list[str]:
         """ISO alpha-3 codes of the members of ``group`` (case-insensitive), sorted.
@@ -893,22 +892,12 @@ class _Validator:
 
 
 def _suggest(name: str, items: Sequence[Item]) -> list[str]:
-    from rapidfuzz import fuzz, process
-
     choices: dict[str, str] = {}
     for item in items:
         for label in (item.id, item.name_en, item.name_ja):
             if label:
                 choices.setdefault(fold_name(label), item.id)
-    found = process.extract(
-        fold_name(name), list(choices), scorer=fuzz.WRatio, limit=12, score_cutoff=60
-    )
-    out: list[str] = []
-    for label, _score, _index in found:
-        item_id = choices[label]
-        if item_id not in out:
-            out.append(item_id)
-    return out[:3]
+    return close_matches(fold_name(name), choices)
 
 
 # --------------------------------------------------------------------------- conversions

@@ -20,6 +20,7 @@ from econsec.reports.render import plotly_js, render, world_topojson
 #: Strings the chart script shows; translated through the one translation layer.
 CHART_LABELS = (
     "Share of world total (%)",
+    "Share of reported total (%)",
     "Share",
     "World total",
     "Economic importance (EI)",
@@ -32,7 +33,7 @@ Progress = Callable[[str, int, int], None]
 def render_report(data: dict[str, Any]) -> str:
     """The report as one HTML string with both languages and inline assets."""
     blocks = [
-        {"lang": lang, "html": render("body.html.j2", lang, data=data)}
+        {"lang": lang, "html": _raw(render("body.html.j2", lang, data=data))}
         for lang in ("ja", "en")
     ]
     labels = {

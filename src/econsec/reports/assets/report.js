@@ -24,7 +24,8 @@
         x: top.map(function (r) { return r.share * 100; }),
         hovertemplate: "%{y}: %{x:.1f}%<extra></extra>", marker: { color: "#0b5cad" }
       }], { font: font, margin: { l: 130, r: 20, t: 30, b: 40 },
-            title: { text: label(lang, "Share of world total (%)"), font: { size: 13 } },
+            title: { text: label(lang, s.basis === "world-total" ? "Share of world total (%)"
+                                : "Share of reported total (%)"), font: { size: 13 } },
             xaxis: { ticksuffix: "%" } }, config);
     },
     map: function (el, lang) {
@@ -34,10 +35,13 @@
         locations: s.shares.map(function (r) { return r.iso3; }),
         z: s.shares.map(function (r) { return r.share * 100; }),
         text: s.shares.map(function (r) { return cname(lang, r.iso3); }),
-        hovertemplate: "%{text}: %{z:.1f}%<extra></extra>", colorscale: "Blues",
+        hovertemplate: "%{text}: %{z:.1f}%<extra></extra>", zmin: 0,
+        colorscale: [[0, "#deebf7"], [0.5, "#4292c6"], [1, "#08306b"]],
         colorbar: { ticksuffix: "%", title: { text: label(lang, "Share") } }
       }], { font: font, margin: { l: 0, r: 0, t: 10, b: 0 },
-            geo: { showframe: false, showcoastlines: true, projection: { type: "natural earth" } } },
+            geo: { showframe: false, showcoastlines: true, showcountries: true,
+                   countrycolor: "#bbb", lataxis: { range: [-58, 84] },
+                   projection: { type: "natural earth" } } },
         config);
     },
     trend: function (el, lang) {
@@ -106,4 +110,12 @@
   const wanted = (location.hash.match(/lang=(en|ja)/) || [])[1]
     || ((navigator.language || "").startsWith("ja") ? "ja" : "en");
   setLang(wanted);
+  // "#open=gallium" opens that commodity's section (links can point at one commodity).
+  const opened = (location.hash.match(/open=([a-z0-9-]+)/) || [])[1];
+  if (opened) {
+    document.querySelectorAll('details.commodity[data-item="' + opened + '"]').forEach(function (d) {
+      d.open = true;
+      if (d.offsetParent !== null) { d.scrollIntoView(); }
+    });
+  }
 })();

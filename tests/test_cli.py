@@ -1,0 +1,311 @@
+"""The ``econsec`` command end to end, in a subprocess, against temporary SQLite files."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_init_twice_changes_nothing(built_db: Path, tmp_path: Path) -> None:
+    db = tmp_path / "twice.db"
+    first = json.loads(run_cli("init", "--format", "json", db=db).stdout)
+    second = json.loads(run_cli("init", "--format", "json", db=db).stdout)
+    assert first["counts"] == second["counts"]
+    assert first["counts"]["observations"] > 10_000
+    assert first["counts"]["countries"] >= 249
+    # the same rows as the session's knowledge base, value for value
+    export_a, export_b = tmp_path / "a", tmp_path / "b"
+    run_cli("export", str(export_a), db=db)
+    run_cli("export", str(export_b), db=built_db)
+    for name in ("observations.csv", "governance_scores.csv", "trade_flows.csv"):
+        assert (export_a / name).read_bytes() == (export_b / name).read_bytes(), name
+
+
+def test_shares_rare_earths_json(built_db: Path) -> None:
+    doc = json.loads(run_cli("shares", "rare-earths", "--year", "2023", "--format", "json",
+                             db=built_db).stdout)
+    assert list(doc)[:9] == ["commodity", "commodity_name", "commodity_name_ja", "measure",
+                             "year", "unit", "basis", "basis_note", "total"]
+    assert doc["commodity"] == "rare-earths" and doc["year"] == 2023
+    assert doc["unit"] == "metric tons" and doc["basis"] == "world-total"
+    # USGS MCS 2025: world total (rounded) 376,000 t in 2023, China 255,000 t.
+    assert doc["published_world_total"] == 376_000
+    china = doc["shares"][0]
+    assert china["iso3"] == "CHN" and china["country_ja"] == "中国"
+    assert china["value"] == 255_000
+    assert china["share"] == pytest.approx(255_000 / doc["total"])
+    shares = [r["share"] for r in doc["shares"]]
+    assert shares == sorted(shares, reverse=True)
+    assert doc["hhi"] == pytest.approx(sum(s * s for s in shares))
+    assert {s["key"] for s in doc["sources"]} == {"usgs-mcs-2025-world"}
+    assert all(s["sha256"] and s["year"] == 2025 for s in doc["sources"])
+
+
+def test_shares_newest_release_wins(built_db: Path) -> None:
+    # 2023 appears in MCS 2024 (estimate, 240,000 t for China) and MCS 2025 (255,000 t):
+    # the newer release is used.
+    doc = json.loads(run_cli("shares", "rare-earths", "--year", "2023", "--format", "json",
+                             db=built_db).stdout)
+    assert doc["shares"][0]["value"] == 255_000
+
+
+def test_shares_reported_basis_and_japanese_name(built_db: Path) -> None:
+    doc = json.loads(run_cli("shares", "ガリウム", "--year", "2024", "--basis", "reported",
+                             "--format", "json", db=built_db).stdout)
+    assert doc["commodity"] == "gallium" and doc["basis"] == "reported"
+    assert doc["total"] == pytest.approx(sum(r["value"] for r in doc["shares"]))
+    assert sum(r["share"] for r in doc["shares"]) == pytest.approx(1.0)
+    assert doc["shares"][0]["iso3"] == "CHN" and doc["shares"][0]["value"] == 750_000
+
+
+def test_shares_reserves_and_csv(built_db: Path) -> None:
+    out = run_cli("shares", "lithium", "--measure", "reserves", "--format", "csv",
+                  db=built_db).stdout
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows[0].keys() >= {"iso3", "country", "value", "share"}
+    assert rows[0]["iso3"] == "CHL"
+
+
+def test_shares_table_shows_hhi_and_source(built_db: Path) -> None:
+    out = run_cli("shares", "cobalt", db=built_db).stdout
+    assert "HHI" in out and "Mineral Commodity Summaries" in out and "COD" in out
+
+
+def test_unknown_commodity_suggests(built_db: Path) -> None:
+    proc = run_cli("shares", "galium", db=built_db, check=False)
+    assert proc.returncode == 2
+    assert "unknown commodity 'galium'" in proc.stderr and "gallium" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_unknown_measure_and_year(built_db: Path) -> None:
+    proc = run_cli("shares", "gallium", "--measure", "mining", db=built_db, check=False)
+    assert proc.returncode == 2 and "production" in proc.stderr
+    proc = run_cli("shares", "gallium", "--year", "1990", db=built_db, check=False)
+    assert proc.returncode == 2 and "years available" in proc.stderr
+
+
+def test_commodities(built_db: Path) -> None:
+    doc = json.loads(run_cli("commodities", "--format", "json", db=built_db).stdout)
+    by_id = {c["id"]: c for c in doc["commodities"]}
+    assert by_id["gallium"]["name_ja"] == "ガリウム"
+    assert by_id["rare-earths"]["measures"]["production"] == [2021, 2022, 2023, 2024]
+    assert "reserves" in by_id["lithium"]["measures"]
+
+
+def test_database_from_environment(built_db: Path) -> None:
+    proc = run_cli("shares", "gallium", "--format", "json",
+                   env={"ECONSEC_DB": str(built_db)})
+    assert json.loads(proc.stdout)["commodity"] == "gallium"
+
+
+def test_assess_dependence_japan(built_db: Path) -> None:
+    doc = json.loads(run_cli("assess", "dependence", "--country", "JPN", "--format", "json",
+                             db=built_db).stdout)
+    assert doc["home"] == "JPN" and "G7" in doc["partner_groups"]
+    rows = {r["commodity"]: r for r in doc["rows"]}
+    gallium = rows["gallium"]
+    assert gallium["top_supplier"] == "CHN" and gallium["top_share"] > 0.95
+    assert gallium["home_rank"] == 3 and 0 < gallium["home_share"] < 0.01
+    assert gallium["outside_share"] > 0.95 and gallium["governance_weighted_hhi"] > 5
+    assert all(r["sources"] for r in doc["rows"])
+
+
+def test_assess_dependence_usa_has_net_import_reliance(built_db: Path) -> None:
+    doc = json.loads(run_cli("assess", "dependence", "--country", "United States",
+                             "--format", "json", db=built_db).stdout)
+    rows = {r["commodity"]: r for r in doc["rows"]}
+    # USGS MCS 2025 salient statistics: U.S. net import reliance for gallium is 100 %.
+    assert rows["gallium"]["net_import_reliance"] == pytest.approx(1.0)
+
+
+def test_assess_dependence_unknown_country(built_db: Path) -> None:
+    proc = run_cli("assess", "dependence", "--country", "Japn", db=built_db, check=False)
+    assert proc.returncode == 2 and "JPN" in proc.stderr
+
+
+def test_assess_eu_crm(built_db: Path, tmp_path: Path) -> None:
+    data = {
+        "materials": [{
+            "material": "Gallium",
+            "stages": {"P": {
+                "global_supply": [{"country": "CHN", "share": 0.938, "t": 1.0}],
+                "eu_sourcing": [{"country": "DEU", "share": 0.3, "t": 0.8}],
+                "import_reliance": 0.98, "eol_rir": 0.0, "si_sr": 0.95}},
+            "end_uses": [{"sector": "C26", "share": 0.7, "value_added": 76000}],
+            "si_ei": 0.9,
+        }],
+        "wgi_scaled": {"CHN": 6.3, "DEU": 2.1},
+    }
+    path = tmp_path / "input.json"
+    path.write_text(json.dumps(data))
+    doc = json.loads(run_cli("assess", "eu-crm", "--input", str(path), "--format", "json",
+                             db=built_db).stdout)
+    result = doc["results"][0]
+    hhi_gs = 0.938**2 * 6.3 * 1.0
+    hhi_eu = 0.3**2 * 2.1 * 0.8
+    sr = (hhi_gs * 0.98 / 2 + hhi_eu * (1 - 0.98 / 2)) * (1 - 0.0) * 0.95
+    ei = (0.7 * 76000 / 204_200) * 10 * 0.9
+    assert result["material"] == "Gallium"
+    assert result["sr"] == pytest.approx(sr) and result["sr_by_stage"]["E"] is None
+    assert result["sr_by_stage"]["P"] == pytest.approx(sr)
+    assert result["ei"] == pytest.approx(ei)
+    assert result["critical"] is (sr >= 1.0 and ei >= 2.8)
+
+
+def test_assess_eu_crm_example_in_docs(built_db: Path) -> None:
+    example = Path(__file__).resolve().parents[1] / "docs" / "examples" / "eu_crm_2023_input.json"
+    doc = json.loads(run_cli("assess", "eu-crm", "--input", str(example), "--format", "json",
+                             db=built_db).stdout)
+    by_name = {r["material"]: r for r in doc["results"]}
+    assert {"Gallium", "Cobalt", "Tungsten", "Neodymium"} <= set(by_name)
+    assert by_name["Gallium"]["sr"] > 1.0
+
+
+def test_assess_eu_crm_unknown_country(built_db: Path, tmp_path: Path) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps({"materials": [{
+        "material": "X", "stages": {"E": {
+            "global_supply": [{"country": "Chinaa", "share": 0.5}],
+            "eu_sourcing": [{"country": "DEU", "share": 0.5}], "import_reliance": 0.5,
+            "eol_rir": 0, "si_sr": 1}},
+        "end_uses": [{"sector": "C26", "share": 1.0, "value_added": 1000}], "si_ei": 1}]}))
+    proc = run_cli("assess", "eu-crm", "--input", str(path), db=built_db, check=False)
+    assert proc.returncode == 2
+    assert "bad.json" in proc.stderr and "Chinaa" in proc.stderr and "CHN" in proc.stderr
+
+
+# ----------------------------------------------------------------------------- import
+
+
+def _write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_import_csv_adds_observations(db_copy: Path, tmp_path: Path) -> None:
+    csv_file = _write(tmp_path / "lithium_2025.csv",
+                      "item,country,year,measure,value,unit,source\n"
+                      "lithium,Chile,2025,production,52000,metric tons,Company reports 2026\n"
+                      "lithium,Australia,2025,production,90000,metric tons,Company reports 2026\n")
+    run_cli("import", str(csv_file), db=db_copy)
+    doc = json.loads(run_cli("shares", "lithium", "--year", "2025", "--format", "json",
+                             db=db_copy).stdout)
+    assert [r["iso3"] for r in doc["shares"]] == ["AUS", "CHL"]
+    assert doc["basis"] == "reported"
+    assert doc["sources"][0]["key"] == "user:lithium_2025.csv"
+
+
+def test_import_legacy_encoding(db_copy: Path, tmp_path: Path) -> None:
+    text = ("item,country,year,measure,value,unit\n"
+            "chromium,Türkiye,2025,production,3000,thousand metric tons\n"
+            "chromium,Côte d'Ivoire,2025,production,10,thousand metric tons\n")
+    run_cli("import", str(_write(tmp_path / "cp1252.csv", text, "cp1252")), db=db_copy)
+    doc = json.loads(run_cli("shares", "chromium", "--year", "2025", "--format", "json",
+                             db=db_copy).stdout)
+    assert {r["iso3"] for r in doc["shares"]} == {"TUR", "CIV"}
+
+
+BAD_FILES = {
+    "malformed.csv": (
+        'item,country,year,measure,value,unit\nlithium,Chile,2025,production,"52000,t\n',
+        ["malformed.csv", "line 2"],
+    ),
+    "missing_columns.csv": (
+        "item,country,year,value\nlithium,Chile,2025,52000\n",
+        ["missing_columns.csv", "measure", "unit"],
+    ),
+    "unknown_country.csv": (
+        "item,country,year,measure,value,unit\nlithium,Chille,2025,production,1,t\n",
+        ["unknown_country.csv", "line 2", "country", "Chille", "CHL"],
+    ),
+    "negative.csv": (
+        "item,country,year,measure,value,unit\nlithium,Chile,2025,production,-5,t\n",
+        ["negative.csv", "line 2", "value"],
+    ),
+    "share_over_100.csv": (
+        "item,exporter,importer,year,share\nlithium,Chile,Japan,2025,140%\n",
+        ["share_over_100.csv", "line 2", "share"],
+    ),
+    "not_a_number.csv": (
+        "item,country,year,measure,value,unit\nlithium,Chile,2025,production,lots,t\n",
+        ["not_a_number.csv", "line 2", "value"],
+    ),
+    "cyclic_bom.csv": (
+        "input_item,output_item,quantity_per_unit\nlithium,cobalt,1\ncobalt,lithium,2\n",
+        ["cycl", "lithium", "cobalt"],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_bad_import_is_rejected_and_changes_nothing(
+    name: str, db_copy: Path, tmp_path: Path
+) -> None:
+    text, expected = BAD_FILES[name]
+    path = _write(tmp_path / name, text)
+    before = sha256(db_copy)
+    proc = run_cli("import", str(path), db=db_copy, check=False)
+    assert proc.returncode == 2, proc.stderr
+    message = proc.stderr.replace("\n", " ")
+    for fragment in expected:
+        assert fragment in message, (fragment, message)
+    assert "Traceback" not in proc.stderr
+    assert sha256(db_copy) == before
+
+
+def test_bad_row_after_good_rows_stores_nothing(db_copy: Path, tmp_path: Path) -> None:
+    lines = ["item,country,year,measure,value,unit"]
+    lines += [f"lithium,Chile,{2030 + i},production,{i},t" for i in range(50)]
+    lines.append("lithium,Chile,2099,production,-1,t")
+    path = _write(tmp_path / "late_error.csv", "\n".join(lines) + "\n")
+    before = sha256(db_copy)
+    proc = run_cli("import", str(path), db=db_copy, check=False)
+    assert proc.returncode == 2 and "line 52" in proc.stderr
+    assert sha256(db_copy) == before
+
+
+def test_export_and_reimport_data_package(db_copy: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "package"
+    run_cli("export", str(folder), db=db_copy)
+    descriptor = json.loads((folder / "datapackage.json").read_text())
+    assert {r["name"] for r in descriptor["resources"]} >= {"observations", "sources"}
+    fresh = tmp_path / "fresh.db"
+    run_cli("import", str(folder), db=fresh)
+    a = json.loads(run_cli("shares", "cobalt", "--format", "json", db=db_copy).stdout)
+    b = json.loads(run_cli("shares", "cobalt", "--format", "json", db=fresh).stdout)
+    assert a["shares"] == b["shares"] and a["sources"] == b["sources"]
+
+
+def test_help_lists_commands() -> None:
+    out = run_cli("--help").stdout
+    for command in ("init", "commodities", "shares", "import", "export", "assess", "report"):
+        assert command in out
+
+
+def test_eu_crm_template_round_trip(built_db: Path, tmp_path: Path) -> None:
+    path = tmp_path / "template.json"
+    run_cli("assess", "eu-crm-template", "Gallium", "--out", str(path), db=built_db)
+    doc = json.loads(path.read_text())
+    supply = doc["materials"][0]["stages"]["P"]["global_supply"]
+    # EU CRM 2023 study, Appendix 7: gallium processing, China 93.8 %.
+    assert {"country": "CHN", "share": 0.938, "t": 1.0} in supply
+    result = json.loads(run_cli("assess", "eu-crm", "--input", str(path), "--format", "json",
+                                db=built_db).stdout)["results"][0]
+    assert result["material"] == "Gallium" and result["critical"] is True
+
+
+def test_eu_crm_template_incomplete_material(built_db: Path) -> None:
+    proc = run_cli("assess", "eu-crm-template", "Germanium", db=built_db, check=False)
+    assert proc.returncode == 2 and "end uses" in proc.stderr
