@@ -309,3 +309,11 @@ def test_eu_crm_template_round_trip(built_db: Path, tmp_path: Path) -> None:
 def test_eu_crm_template_incomplete_material(built_db: Path) -> None:
     proc = run_cli("assess", "eu-crm-template", "Germanium", db=built_db, check=False)
     assert proc.returncode == 2 and "end uses" in proc.stderr
+
+
+def test_every_command_is_documented_in_readme() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for command in ("init", "commodities", "shares", "import", "export", "report",
+                    "assess dependence", "assess eu-crm", "assess eu-crm-template"):
+        assert f"econsec {command}" in readme, command
+    assert run_cli("assess", "--help").stdout.count("eu-crm") >= 2
