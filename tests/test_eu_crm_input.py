@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from econsec.datasets.eu_crm_input import read_eu_crm_input
+from econsec.analyses.eu_crm_input import read_eu_crm_input
 from econsec.errors import DataFormatError, UnknownCountryError, ValidationError
 from econsec.indicators.eu_crm import assess_materials
 

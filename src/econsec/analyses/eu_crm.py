@@ -14,10 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from econsec.analyses.eu_crm_input import read_eu_crm_input
 from econsec.analyses.governance import scaled_wgi
 from econsec.datasets.countries import resolve_country
 from econsec.datasets.eu_crm import SOURCE_KEY, EuCrmInputs, SupplyShare, load_eu_crm
-from econsec.datasets.eu_crm_input import read_eu_crm_input
 from econsec.errors import NotFoundError, UnknownNameError, ValidationError
 from econsec.indicators.criticality import criticality_matrix
 from econsec.indicators.eu_crm import (

@@ -680,7 +680,7 @@ def assess_materials(
     Parameters
     ----------
     inputs : sequence of MaterialInput
-        E.g. from :func:`econsec.datasets.eu_crm_input.read_eu_crm_input`.
+        E.g. from :func:`econsec.analyses.eu_crm_input.read_eu_crm_input`.
     wgi : mapping of str to float, optional
         Scaled WGI (0-10) per country; when omitted each material's own
         ``wgi_scaled`` is used.
