@@ -127,7 +127,12 @@ def test_assess_dependence_usa_has_net_import_reliance(built_db: Path) -> None:
                              "--format", "json", db=built_db).stdout)
     rows = {r["commodity"]: r for r in doc["rows"]}
     # USGS MCS 2025 salient statistics: U.S. net import reliance for gallium is 100 %.
-    assert rows["gallium"]["net_import_reliance"] == pytest.approx(1.0)
+    gallium = rows["gallium"]
+    assert gallium["net_import_reliance"] == pytest.approx(1.0)
+    # U.S. import value shares 2020-2023 (Census via the bundled extract): China first.
+    assert gallium["top_import_source"] == "CHN" and gallium["import_years"] == "2020-2023"
+    assert 0 < gallium["import_hhi"] < 1 and 0 < gallium["imports_from_outside"] <= 1
+    assert {"usgs-mcs-2025-salient", "us-import-shares-2020-2023"} <= set(gallium["sources"])
 
 
 def test_assess_dependence_unknown_country(built_db: Path) -> None:

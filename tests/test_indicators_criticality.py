@@ -123,3 +123,16 @@ def test_lenses_validate() -> None:
     with pytest.raises(ValidationError) as info:
         classify_lenses(ItemMetrics("x", "JPN", 1.5, 1, 0.1, 0.1))
     assert info.value.location.column == "home_share"
+
+
+def test_small_third_place_is_no_domestic_advantage() -> None:
+    # Japan in gallium 2024 (USGS MCS 2025): third producer with 0.4 % of world supply.
+    small = ItemMetrics("gallium", "JPN", home_share=0.004, home_rank=3, outside_share=0.99,
+                        hhi=0.97)
+    assert not classify_lenses(small).domestic_advantage
+    # Japan in titanium sponge: second producer with 17 % -> advantage by rank.
+    sponge = ItemMetrics("titanium-sponge", "JPN", home_share=0.17, home_rank=2,
+                         outside_share=0.83, hhi=0.5)
+    result = classify_lenses(sponge)
+    assert result.domestic_advantage
+    assert any("producer no. 2" in r for f in result.flags for r in f.reasons)

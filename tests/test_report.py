@@ -101,3 +101,11 @@ def test_report_draws_charts_offline(report: Path, tmp_path: Path) -> None:
         browser.close()
     assert not errors, errors
     assert not requests, requests
+
+
+def test_report_for_another_home_country(built_db: Path, tmp_path: Path) -> None:
+    run_cli("report", "--out", str(tmp_path), "--country", "United States", db=built_db)
+    html = (tmp_path / "index.html").read_text(encoding="utf-8")
+    data = embedded_data(html)
+    assert data["home"]["iso3"] == "USA"
+    assert "最大の輸入元" in html and "Largest import source" in html

@@ -4,7 +4,8 @@ For each commodity the headline supply series (production, else refinery product
 its latest year is profiled with :func:`econsec.indicators.criticality.dependence_profile`:
 home share and rank (indispensability), top supplier, HHI, share held by the home
 country's partners and by others (dependence), governance-weighted HHI, and the home
-country's net import reliance where USGS publishes one (United States only).
+country's net import reliance where USGS publishes one, and where its imports come from
+where trade shares are bundled (both: United States only).
 
 Partners are the members of every group the home country belongs to among
 :data:`PARTNER_GROUPS` (for Japan: G7, Quad, OECD).
@@ -19,6 +20,7 @@ from econsec.analyses.commodity_profile import commodity_profile
 from econsec.analyses.governance import scaled_wgi
 from econsec.analyses.observations import newest_release
 from econsec.datasets.countries import resolve_country
+from econsec.indicators.concentration import WORLD_TOTAL_TOLERANCE, hhi
 from econsec.indicators.criticality import dependence_profile
 from econsec.records import Measure
 
@@ -27,8 +29,14 @@ PARTNER_GROUPS = ("G7", "Quad", "EU27", "OECD")
 COLUMNS = (
     "commodity", "measure", "year", "home_share", "home_rank", "top_supplier", "top_share",
     "hhi", "partner_share", "outside_share", "top_outside_supplier",
-    "governance_weighted_hhi", "net_import_reliance",
+    "governance_weighted_hhi", "net_import_reliance", "top_import_source", "top_import_share",
+    "import_hhi", "imports_from_outside",
 )
+
+EMPTY_IMPORTS: dict[str, Any] = {
+    "top_import_source": None, "top_import_share": None, "import_hhi": None,
+    "imports_from_outside": None, "import_years": None, "import_sources": [],
+}
 
 
 def partners_of(store: Any, home: str, groups: Sequence[str] = PARTNER_GROUPS) -> set[str]:
@@ -49,6 +57,7 @@ def dependence_table(
     partners = partners_of(store, home)
     wgi = scaled_wgi(store)
     nir = _net_import_reliance(store, home)
+    imports = _import_sources(store, home, partners)
     if profiles is None:
         profiles = [commodity_profile(store, row["id"]) for row in store.commodity_summary()
                     if row["years"]]
@@ -63,7 +72,8 @@ def dependence_table(
             production, home, partners,
             wgi_scaled=wgi if covered else None,
             total=series["total"] if series["basis"] == "world-total" else None,
-            net_import_reliance=nir.get(profile["commodity"]),
+            net_import_reliance=nir[profile["commodity"]][0] if profile["commodity"] in nir
+            else None,
             item=profile["commodity"],
         )
         row = result.to_dict()
@@ -73,7 +83,11 @@ def dependence_table(
             "year": series["year"], "unit": series["unit"],
             "sources": [s["key"] for s in series["sources"]],
             "home_share_by_year": _home_share_by_year(profile, home),
+            **imports.get(profile["commodity"], EMPTY_IMPORTS),
         })
+        row["sources"] += row.pop("import_sources")
+        if profile["commodity"] in nir:
+            row["sources"].append(nir[profile["commodity"]][1])
         rows.append(row)
     rows.sort(key=lambda r: (-r["outside_share"] * r["hhi"], r["commodity"]))
     home_country = store.country(home)
@@ -95,24 +109,52 @@ def _home_share_by_year(profile: dict[str, Any], home: str) -> dict[int, float]:
     mine = next((s for s in trend["series"] if s["key"] == home), None)
     if not world or not mine:
         return {}
+    # A home value a little above the rounded world total counts as 100 %; one far above it
+    # (a unit slip in the source) is left out, as in :func:`commodity_shares`.
     return {
-        year: h / w
+        year: min(1.0, h / w)
         for year, h, w in zip(trend["years"], mine["values"], world["values"], strict=True)
-        if h is not None and w
+        if h is not None and w and h <= w * (1.0 + WORLD_TOTAL_TOLERANCE)
     }
 
 
-def _net_import_reliance(store: Any, home: str) -> dict[str, float]:
-    """Latest published net import reliance (fraction) of ``home`` per commodity."""
+def _net_import_reliance(store: Any, home: str) -> dict[str, tuple[float, str]]:
+    """Latest published net import reliance (fraction) of ``home`` per commodity, with the
+    key of its source."""
     source_years = {s.key: s.year for s in store.sources()}
-    latest: dict[str, tuple[int, float]] = {}
+    latest: dict[str, tuple[int, float, str]] = {}
     for item in store.items():
         observations = newest_release(
             store.observations(item.id, measure=Measure.NET_IMPORT_RELIANCE), source_years
         )
         for obs in observations:
-            if obs.iso3 == home and obs.value is not None:
-                year, _ = latest.get(item.id, (0, 0.0))
-                if obs.year >= year:
-                    latest[item.id] = (obs.year, obs.value / 100.0)
-    return {k: v for k, (_, v) in latest.items()}
+            newer = obs.year >= latest.get(item.id, (0, 0.0, ""))[0]
+            if obs.iso3 == home and obs.value is not None and newer:
+                latest[item.id] = (obs.year, obs.value / 100.0, obs.source_key)
+    return {k: (v, key) for k, (_, v, key) in latest.items()}
+
+
+def _import_sources(store: Any, home: str, partners: set[str]) -> dict[str, dict[str, Any]]:
+    """Where ``home`` imports each item from, where trade shares are bundled (U.S. imports).
+
+    ``import_hhi`` is Σ share² over named partners ("other" pooled partners are left out, so
+    it is a lower bound); ``imports_from_outside`` is the share of imports from countries
+    neither home nor partners, the pooled "other" included.
+    """
+    by_item: dict[str, list[Any]] = {}
+    for flow in store.trade_flows(importer=home):
+        if flow.share is not None:
+            by_item.setdefault(flow.item_id, []).append(flow)
+    out = {}
+    for item_id, flows in by_item.items():
+        named = sorted((f for f in flows if f.exporter), key=lambda f: -(f.share or 0.0))
+        out[item_id] = {
+            "top_import_source": named[0].exporter if named else None,
+            "top_import_share": named[0].share if named else None,
+            "import_hhi": hhi([f.share or 0.0 for f in named]),
+            "imports_from_outside": sum(f.share or 0.0 for f in flows
+                                        if f.exporter not in partners),
+            "import_years": f"{flows[0].year}-{flows[0].year_end or flows[0].year}",
+            "import_sources": sorted({f.source_key for f in flows}),
+        }
+    return out

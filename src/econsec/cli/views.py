@@ -66,9 +66,9 @@ def eu_crm_result(doc: dict[str, Any]) -> Result:
 
 def dependence_result(doc: dict[str, Any]) -> Result:
     """The CLI form of :func:`econsec.analyses.dependence.dependence_table`."""
-    columns = ["commodity", "measure", "year", "home_share", "home_rank", "top_supplier",
-               "top_share", "hhi", "partner_share", "outside_share", "top_outside_supplier",
-               "governance_weighted_hhi", "net_import_reliance"]
+    columns = list(doc["columns"])
+    if not any(r.get("top_import_source") for r in doc["rows"]):  # no bundled trade shares
+        columns = [c for c in columns if not c.startswith(("top_import", "import", "imports"))]
     notes = [
         f"Partners of {doc['home']}: members of {', '.join(doc['partner_groups']) or 'no group'}.",
         "Shares are fractions of the published world total (latest year, newest USGS release).",
@@ -78,4 +78,4 @@ def dependence_result(doc: dict[str, Any]) -> Result:
                   title=f"Dependence and indispensability of {doc['home_name']} ({doc['home']})",
                   notes=notes,
                   percent=("home_share", "top_share", "partner_share", "outside_share",
-                           "net_import_reliance"))
+                           "net_import_reliance", "top_import_share", "imports_from_outside"))

@@ -352,7 +352,11 @@ class Thresholds:
     advantage_share : float, default 0.25
         Domestic advantage: home world share at or above this ...
     advantage_rank : int, default 3
-        ... or home rank at or above (≤) this (a top-3 producer).
+        ... or home rank at or above (≤) this (a top-3 producer) with at least
+        ``advantage_rank_min_share`` of world supply ...
+    advantage_rank_min_share : float, default 0.05
+        ... so that third place with 0.4 % of a market one country holds at 98 % (Japan in
+        gallium, USGS MCS 2025) is not called an advantage.
     innovation_domains : frozenset of str
         Disruptive innovation: the item carries one of these domain tags
         (default: computing, biotech, defence-space; DESIGN §3 domain names).
@@ -366,6 +370,7 @@ class Thresholds:
     net_import_reliance: float = 0.5
     advantage_share: float = 0.25
     advantage_rank: int = 3
+    advantage_rank_min_share: float = 0.05
     innovation_domains: frozenset[str] = frozenset({"computing", "biotech", "defence-space"})
     share_growth: float = 0.05
 
@@ -377,6 +382,7 @@ class Thresholds:
             "net_import_reliance": self.net_import_reliance,
             "advantage_share": self.advantage_share,
             "advantage_rank": self.advantage_rank,
+            "advantage_rank_min_share": self.advantage_rank_min_share,
             "innovation_domains": sorted(self.innovation_domains),
             "share_growth": self.share_growth,
         }
@@ -477,7 +483,7 @@ def classify_lenses(item_metrics: ItemMetrics, thresholds: Thresholds | None = N
       (:math:`\text{outside share} \ge T_{out} \wedge \mathrm{HHI} \ge T_{HHI}`) or
       (:math:`\mathrm{NIR}` known :math:`\wedge\ \mathrm{NIR} \ge T_{NIR}`).
     - **Domestic advantage** when :math:`s_h \ge T_{adv}` or
-      :math:`\text{rank}_h \le R_{adv}` (and the home country produces).
+      (:math:`\text{rank}_h \le R_{adv} \wedge s_h \ge T_{rank}`).
     - **Disruptive innovation** when a domain tag is in the configured set, or
       :math:`s_{h,\text{last}} - s_{h,\text{first}} \ge T_{growth}` over the years given
       (at least two).
@@ -536,8 +542,16 @@ def classify_lenses(item_metrics: ItemMetrics, thresholds: Thresholds | None = N
             f"{m.home} holds {_pct(home_share)} of world supply "
             f"(threshold {_pct(t.advantage_share)})"
         )
-    if m.home_rank is not None and home_share > 0 and m.home_rank <= t.advantage_rank:
-        reasons.append(f"{m.home} is producer no. {m.home_rank} (top {t.advantage_rank})")
+    if (
+        m.home_rank is not None
+        and home_share >= t.advantage_rank_min_share
+        and home_share > 0
+        and m.home_rank <= t.advantage_rank
+    ):
+        reasons.append(
+            f"{m.home} is producer no. {m.home_rank} (top {t.advantage_rank}) with "
+            f"{_pct(home_share)} of world supply (at least {_pct(t.advantage_rank_min_share)})"
+        )
     if reasons:
         flags.append(LensFlag(Lens.DOMESTIC_ADVANTAGE, tuple(reasons)))
 
