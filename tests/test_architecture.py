@@ -13,9 +13,11 @@ ALLOWED = {
     "datasets": set(),
     "kb": set(),
     "indicators": set(),
+    "io_models": set(),
     "analyses": {"datasets", "indicators"},
-    "reports": {"analyses"},
-    "cli": {"analyses", "datasets", "kb", "reports"},
+    "scenarios": {"io_models"},
+    "reports": {"analyses", "scenarios", "io_models"},
+    "cli": {"analyses", "datasets", "kb", "reports", "io_models", "scenarios"},
 }
 
 

@@ -1,0 +1,68 @@
+"""Where MRIO tables come from: ``load_mrio(ref)``.
+
+References:
+
+- ``pymrio:test``: pymrio's small fictive test system (``pymrio.load_test()``; not real
+  data, for examples and tests);
+- a folder pymrio can load (its text or parquet format, ``pymrio.load_all``);
+- ``bundled:bea-2023``: the U.S. BEA 2023 summary table (see :mod:`econsec.io_models.bea`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from econsec.errors import DataFormatError, NotFoundError
+from econsec.io_models.mrio import MRIO
+
+
+def from_pymrio(io: Any, name: str, *, source: str = "") -> MRIO:
+    """An :class:`MRIO` from a pymrio ``IOSystem`` (``calc_all`` is run if ``x`` is missing).
+
+    Value added is pymrio's ``factor_inputs`` total where present, else ``x − 1ᵀZ``.
+    """
+    if io.Z is None or io.Y is None:
+        raise DataFormatError(f"{name}: the pymrio system has no Z or Y")
+    if io.x is None:
+        io.calc_all()
+    regions = tuple(str(r) for r in io.get_regions())
+    sectors = tuple(str(s) for s in io.get_sectors())
+    categories = tuple(str(c) for c in io.get_Y_categories())
+    Z = np.ascontiguousarray(io.Z.to_numpy(dtype=float))
+    Y = np.ascontiguousarray(io.Y.to_numpy(dtype=float))
+    x = np.ascontiguousarray(io.x.to_numpy(dtype=float).ravel())
+    va = x - Z.sum(axis=0)
+    unit = ""
+    if getattr(io, "unit", None) is not None and len(io.unit):
+        unit = str(io.unit.iloc[0, 0])
+    return MRIO(name, regions, sectors, Z, Y, x, va, unit, categories, source)
+
+
+def load_mrio(ref: str) -> MRIO:
+    """Load the MRIO named by ``ref`` (see the module docstring) and validate it."""
+    import pymrio
+
+    if ref == "pymrio:test":
+        return from_pymrio(pymrio.load_test(), "pymrio test system",
+                           source="pymrio.load_test() (fictive)").validate()
+    if ref.startswith("bundled:"):
+        from econsec.io_models.bea import BUNDLED, load_bundled_table
+
+        key = ref.split(":", 1)[1]
+        if key not in BUNDLED:
+            raise NotFoundError(f"unknown bundled table '{key}'; known: {', '.join(BUNDLED)}")
+        return load_bundled_table(key)
+    path = Path(ref).expanduser()
+    if not path.exists():
+        raise NotFoundError(
+            f"MRIO '{ref}' not found: give pymrio:test, bundled:bea-2023 or a folder pymrio "
+            "can load"
+        )
+    try:
+        io = pymrio.load_all(path)
+    except Exception as exc:  # pymrio raises many kinds; say which folder failed and why
+        raise DataFormatError(f"pymrio cannot load '{path}': {exc}") from exc
+    return from_pymrio(io, path.name, source=str(path)).validate()
