@@ -285,3 +285,19 @@ def test_malformed_world_file(tmp_path: Path):
     with pytest.raises(DataFormatError) as err:
         load_mcs_world_file(bad, 2024)
     assert err.value.location.line == 3 and err.value.location.column == "Prod_kg_2022"
+
+
+def test_units_agree_across_releases_after_corrections() -> None:
+    """Every (item, measure) with values has one unit over the three USGS releases; the
+    curated corrections (each citing its evidence) fix the typos in the published files."""
+    from collections import defaultdict
+
+    from econsec.datasets.bundled import load_bundled
+
+    units: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for obs in load_bundled().observations:
+        if obs.source_key.endswith("-world") and obs.value is not None:
+            units[(obs.item_id, str(obs.measure))].add(obs.unit)
+    assert {k: v for k, v in units.items() if len(v) > 1} == {}
+    assert units[("molybdenum", "reserves")] == {"thousand metric tons"}
+    assert units[("iron-ore", "reserves")] == {"million metric tons"}

@@ -102,10 +102,19 @@ def test_import_twice_changes_nothing(store: Store) -> None:
 def test_reimport_replaces_facts_of_the_source(filled: Store) -> None:
     bundle = sample_bundle()
     bundle.observations = bundle.observations[:2]
-    filled.import_bundle(bundle)
+    filled.import_bundle(bundle, replace=True)
     assert filled.counts()["observations"] == 2
     # governance of the other source key in the bundle is replaced too, not duplicated
     assert filled.counts()["governance_scores"] == 48
+
+
+def test_partial_reimport_without_replace_is_refused(filled: Store) -> None:
+    bundle = sample_bundle()
+    bundle.observations = bundle.observations[:2]
+    before = snapshot(filled)
+    with pytest.raises(ValidationError, match="already in the knowledge base with 9"):
+        filled.import_bundle(bundle)
+    assert snapshot(filled) == before
 
 
 def test_import_of_another_source_keeps_existing_facts(filled: Store) -> None:
@@ -169,7 +178,7 @@ def test_database_failure_rolls_back_everything(filled: Store, monkeypatch) -> N
     monkeypatch.setattr(store_module._Validator, "run",
                         lambda self: {s.key for s in self.bundle.sources})
     with pytest.raises(StoreError, match="nothing was written"):
-        filled.import_bundle(bundle)
+        filled.import_bundle(bundle, replace=True)
     assert snapshot(filled) == before
 
 
@@ -222,7 +231,7 @@ def test_cycle_with_stored_edges_is_rejected(filled: Store) -> None:
 def test_replaced_edges_do_not_count_for_cycles(filled: Store) -> None:
     bundle = sample_bundle()
     bundle.input_edges = [InputEdge("ev", "lithium", SOURCE_A.key)]  # replaces the old ones
-    filled.import_bundle(bundle)
+    filled.import_bundle(bundle, replace=True)
     assert [(e.input_item, e.output_item) for e in filled.input_edges()] == [("ev", "lithium")]
 
 
@@ -323,5 +332,5 @@ def test_trade_flow_record_round_trip(filled: Store) -> None:
     flow = TradeFlow("lithium", "CHN", "USA", 2021, SOURCE_A.key, quantity=5.0, unit="t")
     bundle = sample_bundle()
     bundle.trade_flows.append(flow)
-    filled.import_bundle(bundle)
+    filled.import_bundle(bundle, replace=True)
     assert flow in filled.trade_flows("lithium")

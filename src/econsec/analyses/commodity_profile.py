@@ -23,7 +23,7 @@ def commodity_profile(store: Any, item_id: str, *, top: int = 5) -> dict[str, An
     latest year divided by production of the latest year (years of supply at current rates).
     """
     item = store.find_item(item_id)
-    source_years = {s.key: s.year for s in store.sources()}
+    sources = {s.key: s for s in store.sources()}
     by_measure: dict[str, Any] = {}
     notes: list[str] = []
     for measure in SHARE_MEASURES:
@@ -33,7 +33,7 @@ def commodity_profile(store: Any, item_id: str, *, top: int = 5) -> dict[str, An
                                                              measure=measure.value)
             except ValidationError as exc:  # e.g. every reported value is zero or withheld
                 notes.append(f"{measure.value}: {exc.message}")
-    trend = _trend(store, item.id, source_years, top=top)
+    trend = _trend(store, item.id, sources, top=top)
     profile: dict[str, Any] = {
         "commodity": item.id,
         "name_en": item.name_en,
@@ -46,11 +46,11 @@ def commodity_profile(store: Any, item_id: str, *, top: int = 5) -> dict[str, An
     return profile
 
 
-def _trend(store: Any, item_id: str, source_years: dict[str, int], *, top: int) -> dict[str, Any]:
+def _trend(store: Any, item_id: str, sources: dict[str, Any], *, top: int) -> dict[str, Any]:
     measure = Measure.PRODUCTION.value
     if not store.years(item_id, measure):
         measure = Measure.REFINERY.value
-    observations = newest_release(store.observations(item_id, measure=measure), source_years)
+    observations = newest_release(store.observations(item_id, measure=measure), sources)
     if not observations:
         return {"measure": measure, "years": [], "series": []}
     years = sorted({o.year for o in observations})

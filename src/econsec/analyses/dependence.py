@@ -121,11 +121,11 @@ def _home_share_by_year(profile: dict[str, Any], home: str) -> dict[int, float]:
 def _net_import_reliance(store: Any, home: str) -> dict[str, tuple[float, str]]:
     """Latest published net import reliance (fraction) of ``home`` per commodity, with the
     key of its source."""
-    source_years = {s.key: s.year for s in store.sources()}
+    sources = store.sources()
     latest: dict[str, tuple[int, float, str]] = {}
     for item in store.items():
         observations = newest_release(
-            store.observations(item.id, measure=Measure.NET_IMPORT_RELIANCE), source_years
+            store.observations(item.id, measure=Measure.NET_IMPORT_RELIANCE), sources
         )
         for obs in observations:
             newer = obs.year >= latest.get(item.id, (0, 0.0, ""))[0]
@@ -137,16 +137,20 @@ def _net_import_reliance(store: Any, home: str) -> dict[str, tuple[float, str]]:
 def _import_sources(store: Any, home: str, partners: set[str]) -> dict[str, dict[str, Any]]:
     """Where ``home`` imports each item from, where trade shares are bundled (U.S. imports).
 
+    Shares of the latest period (``year``-``year_end``) of each item are used.
+
     ``import_hhi`` is Σ share² over named partners ("other" pooled partners are left out, so
     it is a lower bound); ``imports_from_outside`` is the share of imports from countries
     neither home nor partners, the pooled "other" included.
     """
-    by_item: dict[str, list[Any]] = {}
+    by_period: dict[str, dict[tuple[Any, ...], list[Any]]] = {}
     for flow in store.trade_flows(importer=home):
         if flow.share is not None:
-            by_item.setdefault(flow.item_id, []).append(flow)
+            period = (flow.year_end or flow.year, flow.year, flow.source_key)
+            by_period.setdefault(flow.item_id, {}).setdefault(period, []).append(flow)
     out = {}
-    for item_id, flows in by_item.items():
+    for item_id, periods in by_period.items():
+        flows = periods[max(periods)]  # the latest period (shares of one period add up to 1)
         named = sorted((f for f in flows if f.exporter), key=lambda f: -(f.share or 0.0))
         out[item_id] = {
             "top_import_source": named[0].exporter if named else None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from econsec.analyses.observations import newest_release
+from econsec.analyses.observations import select_observations
 from econsec.analyses.provenance import source_dicts
 from econsec.errors import NotFoundError, ValidationError
 from econsec.i18n.terms import NO_WORLD_TOTAL, WORLD_TOTAL_BELOW_REPORTED
@@ -33,12 +33,15 @@ def commodity_shares(
     measure: str = "production",
     year: int | None = None,
     basis: str = "world-total",
+    source: str | None = None,
 ) -> dict[str, Any]:
     """Shares of each country in ``commodity``'s ``measure`` in ``year`` and the HHI.
 
     ``basis="world-total"`` divides by the published world total (USGS "World total
     (rounded)"); ``basis="reported"`` divides by the sum of the reported countries. Where no
     world total is published the reported basis is used and ``basis_note`` says so.
+    Observations come from one data set (see :mod:`econsec.analyses.observations`):
+    ``source`` names it, otherwise the most complete; ``other_sources`` lists the rest.
     """
     if measure not in {m.value for m in SHARE_MEASURES}:
         raise ValidationError(
@@ -58,10 +61,11 @@ def commodity_shares(
             f"no {measure} data for {item.id} in {year}; years available: "
             + ", ".join(str(y) for y in sorted(years))
         )
-    source_years = {s.key: s.year for s in store.sources()}
-    observations = newest_release(
-        store.observations(item.id, measure=measure, year=year), source_years
+    selection = select_observations(
+        store.observations(item.id, measure=measure, year=year), store.sources(),
+        source_key=source,
     )
+    observations = selection.observations
     countries = {c.iso3: c for c in store.countries()}
     values: dict[str, float | None] = {}
     aggregates = []
@@ -110,4 +114,5 @@ def commodity_shares(
         "shares": rows,
         "aggregates": aggregates,
         "sources": source_dicts(store.sources(source_keys)),
+        "other_sources": selection.alternatives,
     }

@@ -17,7 +17,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from econsec.cli.io_cmd import io_app
 from econsec.cli.output import OutputFormat, Result, emit
+from econsec.cli.simulate_cmd import scenarios, simulate
 from econsec.errors import EconsecError
 from econsec.settings import Settings
 
@@ -30,6 +32,7 @@ app = typer.Typer(
 )
 assess_app = typer.Typer(help="Criticality assessments.", no_args_is_help=True)
 app.add_typer(assess_app, name="assess")
+app.add_typer(io_app, name="io")
 
 # Piped output is not cut to 80 columns: tables keep their width for files and pagers.
 out = Console(width=None if sys.stdout.isatty() else 240)
@@ -83,7 +86,7 @@ def _build(store: Any) -> dict[str, int]:
 
     with _progress() as progress:
         bundle = load_bundled(progress=progress)
-        store.import_bundle(bundle, progress=progress)
+        store.import_bundle(bundle, replace=True, progress=progress)
     return dict(store.counts())
 
 
@@ -115,6 +118,8 @@ def shares(
     basis: Annotated[str, typer.Option(
         help="world-total: share of the published world total; reported: share of the sum "
              "of reported countries.")] = "world-total",
+    source: Annotated[str | None, typer.Option(
+        help="Use this source key (default: the most complete data set).")] = None,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
@@ -124,12 +129,15 @@ def shares(
 
     store = _open_store(db)
     emit(shares_result(commodity_shares(store, commodity, measure=measure, year=year,
-                                        basis=basis)), fmt, out)
+                                        basis=basis, source=source)), fmt, out)
 
 
 @app.command("import")
 def import_(
     path: Annotated[Path, typer.Argument(help="CSV, Excel (.xlsx) file or data package.")],
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="Replace the stored facts of a source the file names again "
+        "(otherwise changing an existing source is refused).")] = False,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
@@ -139,10 +147,12 @@ def import_(
     store = _open_store(db)
     bundle = read_user_file(path)
     with _progress() as progress:
-        summary = store.import_bundle(bundle, progress=progress)
+        summary = store.import_bundle(bundle, replace=replace, progress=progress)
     doc = _summary_dict(summary)
-    rows = [{"table": k, "rows": v} for k, v in sorted(doc.get("rows", {}).items())]
-    emit(Result({"file": str(path), **doc}, rows, ["table", "rows"],
+    replaced = doc.get("replaced", {})
+    rows = [{"table": k, "rows": v, "replaced": replaced.get(k, 0)}
+            for k, v in sorted(doc.get("rows", {}).items())]
+    emit(Result({"file": str(path), **doc}, rows, ["table", "rows", "replaced"],
                 title=f"Imported {path}"), fmt, out)
 
 
@@ -231,6 +241,10 @@ def report(
         path = write_report(store, out_dir, home=country or Settings().home_country,
                             progress=progress)
     out.print(f"Report written to {path}")
+
+
+app.command()(simulate)
+app.command()(scenarios)
 
 
 def main() -> None:

@@ -23,6 +23,8 @@ def shares_result(doc: dict[str, Any]) -> Result:
     if doc["basis_note"]:
         notes.append(doc["basis_note"])
     notes.append("Sources: " + "; ".join(f"{s['title']} ({s['year']})" for s in doc["sources"]))
+    if doc.get("other_sources"):
+        notes.append("Also available (--source): " + ", ".join(doc["other_sources"]))
     return Result(
         doc,
         rows,

@@ -22,7 +22,8 @@ In MCS2025, where USGS left withheld cells blank, a note "W for 23-24" marks the
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
 
 from econsec.datasets._csv import data_dir, display_name, parse_number, read_dicts, read_table
@@ -179,7 +180,7 @@ def load_mcs2025_world(path: Path | None = None) -> list[Observation]:
                     source_key="usgs-mcs-2025-world", estimate=est or type_est or est2023,
                     note=note,
                 ))
-    return out
+    return correct_units(out, "MCS2025")
 
 
 @dataclass(frozen=True)
@@ -264,6 +265,48 @@ def load_mcs_world_file(path: Path, release: int) -> list[Observation]:
     return out
 
 
+UNIT_CORRECTIONS_FILE = "curated/usgs_unit_corrections.csv"
+
+
+@cache
+def unit_corrections(path: Path | None = None) -> dict[tuple[str, str, str], tuple[str, str]]:
+    """(release, item, measure) -> (unit as published, corrected unit), from the curated
+    ``usgs_unit_corrections.csv`` (each row cites the evidence: USGS notes or the same
+    values in another release)."""
+    path = path or data_dir() / UNIT_CORRECTIONS_FILE
+    need = ("release", "item_id", "measure", "unit_published", "unit", "evidence")
+    return {
+        (row["release"], row["item_id"], row["measure"]): (row["unit_published"], row["unit"])
+        for _line, row in read_dicts(path, encoding="utf-8", required=need)
+    }
+
+
+def correct_units(observations: list[Observation], release: str) -> list[Observation]:
+    """Apply :func:`unit_corrections` to one release's observations, noting each change.
+
+    A correction whose published unit no longer matches the file is an error: the data
+    changed and the correction must be reviewed.
+    """
+    fixes = {(item, measure): units for (rel, item, measure), units in unit_corrections().items()
+             if rel == release}
+    out = []
+    for obs in observations:
+        fix = fixes.get((obs.item_id, str(obs.measure)))
+        if fix is None:
+            out.append(obs)
+            continue
+        published, unit = fix
+        if obs.unit != published:
+            raise DataFormatError(
+                f"{release} {obs.item_id} {obs.measure}: unit correction expects "
+                f"'{published}' but the file gives '{obs.unit}'",
+                location=Location(UNIT_CORRECTIONS_FILE),
+            )
+        note = f"unit published as '{published}', corrected to '{unit}' ({UNIT_CORRECTIONS_FILE})"
+        out.append(replace(obs, unit=unit, note="; ".join(n for n in (obs.note, note) if n)))
+    return out
+
+
 def load_mcs_world(release: int, folder: Path | None = None) -> list[Observation]:
     """All MCS2023 or MCS2024 per-commodity world tables (``release`` 2023 or 2024)."""
     if release not in (2023, 2024):
@@ -272,7 +315,7 @@ def load_mcs_world(release: int, folder: Path | None = None) -> list[Observation
     out: list[Observation] = []
     for path in sorted(folder.glob("*_world.csv")):
         out.extend(load_mcs_world_file(path, release))
-    return out
+    return correct_units(out, f"MCS{release}")
 
 
 # --- salient statistics (U.S.) -------------------------------------------------------

@@ -28,7 +28,8 @@ class CapacityLoss:
 @dataclass(frozen=True)
 class CapitalDestroyed:
     """``share_of_capital`` of the productive capital of (region, sector) is destroyed on
-    ``start_day`` and rebuilt linearly over ``recovery_days``.
+    ``start_day`` and rebuilt linearly over ``recovery_days``, starting after
+    ``duration_days`` (BoARIO's event ``duration``, 1 by default).
 
     The equivalent of BoARIO's "recovery" event (``EventKapitalRecover``, linear)."""
 
@@ -37,6 +38,7 @@ class CapitalDestroyed:
     share_of_capital: float
     start_day: int
     recovery_days: int
+    duration_days: int = 1
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,8 @@ NON_NEGATIVE_MEASURES = frozenset(
 """Measures whose values cannot be negative (consumption and reliance can)."""
 
 _ISO3 = re.compile(r"^[A-Z]{3}$")
+#: Import shares of one item, importer and period may add up to this much over 1 (rounding).
+SHARE_SUM_TOLERANCE = 0.02
 _CHUNK = 5000
 
 T = m.Base.metadata.tables
@@ -279,6 +281,45 @@ def find_cycle(edges: Iterable[tuple[str, str]]) -> list[str] | None:
 # --------------------------------------------------------------------------- the store
 
 
+def _fact_rows(bundle: Bundle) -> dict[str, list[dict[str, Any]]]:
+    return {
+        OBS.name: [_observation_row(o) for o in bundle.observations],
+        FLOWS.name: [_flow_row(f) for f in bundle.trade_flows],
+        EDGES.name: [_edge_row(e) for e in bundle.input_edges],
+        GOV.name: [_governance_row(g) for g in bundle.governance],
+        RISK.name: [_risk_row(r) for r in bundle.country_risk],
+    }
+
+
+def _row_key(row: Mapping[str, Any], columns: Sequence[str]) -> tuple[Any, ...]:
+    return tuple(
+        round(v, 9) if isinstance(v, float) else v for v in (row.get(c) for c in columns)
+    )
+
+
+def _refuse_changed_sources(conn: Connection, bundle: Bundle, keys: set[str]) -> None:
+    """Raise when importing ``bundle`` would change the stored facts of a source."""
+    incoming = _fact_rows(bundle)
+    for table in m.FACT_TABLES:
+        columns = [c.name for c in table.columns if c.name != "id"]
+        for key in sorted(keys):
+            stored = conn.execute(
+                select(*[table.c[c] for c in columns]).where(table.c.source_key == key)
+            ).mappings().all()
+            if not stored:
+                continue
+            new = [r for r in incoming[table.name] if r.get("source_key") == key]
+            before = sorted((_row_key(r, columns) for r in stored), key=repr)
+            after = sorted((_row_key(r, columns) for r in new), key=repr)
+            if before != after:
+                raise ValidationError(
+                    f"source '{key}' is already in the knowledge base with {len(stored)} "
+                    f"{table.name.replace('_', ' ')} and this import would replace them with "
+                    f"{len(new)}: import with --replace (replace=True) to do so, or give the "
+                    "data a source of its own"
+                )
+
+
 class Store:
     """The knowledge base behind one SQLAlchemy engine (SQLite or PostgreSQL)."""
 
@@ -303,14 +344,21 @@ class Store:
     # ----------------------------------------------------------------- import
 
     def import_bundle(
-        self, bundle: Bundle, *, progress: ProgressCallback | None = None
+        self,
+        bundle: Bundle,
+        *,
+        replace: bool = False,
+        progress: ProgressCallback | None = None,
     ) -> ImportSummary:
         """Validate ``bundle`` and write it in one transaction (all or nothing).
 
         Sources, countries and items are upserted (an empty field in the incoming record
         keeps the stored value; non-empty ``groups`` / ``hs_codes`` replace the stored
         ones). The facts of every source key the bundle covers are deleted and inserted
-        again, so importing the same bundle twice changes nothing. Raises
+        again, so importing the same bundle twice changes nothing. A source whose stored
+        facts differ from the incoming ones is replaced only with ``replace=True``;
+        otherwise :class:`ValidationError` says which source and how many facts it holds,
+        so that a partial file can never silently erase a whole data set. Raises
         :class:`ValidationError` (or a subclass such as
         :class:`CyclicBillOfMaterialsError`) before anything is written, and
         :class:`StoreError` if the database refuses the write (then nothing is written).
@@ -321,6 +369,8 @@ class Store:
         try:
             with self.engine.begin() as conn:
                 keys = _Validator(conn, bundle).run()
+                if not replace:
+                    _refuse_changed_sources(conn, bundle, keys)
                 summary.source_keys = sorted(keys)
                 self._write(conn, bundle, keys, summary, report)
         except EconsecError:
@@ -375,14 +425,9 @@ class Store:
                 if result.rowcount:
                     summary.replaced[table.name] = result.rowcount
 
-        facts: list[tuple[Table, list[dict[str, Any]]]] = [
-            (OBS, [_observation_row(o) for o in bundle.observations]),
-            (FLOWS, [_flow_row(f) for f in bundle.trade_flows]),
-            (EDGES, [_edge_row(e) for e in bundle.input_edges]),
-            (GOV, [_governance_row(g) for g in bundle.governance]),
-            (RISK, [_risk_row(r) for r in bundle.country_risk]),
-        ]
-        for table, rows in facts:
+        rows_by_table = _fact_rows(bundle)
+        for table in (OBS, FLOWS, EDGES, GOV, RISK):
+            rows = rows_by_table[table.name]
             if not rows:
                 continue
             done = 0
@@ -469,10 +514,15 @@ class Store:
 
     def commodity_summary(self) -> list[dict[str, Any]]:
         """Per item: ``id``, ``name_en``, ``name_ja``, ``kind`` and ``years``, a mapping of
-        each measure with observations to the sorted list of years available."""
+        each measure to the sorted years with at least one value (withheld-only or NA-only
+        years are left out)."""
         with self.engine.connect() as conn:
             years: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
-            stmt = select(OBS.c.item_id, OBS.c.measure, OBS.c.year).distinct()
+            stmt = (
+                select(OBS.c.item_id, OBS.c.measure, OBS.c.year)
+                .where(OBS.c.value.is_not(None))
+                .distinct()
+            )
             for item_id, measure, year in conn.execute(stmt):
                 years[item_id][measure].add(year)
             rows = conn.execute(select(ITEMS).order_by(ITEMS.c.id)).mappings().all()
@@ -511,13 +561,14 @@ class Store:
             return [_observation(r) for r in conn.execute(stmt).mappings()]
 
     def years(self, item_id: str, measure: Measure | str) -> list[int]:
-        """Sorted years with observations of ``measure`` for the item."""
+        """Sorted years with at least one value (not only withheld or NA) of ``measure``."""
         with self.engine.connect() as conn:
             stmt = (
                 select(OBS.c.year)
                 .where(
                     OBS.c.item_id == self._item_id(conn, item_id),
                     OBS.c.measure == Measure(measure).value,
+                    OBS.c.value.is_not(None),
                 )
                 .distinct()
                 .order_by(OBS.c.year)
@@ -776,6 +827,7 @@ class _Validator:
                                 f"series '{o.series}')", o.source_key)
             seen.add(key)
 
+        share_sums: dict[tuple[Any, ...], float] = {}
         for n, f in enumerate(b.trade_flows, 1):
             what = (
                 f"trade flow #{n} (item '{f.item_id}', {f.exporter or f.exporter_label or '?'}"
@@ -795,6 +847,16 @@ class _Validator:
                     f"{what}: share {f.share!r} is over 1 (shares are fractions 0-1)",
                     f.source_key,
                 )
+            if f.share is not None:
+                period = (f.source_key, f.item_id, f.importer, f.year, f.year_end)
+                share_sums[period] = share_sums.get(period, 0.0) + f.share
+                if share_sums[period] > 1.0 + SHARE_SUM_TOLERANCE:
+                    raise self.fail(
+                        f"{what}: the import shares of {f.item_id} into {f.importer} for "
+                        f"{f.year}{'-' + str(f.year_end) if f.year_end else ''} add up to "
+                        f"{share_sums[period]:.3f} by this row, more than 1",
+                        f.source_key,
+                    )
 
         seen = set()
         for n, e in enumerate(b.input_edges, 1):

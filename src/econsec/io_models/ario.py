@@ -1,0 +1,838 @@
+"""Dynamic ARIO-type simulator (DESIGN §4 "Dynamic") that reproduces BoARIO 0.7.2.
+
+The model is the Adaptive Regional Input-Output model of Hallegatte (2008) with the
+order and inventory mechanisms of Guan et al. (2020), as implemented by BoARIO 0.7.2's
+``ARIOPsiModel`` (Juhel et al. 2024). With the default :class:`ARIOParams`, :func:`simulate`
+reproduces BoARIO's daily production and unmet final demand on the same MRIO (tested to
+1e-6 relative on ``pymrio.load_test()``; see ``docs/ario.md``).
+
+Notation: ``n = R·S`` industries (region-major), ``S`` input sectors. Flows are daily
+(table flows / 365). ``x⁰`` pre-shock daily output, ``A`` technical coefficients,
+``T = (Σ_r A_{(r,s),j})`` the S × n technology matrix by input sector, ``v`` the inventory
+target in days per input sector, ``Ω`` the inventories (S × n), ``O`` orders (n × n),
+``Y`` final demand (n × R·F). One step of day ``t`` (BoARIO's order of operations):
+
+1. capacity loss ``Δ_t`` from the events (capital lost / capital, or an arbitrary share;
+   the larger of the two); capacity ``x̄ = x⁰ (1 − Δ_t) α_t``;
+2. from day 2 on, overproduction ``α += (α_max − α)·σ/τ_α`` where scarcity
+   ``σ = (d − x_{t−1}) / d > 0`` (``d`` total demand), else ``α += (α_b − α)/τ_α``;
+   ``α ≥ 1``;
+3. ``x* = min(d, x̄)``; production is cut where an inventory is below ``ψ·v·T·x*``:
+   ``x = x* · min_s min(1, Ω_{s·} / (ψ v_s T_{s·} x*))`` (inputs with
+   ``Z_C ≤ 10⁻⁵ x⁰_daily`` ignored);
+4. every buyer receives ``x/d`` of what it asked (proportional rationing); inventories
+   change by ``Σ_r O_{(r,s),j} x_{(r,s)}/d_{(r,s)} − T_{sj} x_j`` (BoARIO skips the change
+   when both sides are ``np.allclose``); unmet final demand = asked − delivered;
+5. orders for the next day: gap ``g = max(v T x* − Ω, 0)/τ_inv + T x`` per input sector,
+   split over the suppliers of the sector in proportion to ``Z_{ij} x̄_i / x⁰_i``
+   (order type "alt").
+
+Extensions (not in BoARIO; equations in :func:`simulate`'s docstring and docs/ario.md):
+export restrictions and chokepoint closures cut a share ``c`` of the flows of a supplier
+to a destination region (orders and final demand), without automatic re-sourcing;
+demand changes scale final demand; stockpile releases and recycling inject inputs into
+inventories; supplier diversification and substitution redirect cut or unfilled orders.
+
+The hot loop is plain numpy on contiguous arrays: two passes over ``Z`` per day
+(batched BLAS products on ``Z`` permuted to S × R × n), everything else on S × n arrays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from econsec.errors import UnknownNameError, ValidationError
+from econsec.io_models.ario_params import ARIOParams
+from econsec.io_models.events import (
+    CapacityLoss,
+    CapitalDestroyed,
+    ChokepointClosure,
+    DemandChange,
+    DiversifySupplier,
+    ExportRestriction,
+    Recycle,
+    StockpileRelease,
+    Substitute,
+)
+from econsec.io_models.mrio import MRIO
+
+__all__ = ["ARIOParams", "SimulationResult", "simulate"]
+
+METHOD = "ARIO (Hallegatte 2008; Guan et al. 2020), BoARIO 0.7.2 ARIOPsiModel"
+METHOD_VERSION = "1"
+
+TECHNOLOGY_THRESHOLD = 1e-5  # BoARIO: inputs below this share of output never constrain
+ARBITRARY_DECIMALS = 6  # BoARIO's EVENT_ARBITRARY_PRECISION
+RECOVERY_TOLERANCE = 1e-3  # recovery_day: total production within 0.1 % of pre-shock
+
+ProgressCallback = Callable[[int, int, int], None]
+
+_KINDS = {
+    CapacityLoss: "capacity_loss",
+    CapitalDestroyed: "capital_destroyed",
+    ExportRestriction: "export_restriction",
+    ChokepointClosure: "chokepoint_closure",
+    DemandChange: "demand_change",
+    StockpileRelease: "stockpile_release",
+    DiversifySupplier: "diversify_supplier",
+    Substitute: "substitute",
+    Recycle: "recycle",
+}
+
+
+# --------------------------------------------------------------------------- result
+
+
+@dataclass(frozen=True, eq=False)
+class SimulationResult:
+    """Daily series of an ARIO run.
+
+    Values are in the MRIO's monetary unit **per day** (table flows / 365), as BoARIO
+    records them. ``final_demand_unmet`` is BoARIO's "final demand not met": T × n, column
+    ``r·S + s`` is the final demand *of region r* for *products of sector s* (all origins
+    summed) that was not delivered that day. ``baseline_production`` is the pre-shock daily
+    output ``x / 365``.
+    """
+
+    days: np.ndarray
+    production: np.ndarray
+    production_capacity: np.ndarray
+    final_demand_unmet: np.ndarray
+    labels: tuple[tuple[str, str], ...]
+    unit: str
+    params: ARIOParams
+    baseline_production: np.ndarray
+    last_shock_day: int | None = None
+    mrio_name: str = ""
+    method: str = METHOD
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def total_production_change(self) -> float:
+        """Σ_t Σ_i (x_{t,i} − x⁰_i): production lost (negative) or gained over the run, in the
+        MRIO's unit (daily values summed over days; e.g. "M USD" for ``pymrio:test``)."""
+        return float((self.production - self.baseline_production).sum())
+
+    @property
+    def total_final_demand_unmet(self) -> float:
+        """Σ over days and columns of :attr:`final_demand_unmet`, in the MRIO's unit."""
+        return float(self.final_demand_unmet.sum())
+
+    def worst_hit(self, n: int = 5) -> list[dict[str, Any]]:
+        """The ``n`` industries with the lowest production relative to pre-shock, with the day
+        it happened: ``[{region, sector, min_relative_production, day}]``."""
+        base = self.baseline_production
+        ok = base > 0
+        rel = np.ones_like(self.production)
+        np.divide(self.production, base, out=rel, where=ok[None, :])
+        day = rel.argmin(axis=0)
+        low = rel[day, np.arange(rel.shape[1])]
+        order = np.argsort(low, kind="stable")[:n]
+        return [
+            {"region": self.labels[i][0], "sector": self.labels[i][1],
+             "min_relative_production": float(low[i]), "day": int(self.days[day[i]])}
+            for i in order
+        ]
+
+    @property
+    def recovery_day(self) -> int | None:
+        """First day, on or after the start of the last shock, from which total production
+        stays within 0.1 % of its pre-shock level until the end of the run; ``None`` if it
+        never does within the horizon or if there was no shock."""
+        if self.last_shock_day is None:
+            return None
+        base = float(self.baseline_production.sum())
+        total = self.production.sum(axis=1)
+        off = np.abs(total - base) > RECOVERY_TOLERANCE * abs(base)
+        off[: self.last_shock_day] = True
+        if off[-1]:
+            return None
+        last_off = np.flatnonzero(off)
+        start = int(last_off[-1]) + 1 if last_off.size else 0
+        return int(self.days[start])
+
+    def daily_totals(self) -> dict[str, np.ndarray]:
+        """Day, total production, total capacity and total unmet final demand per day."""
+        return {
+            "day": self.days,
+            "production": self.production.sum(axis=1),
+            "production_capacity": self.production_capacity.sum(axis=1),
+            "final_demand_unmet": self.final_demand_unmet.sum(axis=1),
+        }
+
+    def to_frame(self) -> Any:
+        """Long Polars frame: ``day, region, sector, production, production_capacity,
+        final_demand_unmet, relative_production`` (one row per day and industry)."""
+        import polars as pl
+
+        t, n = self.production.shape
+        regions = [r for r, _ in self.labels]
+        sectors = [s for _, s in self.labels]
+        base = self.baseline_production
+        rel = np.full_like(self.production, np.nan)
+        np.divide(self.production, base, out=rel, where=(base > 0)[None, :])
+        return pl.DataFrame({
+            "day": np.repeat(self.days, n),
+            "region": pl.Series(regions * t, dtype=pl.Categorical),
+            "sector": pl.Series(sectors * t, dtype=pl.Categorical),
+            "production": self.production.ravel(),
+            "production_capacity": self.production_capacity.ravel(),
+            "final_demand_unmet": self.final_demand_unmet.ravel(),
+            "relative_production": rel.ravel(),
+        })
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """The rows of :meth:`to_frame` as dictionaries (small runs only)."""
+        return self.to_frame().to_dicts()
+
+    def summary(self) -> dict[str, Any]:
+        """The totals the CLI prints (snake_case keys, stable)."""
+        return {
+            "days": len(self.days),
+            "unit": self.unit,
+            "total_production_change": self.total_production_change,
+            "total_final_demand_unmet": self.total_final_demand_unmet,
+            "worst_hit": self.worst_hit(),
+            "recovery_day": self.recovery_day,
+        }
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _describe(kind: str, k: int, item: Any) -> str:
+    what = _KINDS.get(type(item), type(item).__name__)
+    region = getattr(item, "region", None) or getattr(item, "route", None) \
+        or getattr(item, "origin", None)
+    sector = getattr(item, "sector", None)
+    name = "/".join(str(p) for p in (region, sector) if p)
+    return f"{kind}[{k}] ({what} {name})" if name else f"{kind}[{k}] ({what})"
+
+
+class _Checker:
+    """Resolves names and checks numbers, prefixing errors with the item's description."""
+
+    def __init__(self, mrio: MRIO, horizon: int, where: str) -> None:
+        self.mrio, self.horizon, self.where = mrio, horizon, where
+
+    def fail(self, message: str) -> ValidationError:
+        return ValidationError(f"{self.where}: {message}")
+
+    def region(self, name: str) -> int:
+        try:
+            return self.mrio.region_index(name)
+        except UnknownNameError as exc:
+            exc.message = f"{self.where}: {exc.message}"
+            exc.args = (str(exc),)
+            raise
+
+    def sector(self, name: str) -> int:
+        try:
+            return self.mrio.sector_index(name)
+        except UnknownNameError as exc:
+            exc.message = f"{self.where}: {exc.message}"
+            exc.args = (str(exc),)
+            raise
+
+    def share(self, value: float, name: str = "share", *, low: float = 0.0) -> float:
+        v = float(value)
+        if not np.isfinite(v):
+            raise self.fail(f"{name} {value} is not a number")
+        if v > 1:
+            raise self.fail(f"{name} {value:g} is above 1")
+        if v < low:
+            raise self.fail(f"{name} {value:g} is below {low:g}")
+        return v
+
+    def nonneg(self, value: float, name: str) -> float:
+        v = float(value)
+        if not np.isfinite(v) or v < 0:
+            raise self.fail(f"{name} {value} must be a non-negative number")
+        return v
+
+    def days(self, start: int, duration: int | None = None) -> None:
+        if int(start) != start or start < 0:
+            raise self.fail(f"start_day {start} must be a whole day ≥ 0")
+        if start >= self.horizon:
+            raise self.fail(f"start_day {start} is beyond the horizon of {self.horizon} days")
+        if duration is not None:
+            if int(duration) != duration or duration < 0:
+                raise self.fail(f"duration_days {duration} must be a whole number ≥ 0")
+            if start + duration > self.horizon:
+                raise self.fail(
+                    f"start_day {start} + duration_days {duration} is beyond the horizon of "
+                    f"{self.horizon} days")
+
+
+# --------------------------------------------------------------------------- schedules
+
+
+def _arbitrary_profile(ev: CapacityLoss, horizon: int, lag: int) -> np.ndarray:
+    """Share of capacity lost on each day, exactly as BoARIO's ``EventArbitraryProd``.
+
+    BoARIO's tracker value after day k is ``V(k) = share`` for ``k < start + duration``, then
+    ``round(share (1 − (k − start − duration)/τ), 6)`` (τ = ``recovery_days``, at least 1),
+    0 from ``k − start − duration ≥ τ``. Day t uses ``V(t − 1 − lag)`` from ``t ≥ start + lag``
+    (BoARIO: lag 1, see docs/ario.md)."""
+    out = np.zeros(horizon)
+    tau = max(int(ev.recovery_days), 1)
+    end = ev.start_day + ev.duration_days
+    for t in range(ev.start_day + lag, horizon):
+        k = t - 1 - lag
+        if k < end:
+            out[t] = ev.share
+        else:
+            e = k - end
+            out[t] = 0.0 if e >= tau else np.round(ev.share * (1 - (e / tau)), ARBITRARY_DECIMALS)
+    return out
+
+
+def _capital_profile(dmg0: float, ev: CapitalDestroyed, horizon: int, decimals: int
+                     ) -> np.ndarray:
+    """Capital lost on each day, exactly as BoARIO's ``EventKapitalRecover`` (linear).
+
+    Day t uses the tracker value after day t − 1: ``dmg₀`` until ``start + duration``, then
+    ``round(dmg₀ (1 − (k − start − duration)/τ), decimals)``; 0 once fully recovered."""
+    out = np.zeros(horizon)
+    tau = max(int(ev.recovery_days), 1)
+    end = ev.start_day + ev.duration_days
+    for t in range(ev.start_day, horizon):
+        k = t - 1
+        if k < end:
+            out[t] = dmg0
+        else:
+            e = k - end
+            out[t] = 0.0 if e >= tau else np.round(dmg0 * (1 - (e / tau)), decimals)
+    return out
+
+
+def _cut_profile(share: float, start: int, duration: int, recovery: int, horizon: int
+                 ) -> np.ndarray:
+    """Share of flows cut each day: ``share`` on days [start, start + duration), then
+    ``share · (1 − k/recovery)`` on day ``start + duration + k − 1`` (k = 1…recovery)."""
+    out = np.zeros(horizon)
+    end = start + duration
+    out[start:min(end, horizon)] = share
+    if recovery > 0:
+        for t in range(end, min(end + recovery, horizon)):
+            out[t] = share * max(0.0, 1 - (t - end + 1) / recovery)
+    return out
+
+
+def _ramp(start: int, ramp_days: int, horizon: int) -> np.ndarray:
+    """0 before ``start``, then ``min(1, (t − start + 1)/ramp_days)`` (1 if no ramp)."""
+    t = np.arange(horizon, dtype=float)
+    if ramp_days <= 0:
+        return (t >= start).astype(float)
+    return np.clip((t - start + 1) / ramp_days, 0.0, 1.0) * (t >= start)
+
+
+# --------------------------------------------------------------------------- compiled model
+
+
+@dataclass
+class _Injection:
+    """Inputs of sector ``s`` added to the inventories of industries ``cols`` each day, up
+    to the pre-shock inventory: ``min(max(Ω⁰ − Ω, 0), cap_t, pool)``."""
+
+    s: int
+    cols: np.ndarray
+    daily: np.ndarray  # T × len(cols) maximum per day
+    pool: np.ndarray | None  # remaining stockpile per column, or None (recycling)
+
+
+@dataclass
+class _Diversify:
+    s: int
+    origin_row: int
+    alt_row: int
+    dest_regions: np.ndarray
+    share: np.ndarray  # per day: share × ramp
+    limit: float  # daily, max_capacity_increase × x⁰_alt
+
+
+@dataclass
+class _Substitute:
+    s: int
+    region: int
+    share: np.ndarray  # per day
+
+
+def _compile(mrio: MRIO, events: Sequence[Any], mitigations: Sequence[Any], horizon: int,
+             p: ARIOParams, x0d: np.ndarray, capital: np.ndarray, zd_rowwise: Callable[[int],
+             np.ndarray], use0: np.ndarray) -> dict[str, Any]:
+    R, S = len(mrio.regions), len(mrio.sectors)
+    lag = int(p.arbitrary_event_lag)
+    kap = {}  # industry -> T array of capital lost
+    arb = {}  # industry -> T array of arbitrary share
+    cut: dict[int, np.ndarray] = {}  # supplier row -> T × R passing factor
+    dem: dict[int, np.ndarray] = {}  # row -> T × R demand factor
+    starts = []
+    for k, ev in enumerate(events):
+        c = _Checker(mrio, horizon, _describe("events", k, ev))
+        if isinstance(ev, CapacityLoss):
+            i = c.region(ev.region) * S + c.sector(ev.sector)
+            c.share(ev.share)
+            c.days(ev.start_day, ev.duration_days)
+            c.nonneg(ev.recovery_days, "recovery_days")
+            prof = _arbitrary_profile(ev, horizon, lag)
+            arb[i] = np.maximum(arb[i], prof) if i in arb else prof
+        elif isinstance(ev, CapitalDestroyed):
+            i = c.region(ev.region) * S + c.sector(ev.sector)
+            c.share(ev.share_of_capital, "share_of_capital")
+            c.days(ev.start_day, ev.duration_days)
+            c.nonneg(ev.recovery_days, "recovery_days")
+            prof = _capital_profile(ev.share_of_capital * capital[i], ev, horizon,
+                                    p.capital_rounding_decimals)
+            kap[i] = kap[i] + prof if i in kap else prof
+        elif isinstance(ev, ExportRestriction | ChokepointClosure):
+            c.share(ev.share)
+            c.days(ev.start_day, ev.duration_days)
+            c.nonneg(ev.recovery_days, "recovery_days")
+            prof = _cut_profile(ev.share, ev.start_day, ev.duration_days,
+                                int(ev.recovery_days), horizon)
+            if isinstance(ev, ExportRestriction):
+                o = c.region(ev.region)
+                s = c.sector(ev.sector)
+                dests = (range(R) if ev.to is None else [c.region(d) for d in ev.to])
+                links = [(o * S + s, d) for d in dests]
+            else:
+                links = []
+                if not ev.flows:
+                    raise c.fail("no flows listed")
+                for orig, dest, sec in ev.flows:
+                    o, d = c.region(orig), c.region(dest)
+                    secs = range(S) if sec is None else [c.sector(sec)]
+                    links += [(o * S + s, d) for s in secs]
+            if not prof.any():
+                links = []  # a 0-share cut changes nothing, exactly
+            for row, d in links:
+                f = cut.setdefault(row, np.ones((horizon, R)))
+                f[:, d] *= 1 - prof
+        elif isinstance(ev, DemandChange):
+            i = c.region(ev.region) * S + c.sector(ev.sector)
+            c.share(ev.share, low=-1.0)
+            c.days(ev.start_day, ev.duration_days)
+            by = range(R) if ev.by is None else [c.region(b) for b in ev.by]
+            if ev.share == 0 or ev.duration_days == 0:
+                starts.append(int(ev.start_day))
+                continue
+            f = dem.setdefault(i, np.ones((horizon, R)))
+            on = np.zeros(horizon, dtype=bool)
+            on[ev.start_day:ev.start_day + ev.duration_days] = True
+            for b in by:
+                f[on, b] *= 1 + ev.share
+        else:
+            raise ValidationError(f"events[{k}]: unknown event type {type(ev).__name__}")
+        starts.append(int(ev.start_day))
+
+    injections: list[_Injection] = []
+    diversify: list[_Diversify] = []
+    substitute: list[_Substitute] = []
+    t_axis = np.arange(horizon)
+    for k, m in enumerate(mitigations):
+        c = _Checker(mrio, horizon, _describe("mitigations", k, m))
+        if isinstance(m, StockpileRelease):
+            r, s = c.region(m.region), c.sector(m.sector)
+            c.nonneg(m.days_of_use, "days_of_use")
+            c.share(m.daily_share, "daily_share")
+            c.days(m.start_day)
+            cols = np.arange(r * S, (r + 1) * S)
+            if m.origin is None:
+                use = use0[s, cols]
+            else:
+                use = zd_rowwise(c.region(m.origin) * S + s)[cols]
+            daily = np.where(t_axis[:, None] >= m.start_day, m.daily_share * use[None, :], 0.0)
+            injections.append(_Injection(s, cols, daily, m.days_of_use * use.copy()))
+        elif isinstance(m, Recycle):
+            r, s = c.region(m.region), c.sector(m.sector)
+            c.share(m.share)
+            c.days(m.start_day)
+            c.nonneg(m.ramp_days, "ramp_days")
+            cols = np.arange(r * S, (r + 1) * S)
+            ramp = _ramp(m.start_day, int(m.ramp_days), horizon)
+            injections.append(_Injection(s, cols, m.share * ramp[:, None] * use0[s, cols][None, :],
+                                         None))
+        elif isinstance(m, DiversifySupplier):
+            s = c.sector(m.sector)
+            o, a = c.region(m.origin), c.region(m.alternative)
+            if o == a:
+                raise c.fail("alternative is the same region as origin")
+            c.share(m.share)
+            c.days(m.start_day)
+            c.nonneg(m.ramp_days, "ramp_days")
+            c.nonneg(m.max_capacity_increase, "max_capacity_increase")
+            dests = np.arange(R) if m.region is None else np.array([c.region(m.region)])
+            share = m.share * _ramp(m.start_day, int(m.ramp_days), horizon)
+            diversify.append(_Diversify(s, o * S + s, a * S + s, dests, share,
+                                        m.max_capacity_increase * x0d[a * S + s]))
+        elif isinstance(m, Substitute):
+            r, s = c.region(m.region), c.sector(m.sector)
+            c.share(m.share)
+            c.days(m.start_day)
+            share = np.where(t_axis >= m.start_day, m.share, 0.0)
+            substitute.append(_Substitute(s, r, share))
+        else:
+            raise ValidationError(f"mitigations[{k}]: unknown mitigation type {type(m).__name__}")
+
+    # capacity-loss schedule on the affected industries only
+    hit = np.array(sorted(set(kap) | set(arb)), dtype=np.intp)
+    delta = np.zeros((horizon, hit.size))
+    for col, i in enumerate(hit):
+        d = np.zeros(horizon)
+        if i in kap:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                d = np.where(capital[i] != 0, kap[i] / capital[i], 0.0) if capital[i] else d
+        if i in arb:
+            d = np.maximum(d, arb[i])
+        delta[:, col] = np.minimum(d, 1.0)
+    return {
+        "hit": hit, "delta": delta, "cut": cut, "dem": dem, "injections": injections,
+        "diversify": diversify, "substitute": substitute,
+        "last_shock_day": max(starts) if starts else None,
+    }
+
+
+# --------------------------------------------------------------------------- simulate
+
+
+def _allclose(a: np.ndarray, b: np.ndarray, buf: np.ndarray) -> bool:
+    """``np.allclose(a, b)`` (rtol 1e-5, atol 1e-8) for finite arrays, using ``buf``."""
+    np.subtract(a, b, out=buf)
+    np.abs(buf, out=buf)
+    tol = np.abs(b)
+    tol *= 1e-5
+    tol += 1e-8
+    return bool(np.all(buf <= tol))
+
+
+def simulate(
+    mrio: MRIO,
+    events: Sequence[Any],
+    mitigations: Sequence[Any] = (),
+    params: ARIOParams | None = None,
+    horizon_days: int = 365,
+    progress: ProgressCallback | None = None,
+) -> SimulationResult:
+    """Run the ARIO model for ``horizon_days`` days (day 0 first) and return the daily series.
+
+    ``events``: :class:`CapacityLoss` (≙ BoARIO ``EventArbitraryProd``: capacity share lost,
+    linear recovery over ``recovery_days``), :class:`CapitalDestroyed` (≙
+    ``EventKapitalRecover`` with linear recovery: Δ = capital lost / capital, capital =
+    4 × value added), :class:`ExportRestriction`, :class:`ChokepointClosure`,
+    :class:`DemandChange`. ``mitigations``: :class:`StockpileRelease`,
+    :class:`DiversifySupplier`, :class:`Substitute`, :class:`Recycle`.
+
+    Extension equations (c_t the cut share of a link on day t, ramp_t ∈ [0, 1]):
+
+    - cut links (export restriction, chokepoint): supplier i passes ``f_{i,r} = Π(1 − c_t)``
+      of what buyers in region r ask: orders ``O_{ij} ← O_{ij} f_{i,r(j)}``, final demand
+      ``Y_{i,(r,·)} ← Y f_{i,r}``. Allocation shares are *not* renormalised, so buyers do not
+      get the goods elsewhere unless a mitigation says so; the cut final demand is unmet.
+      After ``duration_days`` the cut falls linearly to 0 over ``recovery_days``;
+    - demand change: ``Y_{i,(r,·)} ← Y⁰ (1 + share)`` for the listed demanding regions;
+    - stockpile release / recycling: before production, inventory ``Ω_{sj}`` of the region's
+      industries j grows by ``min(max(Ω⁰_{sj} − Ω_{sj}, 0), m_{t,j}, P_j)`` with
+      ``m = daily_share · u_j`` and pool ``P_j = days_of_use · u_j`` (stockpile; u = pre-shock
+      daily use of the inputs, from ``origin`` only if given) or ``m = share · ramp_t · u_j``
+      and no pool (recycling);
+    - diversification: the alternative supplier a receives ``share · ramp_t`` of the orders
+      and final demand cut from origin o to the destinations, at most
+      ``max_capacity_increase · x⁰_a`` a day; a's capacity grows by what it received;
+    - substitution: for buyers in the region, the unfilled share of their demand for the
+      sector, ``U_j = Σ_i (O⁰_{ij} − O_{ij}) + Σ_i O_{ij} (1 − x_i/d_i)`` (cut plus rationed),
+      is redirected with weight ``share``: ``O_{ij} ← O_{ij} (1 − share (1 − x_i/d_i)) +
+      share · U_j · w_i`` with ``w_i ∝ max(x̄_i − d_i, 0) f_{i,r}`` (spare capacity).
+
+    Raises :class:`ValidationError` (or :class:`UnknownNameError` with suggestions) naming
+    the offending item, e.g. ``events[2] (export_restriction reg3/mining): share 1.3 is
+    above 1``.
+    """
+    p = params or ARIOParams()
+    if int(horizon_days) != horizon_days or horizon_days <= 0:
+        raise ValidationError(f"horizon_days must be a positive whole number, not {horizon_days}")
+    if p.order_type not in ("alt", "noalt"):
+        raise ValidationError(f"order_type must be 'alt' or 'noalt', not {p.order_type!r}")
+    if p.psi > 1:
+        raise ValidationError(f"psi {p.psi} must be at most 1")
+    T = int(horizon_days)
+    R, S = len(mrio.regions), len(mrio.sectors)
+    n = R * S
+    year = float(p.iotable_year_to_temporal_unit_factor)
+    steply = 1.0 / year
+
+    # ---- static arrays (BoARIO ARIOBaseModel.__init__) ----
+    Z = np.asarray(mrio.Z, dtype=float)
+    x = np.ascontiguousarray(mrio.x, dtype=float)
+    Zp = np.ascontiguousarray(Z.reshape(R, S, n).transpose(1, 0, 2))  # S × R × n, annual
+    ZC = Zp.sum(axis=1)  # S × n, annual (BoARIO Z_C)
+    x0d = x * steply
+    with np.errstate(divide="ignore", invalid="ignore"):
+        recix = np.where(x != 0, 1.0 / x, 0.0)
+    tech = np.ascontiguousarray(ZC * recix[None, :])  # S × n (I_sum @ A)
+    thr = np.greater(ZC, x0d[None, :] * TECHNOLOGY_THRESHOLD)
+    va = x - Z.sum(axis=0)
+    va[va < 0] = 0.0
+    if p.productive_capital is not None:
+        capital = np.asarray(p.productive_capital, dtype=float).ravel()
+        if capital.shape != (n,):
+            raise ValidationError(f"productive_capital has {capital.size} values, expected {n}")
+    else:
+        capital = va * p.capital_to_va_ratio
+
+    inv = np.full(S, float(p.main_inv_dur))
+    if p.inventory_days:
+        for name, days in p.inventory_days.items():
+            if name not in mrio.sectors:
+                raise UnknownNameError(name, (), kind="sector")
+            inv[mrio.sectors.index(name)] = float(days)
+    for name in p.infinite_inventories_sect:
+        if name not in mrio.sectors:
+            raise UnknownNameError(name, (), kind="sector")
+        inv[mrio.sectors.index(name)] = np.inf
+    inv[inv <= 1] = 2.0
+    inf_rows = ~np.isfinite(inv)
+    fin = np.flatnonzero(~inf_rows)
+    all_fin = not inf_rows.any()
+    inv_fin = np.where(inf_rows, 0.0, inv)  # nan_to_num(inv, posinf=0)
+    rtau = 1.0 / float(p.inventory_restoration_tau)
+    psi = float(p.psi)
+    otau = 1.0 / float(p.alpha_tau)
+    amax, abase = float(p.alpha_max), float(p.alpha_base)
+    Y0d = np.asarray(mrio.Y, dtype=float) * steply  # n × R·F
+    F = Y0d.shape[1] // R
+    use0 = tech * x0d[None, :]  # pre-shock daily use per input sector
+
+    def zd_row(i: int) -> np.ndarray:
+        return Z[i] * steply
+
+    comp = _compile(mrio, events, mitigations, T, p, x0d, capital, zd_row, use0)
+    hit, delta_sched = comp["hit"], comp["delta"]
+    cut, dem = comp["cut"], comp["dem"]
+    injections, diversify, substitute = (comp["injections"], comp["diversify"],
+                                         comp["substitute"])
+    mod_sectors = sorted({row % S for row in cut} | {d.s for d in diversify}
+                         | {u.s for u in substitute})
+    col_region = np.repeat(np.arange(R), S)
+    fd_region = np.repeat(np.arange(R), F)
+
+    # ---- state (BoARIO initial equilibrium) ----
+    stock = (x0d[None, :] * tech) * inv_fin[:, None]
+    stock[inf_rows, :] = np.inf
+    stock0 = stock.copy()
+    overprod = np.full(n, abase)
+    production = x0d.copy()
+    G = ZC * steply  # orders = Z_0: gap per input sector, daily
+    ratio_o = np.ones(n)
+    W = np.zeros((S, n))
+    np.divide(G, ZC, out=W, where=ZC != 0)
+    orders_tot = ratio_o * np.matmul(Zp, W[:, :, None])[:, :, 0].T.ravel()
+    blocks: dict[int, np.ndarray] = {}  # explicit order blocks (R × n) of modified sectors
+    div_extra: dict[int, float] = {}  # diversification: extra daily demand per alternative
+    noalt = p.order_type == "noalt"
+    ratio_noalt = np.ones(n)
+
+    def fd_intended(t: int) -> np.ndarray:
+        if not dem:
+            return Y0d
+        Yc = Y0d.copy()
+        for i, f in dem.items():
+            Yc[i] *= f[t][fd_region]
+        return Yc
+
+    def place(t: int, Yc: np.ndarray, u: np.ndarray, spare: np.ndarray,
+              ratio: np.ndarray, ZCn: np.ndarray, Gn: np.ndarray) -> np.ndarray:
+        """Cut, diversify and substitute the orders of modified sectors (fills ``blocks``)
+        and return the final demand placed with suppliers."""
+        Yp = Yc.copy() if (cut or diversify or substitute) else Yc
+        div_extra.clear()
+        for row, f in cut.items():
+            Yp[row] *= f[t][fd_region]
+        for s in mod_sectors:
+            rows = np.arange(R) * S + s
+            b = np.zeros((R, n))
+            np.divide(Zp[s] * ratio[rows][:, None], ZCn[s][None, :], out=b,
+                      where=ZCn[s][None, :] != 0)
+            P0 = Gn[s][None, :] * b
+            P = P0.copy()
+            fcol = np.ones((R, R))
+            for k, row in enumerate(rows):
+                if row in cut:
+                    fcol[k] = cut[row][t]
+            P *= fcol[:, col_region]
+            Y0b = Yc[rows]
+            Yb = Yp[rows]
+            for dv in (d for d in diversify if d.s == s):
+                o = int(np.flatnonzero(rows == dv.origin_row)[0])
+                a = int(np.flatnonzero(rows == dv.alt_row)[0])
+                share = dv.share[t]
+                if share <= 0:
+                    continue
+                mi = np.isin(col_region, dv.dest_regions) & (fcol[a, col_region] > 0)
+                mf = np.isin(fd_region, dv.dest_regions) & (fcol[a, fd_region] > 0)
+                ex_i = share * (P0[o] - P[o]) * mi
+                ex_f = share * (Y0b[o] - Yb[o]) * mf
+                tot = ex_i.sum() + ex_f.sum()
+                if tot > dv.limit > 0 or (tot > 0 and dv.limit <= 0):
+                    scale = dv.limit / tot if tot > 0 else 0.0
+                    ex_i *= scale
+                    ex_f *= scale
+                P[a] += ex_i
+                Yb[a] += ex_f
+                div_extra[dv.alt_row] = div_extra.get(dv.alt_row, 0.0) + float(
+                    ex_i.sum() + ex_f.sum())
+            for sb in (q for q in substitute if q.s == s):
+                sh = sb.share[t]
+                if sh <= 0:
+                    continue
+                w = spare[rows] * fcol[:, sb.region]
+                if w.sum() <= 0:
+                    continue
+                w = w / w.sum()
+                ci = np.flatnonzero(col_region == sb.region)
+                cf = np.flatnonzero(fd_region == sb.region)
+                ur = u[rows][:, None]
+                for cols, Pm, Pm0 in ((ci, P, P0), (cf, Yb, Y0b)):
+                    blk = Pm[:, cols]
+                    U = (Pm0[:, cols] - blk).sum(axis=0) + (blk * ur).sum(axis=0)
+                    Pm[:, cols] = blk * (1 - sh * ur) + sh * U[None, :] * w[:, None]
+            Yp[rows] = Yb
+            blocks[s] = P
+        return Yp
+
+    Yc = fd_intended(0)
+    Yp = place(0, Yc, np.zeros(n), np.zeros(n), ratio_o, ZC, G) if mod_sectors else Yc
+    for s, P in blocks.items():
+        orders_tot[np.arange(R) * S + s] = P.sum(axis=1)
+    fd_tot = Yp.sum(axis=1)
+    dtot = orders_tot + fd_tot
+    bonus = np.zeros(n)
+
+    rec_prod = np.empty((T, n))
+    rec_cap = np.empty((T, n))
+    rec_unmet = np.empty((T, n))
+    buf = np.empty((S, n))
+    cons = np.empty((S, n))
+    use = np.empty((S, n))
+    V = np.empty((S, 2, R))
+    delta = np.zeros(n)
+    q = np.zeros(n)
+    every = max(1, T // 100)
+
+    for t in range(T):
+        # 1. capacity loss of the day
+        if hit.size:
+            delta[hit] = delta_sched[t]
+        for inj in injections:  # stockpile release, recycling
+            cur = stock[inj.s, inj.cols]
+            add = np.minimum(np.maximum(stock0[inj.s, inj.cols] - cur, 0.0), inj.daily[t])
+            if inj.pool is not None:
+                add = np.minimum(add, inj.pool)
+                inj.pool -= add
+            stock[inj.s, inj.cols] = cur + add
+        # 2. overproduction (BoARIO: from the third step, `current_temporal_unit > 1`)
+        if t > 1:
+            scarcity = np.zeros(n)
+            nz = dtot != 0
+            scarcity[nz] = (dtot[nz] - production[nz]) / dtot[nz]
+            scarcity[np.isnan(scarcity)] = 0
+            overprod += ((amax - overprod) * scarcity * otau) + (
+                (abase - overprod) * (scarcity == 0) * otau)
+            overprod[overprod < 1.0] = 1.0
+        cap = x0d * (1 - delta)
+        cap *= overprod
+        if diversify:
+            cap += bonus
+        popt = np.fmin(dtot, cap)
+        # 3. production under inventory constraints
+        np.multiply(popt[None, :], tech, out=cons)
+        cons *= psi
+        cons *= inv_fin[:, None]
+        if np.any((stock < cons) & thr):
+            r_st = np.ones((S, n))
+            np.divide(stock, cons, out=r_st, where=thr & (cons != 0))
+            r_st[r_st > 1] = 1
+            production = popt * r_st.min(axis=0)
+        else:
+            production = popt.copy()
+        # 4. distribution: proportional rationing
+        q = np.zeros(n)
+        np.divide(production, dtot, out=q, where=dtot != 0)
+        np.multiply(production[None, :], tech, out=use)
+        # "alt" orders follow capacity; a diversification bonus is earmarked, not shared
+        ratio_new = ratio_noalt if noalt else np.divide(cap - bonus if diversify else cap, x0d,
+                                                         out=np.ones(n), where=x0d != 0)
+        rq = (ratio_o * q).reshape(R, S).T
+        V[:, 0, :] = rq
+        V[:, 1, :] = ratio_new.reshape(R, S).T
+        out2 = np.matmul(V, Zp)  # S × 2 × n: one pass over Z for both products
+        stock_add = W * out2[:, 0, :]
+        ZCn = np.ascontiguousarray(out2[:, 1, :])
+        for s, P in blocks.items():
+            stock_add[s] = (P * q[np.arange(R) * S + s][:, None]).sum(axis=0)
+        if not _allclose(stock_add, use, buf):
+            stock -= use
+            stock += stock_add
+        shares = np.zeros_like(Yp)
+        np.divide(Yp, dtot[:, None], out=shares, where=dtot[:, None] != 0)
+        not_met = Yc - shares * production[:, None]
+        rec_unmet[t] = not_met.reshape(R, S, R, F).sum(axis=(0, 3)).T.ravel()
+        rec_prod[t] = production
+        rec_cap[t] = cap
+        # 5. orders for the next day
+        if all_fin:
+            close = _allclose(stock, (popt[None, :] * tech) * inv_fin[:, None], buf)
+        else:
+            goal = (popt[None, :] * tech[fin]) * inv[fin][:, None]
+            inf_goal_nan = bool(np.any(popt[None, :] * tech[inf_rows] == 0))
+            close = (not inf_goal_nan) and _allclose(stock[fin], goal, buf[: fin.size])
+        if close:
+            Gn = use.copy()
+        else:
+            Gn = np.zeros((S, n))
+            goal = (popt[None, :] * tech[fin]) * inv[fin][:, None]
+            gap = goal - stock[fin]
+            gap[gap < 0] = 0
+            Gn[fin] = gap * rtau
+            Gn += use
+        Wn = np.zeros((S, n))
+        np.divide(Gn, ZCn, out=Wn, where=ZCn != 0)
+        orders_tot = ratio_new * np.matmul(Zp, Wn[:, :, None])[:, :, 0].T.ravel()
+        G, W, ratio_o = Gn, Wn, ratio_new
+        tn = min(t + 1, T - 1)
+        if dem:
+            Yc = fd_intended(tn)
+        if mod_sectors:
+            u = 1.0 - q
+            u[dtot == 0] = 0.0
+            spare = np.maximum(cap - dtot, 0.0)
+            Yp = place(tn, Yc, u, spare, ratio_new, ZCn, Gn)
+            for s, P in blocks.items():
+                orders_tot[np.arange(R) * S + s] = P.sum(axis=1)
+            if diversify:
+                bonus[:] = 0.0
+                for row, amount in div_extra.items():
+                    bonus[row] += amount
+        else:
+            Yp = Yc
+        fd_tot = Yp.sum(axis=1) if (dem or mod_sectors) else fd_tot
+        dtot = orders_tot + fd_tot
+        if progress is not None and ((t + 1) % every == 0 or t + 1 == T):
+            progress(t, t + 1, T)
+
+    return SimulationResult(
+        days=np.arange(T),
+        production=rec_prod,
+        production_capacity=rec_cap,
+        final_demand_unmet=rec_unmet,
+        labels=tuple(mrio.labels),
+        unit=mrio.unit,
+        params=p,
+        baseline_production=x0d,
+        last_shock_day=comp["last_shock_day"],
+        mrio_name=mrio.name,
+    )

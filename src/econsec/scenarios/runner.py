@@ -1,0 +1,227 @@
+"""Run a scenario on the ARIO simulator: every variant, with a JSON-ready summary.
+
+``run_scenario(scenario)`` loads the MRIO (:func:`econsec.io_models.loaders.load_mrio`),
+checks the scenario's region and sector names against it, builds the event and
+mitigation records (:mod:`econsec.io_models.events`) and calls
+:func:`econsec.io_models.ario.simulate` once per variant (see
+:meth:`Scenario.variant_plan`). Totals are BoARIO's: sums over all simulated days of the
+daily values, in the MRIO's own monetary unit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from econsec.io_models.mrio import MRIO
+from econsec.scenarios.schema import (
+    Scenario,
+    ario_params,
+    build_events,
+    build_mitigations,
+    check_names,
+)
+
+Progress = Callable[[str, int, int], None]
+
+#: Version of the scenario runner's output (bump when the JSON shape changes).
+RUNNER_VERSION = "1"
+
+
+@dataclass
+class VariantRun:
+    """One variant: its name, the labels of the mitigations applied and the simulation."""
+
+    name: str
+    mitigations: tuple[str, ...]
+    result: Any  # econsec.io_models.ario.SimulationResult
+
+    def totals(self) -> dict[str, Any]:
+        """``{name, mitigations, total_production_change, total_final_demand_unmet,
+        recovery_day}``."""
+        r = self.result
+        return {
+            "name": self.name,
+            "mitigations": list(self.mitigations),
+            "total_production_change": float(r.total_production_change),
+            "total_final_demand_unmet": float(r.total_final_demand_unmet),
+            "recovery_day": _int_or_none(r.recovery_day),
+        }
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def daily_production_change(result: Any) -> np.ndarray:
+    """Daily change of total production against the pre-shock level (length T).
+
+    Sums to ``result.total_production_change``: the simulator's own daily series where it
+    provides one, else ``Σ_i production[t, i] − Σ_i production_0[i]``.
+    """
+    for name in ("daily_production_change", "production_change"):
+        value = getattr(result, name, None)
+        if value is not None:
+            arr = np.asarray(value, dtype=float)
+            return arr.sum(axis=1) if arr.ndim == 2 else arr
+    baseline = getattr(result, "baseline_production", None)
+    production = np.asarray(result.production, dtype=float)
+    base = (np.asarray(baseline, dtype=float) if baseline is not None else production[0])
+    return production.sum(axis=1) - float(np.sum(base))
+
+
+def baseline_production(result: Any) -> np.ndarray:
+    """Pre-shock daily production per (region, sector) (length n)."""
+    baseline = getattr(result, "baseline_production", None)
+    if baseline is None:
+        return np.asarray(result.production, dtype=float)[0]
+    return np.asarray(baseline, dtype=float)
+
+
+def relative_production(result: Any) -> np.ndarray:
+    """Production over pre-shock production, per day and (region, sector) (T × n); 1 where
+    the sector produced nothing before the shock."""
+    value = getattr(result, "relative_production", None)
+    if value is not None and not callable(value):
+        return np.asarray(value, dtype=float)
+    base = baseline_production(result)
+    production = np.asarray(result.production, dtype=float)
+    out = np.ones_like(production)
+    np.divide(production, base, out=out, where=base > 0)
+    return out
+
+
+def daily_final_demand_unmet(result: Any) -> np.ndarray:
+    """Daily unmet final demand summed over sectors (length T)."""
+    arr = np.asarray(result.final_demand_unmet, dtype=float)
+    return arr.sum(axis=1) if arr.ndim == 2 else arr
+
+
+@dataclass
+class ScenarioResult:
+    """The runs of a scenario: ``variants[0]`` is the main run (every mitigation listed)."""
+
+    scenario: Scenario
+    mrio_name: str
+    mrio_ref: str
+    unit: str
+    variants: list[VariantRun]
+    sources: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def main(self) -> VariantRun:
+        return self.variants[0]
+
+    def variant_totals(self) -> list[dict[str, Any]]:
+        """Totals per variant, with what each avoids against "no measures" where run."""
+        rows = [v.totals() for v in self.variants]
+        base = next((r for r in rows if not r["mitigations"]), None)
+        for row in rows:
+            if base is None:
+                row["production_loss_avoided"] = None
+                row["final_demand_unmet_avoided"] = None
+            else:
+                row["production_loss_avoided"] = (row["total_production_change"]
+                                                  - base["total_production_change"])
+                row["final_demand_unmet_avoided"] = (base["total_final_demand_unmet"]
+                                                     - row["total_final_demand_unmet"])
+        return rows
+
+    def worst_hit(self, n: int = 10) -> list[dict[str, Any]]:
+        """The ``n`` (region, sector) pairs whose production fell furthest (main run)."""
+        return [
+            {"region": str(w["region"]), "sector": str(w["sector"]),
+             "min_relative_production": float(w["min_relative_production"]),
+             "day": int(w["day"])}
+            for w in self.main.result.worst_hit(n)
+        ]
+
+    def to_dict(self, worst: int = 10) -> dict[str, Any]:
+        """The JSON summary (stable snake_case keys; see ``docs/scenarios.md``)."""
+        main = self.main.totals()
+        return {
+            "name": self.scenario.name,
+            "description": " ".join(self.scenario.description.split()),
+            "mrio": self.mrio_ref,
+            "mrio_name": self.mrio_name,
+            "unit": self.unit,
+            "horizon_days": self.scenario.horizon_days,
+            "days": len(self.main.result.days),
+            "variant": main["name"],
+            "total_production_change": main["total_production_change"],
+            "total_final_demand_unmet": main["total_final_demand_unmet"],
+            "worst_hit": self.worst_hit(worst),
+            "recovery_day": main["recovery_day"],
+            "variants": self.variant_totals(),
+            "model": {"type": self.scenario.model.type, **_params_dict(self.scenario)},
+            "sources": list(self.sources),
+            "notes": list(self.notes),
+            "method": f"econsec.scenarios.runner {RUNNER_VERSION}; ARIO-type model "
+                      "(Hallegatte 2008) with BoARIO's ARIOPsiModel defaults",
+        }
+
+
+def _params_dict(scenario: Scenario) -> dict[str, Any]:
+    import dataclasses
+
+    params = ario_params(scenario)
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(params):
+        value = getattr(params, f.name)
+        if isinstance(value, str | int | float | bool) or value is None:
+            out[f.name] = value
+    return out
+
+
+def prepare(scenario: Scenario, mrio: MRIO | None = None) -> MRIO:
+    """The scenario's MRIO (loaded unless given), with every name in the scenario checked."""
+    if mrio is None:
+        from econsec.io_models.loaders import load_mrio
+
+        mrio = load_mrio(scenario.mrio)
+    check_names(scenario, mrio.regions, mrio.sectors)
+    return mrio
+
+
+def simulate_variant(mrio: MRIO, scenario: Scenario, mitigations: Sequence[int],
+                     progress: Callable[..., None] | None = None) -> Any:
+    """One ARIO run of ``scenario`` with the mitigations at the given indices."""
+    from econsec.io_models.ario import simulate
+
+    return simulate(mrio, build_events(scenario), build_mitigations(scenario, mitigations),
+                    params=ario_params(scenario), horizon_days=scenario.horizon_days,
+                    progress=progress)
+
+
+def run_scenario(scenario: Scenario, *, mrio: MRIO | None = None,
+                 progress: Progress | None = None) -> ScenarioResult:
+    """Run every variant of ``scenario`` (the main run first) and collect the results.
+
+    ``progress(step, done, total)`` is called as simulated days advance, one step per
+    variant.
+    """
+    mrio = prepare(scenario, mrio)
+    runs: list[VariantRun] = []
+    for name, indices in scenario.variant_plan():
+        labels = tuple(scenario.mitigation_label(i) for i in indices)
+        result = simulate_variant(mrio, scenario, indices, _day_progress(progress, name))
+        runs.append(VariantRun(name, labels, result))
+    sources = [s for s in (mrio.source,) if s]
+    notes = list(scenario.notes) + list(getattr(mrio, "notes", ()) or ())
+    return ScenarioResult(scenario, mrio.name, scenario.mrio, mrio.unit or "", runs,
+                          sources, notes)
+
+
+def _day_progress(progress: Progress | None, step: str) -> Callable[..., None] | None:
+    """Adapt the simulator's day callback ``(day, done, total)`` to ``(step, done, total)``."""
+    if progress is None:
+        return None
+
+    def report(_day: int, done: int, total: int) -> None:
+        progress(step, done, total)
+
+    return report

@@ -1,0 +1,992 @@
+"""The scenario file format (DESIGN §5): YAML or JSON, validated with pydantic 2.
+
+A scenario names an MRIO, a horizon in days, the dynamic model and its parameters, the
+events (shocks) and mitigations (measures), optional variants to compare and an optional
+ensemble block. Unknown keys are errors that name the key, where it is and the keys
+allowed there. Every problem raises an :mod:`econsec.errors` error whose
+:class:`~econsec.errors.Location` carries the file, the line (for YAML files, from the
+parsed document) and, as ``column``, the path of the offending value
+(``events[2].sector``).
+
+Example (the shape of issue 3)::
+
+    name: reg2 mining outage
+    mrio: pymrio:test
+    horizon_days: 365
+    model: {type: ario, psi_param: 0.9}
+    events:
+      - {type: capacity_loss, region: reg2, sector: mining, share: 0.5, start_day: 5,
+         duration_days: 30, recovery_days: 30}
+    mitigations:
+      - {type: stockpile_release, region: reg1, sector: mining, origin: reg2,
+         days_of_use: 20, start_day: 6}
+    compare_mitigations: true
+    ensemble:
+      runs: 50
+      seed: 1
+      parameters:
+        model.psi_param: {dist: uniform, low: 0.7, high: 0.9}
+        events[0].share: {dist: triangular, low: 0.3, mode: 0.5, high: 0.7}
+
+Shares are fractions (0.5 = 50 %). Days are simulation steps; day 0 is the first simulated
+day, and every ``start_day`` must fall inside the horizon.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import types
+import typing
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    model_validator,
+)
+from pydantic import ValidationError as PydanticValidationError
+
+from econsec.errors import DataFormatError, Location, UnknownNameError, ValidationError
+from econsec.io_models import events as ev
+from econsec.suggest import close_matches
+
+# --------------------------------------------------------------------------- value types
+
+
+def _shock_share(value: float) -> float:
+    """A shock size: a fraction in (0, 1]."""
+    if value > 1:
+        raise ValueError(f"share {value:g} is above 100 % (shares are fractions: 0.5 = 50 %)")
+    if value < 0:
+        raise ValueError(f"share {value:g} is negative; give the size of the cut as a "
+                         "positive fraction (0.5 = 50 %)")
+    if value == 0:
+        raise ValueError("share 0 does nothing; give a fraction above 0 (0.5 = 50 %)")
+    return value
+
+
+def _demand_share(value: float) -> float:
+    """A demand change: a fraction in [−1, 1] (−0.1 = −10 %)."""
+    if value < -1:
+        raise ValueError(f"share {value:g} would cut demand by more than 100 % "
+                         "(−0.1 = −10 %)")
+    if value > 1:
+        raise ValueError(f"share {value:g} is above 100 % (shares are fractions: "
+                         "0.1 = +10 %)")
+    return value
+
+
+def _capacity_increase(value: float) -> float:
+    if value < 0:
+        raise ValueError(f"max_capacity_increase {value:g} is negative")
+    return value
+
+
+def _as_list(value: Any) -> Any:
+    """Accept a single name where a list of names is expected."""
+    return [value] if isinstance(value, str) else value
+
+
+Share = Annotated[float, AfterValidator(_shock_share)]
+DemandShare = Annotated[float, AfterValidator(_demand_share)]
+Day = Annotated[int, Field(ge=0)]
+Days = Annotated[int, Field(ge=1)]
+NonNegDays = Annotated[int, Field(ge=0)]
+Names = Annotated[list[str] | None, BeforeValidator(_as_list)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- events
+
+
+class CapacityLossSpec(_Strict):
+    """``capacity_loss``: productive capacity of (region, sector) falls by ``share`` from
+    ``start_day`` for ``duration_days``, then recovers linearly over ``recovery_days``
+    (BoARIO's "arbitrary" event)."""
+
+    type: Literal["capacity_loss"]
+    label: str | None = None
+    region: str
+    sector: str
+    share: Share
+    start_day: Day
+    duration_days: Days = 1
+    recovery_days: NonNegDays = 0
+
+    def to_record(self) -> ev.CapacityLoss:
+        return ev.CapacityLoss(self.region, self.sector, self.share, self.start_day,
+                               self.duration_days, self.recovery_days)
+
+
+class CapitalDestroyedSpec(_Strict):
+    """``capital_destroyed``: ``share_of_capital`` of the capital of (region, sector) is
+    destroyed on ``start_day`` and rebuilt linearly over ``recovery_days``, starting after
+    ``duration_days`` (BoARIO's "recovery" event and its ``duration``, 1 by default)."""
+
+    type: Literal["capital_destroyed"]
+    label: str | None = None
+    region: str
+    sector: str
+    share_of_capital: Share
+    start_day: Day
+    recovery_days: Days
+    duration_days: Days = 1
+
+    def to_record(self) -> ev.CapitalDestroyed:
+        return ev.CapitalDestroyed(self.region, self.sector, self.share_of_capital,
+                                   self.start_day, self.recovery_days, self.duration_days)
+
+
+class ExportRestrictionSpec(_Strict):
+    """``export_restriction``: flows of ``sector`` from ``region`` to the regions in ``to``
+    (every other region if omitted) are cut by ``share``."""
+
+    type: Literal["export_restriction"]
+    label: str | None = None
+    region: str
+    sector: str
+    to: Names = None
+    share: Share
+    start_day: Day
+    duration_days: Days
+    recovery_days: NonNegDays = 0
+
+    def to_record(self) -> ev.ExportRestriction:
+        return ev.ExportRestriction(self.region, self.sector, self.share, self.start_day,
+                                    self.duration_days,
+                                    tuple(self.to) if self.to is not None else None,
+                                    self.recovery_days)
+
+
+class FlowSpec(_Strict):
+    """One flow through a chokepoint: origin region → destination region, one sector or
+    all sectors (``sector`` omitted)."""
+
+    origin: str
+    destination: str
+    sector: str | None = None
+
+
+class ChokepointClosureSpec(_Strict):
+    """``chokepoint_closure``: a route closes and the ``flows`` through it are cut by
+    ``share``."""
+
+    type: Literal["chokepoint_closure"]
+    label: str | None = None
+    route: str
+    flows: Annotated[list[FlowSpec], Field(min_length=1)]
+    share: Share
+    start_day: Day
+    duration_days: Days
+    recovery_days: NonNegDays = 0
+
+    def to_record(self) -> ev.ChokepointClosure:
+        return ev.ChokepointClosure(
+            self.route, tuple((f.origin, f.destination, f.sector) for f in self.flows),
+            self.share, self.start_day, self.duration_days, self.recovery_days)
+
+
+class DemandChangeSpec(_Strict):
+    """``demand_change``: final demand for (region, sector) changes by ``share`` (−0.1 =
+    −10 %), from the regions in ``by`` (all if omitted)."""
+
+    type: Literal["demand_change"]
+    label: str | None = None
+    region: str
+    sector: str
+    share: DemandShare
+    start_day: Day
+    duration_days: Days
+    by: Names = None
+
+    def to_record(self) -> ev.DemandChange:
+        return ev.DemandChange(self.region, self.sector, self.share, self.start_day,
+                               self.duration_days,
+                               tuple(self.by) if self.by is not None else None)
+
+
+# --------------------------------------------------------------------------- mitigations
+
+
+class StockpileReleaseSpec(_Strict):
+    """``stockpile_release``: ``days_of_use`` days of ``region``'s pre-shock use of
+    (``origin``, ``sector``) inputs are released from ``start_day``, at most
+    ``daily_share`` of that use per day."""
+
+    type: Literal["stockpile_release"]
+    label: str | None = None
+    region: str
+    sector: str
+    origin: str | None = None
+    days_of_use: Annotated[float, Field(gt=0)]
+    start_day: Day
+    daily_share: Share = 1.0
+
+    def to_record(self) -> ev.StockpileRelease:
+        return ev.StockpileRelease(self.region, self.sector, self.days_of_use,
+                                   self.start_day, self.origin, self.daily_share)
+
+
+class DiversifySupplierSpec(_Strict):
+    """``diversify_supplier``: ``alternative`` ramps up over ``ramp_days`` to replace up to
+    ``share`` of the ``sector`` flows cut from ``origin`` (to ``region``, or every region)."""
+
+    type: Literal["diversify_supplier"]
+    label: str | None = None
+    sector: str
+    origin: str
+    alternative: str
+    region: str | None = None
+    share: Share
+    start_day: Day
+    ramp_days: NonNegDays
+    max_capacity_increase: Annotated[float, AfterValidator(_capacity_increase)] = 0.1
+
+    @model_validator(mode="after")
+    def _two_regions(self) -> DiversifySupplierSpec:
+        if self.alternative == self.origin:
+            raise ValueError(f"alternative '{self.alternative}' is the origin itself; name "
+                             "another region")
+        return self
+
+    def to_record(self) -> ev.DiversifySupplier:
+        return ev.DiversifySupplier(self.sector, self.origin, self.alternative, self.share,
+                                    self.start_day, self.ramp_days, self.region,
+                                    self.max_capacity_increase)
+
+
+class SubstituteSpec(_Strict):
+    """``substitute``: buyers of ``sector`` in ``region`` may switch up to ``share`` of an
+    unfilled order to other suppliers of the same sector."""
+
+    type: Literal["substitute"]
+    label: str | None = None
+    region: str
+    sector: str
+    share: Share
+    start_day: Day = 0
+
+    def to_record(self) -> ev.Substitute:
+        return ev.Substitute(self.region, self.sector, self.share, self.start_day)
+
+
+class RecycleSpec(_Strict):
+    """``recycle``: ``share`` of ``region``'s pre-shock use of ``sector`` inputs is covered
+    by secondary supply from ``start_day``, ramping up over ``ramp_days``."""
+
+    type: Literal["recycle"]
+    label: str | None = None
+    region: str
+    sector: str
+    share: Share
+    start_day: Day
+    ramp_days: NonNegDays = 0
+
+    def to_record(self) -> ev.Recycle:
+        return ev.Recycle(self.region, self.sector, self.share, self.start_day,
+                          self.ramp_days)
+
+
+EventSpec = Annotated[
+    CapacityLossSpec | CapitalDestroyedSpec | ExportRestrictionSpec | ChokepointClosureSpec
+    | DemandChangeSpec,
+    Field(discriminator="type"),
+]
+MitigationSpec = Annotated[
+    StockpileReleaseSpec | DiversifySupplierSpec | SubstituteSpec | RecycleSpec,
+    Field(discriminator="type"),
+]
+
+# --------------------------------------------------------------------------- ensembles
+
+
+class UniformSpec(_Strict):
+    """``uniform``: every value in [low, high] equally likely."""
+
+    dist: Literal["uniform"]
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> UniformSpec:
+        if self.low > self.high:
+            raise ValueError(f"low {self.low:g} is above high {self.high:g}")
+        return self
+
+
+class NormalSpec(_Strict):
+    """``normal``: mean and standard deviation ``sd``; ``clip: [low, high]`` bounds the
+    draws (values outside are set to the bound)."""
+
+    dist: Literal["normal"]
+    mean: float
+    sd: Annotated[float, Field(ge=0)]
+    clip: tuple[float, float] | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> NormalSpec:
+        if self.clip is not None and self.clip[0] > self.clip[1]:
+            raise ValueError(f"clip [{self.clip[0]:g}, {self.clip[1]:g}] is not ordered")
+        return self
+
+
+class TriangularSpec(_Strict):
+    """``triangular``: low ≤ mode ≤ high, most likely at ``mode``."""
+
+    dist: Literal["triangular"]
+    low: float
+    mode: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TriangularSpec:
+        if not self.low <= self.mode <= self.high or self.low == self.high:
+            raise ValueError(f"need low <= mode <= high and low < high (got {self.low:g}, "
+                             f"{self.mode:g}, {self.high:g})")
+        return self
+
+
+class ChoiceSpec(_Strict):
+    """``choice``: one of ``values``, with optional ``weights`` (normalised)."""
+
+    dist: Literal["choice"]
+    values: Annotated[list[float], Field(min_length=1)]
+    weights: list[Annotated[float, Field(ge=0)]] | None = None
+
+    @model_validator(mode="after")
+    def _weights(self) -> ChoiceSpec:
+        if self.weights is not None:
+            if len(self.weights) != len(self.values):
+                raise ValueError(f"{len(self.weights)} weights for {len(self.values)} values")
+            if sum(self.weights) <= 0:
+                raise ValueError("weights add up to 0")
+        return self
+
+
+DistributionSpec = Annotated[
+    UniformSpec | NormalSpec | TriangularSpec | ChoiceSpec, Field(discriminator="dist")
+]
+
+
+class EnsembleSpec(_Strict):
+    """``ensemble``: ``runs`` simulations with the ``parameters`` drawn from their
+    distributions by a generator seeded with ``seed``. Parameter paths are
+    ``model.<parameter>``, ``events[i].<field>`` or ``mitigations[i].<field>``."""
+
+    runs: Annotated[int, Field(ge=1, le=100_000)] = 50
+    seed: int = 0
+    parameters: dict[str, DistributionSpec] = Field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- scenario
+
+
+class ModelSpec(BaseModel):
+    """``model``: ``type: ario`` plus any :class:`econsec.io_models.ario.ARIOParams` field
+    (checked against that class; defaults are BoARIO's ``ARIOPsiModel``)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    type: Literal["ario"] = "ario"
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        """The parameters the file overrides."""
+        return dict(self.model_extra or {})
+
+
+class VariantSpec(_Strict):
+    """One variant to compare: a ``name`` and the mitigations it applies (indices into
+    ``mitigations`` or their labels; an empty list = no measure)."""
+
+    name: str
+    mitigations: list[int | str] = Field(default_factory=list)
+
+
+class Scenario(_Strict):
+    """A scenario file (see the module docstring)."""
+
+    name: str
+    description: str = ""
+    mrio: str
+    horizon_days: Annotated[int, Field(ge=1, le=36_500)]
+    model: ModelSpec = Field(default_factory=ModelSpec)
+    events: Annotated[list[EventSpec], Field(min_length=1)]
+    mitigations: list[MitigationSpec] = Field(default_factory=list)
+    compare_mitigations: bool = False
+    variants: list[VariantSpec] = Field(default_factory=list)
+    ensemble: EnsembleSpec | None = None
+    notes: list[str] = Field(default_factory=list)
+
+    #: The file read and its path → line map (set by :func:`load_scenario`), so that
+    #: errors found later (unknown names in the MRIO) still point at a line.
+    _file: str | None = PrivateAttr(None)
+    _lines: dict[tuple[Any, ...], int] = PrivateAttr(default_factory=dict)
+
+    @property
+    def source_file(self) -> str | None:
+        """The scenario file this was read from, if any."""
+        return self._file
+
+    def location(self, path: Sequence[Any]) -> Location:
+        """Where the value at ``path`` sits in the scenario file."""
+        return Location(self._file, _line_of(self._lines, path), format_path(path) or None)
+
+    def mitigation_label(self, i: int) -> str:
+        """The label of mitigation ``i``: its ``label`` or ``type region/sector``."""
+        m = self.mitigations[i]
+        if m.label:
+            return m.label
+        if isinstance(m, DiversifySupplierSpec):
+            return f"{m.type} {m.sector} {m.origin}->{m.alternative}"
+        return f"{m.type} {m.region}/{m.sector}"
+
+    def variant_plan(self) -> list[tuple[str, tuple[int, ...]]]:
+        """The variants to run: (name, indices of the mitigations applied), main run first.
+
+        The main run applies every mitigation listed ("all measures", or "no measures" when
+        there are none). ``compare_mitigations`` adds "no measures" and each mitigation
+        alone; ``variants`` adds the listed combinations.
+        """
+        every = tuple(range(len(self.mitigations)))
+        plan = [("all measures" if every else "no measures", every)]
+        if self.compare_mitigations and every:
+            plan.append(("no measures", ()))
+            if len(every) > 1:
+                plan += [(f"only {self.mitigation_label(i)}", (i,)) for i in every]
+        labels = {self.mitigation_label(i): i for i in every}
+        for v in self.variants:
+            chosen = tuple(sorted({m if isinstance(m, int) else labels[m]
+                                   for m in v.mitigations}))
+            plan.append((v.name, chosen))
+        return plan
+
+
+# --------------------------------------------------------------------------- error paths
+
+LineMap = dict[tuple[Any, ...], int]
+
+
+def format_path(path: Sequence[Any]) -> str:
+    """``('events', 2, 'sector')`` → ``events[2].sector``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif isinstance(part, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", part):
+            out += f".{part}" if out else part
+        else:
+            out += f"[{part!r}]"
+    return out
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Annotated and Optional: a model class, a tag → model dict, ('list'|'dict', X)."""
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+        if len(models) > 1:
+            tags: dict[str, type[BaseModel]] = {}
+            for m in models:
+                for key in ("type", "dist"):
+                    field = m.model_fields.get(key)
+                    if field is not None:
+                        tags[typing.get_args(field.annotation)[0]] = m
+            return tags
+        return _unwrap(args[0]) if len(args) == 1 else (models[0] if models else None)
+    if origin is list:
+        return ("list", typing.get_args(annotation)[0])
+    if origin is dict:
+        return ("dict", typing.get_args(annotation)[1])
+    return annotation
+
+
+def _walk(loc: Sequence[Any]) -> tuple[list[Any], Any]:
+    """Follow a pydantic error location from :class:`Scenario`: the path without union
+    tags, and the type reached (a model class, a tag dict, or a scalar type)."""
+    current: Any = Scenario
+    path: list[Any] = []
+    for part in loc:
+        if isinstance(current, dict):  # a tagged union: this part is the tag
+            if part in current:
+                current = current[part]
+                continue
+            current = None
+        if isinstance(current, tuple):  # list item / dict value
+            path.append(part)
+            current = _unwrap(current[1])
+            continue
+        path.append(part)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(part) if isinstance(part, str) else None
+            current = _unwrap(field.annotation) if field is not None else None
+        else:
+            current = None
+    return path, current
+
+
+def _allowed_keys(model: Any) -> list[str]:
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return list(model.model_fields)
+    return []
+
+
+def _line_of(lines: LineMap, path: Sequence[Any]) -> int | None:
+    path = tuple(path)
+    while path:
+        if path in lines:
+            return lines[path]
+        path = path[:-1]
+    return lines.get((), None)
+
+
+def _describe(error: Mapping[str, Any]) -> tuple[list[Any], str]:
+    """The path and a plain message for one pydantic error."""
+    kind = error["type"]
+    loc = error["loc"]
+    ctx = error.get("ctx") or {}
+    if kind == "extra_forbidden":
+        path, _ = _walk(loc)
+        _, parent = _walk(loc[:-1])
+        allowed = _allowed_keys(parent)
+        where = format_path(path[:-1]) or "the top level"
+        msg = f"unknown key '{loc[-1]}' in {where}"
+        near = close_matches(str(loc[-1]), allowed, limit=1)
+        if near:
+            msg += f"; did you mean '{near[0]}'?"
+        return path, msg + f" (allowed keys: {', '.join(allowed)})"
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        path, _ = _walk(loc)
+        tags = re.findall(r"'([^']+)'", str(ctx.get("expected_tags", "")))
+        key = ctx.get("discriminator", "type").strip("'")
+        what = "event type" if path[:1] == ["events"] else (
+            "mitigation type" if path[:1] == ["mitigations"] else "distribution")
+        if kind == "union_tag_not_found":
+            return [*path, key], f"missing '{key}': give the {what} (one of: {', '.join(tags)})"
+        tag = str(ctx.get("tag"))
+        msg = f"unknown {what} '{tag}'"
+        near = close_matches(tag, tags, limit=1)
+        if near:
+            msg += f"; did you mean '{near[0]}'?"
+        return [*path, key], msg + f" (allowed: {', '.join(tags)})"
+    path, _ = _walk(loc)
+    if kind == "missing":
+        _, parent = _walk(loc[:-1])
+        allowed = _allowed_keys(parent)
+        msg = f"missing required key '{loc[-1]}'"
+        if allowed:
+            msg += f" (keys of {format_path(path[:-1]) or 'a scenario'}: {', '.join(allowed)})"
+        return path, msg
+    msg = str(error["msg"])
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    value = error.get("input")
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than") or (
+            kind.endswith("_parsing") or kind.endswith("_type")):
+        msg = f"{msg} (got {value!r})"
+    if path and path[-1] == "horizon_days" and kind == "greater_than_equal":
+        msg = f"horizon_days must be at least 1 day (got {value!r})"
+    return path, msg
+
+
+def _from_pydantic(exc: PydanticValidationError, file: str | None,
+                   lines: LineMap) -> ValidationError:
+    errors = exc.errors(include_url=False)
+    described = [_describe(e) for e in errors]
+    path, msg = described[0]
+    if len(described) > 1:
+        msg += "; also: " + "; ".join(f"{format_path(p)}: {m}" for p, m in described[1:4])
+        if len(described) > 4:
+            msg += f"; and {len(described) - 4} more"
+    return ValidationError(msg, location=Location(file=file, line=_line_of(lines, path),
+                                                  column=format_path(path) or None))
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _yaml_lines(node: yaml.Node, path: tuple[Any, ...], lines: LineMap, file: str | None
+                ) -> None:
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            name = key.value
+            if name in seen:
+                raise DataFormatError(
+                    f"key '{name}' appears twice in {format_path(path) or 'the top level'}",
+                    location=Location(file=file, line=key.start_mark.line + 1,
+                                      column=format_path((*path, name))))
+            seen.add(name)
+            lines[(*path, name)] = key.start_mark.line + 1
+            _yaml_lines(value, (*path, name), lines, file)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _yaml_lines(item, (*path, i), lines, file)
+
+
+def read_document(text: str, *, file: str | None = None, json_format: bool = False
+                  ) -> tuple[Any, LineMap]:
+    """Parse YAML (or JSON) text: the data and a map path → 1-based line (YAML only).
+
+    Malformed text raises :class:`DataFormatError` with the line and column of the parser.
+    """
+    if json_format:
+        try:
+            return json.loads(text), {}
+        except json.JSONDecodeError as exc:
+            raise DataFormatError(f"malformed JSON: {exc.msg} (column {exc.colno})",
+                                  location=Location(file=file, line=exc.lineno)) from exc
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = " ".join(str(p) for p in (getattr(exc, "problem", None),
+                                             getattr(exc, "context", None)) if p)
+        raise DataFormatError(
+            f"malformed YAML: {problem or exc}"
+            + (f" (column {mark.column + 1})" if mark is not None else ""),
+            location=Location(file=file, line=mark.line + 1 if mark is not None else None),
+        ) from exc
+    lines: LineMap = {}
+    if node is not None:
+        _yaml_lines(node, (), lines, file)
+    return data, lines
+
+
+def parse_scenario(data: Any, *, file: str | None = None, lines: LineMap | None = None
+                   ) -> Scenario:
+    """Validate a parsed scenario document: the schema, the days against the horizon, the
+    model parameters, the mitigation references of variants and the ensemble paths.
+
+    Names of regions and sectors need the MRIO: see :func:`check_names`.
+    """
+    lines = lines or {}
+    if not isinstance(data, Mapping):
+        raise DataFormatError("a scenario is a mapping with keys name, mrio, horizon_days, "
+                              f"events, ... (got {type(data).__name__})",
+                              location=Location(file=file, line=1))
+    try:
+        scenario = Scenario.model_validate(data)
+    except PydanticValidationError as exc:
+        raise _from_pydantic(exc, file, lines) from None
+    _check_consistency(scenario, file, lines)
+    scenario._file = file
+    scenario._lines = dict(lines)
+    return scenario
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file (``.yaml``, ``.yml`` or ``.json``).
+
+    A relative MRIO folder is taken relative to the file's folder when it exists there.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        from econsec.errors import NotFoundError
+
+        raise NotFoundError(f"scenario file '{path}' not found") from None
+    except UnicodeDecodeError as exc:
+        raise DataFormatError(f"not UTF-8 text: {exc}", location=Location(file=str(path))
+                              ) from exc
+    data, lines = read_document(text, file=str(path),
+                                json_format=path.suffix.lower() == ".json")
+    scenario = parse_scenario(data, file=str(path), lines=lines)
+    ref = scenario.mrio
+    if ":" not in ref.split("/")[0] and not Path(ref).is_absolute():
+        beside = path.parent / ref
+        if beside.exists():
+            scenario = scenario.model_copy(update={"mrio": str(beside)})
+    return scenario
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _fail(message: str, path: Sequence[Any], file: str | None, lines: LineMap
+          ) -> ValidationError:
+    return ValidationError(message, location=Location(file=file, line=_line_of(lines, path),
+                                                      column=format_path(path)))
+
+
+#: BoARIO's names of parameters that econsec's ``ARIOParams`` calls differently.
+PARAMETER_ALIASES = {"psi_param": "psi"}
+
+
+def _params_class() -> Any:
+    from econsec.io_models.ario_params import ARIOParams
+
+    return ARIOParams
+
+
+def model_parameter_names() -> list[str]:
+    """Names of the ARIO parameters a scenario may set: the fields of ``ARIOParams`` and
+    BoARIO's names for them (:data:`PARAMETER_ALIASES`)."""
+    names = [f.name for f in dataclasses.fields(_params_class())]
+    return names + [alias for alias, name in PARAMETER_ALIASES.items() if name in names]
+
+
+def numeric_model_parameters() -> list[str]:
+    """The model parameters an ensemble may vary (numeric defaults)."""
+    defaults = _params_class()()
+    names = [f.name for f in dataclasses.fields(defaults)
+             if isinstance(getattr(defaults, f.name), int | float)
+             and not isinstance(getattr(defaults, f.name), bool)]
+    return names + [alias for alias, name in PARAMETER_ALIASES.items() if name in names]
+
+
+#: Ranges of numeric model parameters: (low, low inclusive, high).
+_PARAMETER_RANGES = {
+    "psi": (0.0, False, 1.0), "alpha_base": (0.0, False, None), "alpha_max": (0.0, False, None),
+    "alpha_tau": (0.0, False, None), "main_inv_dur": (0.0, False, None),
+    "inventory_restoration_tau": (0.0, False, None), "rebuild_tau": (0.0, False, None),
+    "capital_to_va_ratio": (0.0, False, None), "monetary_factor": (1, True, None),
+    "iotable_year_to_temporal_unit_factor": (0.0, False, None),
+    "arbitrary_event_lag": (0, True, None),
+}
+
+
+def _coerce_parameter(name: str, value: Any, default: Any) -> Any:
+    value = _coerce_value(name, value, default)
+    low, inclusive, high = _PARAMETER_RANGES.get(name, (None, True, None))
+    if low is not None and (value < low or (value == low and not inclusive)):
+        raise ValueError(f"{name} must be {'at least' if inclusive else 'above'} {low:g} "
+                         f"(got {value!r})")
+    if high is not None and value > high:
+        raise ValueError(f"{name} must be at most {high:g} (got {value!r})")
+    return value
+
+
+def _coerce_value(name: str, value: Any, default: Any) -> Any:
+    if name == "order_type":
+        if value not in ("alt", "noalt"):
+            raise ValueError(f"order_type must be 'alt' or 'noalt' (got {value!r})")
+        return value
+    if name == "productive_capital":
+        import numpy as np
+
+        return None if value is None else np.asarray(value, dtype=float)
+    if name == "inventory_days":
+        if value is None:
+            return None
+        if not isinstance(value, Mapping):
+            raise ValueError("inventory_days must map sector names to days of use")
+        return {str(k): float(v) for k, v in value.items()}
+    if isinstance(default, tuple):
+        return tuple(str(v) for v in _as_list(value))
+    if isinstance(default, bool):
+        return bool(value)
+    if isinstance(default, int) and not isinstance(value, bool):
+        if isinstance(value, float) and not value.is_integer():
+            raise ValueError(f"{name} must be a whole number (got {value!r})")
+        return int(value)
+    if isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"{name} must be a number (got {value!r})")
+        return float(value)
+    return value
+
+
+def ario_params(scenario: Scenario, overrides: Mapping[str, Any] | None = None) -> Any:
+    """The ``ARIOParams`` of ``scenario``: BoARIO's ``ARIOPsiModel`` defaults with the
+    file's overrides (BoARIO's names such as ``psi_param`` are accepted)."""
+    defaults = _params_class()()
+    values: dict[str, Any] = {}
+    for name, value in {**scenario.model.parameters, **(overrides or {})}.items():
+        field_name = PARAMETER_ALIASES.get(name, name)
+        values[field_name] = _coerce_parameter(field_name, value,
+                                               getattr(defaults, field_name))
+    return dataclasses.replace(defaults, **values)
+
+
+_PARAM_PATH = re.compile(r"^(?:model\.(\w+)|(events|mitigations)\[(\d+)\]\.(\w+))$")
+
+
+def _numeric_field(model: type[BaseModel], name: str) -> bool:
+    field = model.model_fields.get(name)
+    if field is None:
+        return False
+    base = _unwrap(field.annotation)
+    return base in (int, float)
+
+
+def _check_consistency(scenario: Scenario, file: str | None, lines: LineMap) -> None:
+    horizon = scenario.horizon_days
+    for group in ("events", "mitigations"):
+        for i, item in enumerate(getattr(scenario, group)):
+            if item.start_day >= horizon:
+                raise _fail(f"start_day {item.start_day} is beyond the horizon of {horizon} "
+                            f"days (days run from 0 to {horizon - 1})",
+                            (group, i, "start_day"), file, lines)
+            duration = getattr(item, "duration_days", None)
+            if duration is not None and item.start_day + duration > horizon:
+                raise _fail(f"start_day {item.start_day} + duration_days {duration} runs "
+                            f"past the horizon of {horizon} days",
+                            (group, i, "duration_days"), file, lines)
+    if scenario.model.parameters:
+        allowed = model_parameter_names()
+        params = scenario.model.parameters
+        for name in params:
+            if name not in allowed:
+                near = close_matches(name, allowed, limit=1)
+                hint = f"; did you mean '{near[0]}'?" if near else ""
+                raise _fail(f"unknown model parameter '{name}'{hint} (allowed: "
+                            f"{', '.join(allowed)})", ("model", name), file, lines)
+        for name, value in params.items():
+            field_name = PARAMETER_ALIASES.get(name, name)
+            try:
+                _coerce_parameter(field_name, value, getattr(_params_class()(), field_name))
+            except (TypeError, ValueError) as exc:
+                raise _fail(str(exc), ("model", name), file, lines) from None
+    labels = [scenario.mitigation_label(i) for i in range(len(scenario.mitigations))]
+    for v, variant in enumerate(scenario.variants):
+        for k, ref in enumerate(variant.mitigations):
+            path = ("variants", v, "mitigations", k)
+            if isinstance(ref, int) and not 0 <= ref < len(labels):
+                raise _fail(f"no mitigation {ref}: the scenario lists {len(labels)}",
+                            path, file, lines)
+            if isinstance(ref, str) and ref not in labels:
+                raise UnknownNameError(ref, close_matches(ref, labels), kind="mitigation",
+                                       location=Location(file, _line_of(lines, path),
+                                                         format_path(path)))
+    if scenario.ensemble is not None:
+        for key in scenario.ensemble.parameters:
+            _check_parameter_path(scenario, key, file, lines)
+
+
+def _check_parameter_path(scenario: Scenario, key: str, file: str | None,
+                          lines: LineMap) -> None:
+    path = ("ensemble", "parameters", key)
+    m = _PARAM_PATH.match(key)
+    if m is None:
+        raise _fail(f"parameter '{key}' is not a path: use model.<parameter>, "
+                    "events[i].<field> or mitigations[i].<field>", path, file, lines)
+    if m.group(1):
+        allowed = numeric_model_parameters()
+        if m.group(1) not in allowed:
+            near = close_matches(m.group(1), allowed, limit=1)
+            hint = f"; did you mean '{near[0]}'?" if near else ""
+            raise _fail(f"unknown or non-numeric model parameter '{m.group(1)}'{hint} "
+                        f"(numeric parameters: {', '.join(allowed)})", path, file, lines)
+        return
+    group, index, name = m.group(2), int(m.group(3)), m.group(4)
+    items = getattr(scenario, group)
+    if index >= len(items):
+        raise _fail(f"'{key}': the scenario has {len(items)} {group}", path, file, lines)
+    item = items[index]
+    if not _numeric_field(type(item), name):
+        numeric = [f for f in type(item).model_fields if _numeric_field(type(item), f)]
+        raise _fail(f"'{key}': {item.type} has no numeric field '{name}' (numeric fields: "
+                    f"{', '.join(numeric)})", path, file, lines)
+
+
+def _names_to_check(scenario: Scenario) -> list[tuple[tuple[Any, ...], str, str]]:
+    """(path, kind, name) of every region and sector name in the scenario."""
+    out: list[tuple[tuple[Any, ...], str, str]] = []
+    for group in ("events", "mitigations"):
+        for i, item in enumerate(getattr(scenario, group)):
+            base = (group, i)
+            for key in ("region", "origin", "alternative"):
+                value = getattr(item, key, None)
+                if value is not None:
+                    out.append(((*base, key), "region", value))
+            for key in ("to", "by"):
+                for k, value in enumerate(getattr(item, key, None) or ()):
+                    out.append(((*base, key, k), "region", value))
+            if getattr(item, "sector", None) is not None:
+                out.append(((*base, "sector"), "sector", item.sector))
+            for k, flow in enumerate(getattr(item, "flows", None) or ()):
+                out.append(((*base, "flows", k, "origin"), "region", flow.origin))
+                out.append(((*base, "flows", k, "destination"), "region", flow.destination))
+                if flow.sector is not None:
+                    out.append(((*base, "flows", k, "sector"), "sector", flow.sector))
+    return out
+
+
+def suggestions(name: str, choices: Sequence[str]) -> list[str]:
+    """Close matches (:func:`econsec.suggest.close_matches`); when one is near-certain
+    (rapidfuzz WRatio ≥ 85), only those within 10 points of it."""
+    from rapidfuzz import fuzz
+
+    found = close_matches(name, choices)
+    if not found:
+        return found
+    scores = [fuzz.WRatio(name, c) for c in found]
+    best = max(scores)
+    if best < 85:
+        return found
+    return [c for c, score in zip(found, scores, strict=True) if score >= best - 10]
+
+
+def check_names(scenario: Scenario, regions: Sequence[str], sectors: Sequence[str]) -> None:
+    """Check every region and sector name against the MRIO's; the first unknown one raises
+    :class:`UnknownNameError` with close matches, at its path (``events[2].sector``) and
+    line in the scenario file."""
+    known = {"region": list(regions), "sector": list(sectors)}
+    for path, kind, name in _names_to_check(scenario):
+        if name not in known[kind]:
+            raise UnknownNameError(name, suggestions(name, known[kind]), kind=kind,
+                                   location=scenario.location(path))
+
+
+def build_events(scenario: Scenario) -> list[ev.Event]:
+    """The event records (:mod:`econsec.io_models.events`) of ``scenario``."""
+    return [e.to_record() for e in scenario.events]
+
+
+def build_mitigations(scenario: Scenario, indices: Sequence[int] | None = None
+                      ) -> list[ev.Mitigation]:
+    """The mitigation records of ``scenario`` (only those at ``indices`` if given)."""
+    chosen = range(len(scenario.mitigations)) if indices is None else indices
+    return [scenario.mitigations[i].to_record() for i in chosen]
+
+
+def with_values(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
+    """A copy of ``scenario`` with ensemble parameter paths set to ``values``, re-validated
+    (a drawn value outside a field's range raises :class:`ValidationError` naming it)."""
+    data = scenario.model_dump(exclude={"ensemble"}, exclude_none=True)
+    data["model"] = {"type": scenario.model.type, **scenario.model.parameters}
+    for key, value in values.items():
+        m = _PARAM_PATH.match(key)
+        if m is None:
+            raise ValidationError(f"parameter '{key}' is not a path",
+                                  location=Location(column=f"ensemble.parameters[{key!r}]"))
+        if m.group(1):
+            data["model"][m.group(1)] = value
+            continue
+        item = data[m.group(2)][int(m.group(3))]
+        spec = type(getattr(scenario, m.group(2))[int(m.group(3))])
+        if _unwrap(spec.model_fields[m.group(4)].annotation) is int:
+            value = round(value)
+        item[m.group(4)] = value
+    try:
+        out = Scenario.model_validate(data)
+        _check_consistency(out, None, {})
+    except PydanticValidationError as exc:
+        error = _from_pydantic(exc, None, {})
+        raise ValidationError(
+            f"a drawn value is not allowed: {error.message} (values: "
+            f"{', '.join(f'{k}={v:g}' for k, v in values.items())}); narrow or clip the "
+            "distribution", location=error.location) from None
+    except ValidationError as exc:
+        raise ValidationError(f"a drawn value is not allowed: {exc.message}; narrow or "
+                              "clip the distribution", location=exc.location) from None
+    return out
