@@ -301,3 +301,32 @@ def test_units_agree_across_releases_after_corrections() -> None:
     assert {k: v for k, v in units.items() if len(v) > 1} == {}
     assert units[("molybdenum", "reserves")] == {"thousand metric tons"}
     assert units[("iron-ore", "reserves")] == {"million metric tons"}
+
+
+def test_one_world_total_per_series() -> None:
+    from collections import Counter
+
+    from econsec.datasets.bundled import load_bundled
+
+    totals = Counter(
+        (o.source_key, o.item_id, str(o.measure), o.year)
+        for o in load_bundled().observations
+        if o.is_aggregate and o.area.lower().startswith("world total") and o.value is not None
+    )
+    assert [k for k, n in totals.items() if n > 1] == []
+    # MCS2025 types "World total (ilmenite and rutile)" as ilmenite: it belongs to the total.
+    ilmenite = [o for o in load_bundled().observations
+                if o.item_id == "ilmenite" and o.year == 2024 and o.area.startswith("World")]
+    assert [(o.area, o.value) for o in ilmenite if str(o.measure) == "production"] == [
+        ("World total (ilmenite, rounded)", 8900.0)]
+
+
+def test_identity_qualifiers_are_never_stripped() -> None:
+    from econsec.datasets.countries import resolve_country, try_resolve_country
+
+    assert resolve_country("Congo (DRC)") == "COD"
+    assert resolve_country("Congo, Democratic Republic of the") == "COD"
+    assert resolve_country("Guinea, Equatorial") == "GNQ"
+    assert resolve_country("Sudan (South)") == "SSD"
+    assert resolve_country("Argentina, crude ore") == "ARG"  # a USGS qualifier is stripped
+    assert try_resolve_country("Guinea (Northern)") is None  # not silently Guinea

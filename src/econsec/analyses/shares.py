@@ -2,7 +2,9 @@
 
 JSON shape (stable): ``commodity, commodity_name, commodity_name_ja, measure, year, unit,
 basis, basis_note, total, published_world_total, hhi, shares: [{iso3, country, country_ja,
-value, share}], aggregates, sources``. ``total`` is the denominator of the shares.
+value, share}], aggregates, sources, other_sources, withheld: [{iso3, country, country_ja}]``.
+``total`` is the denominator of the shares; ``withheld`` lists producers whose value the
+publisher withheld ("W"): they are not in ``shares`` but are producers all the same.
 Shares are fractions, largest first.
 """
 
@@ -12,7 +14,7 @@ from typing import Any
 
 from econsec.analyses.observations import select_observations
 from econsec.analyses.provenance import source_dicts
-from econsec.errors import NotFoundError, ValidationError
+from econsec.errors import DataFormatError, NotFoundError, ValidationError
 from econsec.i18n.terms import NO_WORLD_TOTAL, WORLD_TOTAL_BELOW_REPORTED
 from econsec.indicators.concentration import WORLD_TOTAL_TOLERANCE, market_shares
 from econsec.records import Measure
@@ -69,6 +71,7 @@ def commodity_shares(
     countries = {c.iso3: c for c in store.countries()}
     values: dict[str, float | None] = {}
     aggregates = []
+    withheld: list[str] = []
     world_total = None
     units = set()
     for obs in observations:
@@ -77,10 +80,17 @@ def commodity_shares(
             aggregates.append({"label": obs.area, "value": obs.value,
                                "estimate": obs.is_estimate})
             if is_world_total(obs.area) and obs.value is not None:
+                if world_total is not None:
+                    raise DataFormatError(
+                        f"{item.id} {measure} {year}: two world totals in source "
+                        f"'{obs.source_key}' ({world_total:g} and {obs.value:g})"
+                    )
                 world_total = obs.value
             continue
         if obs.value is not None:
             values[obs.iso3] = values.get(obs.iso3, 0.0) + obs.value
+        elif obs.withheld and obs.iso3 not in withheld:
+            withheld.append(obs.iso3)
     basis_used, note = basis, ""
     reported_sum = sum(v for v in values.values() if v is not None)
     if basis == "world-total" and world_total is None:
@@ -115,4 +125,9 @@ def commodity_shares(
         "aggregates": aggregates,
         "sources": source_dicts(store.sources(source_keys)),
         "other_sources": selection.alternatives,
+        "withheld": [
+            {"iso3": c, "country": countries[c].name_en if c in countries else c,
+             "country_ja": countries[c].name_ja if c in countries else c}
+            for c in withheld if c not in values
+        ],
     }

@@ -23,6 +23,9 @@ def shares_result(doc: dict[str, Any]) -> Result:
     if doc["basis_note"]:
         notes.append(doc["basis_note"])
     notes.append("Sources: " + "; ".join(f"{s['title']} ({s['year']})" for s in doc["sources"]))
+    if doc.get("withheld"):
+        notes.append("Withheld by the publisher (producers without a value): "
+                     + ", ".join(f"{w['country']} ({w['iso3']})" for w in doc["withheld"]))
     if doc.get("other_sources"):
         notes.append("Also available (--source): " + ", ".join(doc["other_sources"]))
     return Result(

@@ -192,18 +192,30 @@ _FOOTNOTE = re.compile(r"\s*\d+$")
 _QUALIFIER = re.compile(r"\s*\([^()]*\)$")
 
 
+#: Words that make a qualifier part of a country's identity ("Congo (DRC)", "Sudan (South)",
+#: "Samoa (American)"): such a qualifier is never stripped to find a country.
+_IDENTITY = re.compile(
+    r"\b(south|north|east|west|southern|northern|eastern|western|democratic|republic|drc|"
+    r"american|equatorial|kinshasa|brazzaville|people|peoples|islamic|united|federated|british|french|dutch|us|u\.s)\b"
+)
+
+
 def _candidates(key: str) -> list[str]:
-    """Spellings to try: as is, then without footnote digits, estimate 'e', qualifiers."""
+    """Spellings to try: as is, then without footnote digits, the estimate 'e', and a
+    parenthesised or comma qualifier that does not name part of a country's identity
+    ("Canada (shipments)" → Canada; "Congo (DRC)" is not stripped to Congo)."""
     out = [key]
     stem = _FOOTNOTE.sub("", key).rstrip(" .")
     out.append(stem)
     if stem.endswith("e"):
         out.append(stem[:-1].rstrip())
-    unqualified = _QUALIFIER.sub("", stem)
-    if unqualified != stem:
-        out.extend(_candidates(unqualified))
-    if "," in stem:
-        out.append(stem.split(",", 1)[0].strip())
+    qualifier = _QUALIFIER.search(stem)
+    if qualifier and not _IDENTITY.search(qualifier.group(0)):
+        out.extend(_candidates(stem[: qualifier.start()]))
+    if "," in stem:  # "Argentina, crude ore" -> Argentina; "Guinea, Equatorial" stays whole
+        head, tail = stem.split(",", 1)
+        if not _IDENTITY.search(tail):
+            out.append(head.strip())
     return out
 
 

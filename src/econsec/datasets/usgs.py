@@ -139,6 +139,13 @@ _MCS2025_GROUPS = (
 )
 
 
+#: Rows whose TYPE names one series but whose area is the total of several: MCS2025 types the
+#: "World total (ilmenite and rutile, rounded)" row as ilmenite.
+_MCS2025_AREA_ITEMS = {
+    "World total (ilmenite and rutile, rounded)": "titanium-mineral-concentrates",
+}
+
+
 def _blank_cell(note: str, year: int) -> Cell | None:
     low = note.strip().lower()
     if low.startswith("w for"):
@@ -174,6 +181,8 @@ def load_mcs2025_world(path: Path | None = None) -> list[Observation]:
                 if cell is None:
                     continue
                 entry = _entry(table, ("MCS2025", commodity, kind, group), where)
+                if label in _MCS2025_AREA_ITEMS:
+                    entry = replace(entry, item_id=_MCS2025_AREA_ITEMS[label])
                 est2023 = year == 2023 and "estimated" in note.lower() and "2023" in note
                 out.append(_observation(
                     entry, cell, area=label, iso3=iso3, agg=agg, year=year, unit=unit,
@@ -335,9 +344,14 @@ _NIR_VARIANTS = {
     ("abras", "Al2O3"): "fused-aluminum-oxide",
     ("abras", "SiC"): "silicon-carbide",
     ("raree", "Compounds-Metals"): "rare-earths",
+    ("zinc", "Ores"): "zinc",
+    ("zirco", "Zr_ore"): "zirconium",
 }
-_SALIENT_CODES = {"rareee": "raree"}  # salient file code → world-table code
-_NIR = re.compile(r"^(?:(\w+?)_)?NIR(?:_(.+?))?_(?:pct|t)$")
+#: salient file code → world-table code
+_SALIENT_CODES = {"rareee": "raree", "lithium": "lithi"}
+#: NIR columns end in _pct; a few files spell it _ct (germanium, nickel, scandium,
+#: tungsten) and rare earths _t; all hold percentages.
+_NIR = re.compile(r"^(?:(\w+?)_)?NIR(?:_(.+?))?_(?:pct|ct|t)$")
 
 
 def _main_item(code: str) -> str | None:
@@ -363,11 +377,16 @@ def _nir_columns(header: list[str], code: str) -> list[tuple[int, str, str]]:
     return out
 
 
+_LOWER_BOUND = re.compile(r"^>\s*([\d.,]+)$")
+
+
 def load_mcs2025_salient(folder: Path | None = None) -> list[Observation]:
     """U.S. net import reliance (percent of apparent consumption) from MCS 2025 salient files.
 
     ``NIR_pct`` maps to the commodity's main item; variants (``NIR_Palladium_pct``,
     ``Bauxite_NIR_pct``…) map through a fixed table; unmappable variants are skipped.
+    A lower bound such as ``>95`` is kept as the value 95 with a note ("at least");
+    ``E`` (net exporter) and upper bounds (``<25``) have no value.
     """
     folder = folder or data_dir() / SALIENT_2025
     out: list[Observation] = []
@@ -389,6 +408,10 @@ def load_mcs2025_salient(folder: Path | None = None) -> list[Observation]:
                                   Location(name, line, col))
                 if cell is None:
                     continue
+                if lower := _LOWER_BOUND.match(cell.raw):
+                    # ">95": at least 95 % -- kept as the bound so thresholds can use it
+                    cell = Cell(parse_number(lower.group(1), Location(name, line, col)),
+                                cell.raw, note=f"lower bound: published as {cell.raw}")
                 out.append(Observation(
                     item_id=item, area="United States", iso3="USA", is_aggregate=False,
                     year=year, measure=Measure.NET_IMPORT_RELIANCE, value=cell.value,
