@@ -60,7 +60,7 @@ def test_report_numbers_trace_to_sources(report: Path) -> None:
     assert all(len(by_id[r["commodity"]]["measures"][r["measure"]]["shares"]) >= 3
                for r in data["hhi_ranking"])
     matrix = {p["material"]: p for p in data["matrix"]["points"]}
-    assert matrix["Gallium"]["critical"] and data["matrix"]["assumptions"]["import_reliance"] == 1
+    assert matrix["Gallium"]["critical"] and data["matrix"]["assumptions"]["eol_rir"] == 0
     lenses = {r["commodity"]: r for r in data["lenses"]["rows"]}
     assert lenses["gallium"]["external_dependence"]
     assert lenses["gallium"]["disruptive_innovation"]  # domain: computing

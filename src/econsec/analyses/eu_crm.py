@@ -4,9 +4,12 @@ The screening places every material of the EU 2023 study (Grohol & Veeh 2023, Ap
 and 7) in the SR × EI matrix with the bundled global-supply and EU-sourcing shares, the
 trade factors ``t``, the end-use shares and sector value added, and WGI 2022. The
 study's import reliance, end-of-life recycling input rate and substitution indices are not
-in the bundled tables, so the screening assumes IR = 1, EoL-RIR = 0, SI_SR = SI_EI = 1: no
-recycling and no substitution, an upper bound of the published scores. For the exact
-published method with those factors use ``econsec assess eu-crm --input FILE``.
+in the bundled tables, so the screening assumes no end-of-life recycling and no
+substitution (EoL-RIR = 0, SI_SR = SI_EI = 1) and, per stage, the import reliance that
+maximises SR: SR is linear in IR, ``SR ∝ HHI_EU + IR/2 · (HHI_GS − HHI_EU)``, so IR = 1
+where HHI_GS ≥ HHI_EU and IR = 0 otherwise. The result is an upper bound of the score
+with the study's real factors. For the published method with those factors use
+``econsec assess eu-crm --input FILE``.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from econsec.analyses.governance import scaled_wgi
 from econsec.datasets.countries import resolve_country
 from econsec.datasets.eu_crm import SOURCE_KEY, EuCrmInputs, SupplyShare, load_eu_crm
 from econsec.errors import NotFoundError, UnknownNameError, ValidationError
+from econsec.indicators.concentration import governance_weighted_hhi
 from econsec.indicators.criticality import criticality_matrix
 from econsec.indicators.eu_crm import (
     EI_THRESHOLD,
@@ -37,14 +41,15 @@ MISSING_WGI = 5.0
 
 SCREENING_NOTE_EN = (
     "Screening of the EU CRM 2023 materials with the bundled supply shares, trade factors, "
-    "end uses and WGI 2022, assuming import reliance 1, no end-of-life recycling and no "
-    "substitution (IR = 1, EoL-RIR = 0, SI = 1): an upper bound of the published scores. "
-    "Thresholds SR 1.0 and EI 2.8."
+    "end uses and WGI 2022, assuming no end-of-life recycling and no substitution "
+    "(EoL-RIR = 0, SI = 1) and, per stage, the import reliance (0 or 1) that maximises SR: "
+    "an upper bound of the scores with the study's real factors. Thresholds SR 1.0 and EI 2.8."
 )
 SCREENING_NOTE_JA = (
     "EU重要原材料2023の対象原材料を、同梱の供給シェア・貿易係数・最終用途・WGI 2022で"
-    "スクリーニングしたもの。輸入依存度1、リサイクル投入率0、代替可能性なし（IR=1、EoL-RIR=0、"
-    "SI=1）と仮定しており、公表値の上限にあたる。閾値はSR 1.0、EI 2.8。"
+    "スクリーニングしたもの。リサイクル投入率0、代替可能性なし（EoL-RIR=0、SI=1）とし、"
+    "輸入依存度は段階ごとにSRが最大となる値（0または1）を仮定しているため、実際の係数による"
+    "値の上限にあたる。閾値はSR 1.0、EI 2.8。"
 )
 
 
@@ -73,6 +78,24 @@ def _shares(rows: list[SupplyShare]) -> list[CountryShare]:
     return list(merged.values())
 
 
+def _worst_import_reliance(
+    gs: list[CountryShare], eus: list[CountryShare], wgi: dict[str, float]
+) -> float:
+    """The IR in {0, 1} that maximises SR (SR is linear in IR): 1 iff HHI_GS ≥ HHI_EU."""
+
+    def weighted(shares: list[CountryShare]) -> float:
+        return governance_weighted_hhi(
+            {c.country: c.share for c in shares},
+            {c.country: wgi.get(c.country, MISSING_WGI) for c in shares},
+            {c.country: c.t for c in shares},
+        )
+
+    try:
+        return 1.0 if weighted(gs) >= weighted(eus) else 0.0
+    except ValidationError:  # inconsistent shares: the assessment rejects them with the reason
+        return 1.0
+
+
 def screening_inputs(
     eu: EuCrmInputs, wgi: dict[str, float]
 ) -> tuple[list[MaterialInput], set[str]]:
@@ -87,7 +110,8 @@ def screening_inputs(
             if not gs:
                 continue
             eus = _shares(eu.eu_sourcing.get((material, stage), [])) or gs
-            stages[stage] = StageInputs(gs, eus, import_reliance=1.0, eol_rir=0.0, si_sr=1.0)
+            ir = _worst_import_reliance(gs, eus, wgi)
+            stages[stage] = StageInputs(gs, eus, import_reliance=ir, eol_rir=0.0, si_sr=1.0)
         uses = tuple(
             EndUse(u.nace, u.share, u.value_added_meur)
             for u in (end_uses or [])
@@ -126,7 +150,8 @@ def screening_matrix(store: Any) -> dict[str, Any]:
     return {
         "sr_threshold": matrix.sr_threshold,
         "ei_threshold": matrix.ei_threshold,
-        "assumptions": {"import_reliance": 1.0, "eol_rir": 0.0, "si_sr": 1.0, "si_ei": 1.0,
+        "assumptions": {"import_reliance": "0 or 1 per stage, whichever maximises SR",
+                        "eol_rir": 0.0, "si_sr": 1.0, "si_ei": 1.0,
                         "missing_wgi_scaled": MISSING_WGI},
         "wgi_imputed": sorted(imputed),
         "excluded": excluded,
@@ -143,7 +168,8 @@ def eu_crm_template(store: Any, materials: list[str]) -> dict[str, Any]:
     Global supply and EU sourcing shares with ``t`` per stage and the end uses with sector
     value added come from the EU CRM 2023 study; ``wgi_scaled`` from WGI 2022. Import
     reliance, end-of-life recycling input rate and the substitution indices are not in the
-    bundled tables: they are set to the screening values (IR 1, EoL-RIR 0, SI 1) and must
+    bundled tables: they are set to the screening values (IR 0 or 1, whichever maximises SR;
+    EoL-RIR 0; SI 1) and must
     be replaced with the study's factsheet values for a faithful assessment.
     """
     eu = load_eu_crm()

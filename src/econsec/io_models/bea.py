@@ -65,8 +65,12 @@ from econsec.io_models.mrio import MRIO
 
 #: Bundled tables ``load_mrio("bundled:<key>")`` knows.
 BUNDLED: dict[str, str] = {
-    "bea-2023": "U.S. BEA summary make and use tables 2023 (before redefinitions, producer "
-                "prices) as an industry-by-industry table (industry technology)",
+    "bea-2023": "U.S. BEA summary make, use and import tables 2023 (before redefinitions, "
+                "producer prices) as a domestic industry-by-industry table (industry "
+                "technology; imports are a primary input)",
+    "bea-2023-total": "the same as a total-requirements table (imported inputs in A, the "
+                      "imports column F050 in final demand; some industries have negative "
+                      "final demand, unsuitable for ARIO)",
 }
 
 #: Relative balance tolerance of the BEA table (measured worst row: 3.7e-5, from rounding
@@ -75,6 +79,15 @@ BALANCE_RTOL = 1e-4
 
 #: Final-demand category that receives negative intermediate flows (assumption 5).
 ADJUSTMENT_CATEGORY = "ADJ"
+
+#: Domestic table: final-demand category replacing F050, holding what remains of the use
+#: table's imports column after the imports are removed (domestic transport, wholesale and
+#: insurance services that BEA records there; assumption 4).
+IMPORT_SERVICES_CATEGORY = "F050D"
+
+#: Domestic table: final-demand category closing each row exactly, ``x − Z·1 − Y·1`` (the
+#: rounding of the published figures, at most $9.9 million; assumption 7).
+ROUNDING_CATEGORY = "RND"
 
 _FILES = {
     "use": "bea_summary_use_2023_producer_prices_before_redef.csv",
@@ -159,7 +172,10 @@ def commodity_names() -> dict[str, str]:
 def final_demand_names() -> dict[str, str]:
     """BEA final-use code → name (F010 … F10N), plus :data:`ADJUSTMENT_CATEGORY`."""
     names = _read_codes(data_folder(), "final_demand")
+    names[IMPORT_SERVICES_CATEGORY] = ("Domestic services recorded in the imports column "
+                                       "(use-table F050 minus total imports; econsec)")
     names[ADJUSTMENT_CATEGORY] = "Negative intermediate use moved to final demand (econsec)"
+    names[ROUNDING_CATEGORY] = "Rounding residual of the published figures (econsec)"
     return names
 
 
@@ -241,59 +257,20 @@ def calc_industry_by_industry_A(D: np.ndarray, B: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------------
-# The bundled table
-
-
-def build_bea_mrio(tables: SupplyUseTables, name: str = "U.S. BEA 2023 summary") -> MRIO:
-    """The symmetric industry-by-industry :class:`MRIO` of ``tables`` (module docstring)."""
-    D = calc_market_shares(tables.V, tables.q)
-    B = calc_commodity_by_industry_requirements(tables.U, tables.g)
-    A = calc_industry_by_industry_A(D, B)
-    g = tables.g
-    Z = A * g[None, :]                           # Z = A ĝ (= D U)
-    Y = D @ tables.Y_c                           # Y = D Y_c
-    negative = Z < 0
-    adjustment = np.where(negative, Z, 0.0).sum(axis=1)
-    Z = np.where(negative, 0.0, Z)
-    Y = np.column_stack([Y, adjustment])
-    va = tables.VA.sum(axis=0)
-    notes = (
-        "Industry-technology assumption: A = D·B, D = V q̂⁻¹, B = U ĝ⁻¹ (Horowitz & "
-        "Planting 2009, ch. 12); 'Used' and 'Other' treated as commodities.",
-        f"{int(negative.sum())} negative intermediate flows (total "
-        f"{float(adjustment.sum()):.1f}) moved to final-demand category "
-        f"'{ADJUSTMENT_CATEGORY}'.",
-        f"Balanced to {BALANCE_RTOL:g} relative (rounding of the published figures).",
-    )
-    mrio = MRIO(name, ("USA",), tuple(tables.industries), np.ascontiguousarray(Z),
-                np.ascontiguousarray(Y), g.copy(), va, "Million USD (current)",
-                (*tables.final_uses, ADJUSTMENT_CATEGORY),
-                "BEA Input-Output Accounts, summary make and use tables 2023, before "
-                "redefinitions, producer prices", notes)
-    col_sums = mrio.Z.sum(axis=0) / np.where(g > 0, g, 1.0)
-    if np.any(col_sums >= 1):
-        raise ValidationError(f"{name}: a column of A sums to {col_sums.max():.4f} ≥ 1")
-    return mrio.validate(rtol=BALANCE_RTOL)
-
-
-def load_bundled_table(key: str) -> MRIO:
-    """The bundled table ``key`` (see :data:`BUNDLED`), validated."""
-    if key not in BUNDLED:
-        raise NotFoundError(f"unknown bundled table '{key}'; known: {', '.join(BUNDLED)}")
-    return _bea_2023()
-
-
-def _bea_2023() -> MRIO:
-    return build_bea_mrio(read_supply_use())
+# The bundled tables
 
 
 @dataclass(frozen=True, eq=False)
 class ImportedInputs:
     """Imported intermediate and final use by industry (BEA import matrix through ``D``).
 
-    ``Z[i, j]``: imports of the products of industry i used by industry j; ``Y[i, k]``:
-    imports of industry i's products in final use k (the F050 column holds the total
-    imports, negative, as in the use table). Same order as the MRIO of :func:`load_bea_2023`.
+    ``Z[i, j]``: imports of the products of industry i used by industry j (``D M_U``);
+    ``Y[i, k]``: imports of industry i's products in final use k (``D M_Y``; the F050
+    column holds the total imports, negative, as in the import matrix). Same order as the
+    table of :func:`load_bea_2023`, whose ``Z`` is the domestic part: ``Z_d + Z`` is the
+    total intermediate use ``D U`` (before negative domestic flows are moved to
+    :data:`ADJUSTMENT_CATEGORY`). In the domestic table imported intermediate inputs are a
+    primary input of the using industry, like value added: :attr:`by_using_industry`.
     """
 
     industries: tuple[str, ...]
@@ -302,34 +279,149 @@ class ImportedInputs:
     Y: np.ndarray
     notes: tuple[str, ...]
 
-    def imported_share(self, Z_total: np.ndarray) -> np.ndarray:
-        """``Z_imp / Z`` elementwise (0 where ``Z = 0``): the imported share of each flow."""
+    @property
+    def by_using_industry(self) -> np.ndarray:
+        """``m = 1ᵀZ``: imported intermediate inputs of each using industry (the "imports"
+        row of primary inputs of the domestic table), million USD."""
+        return self.Z.sum(axis=0)
+
+    def of_product(self, industry: str) -> np.ndarray:
+        """Imports of ``industry``'s products used by each industry (row of ``Z``)."""
+        try:
+            return self.Z[self.industries.index(industry)]
+        except ValueError:
+            raise NotFoundError(f"unknown BEA industry '{industry}'") from None
+
+    def imported_share(self, Z_domestic: np.ndarray) -> np.ndarray:
+        """``Z / (Z + Z_domestic)`` elementwise (0 where the sum is ≤ 0): the imported
+        share of each intermediate flow, ``Z_domestic`` being the domestic table's ``Z``."""
+        total = self.Z + Z_domestic
         out = np.zeros_like(self.Z)
-        np.divide(self.Z, Z_total, out=out, where=Z_total > 0)
+        np.divide(self.Z, total, out=out, where=total > 0)
         return out
+
+    def supply_share(self, industry: str, Z_domestic: np.ndarray) -> float:
+        """Imported share of ``industry``'s products used by U.S. industries:
+        ``Σ_j Z[i, j] / Σ_j (Z[i, j] + Z_domestic[i, j])`` (e.g. 0.258 for ``"331"``)."""
+        i = self.industries.index(industry)
+        imported = float(self.Z[i].sum())
+        return imported / (imported + float(Z_domestic[i].sum()))
+
+
+def _final_demand_columns(tables: SupplyUseTables, domestic: bool) -> tuple[np.ndarray,
+                                                                           list[str]]:
+    """Commodity × final-use matrix and its codes (before ``D`` and before ``ADJ``)."""
+    if not domestic:
+        return tables.Y_c, list(tables.final_uses)
+    Y_d = tables.Y_c - tables.M_Y
+    codes = [IMPORT_SERVICES_CATEGORY if c == "F050" else c for c in tables.final_uses]
+    k = codes.index(IMPORT_SERVICES_CATEGORY)      # F050 minus its imported part: services
+    order = [j for j in range(len(codes)) if j != k] + [k]
+    return Y_d[:, order], [codes[j] for j in order]
+
+
+def build_bea_mrio(tables: SupplyUseTables, name: str = "U.S. BEA 2023 summary", *,
+                   domestic: bool = True) -> MRIO:
+    """The symmetric industry-by-industry :class:`MRIO` of ``tables`` (module docstring).
+
+    ``domestic=True`` (default, ``bundled:bea-2023``): domestic requirements, ``U_d = U −
+    M_U``, ``Y_d = Y_c − M_Y``, imports as a primary input. ``domestic=False``
+    (``bundled:bea-2023-total``): total requirements, imports in ``A`` and F050 in ``Y``.
+    """
+    D = calc_market_shares(tables.V, tables.q)
+    U = tables.U - tables.M_U if domestic else tables.U
+    B = calc_commodity_by_industry_requirements(U, tables.g)
+    A = calc_industry_by_industry_A(D, B)
+    g = tables.g
+    Z = A * g[None, :]                           # Z = A ĝ (= D U_d)
+    Y_c, categories = _final_demand_columns(tables, domestic)
+    Y = D @ Y_c                                  # Y = D Y_d
+    negative = Z < 0
+    adjustment = np.where(negative, Z, 0.0).sum(axis=1)
+    Z = np.where(negative, 0.0, Z)
+    Y = np.column_stack([Y, adjustment])
+    categories.append(ADJUSTMENT_CATEGORY)
+    rounding = g - Z.sum(axis=1) - Y.sum(axis=1)
+    if domestic:                                 # close the rows exactly (assumption 7)
+        Y = np.column_stack([Y, rounding])
+        categories.append(ROUNDING_CATEGORY)
+    va = tables.VA.sum(axis=0)
+    if domestic:
+        kind = (
+            "Domestic requirements: U_d = U − M_U, Y_d = Y − M_Y (BEA import matrix); "
+            "imported intermediate inputs are a primary input (imports_by_industry()); F050 "
+            f"minus total imports is kept as '{IMPORT_SERVICES_CATEGORY}'.",
+            f"Rounding residual x − Z·1 − Y·1 (at most {float(np.abs(rounding).max()):.1f}) "
+            f"in final-demand category '{ROUNDING_CATEGORY}', so rows balance exactly.",
+        )
+    else:
+        kind = ("Total requirements: A includes imported inputs and F050 (imports, negative) "
+                "is a final-demand column, so some industries have negative final demand.",)
+    notes = (
+        "Industry-technology assumption: A = D·B, D = V q̂⁻¹, B = U ĝ⁻¹ (Horowitz & "
+        "Planting 2009, ch. 12); 'Used' and 'Other' treated as commodities.",
+        *kind,
+        f"{int(negative.sum())} negative intermediate flows (total "
+        f"{float(adjustment.sum()):.1f}) moved to final-demand category "
+        f"'{ADJUSTMENT_CATEGORY}'.",
+        *(() if domestic else (f"Balanced to {BALANCE_RTOL:g} relative (rounding of the "
+                               "published figures).",)),
+    )
+    mrio = MRIO(name, ("USA",), tuple(tables.industries), np.ascontiguousarray(Z),
+                np.ascontiguousarray(Y), g.copy(), va, "Million USD (current)",
+                tuple(categories),
+                "BEA Input-Output Accounts, summary make and use tables 2023, before "
+                "redefinitions, producer prices" + (", and import matrix 2023" if domestic
+                                                    else ""), notes)
+    col_sums = mrio.Z.sum(axis=0) / np.where(g > 0, g, 1.0)
+    if np.any(col_sums >= 1):
+        raise ValidationError(f"{name}: a column of A sums to {col_sums.max():.4f} ≥ 1")
+    if domestic and np.any(mrio.Y.sum(axis=1) < 0):
+        i = int(np.argmin(mrio.Y.sum(axis=1)))
+        raise ValidationError(f"{name}: negative total final demand of {tables.industries[i]}")
+    return mrio.validate(rtol=BALANCE_RTOL)
+
+
+def load_bundled_table(key: str) -> MRIO:
+    """The bundled table ``key`` (see :data:`BUNDLED`), validated."""
+    if key not in BUNDLED:
+        raise NotFoundError(f"unknown bundled table '{key}'; known: {', '.join(BUNDLED)}")
+    if key == "bea-2023-total":
+        return build_bea_mrio(read_supply_use(), "U.S. BEA 2023 summary (total requirements)",
+                              domestic=False)
+    return _bea_2023()
+
+
+def _bea_2023() -> MRIO:
+    return build_bea_mrio(read_supply_use())
 
 
 def imports_by_industry() -> ImportedInputs:
     """Imported inputs per using industry for the bundled 2023 table.
 
     BEA's import matrix ``M`` (commodities × industries, and final uses) is converted like
-    the use table: ``Z_imp = D M_U``, ``Y_imp = D M_Y``. BEA's import matrix assumes each
-    user imports the same share of a commodity (import proportionality); in the rounded
-    summary table a few cells are negative or exceed the total flow, so ``Z_imp`` is
-    clipped to ``[0, Z]`` elementwise (the notes give how much that moved).
+    the use table: ``Z_imp = D M_U``, ``Y_imp = D M_Y``, so that ``Z_imp`` plus the domestic
+    flows of :func:`load_bea_2023` (before :data:`ADJUSTMENT_CATEGORY`) is ``D U`` exactly.
+    BEA's import matrix assumes each user imports the same share of a commodity (import
+    proportionality); in the rounded summary table a few cells are negative or exceed the
+    total flow (the notes count them; their domestic counterparts go to ``ADJ``).
     """
     tables = read_supply_use()
-    mrio = _bea_2023()
     D = calc_market_shares(tables.V, tables.q)
-    Z_raw = D @ tables.M_U
-    Z_imp = np.clip(Z_raw, 0.0, mrio.Z)
-    moved = float(np.abs(Z_raw - Z_imp).sum())
-    notes = (f"Imported intermediate flows clipped to [0, Z]: {moved:.1f} million USD of "
-             f"{float(Z_raw.sum()):.1f} moved.",)
-    return ImportedInputs(mrio.sectors, tuple(tables.final_uses), Z_imp, D @ tables.M_Y,
-                          notes)
+    Z_imp = D @ tables.M_U
+    Z_tot = D @ tables.U
+    negative = Z_imp < 0
+    above = Z_imp > np.maximum(Z_tot, 0.0)
+    notes = (
+        f"{int(negative.sum())} imported intermediate flows are negative (total "
+        f"{float(Z_imp[negative].sum()):.1f}) and {int(above.sum())} exceed the total flow "
+        f"D·U (by {float((Z_imp - np.maximum(Z_tot, 0.0))[above].sum()):.1f}); kept as "
+        f"published, of {float(Z_imp.sum()):.1f} million USD of imported inputs.",
+    )
+    return ImportedInputs(tuple(tables.industries), tuple(tables.final_uses), Z_imp,
+                          D @ tables.M_Y, notes)
 
 
 def load_bea_2023() -> MRIO:
-    """The bundled BEA 2023 industry-by-industry table (``bundled:bea-2023``)."""
+    """The bundled BEA 2023 domestic industry-by-industry table (``bundled:bea-2023``)."""
     return load_bundled_table("bea-2023")
