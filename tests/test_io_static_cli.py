@@ -134,3 +134,16 @@ def test_registered_in_main_app() -> None:
                           timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["model"] == "extraction"
+
+
+def test_percentage_of_negative_final_demand_is_refused() -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "econsec", "io", "leontief", "--mrio", "bundled:bea-2023-total",
+         "--demand-change", "Primary metals=-10%"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 2
+    assert "positive base" in proc.stderr and "331" in proc.stderr

@@ -119,7 +119,14 @@ def _shock(mrio: MRIO, texts: Sequence[str], names: Mapping[str, str], option: s
                 raise ValidationError(f"{option} '{text}': give a fraction of output, not %")
             if value < -1:
                 raise ValidationError(f"{option} '{text}': a cut above 100 %")
-            value *= float(base[mrio.index(region, sector)])
+            reference = float(base[mrio.index(region, sector)])
+            if reference <= 0:
+                raise ValidationError(
+                    f"{option} '{text}': a percentage needs a positive base, but "
+                    f"{region}/{sector} has {reference:g} (negative final demand where imports "
+                    "exceed domestic use); give the change in the table's unit instead"
+                )
+            value *= reference
         shock.append((region, sector, value))
     return shock
 

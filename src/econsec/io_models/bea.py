@@ -1,20 +1,31 @@
 """The bundled U.S. BEA 2023 summary tables as a symmetric industry-by-industry MRIO.
 
 Source: BEA Input-Output Accounts, summary level (71 industries, 73 commodities), use table
-at producer prices and make table, both before redefinitions, 2023, in millions of current
-USD (``econsec/data/io_tables/us_bea_summary``; PROVENANCE.md §5).
+at producer prices, make table and import matrix, all before redefinitions, 2023, in
+millions of current USD (``econsec/data/io_tables/us_bea_summary``; PROVENANCE.md §5).
+
+``bundled:bea-2023`` is a **domestic requirements** table (imports are a primary input);
+``bundled:bea-2023-total`` is the total-requirements variant (imported inputs in ``A``, the
+imports column F050 in final demand) for BEA-style total multipliers. Use the domestic
+table for the ARIO simulator and for multipliers of domestic production: in the total
+table five industries (113FF, 321, 327, 331, 332) have negative total final demand.
 
 Construction: BEA's own industry-technology assumption (Horowitz & Planting 2009,
 *Concepts and Methods of the U.S. Input-Output Accounts*, ch. 12; Miller & Blair 2009,
-§5.3 "industry-based technology"):
+§5.3 "industry-based technology"; domestic tables: M&B §2.6 and H&P ch. 12, "domestic
+requirements" with BEA's import matrix):
 
-- ``U`` (commodities × industries): intermediate use; ``V`` (industries × commodities):
-  make table; ``g = V·1``: industry output; ``q = 1ᵀV``: commodity output;
-- ``B = U ĝ⁻¹``: commodity-by-industry direct requirements;
+- ``U`` (commodities × industries): intermediate use; ``Y_c`` (commodities × final uses);
+  ``M_U``, ``M_Y``: their imported parts (BEA import matrix); ``V`` (industries ×
+  commodities): make table; ``g = V·1``: industry output; ``q = 1ᵀV``: commodity output;
+- domestic use ``U_d = U − M_U`` and ``Y_d = Y_c − M_Y`` (total table: ``U``, ``Y_c``);
+- ``B_d = U_d ĝ⁻¹``: commodity-by-industry direct requirements;
 - ``D = V q̂⁻¹``: market shares (the share of commodity j produced by industry i);
-- ``A = D B``: industry-by-industry direct requirements; ``Z = A ĝ = D U``;
-- ``Y = D Y_c``: final demand by industry (every BEA final-use column, F010 … F10N);
-- ``x = g`` and ``va`` = the use table's value-added rows V001 + V002 + V003.
+- ``A_d = D B_d``: industry-by-industry direct requirements; ``Z = A_d ĝ = D U_d``;
+- ``Y = D Y_d``: final demand by industry; ``x = g``; ``va`` = the use table's
+  value-added rows V001 + V002 + V003; imported intermediate inputs
+  ``m = 1ᵀ(D M_U)`` (≈ ``1ᵀM_U``) are a primary-input row like ``va``
+  (:func:`imports_by_industry`), so ``x ≈ 1ᵀZ + m + va`` column by column.
 
 Assumptions, each checked by ``tests/test_io_bea.py``:
 
@@ -29,25 +40,48 @@ Assumptions, each checked by ``tests/test_io_bea.py``:
    dropped; rows and columns are selected by the BEA code lists, never by position.
 3. Published totals are used for ``g`` and ``q`` (make table "Total Industry Output" and
    "Total Commodity Output"); they differ from the sums of the rounded cells by at most
-   $6 million, which is why the table balances to :data:`BALANCE_RTOL` and not exactly.
-4. Negative final uses are kept as published: imports (F050, a negative column, so the
-   model's ``A`` includes imported inputs — BEA's total requirements convention), change
-   in private inventories (F030) and net sales of used goods in some investment columns.
-   The total final demand of a few industries is therefore negative.
+   $6 million.
+4. The imports column F050. Its imported part (import matrix, F050) is −3,548,700, and
+   ``Σ M_U + Σ M_Y`` over the other columns is 3,548,654: the identity "F050 = −total
+   imports" holds to $46 million (≤ $7 million per commodity). The use table's F050 is
+   −3,436,905, i.e. $111,795 million less negative: BEA records there positive domestic
+   services on imports (wholesale trade 81,633, water 15,757, truck 7,747, other
+   transport 3,924, air 1,161, insurance 937, rail 636), which the import matrix does not
+   count as imports. ``Y_d = Y_c − M_Y`` applied to F050 leaves exactly these services;
+   they stay final demand of their (domestic) industries under the code
+   :data:`IMPORT_SERVICES_CATEGORY` (``F050D``) instead of F050 (dropping them would
+   unbalance water transport by 23 %).
 5. Negative intermediate flows: the use table has six negative cells (farm products used
-   by federal nondefense government, −156, Commodity Credit Corporation stock changes;
-   net sales of scrap by farms, air and water transport, arts and defence). After
-   ``Z = D U`` five industry cells are negative (the largest −152). They are set to 0
-   and moved, with their sign, to an extra final-demand category ``ADJ`` ("negative
-   intermediate use moved to final demand") of the same row, so rows stay balanced; the
-   using industries' value added is left as published.
-6. Negative value-added components (taxes on production less subsidies, V002, for four
+   by federal nondefense government, Commodity Credit Corporation stock changes; net
+   sales of scrap), and the import matrix, which assumes that every user imports the same
+   share of a commodity, has ten negative cells and seven above the total use (rounding).
+   After ``Z = D U_d`` five industry cells are negative (total −282.7, the largest
+   −258). They are set to 0 and moved, with their sign, to an extra final-demand category
+   ``ADJ`` ("negative intermediate use moved to final demand") of the same row, so rows
+   stay balanced; value added and imports of the using industries are left as published.
+6. Negative final uses remain in single cells (89 of 71 × 22 in the domestic table):
+   change in private inventories (F030), net sales of used goods ("Used") in investment
+   columns, ``ADJ``, and personal consumption of "Other" (−192,725 after removing
+   159,498 of non-comparable imports: nonresidents' spending in the U.S.), which lands in
+   GFGN's F010. They are kept, because they are what BEA publishes; every industry's
+   *total* final demand is positive (smallest: warehousing, 493, 1,548), which is what
+   the ARIO simulator and the Leontief bounds use, so unmet final demand per industry is
+   never negative. Total table: F050 and the negative final uses are kept as published.
+7. Rounding: before closing, ``|x − Z·1 − Y·1| ≤ 9.94`` ($ million, 6.8e-5 of output, at
+   524 insurance). The domestic table puts this residual in an extra final-demand
+   category :data:`ROUNDING_CATEGORY` (``RND``), so rows balance to float precision and
+   the Leontief output of the full final demand reproduces ``x`` (measured 9e-16
+   relative). The total table keeps the residual (≤ 8.0, 3.7e-5) and is validated at
+   :data:`BALANCE_RTOL`.
+8. Negative value-added components (taxes on production less subsidies, V002, for four
    industries) are kept; total value added is positive for every industry.
 
-Measured on the 2023 tables: ``|x − Z·1 − Y·1| ≤ 8.0`` ($ million), 3.7e-5 of the
-industry's output at most; column residual ``|x − 1ᵀZ − va| ≤ 10.5`` from rounding, 155.6
-(3.1e-4 of output, GFGN) after assumption 5; largest column sum of ``A`` 0.909;
-``Σ x`` equals the make table's grand total (48,386,809) exactly.
+Measured on the 2023 tables (domestic): column residual ``|x − 1ᵀZ − m − va| ≤ 262.4``
+($ million, 4.4e-4 of output, GFGN; from assumption 5 and rounding); largest column sum of
+``A_d`` 0.898 (525; total table 0.909); ``Σ x`` equals the make table's grand total
+(48,386,809) exactly; ``Σ Y = GDP + Σ m`` (27,720,704 + 1,828,632) to $300 million (the
+``ADJ`` flows and rounding); imports are 25.8 % of the primary metals (331) used by
+U.S. industries (99,724 of 386,006).
 """
 
 from __future__ import annotations
@@ -73,8 +107,9 @@ BUNDLED: dict[str, str] = {
                       "final demand, unsuitable for ARIO)",
 }
 
-#: Relative balance tolerance of the BEA table (measured worst row: 3.7e-5, from rounding
-#: of the published figures to $1 million).
+#: Relative balance tolerance of the total-requirements table (measured worst row: 3.7e-5,
+#: from rounding of the published figures to $1 million; the domestic table balances
+#: exactly, assumption 7).
 BALANCE_RTOL = 1e-4
 
 #: Final-demand category that receives negative intermediate flows (assumption 5).
@@ -293,12 +328,13 @@ class ImportedInputs:
             raise NotFoundError(f"unknown BEA industry '{industry}'") from None
 
     def imported_share(self, Z_domestic: np.ndarray) -> np.ndarray:
-        """``Z / (Z + Z_domestic)`` elementwise (0 where the sum is ≤ 0): the imported
-        share of each intermediate flow, ``Z_domestic`` being the domestic table's ``Z``."""
+        """``Z / (Z + Z_domestic)`` elementwise, clipped to [0, 1] (0 where the sum is
+        ≤ 0): the imported share of each intermediate flow, ``Z_domestic`` being the
+        domestic table's ``Z`` (the 20 negative imported cells give 0)."""
         total = self.Z + Z_domestic
         out = np.zeros_like(self.Z)
         np.divide(self.Z, total, out=out, where=total > 0)
-        return out
+        return np.clip(out, 0.0, 1.0)
 
     def supply_share(self, industry: str, Z_domestic: np.ndarray) -> float:
         """Imported share of ``industry``'s products used by U.S. industries:
@@ -347,25 +383,25 @@ def build_bea_mrio(tables: SupplyUseTables, name: str = "U.S. BEA 2023 summary",
         categories.append(ROUNDING_CATEGORY)
     va = tables.VA.sum(axis=0)
     if domestic:
-        kind = (
-            "Domestic requirements: U_d = U − M_U, Y_d = Y − M_Y (BEA import matrix); "
-            "imported intermediate inputs are a primary input (imports_by_industry()); F050 "
-            f"minus total imports is kept as '{IMPORT_SERVICES_CATEGORY}'.",
-            f"Rounding residual x − Z·1 − Y·1 (at most {float(np.abs(rounding).max()):.1f}) "
-            f"in final-demand category '{ROUNDING_CATEGORY}', so rows balance exactly.",
-        )
+        kind = ("Domestic requirements: U_d = U − M_U, Y_d = Y − M_Y (BEA import matrix); "
+                "imported intermediate inputs are a primary input (imports_by_industry()); "
+                f"F050 minus total imports is kept as '{IMPORT_SERVICES_CATEGORY}'.")
+        closing = (f"Rounding residual x − Z·1 − Y·1 (at most "
+                   f"{float(np.abs(rounding).max()):.1f}) in final-demand category "
+                   f"'{ROUNDING_CATEGORY}', so rows balance exactly.")
     else:
         kind = ("Total requirements: A includes imported inputs and F050 (imports, negative) "
-                "is a final-demand column, so some industries have negative final demand.",)
+                "is a final-demand column, so some industries have negative final demand.")
+        closing = (f"Balanced to {BALANCE_RTOL:g} relative (rounding of the published "
+                   "figures).")
     notes = (
         "Industry-technology assumption: A = D·B, D = V q̂⁻¹, B = U ĝ⁻¹ (Horowitz & "
         "Planting 2009, ch. 12); 'Used' and 'Other' treated as commodities.",
-        *kind,
+        kind,
         f"{int(negative.sum())} negative intermediate flows (total "
         f"{float(adjustment.sum()):.1f}) moved to final-demand category "
         f"'{ADJUSTMENT_CATEGORY}'.",
-        *(() if domestic else (f"Balanced to {BALANCE_RTOL:g} relative (rounding of the "
-                               "published figures).",)),
+        closing,
     )
     mrio = MRIO(name, ("USA",), tuple(tables.industries), np.ascontiguousarray(Z),
                 np.ascontiguousarray(Y), g.copy(), va, "Million USD (current)",
