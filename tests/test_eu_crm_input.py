@@ -228,3 +228,23 @@ def test_example_in_docs_reads(tmp_path: Path) -> None:
     assert a.material == "Gallium"
     assert a.sr_by_stage["E"] is None
     assert a.sr > 1.0
+
+
+def test_t_defaults_to_eu_factor_for_member_states(tmp_path) -> None:
+    import json
+
+    from econsec.analyses.eu_crm_input import read_eu_crm_input
+
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps({"materials": [{
+        "material": "X",
+        "stages": {"P": {"global_supply": [{"country": "CHN", "share": 0.9}],
+                         "eu_sourcing": [{"country": "DEU", "share": 0.3},
+                                         {"country": "CHN", "share": 0.6}],
+                         "import_reliance": 0.5, "eol_rir": 0.0, "si_sr": 1.0}},
+        "end_uses": [{"sector": "C26", "share": 1.0, "value_added": 1000}], "si_ei": 1.0}],
+        "wgi_scaled": {"CHN": 6.3, "DEU": 2.1}}))
+    (material,) = read_eu_crm_input(path, wgi_scaled_default={}, resolve_country=str.upper,
+                                    eu_members={"DEU", "FRA"})
+    eu = {c.country: c.t for c in material.stages["P"].eu_sourcing}
+    assert eu == {"DEU": 0.8, "CHN": 1.0}

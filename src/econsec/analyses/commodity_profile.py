@@ -61,7 +61,11 @@ def _trend(store: Any, item_id: str, sources: dict[str, Any], *, top: int) -> di
     for obs in observations:
         key = obs.iso3 or obs.area.strip()
         labels[key] = obs.area.strip()
-        by_area[key][obs.year] = obs.value
+        if obs.value is None:
+            by_area[key].setdefault(obs.year, None)
+            continue
+        # a country can report several rows (USGS helium: natural gas and Cliffside): sum
+        by_area[key][obs.year] = (by_area[key].get(obs.year) or 0.0) + obs.value
         if obs.iso3 is None and is_world_total(obs.area):
             world_key = key
     leaders = sorted(

@@ -56,7 +56,8 @@ SCREENING_NOTE_JA = (
 def assess_eu_crm_file(store: Any, path: Path) -> dict[str, Any]:
     """SR, EI and criticality of the materials in a user's EU CRM input file (JSON)."""
     wgi = scaled_wgi(store)
-    inputs = read_eu_crm_input(path, wgi_scaled_default=wgi, resolve_country=resolve_country)
+    inputs = read_eu_crm_input(path, wgi_scaled_default=wgi, resolve_country=resolve_country,
+                               eu_members=set(store.group_members("EU27")))
     results = assess_materials(inputs)
     return {
         "input": str(path),

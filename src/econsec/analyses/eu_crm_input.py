@@ -12,7 +12,8 @@ The file is JSON (see ``docs/eu-crm.md`` for the full format)::
 
 Countries are ISO 3166 alpha-3 codes or names, resolved by the injected
 ``resolve_country`` (which raises :class:`~econsec.errors.UnknownCountryError`);
-``t`` defaults to 1.0; shares are fractions in [0, 1] (a list may add up to 1.02,
+``t`` defaults to 0.8 for EU member states (the EC method's factor for EU sourcing) and to
+1.0 for other countries; shares are fractions in [0, 1] (a list may add up to 1.02,
 since published shares are rounded); the file's ``wgi_scaled`` (0-10) overrides
 ``wgi_scaled_default``; a country in neither is an error.
 
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -67,11 +68,12 @@ class _Model(BaseModel):
 
 
 class CountryShareModel(_Model):
-    """A country's share (fraction) and trade-related factor t (default 1.0)."""
+    """A country's share (fraction) and trade-related factor t (default: 0.8 for EU
+    members, 1.0 otherwise)."""
 
     country: Annotated[str, Field(min_length=1)]
     share: Fraction
-    t: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0
+    t: Annotated[float, Field(ge=0.0, le=10.0)] | None = None
 
 
 class StageModel(_Model):
@@ -235,11 +237,16 @@ def _load_json(path: Path) -> object:
         ) from None
 
 
+#: Trade-related factor of EU member states in the EC 2017 methodology.
+EU_TRADE_FACTOR = 0.8
+
+
 def read_eu_crm_input(
     path: Path,
     *,
     wgi_scaled_default: Mapping[str, float],
     resolve_country: Callable[[str], str],
+    eu_members: Collection[str] = (),
 ) -> list[MaterialInput]:
     """Read and check an EU CRM input file; return one :class:`MaterialInput` per material.
 
@@ -254,6 +261,9 @@ def read_eu_crm_input(
     resolve_country : callable
         Maps a code or name to an ISO alpha-3 code; raises
         :class:`~econsec.errors.UnknownCountryError` for an unknown one.
+    eu_members : collection of str
+        ISO alpha-3 codes of the EU member states: a share without ``t`` gets 0.8 for
+        them and 1.0 for any other country (EC 2017 methodology).
 
     Returns
     -------
@@ -333,7 +343,9 @@ def read_eu_crm_input(
                             location=where(column),
                         )
                     used[code] = wgi[code]
-                    records.append(CountryShare(code, entry.share, entry.t))
+                    t = entry.t if entry.t is not None else (
+                        EU_TRADE_FACTOR if code in eu_members else 1.0)
+                    records.append(CountryShare(code, entry.share, t))
                 _check_sum([r.share for r in records], where(l_path))
                 lists[list_name] = records
             stages[stage_name] = StageInputs(
