@@ -249,7 +249,12 @@ BAD_FILES = {
     ),
     "cyclic_bom.csv": (
         "input_item,output_item,quantity_per_unit\nlithium,cobalt,1\ncobalt,lithium,2\n",
-        ["cycl", "lithium", "cobalt"],
+        ["cyclic_bom.csv", "line 2", "cycle", "lithium", "cobalt"],
+    ),
+    "unknown_item.csv": (
+        "item,country,year,measure,value,unit\nlithium,Chile,2025,production,1,t\n"
+        "galium,Chile,2025,production,1,t\n",
+        ["unknown_item.csv", "line 3", "galium", "gallium"],
     ),
 }
 
@@ -279,6 +284,22 @@ def test_bad_row_after_good_rows_stores_nothing(db_copy: Path, tmp_path: Path) -
     proc = run_cli("import", str(path), db=db_copy, check=False)
     assert proc.returncode == 2 and "line 52" in proc.stderr
     assert sha256(db_copy) == before
+
+
+def test_partial_source_is_not_replaced_without_flag(db_copy: Path, tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    first = _write(tmp_path / "a" / "data.csv",
+                   "item,country,year,measure,value,unit\nlithium,Chile,2030,production,1,t\n")
+    run_cli("import", str(first), db=db_copy)
+    second = _write(tmp_path / "data.csv",
+                    "item,country,year,measure,value,unit\nlithium,Peru,2030,production,2,t\n")
+    before = sha256(db_copy)
+    proc = run_cli("import", str(second), db=db_copy, check=False)
+    assert proc.returncode == 2 and "--replace" in proc.stderr
+    assert sha256(db_copy) == before
+    doc = json.loads(run_cli("import", str(second), "--replace", "--format", "json",
+                             db=db_copy).stdout)
+    assert doc["replaced"] == {"observations": 1}
 
 
 def test_export_and_reimport_data_package(db_copy: Path, tmp_path: Path) -> None:

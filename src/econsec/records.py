@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class ItemKind(StrEnum):
@@ -185,8 +186,12 @@ class Bundle:
     input_edges: list[InputEdge] = field(default_factory=list)
     governance: list[GovernanceScore] = field(default_factory=list)
     country_risk: list[CountryRisk] = field(default_factory=list)
+    #: Where each fact came from, by table name and position (``{"observations": [loc…]}``),
+    #: where the reader knows it (users' files): errors found at import then name the line.
+    locations: dict[str, list[Any]] = field(default_factory=dict)
 
     def extend(self, other: Bundle) -> None:
         """Append every record of ``other`` to this bundle."""
         for name in self.__dataclass_fields__:
-            getattr(self, name).extend(getattr(other, name))
+            if name != "locations":
+                getattr(self, name).extend(getattr(other, name))

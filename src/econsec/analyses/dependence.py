@@ -7,6 +7,10 @@ country's partners and by others (dependence), governance-weighted HHI, and the 
 country's net import reliance where USGS publishes one, and where its imports come from
 where trade shares are bundled (both: United States only).
 
+Countries without WGI estimates (New Caledonia in nickel and cobalt, say) get the
+midpoint :data:`~econsec.analyses.governance.MISSING_WGI` in the governance-weighted HHI and
+are listed in ``wgi_imputed``.
+
 Partners are the members of every group the home country belongs to among
 :data:`PARTNER_GROUPS` (for Japan: G7, Quad, OECD).
 """
@@ -17,7 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from econsec.analyses.commodity_profile import commodity_profile
-from econsec.analyses.governance import scaled_wgi
+from econsec.analyses.governance import MISSING_WGI, scaled_wgi
 from econsec.analyses.observations import newest_release
 from econsec.datasets.countries import resolve_country
 from econsec.indicators.concentration import WORLD_TOTAL_TOLERANCE, hhi
@@ -67,10 +71,10 @@ def dependence_table(
         if not series or not series["shares"]:
             continue
         production = {r["iso3"]: r["value"] for r in series["shares"]}
-        covered = all(c in wgi for c in production)
+        imputed = sorted(c for c in production if c not in wgi)
         result = dependence_profile(
             production, home, partners,
-            wgi_scaled=wgi if covered else None,
+            wgi_scaled={c: wgi.get(c, MISSING_WGI) for c in production},
             total=series["total"] if series["basis"] == "world-total" else None,
             net_import_reliance=nir[profile["commodity"]][0] if profile["commodity"] in nir
             else None,
@@ -83,6 +87,7 @@ def dependence_table(
             "year": series["year"], "unit": series["unit"],
             "sources": [s["key"] for s in series["sources"]],
             "home_share_by_year": _home_share_by_year(profile, home),
+            "wgi_imputed": imputed,
             **imports.get(profile["commodity"], EMPTY_IMPORTS),
         })
         row["sources"] += row.pop("import_sources")

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from econsec.analyses.eu_crm_input import read_eu_crm_input
-from econsec.analyses.governance import scaled_wgi
+from econsec.analyses.governance import MISSING_WGI, scaled_wgi
 from econsec.datasets.countries import resolve_country
 from econsec.datasets.eu_crm import SOURCE_KEY, EuCrmInputs, SupplyShare, load_eu_crm
 from econsec.errors import NotFoundError, UnknownNameError, ValidationError
@@ -35,9 +35,6 @@ from econsec.indicators.eu_crm import (
     assess_materials,
 )
 from econsec.suggest import close_matches
-
-#: Scaled WGI used for a country without WGI estimates in the screening (WGI 0 = midpoint).
-MISSING_WGI = 5.0
 
 SCREENING_NOTE_EN = (
     "Screening of the EU CRM 2023 materials with the bundled supply shares, trade factors, "

@@ -8,6 +8,10 @@ from econsec.indicators.eu_crm import wgi_scaled
 
 WGI_DIMENSIONS = ("CC", "GE", "PV", "RL", "RQ", "VA")
 
+#: Scaled WGI given to a country without WGI estimates (the midpoint: a WGI mean of 0);
+#: results that use it list the countries it was used for.
+MISSING_WGI = 5.0
+
 
 def scaled_wgi(store: Any, year: int | None = None) -> dict[str, float]:
     """``{iso3: 5 − 2 · mean(six WGI estimates)}`` clipped to 0-10, latest year ≤ ``year``.

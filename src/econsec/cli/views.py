@@ -7,6 +7,11 @@ from typing import Any
 from econsec.cli.output import Result
 
 
+def _amount(value: float) -> str:
+    """1,234,567 for large or whole numbers, 4 significant digits otherwise."""
+    return f"{value:,.0f}" if abs(value) >= 1000 or float(value).is_integer() else f"{value:.4g}"
+
+
 def shares_result(doc: dict[str, Any]) -> Result:
     """The CLI form of :func:`commodity_shares`."""
     rows = [
@@ -14,12 +19,12 @@ def shares_result(doc: dict[str, Any]) -> Result:
          "unit": doc["unit"], **row}
         for row in doc["shares"]
     ]
-    notes = [f"HHI {doc['hhi']:.4f} ({doc['basis']} basis: shares of {doc['total']:,.6g} "
+    notes = [f"HHI {doc['hhi']:.4f} ({doc['basis']} basis: shares of {_amount(doc['total'])} "
              f"{doc['unit']})"]
     published = doc.get("published_world_total")
     if doc["basis"] == "world-total" and published is not None and published != doc["total"]:
-        notes.append(f"Published world total {published:,.6g}; the reported countries add up to "
-                     "more, so their sum is the denominator.")
+        notes.append(f"Published world total {_amount(published)}; the reported countries add "
+                     "up to more, so their sum is the denominator.")
     if doc["basis_note"]:
         notes.append(doc["basis_note"])
     notes.append("Sources: " + "; ".join(f"{s['title']} ({s['year']})" for s in doc["sources"]))

@@ -532,7 +532,7 @@ class _TableReader:
         self.encoding = encoding
         self.items: list[Item] = []
         self.countries: list[Country] = []
-        self.facts: list[tuple[tuple[str, ...], int | None, Any]] = []
+        self.facts: list[tuple[tuple[str, ...], int | None, Any, Location]] = []
         self._resolved: dict[str, str] = {}
 
     # facts are kept with their (source, publisher, licence, url) group until sources exist
@@ -592,7 +592,7 @@ class _TableReader:
             withheld=withheld, value_raw=raw, series=_text(row.get("series")),
             note=_text(row.get("note")),
         )
-        self.facts.append((self._group(row), year, record))
+        self.facts.append((self._group(row), year, record, where(None)))
 
     def _trade_flows(self, row: dict[str, Cell], where: Where) -> None:
         item = self._required_text(row, "item", where)
@@ -618,7 +618,7 @@ class _TableReader:
             exporter_label=label,
             year_end=parse_year(year_end, where("year_end")) if year_end else None,
         )
-        self.facts.append((self._group(row), year, record))
+        self.facts.append((self._group(row), year, record, where(None)))
 
     def _bill_of_materials(self, row: dict[str, Cell], where: Where) -> None:
         quantity = _optional_number(row.get("quantity_per_unit"), where("quantity_per_unit"))
@@ -636,7 +636,7 @@ class _TableReader:
         if inp == out:
             raise ValidationError(f"item '{inp}' is its own input", location=where("output_item"))
         record = InputEdge(inp, out, "", quantity, _text(row.get("unit")), subst)
-        self.facts.append((self._group(row), None, record))
+        self.facts.append((self._group(row), None, record, where(None)))
 
     def _items(self, row: dict[str, Cell], where: Where) -> None:
         item_id = self._required_text(row, "id", where)
@@ -669,7 +669,7 @@ class _TableReader:
 
     def bundle(self) -> Bundle:
         """The bundle with one Source per distinct (source, publisher, licence, url)."""
-        groups = list(dict.fromkeys(group for group, _, _ in self.facts)) or [("",) * 4]
+        groups = list(dict.fromkeys(group for group, _, _, _ in self.facts)) or [("",) * 4]
         base = f"user:{self.name}"
         keys: dict[tuple[str, ...], str] = {}
         for n, group in enumerate(groups, 1):
@@ -683,7 +683,7 @@ class _TableReader:
         sources = []
         for group in groups:
             title, publisher, licence, url = group
-            years = [y for g, y, _ in self.facts if g == group and y is not None]
+            years = [y for g, y, _, _ in self.facts if g == group and y is not None]
             citation = f"User file {self.name} (sha256 {self.sha256[:12]}…)"
             if self.encoding and self.encoding not in {"utf-8", "utf-8-sig"}:
                 citation += f"; decoded as {self.encoding} (detected by charset-normalizer)"
@@ -694,14 +694,16 @@ class _TableReader:
                 sha256=self.sha256, citation=citation,
             ))
         out = Bundle(sources=sources, countries=self.countries, items=self.items)
-        for group, _, record in self.facts:
+        for group, _, record, location in self.facts:
             record = _with_source(record, keys[group])
             if isinstance(record, Observation):
-                out.observations.append(record)
+                table = "observations"
             elif isinstance(record, TradeFlow):
-                out.trade_flows.append(record)
+                table = "trade_flows"
             else:
-                out.input_edges.append(record)
+                table = "input_edges"
+            getattr(out, table).append(record)
+            out.locations.setdefault(table, []).append(location)
         return out
 
 

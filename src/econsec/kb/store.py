@@ -14,6 +14,7 @@ Queries return the plain records of :mod:`econsec.records`, never ORM objects.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import math
 import re
@@ -752,8 +753,16 @@ class _Validator:
         self.conn = conn
         self.bundle = bundle
         self.files = {s.key: s.file for s in bundle.sources}
+        #: (table, position) of the record being checked, for :meth:`fail`'s location
+        self.at: tuple[str, int] | None = None
 
     def fail(self, message: str, source_key: str | None = None) -> ValidationError:
+        """An error at the record being checked: its file line where the reader knew it."""
+        if self.at is not None:
+            table, index = self.at
+            known = self.bundle.locations.get(table, [])
+            if index < len(known) and known[index] is not None:
+                return ValidationError(message, location=known[index])
         file = self.files.get(source_key or "") or None
         return ValidationError(message, location=Location(file=file))
 
@@ -805,6 +814,7 @@ class _Validator:
 
         seen: set[tuple[Any, ...]] = set()
         for n, o in enumerate(b.observations, 1):
+            self.at = ("observations", n - 1)
             what = (
                 f"observation #{n} (item '{o.item_id}', area '{o.area}', year {o.year}, "
                 f"measure '{o.measure}', source '{o.source_key}')"
@@ -829,6 +839,7 @@ class _Validator:
 
         share_sums: dict[tuple[Any, ...], float] = {}
         for n, f in enumerate(b.trade_flows, 1):
+            self.at = ("trade_flows", n - 1)
             what = (
                 f"trade flow #{n} (item '{f.item_id}', {f.exporter or f.exporter_label or '?'}"
                 f" -> {f.importer}, year {f.year}, source '{f.source_key}')"
@@ -860,6 +871,7 @@ class _Validator:
 
         seen = set()
         for n, e in enumerate(b.input_edges, 1):
+            self.at = ("input_edges", n - 1)
             what = (
                 f"bill-of-materials edge #{n} ({e.input_item} -> {e.output_item}, "
                 f"source '{e.source_key}')"
@@ -879,6 +891,7 @@ class _Validator:
             seen.add(key)
 
         seen = set()
+        self.at = None
         for n, g in enumerate(b.governance, 1):
             what = (
                 f"governance score #{n} ({g.iso3}, {g.year}, {g.dimension}, "
@@ -927,11 +940,11 @@ class _Validator:
         if self.item_list is None:
             stored = [_item(r, ()) for r in self.conn.execute(select(ITEMS)).mappings()]
             self.item_list = [*stored, *self.bundle.items]
-        file = self.files.get(source_key) or None
         error = UnknownCommodityError(
-            item_id, _suggest(item_id, self.item_list), location=Location(file=file)
+            item_id, _suggest(item_id, self.item_list),
+            location=self.fail("", source_key).location,
         )
-        error.message = f"{what}: {error.message}"
+        error.message = f"{what}: {error.message} (items are given by id)"
         raise error
 
     def _check_year(self, year: int, what: str, source_key: str) -> None:
@@ -948,9 +961,15 @@ class _Validator:
         edges |= {(e.input_item, e.output_item) for e in self.bundle.input_edges}
         cycle = find_cycle(edges)
         if cycle:
-            raise CyclicBillOfMaterialsError(
-                "the bill of materials would contain a cycle: " + " -> ".join(cycle)
+            closing = set(itertools.pairwise(cycle))
+            self.at = next(
+                (("input_edges", i) for i, e in enumerate(self.bundle.input_edges)
+                 if (e.input_item, e.output_item) in closing),
+                None,
             )
+            error = self.fail("the bill of materials would contain a cycle: "
+                              + " -> ".join(cycle))
+            raise CyclicBillOfMaterialsError(error.message, location=error.location)
 
 
 def _suggest(name: str, items: Sequence[Item]) -> list[str]:
