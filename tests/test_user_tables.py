@@ -259,3 +259,18 @@ def test_unsupported_and_missing_files(tmp_path: Path) -> None:
     assert "unsupported file type" in str(error_of(write(tmp_path, "x", "a.xls")))
     assert "file not found" in str(error_of(tmp_path / "nope.csv"))
     assert "no datapackage.json" in str(error_of(tmp_path))
+
+
+def test_excel_formula_without_cached_value_is_refused(tmp_path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "observations"
+    sheet.append(["item", "country", "year", "measure", "value", "unit"])
+    sheet.append(["lithium", "Chile", 2030, "production", 5, "t"])
+    sheet.append(["lithium", "Peru", 2030, "production", "=E2*2", "t"])
+    path = tmp_path / "formulas.xlsx"
+    book.save(path)
+    with pytest.raises(DataFormatError, match=r"line 3, column 'value': formula =E2\*2"):
+        read_user_file(path)

@@ -324,6 +324,10 @@ def read_excel_file(path: Path) -> Bundle:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for broken files
         raise DataFormatError(f"cannot read workbook: {exc}", location=Location(str(path))) from exc
+    try:
+        formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:  # pragma: no cover - the first load succeeded
+        raise DataFormatError(f"cannot read workbook: {exc}", location=Location(str(path))) from exc
     reader = _TableReader(path.name, data, None)
     try:
         for sheet in workbook.worksheets:
@@ -353,11 +357,31 @@ def read_excel_file(path: Path) -> Bundle:
                 if not any(v not in (None, "") and str(v).strip() for v in cells):
                     continue
                 cells += [None] * (len(columns) - len(cells))
+                _refuse_uncomputed_formulas(formulas[title], number, cells, columns, file)
                 rows.append((number, dict(zip(columns, cells, strict=True))))
             reader.read(spec, rows, lambda line, column, f=file: Location(f, line, column))
     finally:
         workbook.close()
+        formulas.close()
     return reader.bundle()
+
+
+def _refuse_uncomputed_formulas(
+    sheet: Any, number: int, cells: list[Any], columns: list[str], file: str
+) -> None:
+    """A formula cell saved without its computed value (written by a program, never opened
+    in a spreadsheet) reads as empty: refuse it rather than store a missing value."""
+    if all(c not in (None, "") for c in cells):
+        return
+    for index, value in enumerate(cells):
+        if value in (None, ""):
+            raw = sheet.cell(row=number, column=index + 1).value
+            if isinstance(raw, str) and raw.startswith("="):
+                raise DataFormatError(
+                    f"formula {raw} has no computed value (open and save the workbook in a "
+                    "spreadsheet program, or write the value)",
+                    location=Location(file, number, columns[index]),
+                )
 
 
 # --------------------------------------------------------------------------- tables
