@@ -17,7 +17,8 @@ ALLOWED = {
     "analyses": {"datasets", "indicators"},
     "scenarios": {"io_models"},
     "reports": {"analyses", "scenarios", "io_models"},
-    "cli": {"analyses", "datasets", "kb", "reports", "io_models", "scenarios"},
+    "web": {"analyses", "datasets", "kb", "reports", "io_models", "scenarios"},
+    "cli": {"analyses", "datasets", "kb", "reports", "io_models", "scenarios", "web"},
 }
 
 

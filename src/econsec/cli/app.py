@@ -247,6 +247,22 @@ app.command()(simulate)
 app.command()(scenarios)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    db: DbOption = None,
+) -> None:
+    """Start the web platform (JSON API under /api/v1, pages, OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from econsec.web.app import create_app
+
+    url = _db_url(db)
+    err.print(f"econsec on http://{host}:{port}/ (knowledge base {url}; Ctrl+C stops)")
+    uvicorn.run(create_app(url), host=host, port=port, log_level="warning")
+
+
 def main() -> None:
     """Console-script entry point: typed errors become one message and exit status 2."""
     try:

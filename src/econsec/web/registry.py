@@ -1,0 +1,26 @@
+"""The routers the application includes, in order. Add a router here, nowhere else.
+
+Each entry is ``(module path, attribute, prefix)``; modules are imported when the app is
+built, so routers never import :mod:`econsec.web.app` (no import cycle).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from fastapi import APIRouter
+
+API_PREFIX = "/api/v1"
+
+ROUTERS: list[tuple[str, str, str]] = [
+    ("econsec.web.assets", "router", ""),
+]
+
+
+def routers() -> list[tuple[APIRouter, str]]:
+    """The registered routers with their prefixes; a listed module that does not exist yet
+    is an error (a typo here must not silently drop an API)."""
+    out = []
+    for module, attribute, prefix in ROUTERS:
+        out.append((getattr(importlib.import_module(module), attribute), prefix))
+    return out
