@@ -12,9 +12,16 @@ from fastapi import APIRouter
 
 API_PREFIX = "/api/v1"
 
-ROUTERS: list[tuple[str, str, str]] = [
+#: JSON API routers (prefix API_PREFIX).
+API_ROUTERS: list[tuple[str, str, str]] = [
+]
+
+#: HTML page routers and static assets.
+PAGE_ROUTERS: list[tuple[str, str, str]] = [
     ("econsec.web.assets", "router", ""),
 ]
+
+ROUTERS = API_ROUTERS + PAGE_ROUTERS
 
 
 def routers() -> list[tuple[APIRouter, str]]:
