@@ -334,3 +334,13 @@ def test_trade_flow_record_round_trip(filled: Store) -> None:
     bundle.trade_flows.append(flow)
     filled.import_bundle(bundle, replace=True)
     assert flow in filled.trade_flows("lithium")
+
+
+def test_check_bundle_is_a_dry_run(filled: Store) -> None:
+    before = snapshot(filled)
+    bad = sample_bundle()
+    bad.observations.append(dataclasses.replace(bad.observations[0], item_id="ghost"))
+    with pytest.raises(UnknownCommodityError):
+        filled.check_bundle(bad)
+    filled.check_bundle(sample_bundle())  # the same data again would import
+    assert snapshot(filled) == before

@@ -1,6 +1,7 @@
 """``econsec io``: static input-output shocks (Leontief, Ghosh, inoperability, extraction).
 
-A thin presenter over :mod:`econsec.io_models.static`. Shocks are written
+A thin presenter over :mod:`econsec.io_models.static` and
+:mod:`econsec.io_models.shocks` (the parsing, shared with the web API). Shocks are written
 ``REGION/SECTOR=VALUE`` (repeatable); with a single-region table (``bundled:bea-2023``)
 the region may be left out, and BEA industries may be named by code (``331``) or name
 ("Primary metals"). A value ending in ``%`` is a share of the base the model cuts: final
@@ -20,9 +21,14 @@ import typer
 from rich.console import Console
 
 from econsec.cli.output import OutputFormat, Result, emit
-from econsec.errors import UnknownNameError, ValidationError
+from econsec.errors import ValidationError
 from econsec.io_models.mrio import MRIO
-from econsec.suggest import close_matches
+from econsec.io_models.shocks import (
+    build_shock,
+    parse_assignment,
+    resolve_target,
+    sector_names,
+)
 
 io_app = typer.Typer(
     help="Static input-output shocks: Leontief, Ghosh, inoperability (IIM), extraction.",
@@ -44,91 +50,10 @@ MethodOption = Annotated[str, typer.Option(
     "--method", help="Solver: auto, lu, splu, gmres or neumann.")]
 
 
-# ---------------------------------------------------------------------------------------
-# Parsing REGION/SECTOR[=VALUE]
-
-
-def sector_names(ref: str) -> dict[str, str]:
-    """Sector code → name for tables that have names (the bundled BEA table)."""
-    if ref.startswith("bundled:bea"):
-        from econsec.io_models.bea import industry_names
-
-        return industry_names()
-    return {}
-
-
-def resolve_target(mrio: MRIO, text: str, names: Mapping[str, str] | None = None,
-                   *, option: str = "--extract") -> tuple[str, str]:
-    """(region, sector) named by ``REGION/SECTOR`` (or ``SECTOR`` in a one-region table).
-
-    The sector may be its name when ``names`` (code → name) is given. Unknown names raise
-    :class:`UnknownNameError` with close matches.
-    """
-    text = text.strip()
-    if "/" in text:
-        region, sector = (part.strip() for part in text.split("/", 1))
-    elif len(mrio.regions) == 1:
-        region, sector = mrio.regions[0], text
-    else:
-        raise ValidationError(f"{option} '{text}': write REGION/SECTOR (regions: "
-                              f"{', '.join(mrio.regions)})")
-    if not region or not sector:
-        raise ValidationError(f"{option} '{text}': region and sector must not be empty")
-    mrio.region_index(region)
-    if sector in mrio.sectors:
-        return region, sector
-    names = names or {}
-    by_name = {name.casefold(): code for code, name in names.items()}
-    if sector.casefold() in by_name:
-        return region, by_name[sector.casefold()]
-    labels = {code: code for code in mrio.sectors}
-    labels.update({name: code for code, name in names.items()})
-    suggestions = [f"{c} ({names[c]})" if c in names else c
-                   for c in close_matches(sector, labels)]
-    raise UnknownNameError(sector, suggestions, kind="sector")
-
-
-def parse_assignment(mrio: MRIO, text: str, names: Mapping[str, str] | None = None,
-                     *, option: str) -> tuple[str, str, float, bool]:
-    """``REGION/SECTOR=VALUE`` → (region, sector, value, is_percent)."""
-    target, sep, raw = text.rpartition("=")
-    if not sep or not target.strip() or not raw.strip():
-        raise ValidationError(f"{option} '{text}': write REGION/SECTOR=VALUE, e.g. "
-                              f"{mrio.regions[0]}/{mrio.sectors[0]}=-100")
-    raw = raw.strip()
-    percent = raw.endswith("%")
-    try:
-        value = float(raw[:-1] if percent else raw)
-    except ValueError:
-        raise ValidationError(f"{option} '{text}': '{raw}' is not a number") from None
-    if not np.isfinite(value):
-        raise ValidationError(f"{option} '{text}': the value must be finite")
-    region, sector = resolve_target(mrio, target, names, option=option)
-    return region, sector, (value / 100 if percent else value), percent
-
-
 def _shock(mrio: MRIO, texts: Sequence[str], names: Mapping[str, str], option: str,
            base: np.ndarray | None) -> list[tuple[str, str, float]]:
-    if not texts:
-        raise ValidationError(f"give at least one {option} REGION/SECTOR=VALUE")
-    shock = []
-    for text in texts:
-        region, sector, value, percent = parse_assignment(mrio, text, names, option=option)
-        if percent:
-            if base is None:
-                raise ValidationError(f"{option} '{text}': give a fraction of output, not %")
-            if value < -1:
-                raise ValidationError(f"{option} '{text}': a cut above 100 %")
-            reference = float(base[mrio.index(region, sector)])
-            if reference <= 0:
-                raise ValidationError(
-                    f"{option} '{text}': a percentage needs a positive base, but "
-                    f"{region}/{sector} has {reference:g} (negative final demand where imports "
-                    "exceed domestic use); give the change in the table's unit instead"
-                )
-            value *= reference
-        shock.append((region, sector, value))
-    return shock
+    entries = [parse_assignment(mrio, text, names, option=option) for text in texts]
+    return build_shock(mrio, entries, base, option=option, labels=texts)
 
 
 # ---------------------------------------------------------------------------------------

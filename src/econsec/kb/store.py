@@ -381,6 +381,23 @@ class Store:
         summary.seconds = round(time.perf_counter() - started, 3)
         return summary
 
+    def check_bundle(self, bundle: Bundle, *, replace: bool = False) -> None:
+        """Run every check :meth:`import_bundle` runs, write nothing (a dry run).
+
+        Raises the same errors, located at the offending record's line where the reader
+        knew it; returns ``None`` when the bundle would import.
+        """
+        try:
+            with self.engine.connect() as conn:
+                keys = _Validator(conn, bundle).run()
+                if not replace:
+                    _refuse_changed_sources(conn, bundle, keys)
+                conn.rollback()
+        except EconsecError:
+            raise
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot check the import: {exc}") from exc
+
     def _write(
         self,
         conn: Connection,
@@ -648,9 +665,11 @@ class Store:
                 out[iso3][dimension] = estimate
         return dict(out)
 
-    def governance_scores(self) -> list[GovernanceScore]:
-        """Every stored governance score (all years), sorted."""
+    def governance_scores(self, iso3: str | None = None) -> list[GovernanceScore]:
+        """Stored governance scores (all years), sorted; only ``iso3``'s when given."""
         stmt = select(GOV).order_by(GOV.c.iso3, GOV.c.year, GOV.c.dimension, GOV.c.source_key)
+        if iso3 is not None:
+            stmt = stmt.where(GOV.c.iso3 == iso3.strip().upper())
         with self.engine.connect() as conn:
             return [
                 GovernanceScore(r["iso3"], r["year"], r["dimension"], r["estimate"],

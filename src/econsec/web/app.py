@@ -6,6 +6,9 @@ created; routers come from :mod:`econsec.web.registry`.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from econsec import __version__
@@ -25,9 +28,20 @@ def open_knowledge_base(database_url: str) -> object:
     return store
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """On shutdown, stop the services that hold threads (the job runner)."""
+    yield
+    for service in app.state.econsec.services.values():
+        stop = getattr(service, "shutdown", None)
+        if callable(stop):
+            stop()
+
+
 def create_app(database_url: str, *, store: object | None = None) -> FastAPI:
     """The application on the knowledge base at ``database_url`` (a SQLAlchemy URL)."""
     app = FastAPI(
+        lifespan=_lifespan,
         title="econsec",
         version=__version__,
         description="Economic-security intelligence on real public data: dependence, "

@@ -14,11 +14,19 @@ API_PREFIX = "/api/v1"
 
 #: JSON API routers (prefix API_PREFIX).
 API_ROUTERS: list[tuple[str, str, str]] = [
+    ("econsec.web.api.meta", "router", API_PREFIX),
+    ("econsec.web.api.commodities", "router", API_PREFIX),
+    ("econsec.web.api.countries", "router", API_PREFIX),
+    ("econsec.web.api.assessments", "router", API_PREFIX),
+    ("econsec.web.api.iomodels", "router", API_PREFIX),
+    ("econsec.web.api.scenarios", "router", API_PREFIX),
+    ("econsec.web.api.data", "router", API_PREFIX),
 ]
 
 #: HTML page routers and static assets.
 PAGE_ROUTERS: list[tuple[str, str, str]] = [
     ("econsec.web.assets", "router", ""),
+    ("econsec.web.pages.site", "router", ""),
 ]
 
 ROUTERS = API_ROUTERS + PAGE_ROUTERS

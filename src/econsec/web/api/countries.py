@@ -1,0 +1,84 @@
+"""``/api/v1/countries``: the country list and one country's profile."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from econsec.analyses.country_profile import all_commodity_profiles, country_profile
+from econsec.analyses.dependence import dependence_table
+from econsec.datasets.countries import resolve_country
+from econsec.web.api.common import (
+    MAX_LIMIT,
+    State,
+    cached_json,
+    cached_page,
+    cached_value,
+    problem_responses,
+)
+from econsec.web.api.models import CountryPage, CountryProfile
+from econsec.web.state import WebState
+
+router = APIRouter(prefix="/countries", tags=["countries"])
+
+Home = Annotated[str, Query(min_length=2, max_length=100,
+                            description="Home country (ISO alpha-3 or name)")]
+
+
+def commodity_profiles(state: WebState) -> list[dict[str, Any]]:
+    """Every commodity's profile, cached per data version (call from a worker thread)."""
+    return cached_value(state, ("all_commodity_profiles",),
+                        lambda: all_commodity_profiles(state.store))
+
+
+def home_dependence(state: WebState, home: str) -> dict[str, Any]:
+    """The dependence table of ``home`` (ISO alpha-3), cached (call from a worker thread)."""
+    return cached_value(state, ("dependence_table", home),
+                        lambda: dependence_table(state.store, home,
+                                                 profiles=commodity_profiles(state)))
+
+
+def _countries(state: WebState, group: str | None) -> list[dict[str, Any]]:
+    members = set(state.store.group_members(group)) if group else None
+    return [
+        {"iso3": c.iso3, "iso2": c.iso2, "numeric": c.numeric, "name_en": c.name_en,
+         "name_ja": c.name_ja, "groups": list(c.groups)}
+        for c in state.store.countries() if members is None or c.iso3 in members
+    ]
+
+
+@router.get("", response_model=CountryPage, summary="List countries",
+            responses=problem_responses(404, 422))
+async def list_countries(
+    request: Request,
+    state: State,
+    group: Annotated[str | None, Query(max_length=100, description="Only members of this "
+                                       "group (g7, quad, eu27, oecd, asean, "
+                                       "jp-export-group-a)")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> Response:
+    """Countries and territories (ISO 3166-1) with English and Japanese names and groups."""
+    return await cached_page(request, state, ("countries", group),
+                             lambda: _countries(state, group), limit, offset)
+
+
+@router.get("/{country}", response_model=CountryProfile, summary="Country profile",
+            responses=problem_responses(404, 422))
+async def get_country(country: str, state: State,
+                      home: Home = "JPN") -> Response:
+    """Names, groups, Japan's export-control Group A, WGI, OECD country risk, what the
+    country produces (world share and rank per commodity) and what the home country depends
+    on it for. ``country`` is an ISO code or a name in any bundled spelling."""
+    iso3, home_iso3 = await run_in_threadpool(
+        lambda: (resolve_country(country), resolve_country(home)))
+
+    def compute() -> dict[str, Any]:
+        profiles = commodity_profiles(state)
+        return country_profile(state.store, iso3, home=home_iso3, profiles=profiles,
+                               dependence=home_dependence(state, home_iso3))
+
+    return await cached_json(state, ("country_profile", iso3, home_iso3), compute)

@@ -1,0 +1,35 @@
+"""``/api/v1/health`` and ``/api/v1/sources``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from econsec import __version__
+from econsec.analyses.provenance import source_dicts
+from econsec.web.api.common import State, cached_json, read_cache
+from econsec.web.api.models import Health, Sources
+
+router = APIRouter(tags=["meta"])
+
+
+@router.get("/health", response_model=Health, summary="Health and knowledge-base counts")
+async def health(state: State) -> Response:
+    """``ok`` with the version, the database URL (password hidden), the data version (bumped
+    by every import) and the row counts of the knowledge base."""
+    version = read_cache(state).version
+
+    def compute() -> dict[str, Any]:
+        return {"status": "ok", "version": __version__, "database": state.store.url,
+                "data_version": version, "counts": state.store.counts()}
+
+    return await cached_json(state, ("health",), compute)
+
+
+@router.get("/sources", response_model=Sources, summary="Data sets in the knowledge base")
+async def sources(state: State) -> Response:
+    """Every source (publisher, title, year, licence, URL, file hash), sorted by key."""
+    return await cached_json(state, ("sources",),
+                             lambda: {"sources": source_dicts(state.store.sources())})

@@ -1,0 +1,107 @@
+"""What every page handler needs: render a template in the request's language, read the
+knowledge base through a small per-state cache, and name things in both languages.
+
+Handlers call :func:`render`; the language comes from :func:`econsec.web.i18n.request_language`
+and a ``?lang=`` query also sets the ``econsec_lang`` cookie (the toggle's links use it, so
+the toggle works without JavaScript).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from markupsafe import Markup
+
+from econsec.i18n import SUPPORTED_LANGUAGES
+from econsec.i18n.terms import N_
+from econsec.web.i18n import COOKIE, page_environment, request_language
+from econsec.web.state import WebState
+
+#: Main navigation: (path, label). Labels are translated in the base template.
+NAVIGATION = (
+    ("/", N_("Overview")),
+    ("/commodities", N_("Commodities")),
+    ("/countries", N_("Countries")),
+    ("/value-chain", N_("Value chain")),
+    ("/scenarios", N_("Scenarios")),
+    ("/data", N_("Data")),
+)
+
+#: Home countries offered on the overview (any stored ISO3 also works via ?home=).
+HOME_CHOICES = ("JPN", "USA", "DEU", "FRA", "GBR", "ITA", "CAN", "KOR", "AUS", "IND", "CHN")
+
+
+def json_attr(value: Any) -> Markup:
+    """``value`` as JSON safe inside a ``<script type="application/json">`` element."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return Markup(text.replace("</", "<\\/"))
+
+
+def lang_url(request: Request, lang: str) -> str:
+    """This page's URL with ``lang`` set (the other query parameters kept)."""
+    params = dict(request.query_params)
+    params["lang"] = lang
+    query = "&".join(f"{k}={_quote(v)}" for k, v in params.items())
+    return f"{request.url.path}?{query}"
+
+
+def _quote(value: str) -> str:
+    from urllib.parse import quote
+
+    return quote(value, safe="")
+
+
+def render(request: Request, template: str, *, status_code: int = 200,
+           **context: Any) -> HTMLResponse:
+    """``template`` rendered in the request's language (cookie set when ``?lang=`` is given)."""
+    lang = request_language(request)
+    env = page_environment(lang)
+    html = env.get_template(template).render(
+        request=request, path=request.url.path, navigation=NAVIGATION,
+        lang_urls={code: lang_url(request, code) for code in SUPPORTED_LANGUAGES},
+        json_attr=json_attr, name=lambda obj, key="name": bilingual(obj, lang, key),
+        other_name=lambda obj, key="name": other_name(obj, lang, key),
+        **context,
+    )
+    response = HTMLResponse(html, status_code=status_code)
+    wanted = request.query_params.get("lang")
+    if wanted in SUPPORTED_LANGUAGES:
+        response.set_cookie(COOKIE, wanted, max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
+def bilingual(obj: Any, lang: str, key: str = "name") -> str:
+    """The name of ``obj`` (dict or record with ``{key}_en``/``{key}_ja``) in ``lang``.
+
+    Falls back to the English name where no Japanese name is stored.
+    """
+    get = obj.get if isinstance(obj, dict) else (lambda k, d=None: getattr(obj, k, d))
+    en, ja = get(f"{key}_en") or "", get(f"{key}_ja") or ""
+    return (ja or en) if lang == "ja" else (en or ja)
+
+
+def other_name(obj: Any, lang: str, key: str = "name") -> str:
+    """The name in the other language, or "" when it is missing or the same."""
+    other = bilingual(obj, "en" if lang == "ja" else "ja", key)
+    return "" if other == bilingual(obj, lang, key) else other
+
+
+def kb_version(state: WebState) -> tuple[int, ...]:
+    """A cheap fingerprint of the knowledge base (row counts): cached results are reused
+    until an import changes it."""
+    return tuple(state.store.counts().values())
+
+
+def cached(state: WebState, key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+    """``build()`` once per ``key`` and knowledge-base version (kept in ``state.services``)."""
+    cache: dict[tuple[Any, ...], Any] = state.services.setdefault("page_cache", {})
+    full = (kb_version(state), *key)
+    if full not in cache:
+        if len(cache) > 64:
+            cache.clear()
+        cache[full] = build()
+    return cache[full]

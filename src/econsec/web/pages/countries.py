@@ -1,0 +1,111 @@
+"""``/countries`` and ``/countries/{iso3}``: what a country produces and supplies, its
+governance (WGI), export-control regime and partner groups, and what the home country
+depends on it for (:func:`econsec.analyses.country_profile.country_profile`)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from econsec.analyses.country_profile import country_profile
+from econsec.errors import EconsecError
+from econsec.i18n import translator
+from econsec.i18n.terms import N_
+from econsec.web.i18n import request_language
+from econsec.web.pages import figures
+from econsec.web.pages.common import HOME_CHOICES, cached, render
+from econsec.web.pages.overview import overview_data
+from econsec.web.state import WebState, get_state
+
+router = APIRouter(include_in_schema=False)
+State = Annotated[WebState, Depends(get_state)]
+
+#: Labels of the bundled groups and WGI dimensions (translated in the templates).
+GROUP_LABELS = {
+    "g7": N_("G7"), "quad": N_("Quad"), "eu27": N_("EU (27)"), "oecd": N_("OECD"),
+    "asean": N_("ASEAN"),
+}
+WGI_LABELS = {
+    "VA": N_("Voice and accountability"),
+    "PV": N_("Political stability and absence of violence"),
+    "GE": N_("Government effectiveness"),
+    "RQ": N_("Regulatory quality"),
+    "RL": N_("Rule of law"),
+    "CC": N_("Control of corruption"),
+}
+
+
+def producer_positions(state: WebState) -> dict[str, list[dict[str, Any]]]:
+    """Per country: the commodities it produces (share, rank), from the cached profiles."""
+    def build() -> dict[str, list[dict[str, Any]]]:
+        out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for p in overview_data(state, "JPN")["commodities"]:
+            s = p["measures"].get("production") or p["measures"].get("refinery")
+            if not s:
+                continue
+            for rank, row in enumerate(s["shares"], 1):
+                if row["value"]:
+                    out[row["iso3"]].append({"commodity": p["commodity"], "name_en": p["name_en"],
+                                             "name_ja": p["name_ja"], "share": row["share"],
+                                             "rank": rank})
+        for rows in out.values():
+            rows.sort(key=lambda r: -r["share"])
+        return dict(out)
+    return cached(state, ("producer_positions",), build)
+
+
+@router.get("/countries", response_class=HTMLResponse)
+def countries(request: Request, state: State,
+              show: Annotated[str, Query(pattern="^(producers|all)$")] = "producers"
+              ) -> HTMLResponse:
+    t = translator(request_language(request))
+    positions = producer_positions(state)
+    rows = [c for c in state.store.countries() if show == "all" or c.iso3 in positions]
+    return render(request, "countries.html.j2", title=t.gettext("Countries"), rows=rows,
+                  positions=positions, show=show, group_labels=GROUP_LABELS, charts=False)
+
+
+@router.get("/countries/{iso3}", response_class=HTMLResponse)
+def country(request: Request, state: State, iso3: str,
+            home: Annotated[str, Query(max_length=60)] = "JPN") -> HTMLResponse:
+    lang = request_language(request)
+    t = translator(lang)
+    try:
+        base = overview_data(state, home.strip().upper() or "JPN")
+        profile = cached(state, ("country", iso3, base["home"]["iso3"]), lambda: country_profile(
+            state.store, iso3, home=base["home"]["iso3"], profiles=base["commodities"],
+            dependence=base["dependence"]))
+    except EconsecError as exc:
+        return render(request, "not_found.html.j2", status_code=404,
+                      title=t.gettext("Not found"), message=str(exc),
+                      back=("/countries", t.gettext("Countries")), charts=False)
+    if profile["iso3"] != iso3:
+        return RedirectResponse(f"/countries/{profile['iso3']}", status_code=307)
+    top = [{"label": ((r["name_ja"] or r["name_en"]) if lang == "ja" else r["name_en"])
+            + (f" ({t.gettext(r['measure'])})" if r["measure"] != "production" else ""),
+            "share": r["share"]} for r in profile["produces"][:20]]
+    wgi = None
+    if profile["governance"]:
+        est = profile["governance"]["estimates"]
+        wgi = {"data": [{"type": "bar", "orientation": "h",
+                         "y": [t.gettext(WGI_LABELS[d]) for d in WGI_LABELS],
+                         "x": [round(est[d], 3) for d in WGI_LABELS],
+                         "marker": {"color": [figures.BLUE if est[d] >= 0 else figures.RED
+                                              for d in WGI_LABELS]},
+                         "hovertemplate": "%{y}: %{x:.2f}<extra></extra>"}],
+               "layout": {"margin": {"l": 10, "r": 20, "t": 10, "b": 40}, "height": 280,
+                          "xaxis": {"range": [-2.5, 2.5], "zeroline": True},
+                          "yaxis": {"automargin": True}}}
+    countries_all = {c.iso3: c for c in state.store.countries()}
+    choices = [countries_all[c] for c in HOME_CHOICES if c in countries_all]
+    return render(
+        request, "country.html.j2",
+        title=(profile["name_ja"] or profile["name_en"]) if lang == "ja" else profile["name_en"],
+        profile=profile, group_labels=GROUP_LABELS, wgi_labels=WGI_LABELS,
+        home=base["home"], home_choices=choices, countries=base["countries"],
+        produces_figure=figures.country_shares_bar(top, t, lang) if top else None,
+        wgi_figure=wgi,
+    )

@@ -1,0 +1,275 @@
+"""``/data``: upload a CSV, Excel workbook or zipped data package; preview counts, first
+rows and every row's validation errors (line, column, message) before anything is stored;
+then an explicit Import (all or nothing, :meth:`Store.import_bundle`).
+
+The file is read by :func:`econsec.datasets.user_tables.read_user_file`, which stops at the
+first problem; for a CSV the preview then checks every data row on its own (the header plus
+that row) so that each failing row is listed with its real line number. Names the knowledge
+base must know (items) are checked against it too. Uploads above the app's
+``max_upload_bytes`` and malformed files are refused with a message; nothing is stored.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path, PurePosixPath
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
+
+from econsec.datasets.user_tables import csv_records, decode_bytes, read_user_file
+from econsec.errors import DataFormatError, EconsecError
+from econsec.i18n import translator
+from econsec.web.i18n import request_language
+from econsec.web.pages.common import render
+from econsec.web.state import WebState, get_state
+
+router = APIRouter(include_in_schema=False)
+State = Annotated[WebState, Depends(get_state)]
+
+SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".zip")
+TABLES = ("sources", "countries", "items", "observations", "trade_flows", "input_edges",
+          "governance", "country_risk")
+#: Rows shown per table, row errors listed at most, rows checked one by one at most.
+PREVIEW_ROWS, MAX_ERRORS, MAX_ROW_CHECKS = 10, 100, 5000
+#: A zipped data package may unpack to at most this multiple of the upload limit.
+ZIP_EXPANSION = 10
+MB = 1024 * 1024
+#: The column of a user's file that holds a record field.
+COLUMN_NAMES = {"item_id": "item"}
+
+
+class UploadRefused(Exception):
+    """The upload is refused before it is read (too large, wrong type, no file)."""
+
+
+def _safe_name(name: str) -> str:
+    base = PurePosixPath((name or "upload").replace("\\", "/")).name
+    cleaned = "".join(c for c in base if c.isalnum() or c in "._- ")[:120].strip()
+    return cleaned or "upload"
+
+
+async def _upload(request: Request, state: WebState) -> tuple[str, bytes]:
+    t = translator(request_language(request))
+    limit = state.max_upload_bytes
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > limit + 64 * 1024:
+        raise UploadRefused(t.gettext("The file is larger than the limit of %(limit)s MB; "
+                                      "nothing was read or stored.")
+                            % {"limit": t.number(limit / MB, 1)})
+    form = await request.form(max_files=1, max_fields=10)
+    try:
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str) or not upload.filename:
+            raise UploadRefused(t.gettext("Choose a file first."))
+        data = await upload.read(limit + 1)
+        name = _safe_name(upload.filename)
+    finally:
+        await form.close()
+    if len(data) > limit:
+        raise UploadRefused(t.gettext("The file is larger than the limit of %(limit)s MB; "
+                                      "nothing was read or stored.")
+                            % {"limit": t.number(limit / MB, 1)})
+    if not name.lower().endswith(SUFFIXES):
+        raise UploadRefused(t.gettext("Unsupported file type: upload a .csv, .xlsx or a .zip "
+                                      "of a data package."))
+    if not data.strip():
+        raise UploadRefused(t.gettext("The file is empty."))
+    return name, data
+
+
+@contextmanager
+def _on_disk(name: str, data: bytes, limit: int) -> Iterator[Path]:
+    """The upload as a file (a zip: its ``datapackage.json``) in a private temporary folder."""
+    with tempfile.TemporaryDirectory(prefix="econsec-page-upload-") as folder:
+        root = Path(folder)
+        if not name.lower().endswith(".zip"):
+            path = root / name
+            path.write_bytes(data)
+            yield path
+            return
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(data))
+        except zipfile.BadZipFile:
+            raise DataFormatError("not a valid .zip file") from None
+        members = [m for m in archive.infolist() if not m.is_dir()]
+        if sum(m.file_size for m in members) > limit * ZIP_EXPANSION:
+            raise DataFormatError("the .zip unpacks to more than the size limit allows")
+        target = root / "package"
+        for m in members:
+            rel = PurePosixPath(m.filename)
+            if rel.is_absolute() or ".." in rel.parts:
+                raise DataFormatError(f"unsafe path in the .zip: {m.filename}")
+            out = target / rel
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(archive.read(m))
+        found = sorted(target.rglob("datapackage.json"), key=lambda p: len(p.parts))
+        if not found:
+            raise DataFormatError("the .zip holds no datapackage.json (a data package is a "
+                                  "folder with datapackage.json and its CSV files)")
+        yield found[0]
+
+
+def _error_row(exc: EconsecError, name: str, line: int | None = None) -> dict[str, Any]:
+    loc = exc.location
+    return {"line": line if line is not None else loc.line, "column": loc.column,
+            "message": exc.message, "file": name}
+
+
+def _row_errors(store: Any, path: Path, name: str) -> list[dict[str, Any]]:
+    """Each failing data row of a CSV, checked as header + that row alone (and the items
+    it names against the knowledge base)."""
+    text, _encoding = decode_bytes(path.read_bytes(), name)
+    header, records = csv_records(text, name)
+    first_line = text.splitlines()[0] if text else ""
+    delimiter = ","
+    if "," not in first_line:
+        delimiter = "\t" if "\t" in first_line else (";" if ";" in first_line else ",")
+    errors: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="econsec-row-") as folder:
+        one = Path(folder) / name
+        for line, cells in records[:MAX_ROW_CHECKS]:
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+            writer.writerow(header)
+            writer.writerow(cells)
+            one.write_text(buffer.getvalue(), encoding="utf-8")
+            try:
+                bundle = read_user_file(one)
+            except EconsecError as exc:
+                if exc.location.line == 1:  # a header problem: the same for every row
+                    return [_error_row(exc, name)]
+                errors.append(_error_row(exc, name, line))
+            else:
+                errors.extend({**e, "line": line} for e in _kb_errors(store, bundle, name))
+                if len(errors) >= MAX_ERRORS:
+                    break
+    return errors
+
+
+def _kb_errors(store: Any, bundle: Any, name: str) -> list[dict[str, Any]]:
+    """Items the knowledge base does not know, with the line of each record naming them."""
+    known = {i.id for i in bundle.items}
+    checked: dict[str, EconsecError | None] = {}
+    errors = []
+    for table, fields in (("observations", ("item_id",)), ("trade_flows", ("item_id",)),
+                          ("input_edges", ("input_item", "output_item"))):
+        locations = bundle.locations.get(table, [])
+        for index, record in enumerate(getattr(bundle, table)):
+            for f in fields:
+                value = getattr(record, f)
+                if value in known:
+                    continue
+                if value not in checked:
+                    try:
+                        store.find_item(value)
+                        checked[value] = None
+                    except EconsecError as exc:
+                        checked[value] = exc
+                problem = checked[value]
+                if problem is not None:
+                    loc = locations[index] if index < len(locations) else None
+                    errors.append({"line": getattr(loc, "line", None),
+                                   "column": (getattr(loc, "column", None)
+                                              or COLUMN_NAMES.get(f, f)),
+                                   "message": problem.message, "file": name})
+                    if len(errors) >= MAX_ERRORS:
+                        return errors
+    return errors
+
+
+def preview_file(store: Any, name: str, data: bytes, limit: int) -> dict[str, Any]:
+    """Counts, first rows and every problem found in the upload; stores nothing."""
+    errors: list[dict[str, Any]] = []
+    bundle = None
+    with _on_disk(name, data, limit) as path:
+        try:
+            bundle = read_user_file(path)
+        except EconsecError as exc:
+            first = _error_row(exc, name)
+            is_csv = path.suffix.lower() in (".csv", ".tsv", ".txt")
+            if is_csv and exc.location.line is not None and exc.location.line > 1:
+                try:
+                    errors = _row_errors(store, path, name)
+                except EconsecError as structural:
+                    errors = [_error_row(structural, name)]
+            errors = errors or [first]
+    if bundle is not None:
+        errors = _kb_errors(store, bundle, name)
+    counts = {t: len(getattr(bundle, t)) for t in TABLES} if bundle else {}
+    rows = {}
+    if bundle is not None:
+        for t in TABLES:
+            records = getattr(bundle, t)[:PREVIEW_ROWS]
+            if records:
+                dicts = [_plain(r) for r in records]
+                rows[t] = {"columns": list(dicts[0]), "rows": dicts}
+    return {"file": name, "counts": counts, "rows": rows, "errors": errors,
+            "sources": [dataclasses.asdict(s) for s in bundle.sources] if bundle else []}
+
+
+def _plain(record: Any) -> dict[str, Any]:
+    out = {}
+    for k, v in dataclasses.asdict(record).items():
+        if k in ("sha256",):
+            continue
+        out[k] = ", ".join(map(str, v)) if isinstance(v, list | tuple) else (
+            getattr(v, "value", v))
+    return out
+
+
+def import_file(store: Any, name: str, data: bytes, limit: int) -> dict[str, Any]:
+    """Read and store the upload in one transaction (all or nothing)."""
+    with _on_disk(name, data, limit) as path:
+        summary = store.import_bundle(read_user_file(path))
+    return dataclasses.asdict(summary)
+
+
+@router.get("/data", response_class=HTMLResponse)
+def data_page(request: Request, state: State) -> HTMLResponse:
+    t = translator(request_language(request))
+    return render(request, "data.html.j2", title=t.gettext("Data"), charts=False,
+                  counts=state.store.counts(), limit_mb=state.max_upload_bytes / MB)
+
+
+@router.post("/data/preview", response_class=HTMLResponse)
+async def data_preview(request: Request, state: State) -> HTMLResponse:
+    """htmx fragment: the preview (nothing stored)."""
+    try:
+        name, data = await _upload(request, state)
+        result = await run_in_threadpool(preview_file, state.store, name, data,
+                                         state.max_upload_bytes)
+    except UploadRefused as exc:
+        return render(request, "_data_result.html.j2", refused=str(exc))
+    except EconsecError as exc:  # an unreadable zip and the like
+        return render(request, "_data_result.html.j2", preview={
+            "file": "", "counts": {}, "rows": {}, "sources": [],
+            "errors": [_error_row(exc, "")]})
+    return render(request, "_data_result.html.j2", preview=result)
+
+
+@router.post("/data/import", response_class=HTMLResponse)
+async def data_import(request: Request, state: State) -> HTMLResponse:
+    """htmx fragment: import the file (all or nothing) and say what was stored."""
+    try:
+        name, data = await _upload(request, state)
+        summary = await run_in_threadpool(import_file, state.store, name, data,
+                                          state.max_upload_bytes)
+    except UploadRefused as exc:
+        return render(request, "_data_result.html.j2", refused=str(exc))
+    except EconsecError as exc:
+        return render(request, "_data_result.html.j2", import_error=str(exc))
+    cache = state.services.get("read_cache")  # the JSON API's cache of computed results
+    if cache is not None and hasattr(cache, "invalidate"):
+        cache.invalidate()
+    state.services.pop("page_cache", None)
+    return render(request, "_data_result.html.j2", imported=summary, file=name,
+                  counts=state.store.counts())

@@ -1,0 +1,62 @@
+"""``/scenarios``: pick a worked scenario or upload / paste one, run it in the background
+with a live progress bar, then charts of production loss over time per variant, relative
+production of the worst-hit sectors and a side-by-side table of the mitigations.
+
+The run goes through the JSON API (``POST /api/v1/scenarios/runs``, polled at
+``GET /api/v1/scenarios/runs/{id}``); ``static/scenarios.js`` draws the progress and results
+with the translated labels this page embeds.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+
+from econsec.i18n import translator
+from econsec.i18n.terms import N_
+from econsec.scenarios.catalogue import worked_scenarios
+from econsec.web.i18n import request_language
+from econsec.web.pages.common import render
+from econsec.web.state import WebState, get_state
+
+router = APIRouter(include_in_schema=False)
+
+#: Strings scenarios.js shows, translated here.
+SCRIPT_LABELS = (
+    N_("Queued"),
+    N_("Running"),
+    N_("Done"),
+    N_("Failed"),
+    N_("Starting…"),
+    N_("Production change per day"),
+    N_("Day"),
+    N_("Relative production of the worst-hit sectors"),
+    N_("relative to pre-shock production"),
+    N_("Variant"),
+    N_("Mitigations"),
+    N_("Total production change"),
+    N_("Production loss avoided"),
+    N_("Final demand unmet"),
+    N_("Final demand unmet avoided"),
+    N_("Recovery day"),
+    N_("not recovered"),
+    N_("none"),
+    N_("The run failed"),
+    N_("Choose or paste a scenario."),
+    N_("Comparison of mitigations"),
+    N_("main run"),
+    N_("Unit"),
+    N_("Could not start the run"),
+)
+
+
+@router.get("/scenarios", response_class=HTMLResponse)
+def scenarios(request: Request, state: Annotated[WebState, Depends(get_state)],
+              worked: Annotated[str | None, Query(max_length=100)] = None) -> HTMLResponse:
+    t = translator(request_language(request))
+    rows = [{k: v for k, v in w.items() if k != "path"} for w in worked_scenarios()]
+    labels = {key: t.gettext(key) for key in SCRIPT_LABELS}
+    return render(request, "scenarios.html.j2", title=t.gettext("Scenarios"), worked=rows,
+                  selected=worked or "pymrio-test-mining-outage", labels=labels)

@@ -1,0 +1,120 @@
+// The scenario page: start a run through the JSON API, poll its progress, then draw the
+// production loss per variant, the worst-hit sectors and the comparison of mitigations.
+(function () {
+  "use strict";
+  var L = JSON.parse(document.getElementById("scenario-labels").textContent);
+  var lang = document.documentElement.lang || "en";
+  var fmt = new Intl.NumberFormat(lang, { maximumFractionDigits: 0 });
+  var $ = function (id) { return document.getElementById(id); };
+  function label(key) { return L[key] || key; }
+
+  function setProgress(fraction, message) {
+    var pct = Math.round(Math.max(0, Math.min(1, fraction)) * 100);
+    $("progress").value = fraction;
+    $("progress-text").textContent = pct + "%";
+    $("progress-message").textContent = message || "";
+  }
+
+  function fail(message) {
+    $("run-error").hidden = false;
+    $("run-error").textContent = label("The run failed") + ": " + message;
+    $("run-button").disabled = false;
+  }
+
+  function problemText(doc) {
+    if (!doc) { return ""; }
+    var where = [doc.file, doc.line ? "line " + doc.line : "", doc.column || ""].filter(Boolean).join(", ");
+    return (where ? where + ": " : "") + (doc.detail || doc.title || JSON.stringify(doc));
+  }
+
+  function draw(doc) {
+    var series = doc.series, result = doc.result;
+    $("results").hidden = false;
+    $("result-summary").textContent = result.name + " — " + label("Unit") + ": " + result.unit;
+    var loss = series.variants.map(function (v, i) {
+      return { type: "scatter", mode: "lines", name: v.name, x: series.days,
+               y: v.production_change, line: { width: i === 0 ? 3 : 1.5 } };
+    });
+    window.econsec.draw($("chart-loss"), { data: loss, layout: {
+      title: { text: label("Production change per day"), font: { size: 13 } },
+      margin: { l: 70, r: 10, t: 36, b: 40 }, xaxis: { title: { text: label("Day") } },
+      yaxis: { title: { text: series.unit } }, legend: { orientation: "h", y: -0.25 } } });
+    var main = series.variants[0];
+    var sectors = main.relative_production.slice(0, 6).map(function (s) {
+      return { type: "scatter", mode: "lines", name: s.region + " · " + s.sector,
+               x: series.days, y: s.values };
+    });
+    window.econsec.draw($("chart-sectors"), { data: sectors, layout: {
+      title: { text: label("Relative production of the worst-hit sectors") + " (" + main.name + ")", font: { size: 13 } },
+      margin: { l: 60, r: 10, t: 36, b: 40 }, xaxis: { title: { text: label("Day") } },
+      yaxis: { title: { text: label("relative to pre-shock production") }, tickformat: ".0%" },
+      legend: { orientation: "h", y: -0.25 } } });
+    var head = ["Variant", "Mitigations", "Total production change", "Production loss avoided",
+                "Final demand unmet", "Final demand unmet avoided", "Recovery day"];
+    $("comparison").tHead.innerHTML = "<tr>" + head.map(function (h, i) {
+      return '<th scope="col"' + (i > 1 ? ' class="num"' : "") + ">" + esc(label(h)) + "</th>";
+    }).join("") + "</tr>";
+    var body = $("comparison").tBodies[0];
+    body.innerHTML = "";
+    result.variants.forEach(function (v, i) {
+      var tr = document.createElement("tr");
+      var cells = [v.name + (i === 0 ? " (" + label("main run") + ")" : ""),
+                   v.mitigations.length ? v.mitigations.join("; ") : label("none"),
+                   num(v.total_production_change), num(v.production_loss_avoided),
+                   num(v.total_final_demand_unmet), num(v.final_demand_unmet_avoided),
+                   v.recovery_day === null ? label("not recovered") : String(v.recovery_day)];
+      cells.forEach(function (c, j) {
+        var td = document.createElement("td");
+        if (j > 1) { td.className = "num"; }
+        td.textContent = c;
+        tr.appendChild(td);
+      });
+      body.appendChild(tr);
+    });
+    $("result-notes").textContent = (result.notes || []).join(" ");
+  }
+  function num(x) { return x === null || x === undefined ? "–" : fmt.format(x); }
+  function esc(s) { return String(s).replace(/[&<>"]/g, function (c) {
+    return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; }); }
+
+  function poll(url) {
+    fetch(url, { headers: { Accept: "application/json" } }).then(function (r) { return r.json(); })
+      .then(function (doc) {
+        var state = { queued: "Queued", running: "Running", done: "Done", failed: "Failed" }[doc.status];
+        setProgress(doc.status === "done" ? 1 : doc.progress, label(state || doc.status) + (doc.message ? " — " + doc.message : ""));
+        if (doc.status === "done") { $("run-button").disabled = false; draw(doc); }
+        else if (doc.status === "failed") { fail(problemText(doc.error)); }
+        else { setTimeout(function () { poll(url); }, 250); }
+      }, function (err) { fail(String(err)); });
+  }
+
+  $("scenario-file").addEventListener("change", function () {
+    var f = this.files[0];
+    if (!f) { return; }
+    f.text().then(function (text) { $("scenario-text").value = text; $("src-text").checked = true; });
+  });
+  $("scenario-text").addEventListener("input", function () { $("src-text").checked = true; });
+  $("worked").addEventListener("change", function () { $("src-worked").checked = true; });
+
+  $("scenario-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var useText = $("src-text").checked, body, type;
+    if (useText) {
+      body = $("scenario-text").value;
+      if (!body.trim()) { fail(label("Choose or paste a scenario.")); return; }
+      type = body.trim().charAt(0) === "{" ? "application/json" : "application/yaml";
+    } else {
+      body = JSON.stringify({ worked: $("worked").value });
+      type = "application/json";
+    }
+    $("run").hidden = false; $("results").hidden = true; $("run-error").hidden = true;
+    $("run-button").disabled = true;
+    setProgress(0, label("Starting…"));
+    fetch("/api/v1/scenarios/runs", { method: "POST", headers: { "Content-Type": type, Accept: "application/json" }, body: body })
+      .then(function (r) { return r.json().then(function (doc) { return { ok: r.ok, doc: doc, location: r.headers.get("Location") }; }); })
+      .then(function (res) {
+        if (!res.ok) { fail(label("Could not start the run") + ": " + problemText(res.doc)); return; }
+        poll(res.location || ("/api/v1/scenarios/runs/" + res.doc.id));
+      }, function (err) { fail(String(err)); });
+  });
+})();

@@ -1,0 +1,213 @@
+"""The pages in a real browser: Playwright driving Debian's chromium against a real server
+on loopback. Clicks through every page in both languages, checks that charts and maps draw,
+that no request leaves 127.0.0.1, that there are no page errors, that Tab reaches the main
+controls and that a 375 px phone screen has no horizontal overflow; runs a scenario to
+completion and imports the example bill of materials through the data page. Screenshots of
+every page in both languages go to ``test-artifacts/``."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+
+from test_web_api_server import LiveServer, live_server
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "docs" / "examples"
+ARTIFACTS = ROOT / "test-artifacts"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no /usr/bin/chromium")
+
+#: path -> number of Plotly charts (``.chart[data-drawn="1"]``) the page must draw.
+PAGES = {
+    "/": 2,
+    "/commodities": 0,
+    "/commodities/lithium": 4,
+    "/countries": 0,
+    "/countries/CHL": 2,
+    "/value-chain": 1,
+    "/scenarios": 0,
+    "/data": 0,
+}
+
+
+@pytest.fixture(scope="module")
+def server(built_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    db = tmp_path_factory.mktemp("browser") / "econsec.db"
+    shutil.copy(built_db, db)
+    with live_server(db) as live:
+        yield live
+
+
+class Browser:
+    """One chromium context that refuses and records requests to any host but 127.0.0.1."""
+
+    def __init__(self, playwright: Any, base: str) -> None:
+        self.base = base
+        self.outside: list[str] = []
+        self.errors: list[str] = []
+        self.browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        self.context = self.browser.new_context(viewport={"width": 1280, "height": 900})
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("pageerror", lambda exc: self.errors.append(f"{self.page.url}: {exc}"))
+        self.page.on("console", lambda msg: self.errors.append(f"{self.page.url}: {msg.text}")
+                     if msg.type == "error" else None)
+
+    def _route(self, route: Any) -> None:
+        host = urlparse(route.request.url).hostname
+        if host != "127.0.0.1":
+            self.outside.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    def goto(self, path: str) -> Any:
+        self.page.goto(self.base + path, wait_until="load")
+        return self.page
+
+    def charts_drawn(self, count: int, timeout: float = 15_000) -> None:
+        if count:
+            self.page.wait_for_function(
+                f'document.querySelectorAll(\'.chart[data-drawn="1"] .main-svg\').length >= '
+                f"{count}", timeout=timeout)
+
+    def shot(self, name: str) -> None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture(scope="module")
+def browser(server: LiveServer) -> Iterator[Browser]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = Browser(p, server.url)
+        try:
+            yield b
+        finally:
+            b.browser.close()
+    assert not b.outside, f"requests left 127.0.0.1: {b.outside}"
+
+
+def test_data_page_shows_row_errors_then_imports(browser: Browser, tmp_path: Path,
+                                                 server: LiveServer) -> None:
+    page = browser.goto("/data?lang=en")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("item,country,year,measure,value,unit\nlithum,Chile,2024,production,5,t\n"
+                   "lithium,Chile,2024,production,lots,t\n", encoding="utf-8")
+    before = server.state.store.counts()
+    page.set_input_files("#file", str(bad))
+    page.click("#preview-button")
+    page.wait_for_selector("#row-errors")
+    lines = page.locator("#row-errors tbody tr td:first-child").all_inner_texts()
+    assert lines == ["2", "3"]
+    assert page.is_disabled("#import-button")
+    browser.shot("data-errors-en")
+    assert server.state.store.counts() == before
+    for name in ("value_chain_batteries_items.csv", "value_chain_batteries.csv"):
+        page.set_input_files("#file", str(EXAMPLES / name))
+        page.click("#preview-button")
+        page.wait_for_selector("#result [data-importable]")
+        page.click("#import-button")
+        page.wait_for_selector("#result .success strong")
+        assert name in page.inner_text("#result")
+    assert len(server.state.store.input_edges()) == 20
+    browser.shot("data-imported-en")
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_every_page_draws_in_both_languages(browser: Browser, lang: str) -> None:
+    for path, charts in PAGES.items():
+        page = browser.goto(f"{path}?lang={lang}")
+        assert page.evaluate("document.documentElement.lang") == lang
+        browser.charts_drawn(charts)
+        assert page.locator(".chart[data-drawn=error]").count() == 0, path
+        name = "home" if path == "/" else path.strip("/").replace("/", "-")
+        browser.shot(f"{name}-{lang}")
+    # the toggle switches language and remembers it (cookie)
+    other = "ja" if lang == "en" else "en"
+    page = browser.goto("/countries")
+    page.click(f'a.lang[hreflang="{other}"]')
+    page.wait_for_load_state("load")
+    assert page.evaluate("document.documentElement.lang") == other
+    page = browser.goto("/commodities")
+    assert page.evaluate("document.documentElement.lang") == other
+    assert not browser.errors, browser.errors
+
+
+def test_measure_and_year_swap_with_htmx(browser: Browser) -> None:
+    page = browser.goto("/commodities/cobalt?lang=en")
+    browser.charts_drawn(4)
+    page.focus("#measure")
+    page.select_option("#measure", "reserves")
+    page.wait_for_selector('.chart[data-spec^="fig-map-reserves"][data-drawn="1"] .main-svg')
+    assert page.inner_text("#shares-summary").startswith("reserves")
+    assert page.evaluate("document.activeElement.id") == "measure"  # focus kept after swap
+    # country shapes are drawn only once the outlines came from /static/world_110m.json
+    assert page.locator("#shares .choroplethlocation").count() > 5
+    assert not browser.errors, browser.errors
+
+
+def test_keyboard_reaches_the_main_controls(browser: Browser) -> None:
+    page = browser.goto("/commodities/lithium?lang=en")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Enter")
+    reached = set()
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        reached.add(page.evaluate("document.activeElement.id"))
+        if {"measure", "year"} <= reached:
+            break
+    assert {"measure", "year"} <= reached, reached
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
+    page = browser.goto("/data?lang=ja")
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "file":
+            break
+    assert page.evaluate("document.activeElement.id") == "file"
+    assert page.evaluate("document.querySelector('label[for=file]') !== null")
+
+
+def test_phone_width_has_no_horizontal_overflow(browser: Browser) -> None:
+    page = browser.context.new_page()
+    page.set_viewport_size({"width": 375, "height": 800})
+    try:
+        for path in PAGES:
+            for lang in ("en", "ja"):
+                page.goto(f"{browser.base}{path}?lang={lang}", wait_until="load")
+                page.wait_for_timeout(150)
+                width = page.evaluate("document.documentElement.scrollWidth")
+                assert width <= 375, f"{path} ({lang}) is {width} px wide"
+            if path in ("/", "/commodities/lithium", "/value-chain"):
+                ARTIFACTS.mkdir(exist_ok=True)
+                name = "home" if path == "/" else path.strip("/").replace("/", "-")
+                page.screenshot(path=str(ARTIFACTS / f"{name}-ja-375.png"), full_page=True)
+    finally:
+        page.close()
+
+
+def test_scenario_runs_to_completion(browser: Browser) -> None:
+    for lang in ("en", "ja"):
+        page = browser.goto(f"/scenarios?lang={lang}")
+        page.select_option("#worked", "pymrio-test-mining-outage")
+        page.click("#run-button")
+        page.wait_for_function("document.querySelector('#progress-text').textContent === '100%'",
+                               timeout=60_000)
+        page.wait_for_selector("#comparison tbody tr")
+        assert page.locator("#comparison tbody tr").count() == 6  # main, none, 4 measures
+        browser.charts_drawn(2, timeout=20_000)
+        assert page.evaluate("document.querySelector('#progress').value") == 1
+        browser.shot(f"scenarios-result-{lang}")
+    assert not browser.errors, browser.errors
