@@ -361,3 +361,23 @@ def test_import_stores_and_refreshes_reads(client: httpx.Client) -> None:
     assert after["data_version"] == before["data_version"] + 1
     shares = client.get("/commodities/gallium/shares", params={"year": 2031}).json()
     assert shares["basis"] == "reported" and shares["shares"][0]["iso3"] == "CHN"
+
+
+def test_command_line_import_reaches_the_running_server(
+    server: LiveServer, client: httpx.Client, tmp_path: Path
+) -> None:
+    """Runs after the API import: an ``econsec import`` against the same database is seen
+    by the running server once its cache notices the new data (within a few seconds)."""
+    before = client.get("/commodities/lithium/shares", params={"year": 2040})
+    assert before.status_code == 404
+    path = tmp_path / "cli.csv"
+    path.write_text("item,country,year,measure,value,unit\n"
+                    "lithium,Chile,2040,production,7,t\n")
+    run_cli("import", str(path), db=server.db)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        response = client.get("/commodities/lithium/shares", params={"year": 2040})
+        if response.status_code == 200:
+            break
+        time.sleep(0.5)
+    assert response.status_code == 200 and response.json()["shares"][0]["iso3"] == "CHL"

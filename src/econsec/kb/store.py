@@ -706,6 +706,18 @@ class Store:
                 for r in conn.execute(stmt).mappings()
             ]
 
+    def data_version(self) -> tuple[Any, ...]:
+        """A cheap fingerprint of the stored facts: rows and highest id per fact table and
+        the sources' hashes. Any import (adding or replacing facts) changes it."""
+        with self.engine.connect() as conn:
+            parts: list[Any] = [
+                tuple(conn.execute(select(func.count(), func.max(table.c.id))).one())
+                for table in m.FACT_TABLES
+            ]
+            parts.append(tuple(conn.execute(
+                select(SOURCES.c.key, SOURCES.c.sha256).order_by(SOURCES.c.key)).all()))
+        return tuple(parts)
+
     def counts(self) -> dict[str, int]:
         """Number of rows of every table of the knowledge base."""
         with self.engine.connect() as conn:

@@ -20,6 +20,7 @@ import math
 import re
 import tempfile
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -91,15 +92,36 @@ def json_response(body: bytes | Any, status_code: int = 200,
 class ReadCache:
     """Results of read endpoints keyed by ``(data version, key)``; LRU beyond ``size``."""
 
-    def __init__(self, size: int = 1024) -> None:
+    def __init__(self, size: int = 1024, *, probe: Callable[[], Any] | None = None,
+                 probe_interval: float = 2.0) -> None:
         self.size = size
         self.version = 0
+        #: ``probe()`` fingerprints the stored data; checked at most every
+        #: ``probe_interval`` seconds, a change (an ``econsec import`` run from the command
+        #: line against the same database) clears the cache.
+        self._probe = probe
+        self._probe_interval = probe_interval
+        self._probed_at = 0.0
+        self._fingerprint: Any = None
         self._lock = threading.Lock()
         self._values: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._pending: dict[tuple[Any, ...], threading.Event] = {}
 
+    def _check_probe(self) -> None:
+        if self._probe is None:
+            return
+        now = time.monotonic()
+        if now - self._probed_at < self._probe_interval:
+            return
+        self._probed_at = now
+        fingerprint = self._probe()
+        if self._fingerprint is not None and fingerprint != self._fingerprint:
+            self.invalidate()
+        self._fingerprint = fingerprint
+
     def peek(self, key: tuple[Any, ...]) -> Any | None:
         """The cached value of ``key`` for the current data version, or None."""
+        self._check_probe()
         with self._lock:
             full = (self.version, *key)
             if full in self._values:
@@ -109,6 +131,7 @@ class ReadCache:
 
     def get(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
         """The cached value of ``key``, computing it once (other callers wait) if missing."""
+        self._check_probe()
         while True:
             with self._lock:
                 full = (self.version, *key)
@@ -156,7 +179,7 @@ def service(state: WebState, name: str, factory: Callable[[], Any]) -> Any:
 
 def read_cache(state: WebState) -> ReadCache:
     """The app's :class:`ReadCache`."""
-    return service(state, "read_cache", ReadCache)
+    return service(state, "read_cache", lambda: ReadCache(probe=state.store.data_version))
 
 
 async def cached_json(state: WebState, key: tuple[Any, ...],
