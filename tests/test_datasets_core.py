@@ -330,3 +330,11 @@ def test_identity_qualifiers_are_never_stripped() -> None:
     assert resolve_country("Sudan (South)") == "SSD"
     assert resolve_country("Argentina, crude ore") == "ARG"  # a USGS qualifier is stripped
     assert try_resolve_country("Guinea (Northern)") is None  # not silently Guinea
+
+
+def test_every_eu_crm_material_has_a_japanese_name() -> None:
+    from econsec.datasets.eu_crm import japanese_names, load_eu_crm
+
+    names = japanese_names()
+    assert set(load_eu_crm().materials()) <= set(names)
+    assert names["Gallium"] == "ガリウム" and names["Heavy Rare earths Elements"] == "重希土類"

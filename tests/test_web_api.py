@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from conftest import run_cli
-from test_web_api_server import LiveServer, live_server
+from web_server import LiveServer, live_server
 
 API = "/api/v1"
 EXAMPLES = Path(__file__).resolve().parents[1] / "docs" / "examples"

@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from test_web_api_server import LiveServer, live_server
+from web_server import LiveServer, live_server
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from test_web_api_server import LiveServer, live_server
+from web_server import LiveServer, live_server
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "docs" / "examples"
 

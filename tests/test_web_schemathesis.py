@@ -20,7 +20,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
-from test_web_api_server import LiveServer, live_server
+from web_server import LiveServer, live_server
 
 
 @pytest.fixture(scope="module")

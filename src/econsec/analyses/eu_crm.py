@@ -20,7 +20,13 @@ from typing import Any
 from econsec.analyses.eu_crm_input import read_eu_crm_input
 from econsec.analyses.governance import MISSING_WGI, scaled_wgi
 from econsec.datasets.countries import resolve_country
-from econsec.datasets.eu_crm import SOURCE_KEY, EuCrmInputs, SupplyShare, load_eu_crm
+from econsec.datasets.eu_crm import (
+    SOURCE_KEY,
+    EuCrmInputs,
+    SupplyShare,
+    japanese_names,
+    load_eu_crm,
+)
 from econsec.errors import NotFoundError, UnknownNameError, ValidationError
 from econsec.indicators.concentration import governance_weighted_hhi
 from econsec.indicators.criticality import criticality_matrix
@@ -131,6 +137,7 @@ def screening_inputs(
 def screening_matrix(store: Any) -> dict[str, Any]:
     """The SR × EI matrix of the EU 2023 materials under the screening assumptions."""
     inputs, imputed = screening_inputs(load_eu_crm(), scaled_wgi(store))
+    names_ja = japanese_names()
     results, excluded = [], []
     for material in inputs:
         try:
@@ -140,7 +147,8 @@ def screening_matrix(store: Any) -> dict[str, Any]:
     matrix = criticality_matrix([(r.material, r.sr, r.ei) for r in results])
     by_material = {r.material: r for r in results}
     points = [
-        {"material": p.item, "sr": p.sr, "ei": p.ei, "quadrant": p.quadrant.value,
+        {"material": p.item, "material_ja": names_ja.get(p.item, p.item),
+         "sr": p.sr, "ei": p.ei, "quadrant": p.quadrant.value,
          "critical": p.quadrant.value == "critical", "sr_stage": by_material[p.item].sr_stage}
         for p in matrix.points
     ]

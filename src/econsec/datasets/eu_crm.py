@@ -135,3 +135,13 @@ def load_eu_crm(folder: Path | None = None) -> EuCrmInputs:
         end_uses=load_end_uses(folder / "end_use_shares_value_added.csv"),
         groupings=load_groupings(folder / "material_groupings.csv"),
     )
+
+
+NAMES_JA_FILE = "curated/eu_crm_materials_ja.csv"
+
+
+def japanese_names(path: Path | None = None) -> dict[str, str]:
+    """Japanese names of the EU CRM 2023 materials (econsec's curated table)."""
+    path = path or data_dir() / NAMES_JA_FILE
+    return {row["material"]: row["name_ja"]
+            for _line, row in read_dicts(path, encoding="utf-8", required=("material", "name_ja"))}

@@ -70,7 +70,7 @@
       Plotly.newPlot(el, [{
         type: "scatter", mode: "markers+text", textposition: "top center",
         x: pts.map(function (p) { return p.ei; }), y: pts.map(function (p) { return p.sr; }),
-        text: pts.map(function (p) { return p.material; }),
+        text: pts.map(function (p) { return lang === "ja" ? p.material_ja : p.material; }),
         marker: { size: 9, color: pts.map(function (p) { return p.critical ? "#b3261e" : "#0b5cad"; }) },
         hovertemplate: "%{text}<br>EI %{x:.2f}, SR %{y:.2f}<extra></extra>", textfont: { size: 9 }
       }], { font: font, margin: { l: 60, r: 20, t: 10, b: 50 }, height: 560,

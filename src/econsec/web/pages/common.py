@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from econsec.i18n import SUPPORTED_LANGUAGES
 from econsec.i18n.terms import N_
+from econsec.web.api.common import read_cache
 from econsec.web.i18n import COOKIE, page_environment, request_language
 from econsec.web.state import WebState
 
@@ -90,18 +91,7 @@ def other_name(obj: Any, lang: str, key: str = "name") -> str:
     return "" if other == bilingual(obj, lang, key) else other
 
 
-def kb_version(state: WebState) -> tuple[int, ...]:
-    """A cheap fingerprint of the knowledge base (row counts): cached results are reused
-    until an import changes it."""
-    return tuple(state.store.counts().values())
-
-
 def cached(state: WebState, key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
-    """``build()`` once per ``key`` and knowledge-base version (kept in ``state.services``)."""
-    cache: dict[tuple[Any, ...], Any] = state.services.setdefault("page_cache", {})
-    full = (kb_version(state), *key)
-    if full not in cache:
-        if len(cache) > 64:
-            cache.clear()
-        cache[full] = build()
-    return cache[full]
+    """``build()`` once per ``key`` and knowledge-base version, in the app's one read cache
+    (shared with the JSON API; cleared by imports and by data changes it notices)."""
+    return read_cache(state).get(("page", *key), build)

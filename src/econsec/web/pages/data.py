@@ -28,6 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from econsec.datasets.user_tables import csv_records, decode_bytes, read_user_file
 from econsec.errors import DataFormatError, EconsecError
 from econsec.i18n import translator
+from econsec.web.api.common import read_cache
 from econsec.web.i18n import request_language
 from econsec.web.pages.common import render
 from econsec.web.state import WebState, get_state
@@ -204,6 +205,11 @@ def preview_file(store: Any, name: str, data: bytes, limit: int) -> dict[str, An
             errors = errors or [first]
     if bundle is not None:
         errors = _kb_errors(store, bundle, name)
+        if not errors and hasattr(store, "check_bundle"):
+            try:  # every check the import runs (cycles, changed sources …), nothing written
+                store.check_bundle(bundle)
+            except EconsecError as exc:
+                errors = [_error_row(exc, name)]
     counts = {t: len(getattr(bundle, t)) for t in TABLES} if bundle else {}
     rows = {}
     if bundle is not None:
@@ -267,9 +273,6 @@ async def data_import(request: Request, state: State) -> HTMLResponse:
         return render(request, "_data_result.html.j2", refused=str(exc))
     except EconsecError as exc:
         return render(request, "_data_result.html.j2", import_error=str(exc))
-    cache = state.services.get("read_cache")  # the JSON API's cache of computed results
-    if cache is not None and hasattr(cache, "invalidate"):
-        cache.invalidate()
-    state.services.pop("page_cache", None)
+    read_cache(state).invalidate()
     return render(request, "_data_result.html.j2", imported=summary, file=name,
                   counts=state.store.counts())
