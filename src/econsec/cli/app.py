@@ -260,7 +260,7 @@ def serve(
 
     url = _db_url(db)
     err.print(f"econsec on http://{host}:{port}/ (knowledge base {url}; Ctrl+C stops)")
-    uvicorn.run(create_app(url), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(url), host=host, port=port, log_level="warning", access_log=False)
 
 
 def main() -> None:
