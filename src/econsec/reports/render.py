@@ -11,27 +11,20 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment
 from markupsafe import Markup
 
 from econsec.i18n import translator
+from econsec.i18n.templating import translated_environment
 
 
 @cache
 def environment(lang: str) -> Environment:
-    """A Jinja2 environment whose ``_``/``gettext`` translate into ``lang``."""
-    t = translator(lang)
-    env = Environment(
-        loader=PackageLoader("econsec.reports", "templates"),
-        autoescape=select_autoescape(["html", "j2"]),
-        extensions=["jinja2.ext.i18n"],
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    """The report templates' environment for ``lang``, with the ``tojson_inline`` filter."""
+    env = translated_environment("econsec.reports", lang)
     env.filters["tojson_inline"] = lambda value: Markup(
         json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
     )
-    env.install_gettext_callables(t.gettext, t.ngettext, newstyle=True)  # type: ignore[attr-defined]
     return env
 
 

@@ -7,12 +7,11 @@ then ``Accept-Language``; English otherwise. Templates translate through the one
 
 from __future__ import annotations
 
-from functools import cache
-
 from fastapi import Request
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment
 
-from econsec.i18n import SUPPORTED_LANGUAGES, translator
+from econsec.i18n import SUPPORTED_LANGUAGES
+from econsec.i18n.templating import translated_environment
 
 COOKIE = "econsec_lang"
 
@@ -30,18 +29,6 @@ def request_language(request: Request) -> str:
     return "en"
 
 
-@cache
 def page_environment(lang: str) -> Environment:
     """The pages' Jinja2 environment for ``lang`` (``_``, ``gettext``, ``t`` formatters)."""
-    t = translator(lang)
-    env = Environment(
-        loader=PackageLoader("econsec.web", "templates"),
-        autoescape=select_autoescape(["html", "j2"]),
-        extensions=["jinja2.ext.i18n"],
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.install_gettext_callables(t.gettext, t.ngettext, newstyle=True)  # type: ignore[attr-defined]
-    env.globals["t"] = t
-    env.globals["lang"] = lang
-    return env
+    return translated_environment("econsec.web", lang)
