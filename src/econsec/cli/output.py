@@ -18,6 +18,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from econsec.jsonable import jsonable
+
 
 class OutputFormat(StrEnum):
     TABLE = "table"
@@ -39,19 +41,9 @@ class Result:
     percent: Sequence[str] = field(default_factory=tuple)
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, Mapping):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    return value
-
-
 def to_json(document: Mapping[str, Any]) -> str:
     """JSON text with NaN turned into null (JSON has no NaN)."""
-    return json.dumps(_clean(document), ensure_ascii=False, indent=2)
+    return json.dumps(jsonable(document), ensure_ascii=False, indent=2)
 
 
 def to_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:

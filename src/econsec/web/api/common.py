@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import json
-import math
 import re
 import tempfile
 import threading
@@ -33,6 +32,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from econsec.errors import EconsecError, ValidationError
+from econsec.jsonable import jsonable
 from econsec.web.state import WebState, get_state
 
 JSON = "application/json"
@@ -63,14 +63,8 @@ def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 def clean(value: Any) -> Any:
-    """JSON-ready copy: NaN and ±inf become None, tuples lists, keys strings."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, Mapping):
-        return {str(k): clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [clean(v) for v in value]
-    return value
+    """JSON-ready copy (see :func:`econsec.jsonable.jsonable`)."""
+    return jsonable(value)
 
 
 def dumps(document: Any) -> bytes:

@@ -1,0 +1,22 @@
+"""JSON-ready copies of result documents: the one rule for every presenter.
+
+JSON has no NaN or infinity: they become ``null``; tuples become lists and mapping keys
+strings. The CLI's ``--format json`` and the web API both use :func:`jsonable`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+
+def jsonable(value: Any) -> Any:
+    """A copy of ``value`` that :func:`json.dumps` accepts and that reads back the same."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
