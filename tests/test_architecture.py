@@ -14,11 +14,15 @@ ALLOWED = {
     "kb": set(),
     "indicators": set(),
     "io_models": set(),
+    "screening": set(),
     "analyses": {"datasets", "indicators"},
     "scenarios": {"io_models"},
     "reports": {"analyses", "scenarios", "io_models"},
-    "web": {"analyses", "datasets", "kb", "reports", "io_models", "scenarios"},
-    "cli": {"analyses", "datasets", "kb", "reports", "io_models", "scenarios", "web"},
+    "techmgmt": {"kb", "datasets"},
+    "web": {"analyses", "datasets", "kb", "reports", "io_models", "scenarios", "techmgmt",
+            "screening"},
+    "cli": {"analyses", "datasets", "kb", "reports", "io_models", "scenarios", "web",
+            "techmgmt", "screening"},
 }
 
 

@@ -325,3 +325,70 @@ FACT_TABLES = (
     FirmRow.__table__,
 )
 """Tables whose rows belong to one source key, in an order that is safe for deleting."""
+
+
+# --------------------------------------------------------------------------- technology
+# management (migration 0002_transfer_cases; owned by econsec.techmgmt)
+
+TRANSFER_CHANNELS = ("subsidiary", "joint-venture", "contract-manufacturing", "licensing")
+CASE_STATUSES = ("draft", "reported", "in_dialogue", "licence_required", "closed")
+
+
+class TechListRow(Base):
+    """A designated-technology list a user loaded (``econsec tech load``), kept verbatim."""
+
+    __tablename__ = "tech_lists"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    list_id: Mapped[str] = mapped_column(String(200), nullable=False)
+    version: Mapped[str] = mapped_column(String(100), nullable=False)
+    notice_date: Mapped[str] = mapped_column(String(10), nullable=False, index=True)
+    title: Mapped[str] = mapped_column(Text, nullable=False)
+    publisher: Mapped[str] = mapped_column(Text, nullable=False)
+    origin: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    yaml_text: Mapped[str] = mapped_column(Text, nullable=False)
+    loaded_at: Mapped[str] = mapped_column(String(32), nullable=False)
+
+
+class TransferCaseRow(Base):
+    """A planned transfer of a designated technology abroad (prior-report case)."""
+
+    __tablename__ = "transfer_cases"
+    __table_args__ = (
+        CheckConstraint(
+            "channel IN ('subsidiary', 'joint-venture', 'contract-manufacturing', "
+            "'licensing')", name="channel"),
+        CheckConstraint(
+            "status IN ('draft', 'reported', 'in_dialogue', 'licence_required', 'closed')",
+            name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    technology_id: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
+    counterparty: Mapped[str] = mapped_column(Text, nullable=False)
+    country: Mapped[str] = mapped_column(String(3), nullable=False, index=True)
+    channel: Mapped[str] = mapped_column(String(40), nullable=False)
+    decision_date: Mapped[str] = mapped_column(String(10), nullable=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, index=True)
+    created_at: Mapped[str] = mapped_column(String(32), nullable=False)
+    created_by: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+
+class TransferCaseEventRow(Base):
+    """One dated step of a transfer case (creation or a status move), append only."""
+
+    __tablename__ = "transfer_case_events"
+    __table_args__ = (UniqueConstraint("case_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("transfer_cases.id", ondelete="CASCADE"), nullable=False,
+        index=True)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20), nullable=False)
+    on_date: Mapped[str] = mapped_column(String(10), nullable=False)
+    actor: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    recorded_at: Mapped[str] = mapped_column(String(32), nullable=False)

@@ -21,12 +21,14 @@ API_ROUTERS: list[tuple[str, str, str]] = [
     ("econsec.web.api.iomodels", "router", API_PREFIX),
     ("econsec.web.api.scenarios", "router", API_PREFIX),
     ("econsec.web.api.data", "router", API_PREFIX),
+    ("econsec.web.api.techmgmt", "router", API_PREFIX),
 ]
 
 #: HTML page routers and static assets.
 PAGE_ROUTERS: list[tuple[str, str, str]] = [
     ("econsec.web.assets", "router", ""),
     ("econsec.web.pages.site", "router", ""),
+    ("econsec.web.pages.techmgmt", "router", ""),
 ]
 
 ROUTERS = API_ROUTERS + PAGE_ROUTERS

@@ -30,6 +30,7 @@ NAVIGATION = (
     ("/value-chain", N_("Value chain")),
     ("/scenarios", N_("Scenarios")),
     ("/data", N_("Data")),
+    ("/tech", N_("Technology")),
 )
 
 #: Home countries offered on the overview (any stored ISO3 also works via ?home=).

@@ -1,0 +1,277 @@
+"""``econsec tech …``: designated technologies, Group A, prior-report cases, self-check.
+
+A thin presenter over :mod:`econsec.techmgmt`. Every command takes ``--db`` (cases and
+loaded lists live in the knowledge base) and the printing ones ``--format table|json|csv``.
+Errors are :class:`econsec.errors.EconsecError` (exit status 2 through the console entry
+point, or through :func:`main` when this app runs on its own).
+"""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from econsec.cli.output import OutputFormat, Result, emit
+from econsec.errors import EconsecError
+from econsec.settings import Settings
+
+tech_app = typer.Typer(help="Technology management: designated technologies, prior-report "
+                       "cases, leakage self-check.", no_args_is_help=True)
+case_app = typer.Typer(help="Prior-report transfer cases.", no_args_is_help=True)
+tech_app.add_typer(case_app, name="case")
+
+out = Console(width=None if sys.stdout.isatty() else 240)
+err = Console(stderr=True, soft_wrap=True)
+
+DbOption = Annotated[str | None, typer.Option(
+    "--db", help="Database URL or SQLite file path (default: ECONSEC_DB, else "
+    "~/.local/share/econsec/econsec.db).", show_default=False)]
+FormatOption = Annotated[OutputFormat, typer.Option(
+    "--format", "-f", help="Output format.", case_sensitive=False)]
+ByOption = Annotated[str | None, typer.Option(
+    "--by", help="Who records this step (default: the login name).", show_default=False)]
+
+
+def _tech_store(db: str | None) -> Any:
+    from econsec.kb.store import open_store
+    from econsec.techmgmt.store import TechStore
+
+    return TechStore(open_store(Settings().database_url(db)))
+
+
+def _actor(by: str | None) -> str:
+    if by:
+        return by
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
+def _as_of(value: str | None) -> date | None:
+    from econsec.techmgmt.store import parse_date
+
+    return parse_date(value, "--as-of") if value else None
+
+
+@tech_app.command("list")
+def list_technologies(
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="What was designated on this date (YYYY-MM-DD); default: the "
+        "newest list, including unconfirmed entries.")] = None,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """Designated technologies (prior report before transfer abroad) with dates and sources."""
+    registry = _tech_store(db).registry()
+    when = _as_of(as_of)
+    found = registry.designated(when)
+    rows = [d.as_dict() for d in found]
+    header = registry.current_list(when).as_dict() if found else None
+    doc = {"as_of": when.isoformat() if when else None, "list": header, "technologies": rows}
+    table = [{**r, "source": (r["source"] or {}).get("publisher", "")} for r in rows]
+    notes = [f"List {header['id']}@{header['version']} (notice {header['notice_date']}): "
+             f"{header['title']}"] if header else ["Nothing was designated on that date."]
+    if any(not r["sourced"] for r in rows):
+        notes.append("sourced = no: the designation is not confirmed from a citable source.")
+    emit(Result(doc, table, ["id", "name_en", "name_ja", "notice_date", "effective_date",
+                             "sourced", "source"],
+                title="Designated technologies" + (f" on {when}" if when else ""),
+                notes=notes), fmt, out)
+
+
+@tech_app.command("lists")
+def list_lists(db: DbOption = None, fmt: FormatOption = OutputFormat.TABLE) -> None:
+    """The designated-technology lists known (bundled and loaded); the newest wins."""
+    registry = _tech_store(db).registry()
+    rows = [lst.as_dict() for lst in registry.lists]
+    newest = registry.current_list().key
+    for r in rows:
+        r["current"] = f"{r['id']}@{r['version']}" == newest
+    emit(Result({"lists": rows}, rows, ["id", "version", "notice_date", "technologies",
+                                        "origin", "current"], title="Technology lists"),
+         fmt, out)
+
+
+@tech_app.command("load")
+def load_list(
+    path: Annotated[Path, typer.Argument(help="A designated-technology list (YAML, same "
+                                         "schema as the bundled one).")],
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """Validate a newer designated-technology list and keep it in the knowledge base."""
+    from econsec.techmgmt.registry import load_technology_list
+
+    lst = load_technology_list(path)
+    store = _tech_store(db)
+    doc = store.save_list(lst)
+    current = store.registry().current_list().key
+    doc["current"] = current == lst.key
+    emit(Result(doc, [doc], ["id", "version", "notice_date", "technologies", "current"],
+                title=f"Loaded {path}"), fmt, out)
+
+
+@tech_app.command("group")
+def country_group(
+    country: Annotated[str, typer.Argument(help="ISO alpha-3 code or country name.")],
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """Japan export-control group of a country (Group A or non-Group-A), with its date."""
+    del db  # the groups are bundled data
+    from econsec.techmgmt.groups import group_status
+
+    doc = group_status(country).as_dict()
+    emit(Result(doc, [doc], ["iso3", "name_en", "name_ja", "group", "as_of"],
+                title="Export-control group"), fmt, out)
+
+
+def _case_result(case: Any, decision: Any) -> Result:
+    doc = {**case.as_dict(), "prior_report": decision.as_dict()}
+    rows = [{"seq": e.seq, "on": e.on.isoformat(), "from": e.from_status or "",
+             "to": e.to_status, "by": e.actor, "note": e.note} for e in case.events]
+    notes = [("PRIOR REPORT REQUIRED" if decision.required else "No prior report required")]
+    notes += [f"- {r}" for r in decision.reasons]
+    notes.append("Allowed moves: " + (", ".join(doc["allowed_moves"]) or "none"))
+    return Result(doc, rows, ["seq", "on", "from", "to", "by", "note"],
+                  title=f"Case {case.id}: {case.technology_id} → {case.counterparty} "
+                  f"({case.country}, {case.channel.value}), status {case.status.value}",
+                  notes=notes)
+
+
+@case_app.command("new")
+def case_new(
+    technology: Annotated[str, typer.Option("--technology", help="Technology id or name.")],
+    counterparty: Annotated[str, typer.Option("--counterparty", help="Counterparty name.")],
+    country: Annotated[str, typer.Option("--country", help="ISO alpha-3 code or name.")],
+    channel: Annotated[str, typer.Option(
+        "--channel", help="subsidiary | joint-venture | contract-manufacturing | licensing")],
+    decision_date: Annotated[str, typer.Option(
+        "--decision-date", help="Planned decision date (YYYY-MM-DD).")],
+    note: Annotated[str, typer.Option("--note", help="Note on the first step.")] = "",
+    by: ByOption = None,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """Create a transfer case (status draft) and say whether a prior report is required."""
+    store = _tech_store(db)
+    case = store.create_case(technology=technology, counterparty=counterparty,
+                             country=country, channel=channel, decision_date=decision_date,
+                             actor=_actor(by), note=note)
+    emit(_case_result(case, store.assess(case)), fmt, out)
+
+
+@case_app.command("show")
+def case_show(case_id: Annotated[int, typer.Argument(help="Case id.")], db: DbOption = None,
+              fmt: FormatOption = OutputFormat.TABLE) -> None:
+    """A case with its prior-report decision and dated history."""
+    store = _tech_store(db)
+    case = store.case(case_id)
+    emit(_case_result(case, store.assess(case)), fmt, out)
+
+
+@case_app.command("move")
+def case_move(
+    case_id: Annotated[int, typer.Argument(help="Case id.")],
+    status: Annotated[str, typer.Argument(
+        help="reported | in_dialogue | licence_required | closed")],
+    note: Annotated[str, typer.Option("--note", help="Why (required).")],
+    on: Annotated[str | None, typer.Option("--on", help="Date of the step (default: today).")
+                  ] = None,
+    by: ByOption = None,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """Move a case to a new status with a dated note (invalid moves are refused)."""
+    store = _tech_store(db)
+    case = store.move_case(case_id, status, note=note, on=on, actor=_actor(by))
+    emit(_case_result(case, store.assess(case)), fmt, out)
+
+
+@case_app.command("list")
+def case_list(db: DbOption = None, fmt: FormatOption = OutputFormat.TABLE) -> None:
+    """Every transfer case, newest first."""
+    rows = [c.as_dict() for c in _tech_store(db).cases()]
+    for r in rows:
+        r.pop("history")
+    emit(Result({"cases": rows}, rows, ["id", "technology_id", "counterparty", "country",
+                                        "channel", "decision_date", "status"],
+                title="Transfer cases"), fmt, out)
+
+
+@case_app.command("export")
+def case_export(
+    case_id: Annotated[int, typer.Argument(help="Case id.")],
+    out_file: Annotated[Path, typer.Option("--out", help="HTML file to write.")],
+    lang: Annotated[str, typer.Option("--lang", help="en | ja")] = "en",
+    db: DbOption = None,
+) -> None:
+    """Write a self-contained HTML summary of a case."""
+    from econsec.techmgmt.groups import group_status
+    from econsec.techmgmt.report import write_case_html
+
+    if lang not in ("en", "ja"):
+        raise typer.BadParameter("--lang must be en or ja")
+    store = _tech_store(db)
+    case = store.case(case_id)
+    path = write_case_html(out_file, case, store.assess(case), store.registry(),
+                           group_status(case.country), lang)
+    out.print(f"Case {case_id} written to {path}")
+
+
+@tech_app.command("selfcheck")
+def selfcheck(
+    answers: Annotated[Path | None, typer.Option(
+        "--answers", help="YAML or JSON mapping question id -> yes|partly|no|n/a; without "
+        "it the questions are asked one by one.")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language of questions and actions: "
+                                      "en | ja")] = "en",
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """Technology-leakage self-check (METI guidance 2025): scores per area and actions.
+
+    Nothing is stored (``--db`` is accepted for uniformity)."""
+    from econsec.techmgmt.selfcheck import bundled_questionnaire, read_answers, score
+
+    del db  # the self-check stores nothing
+    qn = bundled_questionnaire()
+    if answers is not None:
+        given = read_answers(answers)
+    else:
+        given = {}
+        for area in qn.areas:
+            err.print(f"\n[bold]{area.name_ja if lang == 'ja' else area.name_en}[/bold]")
+            for q in area.questions:
+                given[q.id] = typer.prompt(
+                    f"{q.id}. {q.ja if lang == 'ja' else q.en} [yes/partly/no/n/a]",
+                    default="no", err=True)
+    result = score(given, qn)
+    doc = {"guidance": qn.guidance.model_dump(), **result.as_dict()}
+    key = "ja" if lang == "ja" else "en"
+    rows = [{"priority": a["priority"], "area": a[f"area_{key}"], "weight": a["weight"],
+             "answer": a["answer"], "action": a[f"action_{key}"]} for a in result.actions]
+    notes = [f"Overall {result.overall}/100"] + [
+        f"{a[f'name_{key}']}: {'–' if a['score'] is None else a['score']}" for a in result.areas]
+    emit(Result(doc, rows, ["priority", "area", "weight", "answer", "action"],
+                title="Leakage self-check: prioritised actions", notes=notes), fmt, out)
+
+
+def main() -> None:
+    """Run ``tech_app`` on its own (``python -m econsec.cli.techmgmt_cmd``)."""
+    try:
+        tech_app()
+    except EconsecError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,243 @@
+"""Prior-report transfer cases: the status workflow and the prior-report rules (pure).
+
+Workflow (:data:`TRANSITIONS`)::
+
+    draft -> reported -> in_dialogue -> closed
+                 \\            \\
+                  +------------+--> licence_required -> closed
+
+``reported``: the prior report was filed with METI; ``in_dialogue``: METI and the company
+discuss the transfer (the public-private dialogue); ``licence_required``: METI informed the
+company that a FEFTA licence is needed (from ``reported`` or ``in_dialogue``); ``closed``:
+the case is finished (after the dialogue, or once the licence decision is recorded).
+A move not in the table raises :class:`~econsec.errors.ValidationError` naming from, to and
+the allowed moves.
+
+Prior-report rules (:func:`assess_prior_report`), after the FEFTA scheme in force from
+2024-12-30 (FEFTA Art. 55-8, Foreign Exchange Order Art. 18-8(1), METI Notice No. 178 of
+2024), as econsec reads it — not legal advice:
+
+* **R1** the technology is designated on the planned decision date (newest list, entry in
+  force on that date); an entry whose designation is unconfirmed (``sourced: false``) is
+  treated as designated, and the reasons say so;
+* **R2** the channel is one the scheme lists: investment in an overseas subsidiary or a
+  joint venture, contract manufacturing abroad, licensing to a foreign firm;
+* **R3** the counterparty is abroad (not in Japan).
+
+A report is required iff R1, R2 and R3 hold. The reasons also state the country's
+export-control Group A status (Appended Table 3 of the Export Trade Control Order): the
+prior report does not depend on it, but a non-Group-A destination also falls under the
+catch-all controls and deserves more scrutiny.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from econsec.errors import ValidationError
+from econsec.i18n.terms import N_
+from econsec.techmgmt.groups import GroupStatus
+from econsec.techmgmt.registry import Registry
+
+
+class Channel(StrEnum):
+    """How the technology moves abroad."""
+
+    SUBSIDIARY = "subsidiary"
+    JOINT_VENTURE = "joint-venture"
+    CONTRACT_MANUFACTURING = "contract-manufacturing"
+    LICENSING = "licensing"
+
+
+CHANNEL_LABELS = {
+    Channel.SUBSIDIARY: N_("overseas subsidiary"),
+    Channel.JOINT_VENTURE: N_("joint venture"),
+    Channel.CONTRACT_MANUFACTURING: N_("contract manufacturing"),
+    Channel.LICENSING: N_("licensing"),
+}
+
+#: Channels the prior-report scheme lists (rule R2).
+REPORTABLE_CHANNELS = frozenset(Channel)
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    REPORTED = "reported"
+    IN_DIALOGUE = "in_dialogue"
+    LICENCE_REQUIRED = "licence_required"
+    CLOSED = "closed"
+
+
+STATUS_LABELS = {
+    Status.DRAFT: N_("draft"),
+    Status.REPORTED: N_("report filed"),
+    Status.IN_DIALOGUE: N_("in dialogue"),
+    Status.LICENCE_REQUIRED: N_("licence required"),
+    Status.CLOSED: N_("closed"),
+}
+
+TRANSITIONS: dict[Status, tuple[Status, ...]] = {
+    Status.DRAFT: (Status.REPORTED,),
+    Status.REPORTED: (Status.IN_DIALOGUE, Status.LICENCE_REQUIRED),
+    Status.IN_DIALOGUE: (Status.CLOSED, Status.LICENCE_REQUIRED),
+    Status.LICENCE_REQUIRED: (Status.CLOSED,),
+    Status.CLOSED: (),
+}
+"""Allowed moves: status -> statuses it may go to."""
+
+HOME_COUNTRY = "JPN"
+
+
+def parse_channel(value: str) -> Channel:
+    """A :class:`Channel` from its value (``subsidiary`` …); ValidationError otherwise."""
+    try:
+        return Channel(value.strip().lower().replace("_", "-"))
+    except ValueError:
+        allowed = ", ".join(c.value for c in Channel)
+        raise ValidationError(f"unknown channel '{value}' (allowed: {allowed})") from None
+
+
+def parse_status(value: str) -> Status:
+    """A :class:`Status` from its value (``in_dialogue``; ``in-dialogue`` also accepted)."""
+    try:
+        return Status(value.strip().lower().replace("-", "_").replace(" ", "_"))
+    except ValueError:
+        allowed = ", ".join(s.value for s in Status)
+        raise ValidationError(f"unknown status '{value}' (allowed: {allowed})") from None
+
+
+def check_transition(current: Status | str, target: Status | str) -> Status:
+    """``target`` as a :class:`Status` if ``current -> target`` is allowed, else
+    :class:`ValidationError` naming both and the moves allowed from ``current``."""
+    cur, new = parse_status(str(current)), parse_status(str(target))
+    allowed = TRANSITIONS[cur]
+    if new not in allowed:
+        moves = ", ".join(s.value for s in allowed) or "none (the case is closed)"
+        raise ValidationError(f"cannot move a case from '{cur.value}' to '{new.value}'; "
+                              f"allowed from '{cur.value}': {moves}")
+    return new
+
+
+@dataclass(frozen=True)
+class CaseEvent:
+    """One dated step of a case: who moved it from where to where, when, and why."""
+
+    seq: int
+    from_status: str | None
+    to_status: str
+    on: date
+    actor: str
+    note: str
+    recorded_at: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"seq": self.seq, "from": self.from_status, "to": self.to_status,
+                "on": self.on.isoformat(), "actor": self.actor, "note": self.note,
+                "recorded_at": self.recorded_at}
+
+
+@dataclass(frozen=True)
+class TransferCase:
+    """A planned transfer of a technology abroad and its prior-report history."""
+
+    id: int
+    technology_id: str
+    counterparty: str
+    country: str
+    channel: Channel
+    decision_date: date
+    status: Status
+    created_at: str = ""
+    created_by: str = ""
+    events: tuple[CaseEvent, ...] = field(default=())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "technology_id": self.technology_id,
+                "counterparty": self.counterparty, "country": self.country,
+                "channel": self.channel.value, "decision_date": self.decision_date.isoformat(),
+                "status": self.status.value, "created_at": self.created_at,
+                "created_by": self.created_by,
+                "allowed_moves": [s.value for s in TRANSITIONS[self.status]],
+                "history": [e.as_dict() for e in self.events]}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether a prior report is required, and why (rule ids in ``rules``)."""
+
+    required: bool
+    reasons: list[str]
+    rules: dict[str, bool] = field(default_factory=dict)
+    group_a: bool | None = None
+    designated: bool = False
+    confirmed: bool = True
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"required": self.required, "reasons": list(self.reasons),
+                "rules": dict(self.rules), "group_a": self.group_a,
+                "designated": self.designated, "designation_confirmed": self.confirmed}
+
+
+def assess_prior_report(case: TransferCase, registry: Registry,
+                        groups: GroupStatus) -> Decision:
+    """Decide whether ``case`` needs a prior report to METI (rules R1-R3 above).
+
+    ``groups`` is the export-control status of ``case.country``
+    (:func:`econsec.techmgmt.groups.group_status`). The designation is looked up on the
+    case's planned decision date.
+    """
+    reasons: list[str] = []
+    designation = registry.find(case.technology_id, case.decision_date)
+    undated = None
+    if designation is None:
+        undated = next((d for d in registry.designated(None)
+                        if d.technology.id == case.technology_id
+                        and not d.technology.sourced), None)
+    r1 = designation is not None or undated is not None
+    confirmed = designation is not None and designation.technology.sourced
+    if designation is not None:
+        t = designation.technology
+        src = designation.source
+        cite = f" ({src.title}; {src.publisher})" if src else ""
+        reasons.append(
+            f"R1: '{t.name_en}' ({t.id}) is a designated technology on "
+            f"{case.decision_date.isoformat()}: list {designation.list.key}, in force since "
+            f"{t.effective_date}{cite}.")
+    elif undated is not None:
+        t = undated.technology
+        reasons.append(
+            f"R1: '{t.name_en}' ({t.id}) appears on list {undated.list.key} as an unconfirmed "
+            f"designation (no citable notice or date: {t.note}); treated as designated until "
+            "confirmed.")
+    else:
+        reasons.append(
+            f"R1: '{case.technology_id}' is not a designated technology on "
+            f"{case.decision_date.isoformat()}, so no prior report is required.")
+    r2 = case.channel in REPORTABLE_CHANNELS
+    reasons.append(
+        f"R2: the channel '{case.channel.value}' ({CHANNEL_LABELS[case.channel]}) is "
+        + ("one the prior-report scheme lists (overseas subsidiary or joint venture, "
+           "contract manufacturing, licensing)." if r2 else "not one the scheme lists."))
+    r3 = case.country != HOME_COUNTRY
+    reasons.append(
+        f"R3: the counterparty '{case.counterparty}' is in {groups.name_en} ({case.country})"
+        + (", abroad." if r3 else ", in Japan: not a transfer abroad."))
+    if groups.group_a:
+        reasons.append(f"{groups.name_en} is in export-control Group A (Appended Table 3 of "
+                       "the Export Trade Control Order); the prior report does not depend "
+                       "on the group.")
+    else:
+        reasons.append(f"{groups.name_en} is a non-Group-A country: the counterparty is in a "
+                       "non-Group-A country, so catch-all export controls also apply; expect "
+                       "closer scrutiny in the dialogue.")
+    required = r1 and r2 and r3
+    reasons.insert(0, ("A prior report to METI is required before the transfer decision "
+                       "(R1, R2 and R3 hold)." if required else
+                       "No prior report is required (not all of R1, R2, R3 hold).")
+                   + ("" if confirmed or not required else
+                      " The designation is unconfirmed; check the current METI notice."))
+    return Decision(required, reasons, {"R1": r1, "R2": r2, "R3": r3}, groups.group_a,
+                    r1, confirmed)

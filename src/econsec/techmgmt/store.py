@@ -1,0 +1,192 @@
+"""Transfer cases and loaded designated-technology lists in the knowledge base.
+
+Tables ``tech_lists``, ``transfer_cases`` and ``transfer_case_events`` (migration 0002).
+Every change runs in ONE transaction and is validated before anything is written: an
+unknown technology or country, a bad channel or an invalid status move raises and leaves
+the database as it was. Reads return the plain dataclasses of :mod:`econsec.techmgmt.cases`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from econsec.datasets.countries import resolve_country
+from econsec.errors import EconsecError, NotFoundError, StoreError, ValidationError
+from econsec.kb import models as m
+from econsec.techmgmt.cases import (
+    CaseEvent,
+    Decision,
+    Status,
+    TransferCase,
+    assess_prior_report,
+    check_transition,
+    parse_channel,
+)
+from econsec.techmgmt.groups import group_status
+from econsec.techmgmt.registry import (
+    Registry,
+    TechnologyList,
+    bundled_list,
+    parse_technology_list,
+)
+
+LISTS = m.TechListRow.__table__
+CASES = m.TransferCaseRow.__table__
+EVENTS = m.TransferCaseEventRow.__table__
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def parse_date(value: str | date, what: str = "date") -> date:
+    """An ISO date (``YYYY-MM-DD``); :class:`ValidationError` naming ``what`` otherwise."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value.strip())
+    except (ValueError, AttributeError):
+        raise ValidationError(f"{what}: '{value}' is not a date (YYYY-MM-DD)") from None
+
+
+class TechStore:
+    """Technology-management records on an open :class:`econsec.kb.store.Store`."""
+
+    def __init__(self, store: Any) -> None:
+        self.engine = store.engine
+
+    def _write(self, work: Any) -> Any:
+        try:
+            with self.engine.begin() as conn:
+                return work(conn)
+        except EconsecError:
+            raise
+        except SQLAlchemyError as exc:
+            raise StoreError(f"write failed, nothing was stored: {exc}") from exc
+
+    # ------------------------------------------------------------------ lists
+
+    def stored_lists(self) -> list[TechnologyList]:
+        """Lists loaded with :meth:`save_list`, in loading order."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(LISTS).order_by(LISTS.c.loaded_at, LISTS.c.key)).mappings()
+            return [parse_technology_list(r["yaml_text"], r["origin"] or r["key"],
+                                          origin=r["origin"] or r["key"]) for r in rows]
+
+    def registry(self) -> Registry:
+        """The bundled list plus every stored list (newest notice date wins)."""
+        return Registry([bundled_list(), *self.stored_lists()])
+
+    def save_list(self, lst: TechnologyList) -> dict[str, Any]:
+        """Store a validated list (same id and version again: replaced)."""
+        row = {"key": lst.key, "list_id": lst.header.id, "version": lst.header.version,
+               "notice_date": lst.header.notice_date.isoformat(), "title": lst.header.title,
+               "publisher": lst.header.publisher, "origin": lst.origin, "sha256": lst.sha256,
+               "yaml_text": lst.text, "loaded_at": _now()}
+
+        def work(conn: Connection) -> None:
+            conn.execute(LISTS.delete().where(LISTS.c.key == lst.key))
+            conn.execute(insert(LISTS), [row])
+
+        self._write(work)
+        return lst.as_dict()
+
+    # ------------------------------------------------------------------ cases
+
+    def create_case(self, *, technology: str, counterparty: str, country: str, channel: str,
+                    decision_date: str | date, actor: str = "", note: str = "") -> TransferCase:
+        """Validate and store a new case in status ``draft`` (with its first event).
+
+        ``technology``: id or name in a known list (:class:`UnknownTechnologyError` with
+        close ids otherwise); ``country``: ISO code or name (:class:`UnknownCountryError`
+        with suggestions otherwise).
+        """
+        tech = self.registry().resolve(technology)
+        iso3 = resolve_country(country)
+        chan = parse_channel(channel)
+        when = parse_date(decision_date, "decision date")
+        name = counterparty.strip()
+        if not name:
+            raise ValidationError("counterparty: a name is required")
+        now = _now()
+
+        def work(conn: Connection) -> int:
+            result = conn.execute(insert(CASES).values(
+                technology_id=tech.id, counterparty=name, country=iso3, channel=chan.value,
+                decision_date=when.isoformat(), status=Status.DRAFT.value, created_at=now,
+                created_by=actor))
+            case_id = int(result.inserted_primary_key[0])
+            conn.execute(insert(EVENTS).values(
+                case_id=case_id, seq=1, from_status=None, to_status=Status.DRAFT.value,
+                on_date=date.today().isoformat(), actor=actor, note=note or "case created",
+                recorded_at=now))
+            return case_id
+
+        return self.case(self._write(work))
+
+    def case(self, case_id: int) -> TransferCase:
+        """The case with its history; :class:`NotFoundError` when there is none."""
+        with self.engine.connect() as conn:
+            return self._case(conn, case_id)
+
+    @staticmethod
+    def _case(conn: Connection, case_id: int) -> TransferCase:
+        row = conn.execute(select(CASES).where(CASES.c.id == case_id)).mappings().first()
+        if row is None:
+            raise NotFoundError(f"no transfer case {case_id}")
+        events = tuple(
+            CaseEvent(e["seq"], e["from_status"], e["to_status"],
+                      date.fromisoformat(e["on_date"]), e["actor"], e["note"],
+                      e["recorded_at"])
+            for e in conn.execute(select(EVENTS).where(EVENTS.c.case_id == case_id)
+                                  .order_by(EVENTS.c.seq)).mappings())
+        return _to_case(row, events)
+
+    def cases(self) -> list[TransferCase]:
+        """Every case (without history), newest first."""
+        with self.engine.connect() as conn:
+            return [_to_case(r, ()) for r in
+                    conn.execute(select(CASES).order_by(CASES.c.id.desc())).mappings()]
+
+    def move_case(self, case_id: int, status: str, *, note: str, on: str | date | None = None,
+                  actor: str = "") -> TransferCase:
+        """Move a case to ``status`` with a dated note, in one transaction.
+
+        Raises :class:`ValidationError` for a move :data:`~econsec.techmgmt.cases.TRANSITIONS`
+        does not allow, an empty note or a date before the previous step.
+        """
+        when = parse_date(on, "date") if on is not None else date.today()
+        if not note.strip():
+            raise ValidationError("note: say why the case moves (a note is required)")
+
+        def work(conn: Connection) -> None:
+            current = self._case(conn, case_id)
+            target = check_transition(current.status, status)
+            last = current.events[-1] if current.events else None
+            if last is not None and when < last.on and last.from_status is not None:
+                raise ValidationError(f"date {when} is before the previous step ({last.on})")
+            seq = conn.execute(select(func.coalesce(func.max(EVENTS.c.seq), 0))
+                               .where(EVENTS.c.case_id == case_id)).scalar_one() + 1
+            conn.execute(update(CASES).where(CASES.c.id == case_id)
+                         .values(status=target.value))
+            conn.execute(insert(EVENTS).values(
+                case_id=case_id, seq=seq, from_status=current.status.value,
+                to_status=target.value, on_date=when.isoformat(), actor=actor,
+                note=note.strip(), recorded_at=_now()))
+
+        self._write(work)
+        return self.case(case_id)
+
+    def assess(self, case: TransferCase) -> Decision:
+        """:func:`~econsec.techmgmt.cases.assess_prior_report` with this store's registry."""
+        return assess_prior_report(case, self.registry(), group_status(case.country))
+
+
+def _to_case(row: Any, events: tuple[CaseEvent, ...]) -> TransferCase:
+    return TransferCase(row["id"], row["technology_id"], row["counterparty"], row["country"],
+                        parse_channel(row["channel"]), date.fromisoformat(row["decision_date"]),
+                        Status(row["status"]), row["created_at"], row["created_by"], events)

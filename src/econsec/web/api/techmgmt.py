@@ -1,0 +1,124 @@
+"""``/api/v1/tech``: designated technologies, prior-report cases and the leakage self-check.
+
+JSON shapes match ``econsec tech … --format json``. Errors are problem details: an unknown
+technology or country is a 404 with suggestions, an invalid status move a 422 naming the
+allowed moves; nothing is stored when a request fails.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from econsec.techmgmt.selfcheck import bundled_questionnaire, score
+from econsec.techmgmt.store import TechStore
+from econsec.web.api.common import State, json_response, problem_responses
+
+router = APIRouter(prefix="/tech", tags=["technology management"])
+
+
+class CaseIn(BaseModel):
+    """A new transfer case."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    technology: Annotated[str, Field(max_length=200, description="Technology id or name")]
+    counterparty: Annotated[str, Field(min_length=1, max_length=500)]
+    country: Annotated[str, Field(max_length=200, description="ISO alpha-3 code or name")]
+    channel: Literal["subsidiary", "joint-venture", "contract-manufacturing", "licensing"]
+    decision_date: date
+    note: Annotated[str, Field(max_length=5000)] = ""
+    actor: Annotated[str, Field(max_length=200)] = ""
+
+
+class MoveIn(BaseModel):
+    """A status move with its dated note."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["reported", "in_dialogue", "licence_required", "closed"]
+    note: Annotated[str, Field(min_length=1, max_length=5000)]
+    on: date | None = None
+    actor: Annotated[str, Field(max_length=200)] = ""
+
+
+class AnswersIn(BaseModel):
+    """Self-check answers: question id -> yes | partly | no | n/a."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    answers: dict[str, Literal["yes", "partly", "no", "n/a"]]
+
+
+def case_document(tech: TechStore, case: Any) -> dict[str, Any]:
+    """The case with its prior-report decision (as ``econsec tech case show --format json``)."""
+    return {**case.as_dict(), "prior_report": tech.assess(case).as_dict()}
+
+
+@router.get("/technologies", summary="Designated technologies",
+            responses=problem_responses(422))
+def technologies(state: State, as_of: Annotated[date | None, Query(
+        description="What was designated on this date (default: the newest list)")] = None
+                 ) -> Response:
+    """The technologies whose transfer abroad needs a prior report, with dates and sources."""
+    registry = TechStore(state.store).registry()
+    found = registry.designated(as_of)
+    header = registry.current_list(as_of).as_dict() if found else None
+    return json_response({"as_of": as_of.isoformat() if as_of else None, "list": header,
+                          "technologies": [d.as_dict() for d in found]})
+
+
+@router.get("/cases", summary="List transfer cases")
+def list_cases(state: State) -> Response:
+    """Every case, newest first (without history)."""
+    rows = [c.as_dict() for c in TechStore(state.store).cases()]
+    for r in rows:
+        r.pop("history")
+    return json_response({"cases": rows})
+
+
+@router.post("/cases", status_code=201, summary="Create a transfer case",
+             responses=problem_responses(404, 422))
+def create_case(body: CaseIn, state: State) -> Response:
+    """Create a case in status ``draft``; the answer includes the prior-report decision."""
+    tech = TechStore(state.store)
+    case = tech.create_case(technology=body.technology, counterparty=body.counterparty,
+                            country=body.country, channel=body.channel,
+                            decision_date=body.decision_date, actor=body.actor,
+                            note=body.note)
+    return json_response(case_document(tech, case), status_code=201,
+                         headers={"Location": f"/api/v1/tech/cases/{case.id}"})
+
+
+@router.get("/cases/{case_id}", summary="A transfer case", responses=problem_responses(404))
+def get_case(case_id: int, state: State) -> Response:
+    """The case, its prior-report decision and its dated history."""
+    tech = TechStore(state.store)
+    return json_response(case_document(tech, tech.case(case_id)))
+
+
+@router.post("/cases/{case_id}/move", summary="Move a case to a new status",
+             responses=problem_responses(404, 422))
+def move_case(case_id: int, body: MoveIn, state: State) -> Response:
+    """Apply a status move (refused with 422 when the workflow does not allow it)."""
+    tech = TechStore(state.store)
+    case = tech.move_case(case_id, body.status, note=body.note, on=body.on, actor=body.actor)
+    return json_response(case_document(tech, case))
+
+
+@router.get("/selfcheck", summary="The leakage self-check questionnaire")
+def questionnaire() -> Response:
+    """Areas and questions (en/ja, weights, recommended actions) and the guidance cited."""
+    return json_response(bundled_questionnaire().model_dump(mode="json"))
+
+
+@router.post("/selfcheck", summary="Score self-check answers", responses=problem_responses(422))
+def selfcheck(body: AnswersIn) -> Response:
+    """Scores per area (0-100), overall score and the prioritised actions."""
+    qn = bundled_questionnaire()
+    return json_response({"guidance": qn.guidance.model_dump(),
+                          **score(body.answers, qn).as_dict()})
