@@ -19,6 +19,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 
 from econsec.cli.io_cmd import io_app
 from econsec.cli.output import OutputFormat, Result, emit
+from econsec.cli.screening_cmd import lists_app, screen
 from econsec.cli.simulate_cmd import scenarios, simulate
 from econsec.cli.techmgmt_cmd import tech_app
 from econsec.errors import EconsecError
@@ -35,6 +36,7 @@ assess_app = typer.Typer(help="Criticality assessments.", no_args_is_help=True)
 app.add_typer(assess_app, name="assess")
 app.add_typer(io_app, name="io")
 app.add_typer(tech_app, name="tech")
+app.add_typer(lists_app, name="lists")
 
 # Piped output is not cut to 80 columns: tables keep their width for files and pagers.
 out = Console(width=None if sys.stdout.isatty() else 240)
@@ -247,6 +249,7 @@ def report(
 
 app.command()(simulate)
 app.command()(scenarios)
+app.command("screen")(screen)
 
 
 @app.command()

@@ -1,0 +1,395 @@
+"""The on-disk screening index (one SQLite file) and screening against it.
+
+Tables: ``lists`` (name, source file, sha256, loaded at, entity count), ``entities``
+(one row per listed entity; its names with their normalised forms as JSON),
+``names`` (original name and its normalised forms, one row per name and script form),
+``keys`` (the inverted index: a token or phonetic key → entity row), ``key_df`` (how
+many entities hold each key) and ``decisions``
+(:mod:`econsec.screening.decisions`).
+
+Screening (:meth:`SqliteScreeningIndex.screen`) looks the query's keys up (the rarest
+key of every name form first, within a budget of :data:`POSTINGS_BUDGET` postings), ranks
+entities by the summed inverse frequency of the keys they share with the query, scores
+the best :data:`MAX_CANDIDATES` with :func:`econsec.screening.match.score_entity` and
+applies reviewer decisions.
+
+The file is ``--index PATH``, else ``ECONSEC_SCREENING_DB``, else ``screening.db`` next
+to the default knowledge base (``~/.local/share/econsec/``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from econsec.errors import ValidationError
+from econsec.screening.decisions import (
+    DDL as DECISIONS_DDL,
+)
+from econsec.screening.decisions import (
+    FALSE_POSITIVE_FACTOR,
+    Decision,
+    Verdict,
+    decisions_for,
+    record_decision,
+)
+from econsec.screening.entities import ListedEntity, read_entity_file
+from econsec.screening.match import THRESHOLD, Query, ScoredEntity, score_entity
+from econsec.screening.names import (
+    NameForm,
+    NormalisedName,
+    index_keys,
+    normalise_name,
+    query_keys,
+)
+from econsec.settings import default_db_path
+
+Progress = Callable[[str, int, int], None]
+POSTINGS_BUDGET = 25_000
+MAX_CANDIDATES = 40
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS lists (
+    name TEXT PRIMARY KEY, source_file TEXT NOT NULL, sha256 TEXT NOT NULL,
+    loaded_at TEXT NOT NULL, entities INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS entities (
+    rowid INTEGER PRIMARY KEY, list TEXT NOT NULL, id TEXT NOT NULL, schema TEXT NOT NULL,
+    caption TEXT NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS names (
+    entity INTEGER NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL, method TEXT NOT NULL,
+    form TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS keys (key TEXT NOT NULL, entity INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS key_df (key TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+"""
+INDEXES = """
+CREATE UNIQUE INDEX IF NOT EXISTS entities_list_id ON entities (list, id);
+CREATE INDEX IF NOT EXISTS entities_id ON entities (id);
+CREATE INDEX IF NOT EXISTS names_entity ON names (entity);
+CREATE INDEX IF NOT EXISTS keys_key ON keys (key, entity);
+CREATE INDEX IF NOT EXISTS keys_entity ON keys (entity);
+"""
+
+
+class ScreeningSettings(BaseSettings):
+    """``ECONSEC_SCREENING_DB``: the screening index file."""
+
+    model_config = SettingsConfigDict(env_prefix="ECONSEC_", extra="ignore")
+
+    screening_db: str | None = None
+
+    def index_path(self, override: str | Path | None = None) -> Path:
+        if override:
+            return Path(override).expanduser()
+        if self.screening_db:
+            return Path(self.screening_db).expanduser()
+        return default_db_path().parent / "screening.db"
+
+
+@dataclass(frozen=True)
+class LoadedList:
+    """A list in the index."""
+
+    name: str
+    entities: int
+    source_file: str
+    sha256: str
+    loaded_at: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {"name": self.name, "entities": self.entities, "source_file": self.source_file,
+                "sha256": self.sha256, "loaded_at": self.loaded_at}
+
+
+class ScreeningIndex(Protocol):
+    """What a screening back-end provides (SQLite here; another store can implement it)."""
+
+    def load_entities(self, entities: Sequence[ListedEntity], list_name: str, *,
+                      source_file: str = "", sha256: str = "",
+                      progress: Progress | None = None) -> LoadedList: ...
+
+    def lists(self) -> list[LoadedList]: ...
+
+    def screen(self, query: Query, *, limit: int = 10) -> list[ScoredEntity]: ...
+
+    def decide(self, entity_id: str, query: str, decision: str, note: str = "") -> Decision:
+        ...
+
+
+def _forms_json(n: NormalisedName) -> list[object]:
+    return [[f.method, list(f.tokens)] for f in n.forms]
+
+
+def _entity_json(entity: ListedEntity, normalised: list[NormalisedName]) -> str:
+    return json.dumps({
+        "names": [[kind, n.original, _forms_json(n), list(n.company_forms)]
+                  for (kind, _), n in zip(entity.names, normalised, strict=True)],
+        "countries": list(entity.countries), "birth_dates": list(entity.birth_dates),
+        "datasets": list(entity.datasets)}, ensure_ascii=False, separators=(",", ":"))
+
+
+def _entity_from_row(entity_id: str, schema: str, data: str
+                     ) -> tuple[ListedEntity, dict[str, NormalisedName]]:
+    doc = json.loads(data)
+    names = tuple((kind, name) for kind, name, _, _ in doc["names"])
+    normalised = {name: NormalisedName(name, tuple(NameForm(tuple(t), m) for m, t in forms),
+                                       tuple(company))
+                  for _, name, forms, company in doc["names"]}
+    entity = ListedEntity(entity_id, schema, names, tuple(doc["countries"]),
+                          tuple(doc["birth_dates"]), tuple(doc["datasets"]))
+    return entity, normalised
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class SqliteScreeningIndex:
+    """The screening index in one SQLite file (see the module docstring)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(self.path, isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.executescript(SCHEMA)
+        self.conn.execute(DECISIONS_DDL)
+        self._count: int | None = None
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> SqliteScreeningIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- loading ----------------------------------------------------------------------
+    def load_file(self, path: Path, list_name: str | None = None, *,
+                  progress: Progress | None = None) -> LoadedList:
+        """Read a list file (all or nothing) and load it as ``list_name`` (default: the
+        file's stem), replacing a list of the same name."""
+        entities = read_entity_file(path)
+        return self.load_entities(entities, list_name or path.stem,
+                                  source_file=str(path.resolve()), sha256=file_sha256(path),
+                                  progress=progress)
+
+    def load_entities(self, entities: Iterable[ListedEntity], list_name: str, *,
+                      source_file: str = "", sha256: str = "",
+                      progress: Progress | None = None, total: int | None = None,
+                      batch: int = 20_000) -> LoadedList:
+        """Load ``entities`` as list ``list_name`` in one transaction (a list of that name
+        is replaced). Bulk ``executemany``; indexes are (re)built after loading."""
+        if not list_name.strip():
+            raise ValidationError("a list needs a name")
+        if total is None and isinstance(entities, Sequence):
+            total = len(entities)
+        total = total or 0
+        conn = self.conn
+        step = f"indexing {list_name}"
+        conn.execute("BEGIN")
+        try:
+            first = conn.execute("SELECT max(rowid) FROM entities").fetchone()[0] or 0
+            old = [r[0] for r in conn.execute(
+                "SELECT rowid FROM entities WHERE list = ?", (list_name,))]
+            if old:
+                conn.execute("CREATE TEMP TABLE IF NOT EXISTS old_rows (rowid INTEGER "
+                             "PRIMARY KEY)")
+                conn.execute("DELETE FROM old_rows")
+                conn.executemany("INSERT INTO old_rows VALUES (?)", ((r,) for r in old))
+                for table in ("keys", "names"):
+                    conn.execute(f"DELETE FROM {table} WHERE entity IN "
+                                 "(SELECT rowid FROM old_rows)")
+                conn.execute("DELETE FROM entities WHERE list = ?", (list_name,))
+            else:
+                # Bulk path: drop the inverted-index indexes, rebuild them at the end.
+                conn.execute("DROP INDEX IF EXISTS keys_key")
+                conn.execute("DROP INDEX IF EXISTS keys_entity")
+                conn.execute("DROP INDEX IF EXISTS names_entity")
+            rows_e: list[tuple[object, ...]] = []
+            rows_n: list[tuple[object, ...]] = []
+            rows_k: list[tuple[str, int]] = []
+            count = 0
+            seen: set[str] = set()
+            for entity in entities:
+                if entity.id in seen:
+                    raise ValidationError(f"duplicate entity id {entity.id!r} in list "
+                                          f"{list_name!r}")
+                seen.add(entity.id)
+                count += 1
+                rowid = first + count
+                normalised = [normalise_name(name) for _, name in entity.names]
+                rows_e.append((rowid, list_name, entity.id, entity.schema, entity.caption,
+                               _entity_json(entity, normalised)))
+                keys: set[str] = set()
+                for (kind, name), n in zip(entity.names, normalised, strict=True):
+                    for form in n.forms:
+                        rows_n.append((rowid, kind, name, form.method, form.text))
+                    keys |= index_keys(name)
+                rows_k.extend((k, rowid) for k in keys)
+                if len(rows_e) >= batch:
+                    self._flush(rows_e, rows_n, rows_k)
+                    if progress:
+                        progress(step, count, max(total, count))
+            self._flush(rows_e, rows_n, rows_k)
+            if progress:
+                progress(step, count, max(total, count))
+            for statement in INDEXES.strip().split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute("DELETE FROM key_df")
+            conn.execute("INSERT INTO key_df SELECT key, count(*) FROM keys GROUP BY key")
+            loaded = LoadedList(list_name, count, source_file, sha256,
+                                datetime.now(UTC).isoformat(timespec="seconds"))
+            conn.execute("INSERT OR REPLACE INTO lists VALUES (?, ?, ?, ?, ?)",
+                         (loaded.name, loaded.source_file, loaded.sha256, loaded.loaded_at,
+                          loaded.entities))
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        self._count = None
+        conn.execute("ANALYZE")
+        return loaded
+
+    def _flush(self, rows_e: list[tuple[object, ...]], rows_n: list[tuple[object, ...]],
+               rows_k: list[tuple[str, int]]) -> None:
+        self.conn.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?)", rows_e)
+        self.conn.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?)", rows_n)
+        self.conn.executemany("INSERT INTO keys VALUES (?, ?)", rows_k)
+        rows_e.clear()
+        rows_n.clear()
+        rows_k.clear()
+
+    def lists(self) -> list[LoadedList]:
+        """The loaded lists, by name."""
+        rows = self.conn.execute(
+            "SELECT name, entities, source_file, sha256, loaded_at FROM lists ORDER BY name")
+        return [LoadedList(*r) for r in rows]
+
+    def entity_count(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM entities").fetchone()[0])
+
+    # -- screening --------------------------------------------------------------------
+    def candidates(self, name: str, *, limit: int = MAX_CANDIDATES) -> list[int]:
+        """Entity rows sharing the most informative keys with ``name``, best first.
+
+        Keys are taken form by form, rarest first (the tokens of every form before any
+        phonetic key), until :data:`POSTINGS_BUDGET` postings have been read; an entity's
+        weight is the summed inverse document frequency of the keys it shares."""
+        per_form = query_keys(name)
+        wanted = sorted({k for keys in per_form for k in keys})
+        if not wanted:
+            return []
+        placeholders = ",".join("?" * len(wanted))
+        df = dict(self.conn.execute(
+            f"SELECT key, n FROM key_df WHERE key IN ({placeholders})", wanted).fetchall())
+        total = max(self.entity_count_cached(), 1)
+        order: list[str] = []
+        for prefix in ("t:", "p:"):
+            ranked = [sorted((k for k in keys if k.startswith(prefix) and k in df),
+                             key=lambda k: df[k]) for keys in per_form]
+            for i in range(max((len(r) for r in ranked), default=0)):
+                order += [r[i] for r in ranked if i < len(r) and r[i] not in order]
+        weights: dict[int, float] = {}
+        budget = POSTINGS_BUDGET
+        for key in order:
+            n = df[key]
+            if n > budget and weights:
+                continue
+            idf = math.log(1 + total / n) * (1.0 if key.startswith("t:") else 0.7)
+            for (rowid,) in self.conn.execute(
+                    "SELECT entity FROM keys WHERE key = ? LIMIT ?", (key, max(budget, 1))):
+                weights[rowid] = weights.get(rowid, 0.0) + idf
+            budget -= min(n, budget)
+            if budget <= 0:
+                break
+        ranked_rows = sorted(weights.items(), key=lambda kv: -kv[1])
+        return [rowid for rowid, _ in ranked_rows[:limit]]
+
+    def entity_count_cached(self) -> int:
+        if self._count is None:
+            self._count = self.entity_count()
+        return self._count
+
+    def screen(self, query: Query, *, limit: int = 10, threshold: float = THRESHOLD
+               ) -> list[ScoredEntity]:
+        """The best ``limit`` entities for ``query``, scored, explained and with reviewer
+        decisions applied (a false positive is demoted, not hidden)."""
+        if not query.name.strip():
+            raise ValidationError("the name to screen is empty")
+        rows = self.candidates(query.name)
+        if not rows:
+            return []
+        placeholders = ",".join("?" * len(rows))
+        fetched = self.conn.execute(
+            f"SELECT rowid, list, id, schema, data FROM entities "
+            f"WHERE rowid IN ({placeholders})", rows).fetchall()
+        decisions = decisions_for(self.conn, query.name)
+        scored = []
+        for _, list_name, entity_id, schema, data in fetched:
+            entity, normalised = _entity_from_row(entity_id, schema, data)
+            result = score_entity(query, entity, list_name, normalised=normalised)
+            decision = decisions.get(entity_id)
+            if decision is not None:
+                result.decision = decision.to_dict()
+                if decision.decision is Verdict.FALSE_POSITIVE:
+                    result.score = round(result.score * FALSE_POSITIVE_FACTOR, 4)
+                    result.explanation.append(
+                        f"reviewer decision: false positive ({decision.decided_at}"
+                        f"{'; ' + decision.note if decision.note else ''}), score "
+                        f"×{FALSE_POSITIVE_FACTOR}")
+                else:
+                    result.explanation.append(
+                        f"reviewer decision: match ({decision.decided_at}"
+                        f"{'; ' + decision.note if decision.note else ''})")
+            scored.append(result)
+        scored.sort(key=lambda r: (-r.score, r.entity.id))
+        return scored[:limit]
+
+    def decide(self, entity_id: str, query: str, decision: str, note: str = "") -> Decision:
+        """Remember a reviewer's verdict on ``entity_id`` for ``query``."""
+        known = self.conn.execute("SELECT 1 FROM entities WHERE id = ? LIMIT 1",
+                                  (entity_id,)).fetchone()
+        if not known:
+            raise ValidationError(f"no entity {entity_id!r} in the screening index")
+        return record_decision(self.conn, query, entity_id, decision, note)
+
+
+def open_index(path: str | Path | None = None) -> SqliteScreeningIndex:
+    """Open (or create) the screening index: ``path``, else ``ECONSEC_SCREENING_DB``,
+    else ``screening.db`` in the econsec data directory."""
+    return SqliteScreeningIndex(ScreeningSettings().index_path(path))
+
+
+def result_dict(result: ScoredEntity, threshold: float = THRESHOLD) -> dict[str, object]:
+    """The JSON form of one screening result."""
+    match = result.score >= threshold
+    if result.decision:
+        match = result.decision["decision"] == Verdict.MATCH.value
+    return {"entity_id": result.entity.id, "name": result.entity.caption,
+            "matched_name": result.matched_name, "list": result.list_name,
+            "schema": result.entity.schema, "score": result.score, "match": match,
+            "explanation": "; ".join(result.explanation),
+            "decision": result.decision}
+
+
+def screening_document(index: SqliteScreeningIndex, query: Query, results: list[ScoredEntity],
+                       threshold: float = THRESHOLD) -> dict[str, object]:
+    """``{"query", "matches", "threshold", "index"}`` as the CLI and API print it."""
+    return {"query": query.to_dict(), "matches": [result_dict(r, threshold) for r in results],
+            "threshold": threshold, "index": str(index.path)}
