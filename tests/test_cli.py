@@ -341,6 +341,7 @@ def test_every_command_is_documented_in_readme() -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     for command in ("init", "commodities", "shares", "import", "export", "report",
                     "assess dependence", "assess eu-crm", "assess eu-crm-template",
-                    "io leontief", "io extract", "simulate", "scenarios", "serve"):
+                    "io leontief", "io extract", "simulate", "scenarios", "serve",
+                    "tech list", "tech case new", "tech selfcheck", "lists load", "screen"):
         assert f"econsec {command}" in readme, command
     assert run_cli("assess", "--help").stdout.count("eu-crm") >= 2
