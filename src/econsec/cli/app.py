@@ -8,15 +8,12 @@ Every command that prints results takes ``--format table|json|csv``; every comma
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from econsec.cli.console import err, out, progress_bar
 from econsec.cli.io_cmd import io_app
 from econsec.cli.output import OutputFormat, Result, emit
 from econsec.cli.screening_cmd import lists_app, screen
@@ -38,9 +35,6 @@ app.add_typer(io_app, name="io")
 app.add_typer(tech_app, name="tech")
 app.add_typer(lists_app, name="lists")
 
-# Piped output is not cut to 80 columns: tables keep their width for files and pagers.
-out = Console(width=None if sys.stdout.isatty() else 240)
-err = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[
     str | None,
@@ -54,24 +48,6 @@ FormatOption = Annotated[
 
 def _db_url(db: str | None) -> str:
     return Settings().database_url(db)
-
-
-@contextmanager
-def _progress(enabled: bool = True) -> Iterator[Callable[[str, int, int], None]]:
-    """A progress callback ``(step, done, total)`` drawn as a rich bar on stderr."""
-    if not enabled or not err.is_terminal:
-        yield lambda step, done, total: None
-        return
-    tasks: dict[str, TaskID] = {}
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
-                  "{task.total}"), TimeElapsedColumn(), console=err, transient=True) as bar:
-
-        def update(step: str, done: int, total: int) -> None:
-            if step not in tasks:
-                tasks[step] = bar.add_task(step, total=total)
-            bar.update(tasks[step], completed=done, total=total)
-
-        yield update
 
 
 def _open_store(db: str | None, *, ensure_data: bool = True) -> Any:
@@ -88,7 +64,7 @@ def _open_store(db: str | None, *, ensure_data: bool = True) -> Any:
 def _build(store: Any) -> dict[str, int]:
     from econsec.datasets.bundled import load_bundled
 
-    with _progress() as progress:
+    with progress_bar() as progress:
         bundle = load_bundled(progress=progress)
         store.import_bundle(bundle, replace=True, progress=progress)
     return dict(store.counts())
@@ -150,7 +126,7 @@ def import_(
 
     store = _open_store(db)
     bundle = read_user_file(path)
-    with _progress() as progress:
+    with progress_bar() as progress:
         summary = store.import_bundle(bundle, replace=replace, progress=progress)
     doc = _summary_dict(summary)
     replaced = doc.get("replaced", {})
@@ -241,7 +217,7 @@ def report(
     from econsec.reports.criticality import write_report
 
     store = _open_store(db)
-    with _progress() as progress:
+    with progress_bar() as progress:
         path = write_report(store, out_dir, home=country or Settings().home_country,
                             progress=progress)
     out.print(f"Report written to {path}")

@@ -12,14 +12,13 @@ Unknown names raise with close matches; malformed shocks, and cuts above 100 %, 
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
 import numpy as np
 import typer
-from rich.console import Console
 
+from econsec.cli.console import out
 from econsec.cli.output import OutputFormat, Result, emit
 from econsec.errors import ValidationError
 from econsec.io_models.mrio import MRIO
@@ -36,7 +35,6 @@ io_app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-out = Console(width=None if sys.stdout.isatty() else 240)
 
 MrioOption = Annotated[str, typer.Option(
     "--mrio", help="MRIO: pymrio:test, bundled:bea-2023 or a folder pymrio can load.")]

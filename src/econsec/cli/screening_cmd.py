@@ -7,25 +7,18 @@ Registered by :mod:`econsec.cli.app` (``app.add_typer(lists_app, name="lists")``
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from econsec.cli.console import err, out, progress_bar
 from econsec.cli.output import OutputFormat, Result, emit, to_csv, to_json
 from econsec.errors import ValidationError
 from econsec.screening.batch import batch_columns, read_counterparties, screen_batch
 from econsec.screening.index import open_index, screening_document
 from econsec.screening.match import THRESHOLD, Query
-
-out = Console(width=None if sys.stdout.isatty() else 240)
-err = Console(stderr=True, soft_wrap=True)
 
 lists_app = typer.Typer(help="Entity lists for screening (FollowTheMoney JSONL or CSV).",
                         invoke_without_command=True)
@@ -38,25 +31,6 @@ IndexOption = Annotated[
 FormatOption = Annotated[
     OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
 ]
-
-
-@contextmanager
-def _progress() -> Iterator[Callable[[str, int, int], None]]:
-    """A progress callback drawn as a rich bar on stderr (only on a terminal)."""
-    if not err.is_terminal:
-        yield lambda step, done, total: None
-        return
-    tasks: dict[str, TaskID] = {}
-    with Progress(TextColumn("{task.description}"), BarColumn(),
-                  TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-                  console=err, transient=True) as bar:
-
-        def update(step: str, done: int, total: int) -> None:
-            if step not in tasks:
-                tasks[step] = bar.add_task(step, total=total)
-            bar.update(tasks[step], completed=done, total=total)
-
-        yield update
 
 
 @lists_app.callback()
@@ -86,7 +60,7 @@ def lists_load(
 ) -> None:
     """Load an entity list into the screening index (all or nothing; replaces a list of the
     same name)."""
-    with open_index(index) as idx, _progress() as progress:
+    with open_index(index) as idx, progress_bar() as progress:
         loaded = idx.load_file(file, name, progress=progress).to_dict()
         path = str(idx.path)
     emit(Result({"index": path, **loaded}, [loaded], list(loaded),
@@ -154,7 +128,7 @@ def screen(
 def _screen_batch(batch: Path, out_file: Path | None, all_matches: bool,
                   index: str | None, fmt: OutputFormat) -> None:
     header, rows = read_counterparties(batch)
-    with open_index(index) as idx, _progress() as progress:
+    with open_index(index) as idx, progress_bar() as progress:
         results = screen_batch(idx, rows, all_matches=all_matches, progress=progress)
     columns = batch_columns(header)
     as_json = fmt is OutputFormat.JSON or (out_file is not None

@@ -18,44 +18,17 @@ Output (``--format``):
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from econsec.cli.console import err, out, progress_bar
 from econsec.cli.output import OutputFormat, Result, emit
-
-out = Console(width=None if sys.stdout.isatty() else 240)
-err = Console(stderr=True, soft_wrap=True)
 
 FormatOption = Annotated[
     OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
 ]
-
-
-@contextmanager
-def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, int, int], None]]:
-    """A progress callback ``(step, done, total)`` drawn as a rich bar on stderr (only when
-    stderr is a terminal)."""
-    if not enabled or not err.is_terminal:
-        yield lambda step, done, total: None
-        return
-    tasks: dict[str, TaskID] = {}
-    with Progress(TextColumn("{task.description}"), BarColumn(),
-                  TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-                  console=err, transient=True) as bar:
-
-        def update(step: str, done: int, total: int) -> None:
-            if step not in tasks:
-                tasks[step] = bar.add_task(step, total=total)
-            bar.update(tasks[step], completed=done, total=total)
-
-        yield update
 
 
 TOTAL_COLUMNS = ["variant", "mitigations", "total_production_change",

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
+from econsec.cli.console import err, out
 from econsec.cli.output import OutputFormat, Result, emit
 from econsec.errors import EconsecError
 from econsec.settings import Settings
@@ -26,8 +26,6 @@ tech_app = typer.Typer(help="Technology management: designated technologies, pri
 case_app = typer.Typer(help="Prior-report transfer cases.", no_args_is_help=True)
 tech_app.add_typer(case_app, name="case")
 
-out = Console(width=None if sys.stdout.isatty() else 240)
-err = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[str | None, typer.Option(
     "--db", help="Database URL or SQLite file path (default: ECONSEC_DB, else "
