@@ -31,6 +31,15 @@ def run_cli(
     return proc
 
 
+@pytest.fixture(autouse=True, scope="session")
+def private_screening_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """No test touches the user's screening index: the session gets its own (inherited by
+    the ``econsec`` subprocesses); tests that need another set ECONSEC_SCREENING_DB."""
+    path = tmp_path_factory.mktemp("screening") / "screening.db"
+    os.environ["ECONSEC_SCREENING_DB"] = str(path)
+    return path
+
+
 @pytest.fixture(scope="session")
 def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite knowledge base built by ``econsec init`` from the bundled data (read-only use)."""

@@ -36,6 +36,9 @@ PAGES = {
     "/value-chain": 1,
     "/scenarios": 0,
     "/data": 0,
+    "/tech": 0,
+    "/tech/selfcheck": 0,
+    "/screening": 0,
 }
 
 

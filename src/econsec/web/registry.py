@@ -22,6 +22,7 @@ API_ROUTERS: list[tuple[str, str, str]] = [
     ("econsec.web.api.scenarios", "router", API_PREFIX),
     ("econsec.web.api.data", "router", API_PREFIX),
     ("econsec.web.api.techmgmt", "router", API_PREFIX),
+    ("econsec.web.api.screening", "router", API_PREFIX),
 ]
 
 #: HTML page routers and static assets.
@@ -29,6 +30,7 @@ PAGE_ROUTERS: list[tuple[str, str, str]] = [
     ("econsec.web.assets", "router", ""),
     ("econsec.web.pages.site", "router", ""),
     ("econsec.web.pages.techmgmt", "router", ""),
+    ("econsec.web.pages.screening", "router", ""),
 ]
 
 ROUTERS = API_ROUTERS + PAGE_ROUTERS

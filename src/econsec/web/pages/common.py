@@ -31,6 +31,7 @@ NAVIGATION = (
     ("/scenarios", N_("Scenarios")),
     ("/data", N_("Data")),
     ("/tech", N_("Technology")),
+    ("/screening", N_("Screening")),
 )
 
 #: Home countries offered on the overview (any stored ISO3 also works via ?home=).

@@ -1,0 +1,179 @@
+"""``/api/v1/screening``: restricted-party screening (entity lists, screening, decisions).
+
+JSON shapes match the CLI's ``--format json``: ``GET /lists`` is ``econsec lists``,
+``POST /lists`` is ``econsec lists load``, ``GET /screen`` is ``econsec screen NAME`` and
+``POST /decisions`` is ``econsec screen decide``. A malformed list file is a 422 problem
+with its ``line`` and nothing is loaded (one transaction).
+
+The index is the file ``ECONSEC_SCREENING_DB`` names, else the CLI's default
+(:class:`econsec.screening.index.ScreeningSettings`); it is the app's service
+``"screening"`` (:func:`screening_service`), created on first use. SQLite connections are
+not shared between threads, so each request opens its own connection to that file; loads
+are serialised by a lock.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from econsec.errors import ValidationError
+from econsec.screening.entities import read_entity_file
+from econsec.screening.index import (
+    ScreeningSettings,
+    SqliteScreeningIndex,
+    file_sha256,
+    screening_document,
+)
+from econsec.screening.match import Query as ScreeningQuery
+from econsec.web.api.common import (
+    State,
+    json_response,
+    problem_responses,
+    saved_upload,
+    service,
+    uploaded_file,
+)
+from econsec.web.state import WebState
+
+router = APIRouter(prefix="/screening", tags=["screening"])
+
+#: Suffixes of the list files the API reads (``.csv`` is a CSV list, the rest FtM JSONL).
+LIST_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv")
+MAX_LIMIT = 100
+
+_UPLOAD: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": ["file"],
+            "properties": {"file": {"type": "string", "format": "binary",
+                                    "description": "FtM JSON lines (.jsonl) or CSV list"}},
+        }}},
+    }
+}
+
+
+@dataclass
+class ScreeningService:
+    """The screening index file of the app; :meth:`open` gives a per-request connection."""
+
+    path: Path
+    write_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def from_settings(cls, override: str | Path | None = None) -> ScreeningService:
+        """``override``, else ``ECONSEC_SCREENING_DB``, else the CLI's default path."""
+        return cls(ScreeningSettings().index_path(override))
+
+    @contextmanager
+    def open(self) -> Iterator[SqliteScreeningIndex]:
+        with SqliteScreeningIndex(self.path) as index:
+            yield index
+
+    def lists_document(self) -> dict[str, Any]:
+        """As ``econsec lists --format json``."""
+        with self.open() as index:
+            return {"index": str(index.path), "lists": [x.to_dict() for x in index.lists()]}
+
+    def screen_document(self, name: str, country: str | None = None,
+                        birth_date: str | None = None, limit: int = 10) -> dict[str, Any]:
+        """As ``econsec screen NAME --format json``."""
+        query = ScreeningQuery(name, country or None, birth_date or None)
+        with self.open() as index:
+            return screening_document(index, query, index.screen(query, limit=limit))
+
+    def load(self, path: Path, list_name: str | None, source_name: str) -> dict[str, Any]:
+        """Load the list file ``path`` (all or nothing) as ``list_name`` (default: the
+        stem of ``source_name``); as ``econsec lists load --format json``."""
+        if not source_name.lower().endswith(LIST_SUFFIXES):
+            raise ValidationError(f"unsupported list file '{source_name}': upload FtM JSON "
+                                  "lines (.jsonl, .json) or a CSV list (.csv)")
+        name = (list_name or "").strip() or Path(source_name).stem
+        entities = read_entity_file(path)
+        if not entities:
+            raise ValidationError(f"'{source_name}' holds no entities; nothing was loaded")
+        with self.write_lock, self.open() as index:
+            loaded = index.load_entities(entities, name, source_file=source_name,
+                                         sha256=file_sha256(path))
+            return {"index": str(index.path), **loaded.to_dict()}
+
+    def decide(self, entity_id: str, query: str, decision: str, note: str = ""
+               ) -> dict[str, str]:
+        """As ``econsec screen decide … --format json``."""
+        with self.write_lock, self.open() as index:
+            return index.decide(entity_id, query, decision, note).to_dict()
+
+
+def screening_service(state: WebState) -> ScreeningService:
+    """The app's :class:`ScreeningService` (a test may put its own in ``state.services``)."""
+    return service(state, "screening", ScreeningService.from_settings)
+
+
+class DecisionIn(BaseModel):
+    """A reviewer's decision on one screening result."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    entity_id: Annotated[str, Field(min_length=1, max_length=500)]
+    query: Annotated[str, Field(min_length=1, max_length=500,
+                                description="The screened name")]
+    decision: Literal["match", "false_positive"]
+    note: Annotated[str, Field(max_length=5000)] = ""
+
+
+@router.get("/lists", summary="Loaded entity lists")
+def lists(state: State) -> Response:
+    """Name, entities, source file, sha256 and load time of every list in the index."""
+    return json_response(screening_service(state).lists_document())
+
+
+@router.post("/lists", status_code=201, summary="Load an entity list",
+             openapi_extra=_UPLOAD, responses=problem_responses(413, 422))
+async def load_list(request: Request, state: State, name: Annotated[str | None, Query(
+        max_length=100, description="List name (default: the file name without suffix)")
+        ] = None) -> Response:
+    """Upload an FtM JSON-lines (``.jsonl``) or CSV list as multipart field ``file``; it
+    replaces a list of the same name. All or nothing: a malformed line is a 422 problem
+    naming the ``line``. Uploads above the app's size limit are refused (413)."""
+    screening = screening_service(state)
+    filename, data = await uploaded_file(request, state.max_upload_bytes)
+
+    def load() -> dict[str, Any]:
+        with saved_upload(data, filename) as path:
+            return screening.load(path, name, filename)
+
+    return json_response(await run_in_threadpool(load), status_code=201)
+
+
+@router.get("/screen", summary="Screen a name", responses=problem_responses(422))
+def screen(state: State,
+           name: Annotated[str, Query(min_length=1, max_length=500,
+                                      description="Name to screen (any script)")],
+           country: Annotated[str | None, Query(
+               max_length=100, description="Country (ISO alpha-3, alpha-2 or name)")] = None,
+           birth_date: Annotated[str | None, Query(
+               max_length=10, description="YYYY, YYYY-MM or YYYY-MM-DD")] = None,
+           limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 10) -> Response:
+    """``{"query", "matches", "threshold", "index"}``, best first, with explanations and
+    reviewer decisions (as ``econsec screen NAME --format json``)."""
+    return json_response(screening_service(state).screen_document(
+        name, country, birth_date, limit))
+
+
+@router.post("/decisions", status_code=201, summary="Record a reviewer decision",
+             responses=problem_responses(422))
+def decide(body: DecisionIn, state: State) -> Response:
+    """Remember ``match`` or ``false_positive`` for (query, entity) for the next screening
+    of the same (normalised) query."""
+    return json_response(screening_service(state).decide(
+        body.entity_id, body.query, body.decision, body.note), status_code=201)

@@ -1,0 +1,132 @@
+"""``/screening`` page: screen a name (with country and birth date) against the loaded
+entity lists, see each result's score, match flag, list and explanation, record a
+reviewer decision (match / false positive) that the next search shows, and load a list.
+
+Everything goes through :class:`econsec.web.api.screening.ScreeningService`, so the page
+shows what ``GET /api/v1/screening/screen`` returns.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from econsec.errors import EconsecError, ValidationError
+from econsec.i18n import translator
+from econsec.web.api.common import UploadTooLarge, check_length, safe_name, saved_upload
+from econsec.web.api.screening import screening_service
+from econsec.web.i18n import request_language
+from econsec.web.pages.common import render
+from econsec.web.state import WebState, get_state
+
+router = APIRouter(include_in_schema=False)
+
+State = Annotated[WebState, Depends(get_state)]
+MB = 1024 * 1024
+
+
+def _page(request: Request, state: WebState, *, form: dict[str, str] | None = None,
+          error: str | None = None, upload_error: str | None = None,
+          notice: str | None = None, status_code: int = 200) -> HTMLResponse:
+    t = translator(request_language(request))
+    screening = screening_service(state)
+    form = form or {}
+    document: dict[str, Any] | None = None
+    if form.get("name", "").strip() and error is None:
+        try:
+            document = screening.screen_document(form["name"], form.get("country"),
+                                                 form.get("birth_date"))
+        except EconsecError as exc:
+            error, status_code = str(exc), 422
+    return render(request, "screening.html.j2", status_code=status_code,
+                  title=t.gettext("Restricted-party screening"), form=form,
+                  document=document, lists=screening.lists_document()["lists"],
+                  error=error, upload_error=upload_error, notice=notice,
+                  limit_mb=state.max_upload_bytes / MB, charts=False)
+
+
+@router.get("/screening", response_class=HTMLResponse)
+def screening_page(request: Request, state: State,
+                   name: Annotated[str, Query(max_length=500)] = "",
+                   country: Annotated[str, Query(max_length=100)] = "",
+                   birth_date: Annotated[str, Query(max_length=10)] = "",
+                   decided: Annotated[str, Query(max_length=500)] = "",
+                   loaded: Annotated[str, Query(max_length=100)] = "") -> HTMLResponse:
+    t = translator(request_language(request))
+    notice = None
+    if decided:
+        notice = t.gettext("Decision recorded for %(entity)s.") % {"entity": decided}
+    elif loaded:
+        notice = t.gettext("List %(name)s loaded.") % {"name": loaded}
+    return _page(request, state, form={"name": name, "country": country,
+                                       "birth_date": birth_date}, notice=notice)
+
+
+def _search_url(form: dict[str, str], **extra: str) -> str:
+    params = {k: v for k, v in {**form, **extra}.items() if v}
+    return "/screening" + (f"?{urlencode(params)}" if params else "") + "#results"
+
+
+@router.post("/screening/decisions", response_class=HTMLResponse)
+def record_decision(request: Request, state: State,
+                    entity_id: Annotated[str, Form(max_length=500)],
+                    query: Annotated[str, Form(max_length=500)],
+                    decision: Annotated[str, Form(max_length=20)],
+                    country: Annotated[str, Form(max_length=100)] = "",
+                    birth_date: Annotated[str, Form(max_length=10)] = "",
+                    note: Annotated[str, Form(max_length=5000)] = "") -> Response:
+    form = {"name": query, "country": country, "birth_date": birth_date}
+    try:
+        screening_service(state).decide(entity_id, query, decision, note)
+    except EconsecError as exc:
+        return _page(request, state, form=form, error=str(exc), status_code=422)
+    return RedirectResponse(_search_url(form, decided=entity_id), status_code=303)
+
+
+async def _uploaded_list(request: Request, limit: int) -> tuple[str, bytes, str]:
+    """The form's list file (sanitised name, bytes; 413 beyond ``limit``) and list name."""
+    check_length(request, limit)
+    form = await request.form(max_files=1, max_fields=10)
+    try:
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str) or not upload.filename:
+            raise ValidationError("choose a list file (.jsonl or .csv) first")
+        data = await upload.read(limit + 1)
+        if len(data) > limit:
+            raise UploadTooLarge(limit)
+        list_name = form.get("list_name")
+        return (safe_name(upload.filename), data,
+                list_name.strip()[:100] if isinstance(list_name, str) else "")
+    finally:
+        await form.close()
+
+
+@router.post("/screening/lists", response_class=HTMLResponse)
+async def load_list(request: Request, state: State) -> Response:
+    t = translator(request_language(request))
+    screening = screening_service(state)
+    try:
+        filename, data, list_name = await _uploaded_list(request, state.max_upload_bytes)
+
+        def load() -> dict[str, Any]:
+            with saved_upload(data, filename) as path:
+                return screening.load(path, list_name, filename)
+
+        loaded = await run_in_threadpool(load)
+    except UploadTooLarge:
+        message = t.gettext("The file is larger than the limit of %(limit)s MB; nothing was "
+                            "read or stored.") % {"limit": t.number(state.max_upload_bytes
+                                                                    / MB, 1)}
+        return await run_in_threadpool(lambda: _page(request, state, upload_error=message,
+                                                     status_code=413))
+    except EconsecError as exc:
+        message = str(exc)
+        return await run_in_threadpool(lambda: _page(request, state, upload_error=message,
+                                                     status_code=422))
+    return RedirectResponse("/screening?" + urlencode({"loaded": loaded["name"]}),
+                            status_code=303)
+
