@@ -85,6 +85,14 @@ def _method(method: str) -> Any:
     return method
 
 
+def _prepare(mrio: str, method: str) -> tuple[MRIO, dict[str, str], Any]:
+    """The table, its sector names and a :class:`StaticModel` for one command."""
+    from econsec.io_models.static import StaticModel
+
+    table = _load(mrio)
+    return table, sector_names(mrio), StaticModel(table, method=_method(method))
+
+
 # ---------------------------------------------------------------------------------------
 # Commands
 
@@ -101,11 +109,7 @@ def leontief(
     fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Output change Δx = (I − A)⁻¹ Δy of a final-demand change (Leontief)."""
-    from econsec.io_models.static import StaticModel
-
-    table = _load(mrio)
-    names = sector_names(mrio)
-    model = StaticModel(table, method=_method(method))
+    table, names, model = _prepare(mrio, method)
     shock = _shock(table, demand_change or [], names, "--demand-change", model.y)
     result = model.leontief(shock)
     doc = result.to_dict()
@@ -126,11 +130,7 @@ def ghosh(
     fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Output change Δxᵀ = Δvᵀ (I − B)⁻¹ of a value-added change (Ghosh supply model)."""
-    from econsec.io_models.static import StaticModel
-
-    table = _load(mrio)
-    names = sector_names(mrio)
-    model = StaticModel(table, method=_method(method))
+    table, names, model = _prepare(mrio, method)
     shock = _shock(table, value_added_change or [], names, "--value-added-change",
                    model.x - table.Z.sum(axis=0))
     result = model.ghosh(shock)
@@ -153,11 +153,7 @@ def iim(
 ) -> None:
     """Inoperability q = (I − A*)⁻¹ c*, A* = x̂⁻¹ A x̂, and economic loss q ⊙ x (Santos &
     Haimes 2004)."""
-    from econsec.io_models.static import StaticModel
-
-    table = _load(mrio)
-    names = sector_names(mrio)
-    model = StaticModel(table, method=_method(method))
+    table, names, model = _prepare(mrio, method)
     shock = _shock(table, demand_perturbation or [], names, "--demand-perturbation", None)
     result = model.inoperability(shock)
     doc = result.to_dict()
@@ -181,16 +177,13 @@ def extract(
     fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Hypothetical extraction: output lost per sector and in total (Miller & Blair §12.2)."""
-    from econsec.io_models.static import StaticModel
-
-    table = _load(mrio)
-    names = sector_names(mrio)
+    table, names, model = _prepare(mrio, method)
     if not targets:
         raise ValidationError("give at least one --extract REGION/SECTOR")
     if variant not in ("full", "backward", "forward"):
         raise ValidationError(f"unknown --variant '{variant}'; use full, backward or forward")
     pairs = [resolve_target(table, t, names, option="--extract") for t in targets]
-    result = StaticModel(table, method=_method(method)).extraction(pairs, variant=variant)  # type: ignore[arg-type]
+    result = model.extraction(pairs, variant=variant)  # type: ignore[arg-type]
     doc = result.to_dict()
     emit(_result(doc, result.changes(top), ["value"], names,
                  f"Extraction ({variant}): output loss {doc['total_output_loss']:,.1f} "
