@@ -298,6 +298,15 @@ def _row_key(row: Mapping[str, Any], columns: Sequence[str]) -> tuple[Any, ...]:
     )
 
 
+def _check(conn: Connection, bundle: Bundle, *, replace: bool) -> set[str]:
+    """Every check of an import (the validator, then, unless ``replace``, the refusal to
+    change a stored source); returns the source keys the bundle covers."""
+    keys = _Validator(conn, bundle).run()
+    if not replace:
+        _refuse_changed_sources(conn, bundle, keys)
+    return keys
+
+
 def _refuse_changed_sources(conn: Connection, bundle: Bundle, keys: set[str]) -> None:
     """Raise when importing ``bundle`` would change the stored facts of a source."""
     incoming = _fact_rows(bundle)
@@ -369,9 +378,7 @@ class Store:
         summary = ImportSummary()
         try:
             with self.engine.begin() as conn:
-                keys = _Validator(conn, bundle).run()
-                if not replace:
-                    _refuse_changed_sources(conn, bundle, keys)
+                keys = _check(conn, bundle, replace=replace)
                 summary.source_keys = sorted(keys)
                 self._write(conn, bundle, keys, summary, report)
         except EconsecError:
@@ -389,9 +396,7 @@ class Store:
         """
         try:
             with self.engine.connect() as conn:
-                keys = _Validator(conn, bundle).run()
-                if not replace:
-                    _refuse_changed_sources(conn, bundle, keys)
+                _check(conn, bundle, replace=replace)
                 conn.rollback()
         except EconsecError:
             raise
