@@ -117,3 +117,20 @@ class StoreError(EconsecError):
     """The knowledge base cannot be opened, migrated or written."""
 
     title = "knowledge base error"
+
+
+class BusyError(EconsecError):
+    """The knowledge base is busy (another writer holds the lock) and waiting did not help.
+
+    The web API answers 503 with ``Retry-After``; the CLI exits with 75 (EX_TEMPFAIL).
+    Never carries SQL, parameters or database URLs: only what to do.
+    """
+
+    exit_code = 75
+    title = "knowledge base busy"
+
+    def __init__(self, message: str = "the knowledge base is busy with another write; "
+                 "try again in a few seconds", *, retry_after: int = 5,
+                 location: Location | None = None) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, location=location)

@@ -1,7 +1,8 @@
 """The one translation layer: every user-facing string goes through :func:`translator`.
 
-English text is the message id; the Japanese catalogue is the gettext file
-``locales/ja/LC_MESSAGES/messages.po`` (read with Babel, no compile step). Numbers,
+English text is the message id; the Japanese catalogue is the set of gettext files
+``locales/ja/LC_MESSAGES/*.po`` (``messages.po`` plus one file per area, read with Babel
+in name order, no compile step; a message id must appear in one file only). Numbers,
 percentages and dates are formatted per locale with Babel. Templates get the same
 callables through Jinja's i18n extension (``install_gettext_callables``).
 """
@@ -28,14 +29,18 @@ def catalogue(lang: str) -> dict[str, str]:
         return {}
     if lang not in SUPPORTED_LANGUAGES:
         raise ValueError(f"unsupported language '{lang}'; choose one of {SUPPORTED_LANGUAGES}")
-    path = resources.files("econsec.i18n") / "locales" / lang / "LC_MESSAGES" / "messages.po"
-    with path.open("rb") as fh:
-        cat = read_po(fh, locale=lang)
-    return {
-        str(m.id): str(m.string)
-        for m in cat
-        if m.id and isinstance(m.id, str) and m.string and not m.fuzzy
-    }
+    folder = resources.files("econsec.i18n") / "locales" / lang / "LC_MESSAGES"
+    merged: dict[str, str] = {}
+    for path in sorted((p for p in folder.iterdir() if p.name.endswith(".po")),
+                       key=lambda p: p.name):
+        with path.open("rb") as fh:
+            cat = read_po(fh, locale=lang)
+        merged.update({
+            str(m.id): str(m.string)
+            for m in cat
+            if m.id and isinstance(m.id, str) and m.string and not m.fuzzy
+        })
+    return merged
 
 
 @dataclass(frozen=True)

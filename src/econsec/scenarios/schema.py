@@ -35,7 +35,6 @@ day, and every ``start_day`` must fall inside the horizon.
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 import types
 import typing
@@ -43,7 +42,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -55,6 +53,7 @@ from pydantic import (
 )
 from pydantic import ValidationError as PydanticValidationError
 
+from econsec.documents import LineMap, read_json, read_yaml
 from econsec.errors import DataFormatError, Location, UnknownNameError, ValidationError
 from econsec.io_models import events as ev
 from econsec.suggest import close_matches
@@ -476,7 +475,6 @@ class Scenario(_Strict):
 
 # --------------------------------------------------------------------------- error paths
 
-LineMap = dict[tuple[Any, ...], int]
 
 
 def format_path(path: Sequence[Any]) -> str:
@@ -620,26 +618,6 @@ def _from_pydantic(exc: PydanticValidationError, file: str | None,
 # --------------------------------------------------------------------------- reading
 
 
-def _yaml_lines(node: yaml.Node, path: tuple[Any, ...], lines: LineMap, file: str | None
-                ) -> None:
-    lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key, value in node.value:
-            name = key.value
-            if name in seen:
-                raise DataFormatError(
-                    f"key '{name}' appears twice in {format_path(path) or 'the top level'}",
-                    location=Location(file=file, line=key.start_mark.line + 1,
-                                      column=format_path((*path, name))))
-            seen.add(name)
-            lines[(*path, name)] = key.start_mark.line + 1
-            _yaml_lines(value, (*path, name), lines, file)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _yaml_lines(item, (*path, i), lines, file)
-
-
 def read_document(text: str, *, file: str | None = None, json_format: bool = False
                   ) -> tuple[Any, LineMap]:
     """Parse YAML (or JSON) text: the data and a map path → 1-based line (YAML only).
@@ -647,27 +625,8 @@ def read_document(text: str, *, file: str | None = None, json_format: bool = Fal
     Malformed text raises :class:`DataFormatError` with the line and column of the parser.
     """
     if json_format:
-        try:
-            return json.loads(text), {}
-        except json.JSONDecodeError as exc:
-            raise DataFormatError(f"malformed JSON: {exc.msg} (column {exc.colno})",
-                                  location=Location(file=file, line=exc.lineno)) from exc
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = " ".join(str(p) for p in (getattr(exc, "problem", None),
-                                             getattr(exc, "context", None)) if p)
-        raise DataFormatError(
-            f"malformed YAML: {problem or exc}"
-            + (f" (column {mark.column + 1})" if mark is not None else ""),
-            location=Location(file=file, line=mark.line + 1 if mark is not None else None),
-        ) from exc
-    lines: LineMap = {}
-    if node is not None:
-        _yaml_lines(node, (), lines, file)
-    return data, lines
+        return read_json(text, file=file), {}
+    return read_yaml(text, file=file)
 
 
 def parse_scenario(data: Any, *, file: str | None = None, lines: LineMap | None = None

@@ -11,45 +11,20 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
 
+from econsec.documents import LineMap
+from econsec.documents import read_yaml as read_document
 from econsec.errors import DataFormatError, Location
 
-Lines = dict[tuple[Any, ...], int]
+Lines = LineMap
 M = TypeVar("M", bound=BaseModel)
 
 
-def _walk(node: yaml.Node, path: tuple[Any, ...], lines: Lines) -> None:
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            name = key.value
-            lines[(*path, name)] = key.start_mark.line + 1
-            _walk(value, (*path, name), lines)
-            lines[(*path, name)] = key.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _walk(item, (*path, index), lines)
-
-
 def read_yaml(text: str, file: str) -> tuple[Any, Lines]:
-    """Parse ``text`` (safe loader); malformed YAML raises :class:`DataFormatError` at its line."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        raise DataFormatError(f"malformed YAML: {exc.problem or exc}",
-                              location=Location(file, line)) from None
-    except yaml.YAMLError as exc:
-        raise DataFormatError(f"malformed YAML: {exc}", location=Location(file)) from None
-    lines: Lines = {}
-    if node is not None:
-        _walk(node, (), lines)
-    return data, lines
+    """Parse ``text`` (bounded safe loader); malformed YAML raises :class:`DataFormatError`."""
+    return read_document(text, file=file)
 
 
 def read_yaml_file(path: Path) -> tuple[Any, Lines]:
