@@ -45,3 +45,21 @@ def test_locale_formatting() -> None:
     assert translator("ja").percent(0.938) == "93.8%"
     assert translator("en").number(1234567.5, 1) == "1,234,567.5"
     assert translator("ja").gettext("Summary") == "概要"
+
+
+def test_each_message_is_translated_in_one_catalogue_file_only() -> None:
+    from babel.messages.pofile import read_po
+
+    folder = ROOT / "src/econsec/i18n/locales/ja/LC_MESSAGES"
+    seen: dict[str, str] = {}
+    twice = []
+    for path in sorted(folder.glob("*.po")):
+        with path.open("rb") as fh:
+            for message in read_po(fh, locale="ja"):
+                if not message.id:
+                    continue
+                key = str(message.id)
+                if key in seen:
+                    twice.append(f"{key!r} in {seen[key]} and {path.name}")
+                seen[key] = path.name
+    assert not twice, twice
