@@ -33,7 +33,8 @@ FormatOption = Annotated[
 
 TOTAL_COLUMNS = ["variant", "mitigations", "total_production_change",
                  "total_final_demand_unmet", "production_loss_avoided",
-                 "final_demand_unmet_avoided", "recovery_day"]
+                 "final_demand_unmet_avoided", "supplied_by_measures", "total_supply_change",
+                 "recovery_day"]
 WORST_COLUMNS = ["region", "sector", "min_relative_production", "day"]
 STATS = ("p5", "p50", "p95")
 
@@ -45,9 +46,13 @@ def scenario_results(doc: dict[str, Any]) -> list[Result]:
             for v in doc["variants"]]
     notes = [f"Totals are sums over {doc['days']} simulated days of daily values, in {unit}; "
              "production_loss_avoided and final_demand_unmet_avoided compare with the "
-             "'no measures' variant."]
+             "'no measures' variant; supplied_by_measures: inputs stockpiles and recycling "
+             "put into inventories; total_supply_change: production change plus that "
+             "supply; recovery_day: first day from which no industry is more than 0.1 % "
+             "below its pre-shock production."]
     if doc["recovery_day"] is None:
         notes.append("Production has not recovered within the horizon.")
+    notes += list(doc.get("result_notes") or ())
     totals = Result(doc, rows, TOTAL_COLUMNS, notes=notes,
                     title=f"{doc['name']}: {doc['mrio_name']}, {doc['horizon_days']} days "
                           f"({unit})")
@@ -130,7 +135,9 @@ def simulate(
     if not single and (runs is not None or seed is not None or spec.ensemble is not None):
         from econsec.scenarios.ensemble import run_ensemble
         from econsec.scenarios.executors import make_executor
+        from econsec.scenarios.schema import check_varies
 
+        check_varies(spec, runs)  # before any worker starts
         if scheduler or executor == "dask":
             _quiet_dask()
 

@@ -67,7 +67,7 @@ METHOD_VERSION = "1"
 
 TECHNOLOGY_THRESHOLD = 1e-5  # BoARIO: inputs below this share of output never constrain
 ARBITRARY_DECIMALS = 6  # BoARIO's EVENT_ARBITRARY_PRECISION
-RECOVERY_TOLERANCE = 1e-3  # recovery_day: total production within 0.1 % of pre-shock
+RECOVERY_TOLERANCE = 1e-3  # recovery_day: no industry more than 0.1 % below pre-shock
 
 ProgressCallback = Callable[[int, int, int], None]
 
@@ -108,6 +108,11 @@ class SimulationResult:
     baseline_production: np.ndarray
     last_shock_day: int | None = None
     mrio_name: str = ""
+    #: Value of the inputs stockpile releases and recycling put into inventories, per day
+    #: (length T; zeros without such measures), in the MRIO's unit.
+    supplied_by_measures: np.ndarray | None = None
+    #: First day on which every event is over (capacity back, cuts lifted), or None.
+    events_end_day: int | None = None
     method: str = METHOD
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -140,20 +145,43 @@ class SimulationResult:
 
     @property
     def recovery_day(self) -> int | None:
-        """First day, on or after the start of the last shock, from which total production
-        stays within 0.1 % of its pre-shock level until the end of the run; ``None`` if it
-        never does within the horizon or if there was no shock."""
+        """First day, on or after the start of the last shock, from which **no** industry
+        produces more than 0.1 % below its pre-shock level until the end of the run;
+        ``None`` if that never happens within the horizon or if there was no shock.
+
+        Every industry, not the total: a shock to one industry is a small share of total
+        output, and the total can sit within 0.1 % while that industry is still far down.
+        Production above the pre-shock level (suppliers refilling their buyers'
+        inventories) does not count as "not recovered".
+        """
         if self.last_shock_day is None:
             return None
-        base = float(self.baseline_production.sum())
-        total = self.production.sum(axis=1)
-        off = np.abs(total - base) > RECOVERY_TOLERANCE * abs(base)
+        base = np.asarray(self.baseline_production, dtype=float)
+        ok = base > 0
+        short = (base[ok] - self.production[:, ok]) / base[ok]
+        off = (short > RECOVERY_TOLERANCE).any(axis=1)
         off[: self.last_shock_day] = True
         if off[-1]:
             return None
         last_off = np.flatnonzero(off)
         start = int(last_off[-1]) + 1 if last_off.size else 0
         return int(self.days[start])
+
+    @property
+    def total_supplied_by_measures(self) -> float:
+        """Σ over days of :attr:`supplied_by_measures` (0 without such measures)."""
+        if self.supplied_by_measures is None:
+            return 0.0
+        return float(np.sum(self.supplied_by_measures))
+
+    def loss_after(self, day: int) -> float:
+        """Share (0-1) of the production lost (days and industries below pre-shock) that
+        falls on or after ``day``; 0 when nothing is lost."""
+        short = np.maximum(self.baseline_production[None, :] - self.production, 0.0).sum(axis=1)
+        total = float(short.sum())
+        if total <= 0:
+            return 0.0
+        return float(short[max(int(day), 0):].sum()) / total
 
     def daily_totals(self) -> dict[str, np.ndarray]:
         """Day, total production, total capacity and total unmet final demand per day."""
@@ -372,6 +400,7 @@ def _compile(mrio: MRIO, events: Sequence[Any], mitigations: Sequence[Any], hori
     cut: dict[int, np.ndarray] = {}  # supplier row -> T × R passing factor
     dem: dict[int, np.ndarray] = {}  # row -> T × R demand factor
     starts = []
+    ends = []
     for k, ev in enumerate(events):
         c = _Checker(mrio, horizon, _describe("events", k, ev))
         if isinstance(ev, CapacityLoss):
@@ -420,6 +449,7 @@ def _compile(mrio: MRIO, events: Sequence[Any], mitigations: Sequence[Any], hori
             by = range(R) if ev.by is None else [c.region(b) for b in ev.by]
             if ev.share == 0 or ev.duration_days == 0:
                 starts.append(int(ev.start_day))
+                ends.append(_event_end(ev, lag))
                 continue
             f = dem.setdefault(i, np.ones((horizon, R)))
             on = np.zeros(horizon, dtype=bool)
@@ -429,6 +459,7 @@ def _compile(mrio: MRIO, events: Sequence[Any], mitigations: Sequence[Any], hori
         else:
             raise ValidationError(f"events[{k}]: unknown event type {type(ev).__name__}")
         starts.append(int(ev.start_day))
+        ends.append(_event_end(ev, lag))
 
     injections: list[_Injection] = []
     diversify: list[_Diversify] = []
@@ -479,6 +510,9 @@ def _compile(mrio: MRIO, events: Sequence[Any], mitigations: Sequence[Any], hori
         else:
             raise ValidationError(f"mitigations[{k}]: unknown mitigation type {type(m).__name__}")
 
+    # flows (recycling) before pools (stockpiles): a stockpile is drawn only for what the
+    # flows leave uncovered, so it lasts longer when both are used
+    injections.sort(key=lambda inj: inj.pool is not None)
     # capacity-loss schedule on the affected industries only
     hit = np.array(sorted(set(kap) | set(arb)), dtype=np.intp)
     delta = np.zeros((horizon, hit.size))
@@ -494,7 +528,19 @@ def _compile(mrio: MRIO, events: Sequence[Any], mitigations: Sequence[Any], hori
         "hit": hit, "delta": delta, "cut": cut, "dem": dem, "injections": injections,
         "diversify": diversify, "substitute": substitute,
         "last_shock_day": max(starts) if starts else None,
+        "events_end_day": max(ends) if ends else None,
     }
+
+
+def _event_end(ev: Any, lag: int) -> int:
+    """First day on which ``ev`` no longer acts (capacity back, cut lifted)."""
+    end = int(ev.start_day) + int(getattr(ev, "duration_days", 1) or 0)
+    end += int(getattr(ev, "recovery_days", 0) or 0)
+    if isinstance(ev, CapacityLoss):
+        end += lag + 1 + (0 if getattr(ev, "recovery_days", 0) else 1)
+    elif isinstance(ev, CapitalDestroyed):
+        end += 1
+    return end
 
 
 # --------------------------------------------------------------------------- simulate
@@ -517,6 +563,7 @@ def simulate(
     params: ARIOParams | None = None,
     horizon_days: int = 365,
     progress: ProgressCallback | None = None,
+    check: Callable[[int], None] | None = None,
 ) -> SimulationResult:
     """Run the ARIO model for ``horizon_days`` days (day 0 first) and return the daily series.
 
@@ -547,6 +594,11 @@ def simulate(
       sector, ``U_j = Σ_i (O⁰_{ij} − O_{ij}) + Σ_i O_{ij} (1 − x_i/d_i)`` (cut plus rationed),
       is redirected with weight ``share``: ``O_{ij} ← O_{ij} (1 − share (1 − x_i/d_i)) +
       share · U_j · w_i`` with ``w_i ∝ max(x̄_i − d_i, 0) f_{i,r}`` (spare capacity).
+
+    ``check(day)`` is called at the start of every simulated day; it raises to stop the run
+    (the web app's jobs use it for cancellation and their time limit). Recycling flows are
+    applied before stockpile releases, so a stockpile is drawn only for what the flows leave
+    uncovered; ``supplied_by_measures`` records what both put into inventories each day.
 
     Raises :class:`ValidationError` (or :class:`UnknownNameError` with suggestions) naming
     the offending item, e.g. ``events[2] (export_restriction reg3/mining): share 1.3 is
@@ -723,17 +775,23 @@ def simulate(
     q = np.zeros(n)
     every = max(1, T // 100)
 
+    supplied = np.zeros(T)
     for t in range(T):
+        if check is not None:
+            check(t)  # raises to stop the run (cancelled, out of time)
         # 1. capacity loss of the day
         if hit.size:
             delta[hit] = delta_sched[t]
         for inj in injections:  # stockpile release, recycling
+            if inf_rows[inj.s]:
+                continue  # an input that never constrains needs no supply
             cur = stock[inj.s, inj.cols]
             add = np.minimum(np.maximum(stock0[inj.s, inj.cols] - cur, 0.0), inj.daily[t])
             if inj.pool is not None:
                 add = np.minimum(add, inj.pool)
                 inj.pool -= add
             stock[inj.s, inj.cols] = cur + add
+            supplied[t] += float(add.sum())
         # 2. overproduction (BoARIO: from the third step, `current_temporal_unit > 1`)
         if t > 1:
             scarcity = np.zeros(n)
@@ -835,4 +893,6 @@ def simulate(
         baseline_production=x0d,
         last_shock_day=comp["last_shock_day"],
         mrio_name=mrio.name,
+        supplied_by_measures=supplied,
+        events_end_day=comp["events_end_day"],
     )

@@ -31,6 +31,7 @@ from econsec.scenarios.schema import (
     Scenario,
     TriangularSpec,
     UniformSpec,
+    check_varies,
     with_values,
 )
 
@@ -209,6 +210,7 @@ def run_ensemble(scenario: Scenario, runs: int | None = None, seed: int | None =
 
     The MRIO is loaded once here and shipped to each worker once by the executor.
     """
+    check_varies(scenario, runs)
     spec = scenario.ensemble or EnsembleSpec()
     runs = runs if runs is not None else spec.runs
     seed = seed if seed is not None else spec.seed
@@ -233,8 +235,6 @@ def run_ensemble(scenario: Scenario, runs: int | None = None, seed: int | None =
         for key, arr in arrays.items():
             arr[res["variant"], res["run"]] = res[key]
     notes = list(scenario.notes)
-    if not spec.parameters:
-        notes.append("The ensemble varies no parameter: every run is the same.")
     describe = getattr(executor, "describe", None)
     return EnsembleResult(
         scenario, mrio.name, scenario.mrio, mrio.unit or "", runs, seed,

@@ -41,14 +41,28 @@ class VariantRun:
 
     def totals(self) -> dict[str, Any]:
         """``{name, mitigations, total_production_change, total_final_demand_unmet,
-        recovery_day}``."""
+        recovery_day, supplied_by_measures, total_supply_change, loss_after_events_share}``.
+
+        ``supplied_by_measures``: value of the inputs stockpile releases and recycling put
+        into inventories; ``total_supply_change``: production change plus that supply (what
+        the economy had in goods, produced or released); ``loss_after_events_share``: share
+        of the production shortfall that falls after every event is over.
+        """
         r = self.result
+        supplied = float(getattr(r, "total_supplied_by_measures", 0.0) or 0.0)
+        end = getattr(r, "events_end_day", None)
+        late = (float(r.loss_after(end)) if end is not None and hasattr(r, "loss_after")
+                else None)
         return {
             "name": self.name,
             "mitigations": list(self.mitigations),
             "total_production_change": float(r.total_production_change),
             "total_final_demand_unmet": float(r.total_final_demand_unmet),
             "recovery_day": _int_or_none(r.recovery_day),
+            "supplied_by_measures": supplied,
+            "total_supply_change": float(r.total_production_change) + supplied,
+            "events_end_day": _int_or_none(end),
+            "loss_after_events_share": late,
         }
 
 
@@ -143,6 +157,7 @@ class ScenarioResult:
     def to_dict(self, worst: int = 10) -> dict[str, Any]:
         """The JSON summary (stable snake_case keys; see ``docs/scenarios.md``)."""
         main = self.main.totals()
+        rows = self.variant_totals()
         return {
             "name": self.scenario.name,
             "description": " ".join(self.scenario.description.split()),
@@ -156,13 +171,75 @@ class ScenarioResult:
             "total_final_demand_unmet": main["total_final_demand_unmet"],
             "worst_hit": self.worst_hit(worst),
             "recovery_day": main["recovery_day"],
-            "variants": self.variant_totals(),
+            "variants": rows,
+            "result_notes": result_notes(rows, self.unit, self.scenario.horizon_days),
             "model": {"type": self.scenario.model.type, **_params_dict(self.scenario)},
             "sources": list(self.sources),
             "notes": list(self.notes),
             "method": f"econsec.scenarios.runner {RUNNER_VERSION}; ARIO-type model "
                       "(Hallegatte 2008) with BoARIO's ARIOPsiModel defaults",
         }
+
+
+#: Share of the production shortfall after the events end above which a note explains it.
+LATE_LOSS_NOTE = 0.5
+
+
+def _num(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def result_notes(rows: Sequence[dict[str, Any]], unit: str, horizon: int) -> list[str]:
+    """Plain-language notes on totals that look wrong but are how the model works: measures
+    that add nothing, measures that lose more production, loss that comes after the events,
+    runs that do not recover within the horizon. ``rows``: :meth:`variant_totals`."""
+    unit = unit or "MRIO unit"
+    notes: list[str] = []
+    sets = {row["name"]: set(row["mitigations"]) for row in rows}
+    for row in rows:
+        for other in rows:
+            if other is row or not sets[other["name"]] < sets[row["name"]]:
+                continue
+            a, b = row["total_production_change"], other["total_production_change"]
+            scale = max(abs(a), abs(b), 1e-300)
+            if sets[other["name"]] and abs(a - b) <= 1e-9 * scale:
+                extra = sorted(sets[row["name"]] - sets[other["name"]])
+                notes.append(
+                    f"'{row['name']}' gives the same totals as '{other['name']}': with "
+                    f"'{other['name']}' the inventories of the cut inputs stay at their "
+                    f"pre-shock level, so {', '.join(repr(e) for e in extra)} has no "
+                    "shortfall left to cover (measures only refill inventories below "
+                    "that level). It would matter for a longer or deeper cut.")
+            elif a < b - 1e-9 * scale and row["supplied_by_measures"] > 0:
+                notes.append(
+                    f"'{row['name']}' loses more production than '{other['name']}' "
+                    f"({_num(a)} vs {_num(b)} {unit}): the {_num(row['supplied_by_measures'])}"
+                    f" {unit} of inputs its measures put into inventories replace purchases "
+                    "from producers (during the shock and the refilling after it), and with "
+                    "fuller inventories buyers order less, so suppliers raise output less. "
+                    "Production change counts production only; counting the goods the "
+                    f"measures supplied, the change is {_num(row['total_supply_change'])} vs "
+                    f"{_num(other['total_supply_change'])} {unit}, and final demand unmet is "
+                    f"{_num(row['total_final_demand_unmet'])} vs "
+                    f"{_num(other['total_final_demand_unmet'])} {unit}.")
+    for row in rows:
+        late, end = row.get("loss_after_events_share"), row.get("events_end_day")
+        if late is not None and end is not None and late > LATE_LOSS_NOTE and end < horizon:
+            notes.append(
+                f"In '{row['name']}' {late:.0%} of the production shortfall falls after day "
+                f"{end}, when every event is over: buyers ran down their inventories of the "
+                "cut inputs during the shock and fall below the level that limits production "
+                "(psi × target) only late; from then on every industry holding those inputs "
+                "is held back until the inventories are rebuilt, and a supplier that uses its "
+                "own products rebuilds slowly. This is the ARIO model's inventory mechanism, "
+                "not a delay in the data.")
+    late_rows = [row["name"] for row in rows if row["recovery_day"] is None]
+    if late_rows:
+        notes.append(
+            f"Not recovered within the {horizon}-day horizon (some industry still produces "
+            f"more than 0.1 % below its pre-shock level): {', '.join(repr(n) for n in late_rows)}; "
+            "the totals leave out what comes after the horizon.")
+    return notes
 
 
 def _params_dict(scenario: Scenario) -> dict[str, Any]:
@@ -188,27 +265,31 @@ def prepare(scenario: Scenario, mrio: MRIO | None = None) -> MRIO:
 
 
 def simulate_variant(mrio: MRIO, scenario: Scenario, mitigations: Sequence[int],
-                     progress: Callable[..., None] | None = None) -> Any:
-    """One ARIO run of ``scenario`` with the mitigations at the given indices."""
+                     progress: Callable[..., None] | None = None,
+                     check: Callable[[int], None] | None = None) -> Any:
+    """One ARIO run of ``scenario`` with the mitigations at the given indices
+    (``check(day)`` is called every simulated day and may raise to stop the run)."""
     from econsec.io_models.ario import simulate
 
     return simulate(mrio, build_events(scenario), build_mitigations(scenario, mitigations),
                     params=ario_params(scenario), horizon_days=scenario.horizon_days,
-                    progress=progress)
+                    progress=progress, check=check)
 
 
 def run_scenario(scenario: Scenario, *, mrio: MRIO | None = None,
-                 progress: Progress | None = None) -> ScenarioResult:
+                 progress: Progress | None = None,
+                 check: Callable[[int], None] | None = None) -> ScenarioResult:
     """Run every variant of ``scenario`` (the main run first) and collect the results.
 
     ``progress(step, done, total)`` is called as simulated days advance, one step per
-    variant.
+    variant; ``check(day)`` every simulated day (it raises to stop the run).
     """
     mrio = prepare(scenario, mrio)
     runs: list[VariantRun] = []
     for name, indices in scenario.variant_plan():
         labels = tuple(scenario.mitigation_label(i) for i in indices)
-        result = simulate_variant(mrio, scenario, indices, _day_progress(progress, name))
+        result = simulate_variant(mrio, scenario, indices, _day_progress(progress, name),
+                                  check)
         runs.append(VariantRun(name, labels, result))
     sources = [s for s in (mrio.source,) if s]
     notes = list(scenario.notes) + list(getattr(mrio, "notes", ()) or ())

@@ -104,7 +104,8 @@ Names = Annotated[list[str] | None, BeforeValidator(_as_list)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # NaN and infinities (YAML .nan/.inf, JSON NaN/Infinity) are refused everywhere
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------- events
@@ -396,7 +397,7 @@ class ModelSpec(BaseModel):
     """``model``: ``type: ario`` plus any :class:`econsec.io_models.ario.ARIOParams` field
     (checked against that class; defaults are BoARIO's ``ARIOPsiModel``)."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, allow_inf_nan=False)
 
     type: Literal["ario"] = "ario"
 
@@ -594,7 +595,9 @@ def _describe(error: Mapping[str, Any]) -> tuple[list[Any], str]:
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
     value = error.get("input")
-    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than") or (
+    if kind == "finite_number":
+        msg = f"{value!r} is not a number: give a finite value (NaN and infinities are refused)"
+    elif kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than") or (
             kind.endswith("_parsing") or kind.endswith("_type")):
         msg = f"{msg} (got {value!r})"
     if path and path[-1] == "horizon_days" and kind == "greater_than_equal":
@@ -654,7 +657,8 @@ def parse_scenario(data: Any, *, file: str | None = None, lines: LineMap | None 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file (``.yaml``, ``.yml`` or ``.json``).
 
-    A relative MRIO folder is taken relative to the file's folder when it exists there.
+    The ``mrio`` is checked at once (:func:`resolve_mrio_ref`): a named table, or a pymrio
+    folder given absolutely or relative to the file's folder (and inside it).
     """
     path = Path(path)
     try:
@@ -669,12 +673,107 @@ def load_scenario(path: str | Path) -> Scenario:
     data, lines = read_document(text, file=str(path),
                                 json_format=path.suffix.lower() == ".json")
     scenario = parse_scenario(data, file=str(path), lines=lines)
-    ref = scenario.mrio
-    if ":" not in ref.split("/")[0] and not Path(ref).is_absolute():
-        beside = path.parent / ref
-        if beside.exists():
-            scenario = scenario.model_copy(update={"mrio": str(beside)})
+    resolved = resolve_mrio_ref(scenario, path.parent)
+    if resolved != scenario.mrio:
+        copy = scenario.model_copy(update={"mrio": resolved})
+        copy._file, copy._lines = scenario._file, scenario._lines
+        scenario = copy
     return scenario
+
+
+def check_varies(scenario: Scenario, runs: int | None = None) -> None:
+    """Refuse an ensemble that varies nothing: ``runs`` (or the ensemble block's) identical
+    runs would only repeat one result. Located at the ensemble block when there is one."""
+    spec = scenario.ensemble
+    if spec is not None and spec.parameters:
+        return
+    count = runs if runs is not None else (spec.runs if spec is not None else None)
+    what = f"{count} runs" if count is not None else "an ensemble"
+    if spec is None:
+        raise ValidationError(
+            f"{what} of a scenario that varies nothing would all give the same result: the "
+            "scenario has no ensemble block; add one with parameters to vary (see "
+            "'ensemble' in the scenario format), or run it once without --runs/--seed",
+            location=Location(file=scenario.source_file))
+    raise ValidationError(
+        f"{what} of a scenario that varies nothing would all give the same result: "
+        "ensemble.parameters is empty; list the parameters to vary, or remove the ensemble "
+        "block to run the scenario once", location=scenario.location(("ensemble",)))
+
+
+# --------------------------------------------------------------------------- MRIO reference
+
+#: Table names every scenario may use: ``pymrio:test`` and ``bundled:<name>``.
+PYMRIO_TEST = "pymrio:test"
+
+
+def named_tables() -> list[str]:
+    """The named MRIO tables (no server path): ``pymrio:test`` and the bundled ones."""
+    from econsec.io_models.bea import BUNDLED
+
+    return [PYMRIO_TEST, *(f"bundled:{key}" for key in BUNDLED)]
+
+
+def check_named_table(scenario: Scenario) -> str:
+    """``scenario.mrio`` if it is a named table (:func:`named_tables`), else a located
+    :class:`ValidationError` that does not echo the value (it may be a server path)."""
+    names = named_tables()
+    if scenario.mrio in names:
+        return scenario.mrio
+    ref = scenario.mrio
+    looks_named = ":" in ref.split("/")[0] and "/" not in ref and "\\" not in ref
+    detail = f"unknown table '{ref}'" if looks_named and len(ref) <= 60 else "a file path"
+    raise ValidationError(
+        f"mrio names {detail}: scenarios sent to the web app may only name a bundled table "
+        f"({', '.join(names)}); run scenarios on your own MRIO folders with the econsec "
+        "command line", location=scenario.location(("mrio",)))
+
+
+def resolve_mrio_ref(scenario: Scenario, folder: Path) -> str:
+    """Check the ``mrio`` of a scenario read from a file in ``folder``: a named table
+    (:func:`named_tables`), or a pymrio folder (with ``file_parameters.json``) or ``.zip``
+    archive given as an absolute path or as a path relative to the scenario's folder that
+    stays inside it. Returns the reference to load (a relative path made absolute); refuses
+    with the line of ``mrio`` otherwise."""
+    ref = scenario.mrio
+    where = scenario.location(("mrio",))
+    head = ref.split("/")[0]
+    if ":" in head and not re.fullmatch(r"[A-Za-z]:", head) and not Path(ref).is_absolute():
+        if ref in named_tables():
+            return ref
+        raise UnknownNameError(ref, close_matches(ref, named_tables()), kind="MRIO table",
+                               location=where)
+    if not ref.strip() or "\0" in ref:
+        raise ValidationError("mrio is empty: give pymrio:test, bundled:<name> or a pymrio "
+                              "folder", location=where)
+    given = Path(ref).expanduser()
+    if given.is_absolute():
+        target = given
+    else:
+        base = folder.resolve()
+        target = (base / given).resolve()
+        if not target.is_relative_to(base):
+            raise ValidationError(
+                f"mrio '{ref}' leads outside the scenario's folder; give the MRIO folder as "
+                "an absolute path or place it beside the scenario file", location=where)
+    if not target.exists():
+        from econsec.errors import NotFoundError
+
+        raise NotFoundError(f"mrio '{ref}' not found (looked for {target}); give "
+                            f"{', '.join(named_tables())} or a folder pymrio can load",
+                            location=where)
+    if target.is_dir():
+        from pymrio.core.constants import DEFAULT_FILE_NAMES
+
+        if not (target / DEFAULT_FILE_NAMES["filepara"]).is_file():
+            raise DataFormatError(
+                f"mrio '{ref}' is a folder but not a saved pymrio system (no "
+                f"{DEFAULT_FILE_NAMES['filepara']} in it); save one with "
+                "pymrio's IOSystem.save_all", location=where)
+    elif target.suffix.lower() != ".zip":
+        raise DataFormatError(f"mrio '{ref}' is a file, not a pymrio folder or .zip archive",
+                              location=where)
+    return str(target)
 
 
 # --------------------------------------------------------------------------- checks
@@ -742,13 +841,22 @@ def _coerce_value(name: str, value: Any, default: Any) -> Any:
     if name == "productive_capital":
         import numpy as np
 
-        return None if value is None else np.asarray(value, dtype=float)
+        if value is None:
+            return None
+        try:
+            array = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise ValueError("productive_capital must be a list of numbers") from None
+        if not np.all(np.isfinite(array)):
+            raise ValueError("productive_capital holds NaN or infinite values")
+        return array
     if name == "inventory_days":
         if value is None:
             return None
         if not isinstance(value, Mapping):
             raise ValueError("inventory_days must map sector names to days of use")
-        return {str(k): float(v) for k, v in value.items()}
+        days = {str(k): _finite(f"inventory_days.{k}", v) for k, v in value.items()}
+        return days
     if isinstance(default, tuple):
         return tuple(str(v) for v in _as_list(value))
     if isinstance(default, bool):
@@ -760,8 +868,20 @@ def _coerce_value(name: str, value: Any, default: Any) -> Any:
     if isinstance(default, float):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ValueError(f"{name} must be a number (got {value!r})")
-        return float(value)
+        return _finite(name, value)
     return value
+
+
+def _finite(name: str, value: Any) -> float:
+    """``value`` as a finite float; NaN, infinities and non-numbers raise ValueError."""
+    import math
+
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{name} must be a number (got {value!r})")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} is {value!r}: give a finite number (NaN and infinities "
+                         "are refused; list sectors in infinite_inventories_sect instead)")
+    return float(value)
 
 
 def ario_params(scenario: Scenario, overrides: Mapping[str, Any] | None = None) -> Any:
