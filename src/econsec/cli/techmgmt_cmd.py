@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import getpass
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,8 +20,9 @@ import typer
 
 from econsec.cli.console import err, out
 from econsec.cli.output import OutputFormat, Result, emit
-from econsec.errors import EconsecError
+from econsec.errors import EconsecError, Location
 from econsec.settings import Settings
+from econsec.textsafe import csv_cell, terminal_text
 
 tech_app = typer.Typer(help="Technology management: designated technologies, prior-report "
                        "cases, leakage self-check.", no_args_is_help=True)
@@ -34,6 +37,51 @@ FormatOption = Annotated[OutputFormat, typer.Option(
     "--format", "-f", help="Output format.", case_sensitive=False)]
 ByOption = Annotated[str | None, typer.Option(
     "--by", help="Who records this step (default: the login name).", show_default=False)]
+CaseIdArgument = Annotated[str, typer.Argument(
+    metavar="CASE_ID", help="Case id (a whole number, as `econsec tech case list` shows).",
+    show_default=False)]
+
+#: Input field (the location the library names) -> the command-line option that gives it.
+_OPTIONS = {"technology": "--technology", "counterparty": "--counterparty",
+            "country": "--country", "channel": "--channel",
+            "decision_date": "--decision-date", "note": "--note", "on": "--on",
+            "actor": "--by", "status": "STATUS", "case_id": "CASE_ID"}
+
+
+@contextmanager
+def _options() -> Iterator[None]:
+    """Errors located at an input field are re-located at the option that gave it."""
+    try:
+        yield
+    except EconsecError as exc:
+        where = exc.location
+        if where.file is None and where.column in _OPTIONS:
+            exc.location = Location(None, where.line, _OPTIONS[where.column])
+        raise
+
+
+def _terminal(value: Any) -> Any:
+    if isinstance(value, str):
+        return terminal_text(value)
+    if isinstance(value, list | tuple):
+        return [_terminal(v) for v in value]
+    return value
+
+
+def _emit(result: Result, fmt: OutputFormat) -> None:
+    """:func:`emit` with stored text (counterparties, notes, list titles) made safe for its
+    reader: control characters shown as escapes on the terminal, formula-like CSV cells
+    escaped for spreadsheets. JSON escapes control characters itself."""
+    if fmt is OutputFormat.TABLE:
+        result = Result(result.document,
+                        [{k: _terminal(v) for k, v in row.items()} for row in result.rows],
+                        result.columns, terminal_text(result.title),
+                        [terminal_text(n) for n in result.notes], result.percent)
+    elif fmt is OutputFormat.CSV:
+        result = Result(result.document,
+                        [{k: csv_cell(v) for k, v in row.items()} for row in result.rows],
+                        result.columns, result.title, result.notes, result.percent)
+    emit(result, fmt, out)
 
 
 def _tech_store(db: str | None) -> Any:
@@ -78,10 +126,10 @@ def list_technologies(
              f"{header['title']}"] if header else ["Nothing was designated on that date."]
     if any(not r["sourced"] for r in rows):
         notes.append("sourced = no: the designation is not confirmed from a citable source.")
-    emit(Result(doc, table, ["id", "name_en", "name_ja", "notice_date", "effective_date",
+    _emit(Result(doc, table, ["id", "name_en", "name_ja", "notice_date", "effective_date",
                              "sourced", "source"],
                 title="Designated technologies" + (f" on {when}" if when else ""),
-                notes=notes), fmt, out)
+                notes=notes), fmt)
 
 
 @tech_app.command("lists")
@@ -92,9 +140,9 @@ def list_lists(db: DbOption = None, fmt: FormatOption = OutputFormat.TABLE) -> N
     newest = registry.current_list().key
     for r in rows:
         r["current"] = f"{r['id']}@{r['version']}" == newest
-    emit(Result({"lists": rows}, rows, ["id", "version", "notice_date", "technologies",
+    _emit(Result({"lists": rows}, rows, ["id", "version", "notice_date", "technologies",
                                         "origin", "current"], title="Technology lists"),
-         fmt, out)
+         fmt)
 
 
 @tech_app.command("load")
@@ -112,8 +160,8 @@ def load_list(
     doc = store.save_list(lst)
     current = store.registry().current_list().key
     doc["current"] = current == lst.key
-    emit(Result(doc, [doc], ["id", "version", "notice_date", "technologies", "current"],
-                title=f"Loaded {path}"), fmt, out)
+    _emit(Result(doc, [doc], ["id", "version", "notice_date", "technologies", "current"],
+                title=f"Loaded {path}"), fmt)
 
 
 @tech_app.command("group")
@@ -127,8 +175,8 @@ def country_group(
     from econsec.techmgmt.groups import group_status
 
     doc = group_status(country).as_dict()
-    emit(Result(doc, [doc], ["iso3", "name_en", "name_ja", "group", "as_of"],
-                title="Export-control group"), fmt, out)
+    _emit(Result(doc, [doc], ["iso3", "name_en", "name_ja", "group", "as_of"],
+                title="Export-control group"), fmt)
 
 
 def _case_result(case: Any, decision: Any) -> Result:
@@ -160,24 +208,26 @@ def case_new(
 ) -> None:
     """Create a transfer case (status draft) and say whether a prior report is required."""
     store = _tech_store(db)
-    case = store.create_case(technology=technology, counterparty=counterparty,
-                             country=country, channel=channel, decision_date=decision_date,
-                             actor=_actor(by), note=note)
-    emit(_case_result(case, store.assess(case)), fmt, out)
+    with _options():
+        case = store.create_case(technology=technology, counterparty=counterparty,
+                                 country=country, channel=channel,
+                                 decision_date=decision_date, actor=_actor(by), note=note)
+    _emit(_case_result(case, store.assess(case)), fmt)
 
 
 @case_app.command("show")
-def case_show(case_id: Annotated[int, typer.Argument(help="Case id.")], db: DbOption = None,
+def case_show(case_id: CaseIdArgument, db: DbOption = None,
               fmt: FormatOption = OutputFormat.TABLE) -> None:
     """A case with its prior-report decision and dated history."""
     store = _tech_store(db)
-    case = store.case(case_id)
-    emit(_case_result(case, store.assess(case)), fmt, out)
+    with _options():
+        case = store.case(case_id)
+    _emit(_case_result(case, store.assess(case)), fmt)
 
 
 @case_app.command("move")
 def case_move(
-    case_id: Annotated[int, typer.Argument(help="Case id.")],
+    case_id: CaseIdArgument,
     status: Annotated[str, typer.Argument(
         help="reported | in_dialogue | licence_required | closed")],
     note: Annotated[str, typer.Option("--note", help="Why (required).")],
@@ -189,8 +239,9 @@ def case_move(
 ) -> None:
     """Move a case to a new status with a dated note (invalid moves are refused)."""
     store = _tech_store(db)
-    case = store.move_case(case_id, status, note=note, on=on, actor=_actor(by))
-    emit(_case_result(case, store.assess(case)), fmt, out)
+    with _options():
+        case = store.move_case(case_id, status, note=note, on=on, actor=_actor(by))
+    _emit(_case_result(case, store.assess(case)), fmt)
 
 
 @case_app.command("list")
@@ -199,14 +250,14 @@ def case_list(db: DbOption = None, fmt: FormatOption = OutputFormat.TABLE) -> No
     rows = [c.as_dict() for c in _tech_store(db).cases()]
     for r in rows:
         r.pop("history")
-    emit(Result({"cases": rows}, rows, ["id", "technology_id", "counterparty", "country",
+    _emit(Result({"cases": rows}, rows, ["id", "technology_id", "counterparty", "country",
                                         "channel", "decision_date", "status"],
-                title="Transfer cases"), fmt, out)
+                title="Transfer cases"), fmt)
 
 
 @case_app.command("export")
 def case_export(
-    case_id: Annotated[int, typer.Argument(help="Case id.")],
+    case_id: CaseIdArgument,
     out_file: Annotated[Path, typer.Option("--out", help="HTML file to write.")],
     lang: Annotated[str, typer.Option("--lang", help="en | ja")] = "en",
     db: DbOption = None,
@@ -216,12 +267,15 @@ def case_export(
     from econsec.techmgmt.report import write_case_html
 
     if lang not in ("en", "ja"):
-        raise typer.BadParameter("--lang must be en or ja")
+        raise EconsecError(f"--lang must be en or ja, not {lang[:20]!r}",
+                           location=Location(column="--lang"))
     store = _tech_store(db)
-    case = store.case(case_id)
+    with _options():
+        case = store.case(case_id)
     path = write_case_html(out_file, case, store.assess(case), store.registry(),
                            group_status(case.country), lang)
-    out.print(f"Case {case_id} written to {path}")
+    out.print(terminal_text(f"Case {case.id} written to {path}"), markup=False,
+              highlight=False)
 
 
 @tech_app.command("selfcheck")
@@ -258,8 +312,8 @@ def selfcheck(
              "answer": a["answer"], "action": a[f"action_{key}"]} for a in result.actions]
     notes = [f"Overall {result.overall}/100"] + [
         f"{a[f'name_{key}']}: {'–' if a['score'] is None else a['score']}" for a in result.areas]
-    emit(Result(doc, rows, ["priority", "area", "weight", "answer", "action"],
-                title="Leakage self-check: prioritised actions", notes=notes), fmt, out)
+    _emit(Result(doc, rows, ["priority", "area", "weight", "answer", "action"],
+                title="Leakage self-check: prioritised actions", notes=notes), fmt)
 
 
 def main() -> None:

@@ -13,6 +13,19 @@ the case is finished (after the dialogue, or once the licence decision is record
 A move not in the table raises :class:`~econsec.errors.ValidationError` naming from, to and
 the allowed moves.
 
+Bounds on what a case accepts (every refusal names the field in its location):
+
+* case ids are whole numbers from 1 to :data:`MAX_CASE_ID` (2^63 - 1, SQLite's largest
+  integer); any other number is "no such case", anything else is refused;
+* the planned decision date lies between :data:`EARLIEST_DATE` (1950-01-01) and
+  :data:`~econsec.techmgmt.limits.PLANNED_YEARS_AHEAD` (10) years from today;
+* the date of a step (a status move) lies between :data:`EARLIEST_DATE` and
+  :data:`STEP_DAYS_AHEAD` (1) day from today: a step records what happened, and a step
+  dated in the far future would block every later step (they may not be dated earlier);
+* names (counterparty, actor) hold no control characters and at most
+  :data:`MAX_NAME_CHARS` characters; notes at most :data:`MAX_NOTE_CHARS` (line breaks and
+  tabs allowed, other control characters not).
+
 Prior-report rules (:func:`assess_prior_report`), after the FEFTA scheme in force from
 2024-12-30 (FEFTA Art. 55-8, Foreign Exchange Order Art. 18-8(1), METI Notice No. 178 of
 2024), as econsec reads it — not legal advice:
@@ -32,15 +45,18 @@ catch-all controls and deserves more scrutiny.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from econsec.errors import ValidationError
+from econsec.errors import Location, NotFoundError, ValidationError
 from econsec.i18n.terms import N_
 from econsec.techmgmt.groups import GroupStatus
+from econsec.techmgmt.limits import EARLIEST_DATE, outside_window
 from econsec.techmgmt.registry import Registry
+from econsec.textsafe import terminal_text
 
 
 class Channel(StrEnum):
@@ -90,6 +106,81 @@ TRANSITIONS: dict[Status, tuple[Status, ...]] = {
 
 HOME_COUNTRY = "JPN"
 
+#: The largest case id (SQLite's largest integer); larger ids cannot exist.
+MAX_CASE_ID = 2**63 - 1
+#: A step may be dated at most this many days ahead of today (time zones).
+STEP_DAYS_AHEAD = 1
+MAX_NAME_CHARS = 500
+MAX_NOTE_CHARS = 5000
+
+
+def shown(value: object, limit: int = 80) -> str:
+    """``value`` as it may be echoed in a one-line message: control characters (line
+    breaks included) made visible, cut to ``limit`` characters."""
+    text = terminal_text(str(value)).replace("\n", "\\n").replace("\t", "\\t")
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _field(name: str) -> Location:
+    return Location(column=name)
+
+
+def parse_case_id(value: str | int) -> int:
+    """A case id from user input: a whole number (:class:`ValidationError` otherwise); a
+    number outside 1 .. :data:`MAX_CASE_ID` is :class:`NotFoundError` (no such case)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not 1 <= value <= MAX_CASE_ID:
+            raise NotFoundError("no transfer case with that id (ids run from 1 to "
+                                f"{MAX_CASE_ID})", location=_field("case_id"))
+        return value
+    text = str(value).strip()
+    digits = text.lstrip("-")
+    if not digits.isascii() or not digits.isdigit():
+        raise ValidationError(f"case id '{shown(text, 40)}' is not a whole number",
+                              location=_field("case_id"))
+    if text.startswith("-") or len(digits.lstrip("0")) > len(str(MAX_CASE_ID)) \
+            or not 1 <= int(digits) <= MAX_CASE_ID:
+        raise NotFoundError(f"no transfer case {shown(text, 40)}", location=_field("case_id"))
+    return int(digits)
+
+
+def check_decision_date(when: date, today: date) -> date:
+    """``when`` if it is a plausible planned decision date, else :class:`ValidationError`."""
+    problem = outside_window(when, today)
+    if problem is not None:
+        raise ValidationError(f"decision date {problem}", location=_field("decision_date"))
+    return when
+
+
+def check_step_date(when: date, today: date) -> date:
+    """``when`` if a step may be dated so (not before :data:`EARLIEST_DATE`, not more than
+    :data:`STEP_DAYS_AHEAD` day after ``today``), else :class:`ValidationError`."""
+    latest = today + timedelta(days=STEP_DAYS_AHEAD)
+    if when < EARLIEST_DATE:
+        raise ValidationError(f"step date {when.isoformat()} is before "
+                              f"{EARLIEST_DATE.isoformat()}", location=_field("on"))
+    if when > latest:
+        raise ValidationError(
+            f"step date {when.isoformat()} is in the future (latest: {latest.isoformat()}); "
+            "a step records what has happened", location=_field("on"))
+    return when
+
+
+def check_text(value: str, name: str, *, limit: int = MAX_NAME_CHARS,
+               multiline: bool = False) -> str:
+    """``value`` stripped, if it has at most ``limit`` characters and no control characters
+    (line breaks and tabs allowed when ``multiline``); :class:`ValidationError` otherwise."""
+    text = value.strip()
+    if len(text) > limit:
+        raise ValidationError(f"{name}: {len(text):,} characters, more than the limit of "
+                              f"{limit:,}", location=_field(name))
+    allowed = ("\n", "\t", "\r") if multiline else ()
+    bad = next((c for c in text if unicodedata.category(c) == "Cc" and c not in allowed), None)
+    if bad is not None:
+        raise ValidationError(f"{name}: control character U+{ord(bad):04X} is not allowed "
+                              f"('{shown(text, 40)}')", location=_field(name))
+    return text
+
 
 def parse_channel(value: str) -> Channel:
     """A :class:`Channel` from its value (``subsidiary`` …); ValidationError otherwise."""
@@ -97,7 +188,8 @@ def parse_channel(value: str) -> Channel:
         return Channel(value.strip().lower().replace("_", "-"))
     except ValueError:
         allowed = ", ".join(c.value for c in Channel)
-        raise ValidationError(f"unknown channel '{value}' (allowed: {allowed})") from None
+        raise ValidationError(f"unknown channel '{shown(value, 40)}' (allowed: {allowed})",
+                              location=_field("channel")) from None
 
 
 def parse_status(value: str) -> Status:
@@ -106,7 +198,8 @@ def parse_status(value: str) -> Status:
         return Status(value.strip().lower().replace("-", "_").replace(" ", "_"))
     except ValueError:
         allowed = ", ".join(s.value for s in Status)
-        raise ValidationError(f"unknown status '{value}' (allowed: {allowed})") from None
+        raise ValidationError(f"unknown status '{shown(value, 40)}' (allowed: {allowed})",
+                              location=_field("status")) from None
 
 
 def check_transition(current: Status | str, target: Status | str) -> Status:
@@ -117,7 +210,8 @@ def check_transition(current: Status | str, target: Status | str) -> Status:
     if new not in allowed:
         moves = ", ".join(s.value for s in allowed) or "none (the case is closed)"
         raise ValidationError(f"cannot move a case from '{cur.value}' to '{new.value}'; "
-                              f"allowed from '{cur.value}': {moves}")
+                              f"allowed from '{cur.value}': {moves}",
+                              location=_field("status"))
     return new
 
 

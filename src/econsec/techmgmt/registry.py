@@ -29,11 +29,17 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from econsec.datasets._csv import data_dir
 from econsec.errors import DataFormatError, Location, UnknownNameError
 from econsec.suggest import close_matches
-from econsec.techmgmt.yamlfile import line_of, read_yaml, read_yaml_file, validate
+from econsec.techmgmt.limits import outside_window
+from econsec.techmgmt.yamlfile import line_of, read_text_file, read_yaml, validate
 
 BUNDLED_FILE = "techmgmt/designated_technologies.yaml"
 
 _ID = r"^[a-z0-9][a-z0-9-]*$"
+#: Length bounds of a list's texts (a list is a short legal text, not a data dump).
+Id = Annotated[str, Field(pattern=_ID, max_length=100)]
+Name = Annotated[str, Field(max_length=500)]
+Text = Annotated[str, Field(max_length=5000)]
+MAX_TECHNOLOGIES = 5000
 
 
 class UnknownTechnologyError(UnknownNameError):
@@ -47,39 +53,41 @@ class _Strict(BaseModel):
 class SourceRef(_Strict):
     """A citable source: title, publisher, URL and its date."""
 
-    title: str
-    publisher: str
-    url: str = ""
+    title: Name
+    publisher: Name
+    url: Annotated[str, Field(max_length=2000)] = ""
     date: dt.date | None = None
 
 
 class ListHeader(_Strict):
     """The list as a whole: its id, version and the notice it transcribes."""
 
-    id: Annotated[str, Field(pattern=_ID)]
-    version: str
-    title: str
-    title_ja: str = ""
-    publisher: str
+    id: Id
+    version: Annotated[str, Field(max_length=100)]
+    title: Name
+    title_ja: Name = ""
+    publisher: Name
     notice_date: dt.date
-    note: str = ""
+    note: Text = ""
 
 
 class Technology(_Strict):
     """One designated technology of a list."""
 
-    id: Annotated[str, Field(pattern=_ID)]
-    name_en: str
-    name_ja: str
-    description: str = ""
-    category: str = ""
-    related_items: tuple[str, ...] = ()
-    hs_codes: tuple[Annotated[str, Field(pattern=r"^\d{2}(\d{2}){0,2}$")], ...] = ()
-    source: str | None = None
+    id: Id
+    name_en: Name
+    name_ja: Name
+    description: Text = ""
+    category: Annotated[str, Field(max_length=100)] = ""
+    related_items: Annotated[tuple[Annotated[str, Field(max_length=200)], ...],
+                             Field(max_length=200)] = ()
+    hs_codes: Annotated[tuple[Annotated[str, Field(pattern=r"^\d{2}(\d{2}){0,2}$")], ...],
+                        Field(max_length=200)] = ()
+    source: Annotated[str, Field(max_length=100)] | None = None
     notice_date: dt.date | None = None
     effective_date: dt.date | None = None
     sourced: bool
-    note: str = ""
+    note: Text = ""
 
     @model_validator(mode="after")
     def _sourced_needs_source_and_dates(self) -> Technology:
@@ -98,8 +106,9 @@ class TechnologyListFile(_Strict):
     """The schema of a designated-technology YAML file."""
 
     list: ListHeader
-    sources: dict[str, SourceRef] = Field(default_factory=dict)
-    technologies: tuple[Technology, ...]
+    sources: Annotated[dict[str, SourceRef], Field(max_length=1000)] = Field(
+        default_factory=dict)
+    technologies: Annotated[tuple[Technology, ...], Field(max_length=MAX_TECHNOLOGIES)]
 
 
 @dataclass(frozen=True)
@@ -132,10 +141,12 @@ def parse_technology_list(text: str, file: str, *, origin: str = "bundled") -> T
     """Validate the YAML ``text`` of a list; errors name ``file`` and the line.
 
     Checks beyond the schema: ids unique; every ``source`` key defined under ``sources``;
-    no entry's notice date later than the list's notice date.
+    no entry's notice date later than the list's notice date; every date between 1950-01-01
+    and ten years from today (:mod:`econsec.techmgmt.limits`).
     """
     data, lines = read_yaml(text, file)
     parsed = validate(TechnologyListFile, data, lines, file)
+    _check_dates(parsed, lines, file)
     seen: set[str] = set()
     for index, tech in enumerate(parsed.technologies):
         where = Location(file, line_of(lines, ("technologies", index, "id")))
@@ -156,11 +167,27 @@ def parse_technology_list(text: str, file: str, *, origin: str = "bundled") -> T
                           hashlib.sha256(text.encode()).hexdigest(), text)
 
 
+def _check_dates(parsed: TechnologyListFile, lines: dict[tuple[Any, ...], int],
+                 file: str) -> None:
+    today = dt.date.today()
+    dated: list[tuple[tuple[Any, ...], dt.date | None]] = [
+        (("list", "notice_date"), parsed.list.notice_date)]
+    for key, src in parsed.sources.items():
+        dated.append((("sources", key, "date"), src.date))
+    for index, tech in enumerate(parsed.technologies):
+        dated += [(("technologies", index, "notice_date"), tech.notice_date),
+                  (("technologies", index, "effective_date"), tech.effective_date)]
+    for path, when in dated:
+        problem = outside_window(when, today) if when is not None else None
+        if problem is not None:
+            field_name = ".".join(str(p) for p in path)
+            raise DataFormatError(f"{field_name}: {problem}",
+                                  location=Location(file, line_of(lines, path)))
+
+
 def load_technology_list(path: Path) -> TechnologyList:
-    """Read and validate a list file (see :func:`parse_technology_list`)."""
-    read_yaml_file(path)  # readable and well-formed, with a located error otherwise
-    return parse_technology_list(Path(path).read_text(encoding="utf-8"), str(path),
-                                 origin=str(path))
+    """Read (bounded, UTF-8) and validate a list file (see :func:`parse_technology_list`)."""
+    return parse_technology_list(read_text_file(path), str(path), origin=str(path))
 
 
 @cache

@@ -27,7 +27,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from econsec.datasets._csv import data_dir
 from econsec.errors import DataFormatError, Location, ValidationError
 from econsec.i18n.terms import N_
-from econsec.techmgmt.yamlfile import read_yaml, read_yaml_file, validate
+from econsec.suggest import close_matches
+from econsec.techmgmt.cases import shown
+from econsec.techmgmt.yamlfile import Lines, line_of, read_yaml, read_yaml_file, validate
 
 BUNDLED_FILE = "techmgmt/leakage_selfcheck.yaml"
 
@@ -84,11 +86,12 @@ def parse_questionnaire(text: str, file: str) -> Questionnaire:
     data, lines = read_yaml(text, file)
     qn = validate(Questionnaire, data, lines, file)
     seen: set[str] = set()
-    for a in qn.areas:
-        for q in a.questions:
+    for i, a in enumerate(qn.areas):
+        for j, q in enumerate(a.questions):
             if q.id in seen:
+                where = line_of(lines, ("areas", i, "questions", j, "id"))
                 raise DataFormatError(f"duplicate question id '{q.id}'",
-                                      location=Location(file))
+                                      location=Location(file, where, q.id))
             seen.add(q.id)
     return qn
 
@@ -100,8 +103,10 @@ def bundled_questionnaire() -> Questionnaire:
     return parse_questionnaire(path.read_text(encoding="utf-8"), f"econsec/data/{BUNDLED_FILE}")
 
 
-def normalise_answer(value: Any, question: str = "") -> str:
-    """``yes``/``partly``/``no``/``n/a`` from the accepted spellings (also booleans, 1/0.5/0)."""
+def normalise_answer(value: Any, question: str = "",
+                     location: Location | None = None) -> str:
+    """``yes``/``partly``/``no``/``n/a`` from the accepted spellings (also booleans, 1/0.5/0);
+    :class:`ValidationError` at ``location`` (its column: the question id) otherwise."""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int | float):
@@ -111,9 +116,34 @@ def normalise_answer(value: Any, question: str = "") -> str:
     text = str(value).strip().lower() if value is not None else "n/a"
     text = _ALIASES.get(text, text)
     if text not in ANSWER_VALUES:
-        raise ValidationError(f"question '{question}': answer '{value}' is not one of "
-                              "yes, partly, no, n/a")
+        where = location or Location()
+        raise ValidationError(
+            f"question '{shown(question, 40)}': answer '{shown(value, 40)}' is not one of "
+            "yes, partly, no, n/a",
+            location=Location(where.file, where.line, where.column or question or None))
     return text
+
+
+def check_answers(answers: Mapping[Any, Any], questionnaire: Questionnaire | None = None, *,
+                  file: str | None = None, lines: Lines | None = None,
+                  prefix: tuple[Any, ...] = ()) -> dict[str, str]:
+    """``answers`` (question id -> answer) normalised; the first unknown question id or
+    answer out of range is a :class:`ValidationError` naming ``file``, the line (from
+    ``lines``, the map of :func:`~econsec.documents.read_yaml`) and the question id."""
+    index = (questionnaire or bundled_questionnaire()).questions()
+    found: dict[str, str] = {}
+    for key, value in answers.items():
+        qid = str(key)
+        line = line_of(lines, (*prefix, qid)) if lines is not None else None
+        where = Location(file, line, shown(qid, 40))
+        if qid not in index:
+            near = close_matches(qid, list(index))
+            hint = (f"; did you mean: {', '.join(near)}?" if near else
+                    f" (question ids: {', '.join(list(index)[:6])}, …)")
+            raise ValidationError(f"unknown question id '{shown(qid, 40)}'{hint}",
+                                  location=where)
+        found[qid] = normalise_answer(value, qid, where)
+    return found
 
 
 @dataclass(frozen=True)
@@ -134,15 +164,11 @@ def score(answers: Mapping[str, Any], questionnaire: Questionnaire | None = None
           ) -> SelfCheckResult:
     """Score ``answers`` (question id -> answer) as described in the module docstring.
 
-    Unknown question ids raise :class:`ValidationError` listing the known ones' areas.
+    An unknown question id or an answer out of range raises :class:`ValidationError` with
+    the question id as its location (:func:`check_answers`).
     """
     qn = questionnaire or bundled_questionnaire()
-    index = qn.questions()
-    unknown = sorted(set(answers) - set(index))
-    if unknown:
-        raise ValidationError(f"unknown question id(s): {', '.join(unknown)} "
-                              f"(known: {', '.join(index)})")
-    norm = {k: normalise_answer(v, k) for k, v in answers.items()}
+    norm = check_answers(answers, qn)
     areas, actions, unanswered = [], [], []
     total_w = total_got = 0.0
     order = 0
@@ -180,12 +206,16 @@ def score(answers: Mapping[str, Any], questionnaire: Questionnaire | None = None
     return SelfCheckResult(areas, overall, actions, unanswered)
 
 
-def read_answers(path: Path) -> dict[str, Any]:
-    """Answers from a YAML or JSON file: a mapping question id -> answer (JSON is YAML)."""
-    data, _lines = read_yaml_file(path)
+def read_answers(path: Path, questionnaire: Questionnaire | None = None) -> dict[str, str]:
+    """Answers from a YAML or JSON file: a mapping question id -> answer (JSON is YAML),
+    at the top or under ``answers:``. Checked here (:func:`check_answers`), so that every
+    refusal names the file, the line and the question id; a question answered twice is
+    refused at its second line."""
+    data, lines = read_yaml_file(path)
+    prefix: tuple[Any, ...] = ()
     if isinstance(data, Mapping) and isinstance(data.get("answers"), Mapping):
-        data = data["answers"]
+        data, prefix = data["answers"], ("answers",)
     if not isinstance(data, Mapping):
         raise DataFormatError("expected a mapping of question id to answer",
-                              location=Location(str(path), 1))
-    return {str(k): v for k, v in data.items()}
+                              location=Location(str(path), line_of(lines, ()) or 1))
+    return check_answers(data, questionnaire, file=str(path), lines=lines, prefix=prefix)

@@ -15,16 +15,29 @@ from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from econsec.datasets.countries import resolve_country
-from econsec.errors import EconsecError, NotFoundError, StoreError, ValidationError
+from econsec.errors import (
+    EconsecError,
+    Location,
+    NotFoundError,
+    StoreError,
+    UnknownNameError,
+    ValidationError,
+)
 from econsec.kb import models as m
 from econsec.techmgmt.cases import (
+    MAX_NOTE_CHARS,
     CaseEvent,
     Decision,
     Status,
     TransferCase,
     assess_prior_report,
+    check_decision_date,
+    check_step_date,
+    check_text,
     check_transition,
+    parse_case_id,
     parse_channel,
+    shown,
 )
 from econsec.techmgmt.groups import group_status
 from econsec.techmgmt.registry import (
@@ -43,14 +56,25 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def parse_date(value: str | date, what: str = "date") -> date:
-    """An ISO date (``YYYY-MM-DD``); :class:`ValidationError` naming ``what`` otherwise."""
+def parse_date(value: str | date, what: str = "date", field: str | None = None) -> date:
+    """An ISO date (``YYYY-MM-DD``); :class:`ValidationError` naming ``what`` (and, as its
+    location, the input ``field``) otherwise."""
     if isinstance(value, date):
         return value
     try:
-        return date.fromisoformat(value.strip())
+        text = value.strip()
+        if len(text) != 10:  # fromisoformat also takes 20250601 and week dates
+            raise ValueError(text)
+        return date.fromisoformat(text)
     except (ValueError, AttributeError):
-        raise ValidationError(f"{what}: '{value}' is not a date (YYYY-MM-DD)") from None
+        raise ValidationError(f"{what}: '{shown(value, 40)}' is not a date (YYYY-MM-DD)",
+                              location=Location(column=field)) from None
+
+
+def _located(exc: UnknownNameError, field: str) -> UnknownNameError:
+    if exc.location.column is None:
+        exc.location = Location(exc.location.file, exc.location.line, field)
+    return exc
 
 
 class TechStore:
@@ -105,13 +129,23 @@ class TechStore:
         close ids otherwise); ``country``: ISO code or name (:class:`UnknownCountryError`
         with suggestions otherwise).
         """
-        tech = self.registry().resolve(technology)
-        iso3 = resolve_country(country)
+        try:
+            tech = self.registry().resolve(technology)
+        except UnknownNameError as exc:
+            raise _located(exc, "technology") from None
+        try:
+            iso3 = resolve_country(country)
+        except UnknownNameError as exc:
+            raise _located(exc, "country") from None
         chan = parse_channel(channel)
-        when = parse_date(decision_date, "decision date")
-        name = counterparty.strip()
+        when = check_decision_date(parse_date(decision_date, "decision date", "decision_date"),
+                                   date.today())
+        name = check_text(counterparty, "counterparty")
         if not name:
-            raise ValidationError("counterparty: a name is required")
+            raise ValidationError("counterparty: a name is required",
+                                  location=Location(column="counterparty"))
+        actor = check_text(actor, "actor")
+        note = check_text(note, "note", limit=MAX_NOTE_CHARS, multiline=True)
         now = _now()
 
         def work(conn: Connection) -> int:
@@ -128,13 +162,17 @@ class TechStore:
 
         return self.case(self._write(work))
 
-    def case(self, case_id: int) -> TransferCase:
-        """The case with its history; :class:`NotFoundError` when there is none."""
+    def case(self, case_id: int | str) -> TransferCase:
+        """The case with its history; :class:`NotFoundError` when there is none (also for
+        an id beyond :data:`~econsec.techmgmt.cases.MAX_CASE_ID`), :class:`ValidationError`
+        for an id that is not a whole number."""
+        case_id = parse_case_id(case_id)
         with self.engine.connect() as conn:
             return self._case(conn, case_id)
 
     @staticmethod
     def _case(conn: Connection, case_id: int) -> TransferCase:
+        case_id = parse_case_id(case_id)
         row = conn.execute(select(CASES).where(CASES.c.id == case_id)).mappings().first()
         if row is None:
             raise NotFoundError(f"no transfer case {case_id}")
@@ -152,23 +190,30 @@ class TechStore:
             return [_to_case(r, ()) for r in
                     conn.execute(select(CASES).order_by(CASES.c.id.desc())).mappings()]
 
-    def move_case(self, case_id: int, status: str, *, note: str, on: str | date | None = None,
-                  actor: str = "") -> TransferCase:
+    def move_case(self, case_id: int | str, status: str, *, note: str,
+                  on: str | date | None = None, actor: str = "") -> TransferCase:
         """Move a case to ``status`` with a dated note, in one transaction.
 
         Raises :class:`ValidationError` for a move :data:`~econsec.techmgmt.cases.TRANSITIONS`
-        does not allow, an empty note or a date before the previous step.
+        does not allow, an empty note, a date before the previous step or in the future
+        (:func:`~econsec.techmgmt.cases.check_step_date`).
         """
-        when = parse_date(on, "date") if on is not None else date.today()
-        if not note.strip():
-            raise ValidationError("note: say why the case moves (a note is required)")
+        case_id = parse_case_id(case_id)
+        today = date.today()
+        when = check_step_date(parse_date(on, "date", "on"), today) if on is not None else today
+        note = check_text(note, "note", limit=MAX_NOTE_CHARS, multiline=True)
+        actor = check_text(actor, "actor")
+        if not note:
+            raise ValidationError("note: say why the case moves (a note is required)",
+                                  location=Location(column="note"))
 
         def work(conn: Connection) -> None:
             current = self._case(conn, case_id)
             target = check_transition(current.status, status)
             last = current.events[-1] if current.events else None
             if last is not None and when < last.on and last.from_status is not None:
-                raise ValidationError(f"date {when} is before the previous step ({last.on})")
+                raise ValidationError(f"date {when} is before the previous step ({last.on})",
+                                      location=Location(column="on"))
             seq = conn.execute(select(func.coalesce(func.max(EVENTS.c.seq), 0))
                                .where(EVENTS.c.case_id == case_id)).scalar_one() + 1
             conn.execute(update(CASES).where(CASES.c.id == case_id)
@@ -176,7 +221,7 @@ class TechStore:
             conn.execute(insert(EVENTS).values(
                 case_id=case_id, seq=seq, from_status=current.status.value,
                 to_status=target.value, on_date=when.isoformat(), actor=actor,
-                note=note.strip(), recorded_at=_now()))
+                note=note, recorded_at=_now()))
 
         self._write(work)
         return self.case(case_id)

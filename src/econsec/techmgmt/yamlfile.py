@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
 
-from econsec.documents import LineMap
+from econsec.documents import MAX_DOCUMENT_CHARS, LineMap
 from econsec.documents import read_yaml as read_document
 from econsec.errors import DataFormatError, Location
 
@@ -27,13 +27,36 @@ def read_yaml(text: str, file: str) -> tuple[Any, Lines]:
     return read_document(text, file=file)
 
 
-def read_yaml_file(path: Path) -> tuple[Any, Lines]:
-    """:func:`read_yaml` of a UTF-8 file; an unreadable file is a :class:`DataFormatError`."""
+#: A file larger than this many bytes is refused before it is read.
+MAX_FILE_BYTES = 2 * MAX_DOCUMENT_CHARS
+
+
+def read_text_file(path: Path) -> str:
+    """The UTF-8 text of ``path``, at most :data:`MAX_FILE_BYTES`; an unreadable, oversized
+    or non-UTF-8 file is a :class:`DataFormatError` naming the file (and the line of the
+    first undecodable byte)."""
+    file = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataFormatError(f"cannot read: {exc}", location=Location(str(path))) from None
-    return read_yaml(text, str(path))
+        with Path(path).open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise DataFormatError(f"cannot read the file: {reason}",
+                              location=Location(file)) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise DataFormatError(f"file larger than the limit of {MAX_FILE_BYTES:,} bytes",
+                              location=Location(file))
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise DataFormatError(f"not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot be decoded)",
+                              location=Location(file, line)) from None
+
+
+def read_yaml_file(path: Path) -> tuple[Any, Lines]:
+    """:func:`read_yaml` of a UTF-8 file (:func:`read_text_file`)."""
+    return read_yaml(read_text_file(path), str(path))
 
 
 def line_of(lines: Lines, loc: tuple[Any, ...]) -> int | None:

@@ -2,7 +2,9 @@
 
 JSON shapes match ``econsec tech … --format json``. Errors are problem details: an unknown
 technology or country is a 404 with suggestions, an invalid status move a 422 naming the
-allowed moves; nothing is stored when a request fails.
+allowed moves, a date outside the accepted window (:mod:`econsec.techmgmt.cases`) a 422
+whose ``column`` names the member; a case id that cannot exist (2^63 or more) is a 404
+like any unknown case. Nothing is stored when a request fails.
 """
 
 from __future__ import annotations
@@ -51,7 +53,8 @@ class AnswersIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    answers: dict[str, Literal["yes", "partly", "no", "n/a"]]
+    answers: Annotated[dict[Annotated[str, Field(max_length=40)],
+                            Literal["yes", "partly", "no", "n/a"]], Field(max_length=500)]
 
 
 def case_document(tech: TechStore, case: Any) -> dict[str, Any]:

@@ -5,12 +5,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from econsec.errors import EconsecError, NotFoundError
+from econsec.errors import EconsecError, NotFoundError, ValidationError
 from econsec.i18n import translator
-from econsec.techmgmt.cases import CHANNEL_LABELS, STATUS_LABELS, TRANSITIONS, Channel
+from econsec.techmgmt.cases import (
+    CHANNEL_LABELS,
+    STATUS_LABELS,
+    TRANSITIONS,
+    Channel,
+    parse_case_id,
+)
 from econsec.techmgmt.groups import GROUP_A_AS_OF, GROUP_A_SOURCE, group_a_members
 from econsec.techmgmt.selfcheck import bundled_questionnaire, score
 from econsec.techmgmt.store import TechStore, parse_date
@@ -82,13 +88,13 @@ def create_case(request: Request, state: State,
     return RedirectResponse(f"/tech/cases/{case.id}", status_code=303)
 
 
-def _case_page(request: Request, state: State, case_id: int, *, error: str | None = None,
+def _case_page(request: Request, state: State, case_id: str, *, error: str | None = None,
                status_code: int = 200) -> HTMLResponse:
     t = _t(request)
     tech = TechStore(state.store)
     try:
         case = tech.case(case_id)
-    except NotFoundError as exc:
+    except (NotFoundError, ValidationError) as exc:
         return render(request, "not_found.html.j2", status_code=404,
                       title=t.gettext("Not found"), message=str(exc),
                       back=("/tech/cases", t.gettext("Transfer cases")), charts=False)
@@ -101,22 +107,25 @@ def _case_page(request: Request, state: State, case_id: int, *, error: str | Non
 
 
 @router.get("/tech/cases/{case_id}", response_class=HTMLResponse)
-def case(request: Request, state: State, case_id: int) -> HTMLResponse:
+def case(request: Request, state: State,
+         case_id: Annotated[str, Path(max_length=40)]) -> HTMLResponse:
     return _case_page(request, state, case_id)
 
 
 @router.post("/tech/cases/{case_id}/move", response_class=HTMLResponse)
-def move_case(request: Request, state: State, case_id: int,
+def move_case(request: Request, state: State, case_id: Annotated[str, Path(max_length=40)],
               status: Annotated[str, Form(max_length=40)],
               note: Annotated[str, Form(max_length=5000)] = "",
               on: Annotated[str, Form(max_length=10)] = "") -> Response:
     try:
         TechStore(state.store).move_case(case_id, status, note=note, on=on or None)
-    except NotFoundError:
-        return _case_page(request, state, case_id)
+    except (NotFoundError, ValidationError) as exc:
+        if exc.location.column == "case_id" or isinstance(exc, NotFoundError):
+            return _case_page(request, state, case_id)
+        return _case_page(request, state, case_id, error=str(exc), status_code=422)
     except EconsecError as exc:
         return _case_page(request, state, case_id, error=str(exc), status_code=422)
-    return RedirectResponse(f"/tech/cases/{case_id}", status_code=303)
+    return RedirectResponse(f"/tech/cases/{parse_case_id(case_id)}", status_code=303)
 
 
 def _selfcheck_page(request: Request, answers: dict[str, str], result: Any = None,
