@@ -1,19 +1,27 @@
 """Background jobs of the web app (scenario runs): a bounded thread pool, jobs in memory.
 
-A job is a function ``work(progress)``; ``progress(fraction, message)`` updates the job's
-``progress`` (0-1) and ``message``. Library code reports progress through its own callback
-(``(step, done, total)`` for the scenario runner); the router adapts it to this one.
+A job is a function ``work(control)``; ``control(fraction, message)`` updates the job's
+``progress`` (0-1) and ``message``, and ``control.check()`` raises :class:`JobStopped` once
+the job is cancelled or has run longer than its time limit (long loops call it often: the
+scenario runner calls it every simulated day). Library code reports progress through its
+own callback (``(step, done, total)`` for the scenario runner); the router adapts it.
 
-Jobs are kept in memory with their status (``queued``, ``running``, ``done``, ``failed``),
-result or error (RFC 9457 problem details); beyond ``max_jobs`` the oldest finished jobs are
-forgotten. Nothing survives a restart.
+Jobs are kept in memory with their status (``queued``, ``running``, ``done``, ``failed``,
+``cancelled``), result or error (RFC 9457 problem details); beyond ``max_jobs`` the oldest
+finished jobs are forgotten. Nothing survives a restart.
+
+Limits (:class:`JobLimits`): a client (an address, in local mode) may have at most
+``per_client`` jobs queued or running, and the server at most ``max_active``
+(:class:`QuotaExceeded`, answered 429 with ``Retry-After``); a job runs at most
+``max_seconds`` of wall time. The cost cap on what a job may compute is checked by the
+router before the job is submitted (:attr:`JobLimits.max_cost`).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
-import traceback
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
@@ -23,10 +31,46 @@ from typing import Any
 
 from econsec.errors import EconsecError, NotFoundError
 
-#: ``progress(fraction, message)``
-JobProgress = Callable[[float, str], None]
+log = logging.getLogger("econsec.web")
 
-QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
+ACTIVE = (QUEUED, RUNNING)
+FINISHED = (DONE, FAILED, CANCELLED)
+
+
+@dataclass(frozen=True)
+class JobLimits:
+    """What one job and one client may take from the server.
+
+    ``max_cost``: the largest estimated cost of a job, in the router's units (for scenario
+    runs: industries² × simulated days × variants, about 7 million per second of one
+    worker); ``per_client``: jobs queued or running per client address; ``max_active``: jobs
+    queued or running in all; ``max_seconds``: wall time of one job; ``retry_after``: the
+    seconds a refused client is told to wait.
+    """
+
+    max_cost: float = 1.0e9
+    per_client: int = 2
+    max_active: int = 16
+    max_seconds: float = 600.0
+    retry_after: int = 5
+
+
+class JobStopped(Exception):
+    """Raised inside a job by :meth:`JobControl.check` when it must stop."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason  # "cancelled" or "timeout"
+        super().__init__(reason)
+
+
+class QuotaExceeded(Exception):
+    """A client (or the server) has as many jobs queued or running as allowed."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        self.message = message
+        self.retry_after = retry_after
+        super().__init__(message)
 
 
 @dataclass
@@ -44,6 +88,10 @@ class Job:
     result: Any = None
     error: dict[str, Any] | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    #: Who submitted the job (an address); never shown.
+    client: str = field(default="", repr=False)
+    cancel_requested: bool = False
+    deadline: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """``{id, kind, status, progress, message, created, started, finished, result,
@@ -56,35 +104,84 @@ class Job:
         }
 
 
+class JobControl:
+    """What a running job gets: ``control(fraction, message)`` reports progress,
+    ``control.check()`` raises :class:`JobStopped` when the job must stop."""
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+
+    def __call__(self, fraction: float, message: str = "") -> None:
+        job = self.job
+        job.progress = min(1.0, max(job.progress, float(fraction)))
+        if message:
+            job.message = message
+
+    def check(self, *_: Any) -> None:
+        """Raise :class:`JobStopped` if the job was cancelled or ran out of time."""
+        job = self.job
+        if job.cancel_requested:
+            raise JobStopped("cancelled")
+        if job.deadline is not None and time.monotonic() > job.deadline:
+            raise JobStopped("timeout")
+
+
+#: ``progress(fraction, message)`` (a :class:`JobControl`).
+JobProgress = JobControl
+
+
 def error_problem(exc: BaseException) -> dict[str, Any]:
-    """RFC 9457 problem details of a failed job's exception."""
+    """RFC 9457 problem details of a failed job's exception (no traceback, no server path:
+    an unexpected error is logged with an incident id)."""
     if isinstance(exc, EconsecError):
-        from econsec.web.problems import status_of
+        from econsec.web.problems import redact, status_of
 
         data = exc.to_dict()
         problem = {"type": "about:blank", "title": exc.title, "status": status_of(exc),
-                   "detail": exc.message, "error": type(exc).__name__}
+                   "detail": redact(exc.message), "error": type(exc).__name__}
         problem.update({k: data[k] for k in ("file", "line", "column")
                         if data.get(k) is not None})
+        if isinstance(problem.get("file"), str):
+            problem["file"] = redact(problem["file"])
         return problem
+    incident = uuid.uuid4().hex[:12]
+    log.error("incident %s: job failed", incident, exc_info=exc)
     return {"type": "about:blank", "title": "internal error", "status": 500,
-            "detail": f"{type(exc).__name__}: {exc}", "error": type(exc).__name__}
+            "detail": f"the run failed (incident {incident}; details are in the server log)",
+            "error": "InternalError", "incident": incident}
 
 
 class JobRunner:
     """Runs jobs on at most ``workers`` threads and keeps up to ``max_jobs`` of them."""
 
-    def __init__(self, workers: int = 2, max_jobs: int = 100) -> None:
+    def __init__(self, workers: int = 2, max_jobs: int = 100,
+                 limits: JobLimits | None = None) -> None:
         self.max_jobs = max_jobs
+        self.limits = limits or JobLimits()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="econsec-job")
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
 
-    def submit(self, kind: str, work: Callable[[JobProgress], Any],
-               meta: dict[str, Any] | None = None) -> Job:
-        """Queue ``work(progress)``; its return value becomes the job's result."""
-        job = Job(id=uuid.uuid4().hex, kind=kind, meta=dict(meta or {}))
+    def submit(self, kind: str, work: Callable[[JobControl], Any],
+               meta: dict[str, Any] | None = None, *, client: str = "") -> Job:
+        """Queue ``work(control)``; its return value becomes the job's result.
+
+        Raises :class:`QuotaExceeded` when ``client`` already has ``per_client`` jobs queued
+        or running, or the server ``max_active``."""
+        limits = self.limits
+        job = Job(id=uuid.uuid4().hex, kind=kind, meta=dict(meta or {}), client=client)
         with self._lock:
+            active = [j for j in self._jobs.values() if j.status in ACTIVE]
+            mine = sum(1 for j in active if j.client == client)
+            if mine >= limits.per_client:
+                raise QuotaExceeded(
+                    f"you already have {mine} scenario run(s) queued or running (at most "
+                    f"{limits.per_client} per client); wait for one to finish or cancel it",
+                    limits.retry_after)
+            if len(active) >= limits.max_active:
+                raise QuotaExceeded(
+                    f"the server already has {len(active)} runs queued or running (at most "
+                    f"{limits.max_active}); try again shortly", limits.retry_after)
             self._jobs[job.id] = job
             self._evict()
         self._pool.submit(self._run, job, work)
@@ -95,8 +192,25 @@ class JobRunner:
         with self._lock:
             job = self._jobs.get(job_id)
         if job is None:
-            raise NotFoundError(f"no job '{job_id}' (finished jobs are kept for a while, "
+            shown = job_id if len(job_id) <= 64 and job_id.isalnum() else "…"
+            raise NotFoundError(f"no job '{shown}' (finished jobs are kept for a while, "
                                 "not across restarts)")
+        return job
+
+    def cancel(self, job_id: str, wait: float = 2.0) -> Job:
+        """Cancel ``job_id``: a queued job never starts, a running one stops at its next
+        check (waited for up to ``wait`` seconds). A finished job is left as it is."""
+        job = self.get(job_id)
+        with self._lock:
+            if job.status in FINISHED:
+                return job
+            job.cancel_requested = True
+            if job.status == QUEUED:
+                self._finish_cancelled(job)
+                return job
+        deadline = time.monotonic() + wait
+        while job.status == RUNNING and time.monotonic() < deadline:
+            time.sleep(0.01)
         return job
 
     def jobs(self) -> list[Job]:
@@ -105,34 +219,53 @@ class JobRunner:
             return list(self._jobs.values())
 
     def shutdown(self, wait: bool = False) -> None:
-        """Stop accepting jobs; queued ones are cancelled."""
+        """Stop accepting jobs; queued ones are cancelled, running ones asked to stop."""
+        with self._lock:
+            for job in self._jobs.values():
+                if job.status in ACTIVE:
+                    job.cancel_requested = True
         self._pool.shutdown(wait=wait, cancel_futures=True)
 
     def _evict(self) -> None:
-        finished = [j.id for j in self._jobs.values() if j.status in (DONE, FAILED)]
+        finished = [j.id for j in self._jobs.values() if j.status in FINISHED]
         while len(self._jobs) > self.max_jobs and finished:
             self._jobs.pop(finished.pop(0), None)
 
-    def _run(self, job: Job, work: Callable[[JobProgress], Any]) -> None:
-        job.status, job.started = RUNNING, time.time()
+    def _finish_cancelled(self, job: Job) -> None:
+        job.status = CANCELLED
+        job.message = "cancelled"
+        job.finished = time.time()
 
-        def progress(fraction: float, message: str = "") -> None:
-            job.progress = min(1.0, max(job.progress, float(fraction)))
-            if message:
-                job.message = message
-
+    def _run(self, job: Job, work: Callable[[JobControl], Any]) -> None:
+        with self._lock:
+            if job.status != QUEUED:  # cancelled while queued
+                return
+            job.status, job.started = RUNNING, time.time()
+            job.deadline = time.monotonic() + self.limits.max_seconds
+        control = JobControl(job)
         try:
-            result = work(progress)
+            control.check()
+            result = work(control)
+        except JobStopped as stop:
+            if stop.reason == "cancelled":
+                self._finish_cancelled(job)
+            else:
+                job.error = {
+                    "type": "about:blank", "title": "run took too long", "status": 422,
+                    "detail": f"the run was stopped after the maximum run time of "
+                              f"{self.limits.max_seconds:g} s per job; shorten the horizon, "
+                              "run fewer variants, or use the econsec command line",
+                    "error": "JobTimeout"}
+                job.status = FAILED
         except Exception as exc:  # a job's failure is its result
             job.error = error_problem(exc)
-            if not isinstance(exc, EconsecError):
-                job.meta["traceback"] = traceback.format_exc(limit=5)
             job.status = FAILED
         else:
             job.result = result
             job.progress = 1.0
             job.status = DONE
         finally:
-            job.finished = time.time()
+            if job.finished is None:
+                job.finished = time.time()
             with self._lock:
                 self._evict()

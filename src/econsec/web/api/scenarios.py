@@ -1,12 +1,18 @@
 """``/api/v1/scenarios``: worked scenarios and scenario runs as background jobs.
 
-``POST /scenarios/runs`` takes a scenario as a JSON body, as YAML text
-(``application/yaml``) or ``{"worked": "<name>"}``; it is validated at once (a bad scenario
-is a 422 problem with its line and path) and then run on the app's
+``POST /scenarios/runs`` takes a scenario as a JSON body (``application/json``), as YAML
+text (``application/yaml``) or ``{"worked": "<name>"}``; any other content type is 415
+(``text/plain`` and form posts included: those are what other web sites can send). The
+scenario is validated at once, names checked against its MRIO (a bad scenario is a 422
+problem with its line and path; ``mrio`` may only name a bundled table, never a server
+path), its cost estimated (industries² × days × variants; above the cap: 422) and the
+client's quota checked (429 with ``Retry-After``); then it runs on the app's
 :class:`~econsec.web.jobs.JobRunner`: 202 with the job and a ``Location``.
 ``GET /scenarios/runs/{id}`` reports status and progress; when done, ``result`` is the JSON
 of ``econsec simulate --single --format json`` and ``series`` holds daily series per variant
-for charts. Ensemble blocks are ignored here (one run; ``econsec simulate`` runs ensembles).
+for charts. ``DELETE /scenarios/runs/{id}`` (or ``POST …/{id}/cancel``) cancels a run: it
+stops within one simulated day. Ensemble blocks are not run here (one run; ``econsec
+simulate`` runs ensembles); one that varies nothing is refused as on the command line.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import numpy as np
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 
 from econsec.errors import DataFormatError, Location, ValidationError
 from econsec.scenarios.catalogue import resolve_scenario, worked_scenarios
@@ -26,11 +33,17 @@ from econsec.scenarios.runner import (
     relative_production,
     run_scenario,
 )
-from econsec.scenarios.schema import Scenario, load_scenario, parse_scenario, read_document
+from econsec.scenarios.schema import (
+    Scenario,
+    check_named_table,
+    check_varies,
+    load_scenario,
+    parse_scenario,
+    read_document,
+)
 from econsec.web.api.common import (
     JSON,
     State,
-    check_mrio_ref,
     json_response,
     problem_responses,
     read_body,
@@ -38,21 +51,47 @@ from econsec.web.api.common import (
 )
 from econsec.web.api.iomodels import loaded_mrio
 from econsec.web.api.models import Job, WorkedScenarios
-from econsec.web.jobs import DONE, JobProgress, JobRunner
+from econsec.web.jobs import DONE, JobControl, JobRunner, QuotaExceeded
 from econsec.web.state import WebState
 
 router = APIRouter(prefix="/scenarios", tags=["scenarios"])
 
-YAML_TYPES = {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml",
-              "text/plain"}
+#: Content types of a YAML scenario. ``text/plain`` is not one: a page on another site can
+#: send it without asking the browser first.
+YAML_TYPES = {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"}
 #: Worker threads of the job runner (each run is CPU-bound numpy work) and jobs kept.
 JOB_WORKERS = 2
 MAX_JOBS = 100
+#: Scenario-run cost units one worker computes per second (industries² × days × variants;
+#: measured on the BEA table), used to say how long the cap is.
+COST_PER_SECOND = 7.0e6
 
 
 def job_runner(state: WebState) -> JobRunner:
-    """The app's job runner (created on first use)."""
+    """The app's job runner (created on first use; tests may install their own under
+    ``state.services["jobs"]`` with other :class:`~econsec.web.jobs.JobLimits`)."""
     return service(state, "jobs", lambda: JobRunner(workers=JOB_WORKERS, max_jobs=MAX_JOBS))
+
+
+def run_cost(scenario: Scenario, industries: int) -> float:
+    """Estimated cost of running ``scenario`` once per variant: industries² × days ×
+    variants (the simulator's daily work grows with the square of the industries)."""
+    return float(industries) ** 2 * scenario.horizon_days * len(scenario.variant_plan())
+
+
+def check_cost(scenario: Scenario, industries: int, limit: float) -> float:
+    """The cost of ``scenario`` (:func:`run_cost`); a 422 :class:`ValidationError` located
+    at ``horizon_days`` above ``limit``."""
+    cost = run_cost(scenario, industries)
+    if cost > limit:
+        variants = len(scenario.variant_plan())
+        raise ValidationError(
+            f"this run is too large for the web app: {industries} industries² × "
+            f"{scenario.horizon_days} days × {variants} variant(s) = {cost:.3g}, above the "
+            f"cap of {limit:.3g} (about {limit / COST_PER_SECOND / 60:.0f} min of one "
+            "worker); shorten horizon_days, compare fewer variants, or run it with "
+            "'econsec simulate'", location=scenario.location(("horizon_days",)))
+    return cost
 
 
 @router.get("/worked", response_model=WorkedScenarios, summary="Worked scenarios")
@@ -79,13 +118,21 @@ def scenario_from_request(body: bytes, kind: str) -> Scenario:
             raise ValidationError("'worked' names a worked scenario (GET /scenarios/worked)",
                                   location=Location(file=file, column="worked"))
         name = data["worked"].removeprefix("worked:")
-        if not name or "/" in name or name.startswith("."):
-            raise ValidationError(f"no worked scenario '{name}'",
-                                  location=Location(file=file, column="worked"))
+        known = [w["name"] for w in worked_scenarios()]
+        if name not in known:
+            from econsec.errors import UnknownNameError
+            from econsec.suggest import close_matches
+
+            shown = name if len(name) <= 60 and name.isprintable() else name[:60] + "…"
+            raise UnknownNameError(shown, close_matches(shown, known), kind="worked scenario",
+                                   location=Location(file=file, column="worked"))
         scenario = load_scenario(resolve_scenario(f"worked:{name}"))
+        scenario._file = f"worked:{name}"  # errors name the scenario, not a server path
     else:
         scenario = parse_scenario(data, file=file, lines=lines)
-    check_mrio_ref(scenario.mrio)
+    check_named_table(scenario)
+    if scenario.ensemble is not None:
+        check_varies(scenario)
     return scenario
 
 
@@ -112,18 +159,19 @@ def daily_series(result: Any, worst: int) -> dict[str, Any]:
             "variants": variants}
 
 
-def _run(state: WebState, scenario: Scenario, worst: int, progress: JobProgress
+def _run(state: WebState, scenario: Scenario, worst: int, control: JobControl
          ) -> dict[str, Any]:
     plan = [name for name, _ in scenario.variant_plan()]
-    progress(0.0, "loading the MRIO")
+    control(0.0, "loading the MRIO")
     mrio = loaded_mrio(state, scenario.mrio)
 
     def on_day(step: str, done: int, total: int) -> None:
         position = plan.index(step) if step in plan else 0
         fraction = (position + (done / total if total else 1.0)) / max(len(plan), 1)
-        progress(min(fraction, 0.999), f"{step}: day {done} of {total}")
+        control(min(fraction, 0.999), f"{step}: day {done} of {total}")
 
-    result = run_scenario(scenario, mrio=mrio, progress=on_day)
+    # control.check raises JobStopped (cancelled, out of time) at the start of any day
+    result = run_scenario(scenario, mrio=mrio, progress=on_day, check=control.check)
     return {"result": result.to_dict(worst=worst), "series": daily_series(result, worst)}
 
 
@@ -155,28 +203,79 @@ _RUN_BODY: dict[str, Any] = {
 }
 
 
+def content_kind(request: Request) -> str:
+    """The media type of a scenario-run body: JSON or YAML, else 415 (``text/plain``,
+    forms and a missing type included: other sites can send those without asking)."""
+    header = request.headers.get("content-type")
+    kind = (header or "").split(";")[0].strip().lower()
+    if kind in YAML_TYPES or kind == JSON or (kind.startswith("application/")
+                                               and kind.endswith("+json")):
+        return kind
+    shown = kind if kind and len(kind) <= 80 and kind.isprintable() else "none"
+    raise HTTPException(415, f"unsupported content type '{shown}': send the scenario as "
+                        "application/json or application/yaml")
+
+
+def client_of(request: Request) -> str:
+    """The address a quota is counted for (the client's, in local mode)."""
+    return request.client.host if request.client is not None else ""
+
+
+def _industries(state: WebState, scenario: Scenario) -> int:
+    """The number of industries of the scenario's table (loaded once, cached); its names
+    are checked by the job, whose error names them."""
+    mrio = loaded_mrio(state, scenario.mrio)
+    return len(mrio.regions) * len(mrio.sectors)
+
+
 @router.post("/runs", status_code=202, response_model=Job, summary="Start a scenario run",
-             openapi_extra=_RUN_BODY, responses=problem_responses(404, 413, 422))
+             openapi_extra=_RUN_BODY, responses=problem_responses(404, 413, 415, 422, 429))
 async def start_run(
     request: Request,
     state: State,
     worst: Annotated[int, Query(ge=1, le=100, description="Worst-hit sectors listed")] = 10,
 ) -> Response:
-    """Validate the scenario and queue it: 202 with the job and its ``Location``."""
-    kind = request.headers.get("content-type", JSON).split(";")[0].strip().lower()
-    if kind not in YAML_TYPES and kind != JSON and not kind.endswith("+json"):
-        raise DataFormatError(f"unsupported content type '{kind}': send application/json or "
-                              "application/yaml")
+    """Validate the scenario, check its cost and the client's quota, and queue it: 202
+    with the job and its ``Location``."""
+    kind = content_kind(request)
     body = await read_body(request, state.max_upload_bytes)
     scenario = await run_in_threadpool(scenario_from_request, body, kind)
-    notes = (["the ensemble block is ignored by the API: one run (use econsec simulate "
+    runner = job_runner(state)
+    industries = await run_in_threadpool(_industries, state, scenario)
+    cost = check_cost(scenario, industries, runner.limits.max_cost)
+    notes = (["the ensemble block is not run by the API: one run (use econsec simulate "
               "for ensembles)"] if scenario.ensemble is not None else [])
-    job = job_runner(state).submit(
-        "scenario", lambda progress: _run(state, scenario, worst, progress),
-        meta={"scenario": scenario.name, "mrio": scenario.mrio,
-              "horizon_days": scenario.horizon_days, "notes": notes})
+    try:
+        job = runner.submit(
+            "scenario", lambda control: _run(state, scenario, worst, control),
+            meta={"scenario": scenario.name, "mrio": scenario.mrio,
+                  "horizon_days": scenario.horizon_days, "cost": cost, "notes": notes},
+            client=client_of(request))
+    except QuotaExceeded as exc:
+        raise HTTPException(429, exc.message,
+                            headers={"Retry-After": str(exc.retry_after)}) from None
     location = f"{request.url.path.rstrip('/')}/{job.id}"
     return json_response(job_document(job), status_code=202, headers={"Location": location})
+
+
+def _cancel(state: WebState, job_id: str) -> Response:
+    job = job_runner(state).cancel(job_id)
+    return json_response(job_document(job))
+
+
+@router.delete("/runs/{job_id}", response_model=Job, summary="Cancel a scenario run",
+               responses=problem_responses(404))
+async def cancel_run(job_id: str, state: State) -> Response:
+    """Cancel the run: a queued run never starts, a running one stops within one simulated
+    day (``status: cancelled``); a finished run is returned as it is."""
+    return await run_in_threadpool(_cancel, state, job_id)
+
+
+@router.post("/runs/{job_id}/cancel", response_model=Job, summary="Cancel a scenario run",
+             responses=problem_responses(404))
+async def cancel_run_post(job_id: str, state: State) -> Response:
+    """The same as ``DELETE /scenarios/runs/{id}``."""
+    return await run_in_threadpool(_cancel, state, job_id)
 
 
 @router.get("/runs", summary="Scenario runs kept in memory")
@@ -190,7 +289,7 @@ def list_runs(state: State) -> Response:
 @router.get("/runs/{job_id}", response_model=Job, summary="Status and result of a run",
             responses=problem_responses(404))
 def get_run(job_id: str, state: State) -> Response:
-    """Status (queued, running, done, failed) and progress 0-1; when done the result and
+    """Status (queued, running, done, failed, cancelled) and progress 0-1; when done the result and
     the daily series, when failed the problem details in ``error``."""
     return json_response(job_document(job_runner(state).get(job_id)))
 
