@@ -232,3 +232,160 @@ def test_json_document_is_serialisable(index: SqliteScreeningIndex) -> None:
     query = Query("Huaxing Microelectronics")
     doc = screening_document(index, query, index.screen(query))
     assert json.loads(json.dumps(doc, ensure_ascii=False))["threshold"] == THRESHOLD
+
+
+# -- lists that never mislead --------------------------------------------------------------
+def test_screening_with_no_list_loaded_is_refused(tmp_path: Path) -> None:
+    from econsec.screening.index import NoListLoadedError
+
+    with SqliteScreeningIndex(tmp_path / "empty.db") as idx:
+        with pytest.raises(NoListLoadedError, match="no screening list is loaded"):
+            idx.screen(Query("Anything"))
+        with pytest.raises(NoListLoadedError):
+            screen_batch(idx, [{"name": "Anything"}])
+
+
+def test_empty_file_under_an_existing_name_keeps_the_list(index: SqliteScreeningIndex,
+                                                          tmp_path: Path) -> None:
+    for text, name in (("", "empty.jsonl"), ("\n\n", "blank.jsonl"), ("id,name\n", "h.csv")):
+        empty = tmp_path / name
+        empty.write_text(text, encoding="utf-8")
+        with pytest.raises(ValidationError, match=r"no entities.*'sample' is unchanged"):
+            index.load_file(empty, "sample")
+    with pytest.raises(ValidationError, match="unchanged"):
+        index.load_entities(iter(()), "sample")
+    (sample,) = index.lists()
+    assert sample.entities == 8 and index.entity_count() == 8
+    assert index.screen(Query("Toto Seimitsu Kogyo"))[0].entity.id == "sample-ja-co-1"
+
+
+def test_every_result_names_the_lists_and_flags_an_old_edition(tmp_path: Path) -> None:
+    from datetime import date
+
+    from econsec.screening.index import STALE_AFTER_DAYS
+
+    with SqliteScreeningIndex(tmp_path / "s.db") as idx:
+        idx.load_file(SAMPLE / "sample_list.jsonl", "fresh", edition="2026-01-01")
+        idx.load_file(SAMPLE / "sample_list.csv", "old", edition="2024-01-01")
+        query = Query("Hokuto Denshi")
+        doc = screening_document(idx, query, idx.screen(query), today=date(2026, 6, 1))
+    screened = {x["name"]: x for x in doc["lists_screened"]}  # type: ignore[union-attr]
+    assert screened["fresh"] == {"name": "fresh", "entities": 8, "edition": "2026-01-01",
+                                 "edition_age_days": 151, "stale": False,
+                                 "loaded_at": screened["fresh"]["loaded_at"]}
+    assert screened["old"]["stale"] is True and screened["old"]["edition_age_days"] > \
+        STALE_AFTER_DAYS
+    (warning,) = doc["warnings"]  # type: ignore[misc]
+    assert "'old'" in warning and "2024-01-01" in warning
+
+
+def test_a_bad_edition_date_is_refused(tmp_path: Path) -> None:
+    with SqliteScreeningIndex(tmp_path / "s.db") as idx:
+        with pytest.raises(ValidationError, match="not a date"):
+            idx.load_file(SAMPLE / "sample_list.csv", "x", edition="last year")
+        assert idx.lists() == []
+
+
+def test_exact_name_with_another_birth_date_is_a_possible_match(
+        index: SqliteScreeningIndex) -> None:
+    """Only the birth date (or country) differs: never presented as no match."""
+    for query in (Query("Sato Taro", birth_date="1990-01-01"),
+                  Query("Sato Taro", "USA", "1990-01-01")):
+        doc = screening_document(index, query, index.screen(query))
+        best = doc["matches"][0]  # type: ignore[index]
+        assert best["entity_id"] == "sample-ja-p-1" and best["match"] is False
+        assert best["status"] == "possible_match" and doc["status"] == "possible_match"
+
+
+def test_status_says_no_match_only_without_candidates() -> None:
+    from econsec.screening.index import document_status
+
+    assert document_status([]) == "no_match"
+    assert document_status(["low_similarity"]) == "low_similarity"
+    assert document_status(["false_positive"]) == "low_similarity"
+    assert document_status(["low_similarity", "possible_match"]) == "possible_match"
+    assert document_status(["possible_match", "match"]) == "match"
+
+
+def test_batch_rows_carry_status_and_lists(index: SqliteScreeningIndex, tmp_path: Path) -> None:
+    from econsec.screening.batch import safe_rows
+
+    rows = [{"name": "Sato Taro", "birth_date": "1990-01-01"},
+            {"name": "=HYPERLINK(\"http://x\")"}]
+    out = screen_batch(index, rows)
+    assert out[0]["status"] == "possible_match"
+    assert "sample (8 entities" in str(out[0]["lists_screened"])
+    safe = safe_rows(out)
+    assert str(safe[1]["name"]).startswith("'=")
+
+
+# -- bundled lists ---------------------------------------------------------------------------
+def test_bundled_lists_convert_with_their_metadata() -> None:
+    from econsec.screening.bundled import BUNDLED, JAPANESE
+
+    assert set(JAPANESE) == {"jp-meti-eul", "jp-export-ban-russia", "jp-export-ban-belarus",
+                             "jp-export-ban-third-countries"}
+    counts = {}
+    for item in BUNDLED.values():
+        assert item.path.is_file() and item.publisher and item.licence
+        entities = item.entities()
+        counts[item.name] = len(entities)
+        assert len({e.id for e in entities}) == len(entities)
+        designated = [e.designation_date for e in entities if e.designation_date]
+        assert max(designated, default=item.edition) <= item.edition
+        assert all(e.names and all(n.strip() for _, n in e.names) for e in entities)
+    assert counts["jp-meti-eul"] == 835
+    assert counts["jp-export-ban-belarus"] == 27  # three entries the source split in two
+    assert 550 <= counts["jp-export-ban-russia"] <= 579  # address fragments of the source left out
+    assert BUNDLED["jp-meti-eul"].edition == "2025-09-29"
+    assert BUNDLED["us-ofac-sdn"].edition == "2024-05-03"
+
+
+def test_bundled_entities_keep_japanese_names_and_leave_removals_out() -> None:
+    from econsec.screening.bundled import BUNDLED
+
+    russia = {e.id: e for e in BUNDLED["jp-export-ban-russia"].entities()}
+    first = russia["jp.mofa.russia.1"]
+    assert ("name", "株式会社アドミラルティ造船所") in first.names
+    assert ("name", "Admiralty Shipyard JSC") in first.names
+    assert first.countries == ("ru",) and first.designation_date == "2022-03-15"
+    assert first.source_url.startswith("https://www.meti.go.jp/")
+    # Rows that are only the rest of an address are not entities.
+    assert not any("Bolshoy Bulvar" in n for e in russia.values() for _, n in e.names)
+    milcorps = BUNDLED["us-dod-1260h"].entities()
+    ended = 0
+    with BUNDLED["us-dod-1260h"].path.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    active = {r["Clean Name"] for r in rows if not r["End date"]}
+    ended = {r["Clean Name"] for r in rows if r["End date"]} - active
+    names = {e.caption for e in milcorps}
+    assert ended and not names & ended and names == active
+
+
+def test_ofac_snapshot_converts_entities_and_individuals() -> None:
+    from econsec.screening.bundled import BUNDLED
+
+    sdn = {e.id: e for e in BUNDLED["us-ofac-sdn"].entities()}
+    assert 13_000 < len(sdn) < 14_966  # vessels and aircraft left out
+    bank = sdn["ofac-sdn-306"]
+    assert bank.schema == "LegalEntity" and ("alias", "BNC") in bank.names
+    people = [e for e in sdn.values() if e.schema == "Person" and e.birth_dates]
+    assert len(people) > 5000
+    assert all(len(d) in (4, 7, 10) for e in people for d in e.birth_dates)
+
+
+def test_bundled_ofac_loads_in_seconds_and_screens(tmp_path: Path) -> None:
+    import time
+
+    from econsec.screening.index import load_bundled
+
+    with SqliteScreeningIndex(tmp_path / "s.db") as idx:
+        started = time.perf_counter()
+        loaded, fresh = load_bundled(idx, "us-ofac-sdn")
+        seconds = time.perf_counter() - started
+        assert fresh and loaded.entities > 13_000 and seconds < 60
+        assert loaded.edition == "2024-05-03" and "public domain" in str(loaded.licence)
+        again, fresh = load_bundled(idx, "us-ofac-sdn", force=False)
+        assert not fresh and again.entities == loaded.entities
+        best = idx.screen(Query("Banco Nacional de Cuba"))[0]
+        assert best.entity.id == "ofac-sdn-306" and best.score >= THRESHOLD

@@ -3,12 +3,20 @@
 Registered by :mod:`econsec.cli.app` (``app.add_typer(lists_app, name="lists")`` and
 ``app.command("screen")(screen)``). Every command takes ``--index PATH``
 (else ``ECONSEC_SCREENING_DB``, else ``~/.local/share/econsec/screening.db``).
+
+Screening with no list loaded is refused (exit 2): an empty result would look clear.
+Every result names the lists screened (entities, edition, load date) and warns about an
+edition older than a year. Names from lists and input files are printed to the terminal
+with control characters made visible, and CSV cells that a spreadsheet would run as a
+formula are escaped.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -16,12 +24,21 @@ from rich.markup import escape
 from econsec.cli.console import err, out, progress_bar
 from econsec.cli.output import OutputFormat, Result, emit, to_csv, to_json
 from econsec.errors import ValidationError
-from econsec.screening.batch import batch_columns, read_counterparties, screen_batch
-from econsec.screening.index import open_index, screening_document
+from econsec.screening.batch import batch_columns, read_counterparties, safe_rows, screen_batch
+from econsec.screening.bundled import BUNDLED, bundled_names
+from econsec.screening.index import (
+    STALE_AFTER_DAYS,
+    Status,
+    lists_screened,
+    load_bundled,
+    open_index,
+    screening_document,
+)
 from econsec.screening.match import THRESHOLD, Query
+from econsec.textsafe import terminal_text
 
-lists_app = typer.Typer(help="Entity lists for screening (FollowTheMoney JSONL or CSV).",
-                        invoke_without_command=True)
+lists_app = typer.Typer(help="Entity lists for screening (bundled lists, FollowTheMoney JSONL "
+                        "or CSV).", invoke_without_command=True)
 
 IndexOption = Annotated[
     str | None,
@@ -32,40 +49,109 @@ FormatOption = Annotated[
     OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
 ]
 
+STATUS_TEXT = {Status.MATCH: "MATCH", Status.POSSIBLE: "possible match — review",
+               Status.FALSE_POSITIVE: "false positive (reviewed)",
+               Status.LOW: "low similarity — review", Status.NONE: "no match"}
+
+
+def _shown(rows: Sequence[Mapping[str, Any]], fmt: OutputFormat) -> list[dict[str, Any]]:
+    """Rows made safe for their reader: terminal text (control characters visible, rich
+    markup escaped) for a table, formula-escaped cells for CSV; JSON is left as is."""
+    if fmt is OutputFormat.TABLE:
+        return [{k: escape(terminal_text(v)) if isinstance(v, str) else v
+                 for k, v in row.items()} for row in rows]
+    if fmt is OutputFormat.CSV:
+        return safe_rows([dict(r) for r in rows])
+    return [dict(r) for r in rows]
+
+
+def _notes(screened: list[dict[str, object]], warnings: list[str]) -> tuple[str, ...]:
+    lines = [f"Lists screened: {len(screened)}"] + [
+        f"  {terminal_text(str(x['name']))}: {x['entities']} entities, edition "
+        f"{x['edition'] or 'unknown'}, loaded {x['loaded_at']}" for x in screened]
+    return (*lines, *(f"WARNING: {terminal_text(w)}" for w in warnings))
+
 
 @lists_app.callback()
 def lists_show(ctx: typer.Context, index: IndexOption = None,
                fmt: FormatOption = OutputFormat.TABLE) -> None:
-    """Show the loaded lists: name, entities, source file, sha256, loaded at."""
+    """Show the loaded lists: name, entities, edition and its age, loaded at, source."""
     if ctx.invoked_subcommand is not None:
         return
     with open_index(index) as idx:
-        loaded = [item.to_dict() for item in idx.lists()]
+        loaded = idx.lists()
         path = str(idx.path)
-    rows = [{**r, "sha256": str(r["sha256"])[:12]} for r in loaded]
-    emit(Result({"index": path, "lists": loaded}, rows,
-                ["name", "entities", "source_file", "sha256", "loaded_at"],
-                title=f"Screening lists in {path}",
-                notes=() if loaded else ("No list loaded: econsec lists load FILE",)),
-         fmt, out)
+    docs = [{**x.to_dict(), "edition_age_days": x.age_days()} for x in loaded]
+    _, warnings = lists_screened(loaded)
+    rows = [{**r, "sha256": str(r["sha256"])[:12]} for r in docs]
+    notes: tuple[str, ...] = tuple(f"WARNING: {w}" for w in warnings)
+    if not loaded:
+        notes = ("No list loaded: econsec lists load --bundled all (or FILE)",)
+    emit(Result({"index": path, "lists": docs, "warnings": warnings}, _shown(rows, fmt),
+                ["name", "entities", "edition", "edition_age_days", "loaded_at",
+                 "source_file", "sha256"],
+                title=f"Screening lists in {path}", notes=notes), fmt, out)
+
+
+@lists_app.command("bundled")
+def lists_bundled(index: IndexOption = None, fmt: FormatOption = OutputFormat.TABLE) -> None:
+    """Show the lists bundled with econsec: name, edition, publisher, licence, loaded?"""
+    with open_index(index) as idx:
+        loaded = {x.name: x for x in idx.lists()}
+    rows = [{**b.to_dict(), "loaded_at": loaded[b.name].loaded_at if b.name in loaded
+             else None} for b in BUNDLED.values()]
+    emit(Result({"bundled": rows}, _shown(rows, fmt),
+                ["name", "edition", "title", "publisher", "licence", "loaded_by_init",
+                 "loaded_at"], title="Bundled screening lists (econsec lists load --bundled "
+                "NAME|all)"), fmt, out)
 
 
 @lists_app.command("load")
 def lists_load(
-    file: Annotated[Path, typer.Argument(help="FtM JSON lines (.jsonl/.json) or CSV list.")],
+    file: Annotated[Path | None, typer.Argument(
+        help="FtM JSON lines (.jsonl/.json) or CSV list.", show_default=False)] = None,
+    bundled: Annotated[str | None, typer.Option(
+        "--bundled", help="Load a bundled list by name, 'japanese' or 'all' (see "
+        "`econsec lists bundled`).", show_default=False)] = None,
     name: Annotated[str | None, typer.Option("--name", help="List name (default: the file "
                                              "name without suffix).")] = None,
+    edition: Annotated[str | None, typer.Option(
+        "--edition", help="Edition date of the file (YYYY-MM-DD); results then warn when it "
+        f"is older than {STALE_AFTER_DAYS} days.")] = None,
     index: IndexOption = None,
     fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Load an entity list into the screening index (all or nothing; replaces a list of the
-    same name)."""
+    same name; a file without entities is refused and the stored list kept)."""
+    if (file is None) == (bundled is None):
+        raise ValidationError("give a list FILE or --bundled NAME (see `econsec lists "
+                              "bundled`), not both")
+    docs: list[dict[str, object]] = []
     with open_index(index) as idx, progress_bar() as progress:
-        loaded = idx.load_file(file, name, progress=progress).to_dict()
         path = str(idx.path)
-    emit(Result({"index": path, **loaded}, [loaded], list(loaded),
-                title=f"Loaded {loaded['entities']} entities as list '{loaded['name']}'"),
-         fmt, out)
+        if bundled is not None:
+            if name or edition:
+                raise ValidationError("--name and --edition apply to a FILE, not --bundled")
+            for item in bundled_names(bundled):
+                started = time.perf_counter()
+                loaded, _ = load_bundled(idx, item, progress=progress)
+                docs.append({**loaded.to_dict(),
+                             "seconds": round(time.perf_counter() - started, 2)})
+        else:
+            assert file is not None
+            started = time.perf_counter()
+            loaded = idx.load_file(file, name, progress=progress, edition=edition)
+            docs.append({**loaded.to_dict(), "seconds": round(time.perf_counter() - started,
+                                                              2)})
+    columns = ["name", "entities", "edition", "loaded_at", "seconds", "source_file"]
+    if len(docs) == 1:
+        doc = docs[0]
+        emit(Result({"index": path, **doc}, _shown(docs, fmt), columns,
+                    title=f"Loaded {doc['entities']} entities as list "
+                    f"'{terminal_text(str(doc['name']))}'"), fmt, out)
+        return
+    emit(Result({"index": path, "lists": docs}, _shown(docs, fmt), columns,
+                title=f"Loaded {len(docs)} bundled lists"), fmt, out)
 
 
 def screen(
@@ -115,36 +201,57 @@ def screen(
         doc = screening_document(idx, screened, results)
     matches = doc["matches"]
     assert isinstance(matches, list)
-    rows = [{**m, "decision": (m["decision"] or {}).get("decision", ""),
-             "explanation": escape(str(m["explanation"])) if fmt is OutputFormat.TABLE
-             else m["explanation"]} for m in matches]
-    hits = sum(1 for m in matches if m["match"])
-    emit(Result(doc, rows, ["score", "match", "name", "list", "entity_id", "decision",
-                            "explanation"],
-                title=f"Screening '{name}': {hits} match(es) at threshold {THRESHOLD}"),
-         fmt, out)
+    rows = [{**m, "status": STATUS_TEXT.get(m["status"], m["status"]),
+             "decision": (m["decision"] or {}).get("decision", "")} for m in matches]
+    hits = sum(1 for m in matches if m["status"] == Status.MATCH)
+    review = sum(1 for m in matches if m["status"] == Status.POSSIBLE)
+    status = STATUS_TEXT[str(doc["status"])]
+    screened_lists = doc["lists_screened"]
+    warnings = doc["warnings"]
+    assert isinstance(screened_lists, list) and isinstance(warnings, list)
+    emit(Result(doc, _shown(rows, fmt), ["score", "status", "name", "list", "entity_id",
+                                         "decision", "explanation"],
+                title=f"Screening '{escape(terminal_text(name))}': {status} ({hits} "
+                f"match(es), {review} possible match(es) to review; threshold {THRESHOLD})",
+                notes=_notes(screened_lists, warnings)), fmt, out)
+    if fmt is not OutputFormat.TABLE and warnings:
+        for warning in warnings:
+            err.print(f"warning: {terminal_text(warning)}", markup=False, highlight=False)
 
 
 def _screen_batch(batch: Path, out_file: Path | None, all_matches: bool,
                   index: str | None, fmt: OutputFormat) -> None:
-    header, rows = read_counterparties(batch)
-    with open_index(index) as idx, progress_bar() as progress:
-        results = screen_batch(idx, rows, all_matches=all_matches, progress=progress)
+    with open_index(index) as idx:
+        loaded = idx.require_lists()  # refuse before reading the file
+        header, rows = read_counterparties(batch)
+        with progress_bar() as progress:
+            results = screen_batch(idx, rows, all_matches=all_matches, progress=progress)
+    screened, warnings = lists_screened(loaded)
     columns = batch_columns(header)
     as_json = fmt is OutputFormat.JSON or (out_file is not None
                                            and out_file.suffix.lower() == ".json")
-    text = (to_json({"threshold": THRESHOLD, "rows": results}) + "\n" if as_json
-            else to_csv(results, columns))
+    text = (to_json({"threshold": THRESHOLD, "lists_screened": screened,
+                     "warnings": warnings, "rows": results}) + "\n" if as_json
+            else to_csv(safe_rows(results), columns))
+    hits = sum(1 for r in results if r.get("status") == Status.MATCH)
+    review = sum(1 for r in results if r.get("status") == Status.POSSIBLE)
+    summary = (f"Screened {len(rows)} counterparties against {len(screened)} list(s): "
+               f"{hits} match(es), {review} possible match(es) to review")
     if out_file is None:
         if fmt is OutputFormat.TABLE:
-            emit(Result({"rows": results}, results, columns,
-                        title=f"Batch screening of {batch}"), fmt, out)
+            shown = [{k: v for k, v in r.items() if k not in ("lists_screened", "warnings")}
+                     for r in results]
+            emit(Result({"rows": results}, _shown(shown, fmt),
+                        [c for c in columns if c not in ("lists_screened", "warnings")],
+                        title=f"Batch screening of {escape(terminal_text(str(batch)))}",
+                        notes=(summary, *_notes(screened, warnings))), fmt, out)
         else:
             out.file.write(text)
         return
     out_file.write_text(text, encoding="utf-8")
-    hits = sum(1 for r in results if r.get("match") is True)
-    err.print(f"Screened {len(rows)} counterparties: {hits} match(es); written {out_file}")
+    err.print(f"{summary}; written {out_file}", markup=False, highlight=False)
+    for warning in warnings:
+        err.print(f"warning: {terminal_text(warning)}", markup=False, highlight=False)
 
 
 def _decide(entity_id: str, query: str | None, match: bool, false_positive: bool,
@@ -157,8 +264,8 @@ def _decide(entity_id: str, query: str | None, match: bool, false_positive: bool
     with open_index(index) as idx:
         decision = idx.decide(entity_id, query, "match" if match else "false_positive",
                               note).to_dict()
-    emit(Result(decision, [decision], list(decision),
-                title=f"Decision recorded for {entity_id}"), fmt, out)
+    emit(Result(decision, _shown([decision], fmt), list(decision),
+                title=f"Decision recorded for {escape(terminal_text(entity_id))}"), fmt, out)
 
 
 __all__ = ["lists_app", "screen"]

@@ -3,51 +3,62 @@
 
 The result has one row per counterparty and match candidate kept (the best one, or all at
 or above the threshold with ``all_matches``): the input columns, then ``entity_id``,
-``matched_name``, ``list``, ``score``, ``match``, ``decision`` and ``explanation``.
-Progress is reported through a callback ``(step, done, total)``.
+``matched_name``, ``list``, ``score``, ``status``, ``match``, ``decision``,
+``explanation``, ``lists_screened`` (every list used: name, entities, edition, load date)
+and ``warnings`` (an edition older than a year). Progress is reported through a callback
+``(step, done, total)``. With no list loaded the batch is refused before any row is read
+(:class:`~econsec.screening.index.NoListLoadedError`). Written CSV cells that a
+spreadsheet would run as a formula are escaped (:func:`econsec.textsafe.csv_cell`).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from pathlib import Path
 
-from econsec.errors import DataFormatError, Location
-from econsec.screening.index import ScreeningIndex, result_dict
+from econsec.errors import Location
+from econsec.screening.entities import check_name, csv_records
+from econsec.screening.index import (
+    SqliteScreeningIndex,
+    Status,
+    lists_screened,
+    result_dict,
+)
 from econsec.screening.match import THRESHOLD, Query
+from econsec.textsafe import csv_cell
 
 Progress = Callable[[str, int, int], None]
-RESULT_COLUMNS = ("entity_id", "matched_name", "list", "score", "match", "decision",
-                  "explanation")
+RESULT_COLUMNS = ("entity_id", "matched_name", "list", "score", "status", "match",
+                  "decision", "explanation", "lists_screened", "warnings")
 
 
 def read_counterparties(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    """Header and rows of a counterparty CSV; a missing ``name`` column or an empty name
-    is a :class:`DataFormatError` with its line."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataFormatError(f"cannot read: {exc}", location=Location(str(path))) from None
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in reader.fieldnames or []]
-    if "name" not in header:
-        raise DataFormatError("missing column 'name'", location=Location(str(path), 1))
+    """Header and rows of a counterparty CSV; a missing ``name`` column, a blank or
+    overlong name or a row with more fields than the header is a
+    :class:`~econsec.errors.DataFormatError` with its line."""
+    header: list[str] = []
     rows = []
-    for line, row in enumerate(reader, start=2):
-        clean = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
-        if not clean.get("name"):
-            raise DataFormatError("empty name", location=Location(str(path), line, "name"))
-        rows.append(clean)
-    return header, rows
+    for line, row in csv_records(path, ("name",)):
+        header = header or list(row)
+        row["name"] = check_name(row.get("name", ""), Location(str(path), line, "name"))
+        rows.append(row)
+    return header or ["name"], rows
 
 
-def screen_batch(index: ScreeningIndex, rows: list[dict[str, str]], *,
+def describe_lists(screened: list[dict[str, object]]) -> str:
+    """``name (N entities, edition D, loaded T); …`` for a CSV cell."""
+    return "; ".join(
+        f"{x['name']} ({x['entities']} entities, edition {x['edition'] or 'unknown'}, "
+        f"loaded {x['loaded_at']})" for x in screened)
+
+
+def screen_batch(index: SqliteScreeningIndex, rows: list[dict[str, str]], *,
                  threshold: float = THRESHOLD, all_matches: bool = False,
                  progress: Progress | None = None) -> list[dict[str, object]]:
     """Screen every counterparty row; one output row per kept result (a row with no
-    candidate at all keeps empty result columns)."""
+    candidate at all keeps empty result columns and status ``no_match``)."""
+    screened, warnings = lists_screened(index.require_lists())
+    context = {"lists_screened": describe_lists(screened), "warnings": " ".join(warnings)}
     out: list[dict[str, object]] = []
     total = len(rows)
     for done, row in enumerate(rows, start=1):
@@ -55,12 +66,13 @@ def screen_batch(index: ScreeningIndex, rows: list[dict[str, str]], *,
         results = [result_dict(r, threshold) for r in index.screen(query, limit=5)]
         kept = [r for r in results if r["match"]] if all_matches else results[:1]
         if not kept:
-            kept = results[:1] or [dict.fromkeys(RESULT_COLUMNS, "")]
+            kept = results[:1] or [{**dict.fromkeys(RESULT_COLUMNS, ""),
+                                    "status": Status.NONE, "match": False}]
         for result in kept:
             decision = result.get("decision")
             out.append({**row, **{c: result.get(c, "") for c in RESULT_COLUMNS},
                         "decision": decision["decision"] if isinstance(decision, dict)
-                        else ""})
+                        else "", **context})
         if progress:
             progress("screening", done, total)
     return out
@@ -68,3 +80,8 @@ def screen_batch(index: ScreeningIndex, rows: list[dict[str, str]], *,
 
 def batch_columns(header: list[str]) -> list[str]:
     return [*header, *(c for c in RESULT_COLUMNS if c not in header)]
+
+
+def safe_rows(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    """``rows`` with every text cell a spreadsheet would run as a formula escaped."""
+    return [{k: csv_cell(v) for k, v in row.items()} for row in rows]

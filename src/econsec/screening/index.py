@@ -23,15 +23,16 @@ import hashlib
 import json
 import math
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Protocol
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from econsec.errors import ValidationError
+from econsec.errors import EconsecError, ValidationError
+from econsec.screening import match as _match
 from econsec.screening.decisions import (
     DDL as DECISIONS_DDL,
 )
@@ -79,6 +80,36 @@ CREATE INDEX IF NOT EXISTS keys_entity ON keys (entity);
 """
 
 
+#: Columns added to ``lists`` after its first release (added to older index files on open).
+LIST_META = (("edition", "TEXT"), ("publisher", "TEXT"), ("licence", "TEXT"),
+             ("list_url", "TEXT"), ("bundled", "TEXT"))
+#: An edition older than this many days is flagged on every result.
+STALE_AFTER_DAYS = 365
+#: Candidates at or above this score (or with a name that alone reaches
+#: :data:`~econsec.screening.match.THRESHOLD`) are possible matches to review (the
+#: scorer's candidate threshold when it has one).
+REVIEW_THRESHOLD: float = getattr(_match, "CANDIDATE_THRESHOLD", 0.7)
+#: Verdict words the scorer may append to an explanation; the presenters say the status
+#: themselves (a candidate is never shown as "no match").
+_VERDICTS = frozenset({"match", "possible match", "no match"})
+#: Longest list name.
+MAX_LIST_NAME = 100
+
+
+class NoListLoadedError(EconsecError):
+    """Screening was asked for with no list in the index: an empty result would look like
+    a clear one. The CLI exits 2, the API answers 409."""
+
+    title = "no screening list loaded"
+    status = 409
+
+    def __init__(self) -> None:
+        super().__init__(
+            "no screening list is loaded, so nothing can be screened (an empty result would "
+            "look clear): load one with `econsec lists load --bundled all` or `econsec lists "
+            "load FILE`")
+
+
 class ScreeningSettings(BaseSettings):
     """``ECONSEC_SCREENING_DB``: the screening index file."""
 
@@ -96,17 +127,42 @@ class ScreeningSettings(BaseSettings):
 
 @dataclass(frozen=True)
 class LoadedList:
-    """A list in the index."""
+    """A list in the index; ``edition`` (ISO date) when known (bundled lists, ``lists load
+    --edition``), with the publisher, licence and URL of a bundled list."""
 
     name: str
     entities: int
     source_file: str
     sha256: str
     loaded_at: str
+    edition: str | None = None
+    publisher: str | None = None
+    licence: str | None = None
+    list_url: str | None = None
+    bundled: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {"name": self.name, "entities": self.entities, "source_file": self.source_file,
-                "sha256": self.sha256, "loaded_at": self.loaded_at}
+                "sha256": self.sha256, "loaded_at": self.loaded_at, "edition": self.edition,
+                "publisher": self.publisher, "licence": self.licence,
+                "list_url": self.list_url}
+
+    def age_days(self, today: date | None = None) -> int | None:
+        """Days since the edition date (``None`` when the edition is unknown)."""
+        if not self.edition:
+            return None
+        try:
+            edition = date.fromisoformat(self.edition[:10])
+        except ValueError:
+            return None
+        return ((today or datetime.now(UTC).date()) - edition).days
+
+    def screened(self, today: date | None = None) -> dict[str, object]:
+        """What every screening result says about this list (``lists_screened``)."""
+        age = self.age_days(today)
+        return {"name": self.name, "entities": self.entities, "loaded_at": self.loaded_at,
+                "edition": self.edition, "edition_age_days": age,
+                "stale": age is not None and age > STALE_AFTER_DAYS}
 
 
 class ScreeningIndex(Protocol):
@@ -124,6 +180,37 @@ class ScreeningIndex(Protocol):
         ...
 
 
+class KeyCounts(Mapping[str, int]):
+    """``key_df`` of an index as a read-only mapping, read key by key on demand (the
+    scorer asks for the few keys of one query and its candidates)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._cache: dict[str, int] = {}
+
+    def _count(self, key: str) -> int:
+        n = self._cache.get(key)
+        if n is None:
+            row = self.conn.execute("SELECT n FROM key_df WHERE key = ?", (key,)).fetchone()
+            n = self._cache[key] = int(row[0]) if row else 0
+        return n
+
+    def __getitem__(self, key: str) -> int:
+        n = self._count(key)
+        if not n:
+            raise KeyError(key)
+        return n
+
+    def get(self, key: str, default: int | None = None) -> int | None:  # type: ignore[override]
+        return self._count(key) or default
+
+    def __iter__(self) -> Iterator[str]:
+        return (r[0] for r in self.conn.execute("SELECT key FROM key_df"))
+
+    def __len__(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM key_df").fetchone()[0])
+
+
 def _forms_json(n: NormalisedName) -> list[object]:
     return [[f.method, list(f.tokens)] for f in n.forms]
 
@@ -133,7 +220,8 @@ def _entity_json(entity: ListedEntity, normalised: list[NormalisedName]) -> str:
         "names": [[kind, n.original, _forms_json(n), list(n.company_forms)]
                   for (kind, _), n in zip(entity.names, normalised, strict=True)],
         "countries": list(entity.countries), "birth_dates": list(entity.birth_dates),
-        "datasets": list(entity.datasets)}, ensure_ascii=False, separators=(",", ":"))
+        "datasets": list(entity.datasets), "designated": entity.designation_date,
+        "url": entity.source_url}, ensure_ascii=False, separators=(",", ":"))
 
 
 def _entity_from_row(entity_id: str, schema: str, data: str
@@ -144,7 +232,8 @@ def _entity_from_row(entity_id: str, schema: str, data: str
                                        tuple(company))
                   for _, name, forms, company in doc["names"]}
     entity = ListedEntity(entity_id, schema, names, tuple(doc["countries"]),
-                          tuple(doc["birth_dates"]), tuple(doc["datasets"]))
+                          tuple(doc["birth_dates"]), tuple(doc["datasets"]),
+                          doc.get("designated", ""), doc.get("url", ""))
     return entity, normalised
 
 
@@ -167,6 +256,10 @@ class SqliteScreeningIndex:
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.executescript(SCHEMA)
         self.conn.execute(DECISIONS_DDL)
+        have = {r[1] for r in self.conn.execute("PRAGMA table_info(lists)")}
+        for column, kind in LIST_META:
+            if column not in have:
+                self.conn.execute(f"ALTER TABLE lists ADD COLUMN {column} {kind}")
         self._count: int | None = None
 
     def close(self) -> None:
@@ -180,22 +273,40 @@ class SqliteScreeningIndex:
 
     # -- loading ----------------------------------------------------------------------
     def load_file(self, path: Path, list_name: str | None = None, *,
-                  progress: Progress | None = None) -> LoadedList:
+                  progress: Progress | None = None, edition: str | None = None
+                  ) -> LoadedList:
         """Read a list file (all or nothing) and load it as ``list_name`` (default: the
         file's stem), replacing a list of the same name."""
         entities = read_entity_file(path)
         return self.load_entities(entities, list_name or path.stem,
                                   source_file=str(path.resolve()), sha256=file_sha256(path),
-                                  progress=progress)
+                                  progress=progress, meta={"edition": edition})
 
     def load_entities(self, entities: Iterable[ListedEntity], list_name: str, *,
                       source_file: str = "", sha256: str = "",
                       progress: Progress | None = None, total: int | None = None,
-                      batch: int = 20_000) -> LoadedList:
+                      batch: int = 20_000, meta: dict[str, str | None] | None = None
+                      ) -> LoadedList:
         """Load ``entities`` as list ``list_name`` in one transaction (a list of that name
-        is replaced). Bulk ``executemany``; indexes are (re)built after loading."""
-        if not list_name.strip():
+        is replaced). Bulk ``executemany``; indexes are (re)built after loading.
+
+        No entity at all is refused and leaves a stored list of that name unchanged: an
+        empty file must not wipe a list. ``meta`` holds the edition (ISO date), publisher,
+        licence, list URL and bundled-list key."""
+        list_name = list_name.strip()
+        if not list_name:
             raise ValidationError("a list needs a name")
+        if len(list_name) > MAX_LIST_NAME:
+            raise ValidationError(f"a list name has at most {MAX_LIST_NAME} characters")
+        meta = {k: v for k, v in (meta or {}).items() if v}
+        if meta.get("edition"):
+            try:
+                date.fromisoformat(str(meta["edition"]))
+            except ValueError:
+                raise ValidationError(f"edition {meta['edition']!r} is not a date "
+                                      "(YYYY-MM-DD)") from None
+        if isinstance(entities, Sequence) and not entities:
+            raise _empty(list_name, source_file)
         if total is None and isinstance(entities, Sequence):
             total = len(entities)
         total = total or 0
@@ -246,6 +357,8 @@ class SqliteScreeningIndex:
                     if progress:
                         progress(step, count, max(total, count))
             self._flush(rows_e, rows_n, rows_k)
+            if not count:
+                raise _empty(list_name, source_file)
             if progress:
                 progress(step, count, max(total, count))
             for statement in INDEXES.strip().split(";"):
@@ -254,10 +367,14 @@ class SqliteScreeningIndex:
             conn.execute("DELETE FROM key_df")
             conn.execute("INSERT INTO key_df SELECT key, count(*) FROM keys GROUP BY key")
             loaded = LoadedList(list_name, count, source_file, sha256,
-                                datetime.now(UTC).isoformat(timespec="seconds"))
-            conn.execute("INSERT OR REPLACE INTO lists VALUES (?, ?, ?, ?, ?)",
-                         (loaded.name, loaded.source_file, loaded.sha256, loaded.loaded_at,
-                          loaded.entities))
+                                datetime.now(UTC).isoformat(timespec="seconds"),
+                                *(meta.get(c) for c, _ in LIST_META))
+            conn.execute(
+                "INSERT OR REPLACE INTO lists (name, source_file, sha256, loaded_at, entities, "
+                + ", ".join(c for c, _ in LIST_META) + ") VALUES (?, ?, ?, ?, ?"
+                + ", ?" * len(LIST_META) + ")",
+                (loaded.name, loaded.source_file, loaded.sha256, loaded.loaded_at,
+                 loaded.entities, *(meta.get(c) for c, _ in LIST_META)))
         except BaseException:
             conn.execute("ROLLBACK")
             raise
@@ -278,8 +395,17 @@ class SqliteScreeningIndex:
     def lists(self) -> list[LoadedList]:
         """The loaded lists, by name."""
         rows = self.conn.execute(
-            "SELECT name, entities, source_file, sha256, loaded_at FROM lists ORDER BY name")
+            "SELECT name, entities, source_file, sha256, loaded_at, "
+            + ", ".join(c for c, _ in LIST_META) + " FROM lists ORDER BY name")
         return [LoadedList(*r) for r in rows]
+
+    def require_lists(self) -> list[LoadedList]:
+        """The loaded lists; none is a :class:`NoListLoadedError` (screening against
+        nothing must not look like a clear result)."""
+        loaded = [x for x in self.lists() if x.entities]
+        if not loaded:
+            raise NoListLoadedError()
+        return loaded
 
     def entity_count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM entities").fetchone()[0])
@@ -332,6 +458,7 @@ class SqliteScreeningIndex:
         decisions applied (a false positive is demoted, not hidden)."""
         if not query.name.strip():
             raise ValidationError("the name to screen is empty")
+        self.require_lists()
         rows = self.candidates(query.name)
         if not rows:
             return []
@@ -340,10 +467,14 @@ class SqliteScreeningIndex:
             f"SELECT rowid, list, id, schema, data FROM entities "
             f"WHERE rowid IN ({placeholders})", rows).fetchall()
         decisions = decisions_for(self.conn, query.name)
+        # Token rarity in the index, when the scorer weighs by it.
+        rarity_type = getattr(_match, "Rarity", None)
+        extra = ({"rarity": rarity_type(KeyCounts(self.conn), self.entity_count_cached())}
+                 if rarity_type is not None else {})
         scored = []
         for _, list_name, entity_id, schema, data in fetched:
             entity, normalised = _entity_from_row(entity_id, schema, data)
-            result = score_entity(query, entity, list_name, normalised=normalised)
+            result = score_entity(query, entity, list_name, normalised=normalised, **extra)
             decision = decisions.get(entity_id)
             if decision is not None:
                 result.decision = decision.to_dict()
@@ -376,20 +507,105 @@ def open_index(path: str | Path | None = None) -> SqliteScreeningIndex:
     return SqliteScreeningIndex(ScreeningSettings().index_path(path))
 
 
+def _empty(list_name: str, source_file: str) -> ValidationError:
+    source = f"'{source_file}' holds" if source_file else "the file holds"
+    return ValidationError(f"{source} no entities; nothing was loaded and list "
+                           f"'{list_name}' is unchanged")
+
+
+class Status:
+    """What a result, or a whole screening, says (the ``status`` members)."""
+
+    MATCH = "match"
+    POSSIBLE = "possible_match"
+    FALSE_POSITIVE = "false_positive"
+    LOW = "low_similarity"
+    NONE = "no_match"
+
+
+def result_status(result: ScoredEntity, threshold: float = THRESHOLD) -> str:
+    """``match`` (score at the threshold, or a reviewer confirmed it), ``false_positive``
+    (a reviewer said so), ``possible_match`` (score at :data:`REVIEW_THRESHOLD`, or the
+    name alone reaches the threshold but a birth date or country differs) or
+    ``low_similarity``. Never ``no_match``: a candidate is shown for review."""
+    if result.decision:
+        if result.decision["decision"] == Verdict.MATCH.value:
+            return Status.MATCH
+        return Status.FALSE_POSITIVE
+    if result.score >= threshold:
+        return Status.MATCH
+    name_score = getattr(result, "name_score", 0.0) or 0.0
+    if result.score >= REVIEW_THRESHOLD or name_score >= threshold:
+        return Status.POSSIBLE
+    return Status.LOW
+
+
+def document_status(statuses: Iterable[str]) -> str:
+    """The screening's status: the strongest of its results; ``no_match`` only when there
+    is no candidate at all."""
+    found = set(statuses)
+    for status in (Status.MATCH, Status.POSSIBLE, Status.LOW, Status.FALSE_POSITIVE):
+        if status in found:
+            return Status.LOW if status == Status.FALSE_POSITIVE else status
+    return Status.NONE
+
+
 def result_dict(result: ScoredEntity, threshold: float = THRESHOLD) -> dict[str, object]:
     """The JSON form of one screening result."""
-    match = result.score >= threshold
-    if result.decision:
-        match = result.decision["decision"] == Verdict.MATCH.value
+    status = result_status(result, threshold)
     return {"entity_id": result.entity.id, "name": result.entity.caption,
             "matched_name": result.matched_name, "list": result.list_name,
-            "schema": result.entity.schema, "score": result.score, "match": match,
-            "explanation": "; ".join(result.explanation),
-            "decision": result.decision}
+            "schema": result.entity.schema, "score": result.score,
+            "match": status == Status.MATCH, "status": status,
+            "explanation": "; ".join(e for e in result.explanation if e not in _VERDICTS),
+            "decision": result.decision,
+            "countries": list(result.entity.countries),
+            "designation_date": result.entity.designation_date or None,
+            "source_url": result.entity.source_url or None}
+
+
+def lists_screened(loaded: Iterable[LoadedList], today: date | None = None
+                   ) -> tuple[list[dict[str, object]], list[str]]:
+    """``lists_screened`` (name, entities, load date, edition and its age of every list
+    used) and the warnings about editions older than :data:`STALE_AFTER_DAYS` days."""
+    screened = [x.screened(today) for x in loaded]
+    warnings = [f"list '{x['name']}' is edition {x['edition']}, {x['edition_age_days']} days "
+                f"old (older than {STALE_AFTER_DAYS} days): load a newer edition"
+                for x in screened if x["stale"]]
+    return screened, warnings
 
 
 def screening_document(index: SqliteScreeningIndex, query: Query, results: list[ScoredEntity],
-                       threshold: float = THRESHOLD) -> dict[str, object]:
-    """``{"query", "matches", "threshold", "index"}`` as the CLI and API print it."""
-    return {"query": query.to_dict(), "matches": [result_dict(r, threshold) for r in results],
-            "threshold": threshold, "index": str(index.path)}
+                       threshold: float = THRESHOLD, *, today: date | None = None
+                       ) -> dict[str, object]:
+    """``{"query", "status", "matches", "threshold", "lists_screened", "warnings",
+    "index"}`` as the CLI prints it (the API leaves out ``index``, a server path)."""
+    matches = [result_dict(r, threshold) for r in results]
+    screened, warnings = lists_screened(index.require_lists(), today)
+    return {"query": query.to_dict(),
+            "status": document_status(str(m["status"]) for m in matches),
+            "matches": matches, "threshold": threshold,
+            "review_threshold": REVIEW_THRESHOLD, "lists_screened": screened,
+            "warnings": warnings, "index": str(index.path)}
+
+
+def load_bundled(index: SqliteScreeningIndex, name: str, *, progress: Progress | None = None,
+                 force: bool = True) -> tuple[LoadedList, bool]:
+    """Load the bundled list ``name`` (:mod:`econsec.screening.bundled`); with
+    ``force=False`` a list already loaded from the same file by the same converter is
+    kept. Returns the list and whether it was (re)loaded."""
+    from econsec.screening.bundled import CONVERTER_VERSION, bundled_list
+
+    item = bundled_list(name)
+    sha = file_sha256(item.path)
+    key = f"{sha}:{CONVERTER_VERSION}"
+    if not force:
+        for loaded in index.lists():
+            if loaded.name == item.name and loaded.bundled == key:
+                return loaded, False
+    loaded = index.load_entities(
+        item.entities(), item.name, source_file=f"bundled:{item.file}", sha256=sha,
+        progress=progress, meta={"edition": item.edition, "publisher": item.publisher,
+                                 "licence": item.licence, "list_url": item.source_url,
+                                 "bundled": key})
+    return loaded, True

@@ -2,8 +2,12 @@
 
 JSON shapes match the CLI's ``--format json``: ``GET /lists`` is ``econsec lists``,
 ``POST /lists`` is ``econsec lists load``, ``GET /screen`` is ``econsec screen NAME`` and
-``POST /decisions`` is ``econsec screen decide``. A malformed list file is a 422 problem
-with its ``line`` and nothing is loaded (one transaction).
+``POST /decisions`` is ``econsec screen decide``, without the server's file paths (the
+index path is left out, a list's source file is its file name). A malformed list file is a
+422 problem with its ``line`` and nothing is loaded (one transaction); a file without
+entities is a 422 problem and a stored list of that name is unchanged. Screening with no
+list loaded is a 409 problem (an empty result would look clear). ``GET /bundled`` lists
+the lists bundled with econsec.
 
 The index is the file ``ECONSEC_SCREENING_DB`` names, else the CLI's default
 (:class:`econsec.screening.index.ScreeningSettings`); it is the app's service
@@ -27,11 +31,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from econsec.errors import ValidationError
+from econsec.screening.bundled import BUNDLED
 from econsec.screening.entities import read_entity_file
 from econsec.screening.index import (
+    NoListLoadedError,
     ScreeningSettings,
     SqliteScreeningIndex,
     file_sha256,
+    lists_screened,
     screening_document,
 )
 from econsec.screening.match import Query as ScreeningQuery
@@ -43,6 +50,7 @@ from econsec.web.api.common import (
     service,
     uploaded_file,
 )
+from econsec.web.problems import problem
 from econsec.web.state import WebState
 
 router = APIRouter(prefix="/screening", tags=["screening"])
@@ -81,18 +89,25 @@ class ScreeningService:
             yield index
 
     def lists_document(self) -> dict[str, Any]:
-        """As ``econsec lists --format json``."""
+        """As ``econsec lists --format json`` without server paths."""
         with self.open() as index:
-            return {"index": str(index.path), "lists": [x.to_dict() for x in index.lists()]}
+            loaded = index.lists()
+        _, warnings = lists_screened(loaded)
+        return {"lists": [{**public_list(x.to_dict()), "edition_age_days": x.age_days()}
+                          for x in loaded], "warnings": warnings}
 
     def screen_document(self, name: str, country: str | None = None,
                         birth_date: str | None = None, limit: int = 10) -> dict[str, Any]:
-        """As ``econsec screen NAME --format json``."""
+        """As ``econsec screen NAME --format json`` without the index path; no list
+        loaded is a :class:`~econsec.screening.index.NoListLoadedError`."""
         query = ScreeningQuery(name, country or None, birth_date or None)
         with self.open() as index:
-            return screening_document(index, query, index.screen(query, limit=limit))
+            doc = screening_document(index, query, index.screen(query, limit=limit))
+        doc.pop("index", None)
+        return doc
 
-    def load(self, path: Path, list_name: str | None, source_name: str) -> dict[str, Any]:
+    def load(self, path: Path, list_name: str | None, source_name: str,
+             edition: str | None = None) -> dict[str, Any]:
         """Load the list file ``path`` (all or nothing) as ``list_name`` (default: the
         stem of ``source_name``); as ``econsec lists load --format json``."""
         if not source_name.lower().endswith(LIST_SUFFIXES):
@@ -100,18 +115,25 @@ class ScreeningService:
                                   "lines (.jsonl, .json) or a CSV list (.csv)")
         name = (list_name or "").strip() or Path(source_name).stem
         entities = read_entity_file(path)
-        if not entities:
-            raise ValidationError(f"'{source_name}' holds no entities; nothing was loaded")
         with self.write_lock, self.open() as index:
             loaded = index.load_entities(entities, name, source_file=source_name,
-                                         sha256=file_sha256(path))
-            return {"index": str(index.path), **loaded.to_dict()}
+                                         sha256=file_sha256(path),
+                                         meta={"edition": edition or None})
+            return public_list(loaded.to_dict())
 
     def decide(self, entity_id: str, query: str, decision: str, note: str = ""
                ) -> dict[str, str]:
         """As ``econsec screen decide … --format json``."""
         with self.write_lock, self.open() as index:
             return index.decide(entity_id, query, decision, note).to_dict()
+
+
+def public_list(doc: dict[str, Any]) -> dict[str, Any]:
+    """A list's document with its source file reduced to the file name (no server path)."""
+    source = str(doc.get("source_file") or "")
+    if not source.startswith("bundled:"):
+        source = source.replace("\\", "/").rsplit("/", 1)[-1]
+    return {**doc, "source_file": source}
 
 
 def screening_service(state: WebState) -> ScreeningService:
@@ -141,7 +163,9 @@ def lists(state: State) -> Response:
              openapi_extra=_UPLOAD, responses=problem_responses(413, 422))
 async def load_list(request: Request, state: State, name: Annotated[str | None, Query(
         max_length=100, description="List name (default: the file name without suffix)")
-        ] = None) -> Response:
+        ] = None, edition: Annotated[str | None, Query(
+            max_length=10, description="Edition date of the file (YYYY-MM-DD); results warn "
+            "when it is more than a year old")] = None) -> Response:
     """Upload an FtM JSON-lines (``.jsonl``) or CSV list as multipart field ``file``; it
     replaces a list of the same name. All or nothing: a malformed line is a 422 problem
     naming the ``line``. Uploads above the app's size limit are refused (413)."""
@@ -150,12 +174,19 @@ async def load_list(request: Request, state: State, name: Annotated[str | None, 
 
     def load() -> dict[str, Any]:
         with saved_upload(data, filename) as path:
-            return screening.load(path, name, filename)
+            return screening.load(path, name, filename, edition)
 
     return json_response(await run_in_threadpool(load), status_code=201)
 
 
-@router.get("/screen", summary="Screen a name", responses=problem_responses(422))
+@router.get("/bundled", summary="Lists bundled with econsec")
+def bundled(state: State) -> Response:
+    """Name, title, edition, publisher, licence and source of every bundled list (load one
+    with ``econsec lists load --bundled NAME``)."""
+    return json_response({"bundled": [b.to_dict() for b in BUNDLED.values()]})
+
+
+@router.get("/screen", summary="Screen a name", responses=problem_responses(409, 422))
 def screen(state: State,
            name: Annotated[str, Query(min_length=1, max_length=500,
                                       description="Name to screen (any script)")],
@@ -164,10 +195,16 @@ def screen(state: State,
            birth_date: Annotated[str | None, Query(
                max_length=10, description="YYYY, YYYY-MM or YYYY-MM-DD")] = None,
            limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 10) -> Response:
-    """``{"query", "matches", "threshold", "index"}``, best first, with explanations and
-    reviewer decisions (as ``econsec screen NAME --format json``)."""
-    return json_response(screening_service(state).screen_document(
-        name, country, birth_date, limit))
+    """``{"query", "status", "matches", "threshold", "lists_screened", "warnings"}``, best
+    first, with explanations and reviewer decisions (as ``econsec screen NAME --format
+    json``). ``status`` is ``match``, ``possible_match``, ``low_similarity`` or, only when
+    no candidate was found, ``no_match``. With no list loaded: 409."""
+    try:
+        doc = screening_service(state).screen_document(name, country, birth_date, limit)
+    except NoListLoadedError as exc:
+        return problem(409, exc.title, exc.message, error=type(exc).__name__,
+                       instance="/api/v1/screening/screen")
+    return json_response(doc)
 
 
 @router.post("/decisions", status_code=201, summary="Record a reviewer decision",

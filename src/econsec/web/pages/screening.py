@@ -2,6 +2,12 @@
 entity lists, see each result's score, match flag, list and explanation, record a
 reviewer decision (match / false positive) that the next search shows, and load a list.
 
+With no list loaded the page shows a blocking notice and no result (a search answers 409):
+an empty result would look clear. Every result says which lists were screened (entities,
+edition, load date) and warns about an edition older than a year. A candidate is never
+shown as "no match": it is a match, a possible match to review or a low-similarity
+candidate; "no match" is said only when no candidate was found.
+
 Everything goes through :class:`econsec.web.api.screening.ScreeningService`, so the page
 shows what ``GET /api/v1/screening/screen`` returns.
 """
@@ -17,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from econsec.errors import EconsecError, ValidationError
 from econsec.i18n import translator
+from econsec.screening.index import STALE_AFTER_DAYS, NoListLoadedError
 from econsec.web.api.common import UploadTooLarge, check_length, safe_name, saved_upload
 from econsec.web.api.screening import screening_service
 from econsec.web.i18n import request_language
@@ -36,15 +43,20 @@ def _page(request: Request, state: WebState, *, form: dict[str, str] | None = No
     screening = screening_service(state)
     form = form or {}
     document: dict[str, Any] | None = None
+    lists = screening.lists_document()["lists"]
+    no_lists = not any(x["entities"] for x in lists)
     if form.get("name", "").strip() and error is None:
         try:
             document = screening.screen_document(form["name"], form.get("country"),
                                                  form.get("birth_date"))
+        except NoListLoadedError:
+            status_code = 409
         except EconsecError as exc:
             error, status_code = str(exc), 422
     return render(request, "screening.html.j2", status_code=status_code,
                   title=t.gettext("Restricted-party screening"), form=form,
-                  document=document, lists=screening.lists_document()["lists"],
+                  document=document, lists=lists, no_lists=no_lists,
+                  stale_days=STALE_AFTER_DAYS,
                   error=error, upload_error=upload_error, notice=notice,
                   limit_mb=state.max_upload_bytes / MB, charts=False)
 
