@@ -71,13 +71,35 @@ def _build(store: Any) -> dict[str, int]:
 
 
 @app.command()
-def init(db: DbOption = None, fmt: FormatOption = OutputFormat.TABLE) -> None:
-    """Build or refresh the knowledge base from the bundled public data (idempotent)."""
+def init(db: DbOption = None, fmt: FormatOption = OutputFormat.TABLE,
+         screening_index: Annotated[str | None, typer.Option(
+             "--screening-index", help="Screening index to load the Japanese lists into "
+             "(default: ECONSEC_SCREENING_DB, else ~/.local/share/econsec/screening.db).",
+             show_default=False)] = None,
+         lists: Annotated[bool, typer.Option(
+             "--lists/--no-lists", help="Load the bundled Japanese screening lists (METI End "
+             "User List, export-prohibition lists); kept when already loaded.")] = True,
+         ) -> None:
+    """Build or refresh the knowledge base from the bundled public data (idempotent) and
+    load the Japanese screening lists."""
     store = _open_store(db, ensure_data=False)
     counts = _build(store)
     rows = [{"table": k, "rows": v} for k, v in sorted(counts.items())]
-    emit(Result({"database": _db_url(db), "counts": counts}, rows, ["table", "rows"],
-                title=f"Knowledge base ready: {_db_url(db)}"), fmt, out)
+    screening: list[dict[str, object]] = []
+    if lists:
+        from econsec.screening.bundled import JAPANESE
+        from econsec.screening.index import load_bundled, open_index
+
+        with open_index(screening_index) as idx, progress_bar() as progress:
+            for name in JAPANESE:
+                loaded, fresh = load_bundled(idx, name, progress=progress, force=False)
+                screening.append({"list": loaded.name, "entities": loaded.entities,
+                                  "edition": loaded.edition, "loaded": fresh})
+                rows.append({"table": f"screening list {loaded.name}",
+                             "rows": loaded.entities})
+    emit(Result({"database": _db_url(db), "counts": counts, "screening_lists": screening},
+                rows, ["table", "rows"], title=f"Knowledge base ready: {_db_url(db)}"),
+         fmt, out)
 
 
 @app.command()
