@@ -49,6 +49,9 @@ SCRIPT_LABELS = (
     N_("main run"),
     N_("Unit"),
     N_("Could not start the run"),
+    N_("Cancelled"),
+    N_("Supplied by measures"),
+    N_("Total supply change"),
 )
 
 

@@ -7,6 +7,21 @@
   var fmt = new Intl.NumberFormat(lang, { maximumFractionDigits: 0 });
   var $ = function (id) { return document.getElementById(id); };
   function label(key) { return L[key] || key; }
+  var current = null;  // URL of the run being watched
+
+  // the server's token for requests that change something (absent on old pages)
+  function headers(extra) {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    var out = { Accept: "application/json" };
+    if (meta && meta.content) { out["X-CSRF-Token"] = meta.content; }
+    Object.keys(extra || {}).forEach(function (k) { out[k] = extra[k]; });
+    return out;
+  }
+  function finished() {
+    current = null;
+    $("run-button").disabled = false;
+    $("cancel-button").hidden = true;
+  }
 
   function setProgress(fraction, message) {
     var pct = Math.round(Math.max(0, Math.min(1, fraction)) * 100);
@@ -18,7 +33,7 @@
   function fail(message) {
     $("run-error").hidden = false;
     $("run-error").textContent = label("The run failed") + ": " + message;
-    $("run-button").disabled = false;
+    finished();
   }
 
   function problemText(doc) {
@@ -50,7 +65,8 @@
       yaxis: { title: { text: label("relative to pre-shock production") }, tickformat: ".0%" },
       legend: { orientation: "h", y: -0.25 } } });
     var head = ["Variant", "Mitigations", "Total production change", "Production loss avoided",
-                "Final demand unmet", "Final demand unmet avoided", "Recovery day"];
+                "Final demand unmet", "Final demand unmet avoided", "Supplied by measures",
+                "Total supply change", "Recovery day"];
     $("comparison").tHead.innerHTML = "<tr>" + head.map(function (h, i) {
       return '<th scope="col"' + (i > 1 ? ' class="num"' : "") + ">" + esc(label(h)) + "</th>";
     }).join("") + "</tr>";
@@ -62,6 +78,7 @@
                    v.mitigations.length ? v.mitigations.join("; ") : label("none"),
                    num(v.total_production_change), num(v.production_loss_avoided),
                    num(v.total_final_demand_unmet), num(v.final_demand_unmet_avoided),
+                   num(v.supplied_by_measures), num(v.total_supply_change),
                    v.recovery_day === null ? label("not recovered") : String(v.recovery_day)];
       cells.forEach(function (c, j) {
         var td = document.createElement("td");
@@ -71,6 +88,14 @@
       });
       body.appendChild(tr);
     });
+    var list = $("result-explained");
+    list.innerHTML = "";
+    (result.result_notes || []).forEach(function (n) {
+      var li = document.createElement("li");
+      li.textContent = n;
+      list.appendChild(li);
+    });
+    $("result-explained-h").hidden = !(result.result_notes || []).length;
     $("result-notes").textContent = (result.notes || []).join(" ");
   }
   function num(x) { return x === null || x === undefined ? "–" : fmt.format(x); }
@@ -78,15 +103,33 @@
     return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; }); }
 
   function poll(url) {
+    if (url !== current) { return; }
     fetch(url, { headers: { Accept: "application/json" } }).then(function (r) { return r.json(); })
       .then(function (doc) {
-        var state = { queued: "Queued", running: "Running", done: "Done", failed: "Failed" }[doc.status];
+        var state = { queued: "Queued", running: "Running", done: "Done", failed: "Failed",
+                      cancelled: "Cancelled" }[doc.status];
         setProgress(doc.status === "done" ? 1 : doc.progress, label(state || doc.status) + (doc.message ? " — " + doc.message : ""));
-        if (doc.status === "done") { $("run-button").disabled = false; draw(doc); }
+        if (doc.status === "done") { finished(); draw(doc); }
         else if (doc.status === "failed") { fail(problemText(doc.error)); }
+        else if (doc.status === "cancelled") { finished(); }
         else { setTimeout(function () { poll(url); }, 250); }
       }, function (err) { fail(String(err)); });
   }
+
+  $("cancel-button").addEventListener("click", function () {
+    var url = current;
+    if (!url) { return; }
+    $("cancel-button").disabled = true;
+    fetch(url, { method: "DELETE", headers: headers() })
+      .then(function (r) { return r.json(); })
+      .then(function (doc) {
+        $("cancel-button").disabled = false;
+        if (doc.status === "cancelled") {
+          finished();
+          setProgress(doc.progress || 0, label("Cancelled"));
+        }
+      }, function (err) { $("cancel-button").disabled = false; fail(String(err)); });
+  });
 
   $("scenario-file").addEventListener("change", function () {
     var f = this.files[0];
@@ -110,11 +153,13 @@
     $("run").hidden = false; $("results").hidden = true; $("run-error").hidden = true;
     $("run-button").disabled = true;
     setProgress(0, label("Starting…"));
-    fetch("/api/v1/scenarios/runs", { method: "POST", headers: { "Content-Type": type, Accept: "application/json" }, body: body })
+    fetch("/api/v1/scenarios/runs", { method: "POST", headers: headers({ "Content-Type": type }), body: body })
       .then(function (r) { return r.json().then(function (doc) { return { ok: r.ok, doc: doc, location: r.headers.get("Location") }; }); })
       .then(function (res) {
         if (!res.ok) { fail(label("Could not start the run") + ": " + problemText(res.doc)); return; }
-        poll(res.location || ("/api/v1/scenarios/runs/" + res.doc.id));
+        current = res.location || ("/api/v1/scenarios/runs/" + res.doc.id);
+        $("cancel-button").hidden = false;
+        poll(current);
       }, function (err) { fail(String(err)); });
   });
 })();
