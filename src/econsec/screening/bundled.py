@@ -21,9 +21,9 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
+from importlib import resources
 from pathlib import Path
 
-from econsec.datasets._csv import data_dir
 from econsec.errors import UnknownNameError
 from econsec.screening.entities import ListedEntity, csv_records, physical_lines
 from econsec.screening.match import country_code
@@ -48,7 +48,7 @@ class BundledList:
 
     @property
     def path(self) -> Path:
-        return data_dir() / "screening" / self.file
+        return Path(str(resources.files("econsec") / "data" / "screening")) / self.file
 
     def entities(self) -> list[ListedEntity]:
         return self.convert(self.path)
