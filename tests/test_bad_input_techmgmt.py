@@ -444,3 +444,21 @@ def test_cli_load_invalid_list_is_one_located_line(tmp_path: Path) -> None:
     path.write_text(LIST_HEAD.replace("sourced: true", "sourced: maybe"), encoding="utf-8")
     code, _out, err = _cli("tech", "load", str(path), "--db", str(tmp_path / "kb.db"))
     _refused(code, err, "bad.yaml", "line 16", "sourced")
+
+
+def test_selfcheck_answers_nested_deep_refused_with_line(tmp_path: Path) -> None:
+    path = tmp_path / "answers.json"
+    path.write_text('{"p1": ' + "[" * 50_000 + "]" * 50_000 + "}", encoding="utf-8")
+    with pytest.raises(DataFormatError, match="nested deeper") as info:
+        read_answers(path)
+    assert info.value.location.file == str(path) and info.value.location.line == 1
+
+
+def test_cli_case_export_unwritable_is_one_located_line(tmp_path: Path) -> None:
+    db = tmp_path / "kb.db"
+    case = TechStore(open_store(str(db))).create_case(
+        technology="saw-baw-filters", counterparty="X", country="CHN", channel="subsidiary",
+        decision_date="2025-06-01")
+    code, _out, err = _cli("tech", "case", "export", str(case.id), "--out", str(tmp_path),
+                           "--db", str(db))
+    _refused(code, err, str(tmp_path), "cannot write the file")

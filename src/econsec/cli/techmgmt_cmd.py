@@ -272,8 +272,12 @@ def case_export(
     store = _tech_store(db)
     with _options():
         case = store.case(case_id)
-    path = write_case_html(out_file, case, store.assess(case), store.registry(),
-                           group_status(case.country), lang)
+    try:
+        path = write_case_html(out_file, case, store.assess(case), store.registry(),
+                               group_status(case.country), lang)
+    except OSError as exc:
+        raise EconsecError(f"cannot write the file: {exc.strerror or type(exc).__name__}",
+                           location=Location(str(out_file))) from None
     out.print(terminal_text(f"Case {case.id} written to {path}"), markup=False,
               highlight=False)
 

@@ -90,7 +90,10 @@ class TechStore:
         except EconsecError:
             raise
         except SQLAlchemyError as exc:
-            raise StoreError(f"write failed, nothing was stored: {exc}") from exc
+            # The database's own one-line reason: never the SQL or its parameters.
+            original = getattr(exc, "orig", None) or exc
+            reason = (str(original).splitlines() or [type(original).__name__])[0][:300]
+            raise StoreError(f"write failed, nothing was stored: {reason}") from exc
 
     # ------------------------------------------------------------------ lists
 
