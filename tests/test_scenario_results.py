@@ -80,3 +80,15 @@ def test_late_loss_is_explained(doc) -> None:
     assert none["loss_after_events_share"] > 0.5
     assert any(n.startswith("In 'no measures'") and "inventory mechanism" in n
                for n in doc["result_notes"])
+
+
+def test_ensemble_counts_the_runs_behind_the_notes(worked) -> None:
+    from econsec.scenarios.ensemble import run_ensemble
+    from econsec.scenarios.executors import SerialExecutor
+
+    doc = run_ensemble(worked, runs=3, seed=2023, executor=SerialExecutor()).to_dict()
+    rows = {v["name"]: v for v in doc["variants"]}
+    assert rows["no measures"]["supplied_by_measures"]["p50"] == 0
+    assert rows["all measures"]["total_supply_change"]["p50"] > rows["all measures"][
+        "total_production_change"]["p50"]
+    assert any(n.startswith("In ") and "of 3 runs" in n for n in doc["result_notes"])

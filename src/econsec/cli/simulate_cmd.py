@@ -84,6 +84,7 @@ def ensemble_result(doc: dict[str, Any]) -> Result:
     if doc["parameters"]:
         notes.append("Varied: " + "; ".join(
             f"{k} ~ {v['dist']}" for k, v in doc["parameters"].items()))
+    notes += list(doc.get("result_notes") or ())
     notes += list(doc["notes"])
     return Result(doc, rows, columns, notes=notes,
                   title=f"{doc['name']}: ensemble on {doc['mrio_name']}, "

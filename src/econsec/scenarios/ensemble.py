@@ -97,6 +97,9 @@ def run_task(mrio: MRIO, task: _Task) -> dict[str, Any]:
         "total_final_demand_unmet": float(result.total_final_demand_unmet),
         "recovery_day": (np.nan if result.recovery_day is None
                          else float(result.recovery_day)),
+        "supplied_by_measures": float(result.total_supplied_by_measures),
+        "loss_after_events": (np.nan if result.events_end_day is None
+                              else float(result.loss_after(result.events_end_day))),
     }
 
 
@@ -126,6 +129,10 @@ class EnsembleResult:
     recovery_day: np.ndarray
     sources: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Value of the inputs stockpiles and recycling supplied, (variant, run).
+    supplied_by_measures: np.ndarray | None = None
+    #: Share of the production shortfall after every event is over, (variant, run).
+    loss_after_events: np.ndarray | None = None
 
     @property
     def days(self) -> np.ndarray:
@@ -149,6 +156,12 @@ class EnsembleResult:
         for name in ("total_production_change", "total_final_demand_unmet"):
             bands = _percentiles(getattr(self, name)[variant])
             out[name] = {k: float(v) for k, v in bands.items()}
+        if self.supplied_by_measures is not None:
+            supplied = self.supplied_by_measures[variant]
+            for name, values in (("supplied_by_measures", supplied),
+                                 ("total_supply_change",
+                                  self.total_production_change[variant] + supplied)):
+                out[name] = {k: float(v) for k, v in _percentiles(values).items()}
         days = np.where(np.isnan(self.recovery_day[variant]), np.inf,
                         self.recovery_day[variant])
         out["recovery_day"] = {}
@@ -183,6 +196,7 @@ class EnsembleResult:
             "total_final_demand_unmet": main["total_final_demand_unmet"],
             "recovery_day": main["recovery_day"],
             "variants": variants,
+            "result_notes": self.result_notes(),
             "draws": [
                 {"run": i, "values": self.draws[i],
                  "total_production_change": float(self.total_production_change[0, i]),
@@ -192,6 +206,46 @@ class EnsembleResult:
             "sources": list(self.sources),
             "notes": list(self.notes),
         }
+
+
+    def result_notes(self) -> list[str]:
+        """Run counts behind totals that look wrong but are the model: a variant with more
+        measures that loses more production than one with fewer (the goods supplied
+        replace purchases), the same totals with more measures, loss after the events."""
+        notes: list[str] = []
+        sets = [set(m) for m in self.variant_mitigations]
+        prod = self.total_production_change
+        supplied = (self.supplied_by_measures if self.supplied_by_measures is not None
+                    else np.zeros_like(prod))
+        for v, name in enumerate(self.variant_names):
+            for w, other in enumerate(self.variant_names):
+                if v == w or not sets[w] < sets[v]:
+                    continue
+                scale = np.maximum(np.maximum(abs(prod[v]), abs(prod[w])), 1e-300)
+                worse = int(np.sum((prod[v] < prod[w] - 1e-9 * scale) & (supplied[v] > 0)))
+                same = int(np.sum(np.abs(prod[v] - prod[w]) <= 1e-9 * scale)) if sets[w] else 0
+                if worse:
+                    notes.append(
+                        f"In {worse} of {self.runs} runs '{name}' loses more production than "
+                        f"'{other}': the goods its measures put into inventories replace "
+                        "purchases from producers, and fuller inventories mean fewer orders, "
+                        "so suppliers raise output less. Compare total_supply_change "
+                        "(production plus the goods supplied) and final demand unmet.")
+                if same:
+                    notes.append(
+                        f"In {same} of {self.runs} runs '{name}' gives the same totals as "
+                        f"'{other}': the inventories are already at their pre-shock level, "
+                        "so the other measures have no shortfall left to cover.")
+        if self.loss_after_events is not None:
+            for v, name in enumerate(self.variant_names):
+                late = int(np.sum(np.nan_to_num(self.loss_after_events[v]) > 0.5))
+                if late:
+                    notes.append(
+                        f"In {late} of {self.runs} runs of '{name}' most of the production "
+                        "shortfall falls after every event is over: inventories run below the "
+                        "level that limits production only late and are rebuilt slowly (the "
+                        "ARIO model's inventory mechanism).")
+        return notes
 
 
 def ensemble_scenarios(scenario: Scenario, runs: int, seed: int
@@ -230,6 +284,8 @@ def run_ensemble(scenario: Scenario, runs: int | None = None, seed: int | None =
         "total_production_change": np.zeros((n_var, runs)),
         "total_final_demand_unmet": np.zeros((n_var, runs)),
         "recovery_day": np.zeros((n_var, runs)),
+        "supplied_by_measures": np.zeros((n_var, runs)),
+        "loss_after_events": np.zeros((n_var, runs)),
     }
     for res in results:
         for key, arr in arrays.items():
