@@ -462,3 +462,13 @@ def test_cli_case_export_unwritable_is_one_located_line(tmp_path: Path) -> None:
     code, _out, err = _cli("tech", "case", "export", str(case.id), "--out", str(tmp_path),
                            "--db", str(db))
     _refused(code, err, str(tmp_path), "cannot write the file")
+
+
+def test_page_step_dated_far_ahead_is_refused(server: LiveServer) -> None:
+    case = _new_case(server).json()
+    page = httpx.post(f"{server.url}/tech/cases/{case['id']}/move", headers=_headers(server),
+                      data={"status": "reported", "note": "filed", "on": "2999-01-01"})
+    assert page.status_code == 422 and "2999-01-01 is in the future" in page.text
+    assert "column &#39;on&#39;" in page.text or "column 'on'" in page.text
+    got = httpx.get(f"{server.url}/api/v1/tech/cases/{case['id']}").json()
+    assert got["status"] == "draft" and len(got["history"]) == 1
