@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from web_server import LiveServer, live_server
+from web_server import AUTH, LiveServer, live_server, post
 
 
 @pytest.fixture(scope="module")
@@ -32,22 +32,22 @@ def test_api_case_lifecycle(server: LiveServer) -> None:
     api = server.url + "/api/v1/tech/cases"
     body = {"technology": "semiconductor-photoresists", "counterparty": "Foo Ltd",
             "country": "CHN", "channel": "subsidiary", "decision_date": "2025-06-01"}
-    created = httpx.post(api, json=body)
+    created = post(api, json=body)
     assert created.status_code == 201, created.text
     case = created.json()
     assert case["prior_report"]["required"] and case["prior_report"]["group_a"] is False
-    moved = httpx.post(f"{api}/{case['id']}/move", json={"status": "reported", "note": "filed"})
+    moved = post(f"{api}/{case['id']}/move", json={"status": "reported", "note": "filed"})
     assert moved.status_code == 200 and moved.json()["status"] == "reported"
-    bad = httpx.post(f"{api}/{case['id']}/move", json={"status": "closed", "note": "x"})
+    bad = post(f"{api}/{case['id']}/move", json={"status": "closed", "note": "x"})
     assert bad.status_code == 422 and "allowed from 'reported'" in bad.json()["detail"]
     got = httpx.get(f"{api}/{case['id']}").json()
     assert [h["to"] for h in got["history"]] == ["draft", "reported"]
     assert any(c["id"] == case["id"] for c in httpx.get(api).json()["cases"])
     before = len(httpx.get(api).json()["cases"])
-    unknown = httpx.post(api, json={**body, "technology": "photoresist"})
+    unknown = post(api, json={**body, "technology": "photoresist"})
     assert unknown.status_code == 404
     assert "semiconductor-photoresists" in unknown.json()["suggestions"]
-    assert httpx.post(api, json={**body, "country": "Chyna"}).status_code == 404
+    assert post(api, json={**body, "country": "Chyna"}).status_code == 404
     assert len(httpx.get(api).json()["cases"]) == before
     assert httpx.get(f"{api}/99999").status_code == 404
 
@@ -55,11 +55,11 @@ def test_api_case_lifecycle(server: LiveServer) -> None:
 def test_api_selfcheck(server: LiveServer) -> None:
     qn = httpx.get(server.url + "/api/v1/tech/selfcheck").json()
     assert len(qn["areas"]) == 9
-    result = httpx.post(server.url + "/api/v1/tech/selfcheck",
+    result = post(server.url + "/api/v1/tech/selfcheck",
                         json={"answers": {"p1": "no", "p2": "yes"}})
     assert result.status_code == 200
     assert result.json()["actions"][0]["question"] == "p1"
-    assert httpx.post(server.url + "/api/v1/tech/selfcheck",
+    assert post(server.url + "/api/v1/tech/selfcheck",
                       json={"answers": {"p1": "maybe"}}).status_code == 422
 
 
@@ -75,7 +75,7 @@ def test_technology_page(server: LiveServer, lang: str, texts: tuple[str, ...]) 
 
 
 def test_case_pages_create_and_move(server: LiveServer) -> None:
-    with httpx.Client(base_url=server.url) as client:
+    with httpx.Client(base_url=server.url, headers=AUTH) as client:
         assert "New transfer case" in client.get("/tech/cases?lang=en").text
         made = client.post("/tech/cases", data={
             "technology": "electron-microscopes", "counterparty": "Page Co", "country": "India",
@@ -100,6 +100,6 @@ def test_case_pages_create_and_move(server: LiveServer) -> None:
 def test_selfcheck_page(server: LiveServer) -> None:
     form = httpx.get(server.url + "/tech/selfcheck?lang=ja")
     assert "技術流出対策セルフチェック" in form.text and "生産拠点の海外進出" in form.text
-    result = httpx.post(server.url + "/tech/selfcheck?lang=en", data={"p1": "no", "p2": "yes"})
+    result = post(server.url + "/tech/selfcheck?lang=en", data={"p1": "no", "p2": "yes"})
     assert result.status_code == 200
     assert "Overall score" in result.text and "Identify core technologies" in result.text

@@ -33,7 +33,7 @@ def server(built_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 @pytest.fixture(scope="module")
 def client(server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url + API, timeout=60) as c:
+    with httpx.Client(base_url=server.url + API, timeout=60, headers=server.headers) as c:
         yield c
 
 

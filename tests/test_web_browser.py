@@ -8,11 +8,16 @@ every page in both languages go to ``test-artifacts/``."""
 from __future__ import annotations
 
 import shutil
+import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import httpx
 import pytest
 
 from web_server import LiveServer, live_server
@@ -50,6 +55,16 @@ def server(built_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         yield live
 
 
+def wait_js(page: Any, expression: str, timeout: float = 15_000) -> None:
+    """Wait until ``expression`` is true in ``page``. Polls with ``page.evaluate`` (not
+    ``wait_for_function``, whose in-page ``eval`` the pages' CSP rightly refuses)."""
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} ms waiting for {expression}")
+        page.wait_for_timeout(100)
+
+
 class Browser:
     """One chromium context that refuses and records requests to any host but 127.0.0.1."""
 
@@ -79,9 +94,8 @@ class Browser:
 
     def charts_drawn(self, count: int, timeout: float = 15_000) -> None:
         if count:
-            self.page.wait_for_function(
-                f'document.querySelectorAll(\'.chart[data-drawn="1"] .main-svg\').length >= '
-                f"{count}", timeout=timeout)
+            wait_js(self.page, 'document.querySelectorAll(\'.chart[data-drawn="1"] .main-svg\')'
+                    f".length >= {count}", timeout=timeout)
 
     def shot(self, name: str) -> None:
         ARTIFACTS.mkdir(exist_ok=True)
@@ -206,11 +220,107 @@ def test_scenario_runs_to_completion(browser: Browser) -> None:
         page = browser.goto(f"/scenarios?lang={lang}")
         page.select_option("#worked", "pymrio-test-mining-outage")
         page.click("#run-button")
-        page.wait_for_function("document.querySelector('#progress-text').textContent === '100%'",
-                               timeout=60_000)
+        wait_js(page, "document.querySelector('#progress-text').textContent === '100%'",
+                timeout=60_000)
         page.wait_for_selector("#comparison tbody tr")
         assert page.locator("#comparison tbody tr").count() == 6  # main, none, 4 measures
         browser.charts_drawn(2, timeout=20_000)
         assert page.evaluate("document.querySelector('#progress').value") == 1
         browser.shot(f"scenarios-result-{lang}")
+    assert not browser.errors, browser.errors
+
+
+# ------------------------------------------------------------------ hostile pages
+
+HOSTILE_PAGE = """<!DOCTYPE html><html><body>
+<h1>Free prizes</h1>
+<form id="f" method="post" action="{target}/tech/cases" enctype="{enctype}">
+  <input name="technology" value="semiconductor-photoresists">
+  <input name="counterparty" value="Forged Ltd"><input name="country" value="CHN">
+  <input name="channel" value="subsidiary"><input name="decision_date" value="2025-06-01">
+  <input name="csrf_token" value="guessed">
+</form>
+<script>
+  fetch("{target}/api/v1/tech/cases", {{method: "POST", mode: "no-cors",
+        headers: {{"Content-Type": "text/plain"}}, body: '{{"technology": "x"}}'}})
+    .finally(function () {{ document.getElementById("f").submit(); }});
+</script>
+</body></html>"""
+
+
+@contextmanager
+def hostile_site(target: str, enctype: str) -> Iterator[str]:
+    """A second loopback server (another port: another origin) serving a page that posts a
+    form and a no-cors fetch to econsec as soon as it loads."""
+    page = HOSTILE_PAGE.format(target=target, enctype=enctype).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    httpd = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.mark.parametrize("enctype", ["application/x-www-form-urlencoded", "multipart/form-data",
+                                     "text/plain"])
+def test_cross_origin_form_post_is_refused(browser: Browser, server: LiveServer,
+                                           enctype: str) -> None:
+    before = server.state.store.counts()["transfer_cases"]
+    page = browser.context.new_page()
+    try:
+        with hostile_site(server.url, enctype) as evil:
+            with page.expect_response(lambda r: r.url == server.url + "/tech/cases") as answer:
+                page.goto(evil, wait_until="load")
+            response = answer.value
+            assert response.status == 403
+            text = response.text()  # a page in the reader's language (cookie from before)
+            assert "Request refused" in text or "リクエストを拒否しました" in text
+    finally:
+        page.close()
+    assert server.state.store.counts()["transfer_cases"] == before
+    # the same form from econsec's own page (with its token) still works
+    own = browser.goto("/tech/cases?lang=en")
+    assert own.locator('form[action="/tech/cases"] input[name="csrf_token"]').count() == 1
+
+
+def test_javascript_source_url_is_not_clickable(browser: Browser, server: LiveServer) -> None:
+    hostile = ("item,country,year,measure,value,unit,source,url\n"
+               "gallium,Japan,2031,production,5000,kilograms,Hostile survey,"
+               "javascript:document.title='pwned'\n")
+    stored = httpx.post(server.url + "/api/v1/data/import", headers=server.headers, timeout=60,
+                        files={"file": ("hostile.csv", hostile.encode())})
+    assert stored.status_code == 200, stored.text
+    dialogs: list[str] = []
+    page = browser.goto("/commodities/gallium?lang=en")
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    assert page.locator("text=Hostile survey").count() >= 1
+    assert page.locator('a[href^="javascript:" i]').count() == 0
+    assert page.evaluate("[...document.links].filter(a => a.protocol !== 'http:' && "
+                         "a.protocol !== 'https:').length") == 0
+    page.locator("text=javascript:document.title").first.click()
+    assert page.title() != "pwned" and not dialogs
+    assert not browser.errors, browser.errors
+
+
+def test_docs_load_from_local_files(browser: Browser) -> None:
+    page = browser.goto("/docs")
+    page.wait_for_selector(".swagger-ui .opblock", timeout=20_000)
+    assert page.locator(".swagger-ui .opblock").count() >= 15
+    token = page.evaluate("document.querySelector('meta[name=csrf-token]').content")
+    sent = page.evaluate("window.ui.getConfigs().requestInterceptor({headers: {}}).headers")
+    assert sent["X-CSRF-Token"] == token
     assert not browser.errors, browser.errors

@@ -57,7 +57,7 @@ def test_no_server_errors(fuzz_server: LiveServer) -> None:
                       database=None, suppress_health_check=list(HealthCheck))
             def run(case: Any) -> None:
                 case.call_and_validate(base_url=fuzz_server.url, checks=[not_a_server_error],
-                                       timeout=30)
+                                       headers=fuzz_server.headers, timeout=30)
 
             try:
                 run()

@@ -1,4 +1,7 @@
-"""Helper, no tests: a real econsec server on a free loopback port (uvicorn in a thread)."""
+"""Helper, no tests: a real econsec server on a free loopback port (uvicorn in a thread).
+
+Requests that change something (POST) must carry the server's token: use
+``headers=server.headers`` (or ``AUTH``), as a script would with the token file."""
 
 from __future__ import annotations
 
@@ -22,6 +25,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+#: The token of every test server: ``{"X-CSRF-Token": TOKEN}`` lets a test POST.
+TOKEN = "test-token-0123456789abcdefghijklmnopqrstuvwxyz"
+AUTH = {"X-CSRF-Token": TOKEN}
+
+
+def post(url: str, **kwargs: Any) -> httpx.Response:
+    """``httpx.post`` with the test servers' token (what a script sends)."""
+    kwargs["headers"] = {**AUTH, **(kwargs.get("headers") or {})}
+    return httpx.post(url, **kwargs)
+
+
 @dataclass
 class LiveServer:
     url: str
@@ -32,14 +46,22 @@ class LiveServer:
     def state(self) -> Any:
         return self.app.state.econsec
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """What a script sends to change something: the token header."""
+        return {"X-CSRF-Token": self.state.csrf_token}
+
 
 @contextmanager
-def live_server(db: Path) -> Iterator[LiveServer]:
-    """``create_app`` on ``db`` served by uvicorn on 127.0.0.1:<free port> until exit."""
+def live_server(db: Path, **options: Any) -> Iterator[LiveServer]:
+    """``create_app`` on ``db`` served by uvicorn on 127.0.0.1:<free port> until exit
+    (``options`` go to ``create_app``; the token is :data:`TOKEN`)."""
     from econsec.web.app import create_app
 
-    app = create_app(f"sqlite:///{db}")
     port = free_port()
+    options.setdefault("token", TOKEN)
+    options.setdefault("port", port)
+    app = create_app(f"sqlite:///{db}", **options)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
                                            log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)

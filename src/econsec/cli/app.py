@@ -252,18 +252,39 @@ app.command("screen")(screen)
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")
+                    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    allow_remote: Annotated[bool, typer.Option(
+        "--allow-remote", help="Allow an address beyond loopback (e.g. 0.0.0.0): anyone on "
+        "the network can then use econsec; there are no user accounts.")] = False,
+    allowed_host: Annotated[list[str] | None, typer.Option(
+        "--allowed-host", help="Another host name (NAME or NAME:PORT) the server answers "
+        "to, e.g. behind a reverse proxy. Repeatable.")] = None,
+    token_file: Annotated[Path | None, typer.Option(
+        help="File holding the API token (created readable by you only; default "
+        "~/.local/state/econsec/api-token or $ECONSEC_TOKEN_FILE).")] = None,
     db: DbOption = None,
 ) -> None:
     """Start the web platform (JSON API under /api/v1, pages, OpenAPI docs at /docs)."""
     import uvicorn
 
     from econsec.web.app import create_app
+    from econsec.web.security import check_bind, default_token_file, load_or_create_token
 
+    warning = check_bind(host, allow_remote)
+    path = token_file or default_token_file()
+    token = load_or_create_token(path)
     url = _db_url(db)
-    err.print(f"econsec on http://{host}:{port}/ (knowledge base {url}; Ctrl+C stops)")
-    uvicorn.run(create_app(url), host=host, port=port, log_level="warning", access_log=False)
+    names = [h.strip() for h in allowed_host or () if h.strip()]
+    app_ = create_app(url, host=host, port=port, allowed_hosts=names, token=token)
+    if warning:
+        err.print(warning, style="bold red", markup=False, highlight=False)
+    shown = f"[{host}]" if ":" in host else host
+    err.print(f"econsec on http://{shown}:{port}/ (knowledge base {url}; Ctrl+C stops)\n"
+              f"API token for scripts (header X-CSRF-Token): {path}", markup=False,
+              highlight=False)
+    uvicorn.run(app_, host=host, port=port, log_level="warning", access_log=False)
 
 
 def main() -> None:

@@ -1,19 +1,23 @@
 """``create_app()``: the FastAPI application of ``econsec serve``.
 
 The knowledge base is opened (and built from the bundled data if empty) when the app is
-created; routers come from :mod:`econsec.web.registry`.
+created; routers come from :mod:`econsec.web.registry`. Every request passes
+:class:`econsec.web.security.SecurityMiddleware` (host, origin and token checks, body limits,
+security headers, the last-resort 500 problem).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
 from econsec import __version__
 from econsec.web import problems
 from econsec.web.registry import routers
+from econsec.web.security import UNSAFE_METHODS, HostPolicy, SecurityMiddleware, new_token
 from econsec.web.state import WebState
 
 
@@ -38,22 +42,63 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             stop()
 
 
-def create_app(database_url: str, *, store: object | None = None) -> FastAPI:
-    """The application on the knowledge base at ``database_url`` (a SQLAlchemy URL)."""
+def create_app(database_url: str, *, store: object | None = None, host: str = "127.0.0.1",
+               port: int | None = None, allowed_hosts: Iterable[str] = (),
+               token: str | None = None) -> FastAPI:
+    """The application on the knowledge base at ``database_url`` (a SQLAlchemy URL).
+
+    ``host``/``port``: where the server listens (the ``Host`` values it answers, with
+    loopback names and ``allowed_hosts``; without ``port`` loopback names on any port).
+    ``token``: what state-changing requests must carry (random when not given).
+    """
     app = FastAPI(
         lifespan=_lifespan,
         title="econsec",
         version=__version__,
         description="Economic-security intelligence on real public data: dependence, "
-        "criticality, scenarios. JSON shapes match the CLI's --format json.",
-        docs_url="/docs",
+        "criticality, scenarios. JSON shapes match the CLI's --format json. Requests that "
+        "change anything (POST) need the X-CSRF-Token header: see the API guide.",
+        docs_url=None,
+        redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
-    app.state.econsec = WebState(
+    state = WebState(
         store=store if store is not None else open_knowledge_base(database_url),
         database_url=database_url,
+        csrf_token=token or new_token(),
+        host_policy=HostPolicy(host, port, tuple(allowed_hosts)),
     )
+    app.state.econsec = state
     problems.install(app)
     for router, prefix in routers():
         app.include_router(router, prefix=prefix)
+    app.add_middleware(SecurityMiddleware, settings=lambda: app.state.econsec)
+    _document_token(app)
     return app
+
+
+def _document_token(app: FastAPI) -> None:
+    """Declare the ``X-CSRF-Token`` header in the OpenAPI document: required by every
+    operation that changes something (the check itself is the security middleware's)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
+        schemes["csrfToken"] = {
+            "type": "apiKey", "in": "header", "name": "X-CSRF-Token",
+            "description": "The server's token: pages carry it, scripts read the token file "
+                           "that `econsec serve` names on start."}
+        for operations in schema.get("paths", {}).values():
+            for method, operation in operations.items():
+                if method.upper() in UNSAFE_METHODS:
+                    operation["security"] = [{"csrfToken": []}]
+                    operation.setdefault("responses", {}).setdefault(
+                        "403", {"description": "Missing or wrong token, or a request from "
+                                "another origin or site"})
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

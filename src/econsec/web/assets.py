@@ -1,13 +1,14 @@
 """Static assets served by the app itself (never a CDN): htmx, Plotly.js, the world map
-outlines, and the app's own CSS/JS in ``web/static``."""
+outlines, Swagger UI (``/docs``), and the app's own CSS/JS in ``web/static``."""
 
 from __future__ import annotations
 
 from functools import cache
 from importlib import resources
 
-from fastapi import APIRouter
-from fastapi.responses import Response
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from markupsafe import escape
 
 from econsec.reports.render import plotly_js, world_topojson
 
@@ -43,3 +44,31 @@ def static(name: str) -> Response:
     suffix = name[name.rfind("."):] if "." in name else ""
     return Response(data, media_type=_TYPES.get(suffix, "application/octet-stream"),
                     headers=_CACHE)
+
+
+_DOCS = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="csrf-token" content="{token}">
+<title>{title} — API documentation</title>
+<link rel="stylesheet" href="/static/swagger-ui.css">
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
+<script src="/static/swagger-ui-bundle.js" defer></script>
+<script src="/static/swagger-init.js" defer></script>
+</head>
+<body data-openapi="{openapi}">
+<div id="swagger-ui"></div>
+</body>
+</html>
+"""
+
+
+@router.get("/docs", response_class=HTMLResponse)
+def docs(request: Request) -> HTMLResponse:
+    """Swagger UI on the OpenAPI document, from local files only (no inline script)."""
+    app = request.app
+    html = _DOCS.format(token=escape(app.state.econsec.csrf_token), title=escape(app.title),
+                        openapi=escape(app.openapi_url or ""))
+    return HTMLResponse(html, headers={"Cache-Control": "no-store"})

@@ -29,10 +29,10 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException
 
 from econsec.errors import EconsecError, ValidationError
 from econsec.jsonable import jsonable
+from econsec.web.security import UploadTooLarge
 from econsec.web.state import WebState, get_state
 
 JSON = "application/json"
@@ -255,15 +255,6 @@ def saved_upload(data: bytes, name: str) -> Iterator[Path]:
                 exc.location.file = name + file[len(str(path)):]
             exc.message = exc.message.replace(str(path), name).replace(folder + "/", "")
             raise
-
-
-class UploadTooLarge(HTTPException):
-    """The request body exceeds the app's ``max_upload_bytes``: a 413 problem."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        super().__init__(413, f"the upload exceeds the limit of {limit} bytes; nothing was "
-                         "read or stored")
 
 
 def check_length(request: Request, limit: int) -> None:

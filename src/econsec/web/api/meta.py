@@ -17,15 +17,21 @@ router = APIRouter(tags=["meta"])
 
 @router.get("/health", response_model=Health, summary="Health and knowledge-base counts")
 async def health(state: State) -> Response:
-    """``ok`` with the version, the database URL (password hidden), the data version (bumped
-    by every import) and the row counts of the knowledge base."""
+    """``ok`` with the version, the database kind (``sqlite`` or ``postgresql``; never its
+    URL or path), the data version (bumped by every import) and the row counts of the
+    knowledge base."""
     version = read_cache(state).version
 
     def compute() -> dict[str, Any]:
-        return {"status": "ok", "version": __version__, "database": state.store.url,
+        return {"status": "ok", "version": __version__, "database": _backend(state.database_url),
                 "data_version": version, "counts": state.store.counts()}
 
     return await cached_json(state, ("health",), compute)
+
+
+def _backend(url: str) -> str:
+    """The database kind of a SQLAlchemy URL (``postgresql+psycopg://…`` -> postgresql)."""
+    return url.split(":", 1)[0].split("+", 1)[0].lower() or "unknown"
 
 
 @router.get("/sources", response_model=Sources, summary="Data sets in the knowledge base")

@@ -3,7 +3,9 @@ knowledge base through a small per-state cache, and name things in both language
 
 Handlers call :func:`render`; the language comes from :func:`econsec.web.i18n.request_language`
 and a ``?lang=`` query also sets the ``econsec_lang`` cookie (the toggle's links use it, so
-the toggle works without JavaScript).
+the toggle works without JavaScript). Every page gets ``csrf_token`` (shown in the base
+template's ``<meta name="csrf-token">``) and ``csrf_input()``, the hidden form field a
+``method="post"`` form puts first so that it works without JavaScript too.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from econsec.i18n import SUPPORTED_LANGUAGES
 from econsec.i18n.terms import N_
@@ -44,6 +46,11 @@ def json_attr(value: Any) -> Markup:
     return Markup(text.replace("</", "<\\/"))
 
 
+def csrf_input(token: str) -> Markup:
+    """The hidden ``csrf_token`` field (the first field of every POST form)."""
+    return Markup('<input type="hidden" name="csrf_token" value="%s">') % escape(token)
+
+
 def lang_url(request: Request, lang: str) -> str:
     """This page's URL with ``lang`` set (the other query parameters kept)."""
     params = dict(request.query_params)
@@ -63,7 +70,9 @@ def render(request: Request, template: str, *, status_code: int = 200,
     """``template`` rendered in the request's language (cookie set when ``?lang=`` is given)."""
     lang = request_language(request)
     env = page_environment(lang)
+    token = request.app.state.econsec.csrf_token
     html = env.get_template(template).render(
+        csrf_token=token, csrf_input=lambda: csrf_input(token),
         request=request, path=request.url.path, navigation=NAVIGATION,
         lang_urls={code: lang_url(request, code) for code in SUPPORTED_LANGUAGES},
         json_attr=json_attr, name=lambda obj, key="name": bilingual(obj, lang, key),

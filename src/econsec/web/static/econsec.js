@@ -1,8 +1,55 @@
 // econsec pages: draws every Plotly chart whose figure the server embedded as JSON
 // (<div class="chart" data-spec="ID"> + <script type="application/json" id="ID">),
 // on load and after every htmx swap. Map outlines come from the app (/static/).
+// Adds the page's token (<meta name="csrf-token">) to every request that can change
+// something: the X-CSRF-Token header on htmx and same-origin fetch requests, and a hidden
+// csrf_token field as the first field of every method="post" form.
+// <select data-autosubmit> submits its form on change (no inline handlers: the CSP forbids them).
 (function () {
   "use strict";
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  var TOKEN = meta ? meta.content : "";
+
+  function addTokenFields(root) {
+    (root || document).querySelectorAll("form").forEach(function (form) {
+      if ((form.getAttribute("method") || "get").toLowerCase() !== "post") { return; }
+      if (!TOKEN || form.querySelector('input[name="csrf_token"]')) { return; }
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "csrf_token";
+      input.value = TOKEN;
+      form.insertBefore(input, form.firstChild);
+    });
+  }
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (TOKEN) { event.detail.headers["X-CSRF-Token"] = TOKEN; }
+  });
+
+  if (window.fetch) {
+    var originalFetch = window.fetch;
+    window.fetch = function (resource, init) {
+      var url = new URL(typeof resource === "string" ? resource : resource.url, location.href);
+      if (TOKEN && url.origin === location.origin) {
+        init = Object.assign({}, init);
+        var headers = new Headers(init.headers ||
+                                  (typeof resource === "string" ? undefined : resource.headers));
+        if (!headers.has("X-CSRF-Token")) { headers.set("X-CSRF-Token", TOKEN); }
+        init.headers = headers;
+      }
+      return originalFetch.call(window, resource, init);
+    };
+  }
+
+  function bindAutosubmit(root) {
+    (root || document).querySelectorAll("[data-autosubmit]").forEach(function (el) {
+      if (el.dataset.autosubmitBound) { return; }
+      el.dataset.autosubmitBound = "1";
+      el.addEventListener("change", function () {
+        if (el.form) { el.form.requestSubmit(); }
+      });
+    });
+  }
   var FONT = { family: '"Noto Sans CJK JP","Noto Sans JP",system-ui,sans-serif' };
   var CONFIG = { displaylogo: false, responsive: true, topojsonURL: "/static/",
                  modeBarButtonsToRemove: ["sendDataToCloud", "lasso2d", "select2d"] };
@@ -41,10 +88,17 @@
     });
   }
 
-  window.econsec = { draw: draw, drawCharts: drawCharts, config: CONFIG, font: FONT };
+  window.econsec = { draw: draw, drawCharts: drawCharts, config: CONFIG, font: FONT,
+                     csrfToken: TOKEN };
   document.addEventListener("DOMContentLoaded", function () {
+    addTokenFields(document);
+    bindAutosubmit(document);
     drawCharts(document);
     bindFilters(document);
   });
-  document.addEventListener("htmx:afterSettle", function (event) { drawCharts(event.target); });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    addTokenFields(event.target);
+    bindAutosubmit(event.target);
+    drawCharts(event.target);
+  });
 })();
