@@ -187,3 +187,10 @@ def test_worked_bea_run_carries_result_notes(server: LiveServer, client: httpx.C
     assert any("gives the same totals" in n for n in notes)
     rows = {v["name"]: v for v in job["result"]["variants"]}
     assert rows["all measures"]["supplied_by_measures"] > 0
+
+
+def test_page_has_a_cancel_button_and_sends_the_token(server: LiveServer) -> None:
+    page = httpx.get(server.url + "/scenarios", timeout=30)
+    assert page.status_code == 200 and 'id="cancel-button"' in page.text
+    script = httpx.get(server.url + "/static/scenarios.js", timeout=30).text
+    assert 'method: "DELETE"' in script and "X-CSRF-Token" in script

@@ -74,6 +74,22 @@ def test_recovery_day_is_not_the_start_day_while_output_is_down(doc) -> None:
         "recovery_day"] > 330
 
 
+@pytest.mark.parametrize("duration", [90, 180])
+def test_recovery_day_waits_for_primary_metals(worked, duration: int) -> None:
+    """The total of the BEA table stays within 0.1 % while 331 is 5-13 % down: recovery
+    may only be declared once 331 itself is back."""
+    import numpy as np
+
+    res = run_scenario(with_values(worked, {"events[0].duration_days": duration}))
+    for run in res.variants:
+        sim = run.result
+        i = sim.labels.index(("USA", "331"))
+        rel = sim.production[:, i] / sim.baseline_production[i]
+        down = np.flatnonzero(rel < 1 - 1e-3)
+        assert down.size
+        assert sim.recovery_day is None or sim.recovery_day > down[-1], run.name
+
+
 def test_late_loss_is_explained(doc) -> None:
     none = _by_name(doc)["no measures"]
     assert none["events_end_day"] == 282
