@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "econsec"
-BASE = {"errors", "records", "settings", "suggest", "i18n", "jsonable"}
+BASE = {"errors", "records", "settings", "suggest", "i18n", "jsonable", "documents", "textsafe"}
 
 #: Which top-level econsec packages each package may import (besides itself and BASE).
 ALLOWED = {
