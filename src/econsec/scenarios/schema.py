@@ -744,8 +744,8 @@ def resolve_mrio_ref(scenario: Scenario, folder: Path) -> str:
         raise UnknownNameError(ref, close_matches(ref, named_tables()), kind="MRIO table",
                                location=where)
     if not ref.strip() or "\0" in ref:
-        raise ValidationError("mrio is empty: give pymrio:test, bundled:<name> or a pymrio "
-                              "folder", location=where)
+        raise ValidationError("mrio is empty or holds a NUL character: give pymrio:test, "
+                              "bundled:<name> or a pymrio folder", location=where)
     given = Path(ref).expanduser()
     if given.is_absolute():
         target = given
