@@ -249,7 +249,7 @@ BAD_FILES = {
     ),
     "cyclic_bom.csv": (
         "input_item,output_item,quantity_per_unit\nlithium,cobalt,1\ncobalt,lithium,2\n",
-        ["cyclic_bom.csv", "line 2", "cycle", "lithium", "cobalt"],
+        ["cyclic_bom.csv", "line 3", "cycle", "lithium", "cobalt"],
     ),
     "unknown_item.csv": (
         "item,country,year,measure,value,unit\nlithium,Chile,2025,production,1,t\n"

@@ -2,6 +2,8 @@
 
 ``ECONSEC_DB`` is a SQLAlchemy URL or a plain file path; the default is the SQLite file
 ``~/.local/share/econsec/econsec.db`` (``$XDG_DATA_HOME`` is honoured).
+``ECONSEC_BUSY_TIMEOUT``: seconds a write waits for another writer's lock (default 30);
+after that it fails with :class:`econsec.errors.BusyError`.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -22,6 +25,8 @@ class Settings(BaseSettings):
 
     db: str | None = None
     home_country: str = "JPN"
+    #: Seconds a write waits for another writer before giving up with BusyError.
+    busy_timeout: float = Field(default=30.0, gt=0, le=3600)
 
     def database_url(self, override: str | None = None) -> str:
         """The database URL: ``override`` (``--db``), else ``ECONSEC_DB``, else the default file."""

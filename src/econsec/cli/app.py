@@ -15,7 +15,7 @@ import typer
 
 from econsec.cli.console import err, out, progress_bar
 from econsec.cli.io_cmd import io_app
-from econsec.cli.output import OutputFormat, Result, emit
+from econsec.cli.output import OutputFormat, Result, emit, one_line, plain
 from econsec.cli.screening_cmd import lists_app, screen
 from econsec.cli.simulate_cmd import scenarios, simulate
 from econsec.cli.techmgmt_cmd import tech_app
@@ -140,6 +140,10 @@ def import_(
     replace: Annotated[bool, typer.Option(
         "--replace", help="Replace the stored facts of a source the file names again "
         "(otherwise changing an existing source is refused).")] = False,
+    encoding: Annotated[str | None, typer.Option(
+        "--encoding", help="Encoding of a CSV file that is not UTF-8 (cp932 / shift_jis, "
+        "euc-jp, cp1252 …); default: UTF-8, or a legacy encoding recognised with "
+        "confidence.", show_default=False)] = None,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
@@ -147,7 +151,7 @@ def import_(
     from econsec.datasets.user_tables import read_user_file
 
     store = _open_store(db)
-    bundle = read_user_file(path)
+    bundle = read_user_file(path, encoding=encoding)
     with progress_bar() as progress:
         summary = store.import_bundle(bundle, replace=replace, progress=progress)
     doc = _summary_dict(summary)
@@ -174,7 +178,7 @@ def export(
     """Export the knowledge base as a Frictionless data package (CSV + datapackage.json)."""
     store = _open_store(db)
     store.export_datapackage(folder)
-    out.print(f"Data package written to {folder}")
+    out.print(plain(f"Data package written to {folder}"))
 
 
 @assess_app.command("eu-crm")
@@ -292,5 +296,6 @@ def main() -> None:
     try:
         app()
     except EconsecError as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False)
+        # One line, whatever a file name or stored text holds (newlines, escape sequences).
+        err.print(f"error: {one_line(exc)}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)

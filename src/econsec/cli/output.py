@@ -2,6 +2,12 @@
 
 A result is a :class:`Result`: the JSON document (stable snake_case keys) plus the rows
 and columns its table and CSV forms show. Presenters only; no computation here.
+
+Stored text is data, never markup or commands for the reader: table cells, titles and notes
+are plain text with control and escape characters made visible
+(:func:`econsec.textsafe.terminal_text`), and CSV text cells that a spreadsheet would run
+as a formula get a leading apostrophe (:func:`econsec.textsafe.csv_cell`). JSON escapes
+control characters itself.
 """
 
 from __future__ import annotations
@@ -17,8 +23,10 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from econsec.jsonable import jsonable
+from econsec.textsafe import csv_cell, terminal_text
 
 
 class OutputFormat(StrEnum):
@@ -47,13 +55,24 @@ def to_json(document: Mapping[str, Any]) -> str:
 
 
 def to_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
+    """CSV text; a text cell starting with ``= + - @``, tab or CR is written as text."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore",
                             lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+        writer.writerow({k: ("" if v is None else csv_cell(v)) for k, v in row.items()})
     return buffer.getvalue()
+
+
+def plain(text: object) -> Text:
+    """``text`` as rich text that is never read as markup, with control characters shown."""
+    return Text(terminal_text(str(text)))
+
+
+def one_line(text: object) -> str:
+    """``text`` safe for a terminal and on one line (newlines shown as ``\\n``)."""
+    return terminal_text(str(text)).replace("\n", "\\n").replace("\t", "\\t")
 
 
 def _cell(value: Any, percent: bool = False) -> str:
@@ -71,7 +90,7 @@ def _cell(value: Any, percent: bool = False) -> str:
         return f"{value:.4g}"
     if isinstance(value, list | tuple):
         return ", ".join(_cell(v) for v in value)
-    return str(value)
+    return terminal_text(str(value))
 
 
 def emit(result: Result, fmt: OutputFormat, console: Console) -> None:
@@ -82,11 +101,11 @@ def emit(result: Result, fmt: OutputFormat, console: Console) -> None:
     if fmt is OutputFormat.CSV:
         console.file.write(to_csv(result.rows, result.columns))
         return
-    table = Table(title=result.title or None, title_justify="left")
+    table = Table(title=plain(result.title) if result.title else None, title_justify="left")
     for column in result.columns:
-        table.add_column(column, overflow="fold")
+        table.add_column(plain(column), overflow="fold")
     for row in result.rows:
-        table.add_row(*(_cell(row.get(c), c in result.percent) for c in result.columns))
+        table.add_row(*(Text(_cell(row.get(c), c in result.percent)) for c in result.columns))
     console.print(table)
     for note in result.notes:
-        console.print(note, style="dim", markup=False, highlight=False)
+        console.print(plain(note), style="dim", markup=False, highlight=False)

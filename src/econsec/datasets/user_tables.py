@@ -15,10 +15,16 @@ problem, so a bad file never reaches the database. The formats are documented in
   the file: key ``user:<file name>``, SHA-256 of the bytes, title / publisher / licence /
   URL from optional columns (else the file name), year from the data (else this year).
 
-Encodings: UTF-8 with or without BOM; otherwise the encoding is detected with
-charset-normalizer, used if the detection is unambiguous (or one of the common legacy
-encodings cp1252 / Shift_JIS (cp932) / EUC-JP / GB18030 / Big5 is among the equally good
-candidates), and noted in the Source's ``citation``.
+Encodings (see :func:`decode_bytes`): UTF-8 with or without BOM and UTF-16 with BOM; a
+declared encoding (``encoding=``; a data package's resource ``encoding``); otherwise only
+Shift_JIS (CP932), EUC-JP or Windows-1252 when every non-ASCII character decodes to what
+those encodings are used for (Japanese script; Latin letters inside words and common
+punctuation). Anything else is refused rather than guessed; the detected encoding is noted
+in the Source's ``citation``.
+
+Bounds (so that a hostile file is refused in bounded time and memory): see the ``MAX_*``
+constants; an .xlsx is checked as a zip (members, unpacked size, compression ratio) before
+it is parsed.
 """
 
 from __future__ import annotations
@@ -27,10 +33,11 @@ import csv
 import datetime as dt
 import hashlib
 import io
-import json
 import math
 import re
-from collections.abc import Callable, Iterator
+import zipfile
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,12 +75,34 @@ MEASURE_ALIASES = {
     "mine_production": Measure.PRODUCTION,
     "nir": Measure.NET_IMPORT_RELIANCE,
 }
-MISSING = frozenset({"", "na", "n/a", "nan", "none", "null", "-", "--", "–", "—"})
+MISSING = frozenset({"", "na", "n/a", "none", "null", "-", "--", "–", "—"})
+"""Cell texts that mean "no value". ``NaN`` and ``inf`` are refused, not read as missing."""
 WITHHELD = frozenset({"w", "withheld"})
 TRUE = frozenset({"true", "yes", "y", "1", "t", "e", "x"})
 FALSE = frozenset({"false", "no", "n", "0", "f", ""})
-PREFERRED_ENCODINGS = ("cp1252", "cp932", "shift_jis", "euc_jp", "gb18030", "big5", "utf_16")
-"""Tie-breakers when several encodings decode a file equally well, most common first."""
+DECLARABLE_ENCODINGS = {
+    "utf-8": "utf-8", "utf8": "utf-8", "utf-8-sig": "utf-8-sig", "utf-16": "utf-16",
+    "cp932": "cp932", "shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932",
+    "windows-31j": "cp932", "ms932": "cp932", "euc-jp": "euc_jp", "euc_jp": "euc_jp",
+    "cp1252": "cp1252", "windows-1252": "cp1252", "latin-1": "latin-1",
+    "iso-8859-1": "latin-1", "gb18030": "gb18030", "big5": "big5",
+}
+"""Encodings a user may declare (``econsec import --encoding``), by accepted spelling."""
+
+MAX_VALUE = 1e15
+"""Largest magnitude of a number accepted at import (in the unit the row states)."""
+MAX_CELL_CHARS = 10_000
+MAX_NAME_CHARS = 300
+"""Names (items, countries, labels), ids, units and source keys."""
+MAX_ID_CHARS = 100
+MAX_ROWS = 5_000_000
+MAX_COLUMNS = 100
+MAX_XLSX_UNPACKED = 150 * 1024 * 1024
+"""An .xlsx whose zip members unpack to more than this is refused before parsing."""
+MAX_XLSX_RATIO = 150
+"""... and so is one with a member over 1 MB that is compressed more than this many times."""
+MAX_XLSX_MEMBERS = 10_000
+MAX_XLSX_ROWS = 200_000
 
 
 @dataclass(frozen=True)
@@ -112,6 +141,7 @@ TABLES = (
     ),
 )
 SPECS = {spec.name: spec for spec in TABLES}
+FACT_SPECS = frozenset({"observations", "trade_flows", "bill_of_materials"})
 SHEET_NAMES = {
     "observations": "observations", "observation": "observations",
     "trade_flows": "trade_flows", "trade": "trade_flows", "trade_flow": "trade_flows",
@@ -128,7 +158,7 @@ IGNORED_SHEETS = frozenset({"readme", "notes", "about"})
 # --------------------------------------------------------------------------- entry point
 
 
-def read_user_file(path: Path) -> Bundle:
+def read_user_file(path: Path, *, encoding: str | None = None) -> Bundle:
     """Read a user's CSV, Excel workbook or data package into a validated :class:`Bundle`.
 
     Raises :class:`DataFormatError` for files that cannot be read as a table (encoding,
@@ -136,8 +166,11 @@ def read_user_file(path: Path) -> Bundle:
     values that are not allowed (negative production, a share outside 0-100 %, an unknown
     measure) and :class:`~econsec.errors.UnknownCountryError` (with suggestions) for a
     country name that cannot be resolved; each names file, line and column.
+    ``encoding`` declares the encoding of a CSV file (see :data:`DECLARABLE_ENCODINGS`).
     """
     path = Path(path)
+    if encoding is not None:
+        encoding = declared_encoding(encoding, Location(str(path)))
     if path.is_dir():
         package = path / "datapackage.json"
         if not package.is_file():
@@ -145,11 +178,19 @@ def read_user_file(path: Path) -> Bundle:
         return read_datapackage(package)
     if not path.is_file():
         raise DataFormatError("file not found", location=Location(str(path)))
+    try:
+        return _read_file(path, encoding)
+    except OSError as exc:
+        raise DataFormatError(f"cannot read the file: {exc.strerror or exc}",
+                              location=Location(str(path))) from None
+
+
+def _read_file(path: Path, encoding: str | None) -> Bundle:
     suffix = path.suffix.lower()
     if path.name.lower().endswith("datapackage.json") or suffix == ".json":
         return read_datapackage(path)
     if suffix in {".csv", ".tsv", ".txt"}:
-        return read_csv_file(path)
+        return read_csv_file(path, encoding=encoding)
     if suffix in {".xlsx", ".xlsm"}:
         return read_excel_file(path)
     raise DataFormatError(
@@ -162,50 +203,113 @@ def read_user_file(path: Path) -> Bundle:
 # --------------------------------------------------------------------------- decoding
 
 
-def decode_bytes(data: bytes, file: str) -> tuple[str, str]:
-    """Text of ``data`` and the encoding used (``utf-8``, ``utf-8-sig`` or a detected one).
+def declared_encoding(name: str, where: Location) -> str:
+    """The codec of a declared encoding name; :class:`DataFormatError` for others."""
+    codec = DECLARABLE_ENCODINGS.get(name.strip().casefold())
+    if codec is None:
+        raise DataFormatError(
+            f"encoding {name!r} is not supported; use one of: "
+            + ", ".join(sorted(set(DECLARABLE_ENCODINGS))), location=where)
+    return codec
 
-    Raises :class:`DataFormatError` naming the first line that is not UTF-8 when no
-    encoding can be detected unambiguously.
+
+_LATIN_PUNCTUATION = frozenset("–—‘’‚“”„•…€£¥¢°±×÷·©®™«»¼½¾²³µ§¶¿¡\u00a0")
+_UNLIKELY_LATIN = frozenset("ÿþÞðÐƒˆ˜‰†‡‹›¤¦¨¯´¸ªº")
+
+
+def _japanese(char: str) -> bool:
+    code = ord(char)
+    return (0x3000 <= code <= 0x30FF or 0x3400 <= code <= 0x9FFF or 0xFF01 <= code <= 0xFFEF
+            or 0x2460 <= code <= 0x24FF or 0xF900 <= code <= 0xFAFF
+            or char in "※○×÷―‐℃°±〒∞∴♂♀")
+
+
+def _plausible_japanese(text: str) -> bool:
+    wide = [c for c in text if ord(c) > 0x7F]
+    return len(wide) >= 2 and all(_japanese(c) for c in wide)
+
+
+def _plausible_latin(text: str) -> bool:
+    """Every non-ASCII character is common punctuation or a Latin letter inside a word,
+    not an upper-case letter right after a lower-case one (corrupted UTF-8 reads so)."""
+    import unicodedata
+
+    for index, char in enumerate(text):
+        if ord(char) < 0x80 or char in _LATIN_PUNCTUATION:
+            continue
+        if char in _UNLIKELY_LATIN or not char.isalpha():
+            return False
+        if "LATIN" not in unicodedata.name(char, ""):
+            return False
+        before = text[index - 1] if index else " "
+        after = text[index + 1] if index + 1 < len(text) else " "
+        if not (before.isalpha() or after.isalpha()):
+            return False
+        if char.isupper() and before.isalpha() and before.islower():
+            return False
+    return True
+
+
+def decode_bytes(data: bytes, file: str, declared: str | None = None) -> tuple[str, str]:
+    """Text of ``data`` and the encoding used.
+
+    UTF-8 (with or without BOM) and UTF-16 with BOM are read as such; a ``declared``
+    encoding is used strictly. Otherwise the bytes are tried as Shift_JIS (CP932), EUC-JP
+    and Windows-1252 and accepted only when exactly one of them gives plausible text
+    (Japanese script for the first two; Latin letters in words and common punctuation for
+    the last). Anything else raises :class:`DataFormatError` naming the first line that is
+    not UTF-8: an encoding is never guessed into mojibake.
     """
+    if declared:
+        codec = declared_encoding(declared, Location(file))
+        if codec == "utf-8" and data.startswith(b"\xef\xbb\xbf"):
+            codec = "utf-8-sig"
+        try:
+            return data.decode(codec), codec
+        except UnicodeDecodeError as exc:
+            raise _undecodable(data, exc.start, file, codec) from None
     if data.startswith(b"\xef\xbb\xbf"):
         try:
             return data[3:].decode("utf-8"), "utf-8-sig"
         except UnicodeDecodeError as exc:
             raise _undecodable(data, exc.start + 3, file, "UTF-8") from exc
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise _undecodable(data, exc.start, file, "UTF-16") from None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:
         first_bad = exc.start
     if b"\x00" in data:
         raise _undecodable(data, data.index(b"\x00"), file, "text (binary data)")
-    from charset_normalizer import from_bytes
-
-    matches = list(from_bytes(data))
-    if not matches:
-        raise _undecodable(data, first_bad, file, "UTF-8 or any detectable encoding")
-    best = min(m.chaos for m in matches)
-    top = [m for m in matches if m.chaos <= best + 1e-9]
-    texts = {str(m) for m in top}
-    if len(texts) == 1:
-        return texts.pop(), top[0].encoding
-    for preferred in PREFERRED_ENCODINGS:
-        for m in top:
-            if preferred in m.could_be_from_charset:
-                return data.decode(preferred), preferred
-    names = ", ".join(m.encoding for m in top[:5])
-    raise DataFormatError(
-        f"cannot tell the encoding (could be {names}); save the file as UTF-8",
-        location=Location(file, data[:first_bad].count(b"\n") + 1),
-    )
+    fits = []
+    for codec, plausible in (("cp932", _plausible_japanese), ("euc_jp", _plausible_japanese),
+                             ("cp1252", _plausible_latin)):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if plausible(text):
+            fits.append((codec, text))
+    if len(fits) == 1:
+        return fits[0][1], fits[0][0]
+    if fits:
+        names = " or ".join(codec for codec, _ in fits)
+        raise DataFormatError(
+            f"cannot tell the encoding (could be {names}); save the file as UTF-8 or "
+            "declare the encoding (econsec import --encoding NAME)",
+            location=Location(file, data[:first_bad].count(b"\n") + 1))
+    raise _undecodable(data, first_bad, file, "UTF-8 or a recognisable legacy encoding")
 
 
 def _undecodable(data: bytes, offset: int, file: str, what: str) -> DataFormatError:
     line = data[:offset].count(b"\n") + 1
+    byte = f"byte 0x{data[offset]:02x}" if offset < len(data) else "the end of the file"
     return DataFormatError(
-        f"cannot decode byte 0x{data[offset]:02x} as {what}; save the file as UTF-8",
+        f"cannot decode {byte} as {what}; save the file as UTF-8 (or declare its "
+        "encoding: econsec import --encoding NAME)",
         location=Location(file, line),
     )
 
@@ -234,135 +338,240 @@ def _unclosed_quote_column(line: str, delimiter: str, header: list[str]) -> str 
     return None
 
 
-def csv_records(text: str, file: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Header and ``(line, cells)`` of each non-blank record; ``line`` is where it starts.
+def iter_csv_records(text: str, file: str
+                     ) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """Header and an iterator of ``(line, cells)`` of each non-blank record; ``line`` is
+    where the record starts. Records are parsed as they are consumed (no copy of the file).
 
-    Raises :class:`DataFormatError` for an unbalanced quote or a record whose number of
-    fields differs from the header's.
+    Raises :class:`DataFormatError` for an unbalanced quote, a record whose number of
+    fields differs from the header's, a cell longer than :data:`MAX_CELL_CHARS`, more than
+    :data:`MAX_COLUMNS` columns or :data:`MAX_ROWS` rows.
     """
-    physical = io.StringIO(text, newline="").readlines()
-    delimiter = _sniff_delimiter(physical[0] if physical else "")
+    end = text.find("\n")
+    delimiter = _sniff_delimiter(text[: end if end >= 0 else len(text)])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    header: list[str] | None = None
-    records: list[tuple[int, list[str]]] = []
-    previous = 0
-    while True:
-        start = previous + 1
+    state = {"previous": 0}
+
+    def physical_line(number: int) -> str:
+        lines = io.StringIO(text, newline="")
+        for _ in range(number - 1):
+            lines.readline()
+        return lines.readline()
+
+    def next_record() -> tuple[int, list[str]] | None:
+        start = state["previous"] + 1
         try:
             cells = next(reader)
         except StopIteration:
-            break
+            return None
         except csv.Error as exc:
             column = None
-            if header is not None and start <= len(physical):
-                column = _unclosed_quote_column(physical[start - 1], delimiter, header)
+            if header:
+                column = _unclosed_quote_column(physical_line(start), delimiter, header)
             quote = "quote" in str(exc) or "end of data" in str(exc)
             hint = " (unbalanced quote?)" if quote else ""
             raise DataFormatError(
                 f"malformed CSV: {exc}{hint}", location=Location(file, start, column)
-            ) from exc
-        previous = reader.line_num
-        if header is None:
-            header = cells
-            continue
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) != len(header):
-            multiline = [i for i, c in enumerate(cells) if "\n" in c or "\r" in c]
-            if multiline and reader.line_num > start:
-                column = header[multiline[0]] if multiline[0] < len(header) else None
-                raise DataFormatError(
-                    f"unbalanced quote: the quoted field starting on line {start} runs to "
-                    f"line {reader.line_num}",
-                    location=Location(file, start, column),
-                )
-            if len(cells) > len(header):
-                raise DataFormatError(
-                    f"{len(cells)} fields but the header has {len(header)} (extra field "
-                    f"'{cells[len(header)]}'; a value with a comma must be quoted)",
-                    location=Location(file, start, f"#{len(header) + 1}"),
-                )
+            ) from None
+        state["previous"] = reader.line_num
+        long = next((i for i, c in enumerate(cells) if len(c) > MAX_CELL_CHARS), None)
+        if long is not None:
+            column = header[long] if header and long < len(header) else f"#{long + 1}"
             raise DataFormatError(
-                f"{len(cells)} fields but the header has {len(header)}",
-                location=Location(file, start, header[len(cells)]),
-            )
-        records.append((start, cells))
-    if header is None:
+                f"a cell of {len(cells[long]):,} characters is longer than the limit of "
+                f"{MAX_CELL_CHARS:,}", location=Location(file, start, column))
+        return start, cells
+
+    header: list[str] = []
+    first = next_record()
+    if first is None:
         raise DataFormatError("empty file", location=Location(file, 1))
-    return header, records
+    header = first[1]
+    if len(header) > MAX_COLUMNS:
+        raise DataFormatError(f"{len(header)} columns; at most {MAX_COLUMNS} are read",
+                              location=Location(file, 1))
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        count = 0
+        while (record := next_record()) is not None:
+            start, cells = record
+            if not any(c.strip() for c in cells):
+                continue
+            count += 1
+            if count > MAX_ROWS:
+                raise DataFormatError(f"more than {MAX_ROWS:,} rows; split the file",
+                                      location=Location(file, start))
+            if len(cells) != len(header):
+                _wrong_width(cells, header, file, start, reader.line_num)
+            yield start, cells
+
+    return header, records()
 
 
-def read_csv_file(path: Path) -> Bundle:
-    """Read one CSV table (observations, trade flows, items, countries or bill of materials)."""
+def _wrong_width(cells: list[str], header: list[str], file: str, start: int,
+                 end: int) -> None:
+    multiline = [i for i, c in enumerate(cells) if "\n" in c or "\r" in c]
+    if multiline and end > start:
+        column = header[multiline[0]] if multiline[0] < len(header) else None
+        raise DataFormatError(
+            f"unbalanced quote: the quoted field starting on line {start} runs to line {end}",
+            location=Location(file, start, column),
+        )
+    if len(cells) > len(header):
+        raise DataFormatError(
+            f"{len(cells)} fields but the header has {len(header)} (extra field "
+            f"'{_shown(cells[len(header)])}'; a value with a comma must be quoted)",
+            location=Location(file, start, f"#{len(header) + 1}"),
+        )
+    raise DataFormatError(
+        f"{len(cells)} fields but the header has {len(header)}",
+        location=Location(file, start, header[len(cells)]),
+    )
+
+
+def csv_records(text: str, file: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and ``(line, cells)`` of each non-blank record (a list; see
+    :func:`iter_csv_records`)."""
+    header, records = iter_csv_records(text, file)
+    return header, list(records)
+
+
+def read_csv_file(path: Path, *, encoding: str | None = None) -> Bundle:
+    """Read one CSV table (observations, trade flows, items, countries or bill of materials).
+
+    Rows are parsed and converted one at a time, in two passes over the decoded text (the
+    first finds the distinct sources), so the file is never held as cells or dicts.
+    """
     file = str(path)
     data = path.read_bytes()
-    text, encoding = decode_bytes(data, file)
-    header, records = csv_records(text, file)
+    text, used = decode_bytes(data, file, encoding)
+    reader = _TableReader(path.name, data, used if encoding is None else None)
+    del data
+    header, _ = iter_csv_records(text, file)
     columns = _normalise_header(header, Location(file, 1))
     spec = _detect(columns, Location(file, 1), None)
-    rows = [(line, dict(zip(columns, cells, strict=True))) for line, cells in records]
-    reader = _TableReader(path.name, data, encoding)
-    reader.read(spec, rows, lambda line, column: Location(file, line, column))
+    if set(SOURCE_COLUMNS) & set(columns):
+        at = [columns.index(c) if c in columns else None for c in SOURCE_COLUMNS]
+        groups = dict.fromkeys(
+            tuple("" if i is None else cells[i].strip() for i in at)
+            for _, cells in iter_csv_records(text, file)[1]
+        )
+        reader.set_groups(list(groups) or [("",) * len(SOURCE_COLUMNS)])
+    _, records = iter_csv_records(text, file)
+    rows = ((line, dict(zip(columns, cells, strict=True))) for line, cells in records)
+    reader.read(spec, rows, file)
     return reader.bundle()
 
 
 # --------------------------------------------------------------------------- Excel
 
 
+def check_workbook_archive(data: bytes, file: str) -> None:
+    """Refuse an .xlsx that is not a zip or that would unpack to more than
+    :data:`MAX_XLSX_UNPACKED` bytes, has a member compressed more than
+    :data:`MAX_XLSX_RATIO` times or more than :data:`MAX_XLSX_MEMBERS` members — before any
+    of it is decompressed (a "zip bomb" unpacks a few kilobytes into gigabytes)."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise DataFormatError(f"not an .xlsx workbook (not a valid zip file: {exc})",
+                              location=Location(file)) from None
+    if len(members) > MAX_XLSX_MEMBERS:
+        raise DataFormatError(f"the workbook has {len(members):,} parts; at most "
+                              f"{MAX_XLSX_MEMBERS:,} are read", location=Location(file))
+    total = sum(m.file_size for m in members)
+    if total > MAX_XLSX_UNPACKED:
+        raise DataFormatError(
+            f"the workbook unpacks to {total / 2**20:,.0f} MB, more than the limit of "
+            f"{MAX_XLSX_UNPACKED / 2**20:,.0f} MB: save the data as CSV (or split it)",
+            location=Location(file))
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > 2**20 and ratio > MAX_XLSX_RATIO:
+            raise DataFormatError(
+                f"workbook part {member.filename!r} is compressed {ratio:,.0f} times "
+                f"(more than {MAX_XLSX_RATIO}): refused as a possible zip bomb",
+                location=Location(file))
+
+
 def read_excel_file(path: Path) -> Bundle:
     """Read an .xlsx workbook: each sheet is a table, named like one or detected by columns.
 
     Sheets named ``README``, ``notes``, ``about`` or starting with ``_`` are skipped.
-    Locations read ``book.xlsx!sheet, line <row>, column '<name>'``.
+    Locations read ``book.xlsx!sheet, line <row>, column '<name>'``. The workbook is
+    checked as a zip first (:func:`check_workbook_archive`); at most
+    :data:`MAX_XLSX_ROWS` rows and :data:`MAX_COLUMNS` columns are read.
     """
+    data = path.read_bytes()
+    check_workbook_archive(data, str(path))
     try:
         from openpyxl import load_workbook
     except ImportError as exc:  # pragma: no cover - openpyxl is a dependency
         raise DataFormatError("reading .xlsx needs openpyxl") from exc
-    data = path.read_bytes()
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for broken files
-        raise DataFormatError(f"cannot read workbook: {exc}", location=Location(str(path))) from exc
+        raise DataFormatError(f"cannot read workbook: {_shown(str(exc))}",
+                              location=Location(str(path))) from None
     try:
         formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # pragma: no cover - the first load succeeded
         raise DataFormatError(f"cannot read workbook: {exc}", location=Location(str(path))) from exc
     reader = _TableReader(path.name, data, None)
+    sheets: list[tuple[TableSpec, list[tuple[int, dict[str, Cell]]], str]] = []
     try:
         for sheet in workbook.worksheets:
             title = sheet.title
             if title.startswith("_") or title.strip().casefold() in IGNORED_SHEETS:
                 continue
             file = f"{path}!{title}"
-            rows_iter = sheet.iter_rows(values_only=True)
+            rows_iter = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1)
             header_row = next(rows_iter, None)
             if header_row is None or not any(v not in (None, "") for v in header_row):
                 continue
             header = [("" if v is None else str(v)) for v in header_row]
             while header and not header[-1].strip():
                 header.pop()
+            if len(header) > MAX_COLUMNS:
+                raise DataFormatError(f"more than {MAX_COLUMNS} columns; refused",
+                                      location=Location(file, 1))
             columns = _normalise_header(header, Location(file, 1))
             named = SHEET_NAMES.get(_norm(title))
             spec = _detect(columns, Location(file, 1), SPECS[named] if named else None)
             rows = []
             for number, values in enumerate(rows_iter, start=2):
+                if number > MAX_XLSX_ROWS + 1:
+                    raise DataFormatError(
+                        f"more than {MAX_XLSX_ROWS:,} rows in a sheet: save the data as CSV",
+                        location=Location(file, number))
                 cells = list(values)[: len(columns)]
                 extra = [v for v in list(values)[len(columns) :] if v not in (None, "")]
                 if extra:
                     raise DataFormatError(
-                        f"value '{extra[0]}' in a column without a header",
+                        f"value '{_shown(extra[0])}' in a column without a header",
                         location=Location(file, number, f"#{len(columns) + 1}"),
                     )
                 if not any(v not in (None, "") and str(v).strip() for v in cells):
                     continue
+                for index, value in enumerate(cells):
+                    if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+                        raise DataFormatError(
+                            f"a cell of {len(value):,} characters is longer than the limit "
+                            f"of {MAX_CELL_CHARS:,}", location=Location(file, number,
+                                                                       columns[index]))
                 cells += [None] * (len(columns) - len(cells))
                 _refuse_uncomputed_formulas(formulas[title], number, cells, columns, file)
                 rows.append((number, dict(zip(columns, cells, strict=True))))
-            reader.read(spec, rows, lambda line, column, f=file: Location(f, line, column))
+            sheets.append((spec, rows, file))
     finally:
         workbook.close()
         formulas.close()
+    groups = dict.fromkeys(reader.group_of(row) for spec, rows, _ in sheets for _, row in rows
+                           if spec.name in FACT_SPECS)
+    if groups:
+        reader.set_groups(list(groups))
+    for spec, rows, file in sheets:
+        reader.read(spec, rows, file)
     return reader.bundle()
 
 
@@ -447,6 +656,7 @@ def _text(value: Cell) -> str:
 
 
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
 def parse_number(value: Cell, where: Location) -> float:
@@ -459,13 +669,29 @@ def parse_number(value: Cell, where: Location) -> float:
         text = _text(value).replace("\u00a0", "").replace(" ", "")
         if _THOUSANDS.match(text):
             text = text.replace(",", "")
-        try:
-            number = float(text)
-        except ValueError:
-            raise DataFormatError(f"'{_text(value)}' is not a number", location=where) from None
+        if "_" in text:
+            raise DataFormatError(
+                f"'{_text(value)}' is not a number (write 1000 or 1,000, not 1_000)",
+                location=where)
+        if text.casefold().lstrip("+-") in ("nan", "inf", "infinity"):
+            raise DataFormatError(
+                f"'{_shown(value)}' is not a number: leave the cell empty (or write NA) for "
+                "a missing value", location=where)
+        if not _PLAIN_NUMBER.match(text):
+            raise DataFormatError(f"'{_shown(value)}' is not a number", location=where)
+        number = float(text)
     if not math.isfinite(number):
-        raise DataFormatError(f"'{_text(value)}' is not a finite number", location=where)
+        raise DataFormatError(f"'{_shown(value)}' is not a finite number", location=where)
+    if abs(number) > MAX_VALUE:
+        raise ValidationError(
+            f"{number:g} is larger in magnitude than {MAX_VALUE:g}, the largest value "
+            "econsec accepts (give the value in a larger unit)", location=where)
     return number
+
+
+def _shown(value: Cell) -> str:
+    text = _text(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _optional_number(value: Cell, where: Location) -> float | None:
@@ -547,6 +773,30 @@ def _split(value: Cell) -> tuple[str, ...]:
     return tuple(p for p in re.split(r"[;,|\s]+", _text(value)) if p)
 
 
+class LineLocations(Sequence[Location]):
+    """Where each record of a table came from (file and line), kept compactly: a
+    :class:`Location` is made only when an error asks for one."""
+
+    def __init__(self) -> None:
+        self._files: list[str] = []
+        self._file_at: array[int] = array("i")
+        self._lines: array[int] = array("i")
+
+    def append(self, file: str, line: int) -> None:
+        if not self._files or self._files[-1] != file:
+            self._files.append(file)
+        self._file_at.append(len(self._files) - 1)
+        self._lines.append(line)
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return Location(self._files[self._file_at[index]], self._lines[index])
+
+
 class _TableReader:
     """Turns validated rows of one or more tables (one file) into a :class:`Bundle`."""
 
@@ -554,22 +804,65 @@ class _TableReader:
         self.name = name
         self.sha256 = hashlib.sha256(data).hexdigest()
         self.encoding = encoding
-        self.items: list[Item] = []
-        self.countries: list[Country] = []
-        self.facts: list[tuple[tuple[str, ...], int | None, Any, Location]] = []
+        self.out = Bundle()
         self._resolved: dict[str, str] = {}
+        self._aggregate: dict[str, bool] = {}
+        self._keys: dict[tuple[str, ...], str] = {}
+        self._years: dict[tuple[str, ...], int] = {}
+        self._used: dict[tuple[str, ...], None] = {}
+        self.set_groups([("",) * len(SOURCE_COLUMNS)])
+        self._line = 0
+        self._file = ""
 
-    # facts are kept with their (source, publisher, licence, url) group until sources exist
-    def read(
-        self, spec: TableSpec, rows: list[tuple[int, dict[str, Cell]]],
-        where: Callable[[int, str | None], Location],
-    ) -> None:
+    def set_groups(self, groups: list[tuple[str, ...]]) -> None:
+        """The distinct (source, publisher, licence, url) values of the file's rows: each
+        becomes a source, keyed ``user:<file>`` (one) or ``user:<file>:<slug>`` (several)."""
+        base = f"user:{self.name}"
+        keys: dict[tuple[str, ...], str] = {}
+        for n, group in enumerate(groups, 1):
+            if len(groups) == 1:
+                keys[group] = base
+            else:
+                slug = re.sub(r"[^a-z0-9]+", "-", (group[0] or group[1]).casefold()).strip("-")
+                keys[group] = f"{base}:{slug or n}"
+                if list(keys.values()).count(keys[group]) > 1:
+                    keys[group] = f"{base}:{slug}-{n}"
+        self._keys = keys
+
+    def read(self, spec: TableSpec, rows: Iterable[tuple[int, dict[str, Cell]]],
+             file: str) -> None:
+        """Check and convert ``rows`` (``(line, row)``) of table ``spec`` from ``file``."""
         method = getattr(self, f"_{spec.name}")
+        self._file = file
         for line, row in rows:
-            method(row, lambda column, line=line: where(line, column))
+            self._line = line
+            method(row, lambda column, line=line: Location(file, line, column))
 
-    def _group(self, row: dict[str, Cell]) -> tuple[str, ...]:
+    def _key_for(self, row: dict[str, Cell]) -> str:
+        """The source key of a row (from its source columns)."""
+        group = self._group(row)
+        key = self._keys.get(group)
+        if key is None:  # a group the first pass did not see: cannot happen for CSV
+            self.set_groups([*self._keys, group])
+            key = self._keys[group]
+        self._used[group] = None
+        return key
+
+    def _add(self, table: str, row: dict[str, Cell], year: int | None, record: Any) -> None:
+        """Keep ``record`` (made with its source key) and where it came from."""
+        if year is not None:
+            group = self._group(row)
+            self._years[group] = max(year, self._years.get(group, year))
+        getattr(self.out, table).append(record)
+        locations = self.out.locations.setdefault(table, LineLocations())
+        locations.append(self._file, self._line)
+
+    @staticmethod
+    def group_of(row: dict[str, Cell]) -> tuple[str, ...]:
+        """The (source, publisher, licence, url) of a row."""
         return tuple(_text(row.get(c)) for c in SOURCE_COLUMNS)
+
+    _group = group_of
 
     def _country(self, value: Cell, where: Location) -> str:
         from econsec.datasets.countries import resolve_country
@@ -579,8 +872,14 @@ class _TableReader:
             self._resolved[name] = resolve_country(name, location=where)
         return self._resolved[name]
 
+    def _is_aggregate(self, label: str) -> bool:
+        known = self._aggregate.get(label)
+        if known is None:
+            known = self._aggregate[label] = self._aggregate_label(label)
+        return known
+
     @staticmethod
-    def _is_aggregate(label: str) -> bool:
+    def _aggregate_label(label: str) -> bool:
         try:
             from econsec.datasets.countries import is_aggregate_label
         except ImportError:  # pragma: no cover - the countries module ships with econsec
@@ -591,6 +890,11 @@ class _TableReader:
         text = _text(row.get(column))
         if not text:
             raise DataFormatError(f"'{column}' is empty", location=where(column))
+        limit = MAX_ID_CHARS if column in ("id", "item", "input_item", "output_item") else (
+            MAX_NAME_CHARS)
+        if len(text) > limit:
+            raise DataFormatError(f"'{column}' is {len(text):,} characters long; at most "
+                                  f"{limit:,} are allowed", location=where(column))
         return text
 
     def _observations(self, row: dict[str, Cell], where: Where) -> None:
@@ -611,12 +915,12 @@ class _TableReader:
             )
         record = Observation(
             item_id=item, area=area, iso3=iso3, is_aggregate=aggregate, year=year,
-            measure=measure, value=value, unit=_text(row["unit"]), source_key="",
+            measure=measure, value=value, unit=_text(row["unit"]), source_key=self._key_for(row),
             is_estimate=parse_bool(row.get("is_estimate"), where("is_estimate")),
             withheld=withheld, value_raw=raw, series=_text(row.get("series")),
             note=_text(row.get("note")),
         )
-        self.facts.append((self._group(row), year, record, where(None)))
+        self._add("observations", row, year, record)
 
     def _trade_flows(self, row: dict[str, Cell], where: Where) -> None:
         item = self._required_text(row, "item", where)
@@ -637,12 +941,13 @@ class _TableReader:
             raise DataFormatError("give a value or a share", location=where(column))
         year_end = _text(row.get("year_end"))
         record = TradeFlow(
-            item_id=item, exporter=exporter, importer=importer, year=year, source_key="",
+            item_id=item, exporter=exporter, importer=importer, year=year,
+            source_key=self._key_for(row),
             value=value, quantity=quantity, unit=_text(row.get("unit")), share=share,
             exporter_label=label,
             year_end=parse_year(year_end, where("year_end")) if year_end else None,
         )
-        self.facts.append((self._group(row), year, record, where(None)))
+        self._add("trade_flows", row, year, record)
 
     def _bill_of_materials(self, row: dict[str, Cell], where: Where) -> None:
         quantity = _optional_number(row.get("quantity_per_unit"), where("quantity_per_unit"))
@@ -659,8 +964,8 @@ class _TableReader:
         out = self._required_text(row, "output_item", where)
         if inp == out:
             raise ValidationError(f"item '{inp}' is its own input", location=where("output_item"))
-        record = InputEdge(inp, out, "", quantity, _text(row.get("unit")), subst)
-        self.facts.append((self._group(row), None, record, where(None)))
+        record = InputEdge(inp, out, self._key_for(row), quantity, _text(row.get("unit")), subst)
+        self._add("input_edges", row, None, record)
 
     def _items(self, row: dict[str, Cell], where: Where) -> None:
         item_id = self._required_text(row, "id", where)
@@ -669,7 +974,8 @@ class _TableReader:
                 f"item id '{item_id}' must be a lower-case slug (a-z, 0-9, '-', '_', '.')",
                 location=where("id"),
             )
-        self.items.append(Item(
+        self.out.locations.setdefault("items", LineLocations()).append(self._file, self._line)
+        self.out.items.append(Item(
             id=item_id,
             kind=_enum(ItemKind, row["kind"], "kind", where("kind")),
             name_en=self._required_text(row, "name_en", where),
@@ -685,7 +991,9 @@ class _TableReader:
         iso3 = self._required_text(row, "iso3", where).upper()
         if not re.fullmatch(r"[A-Z]{3}", iso3):
             raise ValidationError(f"'{iso3}' is not an ISO alpha-3 code", location=where("iso3"))
-        self.countries.append(Country(
+        self.out.locations.setdefault("countries", LineLocations()).append(
+            self._file, self._line)
+        self.out.countries.append(Country(
             iso3=iso3, iso2=_text(row.get("iso2")).upper(), numeric=_text(row.get("numeric")),
             name_en=self._required_text(row, "name_en", where),
             name_ja=_text(row.get("name_ja")), groups=_split(row.get("groups")),
@@ -693,48 +1001,21 @@ class _TableReader:
 
     def bundle(self) -> Bundle:
         """The bundle with one Source per distinct (source, publisher, licence, url)."""
-        groups = list(dict.fromkeys(group for group, _, _, _ in self.facts)) or [("",) * 4]
-        base = f"user:{self.name}"
-        keys: dict[tuple[str, ...], str] = {}
-        for n, group in enumerate(groups, 1):
-            if len(groups) == 1:
-                keys[group] = base
-            else:
-                slug = re.sub(r"[^a-z0-9]+", "-", (group[0] or group[1]).casefold()).strip("-")
-                keys[group] = f"{base}:{slug or n}"
-                if list(keys.values()).count(keys[group]) > 1:
-                    keys[group] = f"{base}:{slug}-{n}"
+        groups = list(self._used) or list(self._keys)[:1]
         sources = []
         for group in groups:
             title, publisher, licence, url = group
-            years = [y for g, y, _, _ in self.facts if g == group and y is not None]
             citation = f"User file {self.name} (sha256 {self.sha256[:12]}…)"
             if self.encoding and self.encoding not in {"utf-8", "utf-8-sig"}:
-                citation += f"; decoded as {self.encoding} (detected by charset-normalizer)"
+                citation += f"; decoded as {self.encoding} (detected)"
             sources.append(Source(
-                key=keys[group], publisher=publisher or "user", title=title or self.name,
-                year=max(years) if years else dt.date.today().year,
+                key=self._keys[group], publisher=publisher or "user", title=title or self.name,
+                year=self._years.get(group, dt.date.today().year),
                 licence=licence or "unspecified", url=url, file=self.name,
                 sha256=self.sha256, citation=citation,
             ))
-        out = Bundle(sources=sources, countries=self.countries, items=self.items)
-        for group, _, record, location in self.facts:
-            record = _with_source(record, keys[group])
-            if isinstance(record, Observation):
-                table = "observations"
-            elif isinstance(record, TradeFlow):
-                table = "trade_flows"
-            else:
-                table = "input_edges"
-            getattr(out, table).append(record)
-            out.locations.setdefault(table, []).append(location)
-        return out
-
-
-def _with_source(record: Any, key: str) -> Any:
-    from dataclasses import replace
-
-    return replace(record, source_key=key)
+        self.out.sources = sources
+        return self.out
 
 
 # --------------------------------------------------------------------------- data package
@@ -760,12 +1041,42 @@ _PACKAGE_COLUMNS = {
 }
 
 
-def _resource_rows(
-    folder: Path, resource: dict[str, Any], package: str
-) -> Iterator[tuple[dict[str, str], Callable[[str | None], Location]]]:
+Rows = Iterator[tuple[dict[str, str], Callable[[str | None], Location]]]
+_ESCAPED_FORMULA = re.compile(r"^'[=+\-@\t\r]")
+
+
+def _unescaped(cell: str) -> str:
+    """A cell as written before :func:`econsec.textsafe.csv_cell` protected it."""
+    return cell[1:] if _ESCAPED_FORMULA.match(cell) else cell
+
+
+def _resources(descriptor: Any, package: str) -> dict[str, dict[str, Any]]:
+    resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
+    if not isinstance(resources, list):
+        raise DataFormatError("datapackage.json has no 'resources' list",
+                              location=Location(package, column="resources"))
+    by_name: dict[str, dict[str, Any]] = {}
+    for index, resource in enumerate(resources):
+        column = f"resources[{index}]"
+        if not isinstance(resource, dict):
+            raise DataFormatError("a resource must be an object", location=Location(
+                package, column=column))
+        name = resource.get("name")
+        if not isinstance(name, str) or not name.strip() or len(name) > MAX_ID_CHARS:
+            raise DataFormatError(
+                f"resource name must be a text of 1-{MAX_ID_CHARS} characters, got "
+                f"{type(name).__name__}", location=Location(package, column=f"{column}.name"))
+        if name in by_name:
+            raise DataFormatError(f"resource '{name}' is listed twice",
+                                  location=Location(package, column=f"{column}.name"))
+        by_name[name] = resource
+    return by_name
+
+
+def _resource_rows(folder: Path, resource: dict[str, Any], package: str) -> Rows:
     name = resource["name"]
     rel = resource.get("path")
-    if not isinstance(rel, str) or not rel:
+    if not isinstance(rel, str) or not rel or len(rel) > 1000:
         raise DataFormatError(
             f"resource '{name}' needs a single relative 'path'", location=Location(package)
         )
@@ -778,8 +1089,12 @@ def _resource_rows(
     file = str(folder / rel)
     if not target.is_file():
         raise DataFormatError(f"resource '{name}': file not found", location=Location(file))
-    text, _ = decode_bytes(target.read_bytes(), file)
-    header, records = csv_records(text, file)
+    declared = resource.get("encoding")
+    if declared is not None and not isinstance(declared, str):
+        raise DataFormatError(f"resource '{name}': 'encoding' must be a text",
+                              location=Location(package))
+    text, _ = decode_bytes(target.read_bytes(), file, declared)
+    header, records = iter_csv_records(text, file)
     missing = [c for c in _PACKAGE_COLUMNS[name] if c not in header]
     if missing:
         raise DataFormatError(
@@ -788,9 +1103,40 @@ def _resource_rows(
             location=Location(file, 1, missing[0]),
         )
     for line, cells in records:
-        yield dict(zip(header, cells, strict=True)), (
+        yield {k: _unescaped(v) for k, v in zip(header, cells, strict=True)}, (
             lambda column, line=line: Location(file, line, column)
         )
+
+
+def _name(r: dict[str, str], column: str, at: Where, *, required: bool = True,
+          limit: int = MAX_NAME_CHARS) -> str:
+    """A text cell of a data package: not blank when ``required``, at most ``limit`` long."""
+    text = r.get(column, "")
+    if required and not text.strip():
+        raise DataFormatError(f"'{column}' is empty", location=at(column))
+    if len(text) > limit:
+        raise DataFormatError(f"'{column}' is {len(text):,} characters long; at most "
+                              f"{limit:,} are allowed", location=at(column))
+    return text
+
+
+def _slug(r: dict[str, str], column: str, at: Where) -> str:
+    text = _name(r, column, at, limit=MAX_ID_CHARS)
+    if not _SLUG.fullmatch(text):
+        raise ValidationError(
+            f"item id '{_shown(text)}' must be a lower-case slug (a-z, 0-9, '-', '_', '.')",
+            location=at(column))
+    return text
+
+
+def _iso3(r: dict[str, str], column: str, at: Where, *, required: bool = True) -> str:
+    text = r.get(column, "")
+    if not text and not required:
+        return text
+    if not _ISO3.fullmatch(text):
+        raise ValidationError(f"'{_shown(text)}' is not an ISO alpha-3 code (three capital "
+                              "letters)", location=at(column))
+    return text
 
 
 def read_datapackage(path: Path) -> Bundle:
@@ -798,105 +1144,129 @@ def read_datapackage(path: Path) -> Bundle:
 
     Resources are recognised by name (``sources``, ``countries``, ``country_groups``,
     ``items``, ``item_hs_codes``, ``observations``, ``trade_flows``, ``input_edges``,
-    ``governance_scores``, ``country_risk``); records keep their ``source_key``.
+    ``governance_scores``, ``country_risk``); records keep their ``source_key``. Ids,
+    codes, names and numbers get the same checks as in CSV files; every record keeps its
+    file and line for the errors the import finds later.
     """
+    from econsec.documents import read_json
+
     package = str(path)
     text, _ = decode_bytes(path.read_bytes(), package)
-    try:
-        descriptor = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DataFormatError(
-            f"invalid JSON: {exc.msg}", location=Location(package, exc.lineno, f"#{exc.colno}")
-        ) from exc
-    resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
-    if not isinstance(resources, list):
-        raise DataFormatError("datapackage.json has no 'resources' list",
-                              location=Location(package))
-    by_name = {r.get("name"): r for r in resources if isinstance(r, dict)}
+    by_name = _resources(read_json(text, file=package), package)
     folder = path.parent
 
-    def rows(name: str) -> Iterator[tuple[dict[str, str], Callable[[str | None], Location]]]:
-        if name in by_name:
-            yield from _resource_rows(folder, by_name[name], package)
+    def rows(name: str, table: str | None = None) -> Rows:
+        if name not in by_name:
+            return
+        for r, at in _resource_rows(folder, by_name[name], package):
+            if table is not None:
+                where = at(None)
+                out.locations.setdefault(table, LineLocations()).append(
+                    where.file or package, where.line or 0)
+            yield r, at
 
     out = Bundle()
-    for r, at in rows("sources"):
+    for r, at in rows("sources", "sources"):
         out.sources.append(Source(
-            key=r["key"], publisher=r["publisher"], title=r["title"],
-            year=parse_year(r["year"], at("year")), licence=r["licence"],
-            url=r.get("url", ""), file=r.get("file", ""), sha256=r.get("sha256", ""),
-            citation=r.get("citation", ""),
+            key=_name(r, "key", at, limit=MAX_ID_CHARS + 100),
+            publisher=_name(r, "publisher", at), title=_name(r, "title", at, limit=1000),
+            year=parse_year(r["year"], at("year")), licence=_name(r, "licence", at),
+            url=_name(r, "url", at, required=False, limit=2000),
+            file=_name(r, "file", at, required=False, limit=1000),
+            sha256=_name(r, "sha256", at, required=False, limit=64),
+            citation=_name(r, "citation", at, required=False, limit=MAX_CELL_CHARS),
         ))
     groups: dict[str, list[str]] = {}
-    for r, _at in rows("country_groups"):
-        groups.setdefault(r["iso3"], []).append(r["group_name"])
-    for r, _at in rows("countries"):
+    for r, at in rows("country_groups"):
+        groups.setdefault(_iso3(r, "iso3", at), []).append(_name(r, "group_name", at))
+    for r, at in rows("countries", "countries"):
+        iso3 = _iso3(r, "iso3", at)
         out.countries.append(Country(
-            iso3=r["iso3"], iso2=r.get("iso2", ""), numeric=r.get("numeric", ""),
-            name_en=r["name_en"], name_ja=r.get("name_ja", ""),
-            groups=tuple(sorted(groups.get(r["iso3"], ()))),
+            iso3=iso3, iso2=_name(r, "iso2", at, required=False, limit=2),
+            numeric=_name(r, "numeric", at, required=False, limit=3),
+            name_en=_name(r, "name_en", at), name_ja=_name(r, "name_ja", at, required=False),
+            groups=tuple(sorted(groups.get(iso3, ()))),
         ))
     codes: dict[str, list[tuple[int, str]]] = {}
     for r, at in rows("item_hs_codes"):
         position = int(parse_number(r.get("position") or 0, at("position")))
-        codes.setdefault(r["item_id"], []).append((position, r["hs_code"]))
-    for r, at in rows("items"):
+        codes.setdefault(r["item_id"], []).append(
+            (position, _name(r, "hs_code", at, limit=20)))
+    for r, at in rows("items", "items"):
+        item_id = _slug(r, "id", at)
         out.items.append(Item(
-            id=r["id"], kind=_enum(ItemKind, r["kind"], "kind", at("kind")), name_en=r["name_en"],
-            name_ja=r.get("name_ja", ""),
+            id=item_id, kind=_enum(ItemKind, r["kind"], "kind", at("kind")),
+            name_en=_name(r, "name_en", at), name_ja=_name(r, "name_ja", at, required=False),
             service_type=_enum(ServiceType, r.get("service_type"), "service type",
                                at("service_type"), optional=True),
-            hs_codes=tuple(c for _, c in sorted(codes.get(r["id"], ()))),
-            domain=r.get("domain", ""),
+            hs_codes=tuple(c for _, c in sorted(codes.get(item_id, ()))),
+            domain=_name(r, "domain", at, required=False),
             stage=_enum(Stage, r.get("stage"), "stage", at("stage"), optional=True),
         ))
-    for r, at in rows("observations"):
+    for r, at in rows("observations", "observations"):
         out.observations.append(Observation(
-            item_id=r["item_id"], area=r["area"], iso3=r["iso3"] or None,
+            item_id=_slug(r, "item_id", at), area=_name(r, "area", at),
+            iso3=_iso3(r, "iso3", at, required=False) or None,
             is_aggregate=parse_bool(r.get("is_aggregate"), at("is_aggregate")),
             year=parse_year(r["year"], at("year")),
             measure=parse_measure(r["measure"], at("measure")),
-            value=_package_number(r["value"], at("value")), unit=r["unit"],
-            source_key=r["source_key"],
+            value=_package_number(r["value"], at("value")),
+            unit=_name(r, "unit", at, required=False),
+            source_key=_name(r, "source_key", at, limit=MAX_ID_CHARS + 100),
             is_estimate=parse_bool(r.get("is_estimate"), at("is_estimate")),
             withheld=parse_bool(r.get("withheld"), at("withheld")),
-            value_raw=r.get("value_raw", ""), series=r.get("series", ""), note=r.get("note", ""),
+            value_raw=_name(r, "value_raw", at, required=False),
+            series=_name(r, "series", at, required=False),
+            note=_name(r, "note", at, required=False, limit=MAX_CELL_CHARS),
         ))
-    for r, at in rows("trade_flows"):
+    for r, at in rows("trade_flows", "trade_flows"):
         year_end = r.get("year_end", "")
         out.trade_flows.append(TradeFlow(
-            item_id=r["item_id"], exporter=r["exporter"] or None, importer=r["importer"],
-            year=parse_year(r["year"], at("year")), source_key=r["source_key"],
+            item_id=_slug(r, "item_id", at),
+            exporter=_iso3(r, "exporter", at, required=False) or None,
+            importer=_iso3(r, "importer", at),
+            year=parse_year(r["year"], at("year")),
+            source_key=_name(r, "source_key", at, limit=MAX_ID_CHARS + 100),
             value=_package_number(r.get("value", ""), at("value")),
             quantity=_package_number(r.get("quantity", ""), at("quantity")),
-            unit=r.get("unit", ""), share=_package_number(r.get("share", ""), at("share")),
-            exporter_label=r.get("exporter_label", ""),
+            unit=_name(r, "unit", at, required=False),
+            share=_package_number(r.get("share", ""), at("share")),
+            exporter_label=_name(r, "exporter_label", at, required=False),
             year_end=parse_year(year_end, at("year_end")) if year_end else None,
         ))
-    for r, at in rows("input_edges"):
+    for r, at in rows("input_edges", "input_edges"):
         out.input_edges.append(InputEdge(
-            input_item=r["input_item"], output_item=r["output_item"], source_key=r["source_key"],
+            input_item=_slug(r, "input_item", at), output_item=_slug(r, "output_item", at),
+            source_key=_name(r, "source_key", at, limit=MAX_ID_CHARS + 100),
             quantity_per_unit=_package_number(r.get("quantity_per_unit", ""),
                                               at("quantity_per_unit")),
-            unit=r.get("unit", ""),
+            unit=_name(r, "unit", at, required=False),
             substitutability=_package_number(r.get("substitutability", ""),
                                              at("substitutability")),
         ))
-    for r, at in rows("governance_scores"):
+    for r, at in rows("governance_scores", "governance"):
         out.governance.append(GovernanceScore(
-            iso3=r["iso3"], year=parse_year(r["year"], at("year")), dimension=r["dimension"],
-            estimate=parse_number(r["estimate"], at("estimate")), source_key=r["source_key"],
+            iso3=_iso3(r, "iso3", at), year=parse_year(r["year"], at("year")),
+            dimension=_name(r, "dimension", at, limit=MAX_ID_CHARS),
+            estimate=parse_number(r["estimate"], at("estimate")),
+            source_key=_name(r, "source_key", at, limit=MAX_ID_CHARS + 100),
         ))
-    for r, at in rows("country_risk"):
+    for r, at in rows("country_risk", "country_risk"):
         category = parse_number(r["category"], at("category"))
         if not category.is_integer():
-            raise DataFormatError(f"category '{r['category']}' is not an integer",
+            raise DataFormatError(f"category '{_shown(r['category'])}' is not an integer",
                                   location=at("category"))
         out.country_risk.append(CountryRisk(
-            iso3=r["iso3"], category=int(category), valid_from=r["valid_from"],
-            source_key=r["source_key"], note=r.get("note", ""),
+            iso3=_iso3(r, "iso3", at), category=int(category),
+            valid_from=_name(r, "valid_from", at, limit=40),
+            source_key=_name(r, "source_key", at, limit=MAX_ID_CHARS + 100),
+            note=_name(r, "note", at, required=False, limit=MAX_CELL_CHARS),
         ))
     return out
+
+
+_SLUG = re.compile(r"[a-z0-9][a-z0-9._-]*")
+_ISO3 = re.compile(r"[A-Z]{3}")
 
 
 def _package_number(text: str, where: Location) -> float | None:

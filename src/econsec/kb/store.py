@@ -13,6 +13,7 @@ Queries return the plain records of :mod:`econsec.records`, never ORM objects.
 
 from __future__ import annotations
 
+import atexit
 import csv
 import itertools
 import json
@@ -20,9 +21,12 @@ import math
 import re
 import time
 import unicodedata
+import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +50,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from econsec.errors import (
+    BusyError,
     CyclicBillOfMaterialsError,
     EconsecError,
     Location,
@@ -72,6 +77,7 @@ from econsec.records import (
     TradeFlow,
 )
 from econsec.suggest import close_matches
+from econsec.textsafe import csv_cell
 
 ProgressCallback = Callable[[str, int, int], None]
 """``progress(step, done, total)``: library code reports progress, presenters draw it."""
@@ -164,29 +170,108 @@ def _sqlite_path(url: str) -> Path | None:
     return Path(db)
 
 
+#: SQLite engines opened by this process; disposed at exit so that the last connection
+#: checkpoints the write-ahead log into the database file (a copied file is then complete).
+_SQLITE_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+_BUSY_SQLSTATES = frozenset({"55P03", "40001", "40P01"})
+"""PostgreSQL: lock not available, serialization failure, deadlock: contention, not a bug."""
+_WRITE = "econsec_write"
+
+
+def busy_timeout() -> float:
+    """Seconds a write waits for another writer (``ECONSEC_BUSY_TIMEOUT``, default 30)."""
+    from econsec.settings import Settings
+
+    return Settings().busy_timeout
+
+
+def _is_busy(error: BaseException | None) -> bool:
+    """True when the DBAPI error is lock contention (SQLite busy/locked, PostgreSQL lock
+    timeout, serialization failure or deadlock)."""
+    if error is None:
+        return False
+    code = getattr(error, "sqlstate", None) or getattr(error, "pgcode", None)
+    if code in _BUSY_SQLSTATES:
+        return True
+    text = str(error).casefold()
+    return type(error).__module__.startswith("sqlite3") and (
+        "database is locked" in text or "database is busy" in text
+        or "database table is locked" in text)
+
+
+def _on_error(context: Any) -> BaseException | None:
+    """Lock contention becomes :class:`BusyError` (one line, no SQL, no parameters)."""
+    if _is_busy(context.original_exception):
+        return BusyError()
+    return None
+
+
+@contextmanager
+def _write_transaction(engine: Engine) -> Iterator[Connection]:
+    """``engine.begin()`` for writes: on SQLite ``BEGIN IMMEDIATE`` (the write lock is
+    taken up front, waiting up to the busy timeout, so a transaction that read first can
+    never fail to upgrade); on PostgreSQL an advisory lock serialises writers the same way."""
+    with engine.connect() as conn:
+        conn.execution_options(**{_WRITE: True})
+        with conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(busy_timeout() * 1000)}ms'")
+                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(4242001)")
+            yield conn
+
+
 def _make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         path = _sqlite_path(url)
         if path is not None:
             path.expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url)
+        timeout = busy_timeout()
+        # Many threads (the web app's pool) may wait for the write lock at once: never let
+        # a reader wait for a pooled connection behind them.
+        pool = {"pool_size": 8, "max_overflow": -1} if path is not None else {}
+        engine = create_engine(url, connect_args={"timeout": timeout}, **pool)
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
             # Let SQLAlchemy, not pysqlite, decide when transactions begin (so that
             # validation reads and writes share one transaction) and enforce foreign keys.
+            # WAL: readers never wait for a writer, and a writer never waits for readers.
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
+            cursor.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
             cursor.execute("PRAGMA foreign_keys=ON")
+            if path is not None:
+                mode = cursor.execute("PRAGMA journal_mode").fetchone()
+                if mode and str(mode[0]).casefold() != "wal":
+                    try:
+                        cursor.execute("PRAGMA journal_mode=WAL")
+                    except Exception as exc:  # busy: WAL next time
+                        if not _is_busy(exc):
+                            raise
+                cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Connection) -> None:
-            conn.exec_driver_sql("BEGIN")
+            write = conn.get_execution_options().get(_WRITE)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+        if path is not None:
+            _SQLITE_ENGINES.add(engine)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    event.listen(engine, "handle_error", _on_error, retval=True)
+    # Every ``engine.begin()`` in econsec is a write: take the lock up front.
+    engine.begin = partial(_write_transaction, engine)  # type: ignore[method-assign]
+    return engine
+
+
+@atexit.register
+def _dispose_sqlite_engines() -> None:
+    for engine in list(_SQLITE_ENGINES):
+        with suppress(Exception):  # best effort at exit
+            engine.dispose()
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
@@ -197,9 +282,20 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    if revision == "head" and _at_head(engine, config):
+        return  # a read: opening the store never waits for a writer
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, revision)
+
+
+def _at_head(engine: Engine, config: Any) -> bool:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    with engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    return bool(current) and current == set(ScriptDirectory.from_config(config).get_heads())
 
 
 def open_store(url: str) -> Store:
@@ -232,8 +328,22 @@ def fold_name(name: str) -> str:
     return re.sub(r"[\s\-_‐‑–—・]+", "", text)
 
 
+def _reason(error: SQLAlchemyError) -> str:
+    """The database's one-line reason, without the SQL and parameters SQLAlchemy adds."""
+    original = getattr(error, "orig", None) or error
+    return str(original).splitlines()[0][:300] if str(original) else type(original).__name__
+
+
 def _finite(value: float | None) -> bool:
     return value is None or (isinstance(value, int | float) and math.isfinite(value))
+
+
+MAX_VALUE = 1e15
+"""Largest magnitude of a stored number (values, quantities, estimates) in its unit."""
+
+
+def _bounded(value: float | None) -> bool:
+    return value is None or abs(value) <= MAX_VALUE
 
 
 def _enum_value(enum: type, value: Any, what: str, where: str) -> str:
@@ -244,7 +354,7 @@ def _enum_value(enum: type, value: Any, what: str, where: str) -> str:
         raise ValidationError(f"{where}: unknown {what} '{value}' (allowed: {allowed})") from None
 
 
-def _chunks(rows: Sequence[dict[str, Any]], size: int = _CHUNK) -> Iterator[Sequence[dict]]:
+def _chunks(rows: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
     for start in range(0, len(rows), size):
         yield rows[start : start + size]
 
@@ -282,14 +392,17 @@ def find_cycle(edges: Iterable[tuple[str, str]]) -> list[str] | None:
 # --------------------------------------------------------------------------- the store
 
 
-def _fact_rows(bundle: Bundle) -> dict[str, list[dict[str, Any]]]:
+_BUNDLE_FIELD = {"observations": "observations", "trade_flows": "trade_flows",
+                 "input_edges": "input_edges", "governance_scores": "governance",
+                 "country_risk": "country_risk"}
+"""Fact table name -> the :class:`Bundle` attribute holding its records."""
+
+
+def _to_row(table: str, record: Any) -> dict[str, Any]:
     return {
-        OBS.name: [_observation_row(o) for o in bundle.observations],
-        FLOWS.name: [_flow_row(f) for f in bundle.trade_flows],
-        EDGES.name: [_edge_row(e) for e in bundle.input_edges],
-        GOV.name: [_governance_row(g) for g in bundle.governance],
-        RISK.name: [_risk_row(r) for r in bundle.country_risk],
-    }
+        OBS.name: _observation_row, FLOWS.name: _flow_row, EDGES.name: _edge_row,
+        GOV.name: _governance_row, RISK.name: _risk_row,
+    }[table](record)
 
 
 def _row_key(row: Mapping[str, Any], columns: Sequence[str]) -> tuple[Any, ...]:
@@ -308,25 +421,32 @@ def _check(conn: Connection, bundle: Bundle, *, replace: bool) -> set[str]:
 
 
 def _refuse_changed_sources(conn: Connection, bundle: Bundle, keys: set[str]) -> None:
-    """Raise when importing ``bundle`` would change the stored facts of a source."""
-    incoming = _fact_rows(bundle)
+    """Raise when importing ``bundle`` would change the stored facts of a source (at the
+    line of the source's first record in the file)."""
+    files = {s.key: s.file for s in bundle.sources}
     for table in m.FACT_TABLES:
         columns = [c.name for c in table.columns if c.name != "id"]
+        field_name = _BUNDLE_FIELD.get(table.name)
+        records = getattr(bundle, field_name) if field_name else []
         for key in sorted(keys):
             stored = conn.execute(
                 select(*[table.c[c] for c in columns]).where(table.c.source_key == key)
             ).mappings().all()
             if not stored:
                 continue
-            new = [r for r in incoming[table.name] if r.get("source_key") == key]
+            positions = [i for i, r in enumerate(records) if r.source_key == key]
+            new = [_to_row(table.name, records[i]) for i in positions] if field_name else []
             before = sorted((_row_key(r, columns) for r in stored), key=repr)
             after = sorted((_row_key(r, columns) for r in new), key=repr)
             if before != after:
+                known = bundle.locations.get(field_name or "", [])
+                where = (known[positions[0]] if positions and positions[0] < len(known)
+                         else None) or Location(file=files.get(key) or None)
                 raise ValidationError(
                     f"source '{key}' is already in the knowledge base with {len(stored)} "
                     f"{table.name.replace('_', ' ')} and this import would replace them with "
                     f"{len(new)}: import with --replace (replace=True) to do so, or give the "
-                    "data a source of its own"
+                    "data a source of its own", location=where
                 )
 
 
@@ -384,7 +504,7 @@ class Store:
         except EconsecError:
             raise
         except SQLAlchemyError as exc:
-            raise StoreError(f"import failed, nothing was written: {exc}") from exc
+            raise StoreError(f"import failed, nothing was written: {_reason(exc)}") from exc
         summary.seconds = round(time.perf_counter() - started, 3)
         return summary
 
@@ -401,7 +521,7 @@ class Store:
         except EconsecError:
             raise
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot check the import: {exc}") from exc
+            raise StoreError(f"cannot check the import: {_reason(exc)}") from exc
 
     def _write(
         self,
@@ -448,18 +568,17 @@ class Store:
                 if result.rowcount:
                     summary.replaced[table.name] = result.rowcount
 
-        rows_by_table = _fact_rows(bundle)
         for table in (OBS, FLOWS, EDGES, GOV, RISK):
-            rows = rows_by_table[table.name]
-            if not rows:
+            records = getattr(bundle, _BUNDLE_FIELD[table.name])
+            if not records:
                 continue
             done = 0
-            report(f"store {table.name}", 0, len(rows))
-            for chunk in _chunks(rows):
-                conn.execute(insert(table), list(chunk))
+            report(f"store {table.name}", 0, len(records))
+            for chunk in _chunks(records):  # rows made per chunk: no copy of the whole file
+                conn.execute(insert(table), [_to_row(table.name, r) for r in chunk])
                 done += len(chunk)
-                report(f"store {table.name}", done, len(rows))
-            summary.rows[table.name] = len(rows)
+                report(f"store {table.name}", done, len(records))
+            summary.rows[table.name] = len(records)
 
     @staticmethod
     def _upsert(
@@ -737,7 +856,9 @@ class Store:
         """Write the whole knowledge base as a Frictionless tabular data package.
 
         One UTF-8 CSV per table (``<table>.csv``, header row, empty cell = null, booleans
-        ``true``/``false``) and ``datapackage.json`` with each resource's
+        ``true``/``false``; a text cell starting with ``= + - @``, tab or CR gets a leading
+        apostrophe so that spreadsheets show it as text, and the import removes it) and
+        ``datapackage.json`` with each resource's
         ``schema.fields`` (types), ``primaryKey`` and ``foreignKeys``, plus the package's
         ``sources`` and ``licenses``. Fact tables carry the store's row ``id`` as primary
         key; it is not kept on import. Returns the path of ``datapackage.json``.
@@ -755,7 +876,7 @@ class Store:
                     writer = csv.writer(fh, lineterminator="\n")
                     writer.writerow([c.name for c in columns])
                     for row in conn.execute(select(*columns).order_by(*order)):
-                        writer.writerow([_cell(v) for v in row])
+                        writer.writerow([csv_cell(_cell(v)) for v in row])
                 resources.append(_resource(table))
             sources = self.sources()
         licences = sorted({s.licence for s in sources if s.licence})
@@ -800,6 +921,8 @@ class _Validator:
             if index < len(known) and known[index] is not None:
                 return ValidationError(message, location=known[index])
         file = self.files.get(source_key or "") or None
+        if file is None and len(set(self.files.values())) == 1:
+            file = next(iter(self.files.values())) or None
         return ValidationError(message, location=Location(file=file))
 
     def run(self) -> set[str]:
@@ -807,29 +930,37 @@ class _Validator:
         conn = self.conn
         stored_sources = {k for (k,) in conn.execute(select(SOURCES.c.key))}
         bundle_sources = self._unique(
-            "source", ((s.key, s) for s in b.sources), lambda s: f"source '{s.key}'"
+            "sources", ((s.key, s) for s in b.sources), lambda s: f"source '{s.key}'"
         )
-        for s in b.sources:
+        for n, s in enumerate(b.sources):
+            self.at = ("sources", n)
             if not s.key.strip():
                 raise self.fail(f"source with empty key (title '{s.title}')")
             if not isinstance(s.year, int):
                 raise self.fail(f"source '{s.key}': year must be an integer, got {s.year!r}")
-        self._unique("country", ((c.iso3, c) for c in b.countries), lambda c: c.iso3)
-        for c in b.countries:
+        self._unique("countries", ((c.iso3, c) for c in b.countries),
+                     lambda c: f"country {c.iso3}")
+        for n, c in enumerate(b.countries):
+            self.at = ("countries", n)
             if not _ISO3.match(c.iso3):
                 raise self.fail(f"country '{c.iso3}' ({c.name_en}): not an ISO alpha-3 code")
-            if not c.name_en:
+            if not c.name_en.strip():
                 raise self.fail(f"country '{c.iso3}': English name is empty")
-        self._unique("item", ((i.id, i) for i in b.items), lambda i: i.id)
-        for i in b.items:
+        self._unique("items", ((i.id, i) for i in b.items), lambda i: f"item {i.id}")
+        for n, i in enumerate(b.items):
+            self.at = ("items", n)
             where = f"item '{i.id}'"
             if not i.id.strip() or not i.name_en.strip():
                 raise self.fail(f"{where}: id and English name must not be empty")
-            _enum_value(ItemKind, i.kind, "kind", where)
-            if i.service_type is not None:
-                _enum_value(ServiceType, i.service_type, "service type", where)
-            if i.stage is not None:
-                _enum_value(Stage, i.stage, "stage", where)
+            try:
+                _enum_value(ItemKind, i.kind, "kind", where)
+                if i.service_type is not None:
+                    _enum_value(ServiceType, i.service_type, "service type", where)
+                if i.stage is not None:
+                    _enum_value(Stage, i.stage, "stage", where)
+            except ValidationError as exc:
+                raise self.fail(exc.message) from None
+        self.at = None
 
         countries = {c.iso3 for c in b.countries} | {
             k for (k,) in conn.execute(select(COUNTRIES.c.iso3))
@@ -865,6 +996,9 @@ class _Validator:
             self._check_year(o.year, what, o.source_key)
             if not _finite(o.value):
                 raise self.fail(f"{what}: value {o.value!r} is not a finite number", o.source_key)
+            if not _bounded(o.value):
+                raise self.fail(f"{what}: value {o.value!r} is larger in magnitude than "
+                                f"{MAX_VALUE:g}", o.source_key)
             if o.value is not None and o.value < 0 and measure in NON_NEGATIVE_MEASURES:
                 raise self.fail(f"{what}: negative {measure} value {o.value}", o.source_key)
             key = (o.source_key, o.item_id, measure, o.year, o.area, o.series)
@@ -887,8 +1021,9 @@ class _Validator:
             self._check_year(f.year, what, f.source_key)
             for name in ("value", "quantity", "share"):
                 v = getattr(f, name)
-                if not _finite(v) or (v is not None and v < 0):
-                    raise self.fail(f"{what}: {name} {v!r} must be a number ≥ 0", f.source_key)
+                if not _finite(v) or not _bounded(v) or (v is not None and v < 0):
+                    raise self.fail(f"{what}: {name} {v!r} must be a number from 0 to "
+                                    f"{MAX_VALUE:g}", f.source_key)
             if f.share is not None and f.share > 1:
                 raise self.fail(
                     f"{what}: share {f.share!r} is over 1 (shares are fractions 0-1)",
@@ -916,7 +1051,7 @@ class _Validator:
             self._check_item(e.input_item, what, e.source_key)
             self._check_item(e.output_item, what, e.source_key)
             q, s = e.quantity_per_unit, e.substitutability
-            if not _finite(q) or (q is not None and q < 0):
+            if not _finite(q) or not _bounded(q) or (q is not None and q < 0):
                 raise self.fail(f"{what}: quantity per unit {q!r} must be ≥ 0", e.source_key)
             if not _finite(s) or (s is not None and not 0 <= s <= 1):
                 raise self.fail(f"{what}: substitutability {s!r} must be in [0, 1]",
@@ -927,8 +1062,8 @@ class _Validator:
             seen.add(key)
 
         seen = set()
-        self.at = None
         for n, g in enumerate(b.governance, 1):
+            self.at = ("governance", n - 1)
             what = (
                 f"governance score #{n} ({g.iso3}, {g.year}, {g.dimension}, "
                 f"source '{g.source_key}')"
@@ -936,7 +1071,7 @@ class _Validator:
             check_source(g.source_key, what)
             check_country(g.iso3, what, "", g.source_key)
             self._check_year(g.year, what, g.source_key)
-            if g.estimate is None or not _finite(g.estimate):
+            if g.estimate is None or not _finite(g.estimate) or not _bounded(g.estimate):
                 raise self.fail(f"{what}: estimate {g.estimate!r} is not a finite number",
                                 g.source_key)
             key = (g.source_key, g.iso3, g.year, g.dimension)
@@ -946,6 +1081,7 @@ class _Validator:
 
         seen = set()
         for n, r in enumerate(b.country_risk, 1):
+            self.at = ("country_risk", n - 1)
             what = f"country risk #{n} ({r.iso3}, {r.valid_from}, source '{r.source_key}')"
             check_source(r.source_key, what)
             check_country(r.iso3, what, "", r.source_key)
@@ -956,18 +1092,20 @@ class _Validator:
                 raise self.fail(f"{what}: duplicate", r.source_key)
             seen.add(key)
 
+        self.at = None
         self._check_acyclic(keys)
         return keys
 
-    @staticmethod
     def _unique(
-        what: str, pairs: Iterable[tuple[str, Any]], label: Callable[[Any], str]
+        self, table: str, pairs: Iterable[tuple[str, Any]], label: Callable[[Any], str]
     ) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for key, record in pairs:
+        for n, (key, record) in enumerate(pairs):
             if key in out and out[key] != record:
-                raise ValidationError(f"{what} {label(record)} given twice with different values")
+                self.at = (table, n)
+                raise self.fail(f"{label(record)} given twice with different values")
             out[key] = record
+        self.at = None
         return out
 
     def _check_item(self, item_id: str, what: str, source_key: str) -> None:
@@ -998,9 +1136,10 @@ class _Validator:
         cycle = find_cycle(edges)
         if cycle:
             closing = set(itertools.pairwise(cycle))
-            self.at = next(
-                (("input_edges", i) for i, e in enumerate(self.bundle.input_edges)
-                 if (e.input_item, e.output_item) in closing),
+            edges_read = self.bundle.input_edges
+            self.at = next(  # the last edge read closes the loop
+                (("input_edges", i) for i in range(len(edges_read) - 1, -1, -1)
+                 if (edges_read[i].input_item, edges_read[i].output_item) in closing),
                 None,
             )
             error = self.fail("the bill of materials would contain a cycle: "
