@@ -1,6 +1,8 @@
-"""Screening commands end to end: ``econsec lists``, ``lists load``, ``screen``, ``decide``,
-``screen --batch``. In a subprocess once the lead has registered the commands; through
-Typer's runner on the screening app until then."""
+"""Screening commands end to end: ``econsec lists``, ``lists load``, ``lists bundled``,
+``screen``, ``decide``, ``screen --batch``. In process through Typer's runner on the real
+``econsec`` app, with the console script's error mapping (an ``EconsecError`` is one line
+and exit 2; anything else fails the test as a traceback would); the commands that must be
+checked as a user runs them (exit status, stderr) also run in a subprocess."""
 
 from __future__ import annotations
 
@@ -12,45 +14,29 @@ import sys
 from pathlib import Path
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from econsec.cli.screening_cmd import lists_app, screen
+from econsec.cli.app import app
+from econsec.errors import EconsecError
 
 SAMPLE = Path(__file__).resolve().parents[1] / "src" / "econsec" / "data" / "screening"
 
 
-def _registered() -> bool:
-    from econsec.cli.app import app
-
-    names = {c.name for c in app.registered_commands} | {
-        g.name for g in app.registered_groups}
-    return {"screen", "lists"} <= names
-
-
-def _standalone() -> typer.Typer:
-    app = typer.Typer()
-    app.add_typer(lists_app, name="lists")
-    app.command("screen")(screen)
-    return app
-
-
-def run(*args: str, index: Path) -> tuple[int, str, str]:
-    """Run ``econsec ARGS --index INDEX`` and return (exit code, stdout, stderr)."""
+def run(*args: str, index: Path, real: bool = False) -> tuple[int, str, str]:
+    """Run ``econsec ARGS --index INDEX`` (in a subprocess with ``real``) and return
+    (exit code, stdout, stderr or the error line)."""
     full = [*args, "--index", str(index)]
-    if _registered():
+    if real:
         env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
         proc = subprocess.run([sys.executable, "-m", "econsec", *full], capture_output=True,
                               text=True, env=env, timeout=120)
         return proc.returncode, proc.stdout, proc.stderr
-    from econsec.errors import EconsecError
-
-    result = CliRunner().invoke(_standalone(), full)
+    result = CliRunner().invoke(app, full)
     if isinstance(result.exception, EconsecError):
-        return 2, result.stdout, str(result.exception)
+        return 2, result.stdout, f"error: {result.exception}"
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
-    return result.exit_code, result.stdout, ""
+    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture
@@ -103,13 +89,13 @@ def test_malformed_list_exits_2_with_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "a", "schema": "Person", "properties": {"name": ["A"]}}\nnot json\n',
                    encoding="utf-8")
-    code, _, err = run("lists", "load", str(bad), index=tmp_path / "s.db")
-    assert code == 2 and "line 2" in err
+    code, _, err = run("lists", "load", str(bad), index=tmp_path / "s.db", real=True)
+    assert code == 2 and "line 2" in err and "Traceback" not in err
 
 
 def test_screen_and_batch_refuse_without_a_list(tmp_path: Path) -> None:
     empty = tmp_path / "empty.db"
-    code, out, err = run("screen", "Anything", index=empty)
+    code, out, err = run("screen", "Anything", index=empty, real=True)
     assert code == 2 and out == ""
     assert "no screening list is loaded" in err and len(err.strip().splitlines()) == 1
     source = tmp_path / "in.csv"
