@@ -13,36 +13,188 @@ Score of two names (:func:`compare_names`) is the best over all pairs of their f
   counts the names are also compared run together (``Hua Wei`` / ``Huawei``) by the
   same edit-distance similarity.
 
+Token weights: a generic business word weighs
+:data:`~econsec.screening.names.GENERIC_WEIGHT`; when the list's token frequencies are known
+(:class:`Rarity`, from the index) every weight is also scaled by the token's rarity in the
+list, so words most listed names share (``state``, ``institute``, ``plant``) count little.
+
+Cross-script **readings** (:mod:`econsec.screening.reading`: katakana ⇄ Latin consonant
+skeletons) are compared only with readings, and only between a name in Latin script and
+one in Japanese or Chinese script (within one script the other forms are better), token
+by token with
+:func:`reading_similarity`; a reading comparison scores at most :data:`READING_CAP`.
+
+**Distinctive token**: a short query whose every token is found in a longer listed name,
+one of them a distinctive token of that name (not a generic word, in at most
+:data:`DISTINCTIVE_SHARE` of the list's entities), scores at least :data:`PARTIAL_SCORE`
+(a possible match): ``Rosatom`` → ``State Atomic Energy Corporation Rosatom``.
+
 The entity score is the best name score, then adjusted by the other properties:
 a birth date that conflicts (different year) multiplies it by ``0.75``, a different day
 in the same year by ``0.9``; a conflicting country by ``0.9``; a birth date that agrees
-adds ``0.02`` (capped at 1). A result is a match when its score is at least
-:data:`THRESHOLD`.
+adds ``0.02`` (capped at 1). A name that matches (name score ≥ :data:`THRESHOLD`) is never
+pushed below :data:`CANDIDATE_THRESHOLD` by a conflicting birth date or country: it stays
+a **possible match** with the conflict explained. Status: ``match`` at or above
+:data:`THRESHOLD`, ``possible match`` at or above :data:`CANDIDATE_THRESHOLD`, else
+``no match``.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, LCSseq, Levenshtein
 
 from econsec.screening.entities import ListedEntity
 from econsec.screening.names import (
+    GENERIC_WORDS,
+    READING,
     NameForm,
     NormalisedName,
     normalise_name,
+    reading_index_key,
     token_similarity,
     token_weight,
 )
+from econsec.screening.reading import CONCEPTS, KANJI_WORDS, reading_key, split_reading
 
 #: Scores at or above this are matches (chosen on benchmarks/data/screening_pairs.csv,
 #: see docs/screening.md).
 THRESHOLD = 0.85
+#: Scores at or above this (and below :data:`THRESHOLD`) are possible matches: shown as
+#: candidates for review, never as a clear result (chosen on the export-prohibition lists'
+#: katakana/Latin names, see docs/screening.md).
+CANDIDATE_THRESHOLD = 0.80
+#: Highest score of a comparison of cross-script readings (vowels are not compared).
+READING_CAP = 0.95
+#: Score of a short query that names a distinctive token of a longer listed name.
+PARTIAL_SCORE = 0.80
+#: A token in at most this share of a list's entities (or at most 2 of them) is distinctive.
+DISTINCTIVE_SHARE = 0.01
+#: Tokens in at most this share of a list's entities weigh fully.
+RARE_SHARE = 0.02
+#: Pairs of forms scored again with the list's token rarity (the best unweighted ones).
+RESCORED_PAIRS = 2
 DOB_CONFLICT = 0.75
 DOB_SAME_YEAR_CONFLICT = 0.9
 COUNTRY_CONFLICT = 0.9
 DOB_AGREES_BONUS = 0.02
+
+
+def _generic_readings() -> frozenset[str]:
+    words = set(GENERIC_WORDS) | set(CONCEPTS.values()) | {
+        w for v in KANJI_WORDS.values() for w in v.split()}
+    return frozenset(reading_key(w) for w in words if w)
+
+
+#: Readings of generic words (weigh like generic words).
+GENERIC_READINGS = _generic_readings()
+
+
+@dataclass(frozen=True)
+class Rarity:
+    """How many of a list's entities hold each index key (``key_df`` of the index) and
+    how many entities there are: token weights by inverse document frequency."""
+
+    df: Mapping[str, int]
+    total: int
+
+    def count(self, token: str, reading: bool = False) -> int:
+        key = reading_index_key(token) if reading else f"t:{token}"
+        return self.df.get(key, 0)
+
+    def factor(self, token: str, reading: bool = False) -> float:
+        """1 for a token in at most :data:`RARE_SHARE` of the entities, less for common
+        ones (``log(N/df) / log(1/RARE_SHARE)``), at least 0.1."""
+        n = self.count(token, reading)
+        if n <= 0 or self.total <= 0:
+            return 1.0
+        idf = math.log((self.total + 1) / (n + 0.5))
+        return max(0.1, min(1.0, idf / math.log(1 / RARE_SHARE)))
+
+    def distinctive(self, token: str, reading: bool = False) -> bool:
+        n = self.count(token, reading)
+        return n <= max(2, DISTINCTIVE_SHARE * self.total)
+
+
+@lru_cache(maxsize=200_000)
+def _base_weight(token: str, reading: bool) -> float:
+    if reading:
+        return 0.35 if split_reading(token)[0] in GENERIC_READINGS else 1.0
+    return token_weight(token)
+
+
+def weight(token: str, reading: bool = False, rarity: Rarity | None = None) -> float:
+    """Weight of a token: generic words weigh less, and common words of the list less."""
+    base = _base_weight(token, reading)
+    return base * rarity.factor(token, reading) if rarity else base
+
+
+def _vowel_agreement(va: str, vb: str) -> float:
+    """Share of the shorter vowel pattern found in order in the longer one."""
+    if not va or not vb:
+        return 1.0 if va == vb else 0.0
+    return LCSseq.similarity(va, vb) / min(len(va), len(vb))
+
+
+@lru_cache(maxsize=500_000)
+def reading_similarity(a: str, b: str) -> tuple[float, str]:
+    """Similarity of two reading tokens (``SKELETON:vowels``): the skeletons' similarity
+    (1 when equal, else ``1 − 1.5·d / max(len)`` with ``d`` the Levenshtein distance; 0 for
+    skeletons under three letters that differ) times ``(1 + v) / 2`` where ``v`` is the share
+    of the shorter vowel pattern found in order in the other."""
+    if a == b:
+        return 1.0, "same reading"
+    (ska, va), (skb, vb) = split_reading(a), split_reading(b)
+    if ska == skb:
+        sim = 1.0
+    elif min(len(ska), len(skb)) < 3:
+        return 0.0, "reading"
+    else:
+        sim = max(0.0, 1.0 - 1.5 * Levenshtein.distance(ska, skb) / max(len(ska), len(skb)))
+    vowels = _vowel_agreement(va, vb)
+    if sim >= 1.0 and vowels >= 1.0:
+        return 1.0, "same reading"
+    return sim * (1 + vowels) / 2, "reading"
+
+
+def reading_information(tokens: tuple[str, ...]) -> float:
+    """Consonants a reading holds (those of generic words count half): how much a match
+    of it says."""
+    return sum(len(sk) * (0.5 if sk in GENERIC_READINGS else 1.0)
+               for sk, _ in map(split_reading, tokens))
+
+
+def reading_cap(q: tuple[str, ...], c: tuple[str, ...]) -> float:
+    """Highest score of a reading comparison: :data:`READING_CAP` when both readings hold
+    four consonants or more (generic words count half); for three, :data:`PARTIAL_SCORE`
+    if the vowels agree exactly, else just under :data:`CANDIDATE_THRESHOLD`; below three,
+    0.6. Readings made only of generic words (``Electronics Institute``) stay under the
+    candidate threshold unless they hold the same words (then at most 0.9)."""
+    n = min(reading_information(q), reading_information(c))
+    if n < 3:
+        return 0.6
+    if n < 4:
+        same_vowels = sorted(split_reading(t)[1] for t in q) == \
+            sorted(split_reading(t)[1] for t in c)
+        return PARTIAL_SCORE if same_vowels else CANDIDATE_THRESHOLD - 0.05
+    if all(split_reading(t)[0] in GENERIC_READINGS for t in q + c):
+        same = sorted(split_reading(t)[0] for t in q) == sorted(split_reading(t)[0] for t in c)
+        return 0.9 if same else CANDIDATE_THRESHOLD - 0.05
+    return READING_CAP
+
+
+def _distinctive(token: str, reading: bool, rarity: Rarity | None) -> bool:
+    if reading:
+        skeleton = split_reading(token)[0]
+        if skeleton in GENERIC_READINGS or len(skeleton) < 4:
+            return False
+    elif token in GENERIC_WORDS or len(token) < 4 or token.isdigit():
+        return False
+    return rarity.distinctive(token, reading) if rarity else True
 
 
 @dataclass(frozen=True)
@@ -73,12 +225,11 @@ class NameComparison:
         return text
 
 
-def _align(q: tuple[str, ...], c: tuple[str, ...]) -> tuple[float, str]:
-    pairs = []
-    for i, a in enumerate(q):
-        for j, b in enumerate(c):
-            sim, how = token_similarity(a, b)
-            pairs.append((sim, i, j, how))
+def _align(q: tuple[str, ...], c: tuple[str, ...], reading: bool = False,
+           rarity: Rarity | None = None, partial: bool = True) -> tuple[float, str]:
+    similarity = reading_similarity if reading else token_similarity
+    pairs = [(*similarity(a, b), i, j) for i, a in enumerate(q) for j, b in enumerate(c)]
+    pairs = [(sim, i, j, how) for sim, how, i, j in pairs if sim > 0.0]
     pairs.sort(key=lambda p: -p[0])
     used_q: dict[int, float] = {}
     used_c: dict[int, float] = {}
@@ -88,44 +239,113 @@ def _align(q: tuple[str, ...], c: tuple[str, ...]) -> tuple[float, str]:
             continue
         used_q[i] = sim
         used_c[j] = sim
-        if sim > 0.5 and how != "exact":
+        if sim > 0.5 and how not in {"exact", "same reading"}:
             hows.append(f"{q[i]}~{c[j]} {how}")
-    wq = sum(token_weight(t) for t in q) or 1.0
-    wc = sum(token_weight(t) for t in c) or 1.0
-    cov_q = sum(token_weight(t) * used_q.get(i, 0.0) for i, t in enumerate(q)) / wq
-    cov_c = sum(token_weight(t) * used_c.get(j, 0.0) for j, t in enumerate(c)) / wc
+    w_q = [weight(t, reading, rarity) for t in q]
+    w_c = [weight(t, reading, rarity) for t in c]
+    cov_q = sum(w * used_q.get(i, 0.0) for i, w in enumerate(w_q)) / (sum(w_q) or 1.0)
+    cov_c = sum(w * used_c.get(j, 0.0) for j, w in enumerate(w_c)) / (sum(w_c) or 1.0)
     score = (cov_q + cov_c) / 2
-    how = "token set" + (f" ({', '.join(hows)})" if hows else "")
+    how = ("reading" if reading else "token set") + (f" ({', '.join(hows)})" if hows else "")
+    if rarity is not None and any(w < 0.999 for w in w_q + w_c):
+        how += " [weighted by rarity in the list]"
+    if (partial and score < PARTIAL_SCORE and len(c) > len(q)
+            and all(used_q.get(i, 0.0) >= 0.9 for i in range(len(q)))):
+        exact = {c[j] for j in used_c} & set(q)  # readings: vowels equal too
+        rare = [c[j] for j, sim in used_c.items()
+                if sim >= 1.0 and (not reading or c[j] in exact)
+                and _distinctive(c[j], reading, rarity)]
+        if rare:
+            n = f" (in {rarity.count(rare[0], reading)} of {rarity.total} entities)" \
+                if rarity else ""
+            return PARTIAL_SCORE, (f"distinctive token {rare[0]}{n} names the listed entity; "
+                                   f"the rest of its name is not in the query")
     return score, how
 
 
 @lru_cache(maxsize=200_000)
-def compare_forms(q: tuple[str, ...], c: tuple[str, ...]) -> tuple[float, str]:
-    """Score of two token forms in [0, 1] and a short description of how it was found."""
+def _compare_cached(q: tuple[str, ...], c: tuple[str, ...], reading: bool, partial: bool
+                    ) -> tuple[float, str]:
+    return _compare(q, c, reading, None, partial)
+
+
+def _compare(q: tuple[str, ...], c: tuple[str, ...], reading: bool,
+             rarity: Rarity | None, partial: bool) -> tuple[float, str]:
     if q == c:
         return 1.0, "exact"
-    score, how = _align(q, c)
+    score, how = _align(q, c, reading, rarity, partial)
     if len(q) != len(c):
-        a, b = "".join(q), "".join(c)
-        joined = max(0.0, 1.0 - 2.0 * OSA.distance(a, b) / max(len(a), len(b)))
+        if reading:
+            parts = [[split_reading(t) for t in f if split_reading(t)[0] not in GENERIC_READINGS]
+                     for f in (q, c)]
+            sa, sb = ("".join(sk for sk, _ in p) for p in parts)
+            va, vb = ("".join(v for _, v in p) for p in parts)
+            generic_q, generic_c = (sorted(t.partition(":")[0] for t in f
+                                           if t.partition(":")[0] in GENERIC_READINGS)
+                                    for f in (q, c))
+            joined = 0.0
+            if sa and sb and generic_q == generic_c:
+                joined = max(0.0, 1.0 - 1.5 * Levenshtein.distance(sa, sb)
+                             / max(len(sa), len(sb)))
+                joined *= (1 + _vowel_agreement(va, vb)) / 2
+        else:
+            a, b = "".join(q), "".join(c)
+            joined = max(0.0, 1.0 - 2.0 * OSA.distance(a, b) / max(len(a), len(b)))
         if joined > score:
             score, how = joined, "joined"
     return score, how
 
 
-def compare_names(query: str | NormalisedName, candidate: str | NormalisedName
-                  ) -> NameComparison:
-    """The best comparison over all forms of two names (see the module docstring)."""
+def compare_forms(q: tuple[str, ...], c: tuple[str, ...], reading: bool = False,
+                  rarity: Rarity | None = None, partial: bool = True) -> tuple[float, str]:
+    """Score of two token forms in [0, 1] and a short description of how it was found.
+    Readings (``reading=True``) score at most :func:`reading_cap`; ``partial`` allows the
+    distinctive-token rule (Latin and reading forms; not syllable-wise pinyin)."""
+    if rarity is None:
+        score, how = _compare_cached(q, c, reading, partial)
+    else:
+        score, how = _compare(q, c, reading, rarity, partial)
+    if reading:
+        cap = reading_cap(q, c)
+        if score > cap:
+            score = cap
+            how += (f" (capped at {cap}: vowels are compared loosely)" if cap == READING_CAP
+                    else f" (capped at {cap}: only generic words)" if cap == 0.9
+                    else f" (capped at {cap}: a short reading or only generic words "
+                         "says little)")
+    return score, how
+
+
+def compare_names(query: str | NormalisedName, candidate: str | NormalisedName,
+                  rarity: Rarity | None = None) -> NameComparison:
+    """The best comparison over all forms of two names (see the module docstring);
+    readings are compared only with readings.
+
+    With ``rarity``, every pair of forms is first scored without it (cached), and the
+    :data:`RESCORED_PAIRS` best pairs are scored again with the list's token rarity."""
     qn = query if isinstance(query, NormalisedName) else normalise_name(query)
     cn = candidate if isinstance(candidate, NormalisedName) else normalise_name(candidate)
     best = NameComparison(0.0, qn, cn)
+    cross_script = (qn.script == "latin") != (cn.script == "latin")
+    pairs: list[tuple[float, NameForm, NameForm, bool, bool]] = []
     for qf in qn.forms:
         for cf in cn.forms:
-            score, how = compare_forms(qf.tokens, cf.tokens)
-            if score > best.score:
+            reading = qf.method == READING
+            if reading != (cf.method == READING) or (reading and not cross_script):
+                continue
+            partial = qf.method == cf.method and qf.method in {"latin", READING}
+            score, how = compare_forms(qf.tokens, cf.tokens, reading, None, partial)
+            if rarity is not None and score < 1.0:
+                pairs.append((score, qf, cf, reading, partial))
+            elif score > best.score:
                 best = NameComparison(score, qn, cn, qf, cf, how)
                 if score >= 1.0:
                     return best
+    pairs.sort(key=lambda p: -p[0])
+    for _, qf, cf, reading, partial in pairs[:RESCORED_PAIRS]:
+        score, how = compare_forms(qf.tokens, cf.tokens, reading, rarity, partial)
+        if score > best.score:
+            best = NameComparison(score, qn, cn, qf, cf, how)
     return best
 
 
@@ -170,19 +390,41 @@ class ScoredEntity:
     def is_match(self, threshold: float = THRESHOLD) -> bool:
         return self.score >= threshold
 
+    def is_candidate(self, threshold: float = CANDIDATE_THRESHOLD) -> bool:
+        """At or above the candidate threshold: a possible match to review."""
+        return self.score >= threshold
+
+    @property
+    def status(self) -> str:
+        """``match``, ``possible match`` or ``no match`` (see the module docstring)."""
+        return status_of(self.score)
+
+
+def status_of(score: float, threshold: float = THRESHOLD,
+              candidate_threshold: float = CANDIDATE_THRESHOLD) -> str:
+    """``match`` at or above ``threshold``, ``possible match`` at or above
+    ``candidate_threshold``, else ``no match``."""
+    if score >= threshold:
+        return "match"
+    if score >= candidate_threshold:
+        return "possible match"
+    return "no match"
+
 
 def score_entity(query: Query, entity: ListedEntity, list_name: str = "", *,
-                 normalised: dict[str, NormalisedName] | None = None) -> ScoredEntity:
+                 normalised: dict[str, NormalisedName] | None = None,
+                 rarity: Rarity | None = None) -> ScoredEntity:
     """Score ``entity`` against ``query``: best name comparison, then birth date and
     country agreement or conflict (module docstring), with an explanation.
 
-    ``normalised`` holds the entity's names already normalised (as stored in the index)."""
+    ``normalised`` holds the entity's names already normalised (as stored in the index);
+    ``rarity`` the list's key frequencies (token weights by rarity, distinctive tokens)."""
     qn = normalise_name(query.name)
     best: NameComparison | None = None
     best_kind = "name"
     for kind, name in entity.names:
         candidate = (normalised or {}).get(name) or normalise_name(name)
-        comparison = compare_names(qn, candidate)
+        comparison = compare_names(qn, candidate, rarity)
         if best is None or comparison.score > best.score:
             best, best_kind = comparison, kind
     assert best is not None
@@ -200,6 +442,11 @@ def score_entity(query: Query, entity: ListedEntity, list_name: str = "", *,
             score *= COUNTRY_CONFLICT
             explanation.append(f"country conflict: {query.country} ≠ "
                                f"{', '.join(sorted(entity.countries))} (×{COUNTRY_CONFLICT})")
+    if best.score >= THRESHOLD and score < CANDIDATE_THRESHOLD:
+        score = CANDIDATE_THRESHOLD
+        explanation.append(f"the name matches: kept a possible match ({CANDIDATE_THRESHOLD}) "
+                           "despite the conflict")
+    explanation.append(status_of(min(score, 1.0)))
     return ScoredEntity(entity, list_name, round(min(score, 1.0), 4), round(best.score, 4),
                         best.candidate.original, explanation)
 

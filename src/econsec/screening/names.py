@@ -1,8 +1,13 @@
 """Name normalisation across scripts: every name becomes one or more comparable Latin forms.
 
-Pipeline for one name (:func:`name_forms`):
+Pipeline for one name (:func:`normalise_name`):
 
-1. Unicode NFKC (full-width letters, ``㈱`` → ``(株)``), case folding.
+0. :func:`clean_text`: Unicode NFKC (full-width letters, ``㈱`` → ``(株)``); format
+   characters removed (every Unicode category ``Cf`` character: zero-width space, joiner and
+   non-joiner, soft hyphen, byte-order mark, bidi marks); Cyrillic and Greek letters that
+   look like Latin ones folded to Latin inside Latin words (``Тоyota`` with a Cyrillic
+   ``Т``), other Cyrillic words transliterated (``Ростех`` → ``rostekh``).
+1. Case folding.
 2. Company forms are cut out and remembered (:data:`COMPANY_FORMS`): ``株式会社``, ``(株)``,
    ``Kabushiki Kaisha``, ``K.K.``, ``Co., Ltd.``, ``有限公司``, ``GmbH`` … all fold to one
    canonical form so that ``株式会社東芝`` and ``Toshiba Corporation`` compare on ``toshiba``.
@@ -17,6 +22,10 @@ Pipeline for one name (:func:`name_forms`):
 4. Latin text: diacritics removed (``ō`` → ``o``), punctuation dropped, long vowels folded
    (:func:`fold_long_vowels`: ``ou``/``oo``/``oh`` → ``o``, ``uu`` → ``u``), generic-word
    synonyms folded (``technologies`` → ``technology``).
+
+5. A **reading** form (:mod:`econsec.screening.reading`): consonant skeletons on which a
+   katakana transcription and the Latin name agree (``アルマズ株式会社`` and ``Almaz JSC``
+   both read ``ARMS``), compared only with other readings.
 
 Token comparison (:func:`token_similarity`) uses rapidfuzz's normalised Levenshtein
 similarity plus a small phonetic key (:func:`phonetic_key`, a metaphone-like skeleton) so
@@ -33,6 +42,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rapidfuzz.distance import OSA
+
+from econsec.screening.reading import KANJI_WORDS, reading_forms
 
 #: Canonical token every company form folds to.
 COMPANY_FORM = "co"
@@ -55,12 +66,14 @@ def fold_long_vowels(token: str) -> str:
 
 
 #: Company forms written in CJK scripts (matched on the NFKC text, longest first).
-CJK_COMPANY_FORMS: tuple[str, ...] = (
-    "股份有限公司", "有限责任公司", "有限責任公司", "株式会社", "有限会社", "合同会社",
+CJK_COMPANY_FORMS: tuple[str, ...] = tuple(sorted((
+    "非公開株式会社", "公開株式会社", "公共株式会社", "閉鎖型株式会社", "有限責任会社",
+    "有限責任事業組合", "股份有限公司", "有限责任公司", "有限責任公司", "株式会社", "有限会社",
+    "合同会社",
     "合資会社", "合名会社", "有限公司", "集团公司", "集團公司", "控股集团", "控股集團",
     "ホールディングス", "グループ", "(株)", "(有)", "(合)", "集团", "集團", "公司",
     "控股",
-)
+), key=len, reverse=True))
 
 #: Company forms in Latin script, as token sequences after normalisation (longest first).
 LATIN_COMPANY_FORMS: tuple[tuple[str, ...], ...] = tuple(
@@ -80,6 +93,9 @@ LATIN_COMPANY_FORMS: tuple[tuple[str, ...], ...] = tuple(
             "societe anonyme", "sociedad anonima", "societa per azioni",
             "besloten vennootschap", "naamloze vennootschap", "private limited",
             "youxian gongsi", "gufen youxian gongsi", "jituan", "co ltd group",
+            "ao", "pao", "cjsc", "fsue", "fgup", "joint stock company",
+            "public joint stock company", "open joint stock company",
+            "closed joint stock company", "aktsionernoe obshchestvo",
         ],
         key=lambda f: -len(f.split()),
     )
@@ -155,6 +171,9 @@ _KNOWN_NAMES_TEXT = """sato saito suzuki takahashi tanaka ito kato goto endo wat
     hiroki naoki kaito ren riku mei yua"""
 KNOWN_NAMES: frozenset[str] = frozenset(fold_long_vowels(n) for n in _KNOWN_NAMES_TEXT.split())
 
+#: Method name of the cross-script reading forms.
+READING = "reading"
+_APOSTROPHES = re.compile(r"['’`´ʹʼ]")
 _PUNCT_DOT = re.compile(r"[.'’`´\-‐‑–]")
 #: Latin letters NFKD does not decompose.
 _SPECIAL_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "đ": "d",
@@ -165,12 +184,62 @@ _KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 _CJK_RUN = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
+#: Cyrillic and Greek letters that look like Latin letters (folded inside Latin words).
+CONFUSABLES: dict[str, str] = dict(zip(
+    "аеорсхуіјѕԁԛԝһӏвкмнтүёїАВЕКМНОРСТХУІЈЅԚԜҮαβεικνορτυχωΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+    "aeopcxyijsdqwhlbkmhtyeiABEKMHOPCTXYIJSQWYabeiknoptuxwABEZHIKMNOPTYX", strict=True))
+#: Cyrillic → Latin transliteration of whole Cyrillic words (a simplified BGN/PCGN).
+CYRILLIC_LATIN: dict[str, str] = dict(zip(
+    "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґўј",
+    ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o",
+     "p", "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e",
+     "yu", "ya", "i", "yi", "ye", "g", "u", "j"], strict=True))
+_CYRILLIC_GREEK = re.compile(r"[Ͱ-ϿЀ-ԯ]")
+_LATIN_LETTER = re.compile(r"[a-zA-ZÀ-ɏ]")
+_WORD = re.compile(r"\S+")
+
+
+def strip_format_characters(text: str) -> str:
+    """Remove every format character (Unicode category ``Cf``): zero-width space, joiner
+    and non-joiner, soft hyphen, byte-order mark, bidi marks, word joiner …
+    ``To\u200bto`` → ``Toto``."""
+    if text.isascii():
+        return text
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
+
+
+def fold_confusables(text: str) -> str:
+    """Cyrillic/Greek look-alikes folded to Latin in words that contain Latin letters (or
+    made only of look-alikes in a name that has Latin words): ``Тоtо`` → ``Toto``. Other
+    Cyrillic words are transliterated (``Ростех`` → ``rostekh``)."""
+    if not _CYRILLIC_GREEK.search(text):
+        return text
+    has_latin = bool(_LATIN_LETTER.search(text))
+
+    def word(m: re.Match[str]) -> str:
+        w = m.group()
+        if not _CYRILLIC_GREEK.search(w):
+            return w
+        look_alike = all(c in CONFUSABLES or not _CYRILLIC_GREEK.match(c) for c in w)
+        if _LATIN_LETTER.search(w) or (has_latin and look_alike):
+            return "".join(CONFUSABLES.get(c, c) for c in w)
+        return "".join(CYRILLIC_LATIN.get(c.lower(), c) if _CYRILLIC_GREEK.match(c) else c
+                       for c in w)
+
+    return _WORD.sub(word, text)
+
+
+def clean_text(text: str) -> str:
+    """NFKC, format characters removed, confusables folded (lists and queries alike)."""
+    return fold_confusables(strip_format_characters(unicodedata.normalize("NFKC", text)))
+
+
 @dataclass(frozen=True)
 class NameForm:
     """One comparable form of a name: Latin tokens and how they were obtained."""
 
     tokens: tuple[str, ...]
-    method: str  # "latin", "Hepburn", "pinyin", "glossary"
+    method: str  # "latin", "Hepburn", "pinyin", "glossary", "reading"
 
     @property
     def text(self) -> str:
@@ -204,7 +273,7 @@ def latin_tokens(text: str) -> list[str]:
     """Lower-case ASCII tokens: diacritics removed (``ø`` → ``o``, ``ß`` → ``ss``), dots,
     apostrophes and hyphens joined (``K.K.`` → ``kk``, ``Shin-Etsu`` → ``shinetsu``),
     other punctuation a separator, long vowels folded."""
-    text = strip_diacritics(unicodedata.normalize("NFKC", text)).casefold()
+    text = strip_diacritics(clean_text(text)).casefold()
     text = text.translate(_SPECIAL_LETTERS)
     text = _PUNCT_DOT.sub("", text)
     tokens: list[str] = []
@@ -358,13 +427,14 @@ def normalise_name(name: str) -> NormalisedName:
 
 @lru_cache(maxsize=100_000)
 def _normalise_cached(name: str) -> NormalisedName:
-    text = unicodedata.normalize("NFKC", name).casefold().strip()
+    text = clean_text(name).casefold().strip()
     text = text.replace("・", " ").replace("·", " ").replace("、", " ").replace("，", " ")
     forms: list[NameForm] = []
     company: list[str] = []
     if _CJK_RUN.search(text):
         text, cjk_forms = _strip_cjk_company_forms(text)
         company += cjk_forms
+    if _CJK_RUN.search(text):
         has_kana = bool(_KANA.search(text))
         has_han = bool(_HAN.search(text))
         person_like = not cjk_forms and len(text.replace(" ", "")) <= 4
@@ -388,10 +458,16 @@ def _normalise_cached(name: str) -> NormalisedName:
             gloss = _glossary_tokens(simplified, chinese=True)
             if gloss:
                 forms.append(NameForm(tuple(gloss), "glossary"))
+        if has_kana or any(word in text for word in KANJI_WORDS):
+            # Kanji-only names only when they hold a translated common word (a name like
+            # 佐藤太郎 is compared by its Hepburn reading, which knows common names).
+            forms += [NameForm(r, READING) for r in reading_forms(text)]
     else:
         tokens, found = split_company_forms(latin_tokens(text))
         company += found
         forms.append(NameForm(tuple(tokens), "latin"))
+        ascii_text = strip_diacritics(text).translate(_SPECIAL_LETTERS)
+        forms += [NameForm(r, READING) for r in reading_forms(_APOSTROPHES.sub("", ascii_text))]
     unique: list[NameForm] = []
     seen: set[tuple[str, ...]] = set()
     for form in forms:
@@ -442,7 +518,9 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
     * ``different names``: two different common Japanese names (:data:`KNOWN_NAMES`),
       at most 0.3;
     * ``phonetic``: same first sound, same :func:`phonetic_key` (two letters or more)
-      and less than 40 % of the letters of the :func:`phonetic_spelling` differ, 0.92;
+      and less than 40 % of the letters of the :func:`phonetic_spelling` differ, both
+      five letters or longer and ending alike, 0.92 (``cnooc``/``snsz`` or
+      ``spacesat``/``spacety`` are not taken for one another);
     * ``edit distance``: ``1 − 2·d / max(len a, len b)`` with ``d`` the optimal-string-
       alignment distance (rapidfuzz ``OSA``: a transposition is one edit). Each edit costs
       twice its share, so one typo in an eight-letter name keeps 0.75 and two keep 0.5.
@@ -459,7 +537,7 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
         raw = 1.0 - OSA.distance(pa, pb) / max(len(pa), len(pb))
     else:
         raw = 0.0
-    if raw > 0.6:
+    if raw > 0.6 and min(len(a), len(b)) >= 5 and pa[-1] == pb[-1]:
         return max(sim, 0.92), "phonetic"
     return sim, "edit distance"
 
@@ -469,11 +547,28 @@ def token_weight(token: str) -> float:
     return GENERIC_WEIGHT if token in GENERIC_WORDS else 1.0
 
 
+def reading_index_key(token: str) -> str:
+    """Index key of a reading token (``ARMS:aa`` → ``p:~ARMS``; the vowels are compared,
+    not looked up): found with the phonetic keys."""
+    return "p:~" + token.partition(":")[0]
+
+
+def name_keys(name: str) -> set[str]:
+    """Every index key of a name (the same as :func:`index_keys`): tokens ``t:``,
+    phonetic keys ``p:`` and cross-script readings ``p:~``. The index stores these per
+    entity and their document frequencies (``key_df``) for :class:`~econsec.screening.
+    match.Rarity`."""
+    return index_keys(name)
+
+
 def index_keys(name: str) -> set[str]:
     """Keys under which a name is found in the inverted index: each token of each form
     (``t:``) and its phonetic key (``p:``)."""
     keys: set[str] = set()
     for form in normalise_name(name).forms:
+        if form.method == READING:
+            keys.update(reading_index_key(t) for t in form.tokens)
+            continue
         for token in form.tokens:
             if token in STOPWORDS:
                 continue
@@ -488,6 +583,9 @@ def query_keys(name: str) -> list[list[str]]:
     """Index keys of ``name`` form by form (tokens ``t:`` then phonetic keys ``p:``)."""
     out = []
     for form in normalise_name(name).forms:
+        if form.method == READING:
+            out.append(list(dict.fromkeys(reading_index_key(t) for t in form.tokens)))
+            continue
         keys = [f"t:{t}" for t in form.tokens if t not in STOPWORDS]
         keys += [f"p:{phonetic_key(t)}" for t in form.tokens
                  if t not in STOPWORDS and len(phonetic_key(t)) >= 2]

@@ -1,0 +1,366 @@
+"""Cross-script reading keys: katakana transcriptions and Latin names on one scale.
+
+Japanese lists print foreign entities in katakana (``アルマズ株式会社``), with common words
+translated into kanji (``カザン光学機械工場``), while US, EU and UN lists print the Latin name
+(``Almaz JSC``, ``Kazan Optical-Mechanical Plant``). Neither a Hepburn romanisation
+(``arumazu``) nor an edit distance bridges the two, so both are reduced to a **reading**:
+
+1. katakana (and hiragana) become romaji by a fixed table that knows the spellings used for
+   foreign sounds (:func:`kana_romaji`: ``ヴ`` v, ``ティ`` ti, ``ドゥ`` du, ``ファ`` fa, small
+   ``ャュョ``, ``ッ`` doubles the next consonant, ``ー`` is dropped);
+   a katakana word that is an English loanword (``テクノロジー``, ``プラント``) is also read in
+   its English spelling (cutlet's loanword table, plus :data:`KATAKANA_WORDS`);
+2. kanji common words are translated (:data:`KANJI_WORDS`: ``工場`` plant, ``研究所``
+   institute, ``設計局`` design bureau …); other kanji are read in Hepburn;
+3. legal forms (``株式会社`` / JSC / AO, ``有限会社`` / LLC / OOO …) are removed, and Latin
+   and translated common words fold to one English word (:data:`CONCEPTS`: ``zavod``,
+   ``factory``, ``works`` → ``plant``);
+4. every remaining word becomes a consonant skeleton (:func:`reading_key`): sounds katakana
+   cannot tell apart share one letter (``l``/``r`` → R, ``b``/``v`` → B, ``f``/``h``/``kh`` →
+   H, ``s``/``z``/``ts``/``sh``/``th`` → S, ``ch``/``j``/``zh`` → J, ``c`` → K or S), doubled
+   letters are single, then vowels, ``y`` and ``w`` are dropped (katakana adds vowels
+   Latin spellings lack), and a word starting with a vowel starts with ``A``.
+
+A reading token is ``SKELETON:vowels`` (:func:`reading_token`): the vowels are not part of
+the key but are compared (:func:`vowel_pattern`: the Latin word's vowels should be found,
+in order, among the katakana reading's, which adds vowels but rarely changes them).
+``Almaz JSC`` and ``アルマズ株式会社`` both read ``ARMS`` (vowels ``aa`` / ``auau``);
+``Zvyozdochka`` and ``ズヴョーズダチカ`` both read ``SHSDJK``. Skeletons are upper case so
+they never collide with the lower-case Latin forms of :mod:`econsec.screening.names`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+#: Katakana romaji (Hepburn with the usual spellings of foreign sounds).
+_KANA: dict[str, str] = dict(zip(
+    "アイウエオカキクケコガギグゲゴサシスセソザジズゼゾタチツテトダヂヅデドナニヌネノ"
+    "ハヒフヘホバビブベボパピプペポマミムメモヤユヨラリルレロワヰヱヲンヴヵヶ",
+    ["a", "i", "u", "e", "o", "ka", "ki", "ku", "ke", "ko", "ga", "gi", "gu", "ge", "go", "sa",
+     "shi", "su", "se", "so", "za", "ji", "zu", "ze", "zo", "ta", "chi", "tsu", "te", "to", "da",
+     "ji", "zu", "de", "do", "na", "ni", "nu", "ne", "no", "ha", "hi", "fu", "he", "ho", "ba",
+     "bi", "bu", "be", "bo", "pa", "pi", "pu", "pe", "po", "ma", "mi", "mu", "me", "mo", "ya",
+     "yu", "yo", "ra", "ri", "ru", "re", "ro", "wa", "i", "e", "o", "n", "vu", "ka", "ke"],
+    strict=True))
+_SMALL_VOWELS = dict(zip("ァィゥェォヮ", ("a", "i", "u", "e", "o", "wa"), strict=True))
+_SMALL_Y = dict(zip("ャュョ", ("ya", "yu", "yo"), strict=True))
+_KATAKANA_WORD = re.compile(r"[\u30a1-\u30fa\u30fc\u3041-\u3096]+")
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々]+")
+_LATIN_RUN = re.compile(r"[a-z0-9]+")
+_TOKEN = re.compile(r"[\u30a1-\u30fa\u30fc\u3041-\u3096]+|[\u3400-\u4dbf\u4e00-\u9fff"
+                    r"\uf900-\ufaff々]+|[a-z0-9]+")
+
+
+def _katakana(text: str) -> str:
+    """Hiragana folded to katakana."""
+    return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in text)
+
+
+@lru_cache(maxsize=100_000)
+def kana_romaji(text: str) -> str:
+    """Romaji of a kana word, foreign-sound spellings included:
+    ``ズヴョーズダチカ`` → ``zuvyozudachika``, ``ティホミロフ`` → ``tihomirofu``,
+    ``ヴィチャズ`` → ``vichazu``, ``アク・バルス`` (one word at a time) → ``aku``, ``barusu``."""
+    out: list[str] = []
+    double_next = False
+    for char in _katakana(text):
+        if char == "ッ":
+            double_next = True
+            continue
+        if char == "ー":
+            continue
+        if char in _SMALL_VOWELS:
+            vowel = _SMALL_VOWELS[char]
+            if out and out[-1] in {"u", "o"} and vowel != "wa":  # ウィ wi, ウォ wo
+                out[-1] = "w" + vowel
+            elif out and len(out[-1]) > 1:
+                out[-1] = out[-1][:-1] + vowel  # ティ ti, ファ fa, ヴァ va, シェ she
+            else:
+                out.append(vowel)
+            continue
+        if char in _SMALL_Y:
+            glide = _SMALL_Y[char]
+            if out and out[-1] in {"shi", "chi", "ji"}:
+                out[-1] = out[-1][:-1] + glide[1]  # シャ sha, チュ chu, ジョ jo
+            elif out and len(out[-1]) > 1:
+                out[-1] = out[-1][:-1] + glide  # キャ kya, ヴョ vyo
+            else:
+                out.append(glide)
+            continue
+        romaji = _KANA.get(char)
+        if romaji is None:
+            continue
+        if double_next and romaji[0] not in "aeiou":
+            romaji = ("t" if romaji.startswith("ch") else romaji[0]) + romaji
+        double_next = False
+        out.append(romaji)
+    return "".join(out)
+
+
+#: Kanji common words of Japanese transcriptions of foreign entity names, translated
+#: (longest match first). An empty translation drops the word (``名称`` "named after").
+KANJI_WORDS: dict[str, str] = {
+    "工場": "plant", "製作所": "plant", "研究所": "institute", "研究院": "institute",
+    "研究": "research", "科学": "scientific", "学術": "scientific", "技術": "technology",
+    "工学": "engineering", "設計局": "design bureau", "設計": "design", "局": "bureau",
+    "造船所": "shipyard", "造船": "shipbuilding", "船舶": "ship", "生産": "production",
+    "製造": "building", "企業": "enterprise", "団体": "association", "公団": "association",
+    "連合体": "association", "航空機": "aviation", "航空": "aviation", "修理": "repair",
+    "機械": "machine", "機器": "instrument", "光学": "optical", "無線": "radio",
+    "電子": "electronics", "電気": "electric", "通信": "communications",
+    "中央": "central", "連邦": "federal", "国家": "state", "国立": "state", "国営": "state",
+    "単一": "unitary", "統一": "united", "名称": "", "第": "", "支部": "branch",
+    "支社": "branch", "大学": "university", "物理": "physics", "化学": "chemical",
+    "情報": "information", "自動": "automation", "兵器": "weapons", "戦術": "tactical",
+    "国防省": "ministry defence", "国防": "defence", "省": "ministry",
+    "内務省": "ministry internal affairs", "宇宙": "space", "冶金": "metallurgical",
+    "計測": "measurement", "精密": "precision", "高精度": "precision",
+    "試験": "experimental", "実験": "experimental", "量子": "quantum", "新": "new",
+    "会社": "company", "社": "company", "合弁": "joint venture", "複合体": "complex",
+    "センター": "center", "開発": "development", "火薬": "powder", "工業": "industrial",
+    "産業": "industrial", "貿易": "trading", "商社": "trading", "有限": "limited",
+    "特殊": "special", "特別": "special", "動力": "power", "推進": "propulsion",
+    "原子力": "atomic", "原子": "atomic", "エネルギー": "energy", "国際": "international",
+    "国有": "state", "株式": "stock", "公開": "public", "記念": "", "勲章": "order",
+    "共和国": "republic", "保安": "security", "委員会": "committee", "庁": "service",
+    "本部": "directorate", "総局": "directorate", "部隊": "unit", "アカデミー": "academy",
+    "予算": "budgetary", "機関": "institution", "航法": "navigation", "時刻": "time",
+    "極東": "far east", "海洋": "marine", "固体": "solid state", "半導体": "semiconductor",
+    "協力": "cooperation", "軍事": "military", "規制": "regulation", "計量": "metrology",
+    "基金": "fund", "先進": "advanced", "応用": "applied", "音響": "acoustics",
+    "理論": "theoretical", "流体力学": "hydrodynamics", "鉄鋼": "steel", "遠隔": "remote",
+    "装置": "device", "観測": "measurement", "全": "all", "電波": "radio", "高": "high",
+    "汎用": "dual use", "経済": "economic", "対外": "foreign", "民間": "civil",
+    "法人": "corporation", "公共": "public", "事業組合": "partnership", "参謀本部": "general staff",
+    "情報総局": "main intelligence directorate", "連邦保安庁": "federal security service",
+    "対外諜報庁": "foreign intelligence service", "諜報": "intelligence", "数学": "mathematics",
+    "物理学": "physics", "工業用": "industrial", "制御": "control", "電気工学": "electrical",
+    "集積回路": "integrated circuit", "自動車": "automobile", "労働組合": "trade union",
+    "組織": "organization", "ミサイル": "missile", "ロケット": "rocket", "宇宙船": "spacecraft",
+    "宇宙飛行": "spaceflight", "航空宇宙": "aerospace", "造兵廠": "arsenal", "兵器廠": "arsenal",
+    "潜水艦": "submarine", "艦船": "ship", "核": "nuclear", "銀行": "bank",
+}
+
+#: Katakana words read in their English spelling (loanwords cutlet may not know).
+KATAKANA_WORDS: dict[str, str] = {
+    "コンツェルン": "concern", "センター": "center", "コーポレーション": "corporation",
+    "カンパニー": "company", "リミテッド": "limited", "テクノロジー": "technology",
+    "テクノロジーズ": "technology", "テクノロジ": "technology", "プラント": "plant",
+    "システム": "systems", "システムズ": "systems", "エレクトロニクス": "electronics",
+    "エレクトロニック": "electronics", "エンジニアリング": "engineering",
+    "トレーディング": "trading", "トレード": "trading", "インダストリー": "industry",
+    "インダストリーズ": "industry", "インダストリアル": "industrial",
+    "ソリューションズ": "solutions", "ソリューション": "solutions", "グループ": "group",
+    "ホールディングス": "holding", "ホールディング": "holding", "サービス": "services",
+    "アビエーション": "aviation", "エアロスペース": "aerospace", "ミサイル": "missile",
+    "アカデミー": "academy", "インターナショナル": "international", "コンプレックス": "complex",
+    "エネルギー": "energy", "ロシア": "russian", "ベラルーシ": "belarus", "チャイナ": "china",
+    "ホンコン": "hong kong", "ハードウェア": "hardware", "レーダー": "radar",
+    "オートメーション": "automation", "エンジン": "engine", "モジュール": "module",
+    "リサーチ": "research", "ラボラトリー": "laboratory", "ファクトリー": "plant",
+    "マニュファクチャリング": "manufacturing", "ロジスティクス": "logistics",
+    "エクスポート": "export", "インポート": "import", "ジョイント": "joint",
+    "ストック": "stock", "アンド": "and", "ヘッド": "head", "マイクロエレクトロニクス":
+    "microelectronics", "ラジオエレクトロニクス": "radioelectronics",
+}
+
+#: Latin words folded to one English word (translations, transliterated Russian words,
+#: plural and adjective forms).
+CONCEPTS: dict[str, str] = {
+    "zavod": "plant", "factory": "plant", "works": "plant", "mill": "plant",
+    "plants": "plant", "zavody": "plant", "institut": "institute", "nii": "institute",
+    "institutes": "institute", "science": "scientific", "sciences": "scientific",
+    "nauchno": "scientific", "nauchny": "scientific", "nauchnyi": "scientific",
+    "scientifi": "scientific", "technological": "technology", "technical": "technology",
+    "technologies": "technology", "tekhnologii": "technology", "tech": "technology",
+    "byuro": "bureau", "buro": "bureau", "konstruktorskoe": "design", "kb": "design bureau",
+    "okb": "design bureau", "shipyards": "shipyard", "verf": "shipyard",
+    "proizvodstvennoe": "production", "proizvodstvennoye": "production",
+    "manufacturing": "production", "predpriyatie": "enterprise", "enterprises": "enterprise",
+    "obedinenie": "association", "obyedineniye": "association", "aircraft": "aviation",
+    "aviatsionny": "aviation", "aviatsionnyi": "aviation", "aeronautical": "aviation",
+    "airlines": "aviation", "remontny": "repair", "sudoremontny": "repair",
+    "repairs": "repair", "mechanical": "machine", "machinery": "machine",
+    "machines": "machine", "machinebuilding": "machine", "mashinostroitelny": "machine",
+    "instruments": "instrument", "instrumentation": "instrument", "pribor": "instrument",
+    "optics": "optical", "electronic": "electronics", "elektronika": "electronics",
+    "electrical": "electric", "communication": "communications", "telecommunications":
+    "communications", "svyaz": "communications", "tsentralny": "central",
+    "tsentralnyi": "central", "tsentr": "center", "centre": "center", "centers": "center",
+    "federalnoe": "federal", "gosudarstvennoe": "state", "national": "state",
+    "unitarnoe": "unitary", "affiliate": "branch", "filial": "branch",
+    "physical": "physics", "chemistry": "chemical", "chemicals": "chemical",
+    "automatics": "automation", "automatic": "automation", "avtomatika": "automation",
+    "weapon": "weapons", "arms": "weapons", "defense": "defence", "ministry": "ministry",
+    "internal": "internal", "metallurgy": "metallurgical", "measuring": "measurement",
+    "testing": "experimental", "test": "experimental", "research": "research",
+    "issledovatelski": "research", "issledovatelskiy": "research",
+    "issledovatelsky": "research", "companies": "company", "kontsern": "concern",
+    "industries": "industry", "industrial": "industry", "system": "systems",
+    "solution": "solutions", "service": "services", "complexes": "complex",
+    "kompleks": "complex", "laboratories": "laboratory", "lab": "laboratory",
+    "trade": "trading", "traders": "trading", "engineer": "engineering",
+    "engines": "engine", "modules": "module", "propulsion": "propulsion",
+    "atomnaya": "atomic", "nuclear": "atomic", "power": "power", "energetics": "energy",
+    "russia": "russian", "rossiiskoi": "russian", "rossiyskaya": "russian",
+    "directorate": "directorate", "administration": "directorate",
+    "budget": "budgetary", "byudzhetnoe": "budgetary", "uchrezhdenie": "institution",
+    "agency": "service", "sluzhba": "service", "metrology": "metrology",
+    "military": "military", "voenno": "military", "applied": "applied",
+    "automobile": "automobile", "avtomobilny": "automobile", "automotive": "automobile",
+}
+
+#: Words a reading leaves out (joiners, "named after", Russian and Turkish legal-form
+#: words that the company-form list of :mod:`econsec.screening.names` does not hold).
+DROPPED = frozenset({
+    "named", "after", "im", "imeni", "na", "of", "and", "the", "for", "a", "in", "at",
+    "v", "i", "s", "joint", "stock", "public", "open", "closed", "aktsionernoe",
+    "aktsionernoye", "obshchestvo", "obshestvo", "otkrytoe", "zakrytoe", "publichnoe",
+    "sirketi", "sti", "ltd", "limited", "liability", "company", "co", "corporation",
+    "corp", "inc", "llc", "jsc", "ojsc", "cjsc", "pjsc", "ao", "pao", "oao", "zao", "ooo",
+    "fsue", "fgup", "gup", "fgbu", "tov", "llp", "plc", "gmbh", "fze", "fzco", "fzc",
+    "dmcc", "ve", "tic", "ticaret", "san", "sanayi", "dis", "as", "group", "holding",
+    "holdings", "pvt", "sdn", "bhd", "pte", "fz",
+})
+
+
+@lru_cache(maxsize=100_000)
+def reading_key(token: str) -> str:
+    """The consonant skeleton of one lower-case Latin word (see the module docstring):
+    ``almaz`` and ``arumazu`` → ``ARMS``; ``tikhomirov`` and ``tihomirofu`` → ``THMRH``
+    (a ``v`` at the end or before a voiceless consonant is ``H``, as katakana writes
+    Russian ``-ov`` ``-オフ``)."""
+    t = token.lower()
+    if not t:
+        return ""
+    for old, new in (("shch", "S"), ("sch", "S"), ("tch", "J"), ("dzh", "J"), ("zh", "J"),
+                     ("ch", "J"), ("sh", "S"), ("ts", "S"), ("tz", "S"), ("dz", "S"),
+                     ("kh", "H"), ("ph", "H"), ("th", "S"), ("gh", "G"), ("ck", "K"),
+                     ("qu", "K"), ("x", "KS")):
+        t = t.replace(old, new)
+    t = re.sub(r"c(?=[eiy])", "S", t)
+    table = str.maketrans({"c": "K", "k": "K", "q": "K", "g": "G", "s": "S", "z": "S",
+                           "j": "J", "f": "H", "h": "H", "v": "B", "b": "B", "w": "",
+                           "p": "P", "t": "T", "d": "D", "l": "R", "r": "R", "m": "M",
+                           "n": "N", "y": "", "a": "a", "e": "a", "i": "a", "o": "a",
+                           "u": "a"})
+    t = re.sub(r"(.)\1+", r"\1", t.translate(table))  # doubled letters, ッ
+    start = "A" if t[:1] == "a" else ""
+    t = t.replace("a", "")
+    t = re.sub(r"B(?=[KSTPH]|$)", "H", t)
+    t = re.sub(r"N(?=[BPM])", "M", t)
+    return start + t
+
+
+def _loanword(word: str) -> str | None:
+    """The English spelling of a katakana loanword, if known."""
+    if word in KATAKANA_WORDS:
+        return KATAKANA_WORDS[word]
+    from econsec.screening.names import hepburn, hepburn_loanwords
+
+    plain, foreign = hepburn(word), hepburn_loanwords(word)
+    if foreign != plain and foreign.isascii():
+        return foreign
+    return None
+
+
+def _translate_han(run: str) -> list[str]:
+    """Kanji common words of ``run`` translated (longest match first); the kanji between
+    them read in Hepburn (``東京`` → ``tokyo``), as a name written in kanji would be."""
+    from econsec.screening.names import hepburn
+
+    words: list[str] = []
+    rest = ""
+    i = 0
+    keys = _kanji_keys()
+    while i < len(run):
+        for key in keys:
+            if run.startswith(key, i):
+                if rest:
+                    words += _LATIN_RUN.findall(hepburn(rest))
+                    rest = ""
+                words += KANJI_WORDS[key].split()
+                i += len(key)
+                break
+        else:
+            rest += run[i]
+            i += 1
+    if rest:
+        words += _LATIN_RUN.findall(hepburn(rest))
+    return words
+
+
+@lru_cache(maxsize=1)
+def _kanji_keys() -> tuple[str, ...]:
+    return tuple(sorted(KANJI_WORDS, key=len, reverse=True))
+
+
+_VOWELS = str.maketrans({"y": "i", "w": ""})
+_NON_VOWEL = re.compile(r"[^aeiou]+")
+
+
+@lru_cache(maxsize=100_000)
+def vowel_pattern(token: str) -> str:
+    """The vowels of a Latin word in order, doubled ones single (``y`` counts as ``i``):
+    ``almaz`` → ``aa``, ``arumazu`` → ``auau``. Katakana adds vowels, so the Latin word's
+    vowels are (nearly) a subsequence of the katakana reading's."""
+    vowels = _NON_VOWEL.sub("", token.lower().translate(_VOWELS))
+    return re.sub(r"(.)\1+", r"\1", vowels)
+
+
+def reading_token(word: str) -> str:
+    """``SKELETON:vowels`` of one word (``almaz`` → ``ARMS:aa``)."""
+    key = reading_key(word)
+    return f"{key}:{vowel_pattern(word)}" if key else ""
+
+
+@lru_cache(maxsize=200_000)
+def split_reading(token: str) -> tuple[str, str]:
+    """(skeleton, vowels) of a reading token."""
+    skeleton, _, vowels = token.partition(":")
+    return skeleton, vowels
+
+
+def _fold(words: list[str]) -> tuple[str, ...]:
+    keys = []
+    for word in words:
+        word = CONCEPTS.get(word, word)
+        for part in word.split():
+            if part in DROPPED:
+                continue
+            key = reading_token(part)
+            if key:
+                keys.append(key)
+    return tuple(keys)
+
+
+def reading_forms(text: str) -> list[tuple[str, ...]]:
+    """The readings of a cleaned, case-folded name (legal forms already cut out or not):
+    one per way of reading its katakana words (romaji; English spelling of loanwords).
+
+    Latin words are split at hyphens (``Ulan-Ude`` reads like ``ウラン・ウデ``); kanji
+    common words are translated (:data:`KANJI_WORDS`), other kanji left out."""
+    plain: list[str] = []
+    loan: list[str] = []
+    kana_seen = False
+    for match in _TOKEN.finditer(text):
+        run = match.group()
+        if _KATAKANA_WORD.fullmatch(run):
+            kana_seen = True
+            english = _loanword(_katakana(run))
+            romaji = kana_romaji(run)
+            plain.append(KATAKANA_WORDS.get(_katakana(run), romaji))
+            loan += (english or romaji).split()
+        elif _HAN_RUN.fullmatch(run):
+            words = _translate_han(run)
+            plain += words
+            loan += words
+        else:
+            plain.append(run)
+            loan.append(run)
+    forms = [_fold(plain)]
+    if kana_seen:
+        forms.append(_fold(loan))
+    return [f for i, f in enumerate(forms) if f and f not in forms[:i]]

@@ -1,0 +1,167 @@
+"""Name matching for screening: format characters, confusables, distinctive tokens,
+conflicts that keep a possible match, and katakana ⇄ Latin recall on the real
+export-prohibition lists (held-out part)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from econsec.screening.entities import ListedEntity
+from econsec.screening.index import SqliteScreeningIndex
+from econsec.screening.match import (
+    CANDIDATE_THRESHOLD,
+    THRESHOLD,
+    Query,
+    compare_names,
+    score_entity,
+)
+from econsec.screening.names import clean_text, index_keys, name_keys, normalise_name
+from econsec.screening.reading import kana_romaji, reading_key
+
+
+def _index(tmp_path: Path, names: list[tuple[str, str]], **extra: str) -> SqliteScreeningIndex:
+    idx = SqliteScreeningIndex(tmp_path / "s.db")
+    entities = [ListedEntity(eid, "Organization", (("name", name),)) for eid, name in names]
+    idx.load_entities(entities, "test")
+    return idx
+
+
+OTHERS = [("o1", "Tokyo Seimitsu"), ("o2", "Toto Ltd"), ("o3", "Seiko Instruments"),
+          ("o4", "State Corporation Rostec"), ("o5", "State Research Institute of Aviation"),
+          ("o6", "Atomic Energy Institute"), ("o7", "Energy Corporation Almaz"),
+          ("o8", "National Energy Company"), ("o9", "Joint Stock Company Kazan Plant")]
+
+
+@pytest.mark.parametrize("char", [
+    "\u200b",  # zero-width space
+    "\u200c",  # zero-width non-joiner
+    "\u200d",  # zero-width joiner
+    "\u00ad",  # soft hyphen
+    "\ufeff",  # byte-order mark
+    "\u200e",  # left-to-right mark
+    "\u202e",  # right-to-left override
+    "\u2066",  # left-to-right isolate
+    "\u2060",  # word joiner
+])
+def test_format_characters_are_stripped_in_queries_and_lists(tmp_path: Path, char: str) -> None:
+    query = f"To{char}to Sei{char}mitsu"
+    assert normalise_name(query).forms[0].tokens == ("toto", "seimitsu")
+    idx = _index(tmp_path, [("t1", "Toto Seimitsu"), ("t2", f"Ka{char}zan Opt{char}ics"),
+                            *OTHERS])
+    found = idx.screen(Query(query))
+    assert found and found[0].entity.id == "t1" and found[0].score >= THRESHOLD
+    listed = idx.screen(Query("Kazan Optics"))
+    assert listed and listed[0].entity.id == "t2" and listed[0].score >= THRESHOLD
+    idx.close()
+
+
+@pytest.mark.parametrize("query", [
+    "Тоtо Seimitsu",        # Cyrillic Т and о inside a Latin word
+    "Toto Sеіmіtsu",        # Cyrillic е and і
+    "Τοtο Seimitsu",        # Greek Τ and ο
+    "ТОТО Seimitsu",        # a word made only of Cyrillic look-alikes beside a Latin word
+    "ＴＯＴＯ　Ｓｅｉｍｉｔｓｕ",  # full-width letters and space (NFKC)
+])
+def test_confusable_letters_are_folded(tmp_path: Path, query: str) -> None:
+    assert normalise_name(query).forms[0].tokens == ("toto", "seimitsu")
+    idx = _index(tmp_path, [("t1", "Toto Seimitsu"), *OTHERS])
+    found = idx.screen(Query(query))
+    assert found[0].entity.id == "t1" and found[0].score >= THRESHOLD
+    idx.close()
+    listed = _index(tmp_path / "b", [("t1", "Тоtо Sеimitsu"), *OTHERS])
+    assert listed.screen(Query("Toto Seimitsu"))[0].entity.id == "t1"
+    listed.close()
+
+
+def test_cyrillic_words_are_transliterated_not_folded() -> None:
+    assert clean_text("Ростех") == "rostekh"
+    assert normalise_name("АО Алмаз").forms[0].tokens == ("almaz",)
+
+
+def test_distinctive_token_names_the_listed_entity(tmp_path: Path) -> None:
+    idx = _index(tmp_path, [("r1", "State Atomic Energy Corporation Rosatom"), *OTHERS])
+    found = idx.screen(Query("Rosatom"))
+    assert found[0].entity.id == "r1"
+    assert found[0].score >= CANDIDATE_THRESHOLD
+    assert found[0].status == "possible match"
+    assert "distinctive token rosatom (in 1 of 10 entities)" in "; ".join(found[0].explanation)
+    idx.close()
+
+
+@pytest.mark.parametrize("query", ["Corporation", "State", "Institute", "JSC", "State Company",
+                                   "Energy Corporation"])
+def test_common_words_do_not_make_candidates(tmp_path: Path, query: str) -> None:
+    idx = _index(tmp_path, [("r1", "State Atomic Energy Corporation Rosatom"), *OTHERS,
+                            ("x1", "State Atomic Research Center"),
+                            ("x2", "Federal State Atomic Institute")])
+    found = idx.screen(Query(query))
+    assert all(r.score < CANDIDATE_THRESHOLD or r.matched_name.casefold() == query.casefold()
+               for r in found), [(r.matched_name, r.score, r.explanation) for r in found]
+    idx.close()
+
+
+def test_exact_name_with_conflicting_birth_date_and_country_stays_a_candidate() -> None:
+    entity = ListedEntity("p1", "Person", (("name", "Ivan Petrov"),), ("ru",), ("1970-04-01",))
+    result = score_entity(Query("Ivan Petrov", "CHN", "1985-01-01"), entity)
+    assert result.name_score == 1.0
+    assert CANDIDATE_THRESHOLD <= result.score < THRESHOLD
+    assert result.status == "possible match"
+    text = "; ".join(result.explanation)
+    assert "birth date conflict" in text and "country conflict" in text
+    assert "kept a possible match" in text
+    for query in (Query("Ivan Petrov", "CHN"), Query("Ivan Petrov", None, "1985-01-01")):
+        assert score_entity(query, entity).score >= CANDIDATE_THRESHOLD
+
+
+def test_different_name_is_not_lifted_by_the_conflict_floor() -> None:
+    entity = ListedEntity("p1", "Person", (("name", "Ivan Petrov"),), ("ru",), ("1970-04-01",))
+    assert score_entity(Query("Oleg Sidorov", "CHN", "1985-01-01"), entity).status == "no match"
+
+
+@pytest.mark.parametrize("kana, romaji", [
+    ("ズヴョーズダチカ", "zuvyozudachika"), ("ティホミロフ", "tihomirofu"),
+    ("ヴィチャズ", "vichazu"), ("ドゥクス", "dukusu"), ("ファケル", "fakeru"),
+    ("シュヴァベ", "shuvabe"), ("ウィン", "win"), ("イルクーツク", "irukutsuku"),
+    ("ミャスィシェヴァ", "myasisheva"),
+])
+def test_kana_romaji_spells_foreign_sounds(kana: str, romaji: str) -> None:
+    assert kana_romaji(kana).replace("shi", "si") in {romaji, romaji.replace("shi", "si")}
+
+
+@pytest.mark.parametrize("latin, kana", [
+    ("Almaz", "アルマズ"), ("Zvyozdochka", "ズヴョーズダチカ"), ("Tikhomirov", "ティホミロフ"),
+    ("Temp", "テンプ"), ("Bryansk", "ブリャンスク"), ("Shvabe", "シュヴァベ"),
+    ("Irkutsk", "イルクーツク"), ("Vympel", "ヴィムペル"), ("Toyota", "トヨタ"),
+])
+def test_reading_keys_agree_across_scripts(latin: str, kana: str) -> None:
+    assert reading_key(latin.lower()) == reading_key(kana_romaji(kana))
+
+
+@pytest.mark.parametrize("query, listed", [
+    ("アルマズ株式会社", "Almaz JSC"),
+    ("株式会社カザン光学機械工場", "Joint Stock Company Kazan Optical-Mechanical Plant"),
+    ("有限責任会社アルグト", "Argut OOO"),
+    ("株式会社ブリャンスク自動車工場", "Joint Stock Company Bryansk Automobile Plant"),
+    ("Joint Stock Company Ulan-Ude Aviation Plant", "株式会社ウラン・ウデ航空工場"),
+])
+def test_katakana_and_latin_names_match(query: str, listed: str) -> None:
+    comparison = compare_names(query, listed)
+    assert comparison.score >= CANDIDATE_THRESHOLD, comparison.describe()
+    assert "(reading)" in comparison.describe()
+
+
+@pytest.mark.parametrize("query, listed", [
+    ("コマツ", "KAMAZ PJSC"), ("キーエンス", "KNAAZ"), ("京セラ", "JSC SREI"),
+    ("トヨタ自動車", "Joint Stock Company Tula Automobile Plant"),
+    ("Electronics Institute", "電子科学研究所"),
+])
+def test_short_or_generic_readings_are_not_candidates(query: str, listed: str) -> None:
+    assert compare_names(query, listed).score < CANDIDATE_THRESHOLD
+
+
+def test_name_keys_hold_the_reading_keys() -> None:
+    keys = name_keys("アルマズ株式会社")
+    assert "p:~ARMS" in keys and keys == index_keys("アルマズ株式会社")
+    assert "p:~ARMS" in name_keys("Almaz JSC")
