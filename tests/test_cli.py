@@ -38,7 +38,8 @@ def test_shares_rare_earths_json(built_db: Path) -> None:
     assert list(doc)[:9] == ["commodity", "commodity_name", "commodity_name_ja", "measure",
                              "year", "unit", "basis", "basis_note", "total"]
     assert doc["commodity"] == "rare-earths" and doc["year"] == 2023
-    assert doc["unit"] == "metric tons" and doc["basis"] == "world-total"
+    assert doc["unit"] == "metric tons, rare-earth-oxide equivalent"
+    assert doc["basis"] == "world-total"
     # USGS MCS 2025: world total (rounded) 376,000 t in 2023, China 255,000 t.
     assert doc["published_world_total"] == 376_000
     china = doc["shares"][0]

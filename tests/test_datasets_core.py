@@ -299,8 +299,9 @@ def test_units_agree_across_releases_after_corrections() -> None:
         if obs.source_key.endswith("-world") and obs.value is not None:
             units[(obs.item_id, str(obs.measure))].add(obs.unit)
     assert {k: v for k, v in units.items() if len(v) > 1} == {}
-    assert units[("molybdenum", "reserves")] == {"thousand metric tons"}
-    assert units[("iron-ore", "reserves")] == {"million metric tons"}
+    # units carry the content basis USGS states for the series
+    assert units[("molybdenum", "reserves")] == {"thousand metric tons, molybdenum content"}
+    assert units[("iron-ore", "reserves")] == {"million metric tons, usable ore"}
 
 
 def test_one_world_total_per_series() -> None:

@@ -162,7 +162,8 @@ def stage_p(data: dict) -> dict:
             "wgi_scaled.USA",
             "at most 10",
         ),
-        (lambda d: d.update(notes="x"), DataFormatError, "notes", "unknown field 'notes'"),
+        (lambda d: d.update(remarks="x"), DataFormatError, "remarks", "unknown field 'remarks'"),
+        (lambda d: d.update(notes="x"), DataFormatError, "notes", "list"),
         (lambda d: d.update(materials=[]), DataFormatError, "materials", "must not be empty"),
     ],
 )

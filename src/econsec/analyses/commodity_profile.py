@@ -10,8 +10,15 @@ from collections import defaultdict
 from typing import Any
 
 from econsec.analyses.observations import newest_release
-from econsec.analyses.shares import SHARE_MEASURES, commodity_shares, is_world_total
+from econsec.analyses.shares import (
+    SHARE_MEASURES,
+    YearShares,
+    commodity_shares,
+    is_world_total,
+    year_shares,
+)
 from econsec.errors import ValidationError
+from econsec.indicators.common import safe_sum
 from econsec.records import Measure
 
 
@@ -47,27 +54,45 @@ def commodity_profile(store: Any, item_id: str, *, top: int = 5) -> dict[str, An
 
 
 def _trend(store: Any, item_id: str, sources: dict[str, Any], *, top: int) -> dict[str, Any]:
+    """Values and shares of the world total and the leading producers over the years.
+
+    ``shares`` maps every reporting country to its share in each year (``None`` where it
+    reports nothing) and ``bases`` gives each year's basis: both from :func:`year_shares`,
+    the rule of the headline, so a year's share here is the share the headline shows for
+    that year.
+    """
     measure = Measure.PRODUCTION.value
     if not store.years(item_id, measure):
         measure = Measure.REFINERY.value
     observations = newest_release(store.observations(item_id, measure=measure), sources)
     if not observations:
-        return {"measure": measure, "years": [], "series": []}
+        return {"measure": measure, "years": [], "series": [], "shares": {}, "bases": []}
     years = sorted({o.year for o in observations})
     latest = max(years)
     by_area: dict[str, dict[int, float | None]] = defaultdict(dict)
+    by_year: dict[int, list[Any]] = defaultdict(list)
     labels: dict[str, str] = {}
     world_key = None
     for obs in observations:
+        by_year[obs.year].append(obs)
         key = obs.iso3 or obs.area.strip()
         labels[key] = obs.area.strip()
         if obs.value is None:
             by_area[key].setdefault(obs.year, None)
             continue
         # a country can report several rows (USGS helium: natural gas and Cliffside): sum
-        by_area[key][obs.year] = (by_area[key].get(obs.year) or 0.0) + obs.value
+        by_area[key][obs.year] = safe_sum([by_area[key].get(obs.year) or 0.0, obs.value])
         if obs.iso3 is None and is_world_total(obs.area):
             world_key = key
+    per_year: dict[int, YearShares | None] = {}
+    for year in years:
+        try:
+            per_year[year] = year_shares(by_year[year], label=f"{item_id} {measure}")
+        except ValidationError:  # nothing positive reported that year
+            per_year[year] = None
+    countries = sorted({c for ys in per_year.values() if ys for c in ys.values})
+    shares = {c: [ys.share(c) if ys and c in ys.values else None for ys in per_year.values()]
+              for c in countries}
     leaders = sorted(
         (k for k in by_area if k != world_key and len(k) == 3 and k.isupper()),
         key=lambda k: -(by_area[k].get(latest) or 0.0),
@@ -78,11 +103,14 @@ def _trend(store: Any, item_id: str, sources: dict[str, Any], *, top: int) -> di
         "measure": measure,
         "unit": "; ".join(units),
         "years": years,
+        "bases": [ys.basis if ys else None for ys in per_year.values()],
         "series": [
             {"key": k, "label": labels[k], "is_world_total": k == world_key,
-             "values": [by_area[k].get(y) for y in years]}
+             "values": [by_area[k].get(y) for y in years],
+             "shares": None if k == world_key else shares.get(k, [None] * len(years))}
             for k in keys
         ],
+        "shares": shares,
         "sources": sorted({o.source_key for o in observations}),
     }
 

@@ -3,7 +3,8 @@
 - identity: ISO alpha-3 code, English and Japanese names (CLDR);
 - groups: membership of G7, Quad, EU27, OECD and ASEAN, and of Japan's export-control
   "Group A" (the countries listed in Appended Table 3 of the Export Trade Control Order,
-  bundled as the group ``jp-export-group-a``);
+  bundled as the group ``jp-export-group-a``); Japan's own page says the list is its own
+  (``export_control.status == "issuer"``) instead of "not a member";
 - governance: the six WGI estimates of the latest year with all six (Kaufmann, Kraay &
   Mastruzzi 2010), their year and source, and the EU CRM scaled WGI
   ``5 − 2 · mean`` clipped to 0-10 (EC 2017);
@@ -32,6 +33,7 @@ from econsec.analyses.governance import WGI_DIMENSIONS
 from econsec.analyses.provenance import source_dicts
 from econsec.datasets.countries import resolve_country
 from econsec.errors import NotFoundError
+from econsec.i18n.terms import N_
 from econsec.indicators.eu_crm import wgi_scaled
 
 #: Partner and regional groups reported, in this order (bundled group names, lower case).
@@ -40,6 +42,14 @@ GROUPS = ("g7", "quad", "eu27", "oecd", "asean")
 EXPORT_CONTROL_GROUP = "jp-export-group-a"
 EXPORT_CONTROL_NAME = ("Japan export control Group A (Export Trade Control Order, "
                        "Appended Table 3)")
+#: The country whose list Group A is: it is neither a member nor a non-member of its own list.
+EXPORT_CONTROL_ISSUER = "JPN"
+#: ``export_control.status`` → the wording pages and reports show (translated with ``_()``).
+EXPORT_CONTROL_STATUS = {
+    "member": N_("member"),
+    "not-member": N_("not a member"),
+    "issuer": N_("home country (the list is Japan's own)"),
+}
 #: A country is a "major supplier" of a commodity from this world share upwards.
 SUPPLIER_THRESHOLD = 0.25
 #: Measures whose shares describe what a country produces.
@@ -104,11 +114,7 @@ def country_profile(
         "name_ja": country.name_ja,
         "groups": [g for g in GROUPS if groups[g]],
         "group_membership": {g: groups[g] for g in GROUPS},
-        "export_control": {
-            "regime": EXPORT_CONTROL_GROUP,
-            "name": EXPORT_CONTROL_NAME,
-            "group_a": groups[EXPORT_CONTROL_GROUP],
-        },
+        "export_control": export_control_status(iso3, groups[EXPORT_CONTROL_GROUP]),
         "governance": governance,
         "country_risk": risk,
         "home": home,
@@ -118,6 +124,24 @@ def country_profile(
         "produces": produces,
         "home_depends_on": depends,
         "sources": source_dicts(store.sources(source_keys)) if source_keys else [],
+    }
+
+
+def export_control_status(iso3: str, member: bool) -> dict[str, Any]:
+    """Japan's Group A seen from ``iso3``: ``status`` is ``"member"``, ``"not-member"`` or,
+    for Japan itself, ``"issuer"`` (``group_a`` is then ``None``: the list is Japan's own,
+    so membership does not apply); ``status_text`` is the English wording."""
+    if iso3 == EXPORT_CONTROL_ISSUER:
+        status, group_a = "issuer", None
+    else:
+        status, group_a = ("member" if member else "not-member"), member
+    return {
+        "regime": EXPORT_CONTROL_GROUP,
+        "name": EXPORT_CONTROL_NAME,
+        "issuer": EXPORT_CONTROL_ISSUER,
+        "group_a": group_a,
+        "status": status,
+        "status_text": EXPORT_CONTROL_STATUS[status],
     }
 
 

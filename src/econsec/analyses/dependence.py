@@ -24,7 +24,7 @@ from econsec.analyses.commodity_profile import commodity_profile
 from econsec.analyses.governance import MISSING_WGI, scaled_wgi
 from econsec.analyses.observations import newest_release
 from econsec.datasets.countries import resolve_country
-from econsec.indicators.concentration import WORLD_TOTAL_TOLERANCE, hhi
+from econsec.indicators.concentration import hhi
 from econsec.indicators.criticality import dependence_profile
 from econsec.records import Measure
 
@@ -86,7 +86,7 @@ def dependence_table(
             "name_ja": profile["name_ja"], "measure": series["measure"],
             "year": series["year"], "unit": series["unit"],
             "sources": [s["key"] for s in series["sources"]],
-            "home_share_by_year": _home_share_by_year(profile, home),
+            "home_share_by_year": _home_share_by_year(profile, home, series),
             "wgi_imputed": imputed,
             **imports.get(profile["commodity"], EMPTY_IMPORTS),
         })
@@ -108,18 +108,19 @@ def dependence_table(
     }
 
 
-def _home_share_by_year(profile: dict[str, Any], home: str) -> dict[int, float]:
+def _home_share_by_year(profile: dict[str, Any], home: str, series: dict[str, Any]
+                        ) -> dict[int, float]:
+    """The home country's share in each year of the profile's trend, by the headline's rule
+    (:func:`econsec.analyses.shares.year_shares`), in the years whose basis is the headline's
+    (a share of the published world total and one of the reported sum are not compared)."""
     trend = profile["trend"]
-    world = next((s for s in trend["series"] if s["is_world_total"]), None)
-    mine = next((s for s in trend["series"] if s["key"] == home), None)
-    if not world or not mine:
+    if trend["measure"] != series["measure"] or home not in trend.get("shares", {}):
         return {}
-    # A home value a little above the rounded world total counts as 100 %; one far above it
-    # (a unit slip in the source) is left out, as in :func:`commodity_shares`.
     return {
-        year: min(1.0, h / w)
-        for year, h, w in zip(trend["years"], mine["values"], world["values"], strict=True)
-        if h is not None and w and h <= w * (1.0 + WORLD_TOTAL_TOLERANCE)
+        year: share
+        for year, share, basis in zip(trend["years"], trend["shares"][home], trend["bases"],
+                                      strict=True)
+        if share is not None and basis == series["basis"]
     }
 
 

@@ -100,20 +100,39 @@ def _worst_import_reliance(
         return 1.0
 
 
+#: Stage codes of the EU method, for notes.
+STAGE_NAMES = {"E": "extraction", "P": "processing"}
+EU_SOURCING_FALLBACK_NOTE = (
+    "stage {stage} ({name}): the EU CRM 2023 tables give no EU sourcing shares, so "
+    "eu_sourcing repeats global_supply (the method's fallback where EU sourcing is unknown: "
+    "HHI_EU = HHI_GS, and import reliance then does not change SR); replace it with the "
+    "material's EU sourcing where you know it"
+)
+
+
 def screening_inputs(
-    eu: EuCrmInputs, wgi: dict[str, float]
+    eu: EuCrmInputs, wgi: dict[str, float], notes: dict[str, list[str]] | None = None
 ) -> tuple[list[MaterialInput], set[str]]:
-    """MaterialInputs for every EU 2023 material with supply shares and end uses."""
+    """MaterialInputs for every EU 2023 material with supply shares and end uses.
+
+    Where a stage has global supply shares but no EU sourcing shares, global supply stands
+    in for EU sourcing (the method's fallback); ``notes`` (material → texts), when given,
+    receives a note saying so, and the loaders' warnings about the material."""
     imputed: set[str] = set()
     inputs = []
     for material in eu.materials():
         end_uses = eu.end_uses.get(material)
         stages = {}
+        material_notes = list(eu.warnings_for(material))
         for stage in ("E", "P"):
             gs = _shares(eu.global_supply.get((material, stage), []))
             if not gs:
                 continue
-            eus = _shares(eu.eu_sourcing.get((material, stage), [])) or gs
+            eus = _shares(eu.eu_sourcing.get((material, stage), []))
+            if not eus:
+                eus = gs
+                material_notes.append(EU_SOURCING_FALLBACK_NOTE.format(
+                    stage=stage, name=STAGE_NAMES[stage]))
             ir = _worst_import_reliance(gs, eus, wgi)
             stages[stage] = StageInputs(gs, eus, import_reliance=ir, eol_rir=0.0, si_sr=1.0)
         uses = tuple(
@@ -131,6 +150,8 @@ def screening_inputs(
                 imputed.add(c)
             material_wgi[c] = wgi.get(c, MISSING_WGI)
         inputs.append(MaterialInput(material, stages, uses, si_ei=1.0, wgi_scaled=material_wgi))
+        if notes is not None and material_notes:
+            notes[material] = material_notes
     return inputs, imputed
 
 
@@ -168,6 +189,14 @@ def screening_matrix(store: Any) -> dict[str, Any]:
     }
 
 
+TEMPLATE_NOTE = (
+    "Filled from the bundled EU CRM 2023 tables. import_reliance, eol_rir, si_sr and si_ei "
+    "are screening values (IR 0 or 1 per stage, whichever maximises SR; EoL-RIR 0; SI 1), "
+    "not the study's: replace them with the material's factsheet values. Each material's "
+    "notes say where its data were completed or look doubtful."
+)
+
+
 def eu_crm_template(store: Any, materials: list[str]) -> dict[str, Any]:
     """An ``assess eu-crm`` input file for ``materials``, filled from the bundled EU 2023 data.
 
@@ -176,12 +205,17 @@ def eu_crm_template(store: Any, materials: list[str]) -> dict[str, Any]:
     reliance, end-of-life recycling input rate and the substitution indices are not in the
     bundled tables: they are set to the screening values (IR 0 or 1, whichever maximises SR;
     EoL-RIR 0; SI 1) and must
-    be replaced with the study's factsheet values for a faithful assessment.
+    be replaced with the study's factsheet values for a faithful assessment. ``notes`` (top
+    level and per material) say so, and name a stage whose EU sourcing repeats global supply
+    (the method's fallback), rows read once because the table repeats them, and end uses
+    whose value added is not that of their sector. ``assess eu-crm`` reads the notes and
+    ignores them.
     """
     eu = load_eu_crm()
     known = {m.lower(): m for m in eu.materials()}
     wgi = scaled_wgi(store)
-    inputs, _ = screening_inputs(eu, wgi)
+    material_notes: dict[str, list[str]] = {}
+    inputs, _ = screening_inputs(eu, wgi, material_notes)
     by_name = {m.material: m for m in inputs}
     out_materials = []
     countries: set[str] = set()
@@ -214,8 +248,10 @@ def eu_crm_template(store: Any, materials: list[str]) -> dict[str, Any]:
             "end_uses": [{"sector": u.sector, "share": u.share, "value_added": u.value_added}
                          for u in m.end_uses],
             "si_ei": m.si_ei,
+            "notes": material_notes.get(material, []),
         })
     return {
+        "notes": [TEMPLATE_NOTE],
         "materials": out_materials,
         "wgi_scaled": {c: round(wgi.get(c, MISSING_WGI), 4) for c in sorted(countries)},
     }

@@ -101,11 +101,13 @@ class MaterialModel(_Model):
     stages: Annotated[dict[Literal["E", "P"], StageModel], Field(min_length=1)]
     end_uses: Annotated[list[EndUseModel], Field(min_length=1)]
     si_ei: Fraction
+    notes: list[str] = Field(default_factory=list)
 
 
 class EuCrmInputFile(_Model):
     """The whole input file."""
 
+    notes: list[str] = Field(default_factory=list)
     materials: Annotated[list[MaterialModel], Field(min_length=1)]
     wgi_scaled: dict[str, Annotated[float, Field(ge=0.0, le=10.0)]] = Field(default_factory=dict)
 

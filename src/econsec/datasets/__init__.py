@@ -1,4 +1,4 @@
-"""Loaders for the bundled public data (DESIGN §2): typed records with their Source."""
+"""Loaders for the bundled public data: typed records with their Source."""
 
 from econsec.datasets._csv import data_dir
 from econsec.datasets.bundled import load_bundled

@@ -1,17 +1,20 @@
 """Curated items and the USGS commodity crosswalk (econsec's own tables).
 
 * ``curated/items.csv``: item id (slug), English and Japanese names, value-chain stage,
-  technology domains (DESIGN §3: computing, clean-tech, biotech, defence-space; several
+  technology domains (computing, clean-tech, biotech, defence-space; several
   separated by ``;``), HS 2022 subheadings.
 * ``curated/usgs_commodities.csv``: (release, commodity, type, column) of the USGS MCS
   world tables → item id, measure, series. ``commodity`` is the MCS2025 ``COMMODITY``
   label (stripped) or the MCS2023/2024 file code (``raree`` in ``mcs2024-raree_world.csv``);
   ``column`` is ``prod``/``cap``/``reserves`` plus any qualifier in the column name
-  (``cap_pigment``, ``reserves_ore_k2o_equiv``).
+  (``cap_pigment``, ``reserves_ore_k2o_equiv``). ``series`` words the series as USGS
+  types it, with the content basis USGS states ("lithium content", "rare-earth-oxide
+  equivalent", "gross weight"); :func:`content_basis` picks that basis out.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -22,7 +25,7 @@ from econsec.records import Item, ItemKind, Measure, Stage
 
 ITEMS_FILE = "curated/items.csv"
 CROSSWALK_FILE = "curated/usgs_commodities.csv"
-#: Technology domains of DESIGN §3 an item may be tagged with.
+#: Technology domains an item may be tagged with.
 DOMAINS = frozenset({"computing", "clean-tech", "biotech", "defence-space"})
 
 
@@ -33,6 +36,31 @@ class CrosswalkEntry:
     item_id: str
     measure: Measure
     series: str
+
+    @property
+    def content_basis(self) -> str:
+        """The content basis USGS states for the series (see :func:`content_basis`)."""
+        return content_basis(self.series)
+
+
+#: Parts of a series text that state what the quantity measures (USGS wording).
+_BASIS = re.compile(
+    r"\b(content|equivalent|gross weight|dry weight|usable ore|form as reported by country)\b"
+)
+
+
+def content_basis(series: str) -> str:
+    """The content basis in a crosswalk series text, as USGS states it; "" when it states none.
+
+    >>> content_basis("mine production, lithium content")
+    'lithium content'
+    >>> content_basis("mine production, marketable chromite ore, gross weight")
+    'gross weight'
+    >>> content_basis("primary production, gallium")
+    ''
+    """
+    parts = [p.strip() for p in re.split(r",(?![^(]*\))", series)]
+    return ", ".join(p for p in parts[1:] if _BASIS.search(p))
 
 
 CrosswalkKey = tuple[str, str, str, str]

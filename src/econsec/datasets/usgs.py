@@ -17,6 +17,11 @@ Cell conventions: blank and ``XX`` (not applicable) give no observation; ``W`` g
 ``>90000000`` or a qualitative word ("Large", "Included with ilmenite") keeps the text in
 ``value_raw`` with ``value=None`` and a note. Any other non-number is a DataFormatError.
 In MCS2025, where USGS left withheld cells blank, a note "W for 23-24" marks them withheld.
+
+Units carry the content basis USGS states for the series (the TYPE column, worded in the
+curated crosswalk's ``series``): "metric tons, lithium content", "metric tons,
+rare-earth-oxide equivalent", "thousand metric tons, gross weight" (see
+:func:`with_content_basis`).
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from econsec.datasets.countries import (
     resolve_country,
     try_resolve_country,
 )
-from econsec.datasets.items import CrosswalkEntry, CrosswalkKey, crosswalk
+from econsec.datasets.items import CrosswalkEntry, CrosswalkKey, content_basis, crosswalk
 from econsec.errors import DataFormatError, Location
 from econsec.records import Measure, Observation
 
@@ -189,7 +194,7 @@ def load_mcs2025_world(path: Path | None = None) -> list[Observation]:
                     source_key="usgs-mcs-2025-world", estimate=est or type_est or est2023,
                     note=note,
                 ))
-    return correct_units(out, "MCS2025")
+    return with_content_basis(correct_units(out, "MCS2025"))
 
 
 @dataclass(frozen=True)
@@ -324,7 +329,24 @@ def load_mcs_world(release: int, folder: Path | None = None) -> list[Observation
     out: list[Observation] = []
     for path in sorted(folder.glob("*_world.csv")):
         out.extend(load_mcs_world_file(path, release))
-    return correct_units(out, f"MCS{release}")
+    return with_content_basis(correct_units(out, f"MCS{release}"))
+
+
+def unit_with_basis(unit: str, basis: str) -> str:
+    """``"metric tons"`` + ``"lithium content"`` → ``"metric tons, lithium content"``; the unit
+    alone when there is no basis or the unit already says it ("metric dry tons")."""
+    if not basis or basis.lower() in unit.lower():
+        return unit
+    if basis == "dry weight" and "dry" in unit.lower():
+        return unit
+    return f"{unit}, {basis}" if unit else basis
+
+
+def with_content_basis(observations: list[Observation]) -> list[Observation]:
+    """The observations with the content basis of their series appended to the unit, as
+    USGS states it (:func:`econsec.datasets.items.content_basis`)."""
+    return [replace(o, unit=unit_with_basis(o.unit, content_basis(o.series)))
+            for o in observations]
 
 
 # --- salient statistics (U.S.) -------------------------------------------------------

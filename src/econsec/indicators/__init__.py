@@ -1,4 +1,4 @@
-"""Criticality indicators as pure functions (DESIGN §4).
+"""Criticality indicators as pure functions.
 
 No file or database I/O and no module state: plain mappings, sequences, numpy
 arrays and small frozen dataclasses in; frozen result dataclasses out, each carrying

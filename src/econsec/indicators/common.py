@@ -101,3 +101,31 @@ def check_share_sum(shares: Iterable[float], field: str) -> float:
             "is accepted because published shares are rounded)",
         )
     return total
+
+
+#: Values up to this size are added up as they are: a sum of up to 10⁸ of them stays finite.
+SAFE_MAGNITUDE = 1e300
+
+
+def sum_scale(values: Iterable[float]) -> float:
+    """1, or the largest ``|v|`` when some value is so large that a sum could overflow."""
+    largest = max((abs(v) for v in values), default=0.0)
+    return largest if largest > SAFE_MAGNITUDE else 1.0
+
+
+def unscale(scaled_value: float, scale: float) -> float:
+    """``scaled_value · scale``: infinity where the product exceeds the float range (shares,
+    computed from the scaled values, stay exact; JSON shows an infinite total as null)."""
+    return scaled_value * scale
+
+
+def safe_sum(values: Iterable[float]) -> float:
+    """``math.fsum`` that gives infinity instead of raising ``OverflowError`` when finite
+    values add up beyond the float range.
+
+    >>> safe_sum([1.7e308, 1.7e308])
+    inf
+    """
+    values = list(values)
+    scale = sum_scale(values)
+    return unscale(math.fsum(v / scale for v in values), scale)

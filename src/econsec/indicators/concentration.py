@@ -27,6 +27,8 @@ from econsec.indicators.common import (
     check_share,
     check_share_sum,
     invalid,
+    sum_scale,
+    unscale,
 )
 
 SHARES_METHOD = MethodInfo(
@@ -167,29 +169,35 @@ def market_shares(
             missing.append(key)
             continue
         reported[key] = check_non_negative(value, f"values[{key}]")
-    reported_total = math.fsum(reported.values())
+    # Values near the float maximum (1.7e308 twice) are divided by the largest one before
+    # they are added up, so that they give their shares instead of an overflow.
+    scale = sum_scale(reported.values())
+    scaled = {key: value / scale for key, value in reported.items()}
+    scaled_total = math.fsum(scaled.values())
+    reported_total = unscale(scaled_total, scale)
 
     basis: Basis
     if total is None:
         basis = "reported"
-        if reported_total <= 0:
+        if scaled_total <= 0:
             raise invalid("values", "no positive value is reported; shares are undefined")
-        denominator = reported_total
+        scaled_denominator = scaled_total
     else:
         basis = "world-total"
-        denominator = check_positive(total, "total")
-        if reported_total > denominator * (1.0 + WORLD_TOTAL_TOLERANCE):
+        scaled_denominator = check_positive(total, "total") / scale
+        if scaled_total > scaled_denominator * (1.0 + WORLD_TOTAL_TOLERANCE):
             raise invalid(
                 "total",
-                f"world total {denominator:g} is smaller than the sum of the reported "
+                f"world total {total:g} is smaller than the sum of the reported "
                 f"values {reported_total:g} (more than {WORLD_TOTAL_TOLERANCE:.0%} apart)",
             )
         # A rounded world total a little below the reported sum would give shares over
         # 100 %: the reported sum is the denominator then.
-        denominator = max(denominator, reported_total)
+        scaled_denominator = max(scaled_denominator, scaled_total)
+    denominator = unscale(scaled_denominator, scale)
 
     shares = sorted(
-        ((key, value / denominator) for key, value in reported.items()),
+        ((key, value / scaled_denominator) for key, value in scaled.items()),
         key=lambda kv: (-kv[1], kv[0]),
     )
     share_sum = math.fsum(s for _, s in shares)

@@ -1,5 +1,5 @@
 """Criticality views: the SR × EI matrix, the dependence profile of an item for a home
-country, and DESIGN's three lenses (external dependence, domestic advantage,
+country, and econsec's three lenses (external dependence, domestic advantage,
 disruptive innovation).
 
 Everything here is pure and every flag carries its reason (the metric, its value
@@ -41,12 +41,12 @@ MATRIX_METHOD = MethodInfo(
 LENS_METHOD = MethodInfo(
     name="econsec three lenses",
     version="1",
-    reference="econsec DESIGN §4 (external dependence, domestic advantage, disruptive innovation)",
+    reference="econsec methods: external dependence, domestic advantage, disruptive innovation",
 )
 PROFILE_METHOD = MethodInfo(
     name="dependence profile",
     version="1",
-    reference="econsec DESIGN §4 (world shares, HHI, governance-weighted HHI, EC 2017)",
+    reference="econsec methods, dependence (world shares, HHI, governance-weighted HHI, EC 2017)",
 )
 
 
@@ -295,10 +295,7 @@ def dependence_profile(
         gw_hhi = governance_weighted_hhi({c: s for c, s in shares.shares if s > 0}, wgi_scaled)
 
     rest = {c: v for c, v in production.items() if c != home and v is not None}
-    rest_total = math.fsum(rest.values())
-    hhi_without = (
-        math.fsum((v / rest_total) ** 2 for v in rest.values()) if rest_total > 0 else None
-    )
+    hhi_without = market_shares(rest).hhi if any(v > 0 for v in rest.values()) else None
     nir = None
     if net_import_reliance is not None:
         nir = check_number(net_import_reliance, "net_import_reliance")
@@ -326,7 +323,7 @@ def dependence_profile(
 
 
 class Lens(StrEnum):
-    """DESIGN's three lenses."""
+    """econsec's three lenses (docs/methods.md)."""
 
     EXTERNAL_DEPENDENCE = "external dependence"
     DOMESTIC_ADVANTAGE = "domestic advantage"
@@ -359,7 +356,7 @@ class Thresholds:
         gallium, USGS MCS 2025) is not called an advantage.
     innovation_domains : frozenset of str
         Disruptive innovation: the item carries one of these domain tags
-        (default: computing, biotech, defence-space; DESIGN §3 domain names).
+        (default: computing, biotech, defence-space; the domain tags of ``items.csv``).
     share_growth : float, default 0.05
         Disruptive innovation also when the home world share rose by at least this
         many share points (0.05 = 5 points) between the first and the last year available.
@@ -477,7 +474,7 @@ def _pct(x: float) -> str:
 
 
 def classify_lenses(item_metrics: ItemMetrics, thresholds: Thresholds | None = None) -> LensResult:
-    r"""Flag an item under DESIGN's three lenses, each flag with its reasons.
+    r"""Flag an item under econsec's three lenses, each flag with its reasons.
 
     - **External dependence** when
       (:math:`\text{outside share} \ge T_{out} \wedge \mathrm{HHI} \ge T_{HHI}`) or

@@ -1,7 +1,7 @@
 """EU critical raw materials (CRM) method: supply risk (SR) and economic importance (EI).
 
 Implements the European Commission's 2017 methodology, used for the 2020 and 2023
-EU lists, exactly as written in DESIGN §4:
+EU lists:
 
 .. math::
 

@@ -48,6 +48,8 @@ from econsec.indicators.common import (
     check_non_negative,
     check_number,
     invalid,
+    safe_sum,
+    sum_scale,
 )
 from econsec.indicators.concentration import market_shares
 
@@ -190,8 +192,11 @@ def geopolrisk(
         origin: check_non_negative(value, f"imports_by_origin[{origin}]")
         for origin, value in imports_by_origin.items()
     }
-    total_imports = math.fsum(imports.values())
-    supply = p + total_imports
+    # Quantities near the float maximum are divided by the largest one before adding up
+    # (the terms are ratios, so the scale cancels).
+    scale = sum_scale([p, *imports.values()])
+    total_imports = safe_sum(imports.values())
+    supply = p / scale + math.fsum(v / scale for v in imports.values())
     if supply <= 0:
         raise invalid(
             "imports_by_origin", "domestic production and imports are both zero; no supply"
@@ -209,7 +214,7 @@ def geopolrisk(
                 f"imports_by_origin[{origin}]",
                 f"no political-instability value g for origin '{origin}'",
             )
-        terms.append(ImportRiskTerm(origin, f, g, g * f / supply))
+        terms.append(ImportRiskTerm(origin, f, g, g * (f / scale) / supply))
     terms.sort(key=lambda t: (-t.contribution, t.origin))
     risk = math.fsum(t.contribution for t in terms)
     return GeoPolRiskResult(

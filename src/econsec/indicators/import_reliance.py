@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from econsec.indicators.common import MethodInfo, check_non_negative, check_number, invalid
+from econsec.indicators.common import (
+    MethodInfo,
+    check_non_negative,
+    check_number,
+    invalid,
+    sum_scale,
+)
 
 NET_IMPORT_RELIANCE_METHOD = MethodInfo(
     name="net import reliance",
@@ -116,15 +122,19 @@ def net_import_reliance(
     x = check_non_negative(exports, "exports")
     p = check_non_negative(production, "production")
     ds = check_number(stock_change, "stock_change")
-    net = i - x - ds
-    consumption = p + net
-    if consumption <= 0:
+    # NIR is a ratio: quantities near the float maximum are divided by the largest one
+    # first, so that ``production + imports`` cannot overflow.
+    scale = sum_scale([i, x, p, ds])
+    net_scaled = i / scale - x / scale - ds / scale
+    consumption_scaled = p / scale + net_scaled
+    net, consumption = net_scaled * scale, consumption_scaled * scale
+    if consumption_scaled <= 0:
         raise invalid(
             "apparent_consumption",
             f"apparent consumption (production + imports − exports − stock change) is "
             f"{consumption:g}; net import reliance is undefined",
         )
-    nir = net / consumption
+    nir = net_scaled / consumption_scaled
     return NetImportRelianceResult(
         nir=nir, net_imports=net, apparent_consumption=consumption, net_exporter=nir < 0
     )

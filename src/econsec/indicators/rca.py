@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from econsec.indicators.common import MethodInfo, invalid
+from econsec.indicators.common import MethodInfo, invalid, sum_scale
 
 RCA_METHOD = MethodInfo(
     name="Balassa revealed comparative advantage",
@@ -95,16 +95,23 @@ def rca(x: ArrayLike) -> RCAResult:
     if np.any(arr < 0):
         row, col = np.argwhere(arr < 0)[0]
         raise invalid(f"x[{row}, {col}]", f"must not be negative, got {arr[row, col]:g}")
-    total = float(arr.sum())
-    if total <= 0:
+    # RCA is a ratio of ratios: values near the float maximum are divided by the largest
+    # one before the sums, so that the sums stay finite (the totals reported may be inf).
+    scale = sum_scale(arr.ravel().tolist())
+    scaled = arr / scale if scale != 1.0 else arr
+    scaled_total = float(scaled.sum())
+    if scaled_total <= 0:
         raise invalid("x", "the matrix is all zero; RCA is undefined")
-    xc = arr.sum(axis=1)
-    xp = arr.sum(axis=0)
+    xc = scaled.sum(axis=1)
+    xp = scaled.sum(axis=0)
+    arr = scaled
     # Row shares X_cp / X_c divided by world shares X_p / X (no outer product: avoids
     # underflow of X_c · X_p for tiny values).
     row_share = np.zeros_like(arr)
     np.divide(arr, xc[:, None], out=row_share, where=xc[:, None] > 0)
-    world_share = xp / total
+    world_share = xp / scaled_total
     out = np.zeros_like(arr)
     np.divide(row_share, world_share[None, :], out=out, where=world_share[None, :] > 0)
-    return RCAResult(rca=out, country_totals=xc, product_totals=xp, total=total)
+    with np.errstate(over="ignore"):
+        return RCAResult(rca=out, country_totals=xc * scale, product_totals=xp * scale,
+                         total=scaled_total * scale)
