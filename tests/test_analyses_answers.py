@@ -92,6 +92,14 @@ def test_japan_page_and_api_say_the_list_is_its_own(client: httpx.Client) -> Non
         "not-member"
 
 
+def test_cli_country_profile_says_the_list_is_japans_own(built_db: Path) -> None:
+    table = run_cli("assess", "country", "Japan", db=built_db).stdout
+    assert "home country (the list is Japan's own)" in table and "not a member" not in table
+    doc = json.loads(run_cli("assess", "country", "CHN", "--format", "json",
+                             db=built_db).stdout)
+    assert doc["export_control"]["status"] == "not-member"
+
+
 # --------------------------------------------------------------------------- yearly shares
 
 
@@ -157,7 +165,8 @@ def test_magnesium_duplicate_row_is_read_once_with_a_warning() -> None:
 
 def test_magnesium_template_round_trips_through_the_cli(built_db: Path, tmp_path: Path) -> None:
     path = tmp_path / "mg.json"
-    run_cli("assess", "eu-crm-template", "Magnesium", "--out", str(path), db=built_db)
+    proc = run_cli("assess", "eu-crm-template", "Magnesium", "--out", str(path), db=built_db)
+    assert "note: Magnesium:" in proc.stderr and "duplicate" in proc.stderr
     doc = json.loads(path.read_text(encoding="utf-8"))
     assert any("duplicate" in n for n in doc["materials"][0]["notes"])
     result = json.loads(run_cli("assess", "eu-crm", "--input", str(path), "--format", "json",

@@ -205,16 +205,22 @@ def assess_eu_crm_template(
 
     Import reliance, EoL-RIR and substitution indices are set to the screening values
     (1, 0, 1): replace them with the study's factsheet values before relying on the result.
+    The file's notes (also printed to stderr) name stages whose EU sourcing copies global
+    supply and doubtful rows of the bundled tables.
     """
     from econsec.analyses.eu_crm import eu_crm_template
     from econsec.cli.output import to_json
 
-    text = to_json(eu_crm_template(_open_store(db), materials)) + "\n"
+    doc = eu_crm_template(_open_store(db), materials)
+    text = to_json(doc) + "\n"
     if out_file is None:
         out.file.write(text)
     else:
         out_file.write_text(text, encoding="utf-8")
         err.print(f"Written {out_file}")
+    for m in doc["materials"]:
+        for note in m["notes"]:
+            err.print(f"note: {m['material']}: {note}", markup=False, highlight=False)
 
 
 @assess_app.command("dependence")
@@ -230,6 +236,34 @@ def assess_dependence(
 
     home = country or Settings().home_country
     emit(dependence_result(dependence_table(_open_store(db), home)), fmt, out)
+
+
+@assess_app.command("country")
+def assess_country(
+    country: Annotated[str, typer.Argument(help="Country, ISO alpha-3 or name.")],
+    home: Annotated[str | None, typer.Option(
+        help="Home country (default: ECONSEC_HOME_COUNTRY, JPN).")] = None,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """A country's profile: groups, Japan's export-control Group A, governance, risk, what it
+    produces (the API's and the country page's profile)."""
+    from econsec.analyses.country_profile import country_profile
+
+    p = country_profile(_open_store(db), country, home=home or Settings().home_country)
+    gov, risk = p["governance"], p["country_risk"]
+    facts = [
+        ("country", f"{p['name_en']} / {p['name_ja']} ({p['iso3']})"),
+        ("groups", ", ".join(p["groups"]) or "-"),
+        ("export control", f"{p['export_control']['name']}: {p['export_control']['status_text']}"),
+        ("governance (WGI mean)", f"{gov['mean']:.2f} ({gov['year']})" if gov else "-"),
+        ("OECD country risk", f"{risk['category']} / 7" if risk else "not classified"),
+        *((f"{r['commodity']} {r['measure']} {r['year']}",
+           f"{r['share']:.1%} of world supply, rank {r['rank']} / {r['producers']}")
+          for r in p["produces"][:10]),
+    ]
+    emit(Result(p, [{"fact": k, "value": v} for k, v in facts], ["fact", "value"],
+                title=f"{p['name_en']} ({p['iso3']})"), fmt, out)
 
 
 @app.command()
