@@ -227,6 +227,37 @@ def test_host_policy(bind: str, port: int | None, allowed: tuple[str, ...], host
     assert HostPolicy(bind, port, allowed).allows(host) is expected
 
 
+@pytest.mark.parametrize(("host", "refused"), [
+    ("127.0.0.1", False), ("localhost", False), ("::1", False), ("127.0.0.2", False),
+    ("0.0.0.0", True), ("::", True), ("192.168.1.20", True), ("econsec.lan", True),
+])
+def test_check_bind(host: str, refused: bool) -> None:
+    from econsec.errors import ValidationError
+    from econsec.web.security import check_bind
+
+    if refused:
+        with pytest.raises(ValidationError, match="--allow-remote"):
+            check_bind(host, allow_remote=False)
+        assert "WARNING" in (check_bind(host, allow_remote=True) or "")
+    else:
+        assert check_bind(host, allow_remote=False) is None
+
+
+def test_token_file_is_private_and_reused(tmp_path: Path) -> None:
+    from econsec.web.security import load_or_create_token
+
+    path = tmp_path / "state" / "econsec" / "api-token"
+    first = load_or_create_token(path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and len(first) >= 32
+    assert load_or_create_token(path) == first
+    path.chmod(0o644)  # readable by others: not trusted, replaced
+    second = load_or_create_token(path)
+    assert second != first and stat.S_IMODE(path.stat().st_mode) == 0o600
+    path.write_text("short\n")
+    path.chmod(0o600)
+    assert load_or_create_token(path) not in ("short", second)
+
+
 # ------------------------------------------------------------------ headers
 
 

@@ -41,6 +41,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
 from econsec.errors import ValidationError
 
@@ -304,6 +305,8 @@ class SecurityMiddleware:
                 raise
             await _send_problem(send_with_headers, 413, "request failed", str(large.detail),
                                 scope.get("path", ""))
+        except ClientDisconnect:
+            return  # the client went away while sending: nobody to answer
         except Exception:
             incident = uuid.uuid4().hex[:12]
             log.exception("incident %s: %s %s failed", incident, scope.get("method"),
@@ -376,8 +379,9 @@ def _counting(receive: Receive, named: int, limit: int, declared: str) -> Receiv
 
 
 _FIRST_PART = re.compile(
-    rb'\A--(?P<b>[^\r\n]+)\r\nContent-Disposition:[ \t]*form-data;[ \t]*name="?csrf_token"?'
-    rb"[^\r\n]*\r\n(?:[^\r\n]+\r\n)*\r\n(?P<v>[^\r\n]*)\r\n--", re.IGNORECASE)
+    rb'\A--(?P<b>[^\r\n]+)\r\nContent-Disposition:[ \t]*form-data;[ \t]*'
+    rb'name=(?:"csrf_token"|csrf_token)(?:;[^\r\n]*)?\r\n(?:[^\r\n]+\r\n)*\r\n'
+    rb"(?P<v>[^\r\n]*)\r\n--", re.IGNORECASE)
 #: How much of a multipart body is read to find the token (its first field).
 PEEK_BYTES = 16 * 1024
 
