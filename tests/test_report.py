@@ -66,6 +66,25 @@ def test_report_numbers_trace_to_sources(report: Path) -> None:
     assert lenses["gallium"]["disruptive_innovation"]  # domain: computing
 
 
+def test_report_units_and_yearly_shares_follow_the_headline(report: Path) -> None:
+    """Units carry their USGS content basis; the series share of the latest year is the
+    headline's (kaolin: a printed world total of 4,400 sends both to the reported basis)."""
+    html = report.read_text(encoding="utf-8")
+    assert "metric tons, lithium content" in html
+    assert "metric tons, rare-earth-oxide equivalent" in html
+    data = embedded_data(html)
+    by_id = {c["commodity"]: c for c in data["commodities"]}
+    kaolin = by_id["kaolin"]
+    headline = kaolin["measures"]["production"]
+    assert headline["basis"] == "reported"
+    usa = next(r["share"] for r in headline["shares"] if r["iso3"] == "USA")
+    assert kaolin["trend"]["shares"]["USA"][-1] == pytest.approx(usa)
+    assert kaolin["trend"]["bases"][-1] == "reported"
+    matrix = {p["material"]: p for p in data["matrix"]["points"]}
+    assert "Magnesium" in matrix  # its repeated end use no longer excludes it
+    assert not any(e["material"] == "Magnesium" for e in data["matrix"]["excluded"])
+
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
