@@ -161,3 +161,21 @@ def test_report_survives_huge_values(huge_db: Path, tmp_path: Path) -> None:
     proc = run_cli("report", "--out", str(tmp_path / "report"), db=huge_db)
     assert proc.returncode == 0
     assert (tmp_path / "report" / "index.html").exists()
+
+
+def test_two_world_totals_in_an_old_year_leave_the_profile_standing(tmp_path: Path) -> None:
+    """A year with two world totals has no shares in the series (the latest year's headline
+    is untouched); the profile does not fail over an old year."""
+    from econsec.kb.testing import SOURCE_A, sample_bundle
+
+    bundle = sample_bundle()
+    bundle.observations.append(Observation("lithium", "World total", None, True, 2023,
+                                           Measure.PRODUCTION, 170000.0, "t", SOURCE_A.key))
+    bundle.observations.append(Observation("lithium", "China", "CHN", False, 2024,
+                                           Measure.PRODUCTION, 40000.0, "t", SOURCE_A.key))
+    with open_store(f"sqlite:///{tmp_path / 'kb.db'}") as s:
+        s.import_bundle(bundle)
+        trend = commodity_profile(s, "lithium")["trend"]
+    assert trend["years"] == [2023, 2024]
+    assert trend["bases"] == [None, "reported"]
+    assert trend["shares"]["CHL"] == [None, pytest.approx(49 / 89)]

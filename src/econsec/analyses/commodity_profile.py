@@ -17,7 +17,7 @@ from econsec.analyses.shares import (
     is_world_total,
     year_shares,
 )
-from econsec.errors import ValidationError
+from econsec.errors import DataFormatError, ValidationError
 from econsec.indicators.common import safe_sum
 from econsec.records import Measure
 
@@ -88,7 +88,7 @@ def _trend(store: Any, item_id: str, sources: dict[str, Any], *, top: int) -> di
     for year in years:
         try:
             per_year[year] = year_shares(by_year[year], label=f"{item_id} {measure}")
-        except ValidationError:  # nothing positive reported that year
+        except (ValidationError, DataFormatError):  # nothing positive, or two world totals
             per_year[year] = None
     countries = sorted({c for ys in per_year.values() if ys for c in ys.values})
     shares = {c: [ys.share(c) if ys and c in ys.values else None for ys in per_year.values()]
