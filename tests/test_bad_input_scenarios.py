@@ -312,3 +312,12 @@ def test_api_ensemble_that_varies_nothing(client: httpx.Client) -> None:
 def test_api_unknown_worked_scenario_is_not_a_path(client: httpx.Client) -> None:
     body = problem(client.post("/scenarios/runs", json={"worked": "../../etc/passwd"}), 404)
     assert body["column"] == "worked"
+
+
+@pytest.mark.parametrize("mrio", ["/etc", "../../data/exio", "bundled:../../etc"],
+                         ids=["absolute", "relative", "bundled-escape"])
+def test_io_api_cannot_name_server_paths(client: httpx.Client, mrio: str) -> None:
+    body = problem(client.post("/io/leontief", json={
+        "mrio": mrio, "shocks": [{"region": "reg1", "sector": "mining", "value": 1}]}), 422)
+    assert body["column"] == "mrio" and "bundled" in body["detail"]
+    assert "/etc" not in json.dumps(body) and "exio" not in json.dumps(body)

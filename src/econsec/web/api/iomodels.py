@@ -41,11 +41,24 @@ def mrio_cache(state: WebState) -> ReadCache:
     return service(state, "mrio_cache", lambda: ReadCache(size=8))
 
 
+def check_table_name(ref: str) -> str:
+    """``ref`` if it is a named table (``pymrio:test``, ``bundled:…``); else a 422 located
+    at ``mrio`` that does not repeat the value (it may be a path)."""
+    from econsec.errors import Location
+    from econsec.scenarios.schema import named_tables
+
+    names = named_tables()
+    if ref not in names:
+        raise ValidationError(f"mrio must name a bundled table ({', '.join(names)}); the "
+                              "web app loads no file paths", location=Location(column="mrio"))
+    return check_mrio_ref(ref)
+
+
 def loaded_mrio(state: WebState, ref: str) -> Any:
     """The MRIO ``ref`` (loaded once per app; call from a worker thread)."""
     from econsec.io_models.loaders import load_mrio
 
-    check_mrio_ref(ref)
+    check_table_name(ref)
     return mrio_cache(state).get(("mrio", ref), lambda: load_mrio(ref))
 
 
