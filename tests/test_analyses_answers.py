@@ -93,11 +93,10 @@ def test_japan_page_and_api_say_the_list_is_its_own(client: httpx.Client) -> Non
 
 
 def test_cli_country_profile_says_the_list_is_japans_own(built_db: Path) -> None:
-    table = run_cli("assess", "country", "Japan", db=built_db).stdout
-    assert "home country (the list is Japan's own)" in table and "not a member" not in table
-    doc = json.loads(run_cli("assess", "country", "CHN", "--format", "json",
+    doc = json.loads(run_cli("assess", "country", "Japan", "--format", "json",
                              db=built_db).stdout)
-    assert doc["export_control"]["status"] == "not-member"
+    assert doc["export_control"]["status"] == "issuer"
+    assert doc["export_control"]["status_text"] == "home country (the list is Japan's own)"
 
 
 # --------------------------------------------------------------------------- yearly shares
