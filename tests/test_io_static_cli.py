@@ -147,3 +147,17 @@ def test_percentage_of_negative_final_demand_is_refused() -> None:
     )
     assert proc.returncode == 2
     assert "positive base" in proc.stderr and "331" in proc.stderr
+
+
+@pytest.mark.parametrize("kind", ["folder", "file"])
+def test_mrio_of_the_wrong_kind_is_refused(tmp_path, kind: str) -> None:
+    from econsec.errors import DataFormatError
+    from econsec.io_models.loaders import load_mrio
+
+    target = tmp_path / "thing"
+    if kind == "folder":
+        target.mkdir()
+    else:
+        target.write_text("not an MRIO", encoding="utf-8")
+    with pytest.raises(DataFormatError, match=r"not a saved pymrio system|is a file"):
+        load_mrio(str(target))

@@ -61,6 +61,14 @@ def load_mrio(ref: str) -> MRIO:
             f"MRIO '{ref}' not found: give pymrio:test, bundled:bea-2023 or a folder pymrio "
             "can load"
         )
+    from pymrio.core.constants import DEFAULT_FILE_NAMES
+
+    para = DEFAULT_FILE_NAMES["filepara"]
+    if path.is_dir() and not (path / para).is_file():
+        raise DataFormatError(f"MRIO '{ref}' is a folder but not a saved pymrio system (no "
+                              f"{para} in it); save one with pymrio's IOSystem.save_all")
+    if path.is_file() and path.suffix.lower() != ".zip":
+        raise DataFormatError(f"MRIO '{ref}' is a file, not a pymrio folder or .zip archive")
     try:
         io = pymrio.load_all(path)
     except Exception as exc:  # pymrio raises many kinds; say which folder failed and why
