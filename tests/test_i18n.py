@@ -63,3 +63,15 @@ def test_each_message_is_translated_in_one_catalogue_file_only() -> None:
                     twice.append(f"{key!r} in {seen[key]} and {path.name}")
                 seen[key] = path.name
     assert not twice, twice
+
+
+def test_huge_and_infinite_numbers_format_without_error() -> None:
+    from econsec.cli.views import _amount
+
+    ja = translator("ja")
+    assert ja.number(1.7e308) == "1.7E308"
+    assert ja.number(float("inf")) == "∞"
+    assert ja.number(1e15) == "1E15"
+    assert ja.number(999_999_999_999_999.0, 0) == "999,999,999,999,999"
+    assert _amount(1.7e308) == "1.7e+308"
+    assert _amount(12_345.0) == "12,345"

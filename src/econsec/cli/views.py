@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from econsec.cli.output import Result
 
 
 def _amount(value: float) -> str:
-    """1,234,567 for large or whole numbers, 4 significant digits otherwise."""
+    """1,234,567 for large or whole numbers, 4 significant digits otherwise; e-notation from
+    10^15 (and for infinities), where digits would only be noise."""
+    if not math.isfinite(value) or abs(value) >= 1e15:
+        return f"{value:.4g}"
     return f"{value:,.0f}" if abs(value) >= 1000 or float(value).is_integer() else f"{value:.4g}"
 
 

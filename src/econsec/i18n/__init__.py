@@ -9,6 +9,7 @@ callables through Jinja's i18n extension (``install_gettext_callables``).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -16,7 +17,7 @@ from importlib import resources
 
 from babel.dates import format_date as _format_date
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal, format_percent, format_scientific
 
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "ja")
 DEFAULT_LANGUAGE = "en"
@@ -60,6 +61,10 @@ class Translator:
         """A number with grouping and at most ``digits`` decimals; an en dash for missing."""
         if value is None:
             return "–"
+        if not math.isfinite(value):
+            return "∞" if value > 0 else ("−∞" if value < 0 else "–")
+        if abs(value) >= 1e15:  # digits past the 15th are noise; Babel refuses ~1e28 and up
+            return format_scientific(value, format="0.###E0", locale=self.lang)
         return format_decimal(value, format=f"#,##0.{'#' * digits}" if digits else "#,##0",
                               locale=self.lang)
 
