@@ -135,6 +135,39 @@ def test_reads_during_a_bulk_import_answer_200(db_copy: Path) -> None:
     assert statuses and set(statuses) == {200}, statuses
 
 
+def _hold_a_large_write(db: Path, seconds: float, ready: threading.Event) -> None:
+    """A bulk writer: a transaction with more changed pages than the page cache holds
+    (SQLite then writes them out early), kept open for ``seconds``."""
+    conn = sqlite3.connect(db, isolation_level=None, timeout=30)
+    conn.execute("PRAGMA cache_size=20")
+    conn.execute("BEGIN IMMEDIATE")
+    conn.executemany(
+        "insert into observations (item_id, area, iso3, is_aggregate, year, measure, value, "
+        "unit, source_key, is_estimate, withheld, value_raw, series, note) values "
+        "('lithium', 'World total', NULL, 1, 1500, 'production', ?, 't', "
+        "(select min(key) from sources), 0, 0, '', ?, '')",
+        [(float(n), f"bulk {n}") for n in range(30000)])
+    ready.set()
+    time.sleep(seconds)
+    conn.execute("ROLLBACK")
+    conn.close()
+
+
+def test_reads_while_a_bulk_write_is_open_answer_200(db_copy: Path) -> None:
+    with live_server(db_copy) as server:
+        ready = threading.Event()
+        writer = threading.Thread(target=_hold_a_large_write, args=(db_copy, 7.0, ready))
+        writer.start()
+        assert ready.wait(120)
+        statuses: Counter[int] = Counter()
+        with httpx.Client(base_url=server.url, timeout=120) as client:
+            while writer.is_alive():
+                statuses[client.get("/api/v1/commodities?limit=5").status_code] += 1
+                statuses[client.get("/api/v1/health").status_code] += 1
+        writer.join()
+    assert statuses and set(statuses) == {200}, statuses
+
+
 def test_32_thread_load_has_no_500_and_no_spurious_422(db_copy: Path) -> None:
     cases = 40
     with live_server(db_copy) as server:

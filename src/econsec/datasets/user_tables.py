@@ -807,6 +807,7 @@ class _TableReader:
         self.out = Bundle()
         self._resolved: dict[str, str] = {}
         self._aggregate: dict[str, bool] = {}
+        self._shared: dict[Any, Any] = {}
         self._keys: dict[tuple[str, ...], str] = {}
         self._years: dict[tuple[str, ...], int] = {}
         self._used: dict[tuple[str, ...], None] = {}
@@ -837,6 +838,13 @@ class _TableReader:
         for line, row in rows:
             self._line = line
             method(row, lambda column, line=line: Location(file, line, column))
+
+    def _same(self, value: Any) -> Any:
+        """One shared object for equal texts and years (a file repeats them on every row;
+        sharing keeps a large file's records small)."""
+        if len(self._shared) > 200_000:
+            self._shared.clear()
+        return self._shared.setdefault(value, value)
 
     def _key_for(self, row: dict[str, Cell]) -> str:
         """The source key of a row (from its source columns)."""
@@ -913,12 +921,14 @@ class _TableReader:
             raise ValidationError(
                 f"negative {measure.value} value {raw}", location=where("value")
             )
+        same = self._same
         record = Observation(
-            item_id=item, area=area, iso3=iso3, is_aggregate=aggregate, year=year,
-            measure=measure, value=value, unit=_text(row["unit"]), source_key=self._key_for(row),
+            item_id=same(item), area=same(area), iso3=iso3, is_aggregate=aggregate,
+            year=same(year), measure=measure, value=value, unit=same(_text(row["unit"])),
+            source_key=self._key_for(row),
             is_estimate=parse_bool(row.get("is_estimate"), where("is_estimate")),
-            withheld=withheld, value_raw=raw, series=_text(row.get("series")),
-            note=_text(row.get("note")),
+            withheld=withheld, value_raw=raw, series=same(_text(row.get("series"))),
+            note=same(_text(row.get("note"))),
         )
         self._add("observations", row, year, record)
 
@@ -940,11 +950,12 @@ class _TableReader:
             column = "value" if "value" in row else "share"
             raise DataFormatError("give a value or a share", location=where(column))
         year_end = _text(row.get("year_end"))
+        same = self._same
         record = TradeFlow(
-            item_id=item, exporter=exporter, importer=importer, year=year,
+            item_id=same(item), exporter=exporter, importer=importer, year=same(year),
             source_key=self._key_for(row),
-            value=value, quantity=quantity, unit=_text(row.get("unit")), share=share,
-            exporter_label=label,
+            value=value, quantity=quantity, unit=same(_text(row.get("unit"))), share=share,
+            exporter_label=same(label),
             year_end=parse_year(year_end, where("year_end")) if year_end else None,
         )
         self._add("trade_flows", row, year, record)

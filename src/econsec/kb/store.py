@@ -979,7 +979,7 @@ class _Validator:
             if code is not None and code not in countries:
                 raise self.fail(f"{what}: unknown {role}country '{code}'", key)
 
-        seen: set[tuple[Any, ...]] = set()
+        seen: set[Any] = set()
         for n, o in enumerate(b.observations, 1):
             self.at = ("observations", n - 1)
             what = (
@@ -1001,8 +1001,8 @@ class _Validator:
                                 f"{MAX_VALUE:g}", o.source_key)
             if o.value is not None and o.value < 0 and measure in NON_NEGATIVE_MEASURES:
                 raise self.fail(f"{what}: negative {measure} value {o.value}", o.source_key)
-            key = (o.source_key, o.item_id, measure, o.year, o.area, o.series)
-            if key in seen:
+            key = hash((o.source_key, o.item_id, measure, o.year, o.area, o.series))
+            if key in seen and self._duplicate_observation(n - 1):
                 raise self.fail(f"{what}: duplicate (same source, item, measure, year, area, "
                                 f"series '{o.series}')", o.source_key)
             seen.add(key)
@@ -1107,6 +1107,17 @@ class _Validator:
             out[key] = record
         self.at = None
         return out
+
+    def _duplicate_observation(self, index: int) -> bool:
+        """True when an earlier observation has the same key as observation ``index`` (the
+        check keeps only hashes of the keys, to stay small for large files)."""
+        records = self.bundle.observations
+
+        def key(o: Observation) -> tuple[Any, ...]:
+            return (o.source_key, o.item_id, Measure(o.measure), o.year, o.area, o.series)
+
+        wanted = key(records[index])
+        return any(key(records[i]) == wanted for i in range(index))
 
     def _check_item(self, item_id: str, what: str, source_key: str) -> None:
         if item_id in self.items:

@@ -4,7 +4,9 @@ Both take the file as ``multipart/form-data`` (field ``file``) of at most the ap
 ``max_upload_bytes`` (else 413). The file is parsed by
 :func:`econsec.datasets.user_tables.read_user_file`; a malformed file is a 422 problem
 naming the file, line and column. The preview stores nothing; the import writes the whole
-file in one transaction (all or nothing) and clears the read cache.
+file in one transaction (all or nothing) and clears the read cache. An import waits for
+another one that holds the knowledge base; if that takes longer than the busy timeout the
+answer is 503 with ``Retry-After`` (nothing written).
 """
 
 from __future__ import annotations
@@ -91,7 +93,7 @@ async def preview(
 
 
 @router.post("/import", response_model=ImportResult, summary="Import a file (all or nothing)",
-             openapi_extra=_UPLOAD, responses=problem_responses(404, 413, 422))
+             openapi_extra=_UPLOAD, responses=problem_responses(404, 413, 422, 503))
 async def import_file(
     request: Request,
     state: State,
