@@ -472,7 +472,7 @@ def test_file_name_with_newline_stays_on_one_line(db_copy: Path, tmp_path: Path)
 def hostile_db(db_copy: Path, tmp_path: Path) -> Path:
     items = write(tmp_path, "id,kind,name_en,name_ja\n"
                             "zz-evil,material,\"=HYPERLINK(\"\"http://x\"\")\",\x1b]0;owned\x07"
-                            "\x1b[2J\n"
+                            "\x1b[2J\x9b31m\u202e\n"
                             "zz-neg,material,-3.5,+cmd|' /C calc'!A0\n", "evil.csv")
     run_cli("import", str(items), db=db_copy)
     facts = write(tmp_path, f"{HEADER},source\nzz-evil,Chile,2031,production,5,t,@SUM(1)\n"
@@ -491,8 +491,15 @@ def test_cli_csv_output_escapes_formulas(hostile_db: Path) -> None:
 
 def test_cli_table_output_shows_escape_characters(hostile_db: Path) -> None:
     text = run_cli("commodities", db=hostile_db).stdout
-    assert "\x1b" not in text and "\x07" not in text
-    assert "\\x1b" in text
+    assert not any(c in text for c in "\x1b\x07\x9b\u202e")
+    assert "\\x1b" in text and "\\x9b" in text and "\\u202e" in text
+
+
+def test_cli_json_output_escapes_c1_controls_and_bidi(hostile_db: Path) -> None:
+    text = run_cli("commodities", "--format", "json", db=hostile_db).stdout
+    assert not any(c in text for c in "\x1b\x07\x9b\u202e")
+    evil = next(c for c in json.loads(text)["commodities"] if c["id"] == "zz-evil")
+    assert evil["name_ja"] == "\x1b]0;owned\x07\x1b[2J\x9b31m\u202e"
 
 
 def test_export_csv_escapes_formulas_and_keeps_numbers(hostile_db: Path,

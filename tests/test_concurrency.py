@@ -210,3 +210,45 @@ def test_32_thread_load_has_no_500_and_no_spurious_422(db_copy: Path) -> None:
     assert by_kind[("import", 200)] + by_kind[("import", 503)] == 60
     assert by_kind[("move", 200)] + by_kind[("move", 503)] == cases
     assert by_kind[("import", 200)] >= 55 and by_kind[("move", 200)] >= cases - 4
+
+
+PG_URL = os.environ.get("ECONSEC_TEST_POSTGRES_URL")
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not PG_URL, reason="ECONSEC_TEST_POSTGRES_URL not set")
+def test_postgres_concurrent_imports_and_busy(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy import create_engine, text
+
+    from econsec.datasets.user_tables import read_user_file
+    from econsec.errors import BusyError
+    from econsec.kb.models import Base
+    from econsec.kb.store import open_store
+    from econsec.kb.testing import sample_bundle
+
+    assert PG_URL
+    engine = create_engine(PG_URL)
+    with engine.begin() as conn:
+        Base.metadata.drop_all(conn)
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+    store = open_store(PG_URL)
+    store.import_bundle(sample_bundle())
+    bundles = []
+    for n in range(4):
+        path = tmp_path / f"pg{n}.csv"
+        path.write_text(HEADER + "".join(
+            f"lithium,Chile,{1100 + k},production,{n + k},t\n" for k in range(500)),
+            encoding="utf-8")
+        bundles.append(read_user_file(path))
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(store.import_bundle, bundles))
+    assert store.counts()["observations"] == len(sample_bundle().observations) + 2000
+    monkeypatch.setenv("ECONSEC_BUSY_TIMEOUT", "0.5")
+    with store.engine.begin():  # holds the writers' lock
+        other = open_store(PG_URL)
+        with pytest.raises(BusyError):
+            other.import_bundle(bundles[0], replace=True)
+        other.close()
+    store.close()

@@ -16,6 +16,7 @@ import csv
 import io
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -49,9 +50,15 @@ class Result:
     percent: Sequence[str] = field(default_factory=tuple)
 
 
+_JSON_UNSAFE = re.compile("[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def to_json(document: Mapping[str, Any]) -> str:
-    """JSON text with NaN turned into null (JSON has no NaN)."""
-    return json.dumps(jsonable(document), ensure_ascii=False, indent=2)
+    """JSON text with NaN turned into null (JSON has no NaN). C0 controls are escaped by
+    ``json``; C1 controls and bidirectional overrides are escaped here too (``\\u009b``),
+    so that no stored text can act on a terminal that shows the JSON."""
+    text = json.dumps(jsonable(document), ensure_ascii=False, indent=2)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def to_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
