@@ -234,13 +234,15 @@ def same_entities(rows: list[Bilingual], negatives: list[tuple[str, str]]) -> se
 
 def false_matches(latin: SqliteScreeningIndex, ja: SqliteScreeningIndex,
                   threshold: float = CANDIDATE_THRESHOLD, *, cross_script_only: bool = False,
-                  rows: list[Bilingual] | None = None
+                  rows: list[Bilingual] | None = None, step: int = 1
                   ) -> tuple[int, list[tuple[str, str, str, float, str]]]:
     """(queries run, false matches as (source, query, index, score, result)).
 
     Cross-script queries are Latin names against the Japanese-only index and Japanese
-    names against the Latin-only index; ``cross_script_only`` runs only those."""
-    negatives = negative_names()
+    names against the Latin-only index; ``cross_script_only`` runs only those. ``step``
+    keeps every step-th list name (all Japanese company names are kept)."""
+    negatives = [(s, n) for i, (s, n) in enumerate(negative_names())
+                 if s == "japanese company" or i % step == 0]
     if rows is None:
         path = find(PROHIBITION)
         rows = read_prohibition(path) if path else []

@@ -4,6 +4,8 @@ export-prohibition lists (held-out part)."""
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,17 @@ from econsec.screening.match import (
 )
 from econsec.screening.names import clean_text, index_keys, name_keys, normalise_name
 from econsec.screening.reading import kana_romaji, reading_key
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "screening_recall.py"
+
+
+def _bench():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("screening_recall", BENCH)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["screening_recall"] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def _index(tmp_path: Path, names: list[tuple[str, str]], **extra: str) -> SqliteScreeningIndex:
@@ -165,3 +178,39 @@ def test_name_keys_hold_the_reading_keys() -> None:
     keys = name_keys("アルマズ株式会社")
     assert "p:~ARMS" in keys and keys == index_keys("アルマズ株式会社")
     assert "p:~ARMS" in name_keys("Almaz JSC")
+
+
+@pytest.fixture(scope="module")
+def recall_setup(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    bench = _bench()
+    path = bench.find(bench.PROHIBITION)
+    if path is None:
+        pytest.skip("the export-prohibition list is not available")
+    rows = bench.read_prohibition(path)
+    latin, ja = bench.build(tmp_path_factory.mktemp("recall"), rows)
+    yield bench, rows, latin, ja
+    latin.close()
+    ja.close()
+
+
+#: Held-out recall measured when the reading keys were introduced (0.579 katakana → Latin,
+#: 0.584 Latin → katakana; before them 0.10): a regression guard. The goal, 0.95, is not
+#: reached yet (see docs/screening.md, "Cross-script recall").
+HELD_OUT_RECALL_FLOOR = 0.55
+
+
+def test_cross_script_recall_on_held_out_entities(recall_setup) -> None:  # type: ignore[no-untyped-def]
+    bench, rows, latin, ja = recall_setup
+    figures, latencies = bench.recall(latin, ja, rows, "held-out")
+    assert sum(latencies) / len(latencies) < 0.3
+    for f in figures:
+        assert f.n > 150
+        assert f.recall >= HELD_OUT_RECALL_FLOOR, (f.direction, f.recall,
+                                                   [m.query for m in f.misses])
+
+
+def test_no_false_match_on_entities_absent_from_the_list(recall_setup) -> None:  # type: ignore[no-untyped-def]
+    bench, rows, latin, ja = recall_setup
+    runs, wrong = bench.false_matches(latin, ja, cross_script_only=True, rows=rows, step=3)
+    assert runs > 300
+    assert wrong == []

@@ -51,6 +51,7 @@ from rapidfuzz.distance import OSA, LCSseq, Levenshtein
 from econsec.screening.entities import ListedEntity
 from econsec.screening.names import (
     GENERIC_WORDS,
+    KNOWN_NAMES,
     READING,
     NameForm,
     NormalisedName,
@@ -59,7 +60,11 @@ from econsec.screening.names import (
     token_similarity,
     token_weight,
 )
-from econsec.screening.reading import CONCEPTS, KANJI_WORDS, reading_key, split_reading
+from econsec.screening.reading import (
+    reading_key,
+    slot_agreement,
+    split_reading,
+)
 
 #: Scores at or above this are matches (chosen on benchmarks/data/screening_pairs.csv,
 #: see docs/screening.md).
@@ -70,6 +75,10 @@ THRESHOLD = 0.85
 CANDIDATE_THRESHOLD = 0.80
 #: Highest score of a comparison of cross-script readings (vowels are not compared).
 READING_CAP = 0.95
+#: Reading tokens less similar than this count as unmatched (no partial credit).
+READING_MIN_SIMILARITY = 0.6
+#: Weight of the better-covered side in a reading comparison (the other gets the rest).
+READING_MAX_SHARE = 0.65
 #: Score of a short query that names a distinctive token of a longer listed name.
 PARTIAL_SCORE = 0.80
 #: A token in at most this share of a list's entities (or at most 2 of them) is distinctive.
@@ -84,10 +93,21 @@ COUNTRY_CONFLICT = 0.9
 DOB_AGREES_BONUS = 0.02
 
 
+#: Words most names of institutional lists share (besides the generic business words of
+#: :data:`~econsec.screening.names.GENERIC_WORDS`): they weigh like generic words in
+#: readings. Other translated words (``acoustics``, ``engine``) are content words.
+COMMON_WORDS = frozenset({
+    "institute", "research", "scientific", "plant", "production", "enterprise", "state",
+    "federal", "design", "bureau", "center", "association", "russian", "company",
+    "corporation", "technology", "engineering", "systems", "electronics", "electric",
+    "machine", "instrument", "aviation", "central", "unitary", "all", "branch", "limited",
+    "trading", "industry", "international", "services", "complex", "ministry", "service",
+    "concern", "building", "development", "experimental", "communications", "radio",
+})
+
+
 def _generic_readings() -> frozenset[str]:
-    words = set(GENERIC_WORDS) | set(CONCEPTS.values()) | {
-        w for v in KANJI_WORDS.values() for w in v.split()}
-    return frozenset(reading_key(w) for w in words if w)
+    return frozenset(reading_key(w) for w in set(GENERIC_WORDS) | COMMON_WORDS if w)
 
 
 #: Readings of generic words (weigh like generic words).
@@ -142,20 +162,26 @@ def _vowel_agreement(va: str, vb: str) -> float:
 
 @lru_cache(maxsize=500_000)
 def reading_similarity(a: str, b: str) -> tuple[float, str]:
-    """Similarity of two reading tokens (``SKELETON:vowels``): the skeletons' similarity
+    """Similarity of two reading tokens (``SKELETON:slots``): the skeletons' similarity
     (1 when equal, else ``1 − 1.5·d / max(len)`` with ``d`` the Levenshtein distance; 0 for
-    skeletons under three letters that differ) times ``(1 + v) / 2`` where ``v`` is the share
-    of the shorter vowel pattern found in order in the other."""
+    skeletons under three letters that differ; 0 between an acronym without vowels and a
+    word with vowels) times ``(1 + v) / 2`` where ``v`` is the
+    vowels' agreement (slot by slot for equal skeletons,
+    :func:`~econsec.screening.reading.slot_agreement`; else the share of the shorter vowel
+    sequence found in order in the other)."""
     if a == b:
         return 1.0, "same reading"
     (ska, va), (skb, vb) = split_reading(a), split_reading(b)
+    if bool(va) != bool(vb) and not (ska + skb).isdigit():
+        return 0.0, "reading"  # an acronym (no vowel) is not a transcribed word
     if ska == skb:
         sim = 1.0
+        vowels = slot_agreement(a, b)
     elif min(len(ska), len(skb)) < 3:
         return 0.0, "reading"
     else:
         sim = max(0.0, 1.0 - 1.5 * Levenshtein.distance(ska, skb) / max(len(ska), len(skb)))
-    vowels = _vowel_agreement(va, vb)
+        vowels = _vowel_agreement(va, vb)
     if sim >= 1.0 and vowels >= 1.0:
         return 1.0, "same reading"
     return sim * (1 + vowels) / 2, "reading"
@@ -171,16 +197,17 @@ def reading_information(tokens: tuple[str, ...]) -> float:
 def reading_cap(q: tuple[str, ...], c: tuple[str, ...]) -> float:
     """Highest score of a reading comparison: :data:`READING_CAP` when both readings hold
     four consonants or more (generic words count half); for three, :data:`PARTIAL_SCORE`
-    if the vowels agree exactly, else just under :data:`CANDIDATE_THRESHOLD`; below three,
-    0.6. Readings made only of generic words (``Electronics Institute``) stay under the
-    candidate threshold unless they hold the same words (then at most 0.9)."""
+    if both hold the same words read the same, vowels included, else just under
+    :data:`CANDIDATE_THRESHOLD`; below three, 0.6. Readings made only of generic words
+    (``Electronics Institute``) stay under the candidate threshold unless they hold the
+    same words (then at most 0.9)."""
     n = min(reading_information(q), reading_information(c))
     if n < 3:
         return 0.6
     if n < 4:
-        same_vowels = sorted(split_reading(t)[1] for t in q) == \
-            sorted(split_reading(t)[1] for t in c)
-        return PARTIAL_SCORE if same_vowels else CANDIDATE_THRESHOLD - 0.05
+        exact = len(q) == len(c) and all(any(reading_similarity(a, b)[0] >= 1.0 for b in c)
+                                         for a in q)
+        return PARTIAL_SCORE if exact else CANDIDATE_THRESHOLD - 0.05
     if all(split_reading(t)[0] in GENERIC_READINGS for t in q + c):
         same = sorted(split_reading(t)[0] for t in q) == sorted(split_reading(t)[0] for t in c)
         return 0.9 if same else CANDIDATE_THRESHOLD - 0.05
@@ -225,11 +252,25 @@ class NameComparison:
         return text
 
 
+@lru_cache(maxsize=500_000)
+def _spelling_similarity(a: str, b: str) -> tuple[float, str]:
+    """:func:`~econsec.screening.names.token_similarity` with its phonetic rule only for
+    words of six letters or more (a Hepburn romanisation against a Latin spelling:
+    ``komatsu`` is not ``kamaz``; readings compare such sounds with their vowels)."""
+    sim, how = token_similarity(a, b)
+    if how != "phonetic" or min(len(a), len(b)) >= 6:
+        return sim, how
+    return max(0.0, 1.0 - 2.0 * OSA.distance(a, b) / max(len(a), len(b))), "edit distance"
+
+
 def _align(q: tuple[str, ...], c: tuple[str, ...], reading: bool = False,
-           rarity: Rarity | None = None, partial: bool = True) -> tuple[float, str]:
-    similarity = reading_similarity if reading else token_similarity
+           rarity: Rarity | None = None, partial: bool = True, phonetic: bool = True
+           ) -> tuple[float, str]:
+    similarity = (reading_similarity if reading
+                  else token_similarity if phonetic else _spelling_similarity)
     pairs = [(*similarity(a, b), i, j) for i, a in enumerate(q) for j, b in enumerate(c)]
-    pairs = [(sim, i, j, how) for sim, how, i, j in pairs if sim > 0.0]
+    floor = READING_MIN_SIMILARITY if reading else 0.0
+    pairs = [(sim, i, j, how) for sim, how, i, j in pairs if sim > floor]
     pairs.sort(key=lambda p: -p[0])
     used_q: dict[int, float] = {}
     used_c: dict[int, float] = {}
@@ -245,7 +286,15 @@ def _align(q: tuple[str, ...], c: tuple[str, ...], reading: bool = False,
     w_c = [weight(t, reading, rarity) for t in c]
     cov_q = sum(w * used_q.get(i, 0.0) for i, w in enumerate(w_q)) / (sum(w_q) or 1.0)
     cov_c = sum(w * used_c.get(j, 0.0) for j, w in enumerate(w_c)) / (sum(w_c) or 1.0)
-    score = (cov_q + cov_c) / 2
+    lesser, used = (q, used_q) if cov_q <= cov_c else (c, used_c)
+    if reading and all(split_reading(t)[0] in GENERIC_READINGS
+                       for i, t in enumerate(lesser) if i not in used):
+        # Transcriptions add or drop generic words (a translated legal or common word):
+        # when only such words are left over, the better-covered side counts more.
+        share = READING_MAX_SHARE
+        score = share * max(cov_q, cov_c) + (1 - share) * min(cov_q, cov_c)
+    else:
+        score = (cov_q + cov_c) / 2
     how = ("reading" if reading else "token set") + (f" ({', '.join(hows)})" if hows else "")
     if rarity is not None and any(w < 0.999 for w in w_q + w_c):
         how += " [weighted by rarity in the list]"
@@ -264,16 +313,17 @@ def _align(q: tuple[str, ...], c: tuple[str, ...], reading: bool = False,
 
 
 @lru_cache(maxsize=200_000)
-def _compare_cached(q: tuple[str, ...], c: tuple[str, ...], reading: bool, partial: bool
-                    ) -> tuple[float, str]:
-    return _compare(q, c, reading, None, partial)
+def _compare_cached(q: tuple[str, ...], c: tuple[str, ...], reading: bool, partial: bool,
+                    phonetic: bool) -> tuple[float, str]:
+    return _compare(q, c, reading, None, partial, phonetic)
 
 
 def _compare(q: tuple[str, ...], c: tuple[str, ...], reading: bool,
-             rarity: Rarity | None, partial: bool) -> tuple[float, str]:
+             rarity: Rarity | None, partial: bool, phonetic: bool = True
+             ) -> tuple[float, str]:
     if q == c:
         return 1.0, "exact"
-    score, how = _align(q, c, reading, rarity, partial)
+    score, how = _align(q, c, reading, rarity, partial, phonetic)
     if len(q) != len(c):
         if reading:
             parts = [[split_reading(t) for t in f if split_reading(t)[0] not in GENERIC_READINGS]
@@ -297,14 +347,16 @@ def _compare(q: tuple[str, ...], c: tuple[str, ...], reading: bool,
 
 
 def compare_forms(q: tuple[str, ...], c: tuple[str, ...], reading: bool = False,
-                  rarity: Rarity | None = None, partial: bool = True) -> tuple[float, str]:
+                  rarity: Rarity | None = None, partial: bool = True, phonetic: bool = True
+                  ) -> tuple[float, str]:
     """Score of two token forms in [0, 1] and a short description of how it was found.
     Readings (``reading=True``) score at most :func:`reading_cap`; ``partial`` allows the
-    distinctive-token rule (Latin and reading forms; not syllable-wise pinyin)."""
+    distinctive-token rule (Latin and reading forms; not syllable-wise pinyin); ``phonetic``
+    the phonetic token rule (not between a Hepburn romanisation and a Latin spelling)."""
     if rarity is None:
-        score, how = _compare_cached(q, c, reading, partial)
+        score, how = _compare_cached(q, c, reading, partial, phonetic)
     else:
-        score, how = _compare(q, c, reading, rarity, partial)
+        score, how = _compare(q, c, reading, rarity, partial, phonetic)
     if reading:
         cap = reading_cap(q, c)
         if score > cap:
@@ -314,6 +366,14 @@ def compare_forms(q: tuple[str, ...], c: tuple[str, ...], reading: bool = False,
                     else f" (capped at {cap}: a short reading or only generic words "
                          "says little)")
     return score, how
+
+
+def _known_names_differ(qn: NormalisedName, cn: NormalisedName) -> bool:
+    """Both names hold common Japanese names and not the same ones (``サイトウ`` /
+    ``Sato``): the Hepburn forms decide, readings would blur the difference."""
+    known_q = {t for t in qn.forms[0].tokens if t in KNOWN_NAMES} if qn.forms else set()
+    known_c = {t for t in cn.forms[0].tokens if t in KNOWN_NAMES} if cn.forms else set()
+    return bool(known_q) and bool(known_c) and known_q != known_c
 
 
 def compare_names(query: str | NormalisedName, candidate: str | NormalisedName,
@@ -326,24 +386,26 @@ def compare_names(query: str | NormalisedName, candidate: str | NormalisedName,
     qn = query if isinstance(query, NormalisedName) else normalise_name(query)
     cn = candidate if isinstance(candidate, NormalisedName) else normalise_name(candidate)
     best = NameComparison(0.0, qn, cn)
-    cross_script = (qn.script == "latin") != (cn.script == "latin")
-    pairs: list[tuple[float, NameForm, NameForm, bool, bool]] = []
+    cross_script = ((qn.script == "latin") != (cn.script == "latin")
+                    and not _known_names_differ(qn, cn))
+    pairs: list[tuple[float, NameForm, NameForm, bool, bool, bool]] = []
     for qf in qn.forms:
         for cf in cn.forms:
             reading = qf.method == READING
             if reading != (cf.method == READING) or (reading and not cross_script):
                 continue
             partial = qf.method == cf.method and qf.method in {"latin", READING}
-            score, how = compare_forms(qf.tokens, cf.tokens, reading, None, partial)
+            phonetic = {qf.method[:7], cf.method[:7]} != {"Hepburn", "latin"}
+            score, how = compare_forms(qf.tokens, cf.tokens, reading, None, partial, phonetic)
             if rarity is not None and score < 1.0:
-                pairs.append((score, qf, cf, reading, partial))
+                pairs.append((score, qf, cf, reading, partial, phonetic))
             elif score > best.score:
                 best = NameComparison(score, qn, cn, qf, cf, how)
                 if score >= 1.0:
                     return best
     pairs.sort(key=lambda p: -p[0])
-    for _, qf, cf, reading, partial in pairs[:RESCORED_PAIRS]:
-        score, how = compare_forms(qf.tokens, cf.tokens, reading, rarity, partial)
+    for _, qf, cf, reading, partial, phonetic in pairs[:RESCORED_PAIRS]:
+        score, how = compare_forms(qf.tokens, cf.tokens, reading, rarity, partial, phonetic)
         if score > best.score:
             best = NameComparison(score, qn, cn, qf, cf, how)
     return best

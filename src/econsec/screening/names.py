@@ -173,6 +173,7 @@ KNOWN_NAMES: frozenset[str] = frozenset(fold_long_vowels(n) for n in _KNOWN_NAME
 
 #: Method name of the cross-script reading forms.
 READING = "reading"
+_DOUBLE_VOWEL = re.compile(r"aa|ee|ii|oo|uu|ou|oh")
 _APOSTROPHES = re.compile(r"['’`´ʹʼ]")
 _PUNCT_DOT = re.compile(r"[.'’`´\-‐‑–]")
 #: Latin letters NFKD does not decompose.
@@ -383,7 +384,9 @@ def _glossary_tokens(text: str, *, chinese: bool) -> list[str] | None:
         if not part.strip():
             continue
         if part in CJK_GLOSSARY:
-            tokens.extend(CJK_GLOSSARY[part].split())
+            # Long vowels folded as in Latin tokens (``steel`` → ``stel``).
+            tokens.extend(fold_long_vowels(w) if _DOUBLE_VOWEL.search(w) else w
+                          for w in CJK_GLOSSARY[part].split())
         elif chinese:
             for chunk in part.split():
                 joined = "".join(pinyin_syllables(chunk))
@@ -519,8 +522,8 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
       at most 0.3;
     * ``phonetic``: same first sound, same :func:`phonetic_key` (two letters or more)
       and less than 40 % of the letters of the :func:`phonetic_spelling` differ, both
-      five letters or longer and ending alike, 0.92 (``cnooc``/``snsz`` or
-      ``spacesat``/``spacety`` are not taken for one another);
+      five letters or longer, 0.92 (short acronyms such as ``cnooc``/``snsz`` or
+      ``smic``/``smaz`` are not taken for one another);
     * ``edit distance``: ``1 − 2·d / max(len a, len b)`` with ``d`` the optimal-string-
       alignment distance (rapidfuzz ``OSA``: a transposition is one edit). Each edit costs
       twice its share, so one typo in an eight-letter name keeps 0.75 and two keep 0.5.
@@ -537,7 +540,7 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
         raw = 1.0 - OSA.distance(pa, pb) / max(len(pa), len(pb))
     else:
         raw = 0.0
-    if raw > 0.6 and min(len(a), len(b)) >= 5 and pa[-1] == pb[-1]:
+    if raw > 0.6 and min(len(a), len(b)) >= 5:
         return max(sim, 0.92), "phonetic"
     return sim, "edit distance"
 

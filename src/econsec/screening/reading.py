@@ -21,10 +21,10 @@ translated into kanji (``カザン光学機械工場``), while US, EU and UN lis
    letters are single, then vowels, ``y`` and ``w`` are dropped (katakana adds vowels
    Latin spellings lack), and a word starting with a vowel starts with ``A``.
 
-A reading token is ``SKELETON:vowels`` (:func:`reading_token`): the vowels are not part of
-the key but are compared (:func:`vowel_pattern`: the Latin word's vowels should be found,
-in order, among the katakana reading's, which adds vowels but rarely changes them).
-``Almaz JSC`` and ``アルマズ株式会社`` both read ``ARMS`` (vowels ``aa`` / ``auau``);
+A reading token is ``SKELETON:slots`` (:func:`reading_token`): the vowels after each
+skeleton letter are not part of the key but are compared (:func:`slot_agreement`: katakana
+adds a vowel where the Latin spelling has none, but rarely changes one).
+``Almaz JSC`` and ``アルマズ株式会社`` both read ``ARMS`` (``a..a.`` / ``a.u.a.u``);
 ``Zvyozdochka`` and ``ズヴョーズダチカ`` both read ``SHSDJK``. Skeletons are upper case so
 they never collide with the lower-case Latin forms of :mod:`econsec.screening.names`.
 """
@@ -106,7 +106,7 @@ KANJI_WORDS: dict[str, str] = {
     "研究": "research", "科学": "scientific", "学術": "scientific", "技術": "technology",
     "工学": "engineering", "設計局": "design bureau", "設計": "design", "局": "bureau",
     "造船所": "shipyard", "造船": "shipbuilding", "船舶": "ship", "生産": "production",
-    "製造": "building", "企業": "enterprise", "団体": "association", "公団": "association",
+    "製造": "production", "企業": "enterprise", "団体": "association", "公団": "association",
     "連合体": "association", "航空機": "aviation", "航空": "aviation", "修理": "repair",
     "機械": "machine", "機器": "instrument", "光学": "optical", "無線": "radio",
     "電子": "electronics", "電気": "electric", "通信": "communications",
@@ -141,6 +141,10 @@ KANJI_WORDS: dict[str, str] = {
     "組織": "organization", "ミサイル": "missile", "ロケット": "rocket", "宇宙船": "spacecraft",
     "宇宙飛行": "spaceflight", "航空宇宙": "aerospace", "造兵廠": "arsenal", "兵器廠": "arsenal",
     "潜水艦": "submarine", "艦船": "ship", "核": "nuclear", "銀行": "bank",
+    "飛行": "flight", "支援": "support", "組立": "assembly", "専門": "special",
+    "周年": "anniversary", "記念日": "anniversary", "戦勝": "victory", "問題": "problems",
+    "建設": "production", "建築": "production", "組合": "union",
+    "計器": "instrument", "機材": "instrument", "器具": "instrument",
 }
 
 #: Katakana words read in their English spelling (loanwords cutlet may not know).
@@ -210,6 +214,9 @@ CONCEPTS: dict[str, str] = {
     "agency": "service", "sluzhba": "service", "metrology": "metrology",
     "military": "military", "voenno": "military", "applied": "applied",
     "automobile": "automobile", "avtomobilny": "automobile", "automotive": "automobile",
+    "building": "production", "foundation": "fund", "equipment": "instrument",
+    "devices": "instrument", "device": "instrument",
+    "construction": "production", "problem": "problems",
 }
 
 #: Words a reading leaves out (joiners, "named after", Russian and Turkish legal-form
@@ -226,32 +233,50 @@ DROPPED = frozenset({
 })
 
 
+_CLASSES = str.maketrans({"c": "K", "k": "K", "q": "K", "g": "G", "s": "S", "z": "S",
+                          "j": "J", "f": "H", "h": "H", "v": "B", "b": "B", "w": "",
+                          "p": "P", "t": "T", "d": "D", "l": "R", "r": "R", "m": "M",
+                          "n": "N", "y": "i"})
+_DIGRAPHS = (("shch", "S"), ("sch", "S"), ("tch", "J"), ("dzh", "J"), ("zh", "J"),
+             ("ch", "J"), ("sh", "S"), ("ts", "S"), ("tz", "S"), ("dz", "S"), ("kh", "H"),
+             ("ph", "H"), ("th", "S"), ("gh", "G"), ("ck", "K"), ("qu", "K"), ("x", "KS"))
+_SLOT = re.compile(r"([A-Z0-9]?)([aeiou]*)")
+
+
 @lru_cache(maxsize=100_000)
+def reading_parts(token: str) -> tuple[str, tuple[str, ...]]:
+    """(consonant skeleton, vowel slots) of one lower-case Latin word: the skeleton as in
+    :func:`reading_key`, and the vowels after each of its letters (the first slot holds the
+    vowels before the first consonant when the skeleton starts with ``A``):
+    ``almaz`` → (``ARMS``, (``a``, ````, ``a``, ````))."""
+    t = token.lower()
+    for old, new in _DIGRAPHS:
+        t = t.replace(old, new)
+    t = re.sub(r"c(?=[eiy])", "S", t).translate(_CLASSES)
+    t = re.sub(r"[^A-Z0-9aeiou]", "", t)
+    t = re.sub(r"([A-Z0-9])\1+", r"\1", t)  # doubled letters, ッ
+    t = re.sub(r"([aeiou])\1+", r"\1", t)
+    t = re.sub(r"B(?=[KSTPH]|$)", "H", t)
+    t = re.sub(r"N(?=[BPM])", "M", t)
+    t = re.sub(r"([A-Z])\1+", r"\1", t)
+    skeleton = ""
+    slots: list[str] = []
+    for consonant, vowels in _SLOT.findall(t):
+        if not consonant and not vowels:
+            continue
+        if not consonant:
+            skeleton += "A"
+        skeleton += consonant
+        slots.append(vowels)
+    return skeleton, tuple(slots)
+
+
 def reading_key(token: str) -> str:
     """The consonant skeleton of one lower-case Latin word (see the module docstring):
     ``almaz`` and ``arumazu`` → ``ARMS``; ``tikhomirov`` and ``tihomirofu`` → ``THMRH``
     (a ``v`` at the end or before a voiceless consonant is ``H``, as katakana writes
     Russian ``-ov`` ``-オフ``)."""
-    t = token.lower()
-    if not t:
-        return ""
-    for old, new in (("shch", "S"), ("sch", "S"), ("tch", "J"), ("dzh", "J"), ("zh", "J"),
-                     ("ch", "J"), ("sh", "S"), ("ts", "S"), ("tz", "S"), ("dz", "S"),
-                     ("kh", "H"), ("ph", "H"), ("th", "S"), ("gh", "G"), ("ck", "K"),
-                     ("qu", "K"), ("x", "KS")):
-        t = t.replace(old, new)
-    t = re.sub(r"c(?=[eiy])", "S", t)
-    table = str.maketrans({"c": "K", "k": "K", "q": "K", "g": "G", "s": "S", "z": "S",
-                           "j": "J", "f": "H", "h": "H", "v": "B", "b": "B", "w": "",
-                           "p": "P", "t": "T", "d": "D", "l": "R", "r": "R", "m": "M",
-                           "n": "N", "y": "", "a": "a", "e": "a", "i": "a", "o": "a",
-                           "u": "a"})
-    t = re.sub(r"(.)\1+", r"\1", t.translate(table))  # doubled letters, ッ
-    start = "A" if t[:1] == "a" else ""
-    t = t.replace("a", "")
-    t = re.sub(r"B(?=[KSTPH]|$)", "H", t)
-    t = re.sub(r"N(?=[BPM])", "M", t)
-    return start + t
+    return reading_parts(token)[0]
 
 
 def _loanword(word: str) -> str | None:
@@ -301,31 +326,59 @@ _VOWELS = str.maketrans({"y": "i", "w": ""})
 _NON_VOWEL = re.compile(r"[^aeiou]+")
 
 
-@lru_cache(maxsize=100_000)
 def vowel_pattern(token: str) -> str:
     """The vowels of a Latin word in order, doubled ones single (``y`` counts as ``i``):
-    ``almaz`` → ``aa``, ``arumazu`` → ``auau``. Katakana adds vowels, so the Latin word's
-    vowels are (nearly) a subsequence of the katakana reading's."""
-    vowels = _NON_VOWEL.sub("", token.lower().translate(_VOWELS))
-    return re.sub(r"(.)\1+", r"\1", vowels)
+    ``almaz`` → ``aa``, ``arumazu`` → ``auau``."""
+    return "".join(reading_parts(token)[1])
 
 
 def reading_token(word: str) -> str:
-    """``SKELETON:vowels`` of one word (``almaz`` → ``ARMS:aa``)."""
-    key = reading_key(word)
-    return f"{key}:{vowel_pattern(word)}" if key else ""
+    """``SKELETON:slots`` of one word, the vowel slots joined by dots
+    (``almaz`` → ``ARMS:a..a.``, ``arumazu`` → ``ARMS:a.u.a.u``)."""
+    skeleton, slots = reading_parts(word)
+    return f"{skeleton}:{'.'.join(slots)}" if skeleton else ""
 
 
 @lru_cache(maxsize=200_000)
 def split_reading(token: str) -> tuple[str, str]:
-    """(skeleton, vowels) of a reading token."""
-    skeleton, _, vowels = token.partition(":")
-    return skeleton, vowels
+    """(skeleton, vowels in order) of a reading token."""
+    skeleton, _, slots = token.partition(":")
+    return skeleton, slots.replace(".", "")
+
+
+#: Vowels katakana adds after a consonant that has none (``ル`` ru for ``l``).
+EPENTHETIC = frozenset({"u", "o", "i"})
+
+
+@lru_cache(maxsize=200_000)
+def slot_agreement(a: str, b: str) -> float:
+    """Share of vowel slots on which two readings with the same skeleton agree: equal,
+    one a prefix or suffix of the other, or one empty where katakana adds a vowel
+    (``u``, ``o``, ``i``); 1 when there is nothing to compare."""
+    sa, sb = a.partition(":")[2].split("."), b.partition(":")[2].split(".")
+    if len(sa) != len(sb):
+        return 0.0
+    counted = agree = 0
+    for x, y in zip(sa, sb, strict=True):
+        if x == y or (not x and y in EPENTHETIC) or (not y and x in EPENTHETIC):
+            if x:
+                counted += 1
+                agree += 1
+            continue
+        counted += 1
+        if x and y and (x.startswith(y) or y.startswith(x) or x.endswith(y) or y.endswith(x)):
+            agree += 1
+    return agree / counted if counted else 1.0
+
+
+_PLURAL = re.compile(r"(?<=[a-rt-z])s$")
 
 
 def _fold(words: list[str]) -> tuple[str, ...]:
     keys = []
     for word in words:
+        if len(word) > 4 and word not in CONCEPTS:
+            word = _PLURAL.sub("", word)  # katakana drops English plurals (Tractors)
         word = CONCEPTS.get(word, word)
         for part in word.split():
             if part in DROPPED:
