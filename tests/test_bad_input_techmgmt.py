@@ -137,7 +137,10 @@ try:
 except DataFormatError as exc:
     error = {"message": str(exc), "line": exc.location.line, "file": exc.location.file}
 seconds = time.perf_counter() - start
-peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so it would report the size of
+# the (large) pytest process that started this one
+peak_mb = int(next(line for line in open('/proc/self/status')
+                   if line.startswith('VmHWM:')).split()[1]) / 1024
 print(json.dumps({"error": error, "seconds": seconds, "peak_mb": peak_mb}))
 """
 
