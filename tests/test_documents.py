@@ -106,3 +106,21 @@ def test_billion_laughs_memory_bounded_in_a_fresh_process() -> None:
     peak_kib = int(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
                                   text=True).stdout)
     assert peak_kib < 200 * 1024
+
+
+def test_json_duplicate_key_refused_at_its_line() -> None:
+    text = '{"resources": [{"name": "items"}],\n "resources": []}'
+    with pytest.raises(DataFormatError, match="'resources' appears twice") as info:
+        read_json(text, file="datapackage.json")
+    assert info.value.location.line == 2
+
+
+def test_deep_json_names_the_line_where_it_gets_too_deep() -> None:
+    text = '{\n"x":\n' + "[" * 3000 + "]" * 3000 + "}"
+    with pytest.raises(DataFormatError, match="nested") as info:
+        read_json(text, file="deep.json", line=5)
+    assert info.value.location.line == 7
+
+
+def test_json_null_document_is_fine() -> None:
+    assert read_json(" null ") is None

@@ -16,6 +16,7 @@ list indexes) to its 1-based line, so that validation errors can name the line.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -179,22 +180,69 @@ def depth_of(data: Any) -> int:
     return deepest
 
 
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _too_deep_line(text: str) -> int:
+    """1-based line on which JSON ``text`` first opens a level deeper than MAX_DEPTH."""
+    depth = 0
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return text.count("\n", 0, match.start()) + 1
+        elif token in "]}":
+            depth -= 1
+    return 1
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return result
+
+
+def _duplicate_line(text: str, key: str) -> int:
+    """Line of the second ``"key":`` in ``text`` (the first place the key can be repeated)."""
+    found = list(re.finditer(re.escape(json.dumps(key)) + r"\s*:", text))
+    at = found[1].start() if len(found) > 1 else 0
+    return text.count("\n", 0, at) + 1
+
+
 def read_json(text: str, *, file: str | None = None, line: int | None = None) -> Any:
-    """Parse JSON ``text``; malformed, oversized or too deeply nested text is refused.
+    """Parse JSON ``text``; malformed, oversized or too deeply nested text, and an object
+    with a key twice (the last would silently win), are refused with their line.
 
     ``line`` is the line of ``text`` in its file (for JSON Lines), used in error locations.
     """
     _check_size(text, file)
+    first = line or 1
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_unique_pairs)
     except json.JSONDecodeError as exc:
         raise DataFormatError(
             f"malformed JSON: {exc.msg} (column {exc.colno})",
-            location=Location(file=file, line=(line or 1) + exc.lineno - 1)) from None
+            location=Location(file=file, line=first + exc.lineno - 1)) from None
+    except _DuplicateKey as exc:
+        raise DataFormatError(
+            f"key '{exc.key}' appears twice in one object",
+            location=Location(file=file, line=first + _duplicate_line(text, exc.key) - 1),
+        ) from None
     except RecursionError:
+        data = None
+    if (data is None and text.strip() != "null") or depth_of(data) > MAX_DEPTH:
         raise DataFormatError(f"nested deeper than {MAX_DEPTH} levels; refused",
-                              location=Location(file=file, line=line)) from None
-    if depth_of(data) > MAX_DEPTH:
-        raise DataFormatError(f"nested deeper than {MAX_DEPTH} levels; refused",
-                              location=Location(file=file, line=line))
+                              location=Location(file=file,
+                                                line=first + _too_deep_line(text) - 1))
     return data
