@@ -20,6 +20,7 @@ from econsec.cli.app import app
 from econsec.errors import EconsecError
 from econsec.screening import entities
 from econsec.screening.index import SqliteScreeningIndex
+from econsec.screening.match import Query
 
 GOOD = '{"id": "a", "schema": "Company", "properties": {"name": ["Alpha Trading Co"]}}'
 
@@ -179,3 +180,199 @@ def test_api_upload_refused_with_its_line(server, filename: str, body: bytes,  #
     problem = got.json()
     assert problem["line"] == line and problem["file"] == filename
     assert "/tmp" not in got.text and "Traceback" not in got.text
+
+
+# -- screening queries, list names and editions -----------------------------------------
+
+
+@pytest.fixture
+def loaded_index(tmp_path: Path) -> Path:
+    """An index with one list (Alpha Trading Co, Japan)."""
+    index = tmp_path / "s.db"
+    good = tmp_path / "list.jsonl"
+    good.write_text(GOOD + "\n", encoding="utf-8")
+    assert load(good, index)[0] == 0
+    return index
+
+
+def refused_query(index: Path, *args: str) -> str:
+    """``econsec screen ARGS``: exit 2 with one error line and no result."""
+    code, out, message = cli("screen", "--index", str(index), *args)
+    assert code == 2, out
+    assert "\n" not in message and "no match" not in out
+    return message
+
+
+@pytest.mark.parametrize("name", ["\u200b", "\x00", "---", "\u00ad\u200d.", "\u200b \u2060"],
+                         ids=["zero-width-space", "nul", "dashes", "soft-hyphen-joiner-dot",
+                              "invisible-and-space"])
+def test_cli_query_with_nothing_comparable(loaded_index: Path, name: str) -> None:
+    message = refused_query(loaded_index, "--", name)
+    assert "the name to screen is empty" in message, message
+
+
+def test_cli_list_edition_in_the_far_future(loaded_index: Path, tmp_path: Path) -> None:
+    code, _, message = load(tmp_path / "list.jsonl", loaded_index, "--name", "x",
+                            "--edition", "9999-12-31")
+    assert code == 2 and "edition '9999-12-31'" in message and "column 'edition'" in message
+    with SqliteScreeningIndex(loaded_index) as idx:
+        assert [x.name for x in idx.lists()] == ["list"]
+
+
+def test_cli_list_edition_in_the_far_past(loaded_index: Path, tmp_path: Path) -> None:
+    code, _, message = load(tmp_path / "list.jsonl", loaded_index, "--name", "x",
+                            "--edition", "0001-01-01")
+    assert code == 2 and "outside 1945-01-01" in message, message
+
+
+def test_cli_list_edition_not_iso(loaded_index: Path, tmp_path: Path) -> None:
+    code, _, message = load(tmp_path / "list.jsonl", loaded_index, "--name", "x",
+                            "--edition", "20250101")
+    assert code == 2 and "is not a date" in message, message
+
+
+def test_cli_list_name_with_an_escape_sequence(loaded_index: Path, tmp_path: Path) -> None:
+    code, _, message = load(tmp_path / "list.jsonl", loaded_index, "--name", "x\x1b[31m")
+    assert code == 2 and "control character U+001B" in message, message
+    assert "\x1b" not in message
+
+
+@pytest.mark.parametrize("name", ["Alpha\x00 Trading", "Alpha\x1b[31m", "Bell\x07",
+                                  "C1\x9b31m"], ids=["nul", "esc", "bel", "c1-csi"])
+def test_control_character_inside_an_entity_name(tmp_path: Path, name: str) -> None:
+    bad = tmp_path / "ctl.jsonl"
+    doc = {"id": "c", "schema": "Company", "properties": {"name": ["Fine"], "alias": [name]}}
+    bad.write_text(GOOD + "\n" + json.dumps(doc) + "\n", encoding="utf-8")
+    message = refused(bad, tmp_path, 2, "column 'properties.alias'", "control character")
+    assert "\x1b" not in message and "\x00" not in message
+
+
+def test_line_breaks_inside_a_csv_name_become_spaces(tmp_path: Path) -> None:
+    good = tmp_path / "multi.csv"
+    good.write_text('id,name\n1,"Alpha\nTrading\tCo"\n', encoding="utf-8")
+    assert load(good, tmp_path / "s.db")[0] == 0
+    with SqliteScreeningIndex(tmp_path / "s.db") as idx:
+        found = idx.screen(Query("Alpha Trading Co"))
+    assert found[0].entity.names[0][1] == "Alpha Trading Co"
+
+
+def test_batch_csv_shows_control_characters_of_stored_names(tmp_path: Path) -> None:
+    """A list stored before names were checked (or by a converter) keeps ESC/BEL: the
+    batch CSV shows them as escapes, never as raw bytes."""
+    from econsec.screening.entities import ListedEntity
+
+    index = tmp_path / "s.db"
+    with SqliteScreeningIndex(index) as idx:
+        idx.load_entities([ListedEntity("e1", "Company", (("name", "Alpha\x1b[31m Trading\x07"),
+                                                          ))], "old")
+    batch = tmp_path / "in.csv"
+    batch.write_text("id,name\n1,Alpha Trading\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    code, _, message = cli("screen", "--batch", str(batch), "--index", str(index),
+                           "--out", str(out))
+    assert code == 0, message
+    text = out.read_text(encoding="utf-8")
+    assert "\x1b" not in text and "\x07" not in text
+    assert "Alpha\\x1b[31m Trading\\x07" in text
+
+
+@pytest.mark.parametrize("value", ["0000-00-00", "2999-13-45", "1990-02-30", "1990/01/01",
+                                   "2999", "1066"],
+                         ids=["zeros", "month-13", "feb-30", "slashes", "future", "too-old"])
+def test_cli_birth_date_refused(loaded_index: Path, value: str) -> None:
+    message = refused_query(loaded_index, "Alpha", "--birth-date", value)
+    assert "column 'birth_date'" in message and f"'{value}'" in message, message
+
+
+@pytest.mark.parametrize("value", ["1990", "1990-05", "1990-05-17"])
+def test_cli_partial_birth_dates_accepted(loaded_index: Path, value: str) -> None:
+    code, _, message = cli("screen", "Alpha", "--birth-date", value, "--index",
+                           str(loaded_index))
+    assert code == 0, message
+
+
+def test_cli_unknown_country_with_suggestions(loaded_index: Path) -> None:
+    message = refused_query(loaded_index, "Alpha", "--country", "ZZZ")
+    assert "unknown country 'ZZZ'" in message and "did you mean" in message, message
+    assert "column 'country'" in message
+    code, _, message = cli("screen", "Alpha", "--country", "Japan", "--index",
+                           str(loaded_index))
+    assert code == 0, message
+
+
+@pytest.mark.parametrize(("row", "column"), [
+    ("2,---,,", "name"), ("2,Beta,ZZZ,", "country"), ("2,Beta,jp,2999-13-45", "birth_date"),
+    ("2,Beta,jp,0000-00-00", "birth_date")],
+    ids=["punctuation-name", "unknown-country", "bad-birth-date", "zero-birth-date"])
+def test_batch_row_with_a_bad_query(loaded_index: Path, tmp_path: Path, row: str,
+                                    column: str) -> None:
+    batch = tmp_path / "in.csv"
+    batch.write_text(f"id,name,country,birth_date\n1,Alpha,jp,1990\n{row}\n", encoding="utf-8")
+    code, _, message = cli("screen", "--batch", str(batch), "--index", str(loaded_index))
+    assert code == 2, message
+    assert "line 3" in message and f"column '{column}'" in message, message
+
+
+@pytest.fixture(scope="module")
+def loaded_server(server):  # type: ignore[no-untyped-def]
+    """The server with one list loaded (Alpha Trading Co)."""
+    got = httpx.post(server.url + "/api/v1/screening/lists", headers=server.headers,
+                     params={"name": "good"}, files={"file": ("good.jsonl", GOOD.encode())})
+    assert got.status_code == 201, got.text
+    return server
+
+
+@pytest.mark.parametrize("name", ["\u200b", "\x00", "---"], ids=["zero-width", "nul", "dashes"])
+def test_api_query_with_nothing_comparable(loaded_server, name: str) -> None:  # type: ignore[no-untyped-def]
+    got = httpx.get(loaded_server.url + "/api/v1/screening/screen", params={"name": name})
+    assert got.status_code == 422, got.text
+    assert got.headers["content-type"].startswith("application/problem+json")
+    assert "the name to screen is empty" in got.json()["detail"]
+    assert "no_match" not in got.text
+
+
+@pytest.mark.parametrize("value", ["0000-00-00", "2999-13-45", "2999-01-01"],
+                         ids=["zeros", "month-13", "future"])
+def test_api_birth_date_refused(loaded_server, value: str) -> None:  # type: ignore[no-untyped-def]
+    got = httpx.get(loaded_server.url + "/api/v1/screening/screen",
+                    params={"name": "Alpha", "birth_date": value})
+    assert got.status_code == 422, got.text
+    assert got.json()["column"] == "birth_date"
+
+
+def test_api_unknown_country(loaded_server) -> None:  # type: ignore[no-untyped-def]
+    got = httpx.get(loaded_server.url + "/api/v1/screening/screen",
+                    params={"name": "Alpha", "country": "ZZZ"})
+    assert got.status_code == 404, got.text
+    problem = got.json()
+    assert problem["column"] == "country" and problem["suggestions"]
+
+
+@pytest.mark.parametrize(("params", "word"), [
+    ({"name": "x", "edition": "9999-12-31"}, "edition '9999-12-31'"),
+    ({"name": "x", "edition": "0001-01-01"}, "edition '0001-01-01'"),
+    ({"name": "\x1b[31m"}, "control character U+001B"),
+    ({"name": "x\u202e"}, "control character U+202E"),
+], ids=["edition-future", "edition-far-past", "name-escape", "name-bidi-override"])
+def test_api_list_upload_refused(loaded_server, params: dict[str, str], word: str) -> None:  # type: ignore[no-untyped-def]
+    got = httpx.post(loaded_server.url + "/api/v1/screening/lists",
+                     headers=loaded_server.headers, params=params,
+                     files={"file": ("x.jsonl", GOOD.encode())})
+    assert got.status_code == 422, got.text
+    assert word in got.json()["detail"]
+    lists = httpx.get(loaded_server.url + "/api/v1/screening/lists").json()["lists"]
+    assert [x["name"] for x in lists] == ["good"]
+
+
+@pytest.mark.parametrize(("params", "japanese"), [
+    ({"name": "\u200b"}, "照合する名称が空です"),
+    ({"name": "---"}, "照合する名称が空です"),
+    ({"name": "Alpha", "birth_date": "0000-00-00"}, "日付ではありません"),
+    ({"name": "Alpha", "birth_date": "2999-01-01"}, "未来の日付"),
+    ({"name": "Alpha", "country": "ZZZ"}, "不明な国「ZZZ」"),
+], ids=["zero-width", "dashes", "birth-date-zeros", "birth-date-future", "unknown-country"])
+def test_page_refuses_a_bad_query_in_japanese(loaded_server, params: dict[str, str],  # type: ignore[no-untyped-def]
+                                              japanese: str) -> None:
+    got = httpx.get(loaded_server.url + "/screening", params={**params, "lang": "ja"})
+    assert got.status_code == 422, got.text[:300]
+    assert japanese in got.text

@@ -4,7 +4,10 @@ Registered by :mod:`econsec.cli.app` (``app.add_typer(lists_app, name="lists")``
 ``app.command("screen")(screen)``). Every command takes ``--index PATH``
 (else ``ECONSEC_SCREENING_DB``, else ``~/.local/share/econsec/screening.db``).
 
-Screening with no list loaded is refused (exit 2): an empty result would look clear.
+Screening with no list loaded is refused (exit 2): an empty result would look clear. So is
+a name with no letter or digit once normalised, an invalid, too old or future birth date,
+an unknown country (with suggestions), a list name with a control character and an
+edition outside 1945-01-01 to tomorrow (:mod:`econsec.screening.checks`).
 Every result names the lists screened (entities, edition, load date) and warns about an
 edition older than a year. Names from lists and input files are printed to the terminal
 with control characters made visible, and CSV cells that a spreadsheet would run as a

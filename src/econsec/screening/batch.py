@@ -8,7 +8,8 @@ or above the threshold with ``all_matches``): the input columns, then ``entity_i
 and ``warnings`` (an edition older than a year). Progress is reported through a callback
 ``(step, done, total)``. With no list loaded the batch is refused before any row is read
 (:class:`~econsec.screening.index.NoListLoadedError`). Written CSV cells that a
-spreadsheet would run as a formula are escaped (:func:`econsec.textsafe.csv_cell`).
+spreadsheet would run as a formula are escaped (:func:`econsec.textsafe.csv_cell`) and
+control characters in them are shown as escapes (:func:`econsec.textsafe.terminal_text`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from econsec.errors import Location
+from econsec.screening.checks import check_query
 from econsec.screening.entities import check_name, csv_records
 from econsec.screening.index import (
     SqliteScreeningIndex,
@@ -25,7 +27,7 @@ from econsec.screening.index import (
     result_dict,
 )
 from econsec.screening.match import THRESHOLD, Query
-from econsec.textsafe import csv_cell
+from econsec.textsafe import csv_cell, terminal_text
 
 Progress = Callable[[str, int, int], None]
 RESULT_COLUMNS = ("entity_id", "matched_name", "list", "score", "status", "match",
@@ -35,12 +37,21 @@ RESULT_COLUMNS = ("entity_id", "matched_name", "list", "score", "status", "match
 def read_counterparties(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     """Header and rows of a counterparty CSV; a missing ``name`` column, a blank or
     overlong name or a row with more fields than the header is a
-    :class:`~econsec.errors.DataFormatError` with its line."""
+    :class:`~econsec.errors.DataFormatError` with its line; a name with no letter or digit,
+    an invalid or future birth date or an unknown country is refused with its line and
+    column too (:func:`econsec.screening.checks.check_query`)."""
     header: list[str] = []
     rows = []
     for line, row in csv_records(path, ("name",)):
         header = header or list(row)
         row["name"] = check_name(row.get("name", ""), Location(str(path), line, "name"))
+        checked = check_query(Query(row["name"], row.get("country") or None,
+                                    row.get("birth_date") or None), Location(str(path), line))
+        row["name"] = checked.name
+        if "country" in row:
+            row["country"] = checked.country or ""
+        if "birth_date" in row:
+            row["birth_date"] = checked.birth_date or ""
         rows.append(row)
     return header or ["name"], rows
 
@@ -83,5 +94,7 @@ def batch_columns(header: list[str]) -> list[str]:
 
 
 def safe_rows(rows: list[dict[str, object]]) -> list[dict[str, object]]:
-    """``rows`` with every text cell a spreadsheet would run as a formula escaped."""
-    return [{k: csv_cell(v) for k, v in row.items()} for row in rows]
+    """``rows`` with control characters in text cells made visible (``\\x1b``) and every
+    text cell a spreadsheet would run as a formula escaped."""
+    return [{k: csv_cell(terminal_text(v) if isinstance(v, str) else v)
+             for k, v in row.items()} for row in rows]

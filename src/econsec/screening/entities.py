@@ -15,7 +15,9 @@ CSV lists have the columns ``id,name,aliases,country,birth_date,schema`` and opt
 
 Reading is bounded and located: a file larger than :data:`MAX_LIST_BYTES`, a line longer
 than :data:`MAX_LINE_BYTES`, a name longer than :data:`MAX_NAME_CHARS`, a blank name, a
-CSV row with more fields than its header, JSON nested deeper than
+name with a control character other than a tab or line break (NUL, ESC, BEL, DEL, C1
+controls: they would recolour a terminal or corrupt a report; tabs and line breaks in a
+name become spaces), a CSV row with more fields than its header, JSON nested deeper than
 :data:`econsec.documents.MAX_DEPTH` or a malformed line raises
 :class:`~econsec.errors.DataFormatError` naming the file and the physical line (for a CSV
 record that spans lines, the line where it starts) before anything is stored. Lines end at
@@ -82,8 +84,20 @@ def is_blank(text: str) -> bool:
     return not any(not c.isspace() and unicodedata.category(c) != "Cf" for c in text)
 
 
+#: Control characters that are white space in a name (a multi-line quoted CSV name).
+_LAYOUT = {"\t": " ", "\n": " ", "\r": " ", "\x0b": " ", "\x0c": " "}
+
+
 def check_name(name: str, where: Location, prop: str = "name") -> str:
-    """``name`` stripped; a blank or overlong name is a located :class:`DataFormatError`."""
+    """``name`` stripped, tabs and line breaks made spaces; a blank or overlong name, or one
+    with any other C0/C1 control character (NUL, ESC, BEL, DEL …), is a located
+    :class:`DataFormatError`."""
+    for position, char in enumerate(name, start=1):
+        if unicodedata.category(char) == "Cc" and char not in _LAYOUT:
+            raise DataFormatError(f"{prop} contains the control character U+{ord(char):04X} "
+                                  f"at position {position}", location=where)
+    if not name.isprintable():
+        name = "".join(_LAYOUT.get(c, c) for c in name)
     if is_blank(name):
         raise DataFormatError(f"{prop} is blank (only spaces or invisible characters)",
                               location=where)

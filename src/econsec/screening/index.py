@@ -33,6 +33,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from econsec.errors import EconsecError, ValidationError
 from econsec.screening import match as _match
+from econsec.screening.checks import check_edition, check_list_name, check_query
 from econsec.screening.decisions import (
     DDL as DECISIONS_DDL,
 )
@@ -298,13 +299,10 @@ class SqliteScreeningIndex:
             raise ValidationError("a list needs a name")
         if len(list_name) > MAX_LIST_NAME:
             raise ValidationError(f"a list name has at most {MAX_LIST_NAME} characters")
+        check_list_name(list_name)
         meta = {k: v for k, v in (meta or {}).items() if v}
         if meta.get("edition"):
-            try:
-                date.fromisoformat(str(meta["edition"]))
-            except ValueError:
-                raise ValidationError(f"edition {meta['edition']!r} is not a date "
-                                      "(YYYY-MM-DD)") from None
+            meta["edition"] = check_edition(str(meta["edition"]))
         if isinstance(entities, Sequence) and not entities:
             raise _empty(list_name, source_file)
         if total is None and isinstance(entities, Sequence):
@@ -456,8 +454,7 @@ class SqliteScreeningIndex:
                ) -> list[ScoredEntity]:
         """The best ``limit`` entities for ``query``, scored, explained and with reviewer
         decisions applied (a false positive is demoted, not hidden)."""
-        if not query.name.strip():
-            raise ValidationError("the name to screen is empty")
+        query = check_query(query)
         self.require_lists()
         rows = self.candidates(query.name)
         if not rows:

@@ -6,8 +6,13 @@ JSON shapes match the CLI's ``--format json``: ``GET /lists`` is ``econsec lists
 index path is left out, a list's source file is its file name). A malformed list file is a
 422 problem with its ``line`` and nothing is loaded (one transaction); a file without
 entities is a 422 problem and a stored list of that name is unchanged. Screening with no
-list loaded is a 409 problem (an empty result would look clear). ``GET /bundled`` lists
-the lists bundled with econsec.
+list loaded is a 409 problem (an empty result would look clear). A name with no letter or
+digit once normalised (spaces, zero-width characters, NUL, punctuation), a birth date that
+is not ``YYYY[-MM[-DD]]``, before 1800 or in the future is a 422 problem naming its
+``column``; an unknown country a 404 problem with ``suggestions``
+(:mod:`econsec.screening.checks`). A list name with a control character or an edition
+outside 1945-01-01 to tomorrow is a 422 problem. ``GET /bundled`` lists the lists bundled
+with econsec.
 
 The index is the file ``ECONSEC_SCREENING_DB`` names, else the CLI's default
 (:class:`econsec.screening.index.ScreeningSettings`); it is the app's service

@@ -6,7 +6,9 @@ With no list loaded the page shows a blocking notice and no result (a search ans
 an empty result would look clear. Every result says which lists were screened (entities,
 edition, load date) and warns about an edition older than a year. A candidate is never
 shown as "no match": it is a match, a possible match to review or a low-similarity
-candidate; "no match" is said only when no candidate was found.
+candidate; "no match" is said only when no candidate was found. A name with no letter or
+digit (spaces, invisible characters, punctuation), an invalid or future birth date or an
+unknown country is refused with an error in the reader's language (422).
 
 Everything goes through :class:`econsec.web.api.screening.ScreeningService`, so the page
 shows what ``GET /api/v1/screening/screen`` returns.
@@ -21,8 +23,9 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from econsec.errors import EconsecError, ValidationError
-from econsec.i18n import translator
+from econsec.errors import EconsecError, UnknownCountryError, ValidationError
+from econsec.i18n import Translator, translator
+from econsec.screening.checks import QueryError
 from econsec.screening.index import STALE_AFTER_DAYS, NoListLoadedError
 from econsec.web.api.common import UploadTooLarge, check_length, safe_name, saved_upload
 from econsec.web.api.screening import screening_service
@@ -45,14 +48,14 @@ def _page(request: Request, state: WebState, *, form: dict[str, str] | None = No
     document: dict[str, Any] | None = None
     lists = screening.lists_document()["lists"]
     no_lists = not any(x["entities"] for x in lists)
-    if form.get("name", "").strip() and error is None:
+    if form.get("name") and error is None:
         try:
             document = screening.screen_document(form["name"], form.get("country"),
                                                  form.get("birth_date"))
         except NoListLoadedError:
             status_code = 409
         except EconsecError as exc:
-            error, status_code = str(exc), 422
+            error, status_code = error_text(exc, t), 422
     return render(request, "screening.html.j2", status_code=status_code,
                   title=t.gettext("Restricted-party screening"), form=form,
                   document=document, lists=lists, no_lists=no_lists,
@@ -78,6 +81,19 @@ def screening_page(request: Request, state: State,
                                        "birth_date": birth_date}, notice=notice)
 
 
+def error_text(exc: EconsecError, t: Translator) -> str:
+    """The refusal in the reader's language where it is a checked screening input."""
+    if isinstance(exc, QueryError):
+        return t.gettext(exc.template) % exc.params
+    if isinstance(exc, UnknownCountryError):
+        message = t.gettext("unknown country '%(name)s'") % {"name": exc.name}
+        if exc.suggestions:
+            message += t.gettext("; did you mean: %(names)s?") % {
+                "names": ", ".join(exc.suggestions)}
+        return message
+    return str(exc)
+
+
 def _search_url(form: dict[str, str], **extra: str) -> str:
     params = {k: v for k, v in {**form, **extra}.items() if v}
     return "/screening" + (f"?{urlencode(params)}" if params else "") + "#results"
@@ -95,7 +111,8 @@ def record_decision(request: Request, state: State,
     try:
         screening_service(state).decide(entity_id, query, decision, note)
     except EconsecError as exc:
-        return _page(request, state, form=form, error=str(exc), status_code=422)
+        t = translator(request_language(request))
+        return _page(request, state, form=form, error=error_text(exc, t), status_code=422)
     return RedirectResponse(_search_url(form, decided=entity_id), status_code=303)
 
 
@@ -136,7 +153,7 @@ async def load_list(request: Request, state: State) -> Response:
         return await run_in_threadpool(lambda: _page(request, state, upload_error=message,
                                                      status_code=413))
     except EconsecError as exc:
-        message = str(exc)
+        message = error_text(exc, t)
         return await run_in_threadpool(lambda: _page(request, state, upload_error=message,
                                                      status_code=422))
     return RedirectResponse("/screening?" + urlencode({"loaded": loaded["name"]}),

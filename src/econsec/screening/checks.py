@@ -1,0 +1,138 @@
+"""Checks on what a user hands screening: the query (name, country, birth date), a list's
+name and its edition date.
+
+- A name to screen must keep at least one letter or digit after the matcher's own
+  normalisation (:func:`econsec.screening.names.normalise_name`): a query of spaces,
+  zero-width characters, a NUL or punctuation only (``---``) would otherwise look clear.
+- A birth date is ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (as lists give them), a real
+  date, not before :data:`MIN_BIRTH_YEAR` and not in the future.
+- A country is an ISO code or a name :func:`econsec.datasets.countries.resolve_country`
+  knows; an unknown one is an :class:`~econsec.errors.UnknownCountryError` with close
+  matches.
+- A list name has no control or invisible format characters (they would recolour a
+  terminal or hide in a report).
+- An edition date is an ISO date from :data:`MIN_EDITION` to tomorrow (UTC).
+
+Refusals are :class:`QueryError` (a :class:`~econsec.errors.ValidationError`): its
+``template`` and ``params`` let a page show the message in the reader's language.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import UTC, date, datetime, timedelta
+
+from econsec.datasets.countries import resolve_country
+from econsec.errors import Location, ValidationError
+from econsec.screening.match import Query
+from econsec.screening.names import normalise_name
+
+#: Earliest birth (or incorporation) year a query may give.
+MIN_BIRTH_YEAR = 1800
+#: Earliest edition date of a list.
+MIN_EDITION = date(1945, 1, 1)
+
+_PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+EMPTY_NAME = "the name to screen is empty (it has no letter or digit once spaces, " \
+    "invisible characters and punctuation are removed)"
+BAD_BIRTH_DATE = "birth date '%(value)s' is not a date: give YYYY, YYYY-MM or YYYY-MM-DD"
+OLD_BIRTH_DATE = "birth date '%(value)s' is before %(year)s"
+FUTURE_BIRTH_DATE = "birth date '%(value)s' is in the future"
+CONTROL_IN_LIST_NAME = "list name contains the control character %(char)s at position " \
+    "%(position)s"
+BAD_EDITION = "edition '%(value)s' is not a date (YYYY-MM-DD)"
+EDITION_OUT_OF_RANGE = "edition '%(value)s' is outside %(first)s to %(last)s: give the date " \
+    "the list was published"
+
+
+class QueryError(ValidationError):
+    """A refused screening input; ``template % params`` is the English message."""
+
+    def __init__(self, template: str, params: dict[str, object] | None = None, *,
+                 location: Location | None = None) -> None:
+        self.template = template
+        self.params = dict(params or {})
+        super().__init__(template % self.params, location=location)
+
+
+def has_content(name: str) -> bool:
+    """True when the normalised ``name`` keeps a letter or digit."""
+    return any(any(ch.isalnum() for token in form.tokens for ch in token)
+               for form in normalise_name(name).forms)
+
+
+def check_query_name(name: str, where: Location | None = None) -> str:
+    """``name`` stripped, or :class:`QueryError` when nothing comparable is left."""
+    if not name.strip() or not has_content(name):
+        raise QueryError(EMPTY_NAME, location=where)
+    return name.strip()
+
+
+def check_birth_date(value: str, where: Location | None = None,
+                     today: date | None = None) -> str:
+    """``value`` stripped when it is a plausible birth date (``YYYY[-MM[-DD]]``)."""
+    text = value.strip()
+    found = _PARTIAL_DATE.fullmatch(text)
+    params: dict[str, object] = {"value": text}
+    if not found:
+        raise QueryError(BAD_BIRTH_DATE, params, location=where)
+    year, month, day = (int(g) if g else None for g in found.groups())
+    assert year is not None
+    try:
+        first = date(year, month or 1, day or 1)
+    except ValueError:
+        raise QueryError(BAD_BIRTH_DATE, params, location=where) from None
+    if year < MIN_BIRTH_YEAR:
+        raise QueryError(OLD_BIRTH_DATE, {**params, "year": MIN_BIRTH_YEAR}, location=where)
+    if first > (today or datetime.now(UTC).date()):
+        raise QueryError(FUTURE_BIRTH_DATE, params, location=where)
+    return text
+
+
+def check_country(value: str, where: Location | None = None) -> str:
+    """``value`` stripped when it names a known country (else UnknownCountryError)."""
+    text = value.strip()
+    resolve_country(text, location=where)
+    return text
+
+
+def check_query(query: Query, where: Location | None = None) -> Query:
+    """``query`` with its fields checked and stripped (empty country/date become None)."""
+    def at(column: str) -> Location:
+        return Location(where.file if where else None, where.line if where else None, column)
+
+    country = (query.country or "").strip()
+    birth = (query.birth_date or "").strip()
+    return Query(check_query_name(query.name, at("name")),
+                 check_country(country, at("country")) if country else None,
+                 check_birth_date(birth, at("birth_date")) if birth else None)
+
+
+def check_list_name(name: str) -> str:
+    """``name`` when it holds no control or invisible format character."""
+    for position, char in enumerate(name, start=1):
+        if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
+            raise QueryError(CONTROL_IN_LIST_NAME, {"char": f"U+{ord(char):04X}",
+                                                    "position": position},
+                             location=Location(column="name"))
+    return name
+
+
+def check_edition(value: str, today: date | None = None) -> str:
+    """``value`` when it is an ISO date from :data:`MIN_EDITION` to tomorrow."""
+    where = Location(column="edition")
+    text = value.strip()
+    try:
+        if not _ISO_DATE.fullmatch(text):
+            raise ValueError(text)
+        edition = date.fromisoformat(text)
+    except ValueError:
+        raise QueryError(BAD_EDITION, {"value": text}, location=where) from None
+    last = (today or datetime.now(UTC).date()) + timedelta(days=1)
+    if not MIN_EDITION <= edition <= last:
+        raise QueryError(EDITION_OUT_OF_RANGE, {"value": text, "first": MIN_EDITION.isoformat(),
+                                                "last": last.isoformat()}, location=where)
+    return text
