@@ -240,6 +240,32 @@ def test_cli_bad_case_id_is_one_line(tmp_path: Path) -> None:
     _refused(code, err, "CASE_ID", "case id 'abc' is not a whole number")
 
 
+@pytest.mark.parametrize("command", [
+    ["show", "-5"], ["show", "-1", "--format", "json"], ["export", "-5", "--out", "x.html"],
+    ["move", "-5", "reported", "--note", "x"], ["show", "-0"]],
+    ids=["show", "show-with-format", "export", "move", "minus-zero"])
+def test_cli_negative_case_id_is_not_found_in_one_line(tmp_path: Path,
+                                                       command: list[str]) -> None:
+    """click used to read "-5" as an unknown option and print its usage box."""
+    code, _out, err = _cli("tech", "case", *command, "--db", str(tmp_path / "kb.db"))
+    _refused(code, err, "CASE_ID", f"no transfer case {command[1]}")
+
+
+def test_cli_case_commands_keep_their_options(tmp_path: Path) -> None:
+    db = tmp_path / "kb.db"
+    case = TechStore(open_store(str(db))).create_case(
+        technology="saw-baw-filters", counterparty="X", country="CHN", channel="subsidiary",
+        decision_date="2025-06-01")
+    code, out, err = _cli("tech", "case", "show", str(case.id), "-f", "json", "--db", str(db))
+    assert code == 0 and json.loads(out)["id"] == case.id, err
+    code, out, err = _cli("tech", "case", "move", "--note", "filed", str(case.id), "reported",
+                          "--format", "json", "--db", str(db))
+    assert code == 0 and json.loads(out)["status"] == "reported", err
+    code, _out, err = _cli("tech", "case", "export", str(case.id), "--out",
+                           str(tmp_path / "c.html"), "--lang", "ja", "--db", str(db))
+    assert code == 0 and (tmp_path / "c.html").is_file(), err
+
+
 def test_store_case_id_bounds(tech: TechStore) -> None:
     for bad in (2**63, 2**80, 0, -1, BIG_ID, "9" * 5000, "0"):
         with pytest.raises(NotFoundError):
@@ -475,3 +501,90 @@ def test_page_step_dated_far_ahead_is_refused(server: LiveServer) -> None:
     assert "column &#39;on&#39;" in page.text or "column 'on'" in page.text
     got = httpx.get(f"{server.url}/api/v1/tech/cases/{case['id']}").json()
     assert got["status"] == "draft" and len(got["history"]) == 1
+
+
+# ----------------------------------------------------------------------- Japanese pages
+
+
+def _ja_case(server: LiveServer) -> int:
+    return int(_new_case(server).json()["id"])
+
+
+_JA_REFUSALS = {
+    "decision-date-too-late": (
+        "post", "/tech/cases", {"technology": "saw-baw-filters", "counterparty": "X",
+                                "country": "CHN", "channel": "subsidiary",
+                                "decision_date": "9999-12-31"},
+        "意思決定予定日 9999-12-31 は 10 年より先です", "years ahead"),
+    "decision-date-not-a-date": (
+        "post", "/tech/cases", {"technology": "saw-baw-filters", "counterparty": "X",
+                                "country": "CHN", "channel": "subsidiary",
+                                "decision_date": "2025-13-01"},
+        "意思決定予定日: &#39;2025-13-01&#39; は日付（YYYY-MM-DD）ではありません",
+        "is not a date"),
+    "counterparty-control-character": (
+        "post", "/tech/cases", {"technology": "saw-baw-filters", "counterparty": "A\x07B",
+                                "country": "CHN", "channel": "subsidiary",
+                                "decision_date": "2025-06-01"},
+        "相手方: 制御文字 U+0007 は使えません", "control character"),
+    "unknown-country": (
+        "post", "/tech/cases", {"technology": "saw-baw-filters", "counterparty": "X",
+                                "country": "Atlantis", "channel": "subsidiary",
+                                "decision_date": "2025-06-01"},
+        "国 &#39;Atlantis&#39; は見つかりません", "unknown country"),
+    "selfcheck-answer": (
+        "post", "/tech/selfcheck", {"p1": "maybe"},
+        "回答 &#39;maybe&#39; は yes（はい）", "is not one of"),
+    "move-not-allowed": (
+        "post", "/tech/cases/{case}/move", {"status": "closed", "note": "skip"},
+        "&#39;draft&#39; から移せる状態: reported", "cannot move"),
+    "move-without-note": (
+        "post", "/tech/cases/{case}/move", {"status": "reported", "note": " "},
+        "状態を変える理由を記入してください", "a note is required"),
+    "step-date-in-future": (
+        "post", "/tech/cases/{case}/move", {"status": "reported", "note": "x",
+                                            "on": "2999-01-01"},
+        "手続きの日付 2999-01-01 は未来の日付です", "is in the future"),
+    "case-not-found": ("get", "/tech/cases/-5", None, "移転案件 -5 はありません",
+                       "no transfer case"),
+    "as-of-not-a-date": ("get", "/tech?as_of=2025-02-30", None,
+                         "時点: &#39;2025-02-30&#39; は日付", "is not a date"),
+}
+
+
+@pytest.mark.parametrize("name", list(_JA_REFUSALS))
+def test_japanese_pages_show_refusals_in_japanese(server: LiveServer, name: str) -> None:
+    """The refusals of the /tech pages are translated (they were English on ja pages)."""
+    method, path, data, japanese, english = _JA_REFUSALS[name]
+    if "{case}" in path:
+        path = path.format(case=_ja_case(server))
+    url = f"{server.url}{path}{'&' if '?' in path else '?'}lang=ja"
+    if method == "post":
+        page = httpx.post(url, data=data, headers=_headers(server))
+    else:
+        page = httpx.get(url)
+    assert page.status_code in (200, 404, 422) and '<html lang="ja">' in page.text
+    assert japanese in page.text, page.text[-3000:]
+    assert english not in page.text
+    english_page = (httpx.post(url.replace("lang=ja", "lang=en"), data=data,
+                               headers=_headers(server)) if method == "post"
+                    else httpx.get(url.replace("lang=ja", "lang=en")))
+    assert english in english_page.text  # English pages keep the English message
+
+
+def test_translatable_error_keeps_the_english_contract() -> None:
+    from econsec.errors import EconsecError, Location, Term, UnknownCountryError
+
+    plain = EconsecError("50% done", location=Location("f.csv", 3, "x"))
+    assert str(plain) == "f.csv, line 3, column 'x': 50% done" and plain.params is None
+    assert plain.translate("ja") == "f.csv, 3 行目, 項目 'x': 50% done"
+    made = ValidationError("%(what)s: '%(value)s' is not a date (YYYY-MM-DD)",
+                           params={"what": Term("decision date"), "value": "x"})
+    assert made.message == "decision date: 'x' is not a date (YYYY-MM-DD)"
+    assert made.msgid.startswith("%(what)s") and made.params == {"what": "decision date",
+                                                                 "value": "x"}
+    assert made.translate("en") == str(made)
+    assert made.translate("ja") == "意思決定予定日: 'x' は日付（YYYY-MM-DD）ではありません"
+    unknown = UnknownCountryError("Chyna", ["China"])
+    assert str(unknown) == "unknown country 'Chyna'; did you mean: China?"
+    assert unknown.translate("ja") == "国 'Chyna' は見つかりません。候補: China"

@@ -88,9 +88,9 @@ def test_case_pages_create_and_move(server: LiveServer) -> None:
         assert moved.status_code == 303
         page = client.get(url + "?lang=ja")
         assert "filed today" in page.text and "報告済み" in page.text
-        bad = client.post(url + "/move", data={"status": "closed", "note": "skip"})
+        bad = client.post(url + "/move?lang=en", data={"status": "closed", "note": "skip"})
         assert bad.status_code == 422 and "allowed from" in bad.text
-        wrong = client.post("/tech/cases", data={
+        wrong = client.post("/tech/cases?lang=en", data={
             "technology": "electron-microscopes", "counterparty": "X", "country": "Atlantis",
             "channel": "licensing", "decision_date": "2025-08-01"})
         assert wrong.status_code == 422 and "unknown country" in wrong.text

@@ -2,13 +2,44 @@
 
 Every error says *what* went wrong and, where it applies, *where*: the file, line,
 column and field. The CLI maps any :class:`EconsecError` to exit status 2 and prints
-``str(error)``; the API (later) maps it to an RFC 9457 problem-details response.
+``str(error)``; the API maps it to an RFC 9457 problem-details response.
+
+Translatable errors. The CLI and the API speak English; web pages speak the reader's
+language. An error raised as ``EconsecError("decision date %(date)s is too late",
+params={"date": "9999-12-31"})`` keeps its English message id (``msgid``) and parameters
+(``params``): ``str(error)`` is the English text as before, and ``error.translate("ja")``
+the same line through :mod:`econsec.i18n` (message id translated, then filled in). A
+parameter wrapped in :class:`Term` is itself a message id and is translated too (a field
+name, a fixed phrase); other parameters (user values, numbers, dates) are inserted as they
+are. Without ``params`` the message is not a template and ``translate`` returns the
+translation of the whole message, if the catalogue has one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+
+class Term(str):
+    """A parameter value of a translatable error that is itself an English message id
+    (translated with the message; English text unchanged)."""
+
+    __slots__ = ()
+
+
+def _translated(msgid: str, params: Mapping[str, Any] | None, lang: str) -> str:
+    from econsec.i18n import translator
+
+    gettext = translator(lang).gettext
+    if params is None:
+        return gettext(msgid)
+    values = {k: gettext(v) if isinstance(v, Term) else v for k, v in params.items()}
+    try:
+        return gettext(msgid) % values
+    except (KeyError, ValueError, TypeError):  # a broken translation: fall back to English
+        return msgid % params
 
 
 @dataclass
@@ -29,17 +60,43 @@ class Location:
             parts.append(f"column '{self.column}'")
         return ", ".join(parts)
 
+    def translate(self, lang: str) -> str:
+        """:meth:`__str__` in ``lang``."""
+        parts = []
+        if self.file:
+            parts.append(self.file)
+        if self.line is not None:
+            parts.append(_translated("line %(line)s", {"line": self.line}, lang))
+        if self.column:
+            parts.append(_translated("column '%(column)s'", {"column": self.column}, lang))
+        return ", ".join(parts)
+
 
 class EconsecError(Exception):
     """Base class of every error econsec raises on purpose."""
 
     exit_code = 2
     title = "econsec error"
+    #: The parameters of a translatable message (None: the message is not a template).
+    params: dict[str, Any] | None = None
 
-    def __init__(self, message: str, *, location: Location | None = None) -> None:
+    def __init__(self, message: str, *, location: Location | None = None,
+                 params: Mapping[str, Any] | None = None) -> None:
+        #: The English message id; with ``params`` a template with %(name)s placeholders.
+        self.msgid = message
+        self._fill: dict[str, Any] | None = None
+        if params is not None:  # (a subclass may keep its own ``params``: left alone then)
+            self.params = self._fill = dict(params)
+            message = message % self._fill
         self.message = message
         self.location = location or Location()
         super().__init__(str(self))
+
+    def translate(self, lang: str) -> str:
+        """The one-line message (location first, like ``str``) in ``lang`` (``en``/``ja``)."""
+        text = _translated(self.msgid, self._fill, lang)
+        where = self.location.translate(lang)
+        return f"{where}: {text}" if where else text
 
     def __str__(self) -> str:
         where = str(self.location)
@@ -87,10 +144,13 @@ class UnknownNameError(EconsecError):
         self.suggestions = tuple(suggestions)
         if kind:
             self.kind = kind
-        message = f"unknown {self.kind} '{name}'"
+        params: dict[str, Any] = {"kind": Term(self.kind), "name": name}
         if self.suggestions:
-            message += "; did you mean: " + ", ".join(self.suggestions) + "?"
-        super().__init__(message, location=location)
+            params["suggestions"] = ", ".join(self.suggestions)
+            message = "unknown %(kind)s '%(name)s'; did you mean: %(suggestions)s?"
+        else:
+            message = "unknown %(kind)s '%(name)s'"
+        super().__init__(message, location=location, params=params)
 
 
 class UnknownCommodityError(UnknownNameError):

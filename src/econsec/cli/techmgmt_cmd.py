@@ -40,6 +40,11 @@ ByOption = Annotated[str | None, typer.Option(
 CaseIdArgument = Annotated[str, typer.Argument(
     metavar="CASE_ID", help="Case id (a whole number, as `econsec tech case list` shows).",
     show_default=False)]
+#: Commands taking a CASE_ID: click would read a negative id ("-5") as an unknown option
+#: and print its usage box; with this setting it reaches :func:`parse_case_id` as the
+#: argument and is "not found" in one line like any other id that cannot exist. Real
+#: options (``--db``, ``--format`` …) are still options.
+CASE_ID_COMMAND = {"ignore_unknown_options": True}
 
 #: Input field (the location the library names) -> the command-line option that gives it.
 _OPTIONS = {"technology": "--technology", "counterparty": "--counterparty",
@@ -215,7 +220,7 @@ def case_new(
     _emit(_case_result(case, store.assess(case)), fmt)
 
 
-@case_app.command("show")
+@case_app.command("show", context_settings=CASE_ID_COMMAND)
 def case_show(case_id: CaseIdArgument, db: DbOption = None,
               fmt: FormatOption = OutputFormat.TABLE) -> None:
     """A case with its prior-report decision and dated history."""
@@ -225,7 +230,7 @@ def case_show(case_id: CaseIdArgument, db: DbOption = None,
     _emit(_case_result(case, store.assess(case)), fmt)
 
 
-@case_app.command("move")
+@case_app.command("move", context_settings=CASE_ID_COMMAND)
 def case_move(
     case_id: CaseIdArgument,
     status: Annotated[str, typer.Argument(
@@ -255,7 +260,7 @@ def case_list(db: DbOption = None, fmt: FormatOption = OutputFormat.TABLE) -> No
                 title="Transfer cases"), fmt)
 
 
-@case_app.command("export")
+@case_app.command("export", context_settings=CASE_ID_COMMAND)
 def case_export(
     case_id: CaseIdArgument,
     out_file: Annotated[Path, typer.Option("--out", help="HTML file to write.")],

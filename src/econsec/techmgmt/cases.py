@@ -51,10 +51,10 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from econsec.errors import Location, NotFoundError, ValidationError
+from econsec.errors import Location, NotFoundError, Term, ValidationError
 from econsec.i18n.terms import N_
 from econsec.techmgmt.groups import GroupStatus
-from econsec.techmgmt.limits import EARLIEST_DATE, outside_window
+from econsec.techmgmt.limits import EARLIEST_DATE, PLANNED_YEARS_AHEAD, latest_planned_date
 from econsec.techmgmt.registry import Registry
 from econsec.textsafe import terminal_text
 
@@ -113,6 +113,11 @@ STEP_DAYS_AHEAD = 1
 MAX_NAME_CHARS = 500
 MAX_NOTE_CHARS = 5000
 
+#: Refusals shown on pages are message ids with named parameters (translated there).
+NO_CASE = N_("no transfer case %(id)s")
+#: Field names as refusals name them (``check_text``), for the translation catalogue.
+FIELD_NAMES = (N_("counterparty"), N_("actor"), N_("note"))
+
 
 def shown(value: object, limit: int = 80) -> str:
     """``value`` as it may be echoed in a one-line message: control characters (line
@@ -130,25 +135,36 @@ def parse_case_id(value: str | int) -> int:
     number outside 1 .. :data:`MAX_CASE_ID` is :class:`NotFoundError` (no such case)."""
     if isinstance(value, int) and not isinstance(value, bool):
         if not 1 <= value <= MAX_CASE_ID:
-            raise NotFoundError("no transfer case with that id (ids run from 1 to "
-                                f"{MAX_CASE_ID})", location=_field("case_id"))
+            raise NotFoundError(N_("no transfer case with that id (ids run from 1 to "
+                                   "%(max)s)"), params={"max": MAX_CASE_ID},
+                                location=_field("case_id"))
         return value
     text = str(value).strip()
     digits = text.lstrip("-")
     if not digits.isascii() or not digits.isdigit():
-        raise ValidationError(f"case id '{shown(text, 40)}' is not a whole number",
-                              location=_field("case_id"))
+        raise ValidationError(N_("case id '%(id)s' is not a whole number"),
+                              params={"id": shown(text, 40)}, location=_field("case_id"))
     if text.startswith("-") or len(digits.lstrip("0")) > len(str(MAX_CASE_ID)) \
             or not 1 <= int(digits) <= MAX_CASE_ID:
-        raise NotFoundError(f"no transfer case {shown(text, 40)}", location=_field("case_id"))
+        raise NotFoundError(NO_CASE, params={"id": shown(text, 40)},
+                            location=_field("case_id"))
     return int(digits)
 
 
 def check_decision_date(when: date, today: date) -> date:
     """``when`` if it is a plausible planned decision date, else :class:`ValidationError`."""
-    problem = outside_window(when, today)
-    if problem is not None:
-        raise ValidationError(f"decision date {problem}", location=_field("decision_date"))
+    if when < EARLIEST_DATE:
+        raise ValidationError(N_("decision date %(date)s is before %(earliest)s"),
+                              params={"date": when.isoformat(),
+                                      "earliest": EARLIEST_DATE.isoformat()},
+                              location=_field("decision_date"))
+    latest = latest_planned_date(today)
+    if when > latest:
+        raise ValidationError(
+            N_("decision date %(date)s is more than %(years)s years ahead (latest: "
+               "%(latest)s)"),
+            params={"date": when.isoformat(), "years": PLANNED_YEARS_AHEAD,
+                    "latest": latest.isoformat()}, location=_field("decision_date"))
     return when
 
 
@@ -157,12 +173,16 @@ def check_step_date(when: date, today: date) -> date:
     :data:`STEP_DAYS_AHEAD` day after ``today``), else :class:`ValidationError`."""
     latest = today + timedelta(days=STEP_DAYS_AHEAD)
     if when < EARLIEST_DATE:
-        raise ValidationError(f"step date {when.isoformat()} is before "
-                              f"{EARLIEST_DATE.isoformat()}", location=_field("on"))
+        raise ValidationError(N_("step date %(date)s is before %(earliest)s"),
+                              params={"date": when.isoformat(),
+                                      "earliest": EARLIEST_DATE.isoformat()},
+                              location=_field("on"))
     if when > latest:
         raise ValidationError(
-            f"step date {when.isoformat()} is in the future (latest: {latest.isoformat()}); "
-            "a step records what has happened", location=_field("on"))
+            N_("step date %(date)s is in the future (latest: %(latest)s); a step records "
+               "what has happened"),
+            params={"date": when.isoformat(), "latest": latest.isoformat()},
+            location=_field("on"))
     return when
 
 
@@ -172,13 +192,17 @@ def check_text(value: str, name: str, *, limit: int = MAX_NAME_CHARS,
     (line breaks and tabs allowed when ``multiline``); :class:`ValidationError` otherwise."""
     text = value.strip()
     if len(text) > limit:
-        raise ValidationError(f"{name}: {len(text):,} characters, more than the limit of "
-                              f"{limit:,}", location=_field(name))
+        raise ValidationError(N_("%(field)s: %(count)s characters, more than the limit of "
+                                 "%(limit)s"),
+                              params={"field": Term(name), "count": f"{len(text):,}",
+                                      "limit": f"{limit:,}"}, location=_field(name))
     allowed = ("\n", "\t", "\r") if multiline else ()
     bad = next((c for c in text if unicodedata.category(c) == "Cc" and c not in allowed), None)
     if bad is not None:
-        raise ValidationError(f"{name}: control character U+{ord(bad):04X} is not allowed "
-                              f"('{shown(text, 40)}')", location=_field(name))
+        raise ValidationError(N_("%(field)s: control character %(char)s is not allowed "
+                                 "('%(text)s')"),
+                              params={"field": Term(name), "char": f"U+{ord(bad):04X}",
+                                      "text": shown(text, 40)}, location=_field(name))
     return text
 
 
@@ -188,7 +212,8 @@ def parse_channel(value: str) -> Channel:
         return Channel(value.strip().lower().replace("_", "-"))
     except ValueError:
         allowed = ", ".join(c.value for c in Channel)
-        raise ValidationError(f"unknown channel '{shown(value, 40)}' (allowed: {allowed})",
+        raise ValidationError(N_("unknown channel '%(value)s' (allowed: %(allowed)s)"),
+                              params={"value": shown(value, 40), "allowed": allowed},
                               location=_field("channel")) from None
 
 
@@ -198,7 +223,8 @@ def parse_status(value: str) -> Status:
         return Status(value.strip().lower().replace("-", "_").replace(" ", "_"))
     except ValueError:
         allowed = ", ".join(s.value for s in Status)
-        raise ValidationError(f"unknown status '{shown(value, 40)}' (allowed: {allowed})",
+        raise ValidationError(N_("unknown status '%(value)s' (allowed: %(allowed)s)"),
+                              params={"value": shown(value, 40), "allowed": allowed},
                               location=_field("status")) from None
 
 
@@ -208,10 +234,11 @@ def check_transition(current: Status | str, target: Status | str) -> Status:
     cur, new = parse_status(str(current)), parse_status(str(target))
     allowed = TRANSITIONS[cur]
     if new not in allowed:
-        moves = ", ".join(s.value for s in allowed) or "none (the case is closed)"
-        raise ValidationError(f"cannot move a case from '{cur.value}' to '{new.value}'; "
-                              f"allowed from '{cur.value}': {moves}",
-                              location=_field("status"))
+        moves = ", ".join(s.value for s in allowed) or Term(N_("none (the case is closed)"))
+        raise ValidationError(N_("cannot move a case from '%(current)s' to '%(target)s'; "
+                                 "allowed from '%(current)s': %(moves)s"),
+                              params={"current": cur.value, "target": new.value,
+                                      "moves": moves}, location=_field("status"))
     return new
 
 

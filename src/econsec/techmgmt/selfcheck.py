@@ -118,8 +118,8 @@ def normalise_answer(value: Any, question: str = "",
     if text not in ANSWER_VALUES:
         where = location or Location()
         raise ValidationError(
-            f"question '{shown(question, 40)}': answer '{shown(value, 40)}' is not one of "
-            "yes, partly, no, n/a",
+            N_("question '%(question)s': answer '%(answer)s' is not one of yes, partly, no, "
+               "n/a"), params={"question": shown(question, 40), "answer": shown(value, 40)},
             location=Location(where.file, where.line, where.column or question or None))
     return text
 
@@ -138,10 +138,13 @@ def check_answers(answers: Mapping[Any, Any], questionnaire: Questionnaire | Non
         where = Location(file, line, shown(qid, 40))
         if qid not in index:
             near = close_matches(qid, list(index))
-            hint = (f"; did you mean: {', '.join(near)}?" if near else
-                    f" (question ids: {', '.join(list(index)[:6])}, …)")
-            raise ValidationError(f"unknown question id '{shown(qid, 40)}'{hint}",
-                                  location=where)
+            if near:
+                raise ValidationError(
+                    N_("unknown question id '%(id)s'; did you mean: %(near)s?"),
+                    params={"id": shown(qid, 40), "near": ", ".join(near)}, location=where)
+            raise ValidationError(N_("unknown question id '%(id)s' (question ids: %(ids)s, …)"),
+                                  params={"id": shown(qid, 40),
+                                          "ids": ", ".join(list(index)[:6])}, location=where)
         found[qid] = normalise_answer(value, qid, where)
     return found
 

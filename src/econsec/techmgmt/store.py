@@ -20,12 +20,15 @@ from econsec.errors import (
     Location,
     NotFoundError,
     StoreError,
+    Term,
     UnknownNameError,
     ValidationError,
 )
+from econsec.i18n.terms import N_
 from econsec.kb import models as m
 from econsec.techmgmt.cases import (
     MAX_NOTE_CHARS,
+    NO_CASE,
     CaseEvent,
     Decision,
     Status,
@@ -67,7 +70,8 @@ def parse_date(value: str | date, what: str = "date", field: str | None = None) 
             raise ValueError(text)
         return date.fromisoformat(text)
     except (ValueError, AttributeError):
-        raise ValidationError(f"{what}: '{shown(value, 40)}' is not a date (YYYY-MM-DD)",
+        raise ValidationError(N_("%(what)s: '%(value)s' is not a date (YYYY-MM-DD)"),
+                              params={"what": Term(what), "value": shown(value, 40)},
                               location=Location(column=field)) from None
 
 
@@ -141,11 +145,12 @@ class TechStore:
         except UnknownNameError as exc:
             raise _located(exc, "country") from None
         chan = parse_channel(channel)
-        when = check_decision_date(parse_date(decision_date, "decision date", "decision_date"),
+        when = check_decision_date(parse_date(decision_date, N_("decision date"),
+                                              "decision_date"),
                                    date.today())
         name = check_text(counterparty, "counterparty")
         if not name:
-            raise ValidationError("counterparty: a name is required",
+            raise ValidationError(N_("counterparty: a name is required"),
                                   location=Location(column="counterparty"))
         actor = check_text(actor, "actor")
         note = check_text(note, "note", limit=MAX_NOTE_CHARS, multiline=True)
@@ -178,7 +183,8 @@ class TechStore:
         case_id = parse_case_id(case_id)
         row = conn.execute(select(CASES).where(CASES.c.id == case_id)).mappings().first()
         if row is None:
-            raise NotFoundError(f"no transfer case {case_id}")
+            raise NotFoundError(NO_CASE, params={"id": case_id},
+                                location=Location(column="case_id"))
         events = tuple(
             CaseEvent(e["seq"], e["from_status"], e["to_status"],
                       date.fromisoformat(e["on_date"]), e["actor"], e["note"],
@@ -203,11 +209,12 @@ class TechStore:
         """
         case_id = parse_case_id(case_id)
         today = date.today()
-        when = check_step_date(parse_date(on, "date", "on"), today) if on is not None else today
+        when = (check_step_date(parse_date(on, N_("date"), "on"), today) if on is not None
+                else today)
         note = check_text(note, "note", limit=MAX_NOTE_CHARS, multiline=True)
         actor = check_text(actor, "actor")
         if not note:
-            raise ValidationError("note: say why the case moves (a note is required)",
+            raise ValidationError(N_("note: say why the case moves (a note is required)"),
                                   location=Location(column="note"))
 
         def work(conn: Connection) -> None:
@@ -215,8 +222,10 @@ class TechStore:
             target = check_transition(current.status, status)
             last = current.events[-1] if current.events else None
             if last is not None and when < last.on and last.from_status is not None:
-                raise ValidationError(f"date {when} is before the previous step ({last.on})",
-                                      location=Location(column="on"))
+                raise ValidationError(
+                    N_("date %(date)s is before the previous step (%(previous)s)"),
+                    params={"date": when.isoformat(), "previous": last.on.isoformat()},
+                    location=Location(column="on"))
             seq = conn.execute(select(func.coalesce(func.max(EVENTS.c.seq), 0))
                                .where(EVENTS.c.case_id == case_id)).scalar_one() + 1
             conn.execute(update(CASES).where(CASES.c.id == case_id)

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from econsec.errors import EconsecError, NotFoundError, ValidationError
 from econsec.i18n import translator
+from econsec.i18n.terms import N_
 from econsec.techmgmt.cases import (
     CHANNEL_LABELS,
     STATUS_LABELS,
@@ -33,6 +34,11 @@ def _t(request: Request) -> Any:
     return translator(request_language(request))
 
 
+def _error(request: Request, exc: EconsecError) -> str:
+    """A refusal as the page shows it: one line in the reader's language."""
+    return exc.translate(request_language(request))
+
+
 @router.get("/tech", response_class=HTMLResponse)
 def technologies(request: Request, state: State,
                  as_of: Annotated[str | None, Query(max_length=10)] = None) -> HTMLResponse:
@@ -42,9 +48,9 @@ def technologies(request: Request, state: State,
     when = None
     if as_of:
         try:
-            when = parse_date(as_of, "as of")
+            when = parse_date(as_of, N_("as of"))
         except EconsecError as exc:
-            error = str(exc)
+            error = _error(request, exc)
     found = registry.designated(when)
     header = registry.current_list(when) if found else None
     return render(request, "tech.html.j2", title=t.gettext("Designated technologies"),
@@ -84,7 +90,8 @@ def create_case(request: Request, state: State,
             technology=technology, counterparty=counterparty, country=country,
             channel=channel, decision_date=decision_date, note=note)
     except EconsecError as exc:
-        return _cases_page(request, state, error=str(exc), form=form, status_code=422)
+        return _cases_page(request, state, error=_error(request, exc), form=form,
+                           status_code=422)
     return RedirectResponse(f"/tech/cases/{case.id}", status_code=303)
 
 
@@ -96,7 +103,7 @@ def _case_page(request: Request, state: State, case_id: str, *, error: str | Non
         case = tech.case(case_id)
     except (NotFoundError, ValidationError) as exc:
         return render(request, "not_found.html.j2", status_code=404,
-                      title=t.gettext("Not found"), message=str(exc),
+                      title=t.gettext("Not found"), message=_error(request, exc),
                       back=("/tech/cases", t.gettext("Transfer cases")), charts=False)
     registry = tech.registry()
     return render(request, "tech_case.html.j2", status_code=status_code,
@@ -122,9 +129,11 @@ def move_case(request: Request, state: State, case_id: Annotated[str, Path(max_l
     except (NotFoundError, ValidationError) as exc:
         if exc.location.column == "case_id" or isinstance(exc, NotFoundError):
             return _case_page(request, state, case_id)
-        return _case_page(request, state, case_id, error=str(exc), status_code=422)
+        return _case_page(request, state, case_id, error=_error(request, exc),
+                          status_code=422)
     except EconsecError as exc:
-        return _case_page(request, state, case_id, error=str(exc), status_code=422)
+        return _case_page(request, state, case_id, error=_error(request, exc),
+                          status_code=422)
     return RedirectResponse(f"/tech/cases/{parse_case_id(case_id)}", status_code=303)
 
 
@@ -150,5 +159,5 @@ async def selfcheck_result(request: Request) -> HTMLResponse:
     try:
         result = score(answers)
     except EconsecError as exc:
-        return _selfcheck_page(request, answers, error=str(exc), status_code=422)
+        return _selfcheck_page(request, answers, error=_error(request, exc), status_code=422)
     return _selfcheck_page(request, answers, result)
