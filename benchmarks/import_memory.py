@@ -5,15 +5,14 @@
 Writes an observations CSV of about ``--mb`` megabytes (unique rows for the four countries
 of the test bundle), imports it into a fresh SQLite knowledge base in a child process
 (``read_user_file`` + ``Store.import_bundle``, as ``econsec import`` does) and prints the
-file size, the child's peak resident memory (``RUSAGE_CHILDREN`` maxrss), the ratio of the
-two and the seconds taken. Set ``PYTHONPATH`` to measure another checkout of econsec.
+file size, the child's peak resident memory (``VmHWM``), the ratio of the two and the
+seconds taken. Set ``PYTHONPATH`` to measure another checkout of econsec.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -31,7 +30,9 @@ from econsec.kb.testing import sample_bundle
 store = open_store(sys.argv[2])
 store.import_bundle(sample_bundle())
 summary = store.import_bundle(read_user_file(sys.argv[1]))
-print(summary.rows.get("observations", 0))
+with open("/proc/self/status") as status:
+    peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+print(summary.rows.get("observations", 0), peak / 1024)
 """
 
 
@@ -59,9 +60,10 @@ def measure(megabytes: float, folder: Path) -> dict[str, float]:
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
         raise SystemExit(proc.stderr[-3000:])
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    stored, peak = proc.stdout.split()[-2:]
+    peak_mb = float(peak)
     size_mb = csv_file.stat().st_size / 2**20
-    return {"file_mb": round(size_mb, 1), "rows": rows, "stored": int(proc.stdout.split()[-1]),
+    return {"file_mb": round(size_mb, 1), "rows": rows, "stored": int(stored),
             "peak_rss_mb": round(peak_mb, 1), "ratio": round(peak_mb / size_mb, 1),
             "seconds": round(seconds, 1)}
 

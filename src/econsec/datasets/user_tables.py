@@ -33,6 +33,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import itertools
 import math
 import re
 import zipfile
@@ -141,6 +142,11 @@ TABLES = (
     ),
 )
 SPECS = {spec.name: spec for spec in TABLES}
+FACT_TABLE = {"observations": "observations", "trade_flows": "trade_flows",
+              "bill_of_materials": "input_edges"}
+"""Table of a user file -> the :class:`Bundle` list its records go to."""
+LAZY_CHARS = 2_000_000
+"""A CSV file longer than this keeps its fact records in the file (:class:`FileRecords`)."""
 FACT_SPECS = frozenset({"observations", "trade_flows", "bill_of_materials"})
 SHEET_NAMES = {
     "observations": "observations", "observation": "observations",
@@ -349,14 +355,11 @@ def iter_csv_records(text: str, file: str
     """
     end = text.find("\n")
     delimiter = _sniff_delimiter(text[: end if end >= 0 else len(text)])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = csv.reader(_physical_lines(text), delimiter=delimiter, strict=True)
     state = {"previous": 0}
 
     def physical_line(number: int) -> str:
-        lines = io.StringIO(text, newline="")
-        for _ in range(number - 1):
-            lines.readline()
-        return lines.readline()
+        return next(itertools.islice(_physical_lines(text), number - 1, None), "")
 
     def next_record() -> tuple[int, list[str]] | None:
         start = state["previous"] + 1
@@ -406,6 +409,15 @@ def iter_csv_records(text: str, file: str
             yield start, cells
 
     return header, records()
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def _physical_lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their endings (``\\r\\n``, ``\\r`` or ``\\n``), one at a
+    time: unlike ``io.StringIO``, no second copy of a large file (at 4 bytes a character)."""
+    return (match.group() for match in _LINE.finditer(text))
 
 
 def _wrong_width(cells: list[str], header: list[str], file: str, start: int,
@@ -459,8 +471,42 @@ def read_csv_file(path: Path, *, encoding: str | None = None) -> Bundle:
         reader.set_groups(list(groups) or [("",) * len(SOURCE_COLUMNS)])
     _, records = iter_csv_records(text, file)
     rows = ((line, dict(zip(columns, cells, strict=True))) for line, cells in records)
+    table = FACT_TABLE.get(spec.name)
+    lazy = table is not None and len(text) > LAZY_CHARS
+    reader.keep = not lazy
     reader.read(spec, rows, file)
-    return reader.bundle()
+    bundle = reader.bundle()
+    if lazy and table is not None:
+        count = len(bundle.locations.get(table, ()))
+        setattr(bundle, table, FileRecords(
+            lambda: reader.replay(spec, text, file, columns), count))
+    return bundle
+
+
+class FileRecords(Sequence[Any]):
+    """The records of a large CSV file's table, made again from the file's text each time
+    they are iterated, so that a large import never holds them all (the file was checked
+    in full when it was read; the same rows give the same records again)."""
+
+    def __init__(self, replay: Callable[[], Iterator[Any]], count: int) -> None:
+        self._replay = replay
+        self._count = count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Any]:
+        return self._replay()
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._count)
+            return list(itertools.islice(self._replay(), start, stop, step))
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError(index)
+        return next(itertools.islice(self._replay(), index, None))
 
 
 # --------------------------------------------------------------------------- Excel
@@ -814,6 +860,10 @@ class _TableReader:
         self.set_groups([("",) * len(SOURCE_COLUMNS)])
         self._line = 0
         self._file = ""
+        #: False: fact records are only counted and located (a large file keeps them)
+        self.keep = True
+        self._replaying = False
+        self._pending: Any = None
 
     def set_groups(self, groups: list[tuple[str, ...]]) -> None:
         """The distinct (source, publisher, licence, url) values of the file's rows: each
@@ -857,13 +907,31 @@ class _TableReader:
         return key
 
     def _add(self, table: str, row: dict[str, Cell], year: int | None, record: Any) -> None:
-        """Keep ``record`` (made with its source key) and where it came from."""
+        """Keep ``record`` (made with its source key) and where it came from (while
+        replaying, only hand the record over)."""
+        if self._replaying:
+            self._pending = record
+            return
         if year is not None:
             group = self._group(row)
             self._years[group] = max(year, self._years.get(group, year))
-        getattr(self.out, table).append(record)
+        if self.keep:
+            getattr(self.out, table).append(record)
         locations = self.out.locations.setdefault(table, LineLocations())
         locations.append(self._file, self._line)
+
+    def replay(self, spec: TableSpec, text: str, file: str,
+               columns: list[str]) -> Iterator[Any]:
+        """The records of ``text`` again, one at a time (see :class:`FileRecords`)."""
+        method = getattr(self, f"_{spec.name}")
+        for line, cells in iter_csv_records(text, file)[1]:
+            self._replaying, self._pending = True, None
+            try:
+                method(dict(zip(columns, cells, strict=True)),
+                       lambda column, line=line: Location(file, line, column))
+            finally:
+                self._replaying = False
+            yield self._pending
 
     @staticmethod
     def group_of(row: dict[str, Cell]) -> tuple[str, ...]:

@@ -354,9 +354,11 @@ def _enum_value(enum: type, value: Any, what: str, where: str) -> str:
         raise ValidationError(f"{where}: unknown {what} '{value}' (allowed: {allowed})") from None
 
 
-def _chunks(rows: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
+def _chunks(rows: Iterable[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
+    """``rows`` in lists of ``size`` (one pass: records may be read from the file again)."""
+    iterator = iter(rows)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
 
 
 def find_cycle(edges: Iterable[tuple[str, str]]) -> list[str] | None:
@@ -434,13 +436,17 @@ def _refuse_changed_sources(conn: Connection, bundle: Bundle, keys: set[str]) ->
             ).mappings().all()
             if not stored:
                 continue
-            positions = [i for i, r in enumerate(records) if r.source_key == key]
-            new = [_to_row(table.name, records[i]) for i in positions] if field_name else []
+            first: int | None = None
+            new = []
+            for i, r in enumerate(records):
+                if r.source_key == key:
+                    first = i if first is None else first
+                    new.append(_to_row(table.name, r))
             before = sorted((_row_key(r, columns) for r in stored), key=repr)
             after = sorted((_row_key(r, columns) for r in new), key=repr)
             if before != after:
                 known = bundle.locations.get(field_name or "", [])
-                where = (known[positions[0]] if positions and positions[0] < len(known)
+                where = (known[first] if first is not None and first < len(known)
                          else None) or Location(file=files.get(key) or None)
                 raise ValidationError(
                     f"source '{key}' is already in the knowledge base with {len(stored)} "
@@ -1116,8 +1122,12 @@ class _Validator:
         def key(o: Observation) -> tuple[Any, ...]:
             return (o.source_key, o.item_id, Measure(o.measure), o.year, o.area, o.series)
 
-        wanted = key(records[index])
-        return any(key(records[i]) == wanted for i in range(index))
+        wanted_at = None
+        for i, o in enumerate(records):
+            if i == index:
+                wanted_at = key(o)
+                break
+        return any(key(o) == wanted_at for o in itertools.islice(records, index))
 
     def _check_item(self, item_id: str, what: str, source_key: str) -> None:
         if item_id in self.items:
@@ -1147,7 +1157,7 @@ class _Validator:
         cycle = find_cycle(edges)
         if cycle:
             closing = set(itertools.pairwise(cycle))
-            edges_read = self.bundle.input_edges
+            edges_read = list(self.bundle.input_edges)
             self.at = next(  # the last edge read closes the loop
                 (("input_edges", i) for i in range(len(edges_read) - 1, -1, -1)
                  if (edges_read[i].input_item, edges_read[i].output_item) in closing),
