@@ -346,6 +346,9 @@ def test_api_unknown_country(loaded_server) -> None:  # type: ignore[no-untyped-
     assert got.status_code == 404, got.text
     problem = got.json()
     assert problem["column"] == "country" and problem["suggestions"]
+    got = httpx.get(loaded_server.url + "/api/v1/screening/screen",
+                    params={"name": "Alpha", "country": "日本"})
+    assert got.status_code == 200 and got.json()["query"]["country"] == "JPN", got.text
 
 
 @pytest.mark.parametrize(("params", "word"), [
@@ -376,3 +379,28 @@ def test_page_refuses_a_bad_query_in_japanese(loaded_server, params: dict[str, s
     got = httpx.get(loaded_server.url + "/screening", params={**params, "lang": "ja"})
     assert got.status_code == 422, got.text[:300]
     assert japanese in got.text
+
+
+@pytest.mark.parametrize("country", ["Russia", "RU", "ロシア", "RUS"])
+def test_country_names_are_resolved_before_matching(tmp_path: Path, country: str) -> None:
+    """Any spelling the country resolver knows is screened as its ISO code, so it agrees
+    with a list's ``ru`` instead of counting as a country conflict."""
+    index = tmp_path / "s.db"
+    listed = tmp_path / "ru.jsonl"
+    listed.write_text(json.dumps({"id": "r", "schema": "Company", "properties": {
+        "name": ["Alpha Trading Co"], "country": ["ru"]}}) + "\n", encoding="utf-8")
+    assert load(listed, index)[0] == 0
+    code, out, message = cli("screen", "Alpha Trading Co", "--country", country, "--index",
+                             str(index), "--format", "json")
+    assert code == 0, message
+    best = json.loads(out)["matches"][0]
+    assert best["status"] == "match" and "country conflict" not in best["explanation"], best
+    assert "country RUS agrees" in best["explanation"] and best["score"] == 1.0
+    batch = tmp_path / "in.csv"
+    batch.write_text(f"name,country\nAlpha Trading Co,{country}\n", encoding="utf-8")
+    code, out, message = cli("screen", "--batch", str(batch), "--index", str(index),
+                             "--format", "json")
+    assert code == 0, message
+    row = json.loads(out)["rows"][0]
+    assert row["status"] == "match" and row["country"] == country
+    assert "country conflict" not in str(row["explanation"]), row

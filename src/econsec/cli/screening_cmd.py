@@ -26,9 +26,11 @@ from rich.markup import escape
 
 from econsec.cli.console import err, out, progress_bar
 from econsec.cli.output import OutputFormat, Result, emit, to_csv, to_json
+from econsec.datasets.countries import resolve_country
 from econsec.errors import ValidationError
 from econsec.screening.batch import batch_columns, read_counterparties, safe_rows, screen_batch
 from econsec.screening.bundled import BUNDLED, bundled_names
+from econsec.screening.checks import check_query
 from econsec.screening.index import (
     STALE_AFTER_DAYS,
     Status,
@@ -198,7 +200,7 @@ def screen(
     if entity_id is not None:
         raise ValidationError(f"unexpected extra argument {entity_id!r} (quote a name that "
                               "has spaces)")
-    screened = Query(name, country, birth_date)
+    screened = check_query(Query(name, country, birth_date), resolve_country=resolve_country)
     with open_index(index) as idx:
         results = idx.screen(screened, limit=limit)
         doc = screening_document(idx, screened, results)
@@ -226,9 +228,10 @@ def _screen_batch(batch: Path, out_file: Path | None, all_matches: bool,
                   index: str | None, fmt: OutputFormat) -> None:
     with open_index(index) as idx:
         loaded = idx.require_lists()  # refuse before reading the file
-        header, rows = read_counterparties(batch)
+        header, rows = read_counterparties(batch, resolve_country=resolve_country)
         with progress_bar() as progress:
-            results = screen_batch(idx, rows, all_matches=all_matches, progress=progress)
+            results = screen_batch(idx, rows, all_matches=all_matches, progress=progress,
+                                   resolve_country=resolve_country)
     screened, warnings = lists_screened(loaded)
     columns = batch_columns(header)
     as_json = fmt is OutputFormat.JSON or (out_file is not None

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from econsec.errors import Location
-from econsec.screening.checks import check_query
+from econsec.screening.checks import CountryResolver, check_query
 from econsec.screening.entities import check_name, csv_records
 from econsec.screening.index import (
     SqliteScreeningIndex,
@@ -34,7 +34,8 @@ RESULT_COLUMNS = ("entity_id", "matched_name", "list", "score", "status", "match
                   "decision", "explanation", "lists_screened", "warnings")
 
 
-def read_counterparties(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+def read_counterparties(path: Path, *, resolve_country: CountryResolver | None = None
+                        ) -> tuple[list[str], list[dict[str, str]]]:
     """Header and rows of a counterparty CSV; a missing ``name`` column, a blank or
     overlong name or a row with more fields than the header is a
     :class:`~econsec.errors.DataFormatError` with its line; a name with no letter or digit,
@@ -45,13 +46,9 @@ def read_counterparties(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     for line, row in csv_records(path, ("name",)):
         header = header or list(row)
         row["name"] = check_name(row.get("name", ""), Location(str(path), line, "name"))
-        checked = check_query(Query(row["name"], row.get("country") or None,
-                                    row.get("birth_date") or None), Location(str(path), line))
-        row["name"] = checked.name
-        if "country" in row:
-            row["country"] = checked.country or ""
-        if "birth_date" in row:
-            row["birth_date"] = checked.birth_date or ""
+        check_query(Query(row["name"], row.get("country") or None,
+                          row.get("birth_date") or None), Location(str(path), line),
+                    resolve_country=resolve_country)
         rows.append(row)
     return header or ["name"], rows
 
@@ -65,15 +62,19 @@ def describe_lists(screened: list[dict[str, object]]) -> str:
 
 def screen_batch(index: SqliteScreeningIndex, rows: list[dict[str, str]], *,
                  threshold: float = THRESHOLD, all_matches: bool = False,
-                 progress: Progress | None = None) -> list[dict[str, object]]:
+                 progress: Progress | None = None,
+                 resolve_country: CountryResolver | None = None) -> list[dict[str, object]]:
     """Screen every counterparty row; one output row per kept result (a row with no
-    candidate at all keeps empty result columns and status ``no_match``)."""
+    candidate at all keeps empty result columns and status ``no_match``). A row's country
+    is screened as the ISO code ``resolve_country`` gives (the row keeps what it said)."""
     screened, warnings = lists_screened(index.require_lists())
     context = {"lists_screened": describe_lists(screened), "warnings": " ".join(warnings)}
     out: list[dict[str, object]] = []
     total = len(rows)
     for done, row in enumerate(rows, start=1):
-        query = Query(row["name"], row.get("country") or None, row.get("birth_date") or None)
+        query = check_query(Query(row["name"], row.get("country") or None,
+                                  row.get("birth_date") or None),
+                            resolve_country=resolve_country)
         results = [result_dict(r, threshold) for r in index.screen(query, limit=5)]
         kept = [r for r in results if r["match"]] if all_matches else results[:1]
         if not kept:

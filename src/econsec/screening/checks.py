@@ -6,9 +6,12 @@ name and its edition date.
   zero-width characters, a NUL or punctuation only (``---``) would otherwise look clear.
 - A birth date is ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (as lists give them), a real
   date, not before :data:`MIN_BIRTH_YEAR` and not in the future.
-- A country is an ISO code or a name :func:`econsec.datasets.countries.resolve_country`
-  knows; an unknown one is an :class:`~econsec.errors.UnknownCountryError` with close
-  matches.
+- A country is checked by the resolver the presenter passes (the CLI and the web app pass
+  :func:`econsec.datasets.countries.resolve_country`, which knows codes, English and
+  Japanese names and common spellings, and screen with the ISO code it returns); without
+  one, by the matcher's own ISO 3166 lookup (a value the matcher could not compare with a
+  listed country is refused rather than silently counted as a conflict). An unknown
+  country is an :class:`~econsec.errors.UnknownCountryError` with close matches.
 - A list name has no control or invisible format characters (they would recolour a
   terminal or hide in a report).
 - An edition date is an ISO date from :data:`MIN_EDITION` to tomorrow (UTC).
@@ -21,12 +24,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 
-from econsec.datasets.countries import resolve_country
-from econsec.errors import Location, ValidationError
+from econsec.errors import Location, UnknownCountryError, ValidationError
 from econsec.screening.match import Query
 from econsec.screening.names import normalise_name
+from econsec.suggest import close_matches
+
+#: ``resolve(value, location=...)`` → ISO code, or UnknownCountryError.
+CountryResolver = Callable[..., str]
 
 #: Earliest birth (or incorporation) year a query may give.
 MIN_BIRTH_YEAR = 1800
@@ -92,22 +100,58 @@ def check_birth_date(value: str, where: Location | None = None,
     return text
 
 
-def check_country(value: str, where: Location | None = None) -> str:
-    """``value`` stripped when it names a known country (else UnknownCountryError)."""
-    text = value.strip()
-    resolve_country(text, location=where)
-    return text
+@lru_cache(maxsize=1)
+def _iso_countries() -> dict[str, str]:
+    """Spelling (codes, names) → ``Name (ISO3)`` for the suggestions of the ISO lookup."""
+    import pycountry
+
+    out: dict[str, str] = {}
+    for c in pycountry.countries:
+        label = f"{c.name} ({c.alpha_3})"
+        for key in (c.alpha_2, c.alpha_3, c.name, getattr(c, "common_name", None),
+                    getattr(c, "official_name", None)):
+            if key:
+                out[key] = label
+    return out
 
 
-def check_query(query: Query, where: Location | None = None) -> Query:
-    """``query`` with its fields checked and stripped (empty country/date become None)."""
+#: Codes outside ISO 3166-1 that lists use, as the matcher compares them (Kosovo's
+#: user-assigned code; the former Netherlands Antilles).
+_OTHER_CODES = {"XK": "XK", "XKX": "XK", "KOSOVO": "XK", "AN": "AN", "ANT": "AN",
+                "NETHERLANDS ANTILLES": "AN"}
+
+
+def _iso_country(text: str, *, location: Location | None = None) -> str:
+    import pycountry
+
+    if text.upper() in _OTHER_CODES:
+        return _OTHER_CODES[text.upper()]
+    try:
+        return str(pycountry.countries.lookup(text).alpha_3)
+    except LookupError:
+        raise UnknownCountryError(text, close_matches(text, _iso_countries()),
+                                  location=location) from None
+
+
+def check_country(value: str, where: Location | None = None,
+                  resolve: CountryResolver | None = None) -> str:
+    """The ISO code of a known country (``resolve``, else the ISO 3166 lookup); an unknown
+    one raises :class:`~econsec.errors.UnknownCountryError` with close matches."""
+    code = (resolve or _iso_country)(value.strip(), location=where)
+    return _OTHER_CODES.get(code, code)
+
+
+def check_query(query: Query, where: Location | None = None, *,
+                resolve_country: CountryResolver | None = None) -> Query:
+    """``query`` with its fields checked (the name stripped, the country as its ISO code,
+    an empty country or birth date None)."""
     def at(column: str) -> Location:
         return Location(where.file if where else None, where.line if where else None, column)
 
     country = (query.country or "").strip()
     birth = (query.birth_date or "").strip()
     return Query(check_query_name(query.name, at("name")),
-                 check_country(country, at("country")) if country else None,
+                 check_country(country, at("country"), resolve_country) if country else None,
                  check_birth_date(birth, at("birth_date")) if birth else None)
 
 

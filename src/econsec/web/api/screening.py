@@ -35,8 +35,10 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from econsec.datasets.countries import resolve_country
 from econsec.errors import ValidationError
 from econsec.screening.bundled import BUNDLED
+from econsec.screening.checks import check_query
 from econsec.screening.entities import read_entity_file
 from econsec.screening.index import (
     NoListLoadedError,
@@ -105,7 +107,8 @@ class ScreeningService:
                         birth_date: str | None = None, limit: int = 10) -> dict[str, Any]:
         """As ``econsec screen NAME --format json`` without the index path; no list
         loaded is a :class:`~econsec.screening.index.NoListLoadedError`."""
-        query = ScreeningQuery(name, country or None, birth_date or None)
+        query = check_query(ScreeningQuery(name, country or None, birth_date or None),
+                            resolve_country=resolve_country)
         with self.open() as index:
             doc = screening_document(index, query, index.screen(query, limit=limit))
         doc.pop("index", None)
