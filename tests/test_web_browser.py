@@ -324,3 +324,91 @@ def test_docs_load_from_local_files(browser: Browser) -> None:
     sent = page.evaluate("window.ui.getConfigs().requestInterceptor({headers: {}}).headers")
     assert sent["X-CSRF-Token"] == token
     assert not browser.errors, browser.errors
+
+
+# ------------------------------------------------------------------ error pages
+
+
+@pytest.fixture(scope="module")
+def failing_pages(server: LiveServer) -> LiveServer:
+    """Page routes that fail: an unhandled exception (500) and a busy knowledge base (503)."""
+    from econsec.errors import BusyError
+
+    def crash() -> None:
+        raise RuntimeError("boom")
+
+    def busy() -> None:
+        raise BusyError(retry_after=5)
+
+    server.app.add_api_route("/test-fail/crash", crash, methods=["GET"])
+    server.app.add_api_route("/test-fail/busy", busy, methods=["GET"])
+    return server
+
+
+ERROR_PAGES = {  # path -> (status, English title, Japanese title)
+    "/test-fail/crash": (500, "Something went wrong", "エラーが発生しました"),
+    "/test-fail/busy": (503, "Knowledge base busy", "ナレッジベースが使用中です"),
+    "/no-such-page": (404, "Page not found", "ページが見つかりません"),
+}
+
+
+def _error_page_checks(page: Any, lang: str, title: str, width: int) -> None:
+    assert page.evaluate("document.documentElement.lang") == lang
+    assert page.inner_text("h1") == title
+    assert page.evaluate("getComputedStyle(document.querySelector('.error')).borderLeftStyle"
+                         ) == "solid", "the stylesheet applies"
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_error_pages_in_both_languages(browser: Browser, failing_pages: LiveServer,
+                                       width: int) -> None:
+    page = browser.context.new_page()
+    page.set_viewport_size({"width": width, "height": 800})
+    ARTIFACTS.mkdir(exist_ok=True)
+    try:
+        for path, (status, en, ja) in ERROR_PAGES.items():
+            for lang, title in (("en", en), ("ja", ja)):
+                response = page.goto(f"{browser.base}{path}?lang={lang}", wait_until="load")
+                assert response is not None and response.status == status, path
+                _error_page_checks(page, lang, title, width)
+                if status == 500:
+                    assert len(page.inner_text(".incident code")) == 12
+                name = f"error-{status}-{lang}-{width}"
+                page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    finally:
+        page.close()
+    assert not browser.errors, browser.errors
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_host_refusal_page_in_a_browser(browser: Browser, server: LiveServer,
+                                        width: int) -> None:
+    """A name that resolves to 127.0.0.1 but is not this server's (what DNS rebinding does):
+    the browser reads a styled page in its language, without the server's token, and
+    loads nothing else from that name."""
+    port = server.url.rsplit(":", 1)[1]
+    chromium = browser.browser.browser_type
+    rebinding = chromium.launch(executable_path=CHROMIUM, args=[
+        *ARGS, "--host-resolver-rules=MAP rebound.example 127.0.0.1"])
+    try:
+        requests: list[str] = []
+        errors: list[str] = []
+        titles = (("en", "Address not served"), ("ja", "このアドレスでは応答しません"))
+        for lang, title in titles:
+            context = rebinding.new_context(viewport={"width": width, "height": 800},
+                                            locale="ja-JP" if lang == "ja" else "en-US")
+            page = context.new_page()
+            page.on("request", lambda r: requests.append(r.url))
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            response = page.goto(f"http://rebound.example:{port}/", wait_until="load")
+            assert response is not None and response.status == 400
+            _error_page_checks(page, lang, title, width)
+            assert page.locator("meta[name=csrf-token]").count() == 0
+            page.screenshot(path=str(ARTIFACTS / f"error-400-{lang}-{width}.png"),
+                            full_page=True)
+            context.close()
+        assert requests == [f"http://rebound.example:{port}/"] * 2, requests
+        assert not errors, errors
+    finally:
+        rebinding.close()

@@ -98,6 +98,8 @@ def test_state_changing_route_is_protected(server: LiveServer, method: str, path
                                     "json": {}},
         "other port with token": {"headers": {**AUTH, "Origin": "http://127.0.0.1:1"},
                                   "json": {}},
+        "other scheme with token": {"headers": {**AUTH, "Origin": server.url.replace(
+            "http://", "https://")}, "json": {}},
         "null origin": {"headers": {**AUTH, "Origin": "null"}, "json": {}},
         "foreign referer": {"headers": {**AUTH, "Referer": "http://evil.example/page"},
                             "json": {}},
@@ -493,3 +495,146 @@ def test_javascript_source_url_is_not_a_link(server: LiveServer, tmp_path: Path)
     report = "".join(p.read_text(encoding="utf-8") for p in out.glob("*.html"))
     assert "Hostile survey" in report and "javascript:alert" in report
     assert not re.search(r"href\s*=\s*[\"']?\s*javascript:", report, re.I)
+
+
+# ------------------------------------------------------------------ origin scheme
+
+
+@pytest.mark.parametrize(("origin", "host", "scheme", "same"), [
+    ("http://127.0.0.1:8000", "127.0.0.1:8000", "http", True),
+    ("https://127.0.0.1:8000", "127.0.0.1:8000", "http", False),
+    ("HTTPS://127.0.0.1:8000", "127.0.0.1:8000", "http", False),
+    ("http://127.0.0.1:8000", "127.0.0.1:8000", "https", False),
+    ("https://econsec.lan", "econsec.lan", "https", True),
+    ("https://econsec.lan:443", "econsec.lan", "https", True),
+    ("http://econsec.lan", "econsec.lan:443", "https", False),
+    ("ws://127.0.0.1:8000", "127.0.0.1:8000", "http", False),
+    ("http://127.0.0.1:8000/tech?x=1", "127.0.0.1:8000", "http", True),
+    ("http://127.0.0.1:8001", "127.0.0.1:8000", "http", False),
+])
+def test_same_origin_compares_scheme_host_and_port(origin: str, host: str, scheme: str,
+                                                   same: bool) -> None:
+    from econsec.web.security import same_origin
+
+    assert same_origin(origin, host, scheme) is same
+
+
+def test_origin_with_another_scheme_is_refused(server: LiveServer) -> None:
+    """A plain-http server refuses https://127.0.0.1:PORT (another origin), token or not."""
+    url = server.url + "/api/v1/tech/selfcheck"
+    other = server.url.replace("http://", "https://")
+    body = {"answers": {}}
+    for headers in ({"Origin": other}, {"Referer": other + "/tech/selfcheck"}):
+        response = httpx.post(url, json=body, headers={**AUTH, **headers})
+        assert _is_refused(response), (headers, response.status_code)
+        assert response.json()["title"] == REFUSED
+    ok = httpx.post(url, json=body, headers={**AUTH, "Origin": server.url,
+                                            "Referer": server.url + "/tech/selfcheck"})
+    assert ok.status_code == 200, ok.text
+
+
+# ------------------------------------------------------------------ error pages for browsers
+
+PAGE = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+
+
+def _is_page(response: httpx.Response, status: int) -> str:
+    """The page's text, after checking it is an HTML page with the security headers and no
+    inline script."""
+    assert response.status_code == status, (response.status_code, response.text[:300])
+    assert response.headers["content-type"].startswith("text/html"), response.headers
+    assert "script-src 'self';" in response.headers["content-security-policy"]
+    html = response.text
+    assert not re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html)
+    assert not re.search(r"\son[a-z]+\s*=", html)
+    return html
+
+
+def test_host_refusal_for_a_browser_is_a_page_without_the_token(server: LiveServer) -> None:
+    port = server.url.rsplit(":", 1)[1]
+    evil = {"Host": f"evil.example:{port}"}
+    ja = _is_page(httpx.get(server.url + "/", headers={**PAGE, **evil,
+                                                     "Accept-Language": "ja,en;q=0.5"}), 400)
+    assert '<html lang="ja">' in ja and "このアドレスでは応答しません" in ja
+    assert "evil.example" in ja and "--allowed-host" in ja
+    # a rebinding page can read this answer: it must not carry the server's token
+    assert TOKEN not in ja and "csrf-token" not in ja
+    # its /static/ would be refused under that name too: styles inline, no script, no menu
+    assert "<style>" in ja and "<script" not in ja and "/static/" not in ja
+    assert "Main navigation" not in ja and "メインナビゲーション" not in ja
+    en = httpx.get(server.url + "/countries?lang=en", headers={**PAGE, **evil})
+    assert "Address not served" in _is_page(en, 400) and TOKEN not in en.text
+    assert "set-cookie" not in en.headers
+    hostile = httpx.get(server.url + "/", headers={**PAGE, "Host": "<b>x</b>"})
+    assert hostile.status_code == 400 and "<b>x" not in hostile.text
+    # the API and clients that do not ask for HTML keep the problem document
+    for path, headers in (("/api/v1/health", {**PAGE, **evil}), ("/", evil),
+                          ("/", {**evil, "Accept": "application/json"})):
+        response = httpx.get(server.url + path, headers=headers)
+        assert _is_refused(response, 400), (path, headers)
+        assert response.json()["title"] == "host not allowed"
+
+
+def test_oversize_body_from_a_browser_is_a_page(server: LiveServer) -> None:
+    """413 as a page: when the token is looked for in the form (middleware) and when the
+    route reads the body (token in the header)."""
+    url = server.url + "/tech/selfcheck?lang=ja"
+    big = {"csrf_token": TOKEN, "p1": "x" * (1024 * 1024 + 10)}
+    same = {"Origin": server.url}
+    in_form = httpx.post(url, data=big, headers={**PAGE, **same}, timeout=30)
+    html = _is_page(in_form, 413)
+    assert "アップロードが大きすぎます" in html and "最大 1 MiB" in html
+    by_route = httpx.post(url, data=big, headers={**PAGE, **same, **AUTH}, timeout=30)
+    assert "アップロードが大きすぎます" in _is_page(by_route, 413)
+    api = httpx.post(server.url + "/api/v1/tech/selfcheck", data=big, timeout=30,
+                     headers={**PAGE, **AUTH})
+    assert _is_refused(api, 413)
+
+
+def test_unknown_page_for_a_browser_is_a_page(server: LiveServer) -> None:
+    html = _is_page(httpx.get(server.url + "/nope?lang=ja", headers=PAGE), 404)
+    assert "ページが見つかりません" in html
+    assert _is_refused(httpx.get(server.url + "/nope"), 404)
+    assert _is_refused(httpx.get(server.url + "/api/v1/nope", headers=PAGE), 404)
+
+
+def test_failures_for_a_browser_are_pages(failing_routes: LiveServer) -> None:
+    """500 (unhandled and knowledge-base failures) with the incident id, 503 with
+    Retry-After, an econsec error with its message: pages in the reader's language."""
+    base = failing_routes.url + "/test-fail/"
+    for name in ("crash", "store"):
+        html = _is_page(httpx.get(base + name + "?lang=ja", headers=PAGE), 500)
+        assert "エラーが発生しました" in html and "インシデント ID" in html
+        assert re.search(r"<code>[0-9a-f]{12}</code>", html), name
+        for secret in ("boom", "SELECT", "INSERT", "sqlite3", str(failing_routes.db)):
+            assert secret not in html, (name, secret)
+    english = httpx.get(base + "crash", headers={**PAGE, "Accept-Language": "en-GB"})
+    assert "Something went wrong" in _is_page(english, 500)
+    busy = httpx.get(base + "busy", headers={**PAGE, "Accept-Language": "ja"})
+    assert "7 秒" in _is_page(busy, 503) and busy.headers["retry-after"] == "7"
+    leaky = _is_page(httpx.get(base + "leaky?lang=en", headers=PAGE), 422)
+    assert "Request not accepted" in leaky and "cannot read" in leaky
+    assert str(failing_routes.db) not in leaky and "sqlite://" not in leaky
+    # the same failures for a script stay problem documents
+    assert _is_refused(httpx.get(base + "crash", headers={"Accept": "application/json"}), 500)
+    assert _is_refused(httpx.get(base + "busy", headers={**PAGE, "HX-Request": "true"}), 503)
+
+
+def test_error_pages_use_an_error_that_translates_itself(failing_routes: LiveServer) -> None:
+    """Where an EconsecError can translate its message (``translate(lang)``), the page shows
+    the translation; the problem document keeps the English message."""
+    from econsec.errors import ValidationError
+
+    class Translated(ValidationError):
+        def translate(self, lang: str) -> str:
+            return "日本語のメッセージ" if lang == "ja" else self.message
+
+    def raise_translated() -> None:
+        raise Translated("an English message")
+
+    failing_routes.app.add_api_route("/test-fail/translated", raise_translated,
+                                     methods=["GET"])
+    url = failing_routes.url + "/test-fail/translated"
+    assert "日本語のメッセージ" in _is_page(httpx.get(url + "?lang=ja", headers=PAGE), 422)
+    assert "an English message" in _is_page(httpx.get(url + "?lang=en", headers=PAGE), 422)
+    assert httpx.get(url).json()["detail"] == "an English message"

@@ -7,6 +7,13 @@ with an incident id (its message, which may quote SQL, goes to the server log on
 answer carries the database URL, a server path or SQL: :func:`redact` removes them.
 Exceptions nothing else handles become a generic 500 problem in
 :class:`econsec.web.security.SecurityMiddleware`.
+
+A browser that navigates to a page (``Accept: text/html``, not an ``/api/`` path, not an
+htmx request: :func:`wants_page`) gets the same answer as a small HTML page in the reader's
+language instead (:func:`error_page`): the host refusal (400), a body over the limit (413),
+an error of econsec's (404/422, its message translated where the error can translate
+itself), a failure (500, with the incident id) and a busy knowledge base (503). The API
+and clients that do not ask for HTML keep the problem documents.
 """
 
 from __future__ import annotations
@@ -16,15 +23,20 @@ import os
 import re
 import tempfile
 import uuid
+from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
+from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from econsec.errors import BusyError, EconsecError, NotFoundError, StoreError, UnknownNameError
+from econsec.i18n import translator
+from econsec.i18n.terms import N_
 
 MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("econsec.web")
@@ -82,16 +94,22 @@ def install(app: FastAPI) -> None:
     """Register the problem-details exception handlers on ``app``."""
 
     @app.exception_handler(EconsecError)
-    async def econsec_error(request: Request, exc: EconsecError) -> JSONResponse:
+    async def econsec_error(request: Request, exc: EconsecError) -> Response:
         status = status_of(exc)
         path = str(request.url.path)
+        page = wants_page(request.headers, path)
         if isinstance(exc, BusyError):
+            retry = {"Retry-After": str(max(1, int(exc.retry_after)))}
+            if page:
+                return error_page(request, 503, headers=retry,
+                                  seconds=max(1, int(exc.retry_after)))
             return problem(503, exc.title, redact(exc.message, _database_url(request)),
-                           headers={"Retry-After": str(max(1, int(exc.retry_after)))},
-                           error=type(exc).__name__, instance=path)
+                           headers=retry, error=type(exc).__name__, instance=path)
         if status >= 500:
             incident = uuid.uuid4().hex[:12]
             log.error("incident %s: %s %s: %s", incident, request.method, path, exc)
+            if page:
+                return error_page(request, status, incident=incident)
             return problem(status, exc.title, "the knowledge base could not complete the "
                            f"request (incident {incident}; details are in the server log)",
                            error=type(exc).__name__, instance=path, incident=incident)
@@ -99,6 +117,8 @@ def install(app: FastAPI) -> None:
         extra = {k: data[k] for k in ("file", "line", "column") if data.get(k) is not None}
         if isinstance(extra.get("file"), str):
             extra["file"] = redact(extra["file"], _database_url(request))
+        if page:
+            return error_page(request, status, error=exc, location=extra)
         if isinstance(exc, UnknownNameError):
             extra["suggestions"] = list(exc.suggestions)
         return problem(status, exc.title, redact(exc.message, _database_url(request)),
@@ -115,8 +135,116 @@ def install(app: FastAPI) -> None:
                        instance=str(request.url.path))
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        headers = dict(exc.headers) if exc.headers else None
+        if wants_page(request.headers, str(request.url.path)):
+            return error_page(request, exc.status_code, headers=headers,
+                              limit=getattr(exc, "limit", None))
         return problem(exc.status_code, "request failed",
                        redact(str(exc.detail), _database_url(request)),
-                       headers=dict(exc.headers) if exc.headers else None,
-                       instance=str(request.url.path))
+                       headers=headers, instance=str(request.url.path))
+
+
+# ------------------------------------------------------------------ pages for browsers
+
+
+def wants_page(headers: Mapping[str, str], path: str) -> bool:
+    """A browser navigating to a page (``Accept`` names ``text/html``; a plain link or form
+    post), not the API (``/api/``) and not an htmx or script request."""
+    return ("text/html" in headers.get("accept", "").lower() and "hx-request" not in headers
+            and not path.startswith("/api/"))
+
+
+#: Title and explanation of an error page per status (English message ids of the catalogue;
+#: ``%(name)s`` placeholders are filled in after translation).
+PAGE_TEXTS: dict[int, tuple[str, str]] = {
+    400: (N_("Address not served"),
+          N_("This econsec server does not answer for the host name '%(host)s'. Open it at "
+             "the address econsec serve printed on start (%(address)s), or start the server "
+             "with %(option)s.")),
+    404: (N_("Page not found"), N_("There is no page at this address.")),
+    413: (N_("Upload too large"),
+          N_("The file or form is larger than this server accepts (at most %(limit)s). "
+             "Nothing was read further or stored.")),
+    422: (N_("Request not accepted"),
+          N_("The request could not be carried out as sent:")),
+    500: (N_("Something went wrong"),
+          N_("The server could not complete the request. The details are in the server "
+             "log under the incident id below; quote it when you report the problem.")),
+    503: (N_("Knowledge base busy"),
+          N_("The knowledge base is busy with another change, so this request was not "
+             "carried out. Wait %(seconds)s seconds and try again.")),
+}
+#: Any other status.
+OTHER_PAGE_TEXT = (N_("Request failed"),
+                   N_("The server could not answer this request (HTTP status %(status)s)."))
+
+
+def size_text(size: int, lang: str) -> str:
+    """``size`` bytes in MiB for a reader (locale digits)."""
+    mib = size / (1024 * 1024)
+    return f"{translator(lang).number(mib, 1 if mib >= 1 else 2)} MiB"
+
+
+@cache
+def _inline_css() -> Markup:
+    """The pages' stylesheet for a ``<style>`` element (a file of this package)."""
+    from importlib import resources
+
+    text = (resources.files("econsec.web") / "static" / "econsec.css").read_text("utf-8")
+    return Markup(text.replace("</", "<\\/"))
+
+
+def error_message(error: EconsecError, lang: str) -> str:
+    """The message of ``error`` in ``lang`` where the error can translate itself
+    (``EconsecError.translate``), else its (English) message."""
+    translate = getattr(error, "translate", None)
+    if callable(translate):
+        return str(translate(lang))
+    return error.message
+
+
+def error_page(request: Request, status: int, *, headers: Mapping[str, str] | None = None,
+               token: bool = True, host: str = "", limit: int | None = None,
+               seconds: int | None = None, incident: str | None = None,
+               error: EconsecError | None = None,
+               location: Mapping[str, Any] | None = None) -> HTMLResponse:
+    """The error page of ``status`` in the request's language (the base template, so the
+    same header and styles as every page; no inline script).
+
+    ``token=False`` leaves the server's token out of the page: the host refusal is read by
+    whatever page asked under a foreign host name, so it must not carry it.
+    """
+    from econsec.web.i18n import request_language
+    from econsec.web.pages.common import render
+
+    lang = request_language(request)
+    t = translator(lang)
+    title, text = PAGE_TEXTS.get(status, OTHER_PAGE_TEXT)
+    if status == 400 and not host:
+        title, text = OTHER_PAGE_TEXT
+    values = {"host": host[:100], "limit": size_text(limit, lang) if limit else "?",
+              "seconds": seconds or 5, "status": status,
+              "address": Markup("<code>http://127.0.0.1:&lt;port&gt;/</code>"),
+              "option": Markup("<code>--allowed-host NAME</code>")}
+    # the text escaped, then the values (escaped unless markup) put in
+    message = escape(t.gettext(text)) % values
+    detail = ""
+    if error is not None:
+        detail = redact(error_message(error, lang), _database_url(request))
+        if status != 422:
+            message = escape(t.gettext(text))
+    labels = {"file": t.gettext("File"), "line": t.gettext("Line"),
+              "column": t.gettext("Column")}
+    where = [(labels[k], str(v)) for k, v in (location or {}).items() if k in labels]
+    context: dict[str, Any] = {"back": ("/", t.gettext("Overview"))}
+    if not token:
+        # served under a host name the server refuses, where /static/ and the links are
+        # refused too: the stylesheet inline (CSP allows inline styles), no scripts or menu
+        context = {"back": None, "navigation": (), "inline_css": _inline_css()}
+    response = render(request, "error.html.j2", status_code=status, charts=False,
+                      token=token, title=t.gettext(title), message=message, detail=detail,
+                      where=where, incident=incident, **context)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response

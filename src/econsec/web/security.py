@@ -211,19 +211,20 @@ def split_host(value: str, scheme: str = "http", *, default_port: int | str | No
     return name, port
 
 
-def same_origin(origin: str, host_header: str) -> bool:
-    """True if ``origin`` (an Origin or Referer value) is this server as the request names it
-    in ``Host`` (host and port compared; a Host without port means the origin's default)."""
+def same_origin(origin: str, host_header: str, scheme: str = "http") -> bool:
+    """True if ``origin`` (an Origin or Referer value) is this server as the request names it:
+    the scheme the request came with (``http`` unless a TLS front end says otherwise), and
+    host and port of ``Host`` (a Host without port means the scheme's default), all exact."""
     try:
         parts = urlsplit(origin.strip())
         origin_port = parts.port
     except ValueError:
         return False
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    scheme = scheme.lower()
+    if parts.scheme != scheme or scheme not in ("http", "https") or not parts.hostname:
         return False
     name = parts.hostname.lower().rstrip(".")
-    return split_host(host_header, parts.scheme) == (
-        name, origin_port or _DEFAULT_PORTS[parts.scheme])
+    return split_host(host_header, scheme) == (name, origin_port or _DEFAULT_PORTS[scheme])
 
 
 # ------------------------------------------------------------------------ the middleware
@@ -232,11 +233,12 @@ def same_origin(origin: str, host_header: str) -> bool:
 class Refused(Exception):
     """A request the middleware answers itself with a problem document."""
 
-    def __init__(self, status: int, title: str, detail: str) -> None:
+    def __init__(self, status: int, title: str, detail: str, *, host: str = "") -> None:
         super().__init__(detail)
         self.status = status
         self.title = title
         self.detail = detail
+        self.host = host
 
 
 class UploadTooLarge(HTTPException):
@@ -298,11 +300,19 @@ class SecurityMiddleware:
             if refused.status == 403 and _wants_page(scope):
                 await _send_refusal_page(scope, send_with_headers)
                 return
+            if refused.status == 400 and _wants_page(scope):
+                # no token on this page: whoever asked under a foreign name can read it
+                await _send_error_page(scope, send_with_headers, 400, token=False,
+                                       host=refused.host)
+                return
             await _send_problem(send_with_headers, refused.status, refused.title,
                                 refused.detail, scope.get("path", ""))
         except UploadTooLarge as large:
             if started:
                 raise
+            if _wants_page(scope):
+                await _send_error_page(scope, send_with_headers, 413, limit=large.limit)
+                return
             await _send_problem(send_with_headers, 413, "request failed", str(large.detail),
                                 scope.get("path", ""))
         except ClientDisconnect:
@@ -313,6 +323,9 @@ class SecurityMiddleware:
                           scope.get("path"))
             if started:
                 raise
+            if _wants_page(scope):
+                await _send_error_page(scope, send_with_headers, 500, incident=incident)
+                return
             await _send_problem(send_with_headers, 500, "internal error",
                                 f"the server could not complete the request (incident "
                                 f"{incident}; details are in the server log)",
@@ -328,7 +341,7 @@ class SecurityMiddleware:
             raise Refused(400, "host not allowed",
                           f"this server does not answer for the host name '{host[:100]}'; "
                           "open it as http://127.0.0.1:<port>/ or start it with "
-                          "--allowed-host NAME")
+                          "--allowed-host NAME", host=host)
         content_type = headers.get("content-type", "")
         named, limit = body_limit(content_type, state.max_upload_bytes, state.max_body_bytes)
         receive = _counting(receive, named, limit, headers.get("content-length", ""))
@@ -341,7 +354,7 @@ class SecurityMiddleware:
         origin = headers.get("origin")
         if origin is None and headers.get("referer"):
             origin = headers["referer"]
-        if origin is not None and not same_origin(origin, host):
+        if origin is not None and not same_origin(origin, host, scheme):
             raise _forbidden(f"the request came from another origin ({origin[:100]})")
         token = headers.get(TOKEN_HEADER)
         if token is None:
@@ -431,10 +444,32 @@ def _replay(messages: Iterable[Message], receive: Receive) -> Receive:
 
 
 def _wants_page(scope: Scope) -> bool:
-    """A browser navigating to a page (a plain form post), not the API or an htmx request."""
-    headers = _headers(scope)
-    return ("text/html" in headers.get("accept", "") and "hx-request" not in headers
-            and not str(scope.get("path", "")).startswith("/api/"))
+    """A browser navigating to a page (a plain link or form post), not the API or htmx."""
+    from econsec.web.problems import wants_page
+
+    return wants_page(_headers(scope), str(scope.get("path", "")))
+
+
+async def _nothing() -> Message:
+    return {"type": "http.disconnect"}
+
+
+async def _send_error_page(scope: Scope, send: Send, status: int, **options: Any) -> None:
+    """The error page of ``status`` in the reader's language; the problem document if the
+    page itself cannot be made (a broken template must not hide the original answer)."""
+    from starlette.requests import Request
+
+    from econsec.web.problems import error_page
+
+    try:
+        response = error_page(Request(scope), status, **options)
+    except Exception:
+        log.exception("the error page for %s could not be rendered", status)
+        incident = {"incident": options["incident"]} if options.get("incident") else {}
+        await _send_problem(send, status, "request failed", f"HTTP status {status}",
+                            scope.get("path", ""), **incident)
+        return
+    await response(scope, _nothing, send)
 
 
 async def _send_refusal_page(scope: Scope, send: Send) -> None:

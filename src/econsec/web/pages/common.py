@@ -65,23 +65,29 @@ def _quote(value: str) -> str:
     return quote(value, safe="")
 
 
-def render(request: Request, template: str, *, status_code: int = 200,
+def render(request: Request, template: str, *, status_code: int = 200, token: bool = True,
            **context: Any) -> HTMLResponse:
-    """``template`` rendered in the request's language (cookie set when ``?lang=`` is given)."""
+    """``template`` rendered in the request's language (cookie set when ``?lang=`` is given).
+
+    ``token=False`` (the host refusal page): neither the server's token nor a cookie.
+    ``context`` may replace the defaults (e.g. ``navigation=()``).
+    """
     lang = request_language(request)
     env = page_environment(lang)
-    token = request.app.state.econsec.csrf_token
-    html = env.get_template(template).render(
-        csrf_token=token, csrf_input=lambda: csrf_input(token),
-        request=request, path=request.url.path, navigation=NAVIGATION,
-        lang_urls={code: lang_url(request, code) for code in SUPPORTED_LANGUAGES},
-        json_attr=json_attr, name=lambda obj, key="name": bilingual(obj, lang, key),
-        other_name=lambda obj, key="name": other_name(obj, lang, key),
-        **context,
-    )
+    values: dict[str, Any] = {
+        "request": request, "path": request.url.path, "navigation": NAVIGATION,
+        "lang_urls": {code: lang_url(request, code) for code in SUPPORTED_LANGUAGES},
+        "json_attr": json_attr, "name": lambda obj, key="name": bilingual(obj, lang, key),
+        "other_name": lambda obj, key="name": other_name(obj, lang, key),
+    }
+    if token:
+        csrf = request.app.state.econsec.csrf_token
+        values.update(csrf_token=csrf, csrf_input=lambda: csrf_input(csrf))
+    values.update(context)
+    html = env.get_template(template).render(**values)
     response = HTMLResponse(html, status_code=status_code)
     wanted = request.query_params.get("lang")
-    if wanted in SUPPORTED_LANGUAGES:
+    if token and wanted in SUPPORTED_LANGUAGES:
         response.set_cookie(COOKIE, wanted, max_age=365 * 24 * 3600, samesite="lax")
     return response
 
