@@ -92,10 +92,11 @@ class EconsecError(Exception):
         self.location = location or Location()
         super().__init__(str(self))
 
-    def translate(self, lang: str) -> str:
-        """The one-line message (location first, like ``str``) in ``lang`` (``en``/``ja``)."""
+    def translate(self, lang: str, *, located: bool = True) -> str:
+        """The one-line message (location first, like ``str``) in ``lang`` (``en``/``ja``);
+        without the location when ``located`` is false (a form that marks the field)."""
         text = _translated(self.msgid, self._fill, lang)
-        where = self.location.translate(lang)
+        where = self.location.translate(lang) if located else ""
         return f"{where}: {text}" if where else text
 
     def __str__(self) -> str:

@@ -35,8 +35,12 @@ def _t(request: Request) -> Any:
 
 
 def _error(request: Request, exc: EconsecError) -> str:
-    """A refusal as the page shows it: one line in the reader's language."""
-    return exc.translate(request_language(request))
+    """A refusal as the page shows it: one line in the reader's language. Refusals located
+    at a form field (no file) name the field in their text, so the input's internal name
+    is left out."""
+    where = exc.location
+    return exc.translate(request_language(request),
+                         located=bool(where.file or where.line is not None))
 
 
 @router.get("/tech", response_class=HTMLResponse)
