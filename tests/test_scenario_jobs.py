@@ -112,7 +112,7 @@ def test_cost_cap_refuses_a_huge_run_at_once(server: LiveServer, client: httpx.C
     body = problem(client.post("/scenarios/runs", json=scenario), 422)
     assert time.monotonic() - started < 10  # the table loads once; nothing is simulated
     assert body["column"] == "horizon_days"
-    assert "71 industries² × 36500 days × 41 variant(s)" in body["detail"]
+    assert "71 industries² × 36,500 days × 41 variant(s)" in body["detail"]
     assert "cap" in body["detail"] and "econsec simulate" in body["detail"]
     assert runner.jobs() == []
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from econsec.i18n import Translator
 from econsec.io_models.mrio import MRIO
 from econsec.scenarios.executors import Executor, SerialExecutor
 from econsec.scenarios.runner import (
@@ -23,6 +24,7 @@ from econsec.scenarios.runner import (
     daily_production_change,
     prepare,
     simulate_variant,
+    variant_name_texts,
 )
 from econsec.scenarios.schema import (
     ChoiceSpec,
@@ -34,6 +36,7 @@ from econsec.scenarios.schema import (
     check_varies,
     with_values,
 )
+from econsec.scenarios.texts import N_, Text, render_all
 
 PERCENTILES = (5, 25, 50, 75, 95)
 Progress = Callable[[str, int, int], None]
@@ -171,11 +174,17 @@ class EnsembleResult:
         out["runs_not_recovered"] = int(np.isinf(days).sum())
         return out
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON summary (stable snake_case keys; see ``docs/scenarios.md``)."""
+    def to_dict(self, t: Translator | None = None) -> dict[str, Any]:
+        """The JSON summary (stable snake_case keys; see ``docs/scenarios.md``):
+        ``result_notes`` in the language of ``t`` (English by default), the same notes as
+        ``result_note_texts`` (``{id, params}``)."""
+        notes = self.result_notes()
+        names = variant_name_texts(self.scenario)
         variants = []
         for v, name in enumerate(self.variant_names):
+            text = names.get(name)
             variants.append({"name": name, "mitigations": list(self.variant_mitigations[v]),
+                             "name_text": text.to_json() if text else None,
                              **self.total_bands(v)})
         main = variants[0]
         spec = self.scenario.ensemble or EnsembleSpec()
@@ -196,7 +205,8 @@ class EnsembleResult:
             "total_final_demand_unmet": main["total_final_demand_unmet"],
             "recovery_day": main["recovery_day"],
             "variants": variants,
-            "result_notes": self.result_notes(),
+            "result_notes": render_all(notes, t),
+            "result_note_texts": [n.to_json() for n in notes],
             "draws": [
                 {"run": i, "values": self.draws[i],
                  "total_production_change": float(self.total_production_change[0, i]),
@@ -208,11 +218,12 @@ class EnsembleResult:
         }
 
 
-    def result_notes(self) -> list[str]:
+    def result_notes(self) -> list[Text]:
         """Run counts behind totals that look wrong but are the model: a variant with more
         measures that loses more production than one with fewer (the goods supplied
-        replace purchases), the same totals with more measures, loss after the events."""
-        notes: list[str] = []
+        replace purchases), the same totals with more measures, loss after the events.
+        Notes are (message id, parameters) pairs (:mod:`econsec.scenarios.texts`)."""
+        notes: list[Text] = []
         sets = [set(m) for m in self.variant_mitigations]
         prod = self.total_production_change
         supplied = (self.supplied_by_measures if self.supplied_by_measures is not None
@@ -225,27 +236,33 @@ class EnsembleResult:
                 worse = int(np.sum((prod[v] < prod[w] - 1e-9 * scale) & (supplied[v] > 0)))
                 same = int(np.sum(np.abs(prod[v] - prod[w]) <= 1e-9 * scale)) if sets[w] else 0
                 if worse:
-                    notes.append(
-                        f"In {worse} of {self.runs} runs '{name}' loses more production than "
-                        f"'{other}': the goods its measures put into inventories replace "
-                        "purchases from producers, and fuller inventories mean fewer orders, "
-                        "so suppliers raise output less. Compare total_supply_change "
-                        "(production plus the goods supplied) and final demand unmet.")
+                    notes.append(Text(RUNS_MORE_LOSS, {"count": worse, "runs": self.runs,
+                                                       "variant": name, "other": other}))
                 if same:
-                    notes.append(
-                        f"In {same} of {self.runs} runs '{name}' gives the same totals as "
-                        f"'{other}': the inventories are already at their pre-shock level, "
-                        "so the other measures have no shortfall left to cover.")
+                    notes.append(Text(RUNS_SAME_TOTALS, {"count": same, "runs": self.runs,
+                                                         "variant": name, "other": other}))
         if self.loss_after_events is not None:
             for v, name in enumerate(self.variant_names):
                 late = int(np.sum(np.nan_to_num(self.loss_after_events[v]) > 0.5))
                 if late:
-                    notes.append(
-                        f"In {late} of {self.runs} runs of '{name}' most of the production "
-                        "shortfall falls after every event is over: inventories run below the "
-                        "level that limits production only late and are rebuilt slowly (the "
-                        "ARIO model's inventory mechanism).")
+                    notes.append(Text(RUNS_LATE_LOSS, {"count": late, "runs": self.runs,
+                                                       "variant": name}))
         return notes
+
+
+RUNS_MORE_LOSS = N_(
+    "In %(count)s of %(runs)s runs '%(variant)s' loses more production than '%(other)s': the "
+    "goods its measures put into inventories replace purchases from producers, and fuller "
+    "inventories mean fewer orders, so suppliers raise output less. Compare "
+    "total_supply_change (production plus the goods supplied) and final demand unmet.")
+RUNS_SAME_TOTALS = N_(
+    "In %(count)s of %(runs)s runs '%(variant)s' gives the same totals as '%(other)s': the "
+    "inventories are already at their pre-shock level, so the other measures have no "
+    "shortfall left to cover.")
+RUNS_LATE_LOSS = N_(
+    "In %(count)s of %(runs)s runs of '%(variant)s' most of the production shortfall falls "
+    "after every event is over: inventories run below the level that limits production only "
+    "late and are rebuilt slowly (the ARIO model's inventory mechanism).")
 
 
 def ensemble_scenarios(scenario: Scenario, runs: int, seed: int

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from econsec.i18n import Translator
 from econsec.io_models.mrio import MRIO
 from econsec.scenarios.schema import (
     Scenario,
@@ -24,6 +25,7 @@ from econsec.scenarios.schema import (
     build_mitigations,
     check_names,
 )
+from econsec.scenarios.texts import N_, Text, render_all
 
 Progress = Callable[[str, int, int], None]
 
@@ -154,10 +156,17 @@ class ScenarioResult:
             for w in self.main.result.worst_hit(n)
         ]
 
-    def to_dict(self, worst: int = 10) -> dict[str, Any]:
-        """The JSON summary (stable snake_case keys; see ``docs/scenarios.md``)."""
+    def to_dict(self, worst: int = 10, t: Translator | None = None) -> dict[str, Any]:
+        """The JSON summary (stable snake_case keys; see ``docs/scenarios.md``):
+        ``result_notes`` rendered in the language of ``t`` (English by default) and the
+        same notes as ``result_note_texts`` (``{id, params}``) for other languages."""
         main = self.main.totals()
         rows = self.variant_totals()
+        notes = result_notes(rows, self.unit, self.scenario.horizon_days)
+        names = variant_name_texts(self.scenario)
+        for row in rows:
+            text = names.get(row["name"])
+            row["name_text"] = text.to_json() if text else None
         return {
             "name": self.scenario.name,
             "description": " ".join(self.scenario.description.split()),
@@ -172,7 +181,8 @@ class ScenarioResult:
             "worst_hit": self.worst_hit(worst),
             "recovery_day": main["recovery_day"],
             "variants": rows,
-            "result_notes": result_notes(rows, self.unit, self.scenario.horizon_days),
+            "result_notes": render_all(notes, t),
+            "result_note_texts": [n.to_json() for n in notes],
             "model": {"type": self.scenario.model.type, **_params_dict(self.scenario)},
             "sources": list(self.sources),
             "notes": list(self.notes),
@@ -181,20 +191,60 @@ class ScenarioResult:
         }
 
 
+ALL_MEASURES = N_("all measures")
+NO_MEASURES = N_("no measures")
+ONLY_MEASURE = N_("only %(measure)s")
+
+
+def variant_name_texts(scenario: Scenario) -> dict[str, Text]:
+    """The variant names econsec makes up ("all measures", "no measures", "only <label>")
+    as pairs, so a page can show them in its language; names from the scenario file's
+    ``variants`` and the mitigation labels stay as written."""
+    out: dict[str, Text] = {"all measures": Text(ALL_MEASURES),
+                            "no measures": Text(NO_MEASURES)}
+    for i in range(len(scenario.mitigations)):
+        label = scenario.mitigation_label(i)
+        out[f"only {label}"] = Text(ONLY_MEASURE, {"measure": label})
+    own = {v.name for v in scenario.variants}
+    return {name: text for name, text in out.items() if name not in own}
+
+
 #: Share of the production shortfall after the events end above which a note explains it.
 LATE_LOSS_NOTE = 0.5
 
+SAME_TOTALS = N_(
+    "'%(variant)s' gives the same totals as '%(other)s': with '%(other)s' the inventories of "
+    "the cut inputs stay at their pre-shock level, so %(measures)s has no shortfall left to "
+    "cover (measures only refill inventories below that level). It would matter for a longer "
+    "or deeper cut.")
+MORE_LOSS = N_(
+    "'%(variant)s' loses more production than '%(other)s' (%(change)s vs %(other_change)s "
+    "%(unit)s): the %(supplied)s %(unit)s of inputs its measures put into inventories replace "
+    "purchases from producers (during the shock and the refilling after it), and with fuller "
+    "inventories buyers order less, so suppliers raise output less. Production change counts "
+    "production only; counting the goods the measures supplied, the change is "
+    "%(supply_change)s vs %(other_supply_change)s %(unit)s, and final demand unmet is "
+    "%(unmet)s vs %(other_unmet)s %(unit)s.")
+LATE_LOSS = N_(
+    "In '%(variant)s' %(loss_share)s of the production shortfall falls after day %(day)s, when "
+    "every event is over: buyers ran down their inventories of the cut inputs during the "
+    "shock and fall below the level that limits production (psi × target) only late; from "
+    "then on every industry holding those inputs is held back until the inventories are "
+    "rebuilt, and a supplier that uses its own products rebuilds slowly. This is the ARIO "
+    "model's inventory mechanism, not a delay in the data.")
+NOT_RECOVERED = N_(
+    "Not recovered within the %(horizon)s-day horizon (some industry still produces more than "
+    "0.1 %% below its pre-shock level): %(variants)s; the totals leave out what comes after "
+    "the horizon.")
 
-def _num(value: float) -> str:
-    return f"{value:,.0f}"
 
-
-def result_notes(rows: Sequence[dict[str, Any]], unit: str, horizon: int) -> list[str]:
+def result_notes(rows: Sequence[dict[str, Any]], unit: str, horizon: int) -> list[Text]:
     """Plain-language notes on totals that look wrong but are how the model works: measures
     that add nothing, measures that lose more production, loss that comes after the events,
-    runs that do not recover within the horizon. ``rows``: :meth:`variant_totals`."""
+    runs that do not recover within the horizon. ``rows``: :meth:`variant_totals`.
+    Notes are (message id, parameters) pairs (:mod:`econsec.scenarios.texts`)."""
     unit = unit or "MRIO unit"
-    notes: list[str] = []
+    notes: list[Text] = []
     sets = {row["name"]: set(row["mitigations"]) for row in rows}
     for row in rows:
         for other in rows:
@@ -204,41 +254,25 @@ def result_notes(rows: Sequence[dict[str, Any]], unit: str, horizon: int) -> lis
             scale = max(abs(a), abs(b), 1e-300)
             if sets[other["name"]] and abs(a - b) <= 1e-9 * scale:
                 extra = sorted(sets[row["name"]] - sets[other["name"]])
-                notes.append(
-                    f"'{row['name']}' gives the same totals as '{other['name']}': with "
-                    f"'{other['name']}' the inventories of the cut inputs stay at their "
-                    f"pre-shock level, so {', '.join(repr(e) for e in extra)} has no "
-                    "shortfall left to cover (measures only refill inventories below "
-                    "that level). It would matter for a longer or deeper cut.")
+                notes.append(Text(SAME_TOTALS, {"variant": row["name"],
+                                                "other": other["name"], "measures": extra}))
             elif a < b - 1e-9 * scale and row["supplied_by_measures"] > 0:
-                notes.append(
-                    f"'{row['name']}' loses more production than '{other['name']}' "
-                    f"({_num(a)} vs {_num(b)} {unit}): the {_num(row['supplied_by_measures'])}"
-                    f" {unit} of inputs its measures put into inventories replace purchases "
-                    "from producers (during the shock and the refilling after it), and with "
-                    "fuller inventories buyers order less, so suppliers raise output less. "
-                    "Production change counts production only; counting the goods the "
-                    f"measures supplied, the change is {_num(row['total_supply_change'])} vs "
-                    f"{_num(other['total_supply_change'])} {unit}, and final demand unmet is "
-                    f"{_num(row['total_final_demand_unmet'])} vs "
-                    f"{_num(other['total_final_demand_unmet'])} {unit}.")
+                notes.append(Text(MORE_LOSS, {
+                    "variant": row["name"], "other": other["name"], "unit": unit,
+                    "change": float(a), "other_change": float(b),
+                    "supplied": float(row["supplied_by_measures"]),
+                    "supply_change": float(row["total_supply_change"]),
+                    "other_supply_change": float(other["total_supply_change"]),
+                    "unmet": float(row["total_final_demand_unmet"]),
+                    "other_unmet": float(other["total_final_demand_unmet"])}))
     for row in rows:
         late, end = row.get("loss_after_events_share"), row.get("events_end_day")
         if late is not None and end is not None and late > LATE_LOSS_NOTE and end < horizon:
-            notes.append(
-                f"In '{row['name']}' {late:.0%} of the production shortfall falls after day "
-                f"{end}, when every event is over: buyers ran down their inventories of the "
-                "cut inputs during the shock and fall below the level that limits production "
-                "(psi × target) only late; from then on every industry holding those inputs "
-                "is held back until the inventories are rebuilt, and a supplier that uses its "
-                "own products rebuilds slowly. This is the ARIO model's inventory mechanism, "
-                "not a delay in the data.")
+            notes.append(Text(LATE_LOSS, {"variant": row["name"], "loss_share": float(late),
+                                          "day": int(end)}))
     late_rows = [row["name"] for row in rows if row["recovery_day"] is None]
     if late_rows:
-        notes.append(
-            f"Not recovered within the {horizon}-day horizon (some industry still produces "
-            f"more than 0.1 % below its pre-shock level): {', '.join(repr(n) for n in late_rows)}; "
-            "the totals leave out what comes after the horizon.")
+        notes.append(Text(NOT_RECOVERED, {"horizon": int(horizon), "variants": late_rows}))
     return notes
 
 

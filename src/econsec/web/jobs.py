@@ -1,7 +1,9 @@
 """Background jobs of the web app (scenario runs): a bounded thread pool, jobs in memory.
 
 A job is a function ``work(control)``; ``control(fraction, message)`` updates the job's
-``progress`` (0-1) and ``message``, and ``control.check()`` raises :class:`JobStopped` once
+``progress`` (0-1) and ``message`` (a :class:`~econsec.scenarios.texts.Text`: the job keeps
+the English text in ``message`` and the pair in ``message_text`` for other languages), and
+``control.check()`` raises :class:`JobStopped` once
 the job is cancelled or has run longer than its time limit (long loops call it often: the
 scenario runner calls it every simulated day). Library code reports progress through its
 own callback (``(step, done, total)`` for the scenario runner); the router adapts it.
@@ -30,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from econsec.errors import EconsecError, NotFoundError
+from econsec.scenarios.texts import N_, Text, render
 
 log = logging.getLogger("econsec.web")
 
@@ -56,6 +59,20 @@ class JobLimits:
     retry_after: int = 5
 
 
+CANCELLED_MESSAGE = N_("cancelled")
+PER_CLIENT_QUOTA = N_(
+    "you already have %(count)s scenario run(s) queued or running (at most %(limit)s per "
+    "client); wait for one to finish or cancel it")
+SERVER_QUOTA = N_(
+    "the server already has %(count)s runs queued or running (at most %(limit)s); try again "
+    "shortly")
+TIMED_OUT = N_(
+    "the run was stopped after the maximum run time of %(seconds)s s per job; shorten the "
+    "horizon, run fewer variants, or use the econsec command line")
+NO_SUCH_JOB = N_("no job '%(job)s' (finished jobs are kept for a while, not across restarts)")
+FAILED_INTERNAL = N_("the run failed (incident %(incident)s; details are in the server log)")
+
+
 class JobStopped(Exception):
     """Raised inside a job by :meth:`JobControl.check` when it must stop."""
 
@@ -67,10 +84,19 @@ class JobStopped(Exception):
 class QuotaExceeded(Exception):
     """A client (or the server) has as many jobs queued or running as allowed."""
 
-    def __init__(self, message: str, retry_after: int) -> None:
-        self.message = message
+    def __init__(self, text: Text, retry_after: int) -> None:
+        self.text = text
+        self.message = render(text)
         self.retry_after = retry_after
-        super().__init__(message)
+        super().__init__(self.message)
+
+
+class JobNotFound(NotFoundError):
+    """No job of that id (unknown, or forgotten); ``text`` is the message as a pair."""
+
+    def __init__(self, text: Text) -> None:
+        self.text = text
+        super().__init__(render(text))
 
 
 @dataclass
@@ -81,7 +107,9 @@ class Job:
     kind: str
     status: str = QUEUED
     progress: float = 0.0
+    #: What the job is doing, in English; ``message_text``: the same as ``{id, params}``.
     message: str = ""
+    message_text: dict[str, Any] | None = None
     created: float = field(default_factory=time.time)
     started: float | None = None
     finished: float | None = None
@@ -94,11 +122,12 @@ class Job:
     deadline: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """``{id, kind, status, progress, message, created, started, finished, result,
-        error, ...meta}`` (times in seconds since the epoch)."""
+        """``{id, kind, status, progress, message, message_text, created, started,
+        finished, result, error, ...meta}`` (times in seconds since the epoch)."""
         return {
             "id": self.id, "kind": self.kind, "status": self.status,
-            "progress": self.progress, "message": self.message, "created": self.created,
+            "progress": self.progress, "message": self.message,
+            "message_text": self.message_text, "created": self.created,
             "started": self.started, "finished": self.finished, **self.meta,
             "result": self.result, "error": self.error,
         }
@@ -111,11 +140,13 @@ class JobControl:
     def __init__(self, job: Job) -> None:
         self.job = job
 
-    def __call__(self, fraction: float, message: str = "") -> None:
+    def __call__(self, fraction: float, message: Text | str = "") -> None:
         job = self.job
         job.progress = min(1.0, max(job.progress, float(fraction)))
-        if message:
-            job.message = message
+        if isinstance(message, Text):
+            job.message, job.message_text = render(message), message.to_json()
+        elif message:
+            job.message, job.message_text = message, None
 
     def check(self, *_: Any) -> None:
         """Raise :class:`JobStopped` if the job was cancelled or ran out of time."""
@@ -146,8 +177,9 @@ def error_problem(exc: BaseException) -> dict[str, Any]:
         return problem
     incident = uuid.uuid4().hex[:12]
     log.error("incident %s: job failed", incident, exc_info=exc)
+    text = Text(FAILED_INTERNAL, {"incident": incident})
     return {"type": "about:blank", "title": "internal error", "status": 500,
-            "detail": f"the run failed (incident {incident}; details are in the server log)",
+            "detail": render(text), "detail_text": text.to_json(),
             "error": "InternalError", "incident": incident}
 
 
@@ -175,26 +207,24 @@ class JobRunner:
             mine = sum(1 for j in active if j.client == client)
             if mine >= limits.per_client:
                 raise QuotaExceeded(
-                    f"you already have {mine} scenario run(s) queued or running (at most "
-                    f"{limits.per_client} per client); wait for one to finish or cancel it",
+                    Text(PER_CLIENT_QUOTA, {"count": mine, "limit": limits.per_client}),
                     limits.retry_after)
             if len(active) >= limits.max_active:
                 raise QuotaExceeded(
-                    f"the server already has {len(active)} runs queued or running (at most "
-                    f"{limits.max_active}); try again shortly", limits.retry_after)
+                    Text(SERVER_QUOTA, {"count": len(active), "limit": limits.max_active}),
+                    limits.retry_after)
             self._jobs[job.id] = job
             self._evict()
         self._pool.submit(self._run, job, work)
         return job
 
     def get(self, job_id: str) -> Job:
-        """The job ``job_id``; :class:`NotFoundError` if unknown (or evicted)."""
+        """The job ``job_id``; :class:`JobNotFound` if unknown (or evicted)."""
         with self._lock:
             job = self._jobs.get(job_id)
         if job is None:
             shown = job_id if len(job_id) <= 64 and job_id.isalnum() else "…"
-            raise NotFoundError(f"no job '{shown}' (finished jobs are kept for a while, "
-                                "not across restarts)")
+            raise JobNotFound(Text(NO_SUCH_JOB, {"job": shown}))
         return job
 
     def cancel(self, job_id: str, wait: float = 2.0) -> Job:
@@ -233,7 +263,8 @@ class JobRunner:
 
     def _finish_cancelled(self, job: Job) -> None:
         job.status = CANCELLED
-        job.message = "cancelled"
+        text = Text(CANCELLED_MESSAGE)
+        job.message, job.message_text = render(text), text.to_json()
         job.finished = time.time()
 
     def _run(self, job: Job, work: Callable[[JobControl], Any]) -> None:
@@ -250,11 +281,10 @@ class JobRunner:
             if stop.reason == "cancelled":
                 self._finish_cancelled(job)
             else:
+                text = Text(TIMED_OUT, {"seconds": f"{self.limits.max_seconds:g}"})
                 job.error = {
                     "type": "about:blank", "title": "run took too long", "status": 422,
-                    "detail": f"the run was stopped after the maximum run time of "
-                              f"{self.limits.max_seconds:g} s per job; shorten the horizon, "
-                              "run fewer variants, or use the econsec command line",
+                    "detail": render(text), "detail_text": text.to_json(),
                     "error": "JobTimeout"}
                 job.status = FAILED
         except Exception as exc:  # a job's failure is its result

@@ -13,6 +13,13 @@ of ``econsec simulate --single --format json`` and ``series`` holds daily series
 for charts. ``DELETE /scenarios/runs/{id}`` (or ``POST …/{id}/cancel``) cancels a run: it
 stops within one simulated day. Ensemble blocks are not run here (one run; ``econsec
 simulate`` runs ensembles); one that varies nothing is refused as on the command line.
+
+Texts from econsec's own code are English here (the API does not negotiate a language) and
+each comes with its ``(message id, parameters)`` pair so a page can show it in its own
+language (:mod:`econsec.scenarios.texts`): ``message_text`` beside a job's ``message``,
+``note_texts`` beside ``notes``, ``result_note_texts`` beside ``result_notes`` and
+``detail_text`` beside the ``detail`` of the refusals made here (415, 422 cost cap, 429
+quota, 404 unknown run).
 """
 
 from __future__ import annotations
@@ -23,7 +30,6 @@ import numpy as np
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException
 
 from econsec.errors import DataFormatError, Location, ValidationError
 from econsec.scenarios.catalogue import resolve_scenario, worked_scenarios
@@ -32,6 +38,7 @@ from econsec.scenarios.runner import (
     daily_production_change,
     relative_production,
     run_scenario,
+    variant_name_texts,
 )
 from econsec.scenarios.schema import (
     Scenario,
@@ -41,6 +48,7 @@ from econsec.scenarios.schema import (
     parse_scenario,
     read_document,
 )
+from econsec.scenarios.texts import N_, Text, render
 from econsec.web.api.common import (
     JSON,
     State,
@@ -51,7 +59,8 @@ from econsec.web.api.common import (
 )
 from econsec.web.api.iomodels import loaded_mrio
 from econsec.web.api.models import Job, WorkedScenarios
-from econsec.web.jobs import DONE, JobControl, JobRunner, QuotaExceeded
+from econsec.web.jobs import DONE, JobControl, JobNotFound, JobRunner, QuotaExceeded
+from econsec.web.problems import problem, redact
 from econsec.web.state import WebState
 
 router = APIRouter(prefix="/scenarios", tags=["scenarios"])
@@ -65,6 +74,54 @@ MAX_JOBS = 100
 #: Scenario-run cost units one worker computes per second (industries² × days × variants;
 #: measured on the BEA table), used to say how long the cap is.
 COST_PER_SECOND = 7.0e6
+
+LOADING_MRIO = N_("loading the MRIO")
+DAY_PROGRESS = N_("%(variant)s: day %(day)s of %(days)s")
+ENSEMBLE_NOT_RUN = N_(
+    "the ensemble block is not run by the API: one run (use econsec simulate for ensembles)")
+TOO_LARGE = N_(
+    "this run is too large for the web app: %(industries)s industries² × %(days)s days × "
+    "%(variants)s variant(s) = %(cost)s, above the cap of %(cap)s (about %(minutes)s min of "
+    "one worker); shorten horizon_days, compare fewer variants, or run it with 'econsec "
+    "simulate'")
+UNSUPPORTED_TYPE = N_(
+    "unsupported content type '%(type)s': send the scenario as application/json or "
+    "application/yaml")
+
+
+class Refused(Exception):
+    """A refusal made by this router, answered as a problem document whose ``detail`` is
+    English and ``detail_text`` the same text as a pair."""
+
+    def __init__(self, status: int, title: str, text: Text, *,
+                 headers: dict[str, str] | None = None, **extra: Any) -> None:
+        self.status, self.title, self.text = status, title, text
+        self.headers, self.extra = headers, extra
+        super().__init__(render(text))
+
+
+class CostCapExceeded(ValidationError):
+    """A run above the cost cap (a :class:`ValidationError` located at ``horizon_days``)."""
+
+    def __init__(self, text: Text, location: Location) -> None:
+        self.text = text
+        super().__init__(render(text), location=location)
+
+
+def refusal_response(request: Request, exc: Refused | CostCapExceeded | JobNotFound
+                     ) -> Response:
+    """The problem document of a refusal made here (``detail_text`` beside ``detail``)."""
+    path = str(request.url.path)
+    if isinstance(exc, Refused):
+        return problem(exc.status, exc.title, str(exc), headers=exc.headers,
+                       instance=path, detail_text=exc.text.to_json(), **exc.extra)
+    data = exc.to_dict()
+    extra = {k: data[k] for k in ("file", "line", "column") if data.get(k) is not None}
+    if isinstance(extra.get("file"), str):
+        extra["file"] = redact(extra["file"])
+    status = 404 if isinstance(exc, JobNotFound) else 422
+    return problem(status, exc.title, exc.message, error=type(exc).__mro__[1].__name__,
+                   instance=path, detail_text=exc.text.to_json(), **extra)
 
 
 def job_runner(state: WebState) -> JobRunner:
@@ -85,12 +142,11 @@ def check_cost(scenario: Scenario, industries: int, limit: float) -> float:
     cost = run_cost(scenario, industries)
     if cost > limit:
         variants = len(scenario.variant_plan())
-        raise ValidationError(
-            f"this run is too large for the web app: {industries} industries² × "
-            f"{scenario.horizon_days} days × {variants} variant(s) = {cost:.3g}, above the "
-            f"cap of {limit:.3g} (about {limit / COST_PER_SECOND / 60:.0f} min of one "
-            "worker); shorten horizon_days, compare fewer variants, or run it with "
-            "'econsec simulate'", location=scenario.location(("horizon_days",)))
+        text = Text(TOO_LARGE, {
+            "industries": int(industries), "days": int(scenario.horizon_days),
+            "variants": variants, "cost": f"{cost:.3g}", "cap": f"{limit:.3g}",
+            "minutes": f"{limit / COST_PER_SECOND / 60:.0f}"})
+        raise CostCapExceeded(text, scenario.location(("horizon_days",)))
     return cost
 
 
@@ -141,12 +197,15 @@ def daily_series(result: Any, worst: int) -> dict[str, Any]:
     and the relative production of the main run's ``worst`` worst-hit sectors."""
     main = result.main.result
     labels = [(w["region"], w["sector"]) for w in main.worst_hit(worst)]
+    names = variant_name_texts(result.scenario)
     variants = []
     for run in result.variants:
         index = {label: i for i, label in enumerate(run.result.labels)}
         rel = relative_production(run.result)
+        text = names.get(run.name)
         variants.append({
             "name": run.name,
+            "name_text": text.to_json() if text else None,
             "mitigations": list(run.mitigations),
             "production_change": daily_production_change(run.result).tolist(),
             "final_demand_unmet": daily_final_demand_unmet(run.result).tolist(),
@@ -162,13 +221,17 @@ def daily_series(result: Any, worst: int) -> dict[str, Any]:
 def _run(state: WebState, scenario: Scenario, worst: int, control: JobControl
          ) -> dict[str, Any]:
     plan = [name for name, _ in scenario.variant_plan()]
-    control(0.0, "loading the MRIO")
+    names = variant_name_texts(scenario)
+    control(0.0, Text(LOADING_MRIO))
     mrio = loaded_mrio(state, scenario.mrio)
 
     def on_day(step: str, done: int, total: int) -> None:
         position = plan.index(step) if step in plan else 0
         fraction = (position + (done / total if total else 1.0)) / max(len(plan), 1)
-        control(min(fraction, 0.999), f"{step}: day {done} of {total}")
+        name = names.get(step)
+        control(min(fraction, 0.999),
+                Text(DAY_PROGRESS, {"variant": step, "day": int(done), "days": int(total),
+                                    "variant_text": name.to_json() if name else None}))
 
     # control.check raises JobStopped (cancelled, out of time) at the start of any day
     result = run_scenario(scenario, mrio=mrio, progress=on_day, check=control.check)
@@ -212,8 +275,7 @@ def content_kind(request: Request) -> str:
                                                and kind.endswith("+json")):
         return kind
     shown = kind if kind and len(kind) <= 80 and kind.isprintable() else "none"
-    raise HTTPException(415, f"unsupported content type '{shown}': send the scenario as "
-                        "application/json or application/yaml")
+    raise Refused(415, "request failed", Text(UNSUPPORTED_TYPE, {"type": shown}))
 
 
 def client_of(request: Request) -> str:
@@ -237,45 +299,57 @@ async def start_run(
 ) -> Response:
     """Validate the scenario, check its cost and the client's quota, and queue it: 202
     with the job and its ``Location``."""
-    kind = content_kind(request)
-    body = await read_body(request, state.max_upload_bytes)
-    scenario = await run_in_threadpool(scenario_from_request, body, kind)
-    runner = job_runner(state)
-    industries = await run_in_threadpool(_industries, state, scenario)
-    cost = check_cost(scenario, industries, runner.limits.max_cost)
-    notes = (["the ensemble block is not run by the API: one run (use econsec simulate "
-              "for ensembles)"] if scenario.ensemble is not None else [])
+    try:
+        kind = content_kind(request)
+        body = await read_body(request, state.max_upload_bytes)
+        scenario = await run_in_threadpool(scenario_from_request, body, kind)
+        runner = job_runner(state)
+        industries = await run_in_threadpool(_industries, state, scenario)
+        cost = check_cost(scenario, industries, runner.limits.max_cost)
+    except (Refused, CostCapExceeded) as exc:
+        return refusal_response(request, exc)
+    notes = [Text(ENSEMBLE_NOT_RUN)] if scenario.ensemble is not None else []
     try:
         job = runner.submit(
             "scenario", lambda control: _run(state, scenario, worst, control),
             meta={"scenario": scenario.name, "mrio": scenario.mrio,
-                  "horizon_days": scenario.horizon_days, "cost": cost, "notes": notes},
+                  "horizon_days": scenario.horizon_days, "cost": cost,
+                  "notes": [render(n) for n in notes],
+                  "note_texts": [n.to_json() for n in notes]},
             client=client_of(request))
     except QuotaExceeded as exc:
-        raise HTTPException(429, exc.message,
-                            headers={"Retry-After": str(exc.retry_after)}) from None
+        return refusal_response(request, Refused(
+            429, "request failed", exc.text, headers={"Retry-After": str(exc.retry_after)}))
     location = f"{request.url.path.rstrip('/')}/{job.id}"
     return json_response(job_document(job), status_code=202, headers={"Location": location})
 
 
-def _cancel(state: WebState, job_id: str) -> Response:
-    job = job_runner(state).cancel(job_id)
+def _cancel(state: WebState, job_id: str) -> Response | JobNotFound:
+    try:
+        job = job_runner(state).cancel(job_id)
+    except JobNotFound as exc:
+        return exc
     return json_response(job_document(job))
+
+
+async def _cancel_response(request: Request, state: WebState, job_id: str) -> Response:
+    answer = await run_in_threadpool(_cancel, state, job_id)
+    return refusal_response(request, answer) if isinstance(answer, JobNotFound) else answer
 
 
 @router.delete("/runs/{job_id}", response_model=Job, summary="Cancel a scenario run",
                responses=problem_responses(404))
-async def cancel_run(job_id: str, state: State) -> Response:
+async def cancel_run(job_id: str, request: Request, state: State) -> Response:
     """Cancel the run: a queued run never starts, a running one stops within one simulated
     day (``status: cancelled``); a finished run is returned as it is."""
-    return await run_in_threadpool(_cancel, state, job_id)
+    return await _cancel_response(request, state, job_id)
 
 
 @router.post("/runs/{job_id}/cancel", response_model=Job, summary="Cancel a scenario run",
              responses=problem_responses(404))
-async def cancel_run_post(job_id: str, state: State) -> Response:
+async def cancel_run_post(job_id: str, request: Request, state: State) -> Response:
     """The same as ``DELETE /scenarios/runs/{id}``."""
-    return await run_in_threadpool(_cancel, state, job_id)
+    return await _cancel_response(request, state, job_id)
 
 
 @router.get("/runs", summary="Scenario runs kept in memory")
@@ -288,9 +362,12 @@ def list_runs(state: State) -> Response:
 
 @router.get("/runs/{job_id}", response_model=Job, summary="Status and result of a run",
             responses=problem_responses(404))
-def get_run(job_id: str, state: State) -> Response:
-    """Status (queued, running, done, failed, cancelled) and progress 0-1; when done the result and
-    the daily series, when failed the problem details in ``error``."""
-    return json_response(job_document(job_runner(state).get(job_id)))
+def get_run(job_id: str, request: Request, state: State) -> Response:
+    """Status (queued, running, done, failed, cancelled) and progress 0-1; when done the
+    result and the daily series, when failed the problem details in ``error``."""
+    try:
+        return json_response(job_document(job_runner(state).get(job_id)))
+    except JobNotFound as exc:
+        return refusal_response(request, exc)
 
 

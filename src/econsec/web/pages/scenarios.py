@@ -4,7 +4,10 @@ production of the worst-hit sectors and a side-by-side table of the mitigations.
 
 The run goes through the JSON API (``POST /api/v1/scenarios/runs``, polled at
 ``GET /api/v1/scenarios/runs/{id}``); ``static/scenarios.js`` draws the progress and results
-with the translated labels this page embeds.
+with the translated labels this page embeds. Texts from econsec's own code (progress,
+result notes, refusals) reach the page as ``(message id, parameters)`` pairs beside their
+English text; the page embeds the translation of every such message id and the script
+renders the pairs in the page language (variant names stay as the scenario file wrote them).
 """
 
 from __future__ import annotations
@@ -14,9 +17,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
+# imported for the texts they register (result notes; progress and refusals)
+import econsec.scenarios.ensemble
+import econsec.web.api.scenarios  # noqa: F401
 from econsec.i18n import translator
 from econsec.i18n.terms import N_
 from econsec.scenarios.catalogue import worked_scenarios
+from econsec.scenarios.texts import known_messages
 from econsec.web.i18n import request_language
 from econsec.web.pages.common import render
 from econsec.web.state import WebState, get_state
@@ -52,6 +59,7 @@ SCRIPT_LABELS = (
     N_("Cancelled"),
     N_("Supplied by measures"),
     N_("Total supply change"),
+    N_("line %(line)s"),
 )
 
 
@@ -61,5 +69,7 @@ def scenarios(request: Request, state: Annotated[WebState, Depends(get_state)],
     t = translator(request_language(request))
     rows = [{k: v for k, v in w.items() if k != "path"} for w in worked_scenarios()]
     labels = {key: t.gettext(key) for key in SCRIPT_LABELS}
+    texts = {key: t.gettext(key) for key in sorted(known_messages())}
     return render(request, "scenarios.html.j2", title=t.gettext("Scenarios"), worked=rows,
-                  selected=worked or "pymrio-test-mining-outage", labels=labels)
+                  selected=worked or "pymrio-test-mining-outage", labels=labels,
+                  texts=texts)

@@ -3,10 +3,42 @@
 (function () {
   "use strict";
   var L = JSON.parse(document.getElementById("scenario-labels").textContent);
+  // translations of the message ids of econsec's own texts ({id, params} pairs in the API)
+  var T = JSON.parse(document.getElementById("scenario-texts").textContent);
   var lang = document.documentElement.lang || "en";
   var fmt = new Intl.NumberFormat(lang, { maximumFractionDigits: 0 });
+  var pct = new Intl.NumberFormat(lang, { style: "percent", maximumFractionDigits: 0 });
   var $ = function (id) { return document.getElementById(id); };
   function label(key) { return L[key] || key; }
+  // variant names econsec makes up ("no measures", "only …") in the page language; names
+  // from the scenario file stay as written
+  var names = {};
+  function learnNames(variants) {
+    (variants || []).forEach(function (v) { if (v.name_text) { names[v.name] = text(v.name_text); } });
+  }
+  function vname(name) { return Object.prototype.hasOwnProperty.call(names, name) ? names[name] : name; }
+  // one parameter as econsec.scenarios.texts.format_param shows it
+  function param(name, value) {
+    if (typeof value === "string") { return vname(value); }
+    if (typeof value === "number") {
+      return /_share$/.test(name) ? pct.format(value) : fmt.format(value);
+    }
+    if (Array.isArray(value)) {
+      return value.map(function (v) { v = vname(v); return lang === "ja" ? "「" + v + "」" : "'" + v + "'"; })
+        .join(lang === "ja" ? "、" : ", ");
+    }
+    return value === null || value === undefined ? "" : String(value);
+  }
+  // a {id, params} pair in the page language; the English fallback where there is none
+  function text(pair, fallback) {
+    if (!pair || !pair.id) { return fallback || ""; }
+    var params = pair.params || {};
+    if (params.variant_text) { params = Object.assign({}, params, { variant: text(params.variant_text) }); }
+    return (T[pair.id] || L[pair.id] || pair.id).replace(/%\((\w+)\)s|%%/g, function (m, key) {
+      if (m === "%%") { return "%"; }
+      return Object.prototype.hasOwnProperty.call(params, key) ? param(key, params[key]) : m;
+    });
+  }
   var current = null;  // URL of the run being watched
 
   // the server's token for requests that change something (absent on old pages)
@@ -38,16 +70,19 @@
 
   function problemText(doc) {
     if (!doc) { return ""; }
-    var where = [doc.file, doc.line ? "line " + doc.line : "", doc.column || ""].filter(Boolean).join(", ");
-    return (where ? where + ": " : "") + (doc.detail || doc.title || JSON.stringify(doc));
+    var line = doc.line ? text({ id: "line %(line)s", params: { line: String(doc.line) } }) : "";
+    var where = [doc.file, line, doc.column || ""].filter(Boolean).join(", ");
+    return (where ? where + ": " : "") + text(doc.detail_text, doc.detail || doc.title || JSON.stringify(doc));
   }
 
   function draw(doc) {
     var series = doc.series, result = doc.result;
+    learnNames(result.variants);
+    learnNames(series.variants);
     $("results").hidden = false;
     $("result-summary").textContent = result.name + " — " + label("Unit") + ": " + result.unit;
     var loss = series.variants.map(function (v, i) {
-      return { type: "scatter", mode: "lines", name: v.name, x: series.days,
+      return { type: "scatter", mode: "lines", name: vname(v.name), x: series.days,
                y: v.production_change, line: { width: i === 0 ? 3 : 1.5 } };
     });
     window.econsec.draw($("chart-loss"), { data: loss, layout: {
@@ -60,7 +95,7 @@
                x: series.days, y: s.values };
     });
     window.econsec.draw($("chart-sectors"), { data: sectors, layout: {
-      title: { text: label("Relative production of the worst-hit sectors") + " (" + main.name + ")", font: { size: 13 } },
+      title: { text: label("Relative production of the worst-hit sectors") + " (" + vname(main.name) + ")", font: { size: 13 } },
       margin: { l: 60, r: 10, t: 36, b: 40 }, xaxis: { title: { text: label("Day") } },
       yaxis: { title: { text: label("relative to pre-shock production") }, tickformat: ".0%" },
       legend: { orientation: "h", y: -0.25 } } });
@@ -74,7 +109,7 @@
     body.innerHTML = "";
     result.variants.forEach(function (v, i) {
       var tr = document.createElement("tr");
-      var cells = [v.name + (i === 0 ? " (" + label("main run") + ")" : ""),
+      var cells = [vname(v.name) + (i === 0 ? " (" + label("main run") + ")" : ""),
                    v.mitigations.length ? v.mitigations.join("; ") : label("none"),
                    num(v.total_production_change), num(v.production_loss_avoided),
                    num(v.total_final_demand_unmet), num(v.final_demand_unmet_avoided),
@@ -82,7 +117,7 @@
                    v.recovery_day === null ? label("not recovered") : String(v.recovery_day)];
       cells.forEach(function (c, j) {
         var td = document.createElement("td");
-        if (j > 1) { td.className = "num"; }
+        if (j > 1) { td.className = "num"; } else { td.style.minWidth = "9em"; }  // names stay readable on a phone; the table scrolls
         td.textContent = c;
         tr.appendChild(td);
       });
@@ -90,13 +125,18 @@
     });
     var list = $("result-explained");
     list.innerHTML = "";
-    (result.result_notes || []).forEach(function (n) {
+    var explained = result.result_note_texts
+      ? result.result_note_texts.map(function (p) { return text(p); })
+      : (result.result_notes || []);
+    explained.forEach(function (n) {
       var li = document.createElement("li");
       li.textContent = n;
       list.appendChild(li);
     });
-    $("result-explained-h").hidden = !(result.result_notes || []).length;
-    $("result-notes").textContent = (result.notes || []).join(" ");
+    $("result-explained-h").hidden = !explained.length;
+    // the job's own notes (econsec's texts) and the scenario file's notes (as written)
+    var own = (doc.note_texts || []).map(function (p) { return text(p); });
+    $("result-notes").textContent = own.concat(result.notes || []).join(" ");
   }
   function num(x) { return x === null || x === undefined ? "–" : fmt.format(x); }
   function esc(s) { return String(s).replace(/[&<>"]/g, function (c) {
@@ -108,7 +148,7 @@
       .then(function (doc) {
         var state = { queued: "Queued", running: "Running", done: "Done", failed: "Failed",
                       cancelled: "Cancelled" }[doc.status];
-        setProgress(doc.status === "done" ? 1 : doc.progress, label(state || doc.status) + (doc.message ? " — " + doc.message : ""));
+        setProgress(doc.status === "done" ? 1 : doc.progress, label(state || doc.status) + (doc.message ? " — " + text(doc.message_text, doc.message) : ""));
         if (doc.status === "done") { finished(); draw(doc); }
         else if (doc.status === "failed") { fail(problemText(doc.error)); }
         else if (doc.status === "cancelled") { finished(); }
