@@ -247,43 +247,40 @@ def test_japanese_page_shows_japanese_notes_and_progress(server: LiveServer) -> 
         browser = p.chromium.launch(executable_path=CHROMIUM, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         try:
-            for width in (1280, 375):
-                page = browser.new_page(viewport={"width": width, "height": 900})
-                page.on("pageerror", lambda exc: errors.append(str(exc)))
-                page.goto(server.url + "/scenarios?lang=ja", wait_until="load")
-                page.select_option("#worked", "bea-primary-metals")
-                page.click("#run-button")
-                seen: list[str] = []
-                deadline = time.monotonic() + 90
-                while page.inner_text("#progress-text") != "100%":
-                    message = page.inner_text("#progress-message")
-                    if "日目" in message:
-                        seen.append(message)
-                    assert time.monotonic() < deadline, "the run did not finish"
-                    page.wait_for_timeout(50)
-                page.wait_for_selector("#result-explained li")
-                notes = page.locator("#result-explained li").all_inner_texts()
-                assert notes
-                for note in notes:
-                    assert re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", note), note
-                    quoted = re.findall(r"「([^」]*)」", note)
-                    assert not english_fragments(note, {"names": quoted}), note
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(server.url + "/scenarios?lang=ja", wait_until="load")
+            page.select_option("#worked", "bea-primary-metals")
+            page.click("#run-button")
+            seen: list[str] = []
+            deadline = time.monotonic() + 90
+            while page.inner_text("#progress-text") != "100%":
                 message = page.inner_text("#progress-message")
-                assert not english_fragments(message), message
-                if width == 1280:
-                    assert seen and any(re.search("すべての対策|対策なし|のみ", m) for m in seen)
-                    for message in seen:  # mitigation labels are the file's data
-                        assert not english_fragments(message), message
-                table = page.inner_text("#comparison tbody")
-                assert "対策なし" in table and "no measures" not in table
-                assert any("「すべての対策」" in note for note in notes), notes
+                if "日目" in message:
+                    seen.append(message)
+                assert time.monotonic() < deadline, "the run did not finish"
+                page.wait_for_timeout(50)
+            assert seen and any(re.search("すべての対策|対策なし|のみ", m) for m in seen)
+            for message in [*seen, page.inner_text("#progress-message")]:
+                assert not english_fragments(message), message  # labels are the file's data
+            page.wait_for_selector("#result-explained li")
+            notes = page.locator("#result-explained li").all_inner_texts()
+            assert any("「すべての対策」" in note for note in notes), notes
+            for note in notes:
+                assert re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", note), note
+                quoted = re.findall(r"「([^」]*)」", note)
+                assert not english_fragments(note, {"names": quoted}), note
+            table = page.inner_text("#comparison tbody")
+            assert "対策なし" in table and "no measures" not in table
+            ARTIFACTS.mkdir(exist_ok=True)
+            for width in (1280, 375):
+                page.set_viewport_size({"width": width, "height": 900})
+                page.wait_for_timeout(300)  # charts follow the new width
                 overflow = page.evaluate(
                     "document.documentElement.scrollWidth > window.innerWidth + 1")
                 assert not overflow, f"horizontal overflow at {width} px"
-                ARTIFACTS.mkdir(exist_ok=True)
                 page.screenshot(path=str(ARTIFACTS / f"scenarios-notes-ja-{width}.png"),
                                 full_page=True)
-                page.close()
         finally:
             browser.close()
     assert not errors, errors
