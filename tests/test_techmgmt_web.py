@@ -103,3 +103,19 @@ def test_selfcheck_page(server: LiveServer) -> None:
     result = post(server.url + "/tech/selfcheck?lang=en", data={"p1": "no", "p2": "yes"})
     assert result.status_code == 200
     assert "Overall score" in result.text and "Identify core technologies" in result.text
+
+
+def test_case_page_gives_the_prior_report_reasons_in_japanese(server: LiveServer) -> None:
+    """The reasons were English on the Japanese case page."""
+    made = post(server.url + "/api/v1/tech/cases", json={
+        "technology": "saw-baw-filters", "counterparty": "Reason Co", "country": "CHN",
+        "channel": "subsidiary", "decision_date": "2025-06-01"})
+    url = f"{server.url}/tech/cases/{made.json()['id']}"
+    ja = httpx.get(url + "?lang=ja").text
+    assert "経済産業省への事前報告が必要です（R1、R2、R3 をすべて満たします）" in ja
+    assert "R3: 相手方 &#39;Reason Co&#39; は 中国（CHN）にあり、国外です。" in ja
+    assert "is a designated technology" not in ja and "non-Group-A country" not in ja
+    en = httpx.get(url + "?lang=en").text
+    assert "R3: the counterparty &#39;Reason Co&#39; is in China (CHN), abroad." in en
+    api = httpx.get(f"{server.url}/api/v1/tech/cases/{made.json()['id']}").json()
+    assert api["prior_report"]["reasons"][0].startswith("A prior report to METI is required")

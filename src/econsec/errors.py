@@ -29,6 +29,12 @@ class Term(str):
     __slots__ = ()
 
 
+def translate_message(msgid: str, params: Mapping[str, Any] | None, lang: str) -> str:
+    """``msgid`` translated into ``lang`` and filled with ``params`` (:class:`Term` values
+    translated too); the English text when the translation does not fit its parameters."""
+    return _translated(msgid, params, lang)
+
+
 def _translated(msgid: str, params: Mapping[str, Any] | None, lang: str) -> str:
     from econsec.i18n import translator
 

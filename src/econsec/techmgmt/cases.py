@@ -51,7 +51,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from econsec.errors import Location, NotFoundError, Term, ValidationError
+from econsec.errors import Location, NotFoundError, Term, ValidationError, translate_message
 from econsec.i18n.terms import N_
 from econsec.techmgmt.groups import GroupStatus
 from econsec.techmgmt.limits import EARLIEST_DATE, PLANNED_YEARS_AHEAD, latest_planned_date
@@ -285,9 +285,16 @@ class TransferCase:
                 "history": [e.as_dict() for e in self.events]}
 
 
+Message = tuple[str, dict[str, Any]]
+"""A message id (English, named placeholders) and its parameters."""
+
+
 @dataclass(frozen=True)
 class Decision:
-    """Whether a prior report is required, and why (rule ids in ``rules``)."""
+    """Whether a prior report is required, and why (rule ids in ``rules``).
+
+    ``reasons`` are English (CLI, API); ``messages`` the same reasons as message ids with
+    parameters, for :meth:`reasons_in` another language (the pages, the HTML summary)."""
 
     required: bool
     reasons: list[str]
@@ -295,6 +302,13 @@ class Decision:
     group_a: bool | None = None
     designated: bool = False
     confirmed: bool = True
+    messages: tuple[Message, ...] = ()
+
+    def reasons_in(self, lang: str) -> list[str]:
+        """The reasons in ``lang`` (``en``/``ja``)."""
+        if not self.messages:
+            return list(self.reasons)
+        return [translate_message(msgid, params, lang) for msgid, params in self.messages]
 
     def as_dict(self) -> dict[str, Any]:
         return {"required": self.required, "reasons": list(self.reasons),
@@ -310,7 +324,7 @@ def assess_prior_report(case: TransferCase, registry: Registry,
     (:func:`econsec.techmgmt.groups.group_status`). The designation is looked up on the
     case's planned decision date.
     """
-    reasons: list[str] = []
+    said: list[Message] = []
     designation = registry.find(case.technology_id, case.decision_date)
     undated = None
     if designation is None:
@@ -319,46 +333,59 @@ def assess_prior_report(case: TransferCase, registry: Registry,
                         and not d.technology.sourced), None)
     r1 = designation is not None or undated is not None
     confirmed = designation is not None and designation.technology.sourced
+    when = case.decision_date.isoformat()
     if designation is not None:
         t = designation.technology
         src = designation.source
-        cite = f" ({src.title}; {src.publisher})" if src else ""
-        reasons.append(
-            f"R1: '{t.name_en}' ({t.id}) is a designated technology on "
-            f"{case.decision_date.isoformat()}: list {designation.list.key}, in force since "
-            f"{t.effective_date}{cite}.")
+        said.append((N_("R1: '%(tech)s' (%(id)s) is a designated technology on %(date)s: list "
+                        "%(list)s, in force since %(effective)s%(cite)s."),
+                     {"tech": t.name_en, "tech_ja": t.name_ja, "id": t.id, "date": when,
+                      "list": designation.list.key, "effective": t.effective_date,
+                      "cite": f" ({src.title}; {src.publisher})" if src else ""}))
     elif undated is not None:
         t = undated.technology
-        reasons.append(
-            f"R1: '{t.name_en}' ({t.id}) appears on list {undated.list.key} as an unconfirmed "
-            f"designation (no citable notice or date: {t.note}); treated as designated until "
-            "confirmed.")
+        said.append((N_("R1: '%(tech)s' (%(id)s) appears on list %(list)s as an unconfirmed "
+                        "designation (no citable notice or date: %(note)s); treated as "
+                        "designated until confirmed."),
+                     {"tech": t.name_en, "tech_ja": t.name_ja, "id": t.id,
+                      "list": undated.list.key, "note": t.note}))
     else:
-        reasons.append(
-            f"R1: '{case.technology_id}' is not a designated technology on "
-            f"{case.decision_date.isoformat()}, so no prior report is required.")
+        said.append((N_("R1: '%(tech)s' is not a designated technology on %(date)s, so no "
+                        "prior report is required."),
+                     {"tech": case.technology_id, "date": when}))
     r2 = case.channel in REPORTABLE_CHANNELS
-    reasons.append(
-        f"R2: the channel '{case.channel.value}' ({CHANNEL_LABELS[case.channel]}) is "
-        + ("one the prior-report scheme lists (overseas subsidiary or joint venture, "
-           "contract manufacturing, licensing)." if r2 else "not one the scheme lists."))
+    channel = {"channel": case.channel.value, "label": Term(CHANNEL_LABELS[case.channel])}
+    said.append((N_("R2: the channel '%(channel)s' (%(label)s) is one the prior-report scheme "
+                    "lists (overseas subsidiary or joint venture, contract manufacturing, "
+                    "licensing).") if r2 else
+                 N_("R2: the channel '%(channel)s' (%(label)s) is not one the scheme lists."),
+                 channel))
     r3 = case.country != HOME_COUNTRY
-    reasons.append(
-        f"R3: the counterparty '{case.counterparty}' is in {groups.name_en} ({case.country})"
-        + (", abroad." if r3 else ", in Japan: not a transfer abroad."))
+    where = {"counterparty": case.counterparty, "country": groups.name_en,
+             "country_ja": groups.name_ja, "iso3": case.country}
+    said.append((N_("R3: the counterparty '%(counterparty)s' is in %(country)s (%(iso3)s), "
+                    "abroad.") if r3 else
+                 N_("R3: the counterparty '%(counterparty)s' is in %(country)s (%(iso3)s), "
+                    "in Japan: not a transfer abroad."), where))
     if groups.group_a:
-        reasons.append(f"{groups.name_en} is in export-control Group A (Appended Table 3 of "
-                       "the Export Trade Control Order); the prior report does not depend "
-                       "on the group.")
+        said.append((N_("%(country)s is in export-control Group A (Appended Table 3 of the "
+                        "Export Trade Control Order); the prior report does not depend on the "
+                        "group."), where))
     else:
-        reasons.append(f"{groups.name_en} is a non-Group-A country: the counterparty is in a "
-                       "non-Group-A country, so catch-all export controls also apply; expect "
-                       "closer scrutiny in the dialogue.")
+        said.append((N_("%(country)s is a non-Group-A country: the counterparty is in a "
+                        "non-Group-A country, so catch-all export controls also apply; expect "
+                        "closer scrutiny in the dialogue."), where))
     required = r1 and r2 and r3
-    reasons.insert(0, ("A prior report to METI is required before the transfer decision "
-                       "(R1, R2 and R3 hold)." if required else
-                       "No prior report is required (not all of R1, R2, R3 hold).")
-                   + ("" if confirmed or not required else
-                      " The designation is unconfirmed; check the current METI notice."))
+    if not required:
+        head = N_("No prior report is required (not all of R1, R2, R3 hold).")
+    elif confirmed:
+        head = N_("A prior report to METI is required before the transfer decision (R1, R2 "
+                  "and R3 hold).")
+    else:
+        head = N_("A prior report to METI is required before the transfer decision (R1, R2 "
+                  "and R3 hold). The designation is unconfirmed; check the current METI "
+                  "notice.")
+    said.insert(0, (head, {}))
+    reasons = [translate_message(msgid, params, "en") for msgid, params in said]
     return Decision(required, reasons, {"R1": r1, "R2": r2, "R3": r3}, groups.group_a,
-                    r1, confirmed)
+                    r1, confirmed, tuple(said))
