@@ -172,13 +172,13 @@ class WorkedScenarios(_Open):
 
 
 class Job(_Open):
-    """A scenario run: status queued | running | done | failed, progress 0-1; when done,
+    """A scenario run: status queued | running | done | failed | cancelled, progress 0-1; when done,
     ``result`` (the JSON of ``econsec simulate --format json``) and ``series`` (daily
     series per variant for charts); when failed, ``error`` (problem details)."""
 
     id: str
     kind: str
-    status: Literal["queued", "running", "done", "failed"]
+    status: Literal["queued", "running", "done", "failed", "cancelled"]
     progress: float
     message: str
     created: float
