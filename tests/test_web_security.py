@@ -620,21 +620,23 @@ def test_failures_for_a_browser_are_pages(failing_routes: LiveServer) -> None:
     assert _is_refused(httpx.get(base + "busy", headers={**PAGE, "HX-Request": "true"}), 503)
 
 
-def test_error_pages_use_an_error_that_translates_itself(failing_routes: LiveServer) -> None:
-    """Where an EconsecError can translate its message (``translate(lang)``), the page shows
-    the translation; the problem document keeps the English message."""
-    from econsec.errors import ValidationError
+def test_error_pages_show_econsec_errors_in_the_readers_language(
+        failing_routes: LiveServer) -> None:
+    """An econsec error on a page: its one line (location first) through the error's own
+    translation (``EconsecError.translate``), redacted like the problem document; the
+    problem document keeps the English message."""
+    from econsec.errors import Location, UnknownCommodityError
 
-    class Translated(ValidationError):
-        def translate(self, lang: str) -> str:
-            return "日本語のメッセージ" if lang == "ja" else self.message
+    where = Location(file=str(failing_routes.db), line=4, column="item")
 
-    def raise_translated() -> None:
-        raise Translated("an English message")
+    def unknown() -> None:
+        raise UnknownCommodityError("galium", ["gallium"], location=where)
 
-    failing_routes.app.add_api_route("/test-fail/translated", raise_translated,
-                                     methods=["GET"])
-    url = failing_routes.url + "/test-fail/translated"
-    assert "日本語のメッセージ" in _is_page(httpx.get(url + "?lang=ja", headers=PAGE), 422)
-    assert "an English message" in _is_page(httpx.get(url + "?lang=en", headers=PAGE), 422)
-    assert httpx.get(url).json()["detail"] == "an English message"
+    failing_routes.app.add_api_route("/test-fail/unknown", unknown, methods=["GET"])
+    url = failing_routes.url + "/test-fail/unknown"
+    ja = _is_page(httpx.get(url + "?lang=ja", headers=PAGE), 404)
+    assert "4 行目" in ja and "&#39;galium&#39; は見つかりません" in ja and "gallium" in ja
+    assert str(failing_routes.db) not in ja
+    en = _is_page(httpx.get(url + "?lang=en", headers=PAGE), 404)
+    assert "<h1>Not found</h1>" in en and "unknown commodity &#39;galium&#39;" in en
+    assert httpx.get(url).json()["detail"].startswith("unknown commodity 'galium'")

@@ -11,9 +11,9 @@ Exceptions nothing else handles become a generic 500 problem in
 A browser that navigates to a page (``Accept: text/html``, not an ``/api/`` path, not an
 htmx request: :func:`wants_page`) gets the same answer as a small HTML page in the reader's
 language instead (:func:`error_page`): the host refusal (400), a body over the limit (413),
-an error of econsec's (404/422, its message translated where the error can translate
-itself), a failure (500, with the incident id) and a busy knowledge base (503). The API
-and clients that do not ask for HTML keep the problem documents.
+an error of econsec's (404/422, its message through the error's own translation), a
+failure (500, with the incident id) and a busy knowledge base (503). The API and clients
+that do not ask for HTML keep the problem documents.
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ def install(app: FastAPI) -> None:
         if isinstance(extra.get("file"), str):
             extra["file"] = redact(extra["file"], _database_url(request))
         if page:
-            return error_page(request, status, error=exc, location=extra)
+            return error_page(request, status, error=exc)
         if isinstance(exc, UnknownNameError):
             extra["suggestions"] = list(exc.suggestions)
         return problem(status, exc.title, redact(exc.message, _database_url(request)),
@@ -195,22 +195,14 @@ def _inline_css() -> Markup:
     return Markup(text.replace("</", "<\\/"))
 
 
-def error_message(error: EconsecError, lang: str) -> str:
-    """The message of ``error`` in ``lang`` where the error can translate itself
-    (``EconsecError.translate``), else its (English) message."""
-    translate = getattr(error, "translate", None)
-    if callable(translate):
-        return str(translate(lang))
-    return error.message
-
-
 def error_page(request: Request, status: int, *, headers: Mapping[str, str] | None = None,
                token: bool = True, host: str = "", limit: int | None = None,
                seconds: int | None = None, incident: str | None = None,
-               error: EconsecError | None = None,
-               location: Mapping[str, Any] | None = None) -> HTMLResponse:
+               error: EconsecError | None = None) -> HTMLResponse:
     """The error page of ``status`` in the request's language (the base template, so the
-    same header and styles as every page; no inline script).
+    same header and styles as every page; no inline script). ``error``: an econsec error
+    whose one-line message (with its location) the page shows, through the error's own
+    translation (:meth:`EconsecError.translate`).
 
     ``token=False`` leaves the server's token out of the page: the host refusal is read by
     whatever page asked under a foreign host name, so it must not carry it.
@@ -229,14 +221,9 @@ def error_page(request: Request, status: int, *, headers: Mapping[str, str] | No
               "option": Markup("<code>--allowed-host NAME</code>")}
     # the text escaped, then the values (escaped unless markup) put in
     message = escape(t.gettext(text)) % values
-    detail = ""
-    if error is not None:
-        detail = redact(error_message(error, lang), _database_url(request))
-        if status != 422:
-            message = escape(t.gettext(text))
-    labels = {"file": t.gettext("File"), "line": t.gettext("Line"),
-              "column": t.gettext("Column")}
-    where = [(labels[k], str(v)) for k, v in (location or {}).items() if k in labels]
+    detail = redact(error.translate(lang), _database_url(request)) if error else ""
+    if error is not None and status == 404:  # the error says what was not found
+        title, message = N_("Not found"), Markup("")
     context: dict[str, Any] = {"back": ("/", t.gettext("Overview"))}
     if not token:
         # served under a host name the server refuses, where /static/ and the links are
@@ -244,7 +231,7 @@ def error_page(request: Request, status: int, *, headers: Mapping[str, str] | No
         context = {"back": None, "navigation": (), "inline_css": _inline_css()}
     response = render(request, "error.html.j2", status_code=status, charts=False,
                       token=token, title=t.gettext(title), message=message, detail=detail,
-                      where=where, incident=incident, **context)
+                      incident=incident, **context)
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
