@@ -594,6 +594,10 @@ def test_oversize_body_from_a_browser_is_a_page(server: LiveServer) -> None:
 def test_unknown_page_for_a_browser_is_a_page(server: LiveServer) -> None:
     html = _is_page(httpx.get(server.url + "/nope?lang=ja", headers=PAGE), 404)
     assert "ページが見つかりません" in html
+    malformed = httpx.get(server.url + "/commodities/lithium?lang=ja&year=abc", headers=PAGE)
+    assert "リクエストを処理できません" in _is_page(malformed, 422)
+    assert "year" in malformed.text
+    assert _is_refused(httpx.get(server.url + "/commodities/lithium?year=abc"), 422)
     assert _is_refused(httpx.get(server.url + "/nope"), 404)
     assert _is_refused(httpx.get(server.url + "/api/v1/nope", headers=PAGE), 404)
 

@@ -125,12 +125,14 @@ def install(app: FastAPI) -> None:
                        error=type(exc).__name__, instance=path, **extra)
 
     @app.exception_handler(RequestValidationError)
-    async def request_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def request_error(request: Request, exc: RequestValidationError) -> Response:
         errors = [
             {"location": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg")}
             for e in exc.errors()
         ]
         detail = "; ".join(f"{e['location']}: {e['message']}" for e in errors)
+        if wants_page(request.headers, str(request.url.path)):
+            return error_page(request, 422, detail=detail)
         return problem(422, "invalid request", detail, errors=errors,
                        instance=str(request.url.path))
 
@@ -198,11 +200,12 @@ def _inline_css() -> Markup:
 def error_page(request: Request, status: int, *, headers: Mapping[str, str] | None = None,
                token: bool = True, host: str = "", limit: int | None = None,
                seconds: int | None = None, incident: str | None = None,
-               error: EconsecError | None = None) -> HTMLResponse:
+               error: EconsecError | None = None, detail: str = "") -> HTMLResponse:
     """The error page of ``status`` in the request's language (the base template, so the
     same header and styles as every page; no inline script). ``error``: an econsec error
     whose one-line message (with its location) the page shows, through the error's own
-    translation (:meth:`EconsecError.translate`).
+    translation (:meth:`EconsecError.translate`); ``detail``: a line to show as it is (the
+    request parser's own English wording of a malformed query).
 
     ``token=False`` leaves the server's token out of the page: the host refusal is read by
     whatever page asked under a foreign host name, so it must not carry it.
@@ -221,7 +224,9 @@ def error_page(request: Request, status: int, *, headers: Mapping[str, str] | No
               "option": Markup("<code>--allowed-host NAME</code>")}
     # the text escaped, then the values (escaped unless markup) put in
     message = escape(t.gettext(text)) % values
-    detail = redact(error.translate(lang), _database_url(request)) if error else ""
+    if error is not None:
+        detail = error.translate(lang)
+    detail = redact(detail, _database_url(request))
     if error is not None and status == 404:  # the error says what was not found
         title, message = N_("Not found"), Markup("")
     context: dict[str, Any] = {"back": ("/", t.gettext("Overview"))}
