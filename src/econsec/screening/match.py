@@ -24,6 +24,10 @@ one in Japanese or Chinese script (within one script the other forms are better)
 by token with
 :func:`reading_similarity`; a reading comparison scores at most :data:`READING_CAP`.
 
+**Distinctive words across scripts** (with the list's rarity): two readings whose
+distinctive words all agree score :data:`ANCHOR_SCORE` (a possible match) even when their
+generic words differ or are missing on one side (:func:`_anchored`).
+
 **Distinctive token**: a short query whose every token is found in a longer listed name,
 one of them a distinctive token of that name (not a generic word, in at most
 :data:`DISTINCTIVE_SHARE` of the list's entities), scores at least :data:`PARTIAL_SCORE`
@@ -87,6 +91,17 @@ DISTINCTIVE_SHARE = 0.01
 RARE_SHARE = 0.02
 #: Pairs of forms scored again with the list's token rarity (the best unweighted ones).
 RESCORED_PAIRS = 2
+#: Score of cross-script readings whose distinctive (rare) words all agree.
+ANCHOR_SCORE = 0.80
+#: Reading tokens at least this similar are paired in an anchored comparison.
+ANCHOR_MIN_SIMILARITY = 0.75
+#: A reading token in more than this share of a list's entities may be left unpaired.
+ANCHOR_SHARE = 0.02
+#: Consonants the paired distinctive words must hold at least.
+ANCHOR_INFORMATION = 5
+#: Consonants of unpaired words (not generic, not common in the list) allowed on either
+#: side, as a share of those of the anchors.
+ANCHOR_LEFTOVER = 0.4
 DOB_CONFLICT = 0.75
 DOB_SAME_YEAR_CONFLICT = 0.9
 COUNTRY_CONFLICT = 0.9
@@ -312,6 +327,80 @@ def _align(q: tuple[str, ...], c: tuple[str, ...], reading: bool = False,
     return score, how
 
 
+def _generic_reading(token: str) -> bool:
+    return split_reading(token)[0] in GENERIC_READINGS
+
+
+def _common_reading(token: str, rarity: Rarity) -> bool:
+    """A word of three consonants or more, generic or in more than :data:`ANCHOR_SHARE`
+    of the list's entities (and more than two): it may be left over in an anchored
+    comparison. Shorter words (``China``, ``Korea``, initials) are never common: their
+    keys mix many different words."""
+    return len(split_reading(token)[0]) >= 3 and (
+        _generic_reading(token)
+        or rarity.count(token, True) > max(2, ANCHOR_SHARE * rarity.total))
+
+
+@lru_cache(maxsize=500_000)
+def _anchor_similarity(a: str, b: str) -> float:
+    """:func:`reading_similarity`, or :data:`ANCHOR_MIN_SIMILARITY` when the shorter
+    skeleton (five consonants or more) begins or ends the longer one: one side wrote a
+    compound (``Aerohydrodynamic``) the other wrote in two words."""
+    sim = reading_similarity(a, b)[0]
+    (ska, va), (skb, vb) = split_reading(a), split_reading(b)
+    if sim < ANCHOR_MIN_SIMILARITY and "J" in ska + skb and min(len(ska), len(skb)) >= 4:
+        # katakana ジ and チ also write "di", "zi" and "ti" (ラジオ radio)
+        for letter in "DST":
+            fa, fb = ska.replace("J", letter), skb.replace("J", letter)
+            folded = max(0.0, 1.0 - 1.5 * Levenshtein.distance(fa, fb) / max(len(fa), len(fb)))
+            sim = max(sim, folded * (1 + _vowel_agreement(va, vb)) / 2)
+    short, long = sorted((ska, skb), key=len)
+    if sim < ANCHOR_MIN_SIMILARITY and len(short) >= 5 and (
+            long.startswith(short) or long.endswith(short)):
+        return ANCHOR_MIN_SIMILARITY
+    return sim
+
+
+def _anchored(q: tuple[str, ...], c: tuple[str, ...], rarity: Rarity) -> str:
+    """Why two readings are a possible match by their distinctive words, or ``""``.
+
+    Tokens are paired greedily, most similar first (similarity at least
+    :data:`ANCHOR_MIN_SIMILARITY`, :func:`_anchor_similarity`). *Anchors* are paired
+    words, neither of them generic, at least one of them rare in the list
+    (:func:`_common_reading` false). The anchors must hold :data:`ANCHOR_INFORMATION`
+    consonants or more (times their similarity), one of them four or more; the words left
+    unpaired on either side that are neither generic nor common in the list (each
+    counting its consonants, at least three) at most :data:`ANCHOR_LEFTOVER` of that."""
+    pairs = sorted(((_anchor_similarity(a, b), i, j) for i, a in enumerate(q)
+                    for j, b in enumerate(c)), reverse=True)
+    used_q: dict[int, int] = {}
+    used_c: set[int] = set()
+    for sim, i, j in pairs:
+        if sim < ANCHOR_MIN_SIMILARITY:
+            break
+        if i not in used_q and j not in used_c:
+            used_q[i] = j
+            used_c.add(j)
+    anchors = [(i, j) for i, j in sorted(used_q.items())
+               if not _generic_reading(q[i]) and not _generic_reading(c[j])
+               and not (_common_reading(q[i], rarity) and _common_reading(c[j], rarity))]
+    lengths = [min(len(split_reading(q[i])[0]), len(split_reading(c[j])[0]))
+               for i, j in anchors]
+    information = sum(n * _anchor_similarity(q[i], c[j])
+                      for n, (i, j) in zip(lengths, anchors, strict=True))
+    if information < ANCHOR_INFORMATION or max(lengths, default=0) < 4:
+        return ""
+    for side, used in ((q, set(used_q)), (c, used_c)):
+        left = sum(max(3, len(split_reading(t)[0])) for k, t in enumerate(side)
+                   if k not in used and not _common_reading(t, rarity))
+        if left > ANCHOR_LEFTOVER * information:
+            return ""
+    words = ", ".join(f"{q[i].partition(':')[0]}~{c[j].partition(':')[0]}"
+                      for i, j in anchors)
+    return (f"reading: the distinctive words agree ({words}); the others are generic or "
+            f"common in the list")
+
+
 @lru_cache(maxsize=200_000)
 def _compare_cached(q: tuple[str, ...], c: tuple[str, ...], reading: bool, partial: bool,
                     phonetic: bool) -> tuple[float, str]:
@@ -324,6 +413,10 @@ def _compare(q: tuple[str, ...], c: tuple[str, ...], reading: bool,
     if q == c:
         return 1.0, "exact"
     score, how = _align(q, c, reading, rarity, partial, phonetic)
+    if reading and rarity is not None and score < ANCHOR_SCORE:
+        anchored = _anchored(q, c, rarity)
+        if anchored:
+            return ANCHOR_SCORE, anchored
     if len(q) != len(c):
         if reading:
             parts = [[split_reading(t) for t in f if split_reading(t)[0] not in GENERIC_READINGS]

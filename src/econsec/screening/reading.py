@@ -62,10 +62,15 @@ def _katakana(text: str) -> str:
 def kana_romaji(text: str) -> str:
     """Romaji of a kana word, foreign-sound spellings included:
     ``ズヴョーズダチカ`` → ``zuvyozudachika``, ``ティホミロフ`` → ``tihomirofu``,
-    ``ヴィチャズ`` → ``vichazu``, ``アク・バルス`` (one word at a time) → ``aku``, ``barusu``."""
+    ``ヴィチャズ`` → ``vichazu``, ``アク・バルス`` (one word at a time) → ``aku``, ``barusu``;
+    a word starting ``ウラジ`` (``ウラジーミル``) reads ``vladi`` (``vladimiru``)."""
     out: list[str] = []
     double_next = False
-    for char in _katakana(text):
+    text = _katakana(text)
+    if text.startswith("ウラジ"):  # Vladimir, Vladislav, Vladivostok: ウラジ is "vladi"
+        out.append("vladi")
+        text = text[3:]
+    for char in text:
         if char == "ッ":
             double_next = True
             continue
