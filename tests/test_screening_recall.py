@@ -165,6 +165,7 @@ def test_reading_keys_agree_across_scripts(latin: str, kana: str) -> None:
     ("有限責任会社アルグト", "Argut OOO"),
     ("株式会社ブリャンスク自動車工場", "Joint Stock Company Bryansk Automobile Plant"),
     ("Joint Stock Company Ulan-Ude Aviation Plant", "株式会社ウラン・ウデ航空工場"),
+    ("極東造船・船舶修理センター", "Far Eastern Shipbuilding and Ship Repair Center"),
 ])
 def test_katakana_and_latin_names_match(query: str, listed: str) -> None:
     comparison = compare_names(query, listed)

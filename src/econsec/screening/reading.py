@@ -179,6 +179,7 @@ KATAKANA_WORDS: dict[str, str] = {
 #: plural and adjective forms).
 CONCEPTS: dict[str, str] = {
     "zavod": "plant", "factory": "plant", "works": "plant", "mill": "plant",
+    "eastern": "east",
     "plants": "plant", "zavody": "plant", "institut": "institute", "nii": "institute",
     "institutes": "institute", "science": "scientific", "sciences": "scientific",
     "nauchno": "scientific", "nauchny": "scientific", "nauchnyi": "scientific",
