@@ -43,8 +43,8 @@ def write_csv(path: Path, megabytes: float) -> int:
     with path.open("w", encoding="utf-8") as fh:
         fh.write(HEADER)
         while fh.tell() < limit:
-            fh.write(f"lithium,{COUNTRIES[rows % 4]},{1000 + rows // 4 % 9000},production,"
-                     f"{rows * 1.5},t,s{rows // 36000}\n")
+            fh.write(f"lithium,{COUNTRIES[rows % 4]},{1800 + rows // 4 % 401},production,"
+                     f"{rows * 1.5},t,s{rows // 1604}\n")
             rows += 1
     return rows
 

@@ -174,7 +174,8 @@ def test_xlsx_of_322_mb_of_rows_is_refused_fast(tmp_path: Path) -> None:
     assert seconds < 2 and peak_mb < 200, (seconds, peak_mb)
 
 
-def test_xlsx_row_limit_is_located(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_xlsx_row_limit_is_checked_before_parsing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from openpyxl import Workbook
 
     import econsec.datasets.user_tables as ut
@@ -188,8 +189,38 @@ def test_xlsx_row_limit_is_located(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         sheet.append(["lithium", "Chile", year, "production", 1, "t"])
     book.save(tmp_path / "rows.xlsx")
     error = refusal(tmp_path / "rows.xlsx", DataFormatError)
-    assert error.location.file.endswith("rows.xlsx!observations")
-    assert error.location.line == 5
+    assert error.location.file.endswith("rows.xlsx")
+    assert "more than 3 rows" in error.message and "sheet1.xml" in error.message
+
+
+def test_xlsx_with_more_rows_than_the_limit_is_refused_fast(tmp_path: Path) -> None:
+    """300,000 ordinary rows compress only ~20 times, so no zip-bomb check fires; openpyxl
+    took over a minute before the row limit stopped it. The rows are counted first."""
+    import zipfile
+
+    rows = b"".join(
+        b'<row r="%d"><c t="inlineStr"><is><t>lithium</t></is></c><c><v>%d</v></c>'
+        b'<c><v>%d.%d</v></c></row>' % (i, 1995 + i % 30, i * 7919 % 100_003, i % 97)
+        for i in range(2, 300_002))
+    path = tmp_path / "many.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml",
+                         b"<worksheet><sheetData>" + rows + b"</sheetData></worksheet>")
+    outcome, seconds, peak_mb = measured_read(path)
+    assert outcome.startswith("refused: ") and "many.xlsx" in outcome, outcome
+    assert "more than 200,000 rows" in outcome, outcome
+    assert seconds < 2 and peak_mb < 200, (seconds, peak_mb)
+
+
+@pytest.mark.parametrize("year", ["9999", "1066", "0001"])
+def test_year_outside_the_range_is_refused_at_its_line(tmp_path: Path, year: str) -> None:
+    path = write(tmp_path, f"{HEADER}\nlithium,Chile,2024,production,5,t\n"
+                           f"lithium,Chile,{year},production,5,t\n")
+    error = refusal(path, DataFormatError)
+    assert error.location.line == 3 and error.location.column == "year"
+    assert "outside 1800–2200" in error.message
 
 
 def test_xlsx_that_is_not_a_zip_is_refused(tmp_path: Path) -> None:
@@ -541,8 +572,8 @@ def test_5_mb_import_stays_within_a_generous_memory_bound(tmp_path: Path) -> Non
         fh.write(HEADER + ",series\n")
         n = 0
         while fh.tell() < 5 * 2**20:
-            fh.write(f"lithium,{countries[n % 4]},{1000 + n // 4 % 9000},production,{n},t,"
-                     f"s{n // 36000}\n")
+            fh.write(f"lithium,{countries[n % 4]},{1800 + n // 4 % 401},production,{n},t,"
+                     f"s{n // 1604}\n")
             n += 1
     db = tmp_path / "kb.db"
     store = open_store(str(db))

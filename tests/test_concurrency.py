@@ -26,15 +26,17 @@ import pytest
 from conftest import ECONSEC
 from web_server import live_server
 
-HEADER = "item,country,year,measure,value,unit\n"
+HEADER = "item,country,year,measure,value,unit,series\n"
 COUNTRIES = ("Chile", "Australia", "Argentina", "China", "Japan", "Peru", "Canada", "Brazil")
 
 
 def csv_text(rows: int, offset: int = 0) -> str:
     lines = [HEADER]
     for n in range(rows):
-        lines.append(f"lithium,{COUNTRIES[n % len(COUNTRIES)]},{1100 + n // len(COUNTRIES)},"
-                     f"production,{offset + n},t\n")
+        per_series = len(COUNTRIES) * 400
+        lines.append(f"lithium,{COUNTRIES[n % len(COUNTRIES)]},"
+                     f"{1800 + n // len(COUNTRIES) % 400},production,{offset + n},t,"
+                     f"s{n // per_series}\n")
     return "".join(lines)
 
 

@@ -104,6 +104,8 @@ MAX_XLSX_RATIO = 150
 """... and so is one with a member over 1 MB that is compressed more than this many times."""
 MAX_XLSX_MEMBERS = 10_000
 MAX_XLSX_ROWS = 200_000
+MIN_YEAR, MAX_YEAR = 1800, 2200
+"""Years outside this range are refused (the API and the pages ask for no others)."""
 
 
 @dataclass(frozen=True)
@@ -538,6 +540,29 @@ def check_workbook_archive(data: bytes, file: str) -> None:
                 f"workbook part {member.filename!r} is compressed {ratio:,.0f} times "
                 f"(more than {MAX_XLSX_RATIO}): refused as a possible zip bomb",
                 location=Location(file))
+    _check_sheet_rows(data, members, file)
+
+
+def _check_sheet_rows(data: bytes, members: list[zipfile.ZipInfo], file: str) -> None:
+    """Refuse a sheet of more than :data:`MAX_XLSX_ROWS` rows by counting its ``<row``
+    elements in the unpacked XML (a streamed scan, well under a second for the largest
+    workbook accepted) before openpyxl parses any of it, which takes minutes for such a
+    sheet. The count cannot be forged the way a sheet's ``<dimension>`` can."""
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    for member in members:
+        name = member.filename
+        if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+            continue
+        rows, tail = 0, b""
+        with archive.open(member) as stream:
+            while chunk := stream.read(1 << 20):
+                block = tail + chunk
+                rows += block.count(b"<row ") + block.count(b"<row>")
+                tail = block[-4:]  # shorter than "<row ": never counted twice
+                if rows > MAX_XLSX_ROWS:
+                    raise DataFormatError(
+                        f"workbook part {name!r} has more than {MAX_XLSX_ROWS:,} rows: "
+                        "save the data as CSV (or split it)", location=Location(file))
 
 
 def read_excel_file(path: Path) -> Bundle:
@@ -747,11 +772,14 @@ def _optional_number(value: Cell, where: Location) -> float | None:
 def parse_year(value: Cell, where: Location) -> int:
     """A four-digit year (an Excel date gives its year)."""
     if isinstance(value, dt.date | dt.datetime):
-        return value.year
+        value = str(value.year)
     text = _text(value)
     if not re.fullmatch(r"\d{4}", text):
         raise DataFormatError(f"'{text}' is not a four-digit year", location=where)
-    return int(text)
+    year = int(text)
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise DataFormatError(f"year {year} is outside {MIN_YEAR}–{MAX_YEAR}", location=where)
+    return year
 
 
 def parse_bool(value: Cell, where: Location) -> bool:
