@@ -241,7 +241,8 @@ def test_postgres_concurrent_imports_and_busy(tmp_path: Path,
     for n in range(4):
         path = tmp_path / f"pg{n}.csv"
         path.write_text(HEADER + "".join(
-            f"lithium,Chile,{1100 + k},production,{n + k},t\n" for k in range(500)),
+            f"lithium,Chile,{1800 + k % 400},production,{n + k},t,s{k // 400}\n"
+            for k in range(500)),
             encoding="utf-8")
         bundles.append(read_user_file(path))
     with ThreadPoolExecutor(max_workers=4) as pool:
