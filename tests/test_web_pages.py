@@ -126,7 +126,8 @@ def test_oversize_and_malformed_uploads_are_refused(client: httpx.Client,
     r = client.post("/data/import", files={"file": ("big.csv", big, "text/csv")},
                     params={"lang": "ja"})
     assert "上限" in r.text
-    r = client.post("/data/preview", files={"file": ("x.zip", b"not a zip", "application/zip")})
+    r = client.post("/data/preview", files={"file": ("x.zip", b"not a zip", "application/zip")},
+                    params={"lang": "en"})
     assert "not a valid .zip" in r.text
     r = client.post("/data/preview", files={"file": ("x.pdf", b"%PDF", "application/pdf")},
                     params={"lang": "en"})

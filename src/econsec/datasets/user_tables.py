@@ -306,8 +306,8 @@ def decode_bytes(data: bytes, file: str, declared: str | None = None) -> tuple[s
     if fits:
         names = " or ".join(codec for codec, _ in fits)
         raise DataFormatError(
-            f"cannot tell the encoding (could be {names}); save the file as UTF-8 or "
-            "declare the encoding (econsec import --encoding NAME)",
+            "cannot tell the encoding (could be %(names)s); save the file as UTF-8 or "
+            "declare the encoding (econsec import --encoding NAME)", params={"names": names},
             location=Location(file, data[:first_bad].count(b"\n") + 1))
     raise _undecodable(data, first_bad, file, "UTF-8 or a recognisable legacy encoding")
 
@@ -316,9 +316,9 @@ def _undecodable(data: bytes, offset: int, file: str, what: str) -> DataFormatEr
     line = data[:offset].count(b"\n") + 1
     byte = f"byte 0x{data[offset]:02x}" if offset < len(data) else "the end of the file"
     return DataFormatError(
-        f"cannot decode {byte} as {what}; save the file as UTF-8 (or declare its "
+        "cannot decode %(byte)s as %(what)s; save the file as UTF-8 (or declare its "
         "encoding: econsec import --encoding NAME)",
-        location=Location(file, line),
+        params={"byte": byte, "what": what}, location=Location(file, line),
     )
 
 
@@ -383,8 +383,9 @@ def iter_csv_records(text: str, file: str
         if long is not None:
             column = header[long] if header and long < len(header) else f"#{long + 1}"
             raise DataFormatError(
-                f"a cell of {len(cells[long]):,} characters is longer than the limit of "
-                f"{MAX_CELL_CHARS:,}", location=Location(file, start, column))
+                "a cell of %(size)s characters is longer than the limit of %(limit)s",
+                params={"size": f"{len(cells[long]):,}", "limit": f"{MAX_CELL_CHARS:,}"},
+                location=Location(file, start, column))
         return start, cells
 
     header: list[str] = []
@@ -404,7 +405,8 @@ def iter_csv_records(text: str, file: str
                 continue
             count += 1
             if count > MAX_ROWS:
-                raise DataFormatError(f"more than {MAX_ROWS:,} rows; split the file",
+                raise DataFormatError("more than %(limit)s rows; split the file",
+                                      params={"limit": f"{MAX_ROWS:,}"},
                                       location=Location(file, start))
             if len(cells) != len(header):
                 _wrong_width(cells, header, file, start, reader.line_num)
@@ -428,17 +430,21 @@ def _wrong_width(cells: list[str], header: list[str], file: str, start: int,
     if multiline and end > start:
         column = header[multiline[0]] if multiline[0] < len(header) else None
         raise DataFormatError(
-            f"unbalanced quote: the quoted field starting on line {start} runs to line {end}",
+            "unbalanced quote: the quoted field starting on line %(start)s runs to line "
+            "%(end)s", params={"start": start, "end": end},
             location=Location(file, start, column),
         )
     if len(cells) > len(header):
         raise DataFormatError(
-            f"{len(cells)} fields but the header has {len(header)} (extra field "
-            f"'{_shown(cells[len(header)])}'; a value with a comma must be quoted)",
+            "%(fields)s fields but the header has %(header)s (extra field "
+            "'%(extra)s'; a value with a comma must be quoted)",
+            params={"fields": len(cells), "header": len(header),
+                    "extra": _shown(cells[len(header)])},
             location=Location(file, start, f"#{len(header) + 1}"),
         )
     raise DataFormatError(
-        f"{len(cells)} fields but the header has {len(header)}",
+        "%(fields)s fields but the header has %(header)s",
+        params={"fields": len(cells), "header": len(header)},
         location=Location(file, start, header[len(cells)]),
     )
 
@@ -704,15 +710,17 @@ def _detect(columns: list[str], where: Location, named: TableSpec | None) -> Tab
         missing.append(" or ".join(named.one_of))
     if missing:
         raise DataFormatError(
-            f"missing required column(s) for {named.name}: {', '.join(missing)}; "
-            f"found: {', '.join(columns)}",
+            "missing required column(s) for %(table)s: %(missing)s; found: %(found)s",
+            params={"table": named.name, "missing": ", ".join(missing),
+                    "found": ", ".join(columns)},
             location=Location(where.file, 1, missing[0]),
         )
     unknown = [c for c in columns if c not in named.allowed]
     if unknown:
         raise DataFormatError(
-            f"unknown column '{unknown[0]}' for {named.name}; allowed: "
-            f"{', '.join(named.allowed)}",
+            "unknown column '%(column)s' for %(table)s; allowed: %(allowed)s",
+            params={"column": unknown[0], "table": named.name,
+                    "allowed": ", ".join(named.allowed)},
             location=Location(where.file, 1, unknown[0]),
         )
     return named
@@ -733,7 +741,8 @@ _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 def parse_number(value: Cell, where: Location) -> float:
     """A finite number from a cell: ``1234.5``, ``1,234.5``, ``1e6`` or an Excel number."""
     if isinstance(value, bool):
-        raise DataFormatError(f"'{value}' is not a number", location=where)
+        raise DataFormatError("'%(value)s' is not a number", params={"value": value},
+                              location=where)
     if isinstance(value, int | float):
         number = float(value)
     else:
@@ -742,21 +751,24 @@ def parse_number(value: Cell, where: Location) -> float:
             text = text.replace(",", "")
         if "_" in text:
             raise DataFormatError(
-                f"'{_text(value)}' is not a number (write 1000 or 1,000, not 1_000)",
-                location=where)
+                "'%(value)s' is not a number (write 1000 or 1,000, not 1_000)",
+                params={"value": _text(value)}, location=where)
         if text.casefold().lstrip("+-") in ("nan", "inf", "infinity"):
             raise DataFormatError(
-                f"'{_shown(value)}' is not a number: leave the cell empty (or write NA) for "
-                "a missing value", location=where)
+                "'%(value)s' is not a number: leave the cell empty (or write NA) for "
+                "a missing value", params={"value": _shown(value)}, location=where)
         if not _PLAIN_NUMBER.match(text):
-            raise DataFormatError(f"'{_shown(value)}' is not a number", location=where)
+            raise DataFormatError("'%(value)s' is not a number",
+                                  params={"value": _shown(value)}, location=where)
         number = float(text)
     if not math.isfinite(number):
-        raise DataFormatError(f"'{_shown(value)}' is not a finite number", location=where)
+        raise DataFormatError("'%(value)s' is not a finite number",
+                              params={"value": _shown(value)}, location=where)
     if abs(number) > MAX_VALUE:
         raise ValidationError(
-            f"{number:g} is larger in magnitude than {MAX_VALUE:g}, the largest value "
-            "econsec accepts (give the value in a larger unit)", location=where)
+            "%(value)s is larger in magnitude than %(limit)s, the largest value "
+            "econsec accepts (give the value in a larger unit)",
+            params={"value": f"{number:g}", "limit": f"{MAX_VALUE:g}"}, location=where)
     return number
 
 
@@ -775,10 +787,13 @@ def parse_year(value: Cell, where: Location) -> int:
         value = str(value.year)
     text = _text(value)
     if not re.fullmatch(r"\d{4}", text):
-        raise DataFormatError(f"'{text}' is not a four-digit year", location=where)
+        raise DataFormatError("'%(value)s' is not a four-digit year",
+                              params={"value": text}, location=where)
     year = int(text)
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise DataFormatError(f"year {year} is outside {MIN_YEAR}–{MAX_YEAR}", location=where)
+        raise DataFormatError("year %(year)s is outside %(low)s–%(high)s",
+                              params={"year": year, "low": MIN_YEAR, "high": MAX_YEAR},
+                              location=where)
     return year
 
 
@@ -791,7 +806,8 @@ def parse_bool(value: Cell, where: Location) -> bool:
         return True
     if text in FALSE:
         return False
-    raise DataFormatError(f"'{_text(value)}' is not true/false (yes/no, 1/0)", location=where)
+    raise DataFormatError("'%(value)s' is not true/false (yes/no, 1/0)",
+                          params={"value": _text(value)}, location=where)
 
 
 def parse_share(value: Cell, where: Location) -> float:
@@ -803,15 +819,17 @@ def parse_share(value: Cell, where: Location) -> float:
     if isinstance(value, str) and text.endswith("%"):
         number = parse_number(text[:-1].strip(), where)
         if not 0 <= number <= 100:
-            raise ValidationError(f"share {text} is outside 0-100 %", location=where)
+            raise ValidationError("share %(share)s is outside 0-100 %%",
+                                  params={"share": text}, location=where)
         return number / 100
     number = parse_number(value, where)
     if number < 0:
-        raise ValidationError(f"share {text} is negative", location=where)
+        raise ValidationError("share %(share)s is negative", params={"share": text},
+                              location=where)
     if number > 1:
         raise ValidationError(
-            f"share {text} is over 1: give a fraction 0-1 or a percentage with % ({text}%)",
-            location=where,
+            "share %(share)s is over 1: give a fraction 0-1 or a percentage with %% "
+            "(%(share)s%%)", params={"share": text}, location=where,
         )
     return number
 
@@ -826,7 +844,8 @@ def parse_measure(value: Cell, where: Location) -> Measure:
     except ValueError:
         allowed = ", ".join(m.value for m in Measure)
         raise ValidationError(
-            f"unknown measure '{_text(value)}'; allowed: {allowed}", location=where
+            "unknown measure '%(value)s'; allowed: %(allowed)s",
+            params={"value": _text(value), "allowed": allowed}, location=where
         ) from None
 
 
@@ -993,12 +1012,15 @@ class _TableReader:
     def _required_text(self, row: dict[str, Cell], column: str, where: Where) -> str:
         text = _text(row.get(column))
         if not text:
-            raise DataFormatError(f"'{column}' is empty", location=where(column))
+            raise DataFormatError("'%(column)s' is empty", params={"column": column},
+                                  location=where(column))
         limit = MAX_ID_CHARS if column in ("id", "item", "input_item", "output_item") else (
             MAX_NAME_CHARS)
         if len(text) > limit:
-            raise DataFormatError(f"'{column}' is {len(text):,} characters long; at most "
-                                  f"{limit:,} are allowed", location=where(column))
+            raise DataFormatError("'%(column)s' is %(size)s characters long; at most "
+                                  "%(limit)s are allowed",
+                                  params={"column": column, "size": f"{len(text):,}",
+                                          "limit": f"{limit:,}"}, location=where(column))
         return text
 
     def _observations(self, row: dict[str, Cell], where: Where) -> None:
@@ -1015,7 +1037,8 @@ class _TableReader:
         value = None if withheld else _optional_number(row["value"], where("value"))
         if value is not None and value < 0 and measure in NON_NEGATIVE:
             raise ValidationError(
-                f"negative {measure.value} value {raw}", location=where("value")
+                "negative %(measure)s value %(value)s",
+                params={"measure": measure.value, "value": raw}, location=where("value")
             )
         same = self._same
         record = Observation(
@@ -1041,10 +1064,13 @@ class _TableReader:
         quantity = _optional_number(row.get("quantity"), where("quantity"))
         for column, number in (("value", value), ("quantity", quantity)):
             if number is not None and number < 0:
-                raise ValidationError(f"negative {column} {number:g}", location=where(column))
+                raise ValidationError("negative %(column)s %(value)s",
+                                      params={"column": column, "value": f"{number:g}"},
+                                      location=where(column))
         if value is None and share is None:
             column = "value" if "value" in row else "share"
-            raise DataFormatError("give a value or a share", location=where(column))
+            raise DataFormatError("give a value or a share", params={},
+                                  location=where(column))
         year_end = _text(row.get("year_end"))
         same = self._same
         record = TradeFlow(

@@ -449,10 +449,12 @@ def _refuse_changed_sources(conn: Connection, bundle: Bundle, keys: set[str]) ->
                 where = (known[first] if first is not None and first < len(known)
                          else None) or Location(file=files.get(key) or None)
                 raise ValidationError(
-                    f"source '{key}' is already in the knowledge base with {len(stored)} "
-                    f"{table.name.replace('_', ' ')} and this import would replace them with "
-                    f"{len(new)}: import with --replace (replace=True) to do so, or give the "
-                    "data a source of its own", location=where
+                    "source '%(source)s' is already in the knowledge base with %(stored)s "
+                    "%(table)s and this import would replace them with %(new)s: import "
+                    "with --replace (replace=True) to do so, or give the data a source of "
+                    "its own", params={"source": key, "stored": len(stored),
+                                       "table": table.name.replace("_", " "),
+                                       "new": len(new)}, location=where
                 )
 
 
@@ -919,17 +921,19 @@ class _Validator:
         #: (table, position) of the record being checked, for :meth:`fail`'s location
         self.at: tuple[str, int] | None = None
 
-    def fail(self, message: str, source_key: str | None = None) -> ValidationError:
-        """An error at the record being checked: its file line where the reader knew it."""
+    def fail(self, message: str, source_key: str | None = None,
+             params: dict[str, Any] | None = None) -> ValidationError:
+        """An error at the record being checked: its file line where the reader knew it
+        (``params``: ``message`` is a translatable template, see :class:`EconsecError`)."""
         if self.at is not None:
             table, index = self.at
             known = self.bundle.locations.get(table, [])
             if index < len(known) and known[index] is not None:
-                return ValidationError(message, location=known[index])
+                return ValidationError(message, location=known[index], params=params)
         file = self.files.get(source_key or "") or None
         if file is None and len(set(self.files.values())) == 1:
             file = next(iter(self.files.values())) or None
-        return ValidationError(message, location=Location(file=file))
+        return ValidationError(message, location=Location(file=file), params=params)
 
     def run(self) -> set[str]:
         b = self.bundle
@@ -1009,8 +1013,12 @@ class _Validator:
                 raise self.fail(f"{what}: negative {measure} value {o.value}", o.source_key)
             key = hash((o.source_key, o.item_id, measure, o.year, o.area, o.series))
             if key in seen and self._duplicate_observation(n - 1):
-                raise self.fail(f"{what}: duplicate (same source, item, measure, year, area, "
-                                f"series '{o.series}')", o.source_key)
+                raise self.fail(
+                    "observation #%(n)s (item '%(item)s', area '%(area)s', year %(year)s, "
+                    "measure '%(measure)s', source '%(source)s'): duplicate (same source, "
+                    "item, measure, year, area, series '%(series)s')", o.source_key,
+                    {"n": n, "item": o.item_id, "area": o.area, "year": o.year,
+                     "measure": f"{o.measure}", "source": o.source_key, "series": o.series})
             seen.add(key)
 
         share_sums: dict[tuple[Any, ...], float] = {}

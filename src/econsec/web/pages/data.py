@@ -119,13 +119,14 @@ def _on_disk(name: str, data: bytes, limit: int) -> Iterator[Path]:
         yield found[0]
 
 
-def _error_row(exc: EconsecError, name: str, line: int | None = None) -> dict[str, Any]:
+def _error_row(exc: EconsecError, name: str, line: int | None = None,
+               lang: str = "en") -> dict[str, Any]:
     loc = exc.location
     return {"line": line if line is not None else loc.line, "column": loc.column,
-            "message": exc.message, "file": name}
+            "message": exc.translate(lang, located=False), "file": name}
 
 
-def _row_errors(store: Any, path: Path, name: str) -> list[dict[str, Any]]:
+def _row_errors(store: Any, path: Path, name: str, lang: str = "en") -> list[dict[str, Any]]:
     """Each failing data row of a CSV, checked as header + that row alone (and the items
     it names against the knowledge base)."""
     text, _encoding = decode_bytes(path.read_bytes(), name)
@@ -147,16 +148,17 @@ def _row_errors(store: Any, path: Path, name: str) -> list[dict[str, Any]]:
                 bundle = read_user_file(one)
             except EconsecError as exc:
                 if exc.location.line == 1:  # a header problem: the same for every row
-                    return [_error_row(exc, name)]
-                errors.append(_error_row(exc, name, line))
+                    return [_error_row(exc, name, lang=lang)]
+                errors.append(_error_row(exc, name, line, lang))
             else:
-                errors.extend({**e, "line": line} for e in _kb_errors(store, bundle, name))
+                errors.extend({**e, "line": line}
+                              for e in _kb_errors(store, bundle, name, lang))
                 if len(errors) >= MAX_ERRORS:
                     break
     return errors
 
 
-def _kb_errors(store: Any, bundle: Any, name: str) -> list[dict[str, Any]]:
+def _kb_errors(store: Any, bundle: Any, name: str, lang: str = "en") -> list[dict[str, Any]]:
     """Items the knowledge base does not know, with the line of each record naming them."""
     known = {i.id for i in bundle.items}
     checked: dict[str, EconsecError | None] = {}
@@ -181,13 +183,15 @@ def _kb_errors(store: Any, bundle: Any, name: str) -> list[dict[str, Any]]:
                     errors.append({"line": getattr(loc, "line", None),
                                    "column": (getattr(loc, "column", None)
                                               or COLUMN_NAMES.get(f, f)),
-                                   "message": problem.message, "file": name})
+                                   "message": problem.translate(lang, located=False),
+                                   "file": name})
                     if len(errors) >= MAX_ERRORS:
                         return errors
     return errors
 
 
-def preview_file(store: Any, name: str, data: bytes, limit: int) -> dict[str, Any]:
+def preview_file(store: Any, name: str, data: bytes, limit: int,
+                 lang: str = "en") -> dict[str, Any]:
     """Counts, first rows and every problem found in the upload; stores nothing."""
     errors: list[dict[str, Any]] = []
     bundle = None
@@ -195,21 +199,21 @@ def preview_file(store: Any, name: str, data: bytes, limit: int) -> dict[str, An
         try:
             bundle = read_user_file(path)
         except EconsecError as exc:
-            first = _error_row(exc, name)
+            first = _error_row(exc, name, lang=lang)
             is_csv = path.suffix.lower() in (".csv", ".tsv", ".txt")
             if is_csv and exc.location.line is not None and exc.location.line > 1:
                 try:
-                    errors = _row_errors(store, path, name)
+                    errors = _row_errors(store, path, name, lang)
                 except EconsecError as structural:
-                    errors = [_error_row(structural, name)]
+                    errors = [_error_row(structural, name, lang=lang)]
             errors = errors or [first]
     if bundle is not None:
-        errors = _kb_errors(store, bundle, name)
+        errors = _kb_errors(store, bundle, name, lang)
         if not errors and hasattr(store, "check_bundle"):
             try:  # every check the import runs (cycles, changed sources …), nothing written
                 store.check_bundle(bundle)
             except EconsecError as exc:
-                errors = [_error_row(exc, name)]
+                errors = [_error_row(exc, name, lang=lang)]
     counts = {t: len(getattr(bundle, t)) for t in TABLES} if bundle else {}
     rows = {}
     if bundle is not None:
@@ -252,13 +256,13 @@ async def data_preview(request: Request, state: State) -> HTMLResponse:
     try:
         name, data = await _upload(request, state)
         result = await run_in_threadpool(preview_file, state.store, name, data,
-                                         state.max_upload_bytes)
+                                         state.max_upload_bytes, request_language(request))
     except UploadRefused as exc:
         return render(request, "_data_result.html.j2", refused=str(exc))
     except EconsecError as exc:  # an unreadable zip and the like
         return render(request, "_data_result.html.j2", preview={
             "file": "", "counts": {}, "rows": {}, "sources": [],
-            "errors": [_error_row(exc, "")]})
+            "errors": [_error_row(exc, "", lang=request_language(request))]})
     return render(request, "_data_result.html.j2", preview=result)
 
 
@@ -272,7 +276,8 @@ async def data_import(request: Request, state: State) -> HTMLResponse:
     except UploadRefused as exc:
         return render(request, "_data_result.html.j2", refused=str(exc))
     except EconsecError as exc:
-        return render(request, "_data_result.html.j2", import_error=str(exc))
+        return render(request, "_data_result.html.j2",
+                      import_error=exc.translate(request_language(request)))
     read_cache(state).invalidate()
     return render(request, "_data_result.html.j2", imported=summary, file=name,
                   counts=state.store.counts())
