@@ -57,13 +57,12 @@ EDITION_OUT_OF_RANGE = "edition '%(value)s' is outside %(first)s to %(last)s: gi
 
 
 class QueryError(ValidationError):
-    """A refused screening input; ``template % params`` is the English message."""
+    """A refused screening input; ``template % params`` is the English message and
+    :meth:`~econsec.errors.EconsecError.translate` gives it in the reader's language."""
 
     def __init__(self, template: str, params: dict[str, object] | None = None, *,
                  location: Location | None = None) -> None:
-        self.template = template
-        self.params = dict(params or {})
-        super().__init__(template % self.params, location=location)
+        super().__init__(template, params=params or {}, location=location)
 
 
 def has_content(name: str) -> bool:

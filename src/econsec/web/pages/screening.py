@@ -84,7 +84,7 @@ def screening_page(request: Request, state: State,
 def error_text(exc: EconsecError, t: Translator) -> str:
     """The refusal in the reader's language where it is a checked screening input."""
     if isinstance(exc, QueryError):
-        return t.gettext(exc.template) % exc.params
+        return exc.translate(t.lang, located=False)
     if isinstance(exc, UnknownCountryError):
         message = t.gettext("unknown country '%(name)s'") % {"name": exc.name}
         if exc.suggestions:
