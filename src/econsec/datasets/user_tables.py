@@ -526,7 +526,8 @@ def check_workbook_archive(data: bytes, file: str) -> None:
     :data:`MAX_XLSX_RATIO` times or more than :data:`MAX_XLSX_MEMBERS` members — before any
     of it is decompressed (a "zip bomb" unpacks a few kilobytes into gigabytes)."""
     try:
-        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise DataFormatError(f"not an .xlsx workbook (not a valid zip file: {exc})",
                               location=Location(file)) from None
@@ -546,15 +547,15 @@ def check_workbook_archive(data: bytes, file: str) -> None:
                 f"workbook part {member.filename!r} is compressed {ratio:,.0f} times "
                 f"(more than {MAX_XLSX_RATIO}): refused as a possible zip bomb",
                 location=Location(file))
-    _check_sheet_rows(data, members, file)
+    _check_sheet_rows(archive, members, file)
 
 
-def _check_sheet_rows(data: bytes, members: list[zipfile.ZipInfo], file: str) -> None:
+def _check_sheet_rows(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo],
+                      file: str) -> None:
     """Refuse a sheet of more than :data:`MAX_XLSX_ROWS` rows by counting its ``<row``
     elements in the unpacked XML (a streamed scan, well under a second for the largest
     workbook accepted) before openpyxl parses any of it, which takes minutes for such a
     sheet. The count cannot be forged the way a sheet's ``<dimension>`` can."""
-    archive = zipfile.ZipFile(io.BytesIO(data))
     for member in members:
         name = member.filename
         if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
