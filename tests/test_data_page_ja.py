@@ -4,7 +4,10 @@ reader's language: a real server on loopback, real uploads, ``lang=ja`` and ``la
 from __future__ import annotations
 
 import html
+import io
+import json
 import shutil
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +16,40 @@ import pytest
 from web_server import LiveServer, live_server, post
 
 HEADER = "item,country,year,measure,value,unit\n"
+
+
+def workbook(*rows: tuple[object, ...]) -> bytes:
+    """An .xlsx whose sheet ``observations`` holds ``rows`` (the first is the header)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "observations"
+    for row in rows:
+        sheet.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def package(resources: object, files: dict[str, str] | None = None,
+            extra: dict[str, str] | None = None) -> bytes:
+    """A zipped data package: ``datapackage.json`` with ``resources`` and its CSV files."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("pkg/datapackage.json", json.dumps({"resources": resources}))
+        for name, text in (files or {}).items():
+            archive.writestr(f"pkg/{name}", text)
+        for name, text in (extra or {}).items():
+            archive.writestr(name, text)
+    return out.getvalue()
+
+
+SOURCES = ("key,publisher,title,year,licence\n"
+           "mine,me,My data,2024,CC-BY-4.0\n")
+OBSERVATIONS = "item_id,area,iso3,year,measure,value,unit,source_key\n"
+PACKAGE_RESOURCES = [{"name": "sources", "path": "sources.csv"},
+                     {"name": "observations", "path": "observations.csv"}]
 
 #: (file name, content, English text shown, Japanese text shown)
 CASES = {
@@ -47,6 +84,93 @@ CASES = {
     "share over 1": ("share.csv", "item,exporter,importer,year,share\n"
                      "lithium,Chile,Japan,2024,45\n",
                      "share 45 is over 1", "シェア 45 が 1 を超えています"),
+    # header problems
+    "column twice": ("twice.csv", "item,item,country,year,measure,value,unit\n"
+                     "lithium,lithium,Chile,2024,production,5,t\n",
+                     "column 'item' appears twice", "列 'item' が2回あります"),
+    "column without header": ("nohead.csv", "item,,country,year,measure,value,unit\n"
+                              "lithium,x,Chile,2024,production,5,t\n",
+                              "column 2 has no header", "2 列目に見出しがありません"),
+    "unknown table": ("what.csv", "colour,size\nred,5\n",
+                      "cannot tell which table this is from its columns (colour, size)",
+                      "列（colour, size）からどの表か判別できません"),
+    "bad item kind": ("kinds.csv", "id,kind,name_en\nwidget,gadget,Widget\n",
+                      "unknown kind 'gadget'; allowed:", "不明な種類 'gadget' です。使える値:"),
+    "bad item id": ("ids.csv", "id,kind,name_en\nBad ID!,commodity,Bad\n",
+                    "item id 'Bad ID!' must be a lower-case slug",
+                    "品目 ID 'Bad ID!' は小文字のスラッグ"),
+    # bills of materials (the reader, then the import's checks)
+    "own input": ("bom.csv", "input_item,output_item\nlithium,lithium\n",
+                  "item 'lithium' is its own input",
+                  "品目 'lithium' が自分自身の投入になっています"),
+    "negative quantity": ("bomq.csv", "input_item,output_item,quantity_per_unit\n"
+                          "lithium,cobalt,-2\n", "negative quantity per unit -2",
+                          "単位あたり数量 -2 が負です"),
+    "cycle": ("cycle.csv", "input_item,output_item\nlithium,cobalt\ncobalt,lithium\n",
+              "the bill of materials would contain a cycle: ", "部品表が循環します: "),
+    "substitutability": ("subst.csv", "input_item,output_item,substitutability\n"
+                         "lithium,cobalt,3\n", "substitutability 3 is outside 0-1",
+                         "代替可能性 3 が 0～1 の範囲外です"),
+    # workbooks
+    "not a workbook": ("book.xlsx", b"PK not really a zip",
+                       "not an .xlsx workbook (not a valid zip file",
+                       ".xlsx ブックではありません（有効な zip ファイルではありません"),
+    "workbook value without header": (
+        "book.xlsx", workbook(("item", "country", "year", "measure", "value", "unit"),
+                              ("lithium", "Chile", 2024, "production", 5, "t", "stray")),
+        "value 'stray' in a column without a header", "見出しのない列に値 'stray' があります"),
+    "workbook formula": (
+        "book.xlsx", workbook(("item", "country", "year", "measure", "value", "unit"),
+                              ("lithium", "Chile", 2024, "production", "=1+1", "t")),
+        "formula =1+1 has no computed value", "数式 =1+1 に計算済みの値がありません"),
+    # data packages
+    "no resources": ("pkg.zip", package({"observations": "x"}),
+                     "datapackage.json has no 'resources' list",
+                     "datapackage.json に 'resources' のリストがありません"),
+    "resource twice": ("pkg.zip", package([{"name": "sources", "path": "a.csv"},
+                                           {"name": "sources", "path": "b.csv"}]),
+                       "resource 'sources' is listed twice",
+                       "リソース 'sources' が2回記載されています"),
+    "resource outside": ("pkg.zip", package([{"name": "sources", "path": "../x.csv"}]),
+                         "must stay inside the package folder",
+                         "はパッケージのフォルダー内を指してください"),
+    "package iso3": ("pkg.zip", package(PACKAGE_RESOURCES, {
+        "sources.csv": SOURCES,
+        "observations.csv": OBSERVATIONS + "lithium,Chile,chl,2024,production,5,t,mine\n"}),
+        "'chl' is not an ISO alpha-3 code (three capital letters)",
+        "'chl' は ISO alpha-3 コード（大文字3文字）ではありません"),
+    "package unknown source": ("pkg.zip", package(PACKAGE_RESOURCES, {
+        "sources.csv": SOURCES,
+        "observations.csv": OBSERVATIONS + "lithium,Chile,CHL,2024,production,5,t,nope\n"}),
+        "unknown source 'nope' (not in the bundle or store)",
+        "観測値 #1（品目 'lithium'、地域 'Chile'、2024 年、指標 'production'、出典 'nope'）: "
+        "出典 'nope' が不明です"),
+    "package unknown country": ("pkg.zip", package(PACKAGE_RESOURCES, {
+        "sources.csv": SOURCES,
+        "observations.csv": OBSERVATIONS + "lithium,Nowhere,ZZZ,2024,production,5,t,mine\n"}),
+        "unknown area country 'ZZZ'", "地域の国 'ZZZ' が不明です"),
+    "package negative": ("pkg.zip", package(PACKAGE_RESOURCES, {
+        "sources.csv": SOURCES,
+        "observations.csv": OBSERVATIONS + "lithium,Chile,CHL,2024,production,-5,t,mine\n"}),
+        "negative production value -5.0", "production の値 -5.0 が負です"),
+    "package share sum": ("pkg.zip", package(
+        [{"name": "sources", "path": "sources.csv"},
+         {"name": "trade_flows", "path": "trade_flows.csv"}], {
+            "sources.csv": SOURCES,
+            "trade_flows.csv": "item_id,exporter,importer,year,source_key,share\n"
+                               "lithium,CHL,JPN,2024,mine,0.7\nlithium,AUS,JPN,2024,mine,0.6\n"}),
+        "the import shares of lithium into JPN for 2024 add up to 1.300 by this row",
+        "JPN への lithium の 2024 年の輸入シェアの合計が、この行までで 1.300 になり"),
+    "package missing file": ("pkg.zip", package([{"name": "sources", "path": "gone.csv"}]),
+                             "resource 'sources': file not found",
+                             "リソース 'sources': ファイルが見つかりません"),
+    "zip unsafe path": ("pkg.zip", package([], extra={"../evil.csv": "x"}),
+                        "unsafe path in the .zip: ../evil.csv",
+                        ".zip 内に安全でないパスがあります: ../evil.csv"),
+    "zip without package": ("pkg.zip",
+                            package([]).replace(b"datapackage", b"otherpackag"),
+                            "the .zip holds no datapackage.json",
+                            ".zip に datapackage.json がありません"),
 }
 
 

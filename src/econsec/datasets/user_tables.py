@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from econsec.errors import DataFormatError, Location, ValidationError
+from econsec.errors import DataFormatError, Location, Term, ValidationError
 from econsec.records import (
     Bundle,
     Country,
@@ -61,6 +61,13 @@ from econsec.records import (
 )
 
 Cell = str | int | float | bool | dt.datetime | dt.date | None
+
+
+def N_(message: str) -> str:
+    """Mark a refusal's message id for the catalogue (translated where it is shown)."""
+    return message
+
+
 Where = Callable[[str | None], Location]
 
 SOURCE_COLUMNS = ("source", "publisher", "licence", "url")
@@ -104,6 +111,7 @@ MAX_XLSX_RATIO = 150
 """... and so is one with a member over 1 MB that is compressed more than this many times."""
 MAX_XLSX_MEMBERS = 10_000
 MAX_XLSX_ROWS = 200_000
+SLUG_MESSAGE = N_("item id '%(value)s' must be a lower-case slug (a-z, 0-9, '-', '_', '.')")
 MIN_YEAR, MAX_YEAR = 1800, 2200
 """Years outside this range are refused (the API and the pages ask for no others)."""
 
@@ -182,14 +190,16 @@ def read_user_file(path: Path, *, encoding: str | None = None) -> Bundle:
     if path.is_dir():
         package = path / "datapackage.json"
         if not package.is_file():
-            raise DataFormatError("folder has no datapackage.json", location=Location(str(path)))
+            raise DataFormatError(N_("folder has no datapackage.json"),
+                                  location=Location(str(path)))
         return read_datapackage(package)
     if not path.is_file():
-        raise DataFormatError("file not found", location=Location(str(path)))
+        raise DataFormatError(N_("file not found"), location=Location(str(path)))
     try:
         return _read_file(path, encoding)
     except OSError as exc:
-        raise DataFormatError(f"cannot read the file: {exc.strerror or exc}",
+        raise DataFormatError(N_("cannot read the file: %(reason)s"),
+                              params={"reason": exc.strerror or str(exc)},
                               location=Location(str(path))) from None
 
 
@@ -202,9 +212,9 @@ def _read_file(path: Path, encoding: str | None) -> Bundle:
     if suffix in {".xlsx", ".xlsm"}:
         return read_excel_file(path)
     raise DataFormatError(
-        f"unsupported file type '{path.suffix}': give a .csv, .xlsx or a data package "
-        "(folder or datapackage.json); save .xls workbooks as .xlsx",
-        location=Location(str(path)),
+        N_("unsupported file type '%(suffix)s': give a .csv, .xlsx or a data package "
+           "(folder or datapackage.json); save .xls workbooks as .xlsx"),
+        params={"suffix": path.suffix}, location=Location(str(path)),
     )
 
 
@@ -216,8 +226,9 @@ def declared_encoding(name: str, where: Location) -> str:
     codec = DECLARABLE_ENCODINGS.get(name.strip().casefold())
     if codec is None:
         raise DataFormatError(
-            f"encoding {name!r} is not supported; use one of: "
-            + ", ".join(sorted(set(DECLARABLE_ENCODINGS))), location=where)
+            N_("encoding %(name)s is not supported; use one of: %(allowed)s"),
+            params={"name": repr(name), "allowed": ", ".join(sorted(set(DECLARABLE_ENCODINGS)))},
+            location=where)
     return codec
 
 
@@ -374,10 +385,10 @@ def iter_csv_records(text: str, file: str
             if header:
                 column = _unclosed_quote_column(physical_line(start), delimiter, header)
             quote = "quote" in str(exc) or "end of data" in str(exc)
-            hint = " (unbalanced quote?)" if quote else ""
-            raise DataFormatError(
-                f"malformed CSV: {exc}{hint}", location=Location(file, start, column)
-            ) from None
+            message = (N_("malformed CSV: %(reason)s (unbalanced quote?)") if quote
+                       else N_("malformed CSV: %(reason)s"))
+            raise DataFormatError(message, params={"reason": str(exc)},
+                                  location=Location(file, start, column)) from None
         state["previous"] = reader.line_num
         long = next((i for i, c in enumerate(cells) if len(c) > MAX_CELL_CHARS), None)
         if long is not None:
@@ -391,10 +402,11 @@ def iter_csv_records(text: str, file: str
     header: list[str] = []
     first = next_record()
     if first is None:
-        raise DataFormatError("empty file", location=Location(file, 1))
+        raise DataFormatError(N_("empty file"), location=Location(file, 1))
     header = first[1]
     if len(header) > MAX_COLUMNS:
-        raise DataFormatError(f"{len(header)} columns; at most {MAX_COLUMNS} are read",
+        raise DataFormatError(N_("%(count)s columns; at most %(limit)s are read"),
+                              params={"count": len(header), "limit": MAX_COLUMNS},
                               location=Location(file, 1))
 
     def records() -> Iterator[tuple[int, list[str]]]:
@@ -529,24 +541,28 @@ def check_workbook_archive(data: bytes, file: str) -> None:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise DataFormatError(f"not an .xlsx workbook (not a valid zip file: {exc})",
-                              location=Location(file)) from None
+        raise DataFormatError(N_("not an .xlsx workbook (not a valid zip file: %(reason)s)"),
+                              params={"reason": str(exc)}, location=Location(file)) from None
     if len(members) > MAX_XLSX_MEMBERS:
-        raise DataFormatError(f"the workbook has {len(members):,} parts; at most "
-                              f"{MAX_XLSX_MEMBERS:,} are read", location=Location(file))
+        raise DataFormatError(N_("the workbook has %(count)s parts; at most %(limit)s are "
+                                 "read"), params={"count": f"{len(members):,}",
+                                                  "limit": f"{MAX_XLSX_MEMBERS:,}"},
+                              location=Location(file))
     total = sum(m.file_size for m in members)
     if total > MAX_XLSX_UNPACKED:
         raise DataFormatError(
-            f"the workbook unpacks to {total / 2**20:,.0f} MB, more than the limit of "
-            f"{MAX_XLSX_UNPACKED / 2**20:,.0f} MB: save the data as CSV (or split it)",
+            N_("the workbook unpacks to %(size)s MB, more than the limit of %(limit)s MB: "
+               "save the data as CSV (or split it)"),
+            params={"size": f"{total / 2**20:,.0f}", "limit": f"{MAX_XLSX_UNPACKED / 2**20:,.0f}"},
             location=Location(file))
     for member in members:
         ratio = member.file_size / max(member.compress_size, 1)
         if member.file_size > 2**20 and ratio > MAX_XLSX_RATIO:
             raise DataFormatError(
-                f"workbook part {member.filename!r} is compressed {ratio:,.0f} times "
-                f"(more than {MAX_XLSX_RATIO}): refused as a possible zip bomb",
-                location=Location(file))
+                N_("workbook part %(part)s is compressed %(ratio)s times (more than "
+                   "%(limit)s): refused as a possible zip bomb"),
+                params={"part": repr(member.filename), "ratio": f"{ratio:,.0f}",
+                        "limit": MAX_XLSX_RATIO}, location=Location(file))
     _check_sheet_rows(archive, members, file)
 
 
@@ -568,8 +584,10 @@ def _check_sheet_rows(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo],
                 tail = block[-4:]  # shorter than "<row ": never counted twice
                 if rows > MAX_XLSX_ROWS:
                     raise DataFormatError(
-                        f"workbook part {name!r} has more than {MAX_XLSX_ROWS:,} rows: "
-                        "save the data as CSV (or split it)", location=Location(file))
+                        N_("workbook part %(part)s has more than %(limit)s rows: save the "
+                           "data as CSV (or split it)"),
+                        params={"part": repr(name), "limit": f"{MAX_XLSX_ROWS:,}"},
+                        location=Location(file))
 
 
 def read_excel_file(path: Path) -> Bundle:
@@ -589,12 +607,15 @@ def read_excel_file(path: Path) -> Bundle:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for broken files
-        raise DataFormatError(f"cannot read workbook: {_shown(str(exc))}",
+        raise DataFormatError(N_("cannot read workbook: %(reason)s"),
+                              params={"reason": _shown(str(exc))},
                               location=Location(str(path))) from None
     try:
         formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # pragma: no cover - the first load succeeded
-        raise DataFormatError(f"cannot read workbook: {exc}", location=Location(str(path))) from exc
+        raise DataFormatError(N_("cannot read workbook: %(reason)s"),
+                              params={"reason": _shown(str(exc))},
+                              location=Location(str(path))) from exc
     reader = _TableReader(path.name, data, None)
     sheets: list[tuple[TableSpec, list[tuple[int, dict[str, Cell]]], str]] = []
     try:
@@ -611,7 +632,8 @@ def read_excel_file(path: Path) -> Bundle:
             while header and not header[-1].strip():
                 header.pop()
             if len(header) > MAX_COLUMNS:
-                raise DataFormatError(f"more than {MAX_COLUMNS} columns; refused",
+                raise DataFormatError(N_("more than %(limit)s columns; refused"),
+                                      params={"limit": MAX_COLUMNS},
                                       location=Location(file, 1))
             columns = _normalise_header(header, Location(file, 1))
             named = SHEET_NAMES.get(_norm(title))
@@ -620,13 +642,15 @@ def read_excel_file(path: Path) -> Bundle:
             for number, values in enumerate(rows_iter, start=2):
                 if number > MAX_XLSX_ROWS + 1:
                     raise DataFormatError(
-                        f"more than {MAX_XLSX_ROWS:,} rows in a sheet: save the data as CSV",
+                        N_("more than %(limit)s rows in a sheet: save the data as CSV"),
+                        params={"limit": f"{MAX_XLSX_ROWS:,}"},
                         location=Location(file, number))
                 cells = list(values)[: len(columns)]
                 extra = [v for v in list(values)[len(columns) :] if v not in (None, "")]
                 if extra:
                     raise DataFormatError(
-                        f"value '{_shown(extra[0])}' in a column without a header",
+                        N_("value '%(value)s' in a column without a header"),
+                        params={"value": _shown(extra[0])},
                         location=Location(file, number, f"#{len(columns) + 1}"),
                     )
                 if not any(v not in (None, "") and str(v).strip() for v in cells):
@@ -634,9 +658,10 @@ def read_excel_file(path: Path) -> Bundle:
                 for index, value in enumerate(cells):
                     if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
                         raise DataFormatError(
-                            f"a cell of {len(value):,} characters is longer than the limit "
-                            f"of {MAX_CELL_CHARS:,}", location=Location(file, number,
-                                                                       columns[index]))
+                            "a cell of %(size)s characters is longer than the limit of "
+                            "%(limit)s",
+                            params={"size": f"{len(value):,}", "limit": f"{MAX_CELL_CHARS:,}"},
+                            location=Location(file, number, columns[index]))
                 cells += [None] * (len(columns) - len(cells))
                 _refuse_uncomputed_formulas(formulas[title], number, cells, columns, file)
                 rows.append((number, dict(zip(columns, cells, strict=True))))
@@ -665,8 +690,9 @@ def _refuse_uncomputed_formulas(
             raw = sheet.cell(row=number, column=index + 1).value
             if isinstance(raw, str) and raw.startswith("="):
                 raise DataFormatError(
-                    f"formula {raw} has no computed value (open and save the workbook in a "
-                    "spreadsheet program, or write the value)",
+                    N_("formula %(formula)s has no computed value (open and save the "
+                       "workbook in a spreadsheet program, or write the value)"),
+                    params={"formula": _shown(raw)},
                     location=Location(file, number, columns[index]),
                 )
 
@@ -683,12 +709,13 @@ def _normalise_header(header: list[str], where: Location) -> list[str]:
     for index, column in enumerate(columns):
         if not column:
             raise DataFormatError(
-                f"column {index + 1} has no header",
+                N_("column %(number)s has no header"), params={"number": index + 1},
                 location=Location(where.file, 1, f"#{index + 1}"),
             )
         if columns.index(column) != index:
             raise DataFormatError(
-                f"column '{column}' appears twice", location=Location(where.file, 1, column)
+                N_("column '%(column)s' appears twice"), params={"column": column},
+                location=Location(where.file, 1, column)
             )
     return columns
 
@@ -702,8 +729,9 @@ def _detect(columns: list[str], where: Location, named: TableSpec | None) -> Tab
         if not found & set(named.required):
             tables = "; ".join(f"{s.name}: {', '.join(s.required)}" for s in TABLES)
             raise DataFormatError(
-                f"cannot tell which table this is from its columns ({', '.join(columns)}); "
-                f"expected the columns of one of: {tables}",
+                N_("cannot tell which table this is from its columns (%(columns)s); "
+                   "expected the columns of one of: %(tables)s"),
+                params={"columns": ", ".join(columns), "tables": tables},
                 location=Location(where.file, 1),
             )
     missing = [c for c in named.required if c not in found]
@@ -859,7 +887,9 @@ def _enum(enum: Any, value: Cell, what: str, where: Location, optional: bool = F
     except ValueError:
         allowed = ", ".join(e.value for e in enum)
         raise ValidationError(
-            f"unknown {what} '{_text(value)}'; allowed: {allowed}", location=where
+            N_("unknown %(what)s '%(value)s'; allowed: %(allowed)s"),
+            params={"what": Term(what), "value": _text(value), "allowed": allowed},
+            location=where,
         ) from None
 
 
@@ -1087,17 +1117,20 @@ class _TableReader:
         quantity = _optional_number(row.get("quantity_per_unit"), where("quantity_per_unit"))
         if quantity is not None and quantity < 0:
             raise ValidationError(
-                f"negative quantity per unit {quantity:g}", location=where("quantity_per_unit")
+                N_("negative quantity per unit %(value)s"), params={"value": f"{quantity:g}"},
+                location=where("quantity_per_unit")
             )
         subst = _optional_number(row.get("substitutability"), where("substitutability"))
         if subst is not None and not 0 <= subst <= 1:
             raise ValidationError(
-                f"substitutability {subst:g} is outside 0-1", location=where("substitutability")
+                N_("substitutability %(value)s is outside 0-1"), params={"value": f"{subst:g}"},
+                location=where("substitutability")
             )
         inp = self._required_text(row, "input_item", where)
         out = self._required_text(row, "output_item", where)
         if inp == out:
-            raise ValidationError(f"item '{inp}' is its own input", location=where("output_item"))
+            raise ValidationError(N_("item '%(item)s' is its own input"),
+                                  params={"item": inp}, location=where("output_item"))
         record = InputEdge(inp, out, self._key_for(row), quantity, _text(row.get("unit")), subst)
         self._add("input_edges", row, None, record)
 
@@ -1105,8 +1138,7 @@ class _TableReader:
         item_id = self._required_text(row, "id", where)
         if not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", item_id):
             raise ValidationError(
-                f"item id '{item_id}' must be a lower-case slug (a-z, 0-9, '-', '_', '.')",
-                location=where("id"),
+                SLUG_MESSAGE, params={"value": _shown(item_id)}, location=where("id"),
             )
         self.out.locations.setdefault("items", LineLocations()).append(self._file, self._line)
         self.out.items.append(Item(
@@ -1124,7 +1156,8 @@ class _TableReader:
     def _countries(self, row: dict[str, Cell], where: Where) -> None:
         iso3 = self._required_text(row, "iso3", where).upper()
         if not re.fullmatch(r"[A-Z]{3}", iso3):
-            raise ValidationError(f"'{iso3}' is not an ISO alpha-3 code", location=where("iso3"))
+            raise ValidationError(N_("'%(value)s' is not an ISO alpha-3 code"),
+                                  params={"value": _shown(iso3)}, location=where("iso3"))
         self.out.locations.setdefault("countries", LineLocations()).append(
             self._file, self._line)
         self.out.countries.append(Country(
@@ -1187,21 +1220,23 @@ def _unescaped(cell: str) -> str:
 def _resources(descriptor: Any, package: str) -> dict[str, dict[str, Any]]:
     resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
     if not isinstance(resources, list):
-        raise DataFormatError("datapackage.json has no 'resources' list",
+        raise DataFormatError(N_("datapackage.json has no 'resources' list"),
                               location=Location(package, column="resources"))
     by_name: dict[str, dict[str, Any]] = {}
     for index, resource in enumerate(resources):
         column = f"resources[{index}]"
         if not isinstance(resource, dict):
-            raise DataFormatError("a resource must be an object", location=Location(
+            raise DataFormatError(N_("a resource must be an object"), location=Location(
                 package, column=column))
         name = resource.get("name")
         if not isinstance(name, str) or not name.strip() or len(name) > MAX_ID_CHARS:
             raise DataFormatError(
-                f"resource name must be a text of 1-{MAX_ID_CHARS} characters, got "
-                f"{type(name).__name__}", location=Location(package, column=f"{column}.name"))
+                N_("resource name must be a text of 1-%(limit)s characters, got %(type)s"),
+                params={"limit": MAX_ID_CHARS, "type": type(name).__name__},
+                location=Location(package, column=f"{column}.name"))
         if name in by_name:
-            raise DataFormatError(f"resource '{name}' is listed twice",
+            raise DataFormatError(N_("resource '%(name)s' is listed twice"),
+                                  params={"name": name},
                                   location=Location(package, column=f"{column}.name"))
         by_name[name] = resource
     return by_name
@@ -1212,28 +1247,30 @@ def _resource_rows(folder: Path, resource: dict[str, Any], package: str) -> Rows
     rel = resource.get("path")
     if not isinstance(rel, str) or not rel or len(rel) > 1000:
         raise DataFormatError(
-            f"resource '{name}' needs a single relative 'path'", location=Location(package)
+            N_("resource '%(name)s' needs a single relative 'path'"), params={"name": name},
+            location=Location(package)
         )
     target = (folder / rel).resolve()
     if Path(rel).is_absolute() or "://" in rel or folder.resolve() not in target.parents:
         raise DataFormatError(
-            f"resource '{name}': path '{rel}' must stay inside the package folder",
-            location=Location(package),
+            N_("resource '%(name)s': path '%(path)s' must stay inside the package folder"),
+            params={"name": name, "path": _shown(rel)}, location=Location(package),
         )
     file = str(folder / rel)
     if not target.is_file():
-        raise DataFormatError(f"resource '{name}': file not found", location=Location(file))
+        raise DataFormatError(N_("resource '%(name)s': file not found"), params={"name": name},
+                              location=Location(file))
     declared = resource.get("encoding")
     if declared is not None and not isinstance(declared, str):
-        raise DataFormatError(f"resource '{name}': 'encoding' must be a text",
-                              location=Location(package))
+        raise DataFormatError(N_("resource '%(name)s': 'encoding' must be a text"),
+                              params={"name": name}, location=Location(package))
     text, _ = decode_bytes(target.read_bytes(), file, declared)
     header, records = iter_csv_records(text, file)
     missing = [c for c in _PACKAGE_COLUMNS[name] if c not in header]
     if missing:
         raise DataFormatError(
-            f"missing required column(s) for {name}: {', '.join(missing)}; "
-            f"found: {', '.join(header)}",
+            "missing required column(s) for %(table)s: %(missing)s; found: %(found)s",
+            params={"table": name, "missing": ", ".join(missing), "found": ", ".join(header)},
             location=Location(file, 1, missing[0]),
         )
     for line, cells in records:
@@ -1247,19 +1284,21 @@ def _name(r: dict[str, str], column: str, at: Where, *, required: bool = True,
     """A text cell of a data package: not blank when ``required``, at most ``limit`` long."""
     text = r.get(column, "")
     if required and not text.strip():
-        raise DataFormatError(f"'{column}' is empty", location=at(column))
+        raise DataFormatError("'%(column)s' is empty", params={"column": column},
+                              location=at(column))
     if len(text) > limit:
-        raise DataFormatError(f"'{column}' is {len(text):,} characters long; at most "
-                              f"{limit:,} are allowed", location=at(column))
+        raise DataFormatError("'%(column)s' is %(size)s characters long; at most "
+                              "%(limit)s are allowed",
+                              params={"column": column, "size": f"{len(text):,}",
+                                      "limit": f"{limit:,}"}, location=at(column))
     return text
 
 
 def _slug(r: dict[str, str], column: str, at: Where) -> str:
     text = _name(r, column, at, limit=MAX_ID_CHARS)
     if not _SLUG.fullmatch(text):
-        raise ValidationError(
-            f"item id '{_shown(text)}' must be a lower-case slug (a-z, 0-9, '-', '_', '.')",
-            location=at(column))
+        raise ValidationError(SLUG_MESSAGE, params={"value": _shown(text)},
+                              location=at(column))
     return text
 
 
@@ -1268,8 +1307,9 @@ def _iso3(r: dict[str, str], column: str, at: Where, *, required: bool = True) -
     if not text and not required:
         return text
     if not _ISO3.fullmatch(text):
-        raise ValidationError(f"'{_shown(text)}' is not an ISO alpha-3 code (three capital "
-                              "letters)", location=at(column))
+        raise ValidationError(N_("'%(value)s' is not an ISO alpha-3 code (three capital "
+                                 "letters)"), params={"value": _shown(text)},
+                              location=at(column))
     return text
 
 
@@ -1388,7 +1428,8 @@ def read_datapackage(path: Path) -> Bundle:
     for r, at in rows("country_risk", "country_risk"):
         category = parse_number(r["category"], at("category"))
         if not category.is_integer():
-            raise DataFormatError(f"category '{_shown(r['category'])}' is not an integer",
+            raise DataFormatError(N_("category '%(value)s' is not an integer"),
+                                  params={"value": _shown(r["category"])},
                                   location=at("category"))
         out.country_risk.append(CountryRisk(
             iso3=_iso3(r, "iso3", at), category=int(category),

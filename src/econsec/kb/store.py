@@ -56,9 +56,11 @@ from econsec.errors import (
     Location,
     NotFoundError,
     StoreError,
+    Term,
     UnknownCommodityError,
     UnknownCountryError,
     ValidationError,
+    translate_message,
 )
 from econsec.kb import models as m
 from econsec.records import (
@@ -346,14 +348,6 @@ def _bounded(value: float | None) -> bool:
     return value is None or abs(value) <= MAX_VALUE
 
 
-def _enum_value(enum: type, value: Any, what: str, where: str) -> str:
-    try:
-        return str(enum(value).value)
-    except ValueError:
-        allowed = ", ".join(e.value for e in enum)  # type: ignore[attr-defined]
-        raise ValidationError(f"{where}: unknown {what} '{value}' (allowed: {allowed})") from None
-
-
 def _chunks(rows: Iterable[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
     """``rows`` in lists of ``size`` (one pass: records may be read from the file again)."""
     iterator = iter(rows)
@@ -512,7 +506,8 @@ class Store:
         except EconsecError:
             raise
         except SQLAlchemyError as exc:
-            raise StoreError(f"import failed, nothing was written: {_reason(exc)}") from exc
+            raise StoreError(N_("import failed, nothing was written: %(reason)s"),
+                             params={"reason": _reason(exc)}) from exc
         summary.seconds = round(time.perf_counter() - started, 3)
         return summary
 
@@ -529,7 +524,8 @@ class Store:
         except EconsecError:
             raise
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot check the import: {_reason(exc)}") from exc
+            raise StoreError(N_("cannot check the import: %(reason)s"),
+                             params={"reason": _reason(exc)}) from exc
 
     def _write(
         self,
@@ -911,6 +907,93 @@ class Store:
 # --------------------------------------------------------------------------- validation
 
 
+def N_(message: str) -> str:
+    """Mark a refusal's message id for the catalogue (translated where it is shown)."""
+    return message
+
+
+Record = tuple[str, dict[str, Any]]
+"""What a refusal is about (a message id and its parameters: "observation #3 (…)")."""
+
+RECORD_PROBLEM = N_("%(record)s: %(problem)s")
+
+
+def _record_line(error: EconsecError, record: Record, problem: str, lang: str,
+                 located: bool) -> str:
+    text = translate_message(RECORD_PROBLEM, {
+        "record": translate_message(record[0], record[1], lang), "problem": problem}, lang)
+    where = error.location.translate(lang) if located else ""
+    return f"{where}: {text}" if where else text
+
+
+class RecordValidationError(ValidationError):
+    """A refusal of one record of a bundle: the record, then the problem; both are
+    translatable templates (English ``str`` unchanged: ``<record>: <problem>``)."""
+
+    def __init__(self, record: Record, message: str, *, location: Location | None = None,
+                 params: Mapping[str, Any] | None = None) -> None:
+        self.record = record
+        super().__init__(message, location=location, params=params or {})
+        self.message = RECORD_PROBLEM % {"record": record[0] % record[1],
+                                         "problem": self.message}
+        self.args = (str(self),)
+
+    def translate(self, lang: str, *, located: bool = True) -> str:
+        problem = translate_message(self.msgid, self._fill, lang)
+        return _record_line(self, self.record, problem, lang, located)
+
+
+class UnknownRecordItemError(UnknownCommodityError):
+    """An item id of a record that neither the bundle nor the store knows."""
+
+    def __init__(self, record: Record, name: str, suggestions: Sequence[str], *,
+                 location: Location | None = None) -> None:
+        self.record = record
+        super().__init__(name, suggestions, location=location)
+        self.message = RECORD_PROBLEM % {"record": record[0] % record[1],
+                                         "problem": ITEMS_BY_ID % {"problem": self.message}}
+        self.args = (str(self),)
+
+    def translate(self, lang: str, *, located: bool = True) -> str:
+        problem = translate_message(ITEMS_BY_ID, {
+            "problem": super().translate(lang, located=False)}, lang)
+        return _record_line(self, self.record, problem, lang, located)
+
+
+ITEMS_BY_ID = N_("%(problem)s (items are given by id)")
+OBSERVATION = N_("observation #%(n)s (item '%(item)s', area '%(area)s', year %(year)s, "
+                 "measure '%(measure)s', source '%(source)s')")
+TRADE_FLOW = N_("trade flow #%(n)s (item '%(item)s', %(exporter)s -> %(importer)s, "
+                "year %(year)s, source '%(source)s')")
+EDGE = N_("bill-of-materials edge #%(n)s (%(input)s -> %(output)s, source '%(source)s')")
+GOVERNANCE = N_("governance score #%(n)s (%(iso3)s, %(year)s, %(dimension)s, "
+                "source '%(source)s')")
+COUNTRY_RISK = N_("country risk #%(n)s (%(iso3)s, %(valid_from)s, source '%(source)s')")
+ITEM = N_("item '%(item)s'")
+UNKNOWN_COUNTRY = {
+    "area": N_("unknown area country '%(code)s'"),
+    "exporter": N_("unknown exporter country '%(code)s'"),
+    "importer": N_("unknown importer country '%(code)s'"),
+    "": N_("unknown country '%(code)s'"),
+}
+FACT_FIELDS = {"value": N_("value"), "quantity": N_("quantity"), "share": N_("share")}
+ENUM_FIELDS = {"kind": N_("kind"), "service type": N_("service type"), "stage": N_("stage"),
+               "measure": N_("measure")}
+DUPLICATE = N_("duplicate")
+
+
+def _enum_value(enum: type, value: Any, what: str) -> str:
+    """The value of ``enum`` named ``value``; a :class:`ValidationError` (a template with
+    parameters, without the record) for others."""
+    try:
+        return str(enum(value).value)
+    except ValueError:
+        allowed = ", ".join(e.value for e in enum)  # type: ignore[attr-defined]
+        raise ValidationError(N_("unknown %(what)s '%(value)s' (allowed: %(allowed)s)"),
+                              params={"what": Term(ENUM_FIELDS.get(what, what)),
+                                      "value": value, "allowed": allowed}) from None
+
+
 class _Validator:
     """Checks a bundle against itself and the stored data before anything is written."""
 
@@ -921,55 +1004,70 @@ class _Validator:
         #: (table, position) of the record being checked, for :meth:`fail`'s location
         self.at: tuple[str, int] | None = None
 
-    def fail(self, message: str, source_key: str | None = None,
-             params: dict[str, Any] | None = None) -> ValidationError:
-        """An error at the record being checked: its file line where the reader knew it
-        (``params``: ``message`` is a translatable template, see :class:`EconsecError`)."""
+    def where(self, source_key: str | None = None) -> Location:
+        """The record being checked: its file line where the reader knew it, else the
+        file of its source."""
         if self.at is not None:
             table, index = self.at
             known = self.bundle.locations.get(table, [])
             if index < len(known) and known[index] is not None:
-                return ValidationError(message, location=known[index], params=params)
+                return known[index]
         file = self.files.get(source_key or "") or None
         if file is None and len(set(self.files.values())) == 1:
             file = next(iter(self.files.values())) or None
-        return ValidationError(message, location=Location(file=file), params=params)
+        return Location(file=file)
+
+    def fail(self, message: str, source_key: str | None = None,
+             params: dict[str, Any] | None = None,
+             record: Record | None = None) -> ValidationError:
+        """An error at the record being checked (:meth:`where`); ``message`` is a
+        translatable template filled with ``params`` (see :class:`EconsecError`), after
+        ``record`` (what the record is) where given."""
+        if record is not None:
+            return RecordValidationError(record, message, location=self.where(source_key),
+                                         params=params)
+        return ValidationError(message, location=self.where(source_key), params=params)
 
     def run(self) -> set[str]:
         b = self.bundle
         conn = self.conn
         stored_sources = {k for (k,) in conn.execute(select(SOURCES.c.key))}
         bundle_sources = self._unique(
-            "sources", ((s.key, s) for s in b.sources), lambda s: f"source '{s.key}'"
-        )
+            "sources", ((s.key, s) for s in b.sources),
+            N_("source '%(key)s' given twice with different values"))
         for n, s in enumerate(b.sources):
             self.at = ("sources", n)
             if not s.key.strip():
-                raise self.fail(f"source with empty key (title '{s.title}')")
+                raise self.fail(N_("source with empty key (title '%(title)s')"),
+                                params={"title": s.title})
             if not isinstance(s.year, int):
-                raise self.fail(f"source '{s.key}': year must be an integer, got {s.year!r}")
+                raise self.fail(N_("source '%(key)s': year must be an integer, got %(year)s"),
+                                params={"key": s.key, "year": repr(s.year)})
         self._unique("countries", ((c.iso3, c) for c in b.countries),
-                     lambda c: f"country {c.iso3}")
+                     N_("country %(key)s given twice with different values"))
         for n, c in enumerate(b.countries):
             self.at = ("countries", n)
             if not _ISO3.match(c.iso3):
-                raise self.fail(f"country '{c.iso3}' ({c.name_en}): not an ISO alpha-3 code")
+                raise self.fail(N_("country '%(iso3)s' (%(name)s): not an ISO alpha-3 code"),
+                                params={"iso3": c.iso3, "name": c.name_en})
             if not c.name_en.strip():
-                raise self.fail(f"country '{c.iso3}': English name is empty")
-        self._unique("items", ((i.id, i) for i in b.items), lambda i: f"item {i.id}")
+                raise self.fail(N_("country '%(iso3)s': English name is empty"),
+                                params={"iso3": c.iso3})
+        self._unique("items", ((i.id, i) for i in b.items),
+                     N_("item %(key)s given twice with different values"))
         for n, i in enumerate(b.items):
             self.at = ("items", n)
-            where = f"item '{i.id}'"
+            item: Record = (ITEM, {"item": i.id})
             if not i.id.strip() or not i.name_en.strip():
-                raise self.fail(f"{where}: id and English name must not be empty")
+                raise self.fail(N_("id and English name must not be empty"), record=item)
             try:
-                _enum_value(ItemKind, i.kind, "kind", where)
+                _enum_value(ItemKind, i.kind, "kind")
                 if i.service_type is not None:
-                    _enum_value(ServiceType, i.service_type, "service type", where)
+                    _enum_value(ServiceType, i.service_type, "service type")
                 if i.stage is not None:
-                    _enum_value(Stage, i.stage, "stage", where)
+                    _enum_value(Stage, i.stage, "stage")
             except ValidationError as exc:
-                raise self.fail(exc.message) from None
+                raise self.fail(exc.msgid, params=exc.params, record=item) from None
         self.at = None
 
         countries = {c.iso3 for c in b.countries} | {
@@ -980,144 +1078,141 @@ class _Validator:
         known_sources = set(bundle_sources) | stored_sources
         keys = set(bundle_sources)
 
-        def check_source(key: str, what: str) -> None:
+        def check_source(key: str, what: Record) -> None:
             if key not in known_sources:
-                raise self.fail(f"{what}: unknown source '{key}' (not in the bundle or store)")
+                raise self.fail(N_("unknown source '%(source)s' (not in the bundle or store)"),
+                                params={"source": key}, record=what)
             keys.add(key)
 
-        def check_country(code: str | None, what: str, role: str, key: str) -> None:
+        def check_country(code: str | None, what: Record, role: str, key: str) -> None:
             if code is not None and code not in countries:
-                raise self.fail(f"{what}: unknown {role}country '{code}'", key)
+                raise self.fail(UNKNOWN_COUNTRY[role], key, {"code": code}, what)
 
         seen: set[Any] = set()
         for n, o in enumerate(b.observations, 1):
             self.at = ("observations", n - 1)
-            what = (
-                f"observation #{n} (item '{o.item_id}', area '{o.area}', year {o.year}, "
-                f"measure '{o.measure}', source '{o.source_key}')"
-            )
+            what: Record = (OBSERVATION, {
+                "n": n, "item": o.item_id, "area": o.area, "year": o.year,
+                "measure": f"{o.measure}", "source": o.source_key})
             check_source(o.source_key, what)
             self._check_item(o.item_id, what, o.source_key)
-            check_country(o.iso3, what, "area ", o.source_key)
+            check_country(o.iso3, what, "area", o.source_key)
             try:
-                measure = _enum_value(Measure, o.measure, "measure", what)
+                measure = _enum_value(Measure, o.measure, "measure")
             except ValidationError as exc:
-                raise self.fail(exc.message, o.source_key) from None
+                raise self.fail(exc.msgid, o.source_key, exc.params, what) from None
             self._check_year(o.year, what, o.source_key)
             if not _finite(o.value):
-                raise self.fail(f"{what}: value {o.value!r} is not a finite number", o.source_key)
+                raise self.fail(N_("value %(value)s is not a finite number"), o.source_key,
+                                {"value": repr(o.value)}, what)
             if not _bounded(o.value):
-                raise self.fail(f"{what}: value {o.value!r} is larger in magnitude than "
-                                f"{MAX_VALUE:g}", o.source_key)
+                raise self.fail(N_("value %(value)s is larger in magnitude than %(limit)s"),
+                                o.source_key, {"value": repr(o.value),
+                                               "limit": f"{MAX_VALUE:g}"}, what)
             if o.value is not None and o.value < 0 and measure in NON_NEGATIVE_MEASURES:
-                raise self.fail(f"{what}: negative {measure} value {o.value}", o.source_key)
+                raise self.fail("negative %(measure)s value %(value)s", o.source_key,
+                                {"measure": measure, "value": o.value}, what)
             key = hash((o.source_key, o.item_id, measure, o.year, o.area, o.series))
             if key in seen and self._duplicate_observation(n - 1):
                 raise self.fail(
-                    "observation #%(n)s (item '%(item)s', area '%(area)s', year %(year)s, "
-                    "measure '%(measure)s', source '%(source)s'): duplicate (same source, "
-                    "item, measure, year, area, series '%(series)s')", o.source_key,
-                    {"n": n, "item": o.item_id, "area": o.area, "year": o.year,
-                     "measure": f"{o.measure}", "source": o.source_key, "series": o.series})
+                    N_("duplicate (same source, item, measure, year, area, series "
+                       "'%(series)s')"), o.source_key, {"series": o.series}, what)
             seen.add(key)
 
         share_sums: dict[tuple[Any, ...], float] = {}
         for n, f in enumerate(b.trade_flows, 1):
             self.at = ("trade_flows", n - 1)
-            what = (
-                f"trade flow #{n} (item '{f.item_id}', {f.exporter or f.exporter_label or '?'}"
-                f" -> {f.importer}, year {f.year}, source '{f.source_key}')"
-            )
+            what = (TRADE_FLOW, {
+                "n": n, "item": f.item_id, "exporter": f.exporter or f.exporter_label or "?",
+                "importer": f.importer, "year": f.year, "source": f.source_key})
             check_source(f.source_key, what)
             self._check_item(f.item_id, what, f.source_key)
-            check_country(f.exporter, what, "exporter ", f.source_key)
-            check_country(f.importer, what, "importer ", f.source_key)
+            check_country(f.exporter, what, "exporter", f.source_key)
+            check_country(f.importer, what, "importer", f.source_key)
             self._check_year(f.year, what, f.source_key)
             for name in ("value", "quantity", "share"):
                 v = getattr(f, name)
                 if not _finite(v) or not _bounded(v) or (v is not None and v < 0):
-                    raise self.fail(f"{what}: {name} {v!r} must be a number from 0 to "
-                                    f"{MAX_VALUE:g}", f.source_key)
+                    raise self.fail(N_("%(field)s %(value)s must be a number from 0 to "
+                                       "%(limit)s"), f.source_key,
+                                    {"field": Term(FACT_FIELDS[name]), "value": repr(v),
+                                     "limit": f"{MAX_VALUE:g}"}, what)
             if f.share is not None and f.share > 1:
-                raise self.fail(
-                    f"{what}: share {f.share!r} is over 1 (shares are fractions 0-1)",
-                    f.source_key,
-                )
+                raise self.fail(N_("share %(share)s is over 1 (shares are fractions 0-1)"),
+                                f.source_key, {"share": repr(f.share)}, what)
             if f.share is not None:
                 period = (f.source_key, f.item_id, f.importer, f.year, f.year_end)
                 share_sums[period] = share_sums.get(period, 0.0) + f.share
                 if share_sums[period] > 1.0 + SHARE_SUM_TOLERANCE:
                     raise self.fail(
-                        f"{what}: the import shares of {f.item_id} into {f.importer} for "
-                        f"{f.year}{'-' + str(f.year_end) if f.year_end else ''} add up to "
-                        f"{share_sums[period]:.3f} by this row, more than 1",
-                        f.source_key,
-                    )
+                        N_("the import shares of %(item)s into %(importer)s for %(period)s "
+                           "add up to %(sum)s by this row, more than 1"), f.source_key,
+                        {"item": f.item_id, "importer": f.importer,
+                         "period": f"{f.year}{'-' + str(f.year_end) if f.year_end else ''}",
+                         "sum": f"{share_sums[period]:.3f}"}, what)
 
         seen = set()
         for n, e in enumerate(b.input_edges, 1):
             self.at = ("input_edges", n - 1)
-            what = (
-                f"bill-of-materials edge #{n} ({e.input_item} -> {e.output_item}, "
-                f"source '{e.source_key}')"
-            )
+            what = (EDGE, {"n": n, "input": e.input_item, "output": e.output_item,
+                           "source": e.source_key})
             check_source(e.source_key, what)
             self._check_item(e.input_item, what, e.source_key)
             self._check_item(e.output_item, what, e.source_key)
             q, s = e.quantity_per_unit, e.substitutability
             if not _finite(q) or not _bounded(q) or (q is not None and q < 0):
-                raise self.fail(f"{what}: quantity per unit {q!r} must be ≥ 0", e.source_key)
+                raise self.fail(N_("quantity per unit %(value)s must be ≥ 0"), e.source_key,
+                                {"value": repr(q)}, what)
             if not _finite(s) or (s is not None and not 0 <= s <= 1):
-                raise self.fail(f"{what}: substitutability {s!r} must be in [0, 1]",
-                                e.source_key)
+                raise self.fail(N_("substitutability %(value)s must be in [0, 1]"),
+                                e.source_key, {"value": repr(s)}, what)
             key = (e.source_key, e.input_item, e.output_item)
             if key in seen:
-                raise self.fail(f"{what}: duplicate edge", e.source_key)
+                raise self.fail(N_("duplicate edge"), e.source_key, {}, what)
             seen.add(key)
 
         seen = set()
         for n, g in enumerate(b.governance, 1):
             self.at = ("governance", n - 1)
-            what = (
-                f"governance score #{n} ({g.iso3}, {g.year}, {g.dimension}, "
-                f"source '{g.source_key}')"
-            )
+            what = (GOVERNANCE, {"n": n, "iso3": g.iso3, "year": g.year,
+                                 "dimension": g.dimension, "source": g.source_key})
             check_source(g.source_key, what)
             check_country(g.iso3, what, "", g.source_key)
             self._check_year(g.year, what, g.source_key)
             if g.estimate is None or not _finite(g.estimate) or not _bounded(g.estimate):
-                raise self.fail(f"{what}: estimate {g.estimate!r} is not a finite number",
-                                g.source_key)
+                raise self.fail(N_("estimate %(value)s is not a finite number"), g.source_key,
+                                {"value": repr(g.estimate)}, what)
             key = (g.source_key, g.iso3, g.year, g.dimension)
             if key in seen:
-                raise self.fail(f"{what}: duplicate", g.source_key)
+                raise self.fail(DUPLICATE, g.source_key, {}, what)
             seen.add(key)
 
         seen = set()
         for n, r in enumerate(b.country_risk, 1):
             self.at = ("country_risk", n - 1)
-            what = f"country risk #{n} ({r.iso3}, {r.valid_from}, source '{r.source_key}')"
+            what = (COUNTRY_RISK, {"n": n, "iso3": r.iso3, "valid_from": r.valid_from,
+                                   "source": r.source_key})
             check_source(r.source_key, what)
             check_country(r.iso3, what, "", r.source_key)
             if not isinstance(r.category, int) or not 0 <= r.category <= 7:
-                raise self.fail(f"{what}: category {r.category!r} must be 0-7", r.source_key)
+                raise self.fail(N_("category %(value)s must be 0-7"), r.source_key,
+                                {"value": repr(r.category)}, what)
             key = (r.source_key, r.iso3, r.valid_from)
             if key in seen:
-                raise self.fail(f"{what}: duplicate", r.source_key)
+                raise self.fail(DUPLICATE, r.source_key, {}, what)
             seen.add(key)
 
         self.at = None
         self._check_acyclic(keys)
         return keys
 
-    def _unique(
-        self, table: str, pairs: Iterable[tuple[str, Any]], label: Callable[[Any], str]
-    ) -> dict[str, Any]:
+    def _unique(self, table: str, pairs: Iterable[tuple[str, Any]],
+                message: str) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for n, (key, record) in enumerate(pairs):
             if key in out and out[key] != record:
                 self.at = (table, n)
-                raise self.fail(f"{label(record)} given twice with different values")
+                raise self.fail(message, params={"key": key})
             out[key] = record
         self.at = None
         return out
@@ -1137,22 +1232,19 @@ class _Validator:
                 break
         return any(key(o) == wanted_at for o in itertools.islice(records, index))
 
-    def _check_item(self, item_id: str, what: str, source_key: str) -> None:
+    def _check_item(self, item_id: str, what: Record, source_key: str) -> None:
         if item_id in self.items:
             return
         if self.item_list is None:
             stored = [_item(r, ()) for r in self.conn.execute(select(ITEMS)).mappings()]
             self.item_list = [*stored, *self.bundle.items]
-        error = UnknownCommodityError(
-            item_id, _suggest(item_id, self.item_list),
-            location=self.fail("", source_key).location,
-        )
-        error.message = f"{what}: {error.message} (items are given by id)"
-        raise error
+        raise UnknownRecordItemError(what, item_id, _suggest(item_id, self.item_list),
+                                     location=self.where(source_key))
 
-    def _check_year(self, year: int, what: str, source_key: str) -> None:
+    def _check_year(self, year: int, what: Record, source_key: str) -> None:
         if not isinstance(year, int) or isinstance(year, bool) or not 1000 <= year <= 9999:
-            raise self.fail(f"{what}: year {year!r} is not a four-digit integer", source_key)
+            raise self.fail(N_("year %(year)s is not a four-digit integer"), source_key,
+                            {"year": repr(year)}, what)
 
     def _check_acyclic(self, replaced: set[str]) -> None:
         if not self.bundle.input_edges:
@@ -1171,9 +1263,9 @@ class _Validator:
                  if (edges_read[i].input_item, edges_read[i].output_item) in closing),
                 None,
             )
-            error = self.fail("the bill of materials would contain a cycle: "
-                              + " -> ".join(cycle))
-            raise CyclicBillOfMaterialsError(error.message, location=error.location)
+            raise CyclicBillOfMaterialsError(
+                N_("the bill of materials would contain a cycle: %(cycle)s"),
+                params={"cycle": " -> ".join(cycle)}, location=self.where())
 
 
 def _suggest(name: str, items: Sequence[Item]) -> list[str]:

@@ -108,7 +108,8 @@ def _on_disk(name: str, data: bytes, limit: int) -> Iterator[Path]:
         for m in members:
             rel = PurePosixPath(m.filename)
             if rel.is_absolute() or ".." in rel.parts:
-                raise DataFormatError(f"unsafe path in the .zip: {m.filename}")
+                raise DataFormatError("unsafe path in the .zip: %(path)s",
+                                      params={"path": m.filename[:200]})
             out = target / rel
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_bytes(archive.read(m))
