@@ -97,6 +97,57 @@ import numpy as np
 from econsec.errors import DataFormatError, NotFoundError, ValidationError
 from econsec.io_models.mrio import MRIO
 
+
+def N_(message: str) -> str:
+    """Mark a note's message id for the catalogue (translated where it is shown)."""
+    return message
+
+
+class Note(str):
+    """A note in English (a plain ``str`` everywhere) that keeps its message id and
+    parameters, so that a page can show it in its reader's language: ``id`` has named
+    ``%(placeholders)s``; ``params`` are preformatted texts (decimals as written) or whole
+    numbers."""
+
+    id: str
+    params: dict[str, str | int]
+
+    def __new__(cls, msgid: str, params: dict[str, str | int] | None = None) -> Note:
+        values = dict(params or {})
+        note = super().__new__(cls, msgid % values if values else msgid)
+        note.id = msgid
+        note.params = values
+        return note
+
+    def __reduce__(self) -> tuple[type[Note], tuple[str, dict[str, str | int]]]:
+        return (Note, (self.id, self.params))
+
+
+INDUSTRY_TECHNOLOGY = N_(
+    "Industry-technology assumption: A = D·B, D = V q̂⁻¹, B = U ĝ⁻¹ (Horowitz & Planting "
+    "2009, ch. 12); 'Used' and 'Other' treated as commodities.")
+DOMESTIC = N_(
+    "Domestic requirements: U_d = U − M_U, Y_d = Y − M_Y (BEA import matrix); imported "
+    "intermediate inputs are a primary input (imports_by_industry()); F050 minus total "
+    "imports is kept as '%(services)s'.")
+ROUNDING = N_(
+    "Rounding residual x − Z·1 − Y·1 (at most %(largest)s) in final-demand category "
+    "'%(category)s', so rows balance exactly.")
+TOTAL = N_(
+    "Total requirements: A includes imported inputs and F050 (imports, negative) is a "
+    "final-demand column, so some industries have negative final demand.")
+BALANCED = N_("Balanced to %(rtol)s relative (rounding of the published figures).")
+NEGATIVE_MOVED = N_(
+    "%(count)s negative intermediate flows (total %(total)s) moved to final-demand "
+    "category '%(category)s'.")
+IMPORTS_AS_PUBLISHED = N_(
+    "%(negative)s imported intermediate flows are negative (total %(negative_total)s) and "
+    "%(above)s exceed the total flow D·U (by %(excess)s); kept as published, of "
+    "%(imported)s million USD of imported inputs.")
+#: The message ids of the notes (a page embeds their translations).
+NOTE_IDS = (INDUSTRY_TECHNOLOGY, DOMESTIC, ROUNDING, TOTAL, BALANCED, NEGATIVE_MOVED,
+            IMPORTS_AS_PUBLISHED)
+
 #: Bundled tables ``load_mrio("bundled:<key>")`` knows.
 BUNDLED: dict[str, str] = {
     "bea-2023": "U.S. BEA summary make, use and import tables 2023 (before redefinitions, "
@@ -383,24 +434,18 @@ def build_bea_mrio(tables: SupplyUseTables, name: str = "U.S. BEA 2023 summary",
         categories.append(ROUNDING_CATEGORY)
     va = tables.VA.sum(axis=0)
     if domestic:
-        kind = ("Domestic requirements: U_d = U − M_U, Y_d = Y − M_Y (BEA import matrix); "
-                "imported intermediate inputs are a primary input (imports_by_industry()); "
-                f"F050 minus total imports is kept as '{IMPORT_SERVICES_CATEGORY}'.")
-        closing = (f"Rounding residual x − Z·1 − Y·1 (at most "
-                   f"{float(np.abs(rounding).max()):.1f}) in final-demand category "
-                   f"'{ROUNDING_CATEGORY}', so rows balance exactly.")
+        kind = Note(DOMESTIC, {"services": IMPORT_SERVICES_CATEGORY})
+        closing = Note(ROUNDING, {"largest": f"{float(np.abs(rounding).max()):.1f}",
+                                  "category": ROUNDING_CATEGORY})
     else:
-        kind = ("Total requirements: A includes imported inputs and F050 (imports, negative) "
-                "is a final-demand column, so some industries have negative final demand.")
-        closing = (f"Balanced to {BALANCE_RTOL:g} relative (rounding of the published "
-                   "figures).")
+        kind = Note(TOTAL)
+        closing = Note(BALANCED, {"rtol": f"{BALANCE_RTOL:g}"})
     notes = (
-        "Industry-technology assumption: A = D·B, D = V q̂⁻¹, B = U ĝ⁻¹ (Horowitz & "
-        "Planting 2009, ch. 12); 'Used' and 'Other' treated as commodities.",
+        Note(INDUSTRY_TECHNOLOGY),
         kind,
-        f"{int(negative.sum())} negative intermediate flows (total "
-        f"{float(adjustment.sum()):.1f}) moved to final-demand category "
-        f"'{ADJUSTMENT_CATEGORY}'.",
+        Note(NEGATIVE_MOVED, {"count": int(negative.sum()),
+                              "total": f"{float(adjustment.sum()):.1f}",
+                              "category": ADJUSTMENT_CATEGORY}),
         closing,
     )
     mrio = MRIO(name, ("USA",), tuple(tables.industries), np.ascontiguousarray(Z),
@@ -448,12 +493,11 @@ def imports_by_industry() -> ImportedInputs:
     Z_tot = D @ tables.U
     negative = Z_imp < 0
     above = Z_imp > np.maximum(Z_tot, 0.0)
-    notes = (
-        f"{int(negative.sum())} imported intermediate flows are negative (total "
-        f"{float(Z_imp[negative].sum()):.1f}) and {int(above.sum())} exceed the total flow "
-        f"D·U (by {float((Z_imp - np.maximum(Z_tot, 0.0))[above].sum()):.1f}); kept as "
-        f"published, of {float(Z_imp.sum()):.1f} million USD of imported inputs.",
-    )
+    notes = (Note(IMPORTS_AS_PUBLISHED, {
+        "negative": int(negative.sum()), "negative_total": f"{float(Z_imp[negative].sum()):.1f}",
+        "above": int(above.sum()),
+        "excess": f"{float((Z_imp - np.maximum(Z_tot, 0.0))[above].sum()):.1f}",
+        "imported": f"{float(Z_imp.sum()):.1f}"}),)
     return ImportedInputs(tuple(tables.industries), tuple(tables.final_uses), Z_imp,
                           D @ tables.M_Y, notes)
 

@@ -38,6 +38,17 @@ def worked_scenarios() -> list[dict[str, Any]]:
     return out
 
 
+def worked_texts() -> list[str]:
+    """The English texts of the worked scenarios a page shows (titles and notes, as the
+    scenario files write them): the page looks up their translations in the catalogue."""
+    out: list[str] = []
+    for path in sorted(_worked_dir().glob("*.yaml")):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        out.append(str(doc.get("name", "")))
+        out.extend(str(note) for note in doc.get("notes") or ())
+    return [text for text in out if text]
+
+
 def resolve_scenario(ref: str | Path) -> Path:
     """The file of a scenario reference: a path, ``worked:<name>`` or a worked name."""
     text = str(ref)

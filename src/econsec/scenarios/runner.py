@@ -185,10 +185,19 @@ class ScenarioResult:
             "result_note_texts": [n.to_json() for n in notes],
             "model": {"type": self.scenario.model.type, **_params_dict(self.scenario)},
             "sources": list(self.sources),
-            "notes": list(self.notes),
+            "notes": [str(n) for n in self.notes],
+            "note_texts": [note_text(n) for n in self.notes],
             "method": f"econsec.scenarios.runner {RUNNER_VERSION}; ARIO-type model "
                       "(Hallegatte 2008) with BoARIO's ARIOPsiModel defaults",
         }
+
+
+def note_text(note: str) -> dict[str, Any]:
+    """A note of a result as an ``{id, params}`` pair: a note that keeps its message id
+    (the MRIO's notes, :class:`econsec.io_models.bea.Note`) gives it; another note (a
+    scenario file's, as written) is its own id, which the page translates where the
+    catalogue has it (the worked scenarios' notes)."""
+    return {"id": getattr(note, "id", str(note)), "params": dict(getattr(note, "params", {}))}
 
 
 ALL_MEASURES = N_("all measures")

@@ -97,7 +97,8 @@ class TechStore:
             # The database's own one-line reason: never the SQL or its parameters.
             original = getattr(exc, "orig", None) or exc
             reason = (str(original).splitlines() or [type(original).__name__])[0][:300]
-            raise StoreError(f"write failed, nothing was stored: {reason}") from exc
+            raise StoreError("write failed, nothing was stored: %(reason)s",
+                             params={"reason": reason}) from exc
 
     # ------------------------------------------------------------------ lists
 

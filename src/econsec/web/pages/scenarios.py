@@ -22,7 +22,8 @@ import econsec.scenarios.ensemble
 import econsec.web.api.scenarios  # noqa: F401
 from econsec.i18n import translator
 from econsec.i18n.terms import N_
-from econsec.scenarios.catalogue import worked_scenarios
+from econsec.io_models.bea import NOTE_IDS
+from econsec.scenarios.catalogue import worked_scenarios, worked_texts
 from econsec.scenarios.texts import known_messages
 from econsec.web.i18n import request_language
 from econsec.web.pages.common import render
@@ -63,6 +64,10 @@ SCRIPT_LABELS = (
 )
 
 
+#: Units of the bundled tables that a result names.
+MRIO_UNITS = (N_("Million USD (current)"),)
+
+
 @router.get("/scenarios", response_class=HTMLResponse)
 def scenarios(request: Request, state: Annotated[WebState, Depends(get_state)],
               worked: Annotated[str | None, Query(max_length=100)] = None) -> HTMLResponse:
@@ -70,6 +75,8 @@ def scenarios(request: Request, state: Annotated[WebState, Depends(get_state)],
     rows = [{k: v for k, v in w.items() if k != "path"} for w in worked_scenarios()]
     labels = {key: t.gettext(key) for key in SCRIPT_LABELS}
     texts = {key: t.gettext(key) for key in sorted(known_messages())}
+    # the worked scenarios' titles and notes, the bundled tables' notes and units
+    texts.update({key: t.gettext(key) for key in (*worked_texts(), *NOTE_IDS, *MRIO_UNITS)})
     return render(request, "scenarios.html.j2", title=t.gettext("Scenarios"), worked=rows,
                   selected=worked or "pymrio-test-mining-outage", labels=labels,
                   texts=texts)

@@ -80,7 +80,8 @@
     learnNames(result.variants);
     learnNames(series.variants);
     $("results").hidden = false;
-    $("result-summary").textContent = result.name + " — " + label("Unit") + ": " + result.unit;
+    $("result-summary").textContent = (T[result.name] || result.name) + " — " + label("Unit") +
+      ": " + (T[result.unit] || result.unit);
     var loss = series.variants.map(function (v, i) {
       return { type: "scatter", mode: "lines", name: vname(v.name), x: series.days,
                y: v.production_change, line: { width: i === 0 ? 3 : 1.5 } };
@@ -134,9 +135,13 @@
       list.appendChild(li);
     });
     $("result-explained-h").hidden = !explained.length;
-    // the job's own notes (econsec's texts) and the scenario file's notes (as written)
+    // the job's own notes (econsec's texts), then the scenario file's and the table's notes
+    // (in the page language where the page has their translation: worked scenarios, bundled
+    // tables; a user's notes as written)
     var own = (doc.note_texts || []).map(function (p) { return text(p); });
-    $("result-notes").textContent = own.concat(result.notes || []).join(" ");
+    var notes = result.note_texts
+      ? result.note_texts.map(function (p) { return text(p); }) : (result.notes || []);
+    $("result-notes").textContent = own.concat(notes).join(" ");
   }
   function num(x) { return x === null || x === undefined ? "–" : fmt.format(x); }
   function esc(s) { return String(s).replace(/[&<>"]/g, function (c) {
