@@ -133,12 +133,23 @@ def test_busy_store_on_a_tech_page_reads_in_japanese(
         assert word not in ja and word not in en
 
 
+def test_unconfirmed_technology_notes_are_japanese(server: LiveServer) -> None:
+    ja = visible_text(httpx.get(server.url + "/tech?lang=ja", timeout=30).text)
+    assert "二次資料で事前報告対象の技術として挙げられています" in ja
+    assert "2025年の追加として報じられていますが" in ja
+    for english in ("Named among the prior-report technologies",
+                    "Reported as a 2025 addition"):
+        assert english not in ja
+    en = visible_text(httpx.get(server.url + "/tech?lang=en", timeout=30).text)
+    assert "Reported as a 2025 addition, but no citable source was found yet" in en
+
+
 # ------------------------------------------------------------------ every page
 
 
-PAGES = ("/", "/commodities", "/commodities/lithium", "/countries", "/countries/CHN",
-         "/countries/JPN", "/value-chain", "/data", "/scenarios", "/screening", "/tech",
-         "/tech/cases", "/tech/selfcheck", "/lenses", "/dependence", "/nowhere")
+PAGES = ("/", "/commodities", "/commodities/lithium", "/commodities/lithium/shares",
+         "/countries", "/countries/CHN", "/countries/JPN", "/value-chain", "/data",
+         "/scenarios", "/screening", "/tech", "/tech/cases", "/tech/selfcheck", "/nowhere")
 
 
 def catalogue_sentences() -> dict[str, str]:
