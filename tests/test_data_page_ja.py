@@ -11,6 +11,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from web_server import LiveServer, live_server, post
@@ -233,3 +234,15 @@ def test_data_page_replace_refusal_in_japanese(server: LiveServer) -> None:
     assert "is already in the knowledge base" not in ja
     en = preview(server, "en", "again.csv", changed)
     assert "is already in the knowledge base with 1 observations" in en
+
+
+def test_data_page_table_names_in_japanese(server: LiveServer) -> None:
+    good = HEADER + "lithium,Chile,2024,production,5,t\n"
+    ja = preview(server, "ja", "good.csv", good)
+    assert 'data-importable="1"' in ja
+    assert "観測値: 1" in ja and "観測値 <code>observations</code> — 先頭行" in ja
+    page = html.unescape(httpx.get(f"{server.url}/data?lang=ja", timeout=30).text)
+    assert "<td>観測値 <code>observations</code></td>" in page
+    assert "<td>貿易フロー <code>trade_flows</code></td>" in page
+    en = preview(server, "en", "good.csv", good)
+    assert "observations: 1" in en and "<code>observations</code>" not in en
