@@ -64,8 +64,8 @@ SCRIPT_LABELS = (
 )
 
 
-#: Units of the bundled tables that a result names.
-MRIO_UNITS = (N_("Million USD (current)"),)
+#: Units of the bundled tables that a result names (and the name of a missing unit).
+MRIO_UNITS = (N_("Million USD (current)"), N_("MRIO unit"))
 
 
 @router.get("/scenarios", response_class=HTMLResponse)

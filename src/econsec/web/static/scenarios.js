@@ -19,6 +19,8 @@
   function vname(name) { return Object.prototype.hasOwnProperty.call(names, name) ? names[name] : name; }
   // one parameter as econsec.scenarios.texts.format_param shows it
   function param(name, value) {
+    // a table's unit in the page language where the page has it (bundled tables)
+    if (name === "unit" && typeof value === "string") { return T[value] || value; }
     if (typeof value === "string") { return vname(value); }
     if (typeof value === "number") {
       return /_share$/.test(name) ? pct.format(value) : fmt.format(value);
