@@ -3,7 +3,9 @@
 The knowledge base is opened (and built from the bundled data if empty) when the app is
 created; routers come from :mod:`econsec.web.registry`. Every request passes
 :class:`econsec.web.security.SecurityMiddleware` (host, origin and token checks, body limits,
-security headers, the last-resort 500 problem).
+security headers, the last-resort 500 problem) and gets a deadline
+(:class:`econsec.web.cache.ReadDeadline`): a read waits for results being computed at most
+``read_wait_seconds``, then answers 503 with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 
 from econsec import __version__
+from econsec.errors import EconsecError
 from econsec.web import problems
+from econsec.web.cache import ReadDeadline, StillComputing
 from econsec.web.registry import routers
 from econsec.web.security import UNSAFE_METHODS, HostPolicy, SecurityMiddleware, new_token
 from econsec.web.state import WebState
@@ -70,11 +74,23 @@ def create_app(database_url: str, *, store: object | None = None, host: str = "1
     )
     app.state.econsec = state
     problems.install(app)
+    _answer_still_computing(app)
     for router, prefix in routers():
         app.include_router(router, prefix=prefix)
+    app.add_middleware(ReadDeadline, seconds=lambda: app.state.econsec.read_wait_seconds)
     app.add_middleware(SecurityMiddleware, settings=lambda: app.state.econsec)
     _document_token(app)
     return app
+
+
+def _answer_still_computing(app: FastAPI) -> None:
+    """A read that waited its time for a result still being computed gets the busy answer
+    (503 with ``Retry-After``: a problem document, or the error page in a browser)."""
+    busy = app.exception_handlers[EconsecError]
+
+    @app.exception_handler(StillComputing)
+    async def still_computing(request: Request, exc: StillComputing) -> Response:
+        return await busy(request, exc.busy())  # type: ignore[no-any-return]
 
 
 def _document_token(app: FastAPI) -> None:

@@ -4,9 +4,11 @@ Both take the file as ``multipart/form-data`` (field ``file``) of at most the ap
 ``max_upload_bytes`` (else 413). The file is parsed by
 :func:`econsec.datasets.user_tables.read_user_file`; a malformed file is a 422 problem
 naming the file, line and column. The preview stores nothing; the import writes the whole
-file in one transaction (all or nothing) and clears the read cache. An import waits for
-another one that holds the knowledge base; if that takes longer than the busy timeout the
-answer is 503 with ``Retry-After`` (nothing written).
+file in one transaction (all or nothing) and clears the read cache. Imports run one at a
+time (:class:`econsec.web.state.ImportGate`): an import waits for its turn in a bounded
+queue, without holding a worker thread; when the queue is full, or its turn (or the
+database's write lock, which an ``econsec import`` elsewhere may hold) does not come within
+the busy timeout, the answer is 503 with ``Retry-After`` (nothing written).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from econsec.web.api.common import (
     uploaded_file,
 )
 from econsec.web.api.models import ImportResult, Preview
+from econsec.web.state import run_import
 
 router = APIRouter(prefix="/data", tags=["data"])
 
@@ -110,4 +113,4 @@ async def import_file(
         return {"file": name, **dataclasses.asdict(summary),
                 "counts": state.store.counts()}
 
-    return json_response(await run_in_threadpool(store))
+    return json_response(await run_import(state, len(data), store))

@@ -31,7 +31,7 @@ from econsec.i18n import translator
 from econsec.web.api.common import read_cache
 from econsec.web.i18n import request_language
 from econsec.web.pages.common import render
-from econsec.web.state import WebState, get_state
+from econsec.web.state import WebState, get_state, run_import
 
 router = APIRouter(include_in_schema=False)
 State = Annotated[WebState, Depends(get_state)]
@@ -272,8 +272,8 @@ async def data_import(request: Request, state: State) -> HTMLResponse:
     """htmx fragment: import the file (all or nothing) and say what was stored."""
     try:
         name, data = await _upload(request, state)
-        summary = await run_in_threadpool(import_file, state.store, name, data,
-                                          state.max_upload_bytes)
+        summary = await run_import(state, len(data), import_file, state.store, name, data,
+                                   state.max_upload_bytes)
     except UploadRefused as exc:
         return render(request, "_data_result.html.j2", refused=str(exc))
     except EconsecError as exc:
