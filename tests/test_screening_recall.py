@@ -21,13 +21,21 @@ from econsec.screening.match import (
     score_entity,
 )
 from econsec.screening.names import (
+    NORMALISER_VERSION,
     clean_text,
     index_keys,
     name_keys,
+    name_variants,
     normalise_name,
     reading_index_key,
 )
-from econsec.screening.reading import kana_romaji, reading_key, reading_token
+from econsec.screening.reading import (
+    kana_romaji,
+    non_rhotic,
+    reading_key,
+    reading_token,
+    split_katakana,
+)
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "screening_recall.py"
 
@@ -199,8 +207,6 @@ COMMON = {"foreign": 7, "trading": 22, "association": 28, "severnaya": 6,
     # the distinctive words agree; a translated or generic word differs or is missing
     ("対外経済団体マシュプリボリントルグ", "Foreign Trade Association Mashpriborintorg"),
     ("Foreign Trade Association Mashpriborintorg", "対外経済団体マシュプリボリントルグ"),
-    # katakana ジ for Latin d
-    ("株式会社ラジオザヴォド", "Radiozavod JSC"),
 ])
 def test_distinctive_readings_that_agree_make_a_candidate(query: str, listed: str) -> None:
     before = compare_names(query, listed)
@@ -248,10 +254,11 @@ def recall_setup(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-u
     ja.close()
 
 
-#: Held-out recall with distinctive-word anchors (0.594 katakana → Latin, 0.599 Latin →
-#: katakana; 0.579 / 0.584 with reading keys alone, 0.10 before them): a regression guard.
-#: The goal, 0.95, is not reached yet (see docs/screening.md, "Cross-script recall").
-HELD_OUT_RECALL_FLOOR = 0.59
+#: Held-out recall (0.665 katakana → Latin, 0.655 Latin → katakana with reading variants,
+#: bracketed aliases and katakana compounds split; 0.594 / 0.599 with distinctive-word
+#: anchors alone, 0.10 before readings): a regression guard. The goal, 0.95, is not
+#: reached (see docs/screening.md, "Cross-script recall").
+HELD_OUT_RECALL_FLOOR = 0.65
 
 
 def test_cross_script_recall_on_held_out_entities(recall_setup) -> None:  # type: ignore[no-untyped-def]
@@ -269,3 +276,68 @@ def test_no_false_match_on_entities_absent_from_the_list(recall_setup) -> None: 
     runs, wrong = bench.false_matches(latin, ja, cross_script_only=True, rows=rows, step=3)
     assert runs > 300
     assert wrong == []
+
+
+@pytest.mark.parametrize("query, listed", [
+    # katakana ジ writes Latin d (ラジオ radio)
+    ("株式会社ラジオザヴォド", "Radiozavod JSC"),
+    # a vowel + r before a consonant is a long vowel in katakana
+    ("有限会社クラナーク", "Kranark LLC"),
+    ("スーパーチップ有限会社", "Superchip Limited"),
+    # a katakana compound holds a known word (ロシア + ヘリコプター)
+    ("株式会社ロシアヘリコプター", "Russian Helicopters JSC"),
+    # a final Latin b stays b (スナブ), only a final v is read f (-ov, -オフ)
+    ("ラジオプリボルスナブ有限会社", "Radiopriborsnab LLC"),
+])
+def test_reading_variants_make_a_candidate(query: str, listed: str) -> None:
+    assert compare_names(query, listed).score >= CANDIDATE_THRESHOLD, \
+        compare_names(query, listed).describe()
+
+
+def test_non_rhotic_variant_and_katakana_split() -> None:
+    assert non_rhotic(reading_token("kranark")) == "KRNK:.a.a."
+    assert non_rhotic(reading_token("kazan")) is None
+    assert split_katakana("ベルオモホールディング") == ["ベルオモ", "ホールディング"]
+    assert split_katakana("システム") == ["システム"]  # nothing left beside the known word
+
+
+@pytest.mark.parametrize("name, variants", [
+    ("有限会社エルコムテック（Elkomtex）", ["有限会社エルコムテック", "Elkomtex"]),
+    ("クバンテク有限会社(別称、クバンテク及びクバンテク（HK）有限会社)",
+     ["クバンテク有限会社", "クバンテク", "クバンテク 有限会社"]),
+    ("Rostec (a.k.a. Russian Technologies; Rostekh)",
+     ["Rostec", "Russian Technologies", "Rostekh"]),
+    # a qualifier in the name's own script is not a name of its own
+    ("China Unicom (Hong Kong) Limited", ["China Unicom Limited"]),
+    ("Federal Security Service (FSB)", ["Federal Security Service"]),
+    ("Acme (Pty) Ltd", ["Acme Ltd"]),
+    ("Plain Name", []),
+])
+def test_bracketed_names(name: str, variants: list[str]) -> None:
+    assert name_variants(name) == variants
+
+
+def test_a_bracketed_alias_is_compared_but_a_qualifier_is_not() -> None:
+    assert compare_names("Elkomtex", "有限会社エルコムテック（Elkomtex）").score >= THRESHOLD
+    # "(Shenzhen)" alone does not make a Shenzhen company of the list a candidate
+    listed = "シェンジェン 5G ハイテク・イノベーション有限会社"
+    assert compare_names("Aspire Technologies (Shenzhen) Limited", listed).score \
+        < CANDIDATE_THRESHOLD
+
+
+def test_an_index_built_by_an_older_normaliser_is_indexed_again(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    index = SqliteScreeningIndex(path)
+    index.load_entities([ListedEntity("x1", "Company", (("name", "ウラルワゴンザヴォド"),))],
+                        "jp")
+    # as an index of the previous version: no affix keys, another version number
+    index.conn.execute("DELETE FROM keys WHERE key LIKE 'p:~<%' OR key LIKE 'p:~>%'")
+    index.conn.execute("UPDATE names SET form = 'stale'")
+    index.conn.execute("PRAGMA user_version = 1")
+    index.close()
+    with SqliteScreeningIndex(path) as again:
+        assert again.conn.execute("PRAGMA user_version").fetchone()[0] == NORMALISER_VERSION
+        assert again.conn.execute("SELECT count(*) FROM names WHERE form = 'stale'"
+                                  ).fetchone()[0] == 0
+        assert [r.entity.id for r in again.screen(Query("Uralvagonzavod"))] == ["x1"]
+        assert again.lists()[0].entities == 1

@@ -47,6 +47,7 @@ from econsec.screening.decisions import (
 from econsec.screening.entities import ListedEntity, read_entity_file
 from econsec.screening.match import THRESHOLD, Query, ScoredEntity, score_entity
 from econsec.screening.names import (
+    NORMALISER_VERSION,
     NameForm,
     NormalisedName,
     index_keys,
@@ -262,6 +263,49 @@ class SqliteScreeningIndex:
             if column not in have:
                 self.conn.execute(f"ALTER TABLE lists ADD COLUMN {column} {kind}")
         self._count: int | None = None
+        self._reindex_if_stale()
+
+    def _reindex_if_stale(self) -> None:
+        """Index the stored names again when they were indexed by another version of the
+        name normaliser (:data:`~econsec.screening.names.NORMALISER_VERSION`): their forms
+        and keys are derived data, the names themselves are kept."""
+        version = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        if version == NORMALISER_VERSION:
+            return
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            if version != NORMALISER_VERSION:
+                self._reindex()
+                conn.execute(f"PRAGMA user_version = {int(NORMALISER_VERSION)}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def _reindex(self) -> None:
+        conn = self.conn
+        rows = conn.execute("SELECT rowid, id, schema, data FROM entities").fetchall()
+        conn.execute("DELETE FROM names")
+        conn.execute("DELETE FROM keys")
+        names: list[tuple[object, ...]] = []
+        keys: list[tuple[str, int]] = []
+        updates: list[tuple[str, int]] = []
+        for rowid, entity_id, schema, data in rows:
+            entity, _ = _entity_from_row(entity_id, schema, data)
+            normalised = [normalise_name(name) for _, name in entity.names]
+            updates.append((_entity_json(entity, normalised), rowid))
+            found: set[str] = set()
+            for (kind, name), n in zip(entity.names, normalised, strict=True):
+                names += [(rowid, kind, name, f.method, f.text) for f in n.forms]
+                found |= index_keys(name)
+            keys += [(k, rowid) for k in found]
+        conn.executemany("UPDATE entities SET data = ? WHERE rowid = ?", updates)
+        conn.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?)", names)
+        conn.executemany("INSERT INTO keys VALUES (?, ?)", keys)
+        conn.execute("DELETE FROM key_df")
+        conn.execute("INSERT INTO key_df SELECT key, count(*) FROM keys GROUP BY key")
 
     def close(self) -> None:
         self.conn.close()

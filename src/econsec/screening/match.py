@@ -65,9 +65,11 @@ from econsec.screening.names import (
     token_weight,
 )
 from econsec.screening.reading import (
+    non_rhotic,
     reading_key,
     slot_agreement,
     split_reading,
+    word_readings,
 )
 
 #: Scores at or above this are matches (chosen on benchmarks/data/screening_pairs.csv,
@@ -118,11 +120,14 @@ COMMON_WORDS = frozenset({
     "machine", "instrument", "aviation", "central", "unitary", "all", "branch", "limited",
     "trading", "industry", "international", "services", "complex", "ministry", "service",
     "concern", "building", "development", "experimental", "communications", "radio",
+    "microelectronics", "radioelectronics", "laboratory", "union", "organization",
 })
 
 
 def _generic_readings() -> frozenset[str]:
-    return frozenset(reading_key(w) for w in set(GENERIC_WORDS) | COMMON_WORDS if w)
+    words = set(GENERIC_WORDS) | COMMON_WORDS
+    return frozenset({reading_key(w) for w in words if w}
+                     | {split_reading(t)[0] for w in words if w for t in word_readings(w)})
 
 
 #: Readings of generic words (weigh like generic words).
@@ -175,8 +180,45 @@ def _vowel_agreement(va: str, vb: str) -> float:
     return LCSseq.similarity(va, vb) / min(len(va), len(vb))
 
 
+#: Factor on the similarity of a reading compared in one of its variants
+#: (:func:`~econsec.screening.reading.non_rhotic`, ``J`` read as ``D``/``S``/``T``).
+VARIANT_FACTOR = 0.95
+
+
 @lru_cache(maxsize=500_000)
 def reading_similarity(a: str, b: str) -> tuple[float, str]:
+    """Similarity of two reading tokens (:func:`reading_similarity_exact`), also with their
+    variants at :data:`VARIANT_FACTOR`: a Latin ``r`` after a vowel left out
+    (:func:`~econsec.screening.reading.non_rhotic`: ``Kranark`` / クラナーク) and ``J`` read
+    as ``D``, ``S`` or ``T`` (katakana ジ and チ also write ``di``, ``zi``, ``ti``:
+    ラジオ radio, ジクシス Zixis)."""
+    sim, how = reading_similarity_exact(a, b)
+    if sim >= 1.0:
+        return sim, how
+    best = sim
+    for x, y in _variants(a, b):
+        best = max(best, reading_similarity_exact(x, y)[0] * VARIANT_FACTOR)
+    return (best, "reading") if best > sim else (sim, how)
+
+
+def _variants(a: str, b: str) -> list[tuple[str, str]]:
+    out = []
+    ra, rb = non_rhotic(a), non_rhotic(b)
+    if ra:
+        out.append((ra, b))
+    if rb:
+        out.append((a, rb))
+    if "J" in a.partition(":")[0] + b.partition(":")[0]:
+        for x, y in [(a, b), *out]:
+            for letter in "DST":
+                fx, fy = x.replace("J", letter), y.replace("J", letter)  # slots: lower case
+                if (fx, fy) != (x, y):
+                    out.append((fx, fy))
+    return out
+
+
+@lru_cache(maxsize=500_000)
+def reading_similarity_exact(a: str, b: str) -> tuple[float, str]:
     """Similarity of two reading tokens (``SKELETON:slots``): the skeletons' similarity
     (1 when equal, else ``1 − 1.5·d / max(len)`` with ``d`` the Levenshtein distance; 0 for
     skeletons under three letters that differ; 0 between an acronym without vowels and a

@@ -43,7 +43,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
-from econsec.screening.reading import KANJI_WORDS, reading_forms
+from econsec.screening.reading import KANJI_WORDS, non_rhotic, reading_forms
 
 #: Canonical token every company form folds to.
 COMPANY_FORM = "co"
@@ -428,8 +428,82 @@ def normalise_name(name: str) -> NormalisedName:
     return _normalise_cached(name)
 
 
+#: Version of the name forms and index keys this module makes: a screening index built
+#: with another version is indexed again when it is opened (its stored forms and keys
+#: would not be found by today's queries). Raise it with every change to the forms or keys.
+NORMALISER_VERSION = 2
+
+#: A bracketed part of a name: another name the list prints with it (``Rostec (Russian
+#: Technologies State Corporation)``, ``…有限会社（別称、X及びY）``, ``…（广州欧赛科技有限公司）``).
+_BRACKETED = re.compile(r"[(（\[［]([^()（）\[\]［］]{1,300})[)）\]］]")
+#: Words that open an alias in brackets (``a.k.a.``, ``別称``) and words that join aliases.
+_ALIAS_LEAD = re.compile(r"^\s*(?:別称|別名|旧称|通称|旧名|又称|别称|简称|a\.?k\.?a\.?|"
+                         r"also known as|formerly|f\.?k\.?a\.?|previously)\s*[、,:：]?\s*",
+                         re.IGNORECASE)
+_ALIAS_JOIN = re.compile(r"\s*(?:及び|並びに|または|又は|、|;|；|\bor\b|\band\b)\s*")
+#: Most variants one name yields (a long name with many brackets).
+MAX_NAME_VARIANTS = 8
+
+
+def name_variants(name: str) -> list[str]:
+    """The name without its brackets, and the other names it holds in them: an alias list
+    (``別称、A及びB``, ``a.k.a. A; B``, split at its joining words) or a name in another
+    script (``有限会社エルコムテック（Elkomtex）`` → ``有限会社エルコムテック``, ``Elkomtex``).
+    A bracket in the name's own script without an alias word is a qualifier (``China
+    Unicom (Hong Kong) Limited``, ``(BMSU)``): only the name without it is a variant. Empty
+    when the name has no brackets."""
+    if not any(c in name for c in "(（[［"):
+        return []
+    text = clean_text(name)
+    parts: list[str] = []
+    outer = text
+    for _ in range(3):  # nested brackets: innermost first
+        found = _BRACKETED.findall(outer)
+        if not found:
+            break
+        for inner in found:
+            lead = _ALIAS_LEAD.match(inner)
+            if not lead and _script_of(inner) == _script_of(_BRACKETED.sub(" ", outer)):
+                continue  # a qualifier in the name's own script: "(Shenzhen)", "(BMSU)"
+            body = inner[lead.end():] if lead else inner
+            pieces = _ALIAS_JOIN.split(body) if lead else [body]
+            parts += [p for p in (p.strip(" .,、") for p in pieces) if _name_like(p)]
+        outer = _BRACKETED.sub(" ", outer)
+    variants = [" ".join(outer.split()), *parts]
+    out = [v for v in dict.fromkeys(variants) if v and v != text and any(c.isalnum() for c in v)]
+    return out[:MAX_NAME_VARIANTS]
+
+
+def _script_of(text: str) -> str:
+    """``ja`` (kana), ``han`` (CJK without kana) or ``latin`` (no CJK)."""
+    return "ja" if _KANA.search(text) else "han" if _HAN.search(text) else "latin"
+
+
+def _name_like(text: str) -> bool:
+    """A bracketed part that can stand as a name: two CJK characters or four Latin letters
+    or digits at least (not ``(HK)``, ``(Pty)``: a short acronym alone would match too
+    much)."""
+    if len(_CJK_RUN.findall(text)) and sum(len(r) for r in _CJK_RUN.findall(text)) >= 2:
+        return True
+    return sum(c.isalnum() for c in text) >= 4
+
+
 @lru_cache(maxsize=100_000)
 def _normalise_cached(name: str) -> NormalisedName:
+    whole = _normalise_one(name)
+    variants = name_variants(name)
+    if not variants:
+        return whole
+    forms = list(whole.forms)
+    company = list(whole.company_forms)
+    for variant in variants:
+        other = _normalise_one(variant)
+        forms += [f for f in other.forms if f not in forms]
+        company += [c for c in other.company_forms if c not in company]
+    return NormalisedName(name, tuple(forms), tuple(company))
+
+
+def _normalise_one(name: str) -> NormalisedName:
     text = clean_text(name).casefold().strip()
     text = text.replace("・", " ").replace("·", " ").replace("、", " ").replace("，", " ")
     forms: list[NameForm] = []
@@ -556,6 +630,27 @@ def reading_index_key(token: str) -> str:
     return "p:~" + token.partition(":")[0]
 
 
+#: Reading skeletons at least this long are also found by their first and last
+#: :data:`READING_AFFIX` consonants (a transcription that differs in one consonant inside
+#: the word, ``ARRBGNSBD`` / ``ARRGNSBD`` Uralvagonzavod, is still looked up).
+READING_AFFIX_MIN = 4
+READING_AFFIX = 3
+
+
+def reading_affix_keys(token: str) -> list[str]:
+    """Index keys that tolerate a changed consonant: the first and the last
+    :data:`READING_AFFIX` consonants of a long reading token (``p:~<ARR``, ``p:~>SBD``),
+    and the key of its :func:`~econsec.screening.reading.non_rhotic` variant."""
+    skeleton = token.partition(":")[0]
+    keys = []
+    if len(skeleton) >= READING_AFFIX_MIN:
+        keys += [f"p:~<{skeleton[:READING_AFFIX]}", f"p:~>{skeleton[-READING_AFFIX:]}"]
+    variant = non_rhotic(token)
+    if variant:
+        keys.append(reading_index_key(variant))
+    return keys
+
+
 def name_keys(name: str) -> set[str]:
     """Every index key of a name (the same as :func:`index_keys`): tokens ``t:``,
     phonetic keys ``p:`` and cross-script readings ``p:~``. The index stores these per
@@ -571,6 +666,7 @@ def index_keys(name: str) -> set[str]:
     for form in normalise_name(name).forms:
         if form.method == READING:
             keys.update(reading_index_key(t) for t in form.tokens)
+            keys.update(k for t in form.tokens for k in reading_affix_keys(t))
             continue
         for token in form.tokens:
             if token in STOPWORDS:
@@ -587,7 +683,9 @@ def query_keys(name: str) -> list[list[str]]:
     out = []
     for form in normalise_name(name).forms:
         if form.method == READING:
-            out.append(list(dict.fromkeys(reading_index_key(t) for t in form.tokens)))
+            out.append(list(dict.fromkeys(
+                [reading_index_key(t) for t in form.tokens]
+                + [k for t in form.tokens for k in reading_affix_keys(t)])))
             continue
         keys = [f"t:{t}" for t in form.tokens if t not in STOPWORDS]
         keys += [f"p:{phonetic_key(t)}" for t in form.tokens

@@ -240,7 +240,7 @@ DROPPED = frozenset({
 
 
 _CLASSES = str.maketrans({"c": "K", "k": "K", "q": "K", "g": "G", "s": "S", "z": "S",
-                          "j": "J", "f": "H", "h": "H", "v": "B", "b": "B", "w": "",
+                          "j": "J", "f": "H", "h": "H", "v": "V", "b": "B", "w": "",
                           "p": "P", "t": "T", "d": "D", "l": "R", "r": "R", "m": "M",
                           "n": "N", "y": "i"})
 _DIGRAPHS = (("shch", "S"), ("sch", "S"), ("tch", "J"), ("dzh", "J"), ("zh", "J"),
@@ -262,7 +262,7 @@ def reading_parts(token: str) -> tuple[str, tuple[str, ...]]:
     t = re.sub(r"[^A-Z0-9aeiou]", "", t)
     t = re.sub(r"([A-Z0-9])\1+", r"\1", t)  # doubled letters, ッ
     t = re.sub(r"([aeiou])\1+", r"\1", t)
-    t = re.sub(r"B(?=[KSTPH]|$)", "H", t)
+    t = re.sub(r"V(?=[KSTPH]|$)", "H", t).replace("V", "B")
     t = re.sub(r"N(?=[BPM])", "M", t)
     t = re.sub(r"([A-Z])\1+", r"\1", t)
     skeleton = ""
@@ -377,6 +377,29 @@ def slot_agreement(a: str, b: str) -> float:
     return agree / counted if counted else 1.0
 
 
+def non_rhotic(token: str) -> str | None:
+    """The reading token without the ``R`` of a vowel + ``r`` before a consonant or at
+    the end of a word, as katakana writes English and Russian ``ar``/``er``/``or`` with a
+    long vowel (``Kranark`` ``KRNRK`` → ``KRNK``, クラナーク; ``Superchip`` → スーパーチップ);
+    ``None`` when there is no such ``R``."""
+    skeleton, _, joined = token.partition(":")
+    slots = joined.split(".")
+    if "R" not in skeleton[1:] or len(slots) != len(skeleton):
+        return None
+    keep_sk: list[str] = []
+    keep_slots: list[str] = []
+    dropped = False
+    for i, (letter, vowels) in enumerate(zip(skeleton, slots, strict=True)):
+        if letter == "R" and i > 0 and not vowels and slots[i - 1] and keep_sk:
+            dropped = True
+            continue
+        keep_sk.append(letter)
+        keep_slots.append(vowels)
+    if not dropped:
+        return None
+    return f"{''.join(keep_sk)}:{'.'.join(keep_slots)}"
+
+
 _PLURAL = re.compile(r"(?<=[a-rt-z])s$")
 
 
@@ -395,6 +418,49 @@ def _fold(words: list[str]) -> tuple[str, ...]:
     return tuple(keys)
 
 
+#: Fewest kana a known word must have to be split off a longer katakana run.
+_SPLIT_MIN = 3
+
+
+@lru_cache(maxsize=1)
+def _katakana_keys() -> tuple[str, ...]:
+    return tuple(sorted((k for k in KATAKANA_WORDS if len(k) >= _SPLIT_MIN),
+                        key=len, reverse=True))
+
+
+def split_katakana(word: str) -> list[str]:
+    """A katakana run cut where it begins or ends with a known word of
+    :data:`KATAKANA_WORDS` (``ロシアヘリコプター`` → ``ロシア``, ``ヘリコプター``;
+    ``ベルオモホールディング`` → ``ベルオモ``, ``ホールディング``), leaving two kana at least
+    of the rest; the run itself when it holds no such word."""
+    head: list[str] = []
+    tail: list[str] = []
+    rest = word
+    changed = True
+    while changed:
+        changed = False
+        for key in _katakana_keys():
+            if len(rest) - len(key) < 2:
+                continue
+            if rest.endswith(key):
+                tail.insert(0, key)
+                rest = rest[:-len(key)]
+                changed = True
+                break
+            if rest.startswith(key):
+                head.append(key)
+                rest = rest[len(key):]
+                changed = True
+                break
+    return [*head, rest, *tail]
+
+
+def word_readings(word: str) -> tuple[str, ...]:
+    """The reading tokens of one lower-case Latin word as a name's reading holds them
+    (plural cut, concept folded, dropped words left out)."""
+    return _fold([word])
+
+
 def reading_forms(text: str) -> list[tuple[str, ...]]:
     """The readings of a cleaned, case-folded name (legal forms already cut out or not):
     one per way of reading its katakana words (romaji; English spelling of loanwords).
@@ -408,10 +474,11 @@ def reading_forms(text: str) -> list[tuple[str, ...]]:
         run = match.group()
         if _KATAKANA_WORD.fullmatch(run):
             kana_seen = True
-            english = _loanword(_katakana(run))
             romaji = kana_romaji(run)
             plain.append(KATAKANA_WORDS.get(_katakana(run), romaji))
-            loan += (english or romaji).split()
+            for part in split_katakana(_katakana(run)):
+                english = _loanword(part)
+                loan += (english or kana_romaji(part)).split()
         elif _HAN_RUN.fullmatch(run):
             words = _translate_han(run)
             plain += words
