@@ -32,7 +32,7 @@ from econsec.web.security import HostPolicy, new_token
 MB = 1024 * 1024
 
 #: The messages of an import that did not get its turn (English; translated on the page).
-IMPORT_QUEUE_FULL = N_("%(count)s imports are already waiting for this knowledge base; "
+IMPORT_QUEUE_FULL = N_("the import queue of this knowledge base is full (%(count)s waiting); "
                        "nothing was stored, try again in a few seconds")
 IMPORT_WAITED = N_("another import held this knowledge base for %(seconds)s seconds; "
                    "nothing was stored, try again in a few seconds")
