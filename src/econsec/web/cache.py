@@ -268,8 +268,8 @@ class ReadCache:
 
 
 def reading_store(store: Any, cache: ReadCache) -> Any:
-    """``store`` (a :class:`econsec.kb.store.Store`) whose item and country lists are read
-    once per data version inside read computations.
+    """``store`` (a :class:`econsec.kb.store.Store`) whose item, country and source lists
+    and the years of a series are read once per data version inside read computations.
 
     The analyses behind one overview ask for them hundreds of times (every name lookup
     reads every item); inside a computation of the read cache the lists are kept for the
@@ -308,5 +308,13 @@ def reading_store(store: Any, cache: ReadCache) -> Any:
 
         def countries(self) -> list[Any]:
             return self._remembered(("countries",), lambda: Store.countries(self))
+
+        def years(self, item_id: str, measure: Any) -> list[int]:
+            return self._remembered(("years", item_id, getattr(measure, "value", measure)),
+                                    lambda: Store.years(self, item_id, measure))
+
+        def sources(self, keys: Any = None) -> list[Any]:
+            keys = None if keys is None else tuple(sorted(set(keys)))
+            return self._remembered(("sources", keys), lambda: Store.sources(self, keys))
 
     return ReadingStore(store.engine)
