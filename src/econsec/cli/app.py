@@ -144,6 +144,9 @@ def import_(
         "--encoding", help="Encoding of a CSV file that is not UTF-8 (cp932 / shift_jis, "
         "euc-jp, cp1252 …); default: UTF-8, or a legacy encoding recognised with "
         "confidence.", show_default=False)] = None,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Check the file and list every problem of every row; store "
+        "nothing.")] = False,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
@@ -151,6 +154,10 @@ def import_(
     from econsec.datasets.user_tables import read_user_file
 
     store = _open_store(db)
+    if dry_run:
+        from econsec.cli.import_check import dry_run as check
+
+        return check(store, path, encoding=encoding, replace=replace, fmt=fmt)
     bundle = read_user_file(path, encoding=encoding)
     with progress_bar() as progress:
         summary = store.import_bundle(bundle, replace=replace, progress=progress)

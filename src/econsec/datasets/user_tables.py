@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from econsec.errors import DataFormatError, Location, Term, ValidationError
+from econsec.errors import DataFormatError, EconsecError, Location, Term, ValidationError
 from econsec.records import (
     Bundle,
     Country,
@@ -174,7 +174,28 @@ IGNORED_SHEETS = frozenset({"readme", "notes", "about"})
 # --------------------------------------------------------------------------- entry point
 
 
-def read_user_file(path: Path, *, encoding: str | None = None) -> Bundle:
+class Problems(list[EconsecError]):
+    """Where a reader collects the refusals of a file's rows instead of raising the first:
+    a refused row is left out of the bundle and its problem kept; after ``limit`` problems
+    the reader stops with :class:`ProblemLimit`. Problems of the file as a whole (encoding,
+    header, structure) are still raised. See :mod:`econsec.datasets.file_check`."""
+
+    def __init__(self, limit: int = 100) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def keep(self, error: EconsecError) -> None:
+        self.append(error)
+        if len(self) >= self.limit:
+            raise ProblemLimit
+
+
+class ProblemLimit(Exception):
+    """A reader has collected as many problems as it lists."""
+
+
+def read_user_file(path: Path, *, encoding: str | None = None,
+                   problems: Problems | None = None) -> Bundle:
     """Read a user's CSV, Excel workbook or data package into a validated :class:`Bundle`.
 
     Raises :class:`DataFormatError` for files that cannot be read as a table (encoding,
@@ -183,6 +204,8 @@ def read_user_file(path: Path, *, encoding: str | None = None) -> Bundle:
     measure) and :class:`~econsec.errors.UnknownCountryError` (with suggestions) for a
     country name that cannot be resolved; each names file, line and column.
     ``encoding`` declares the encoding of a CSV file (see :data:`DECLARABLE_ENCODINGS`).
+    ``problems``: collect the refusals of CSV and workbook rows there (see
+    :class:`Problems`) and return the rows that pass.
     """
     path = Path(path)
     if encoding is not None:
@@ -196,21 +219,21 @@ def read_user_file(path: Path, *, encoding: str | None = None) -> Bundle:
     if not path.is_file():
         raise DataFormatError(N_("file not found"), location=Location(str(path)))
     try:
-        return _read_file(path, encoding)
+        return _read_file(path, encoding, problems)
     except OSError as exc:
         raise DataFormatError(N_("cannot read the file: %(reason)s"),
                               params={"reason": exc.strerror or str(exc)},
                               location=Location(str(path))) from None
 
 
-def _read_file(path: Path, encoding: str | None) -> Bundle:
+def _read_file(path: Path, encoding: str | None, problems: Problems | None = None) -> Bundle:
     suffix = path.suffix.lower()
     if path.name.lower().endswith("datapackage.json") or suffix == ".json":
         return read_datapackage(path)
     if suffix in {".csv", ".tsv", ".txt"}:
-        return read_csv_file(path, encoding=encoding)
+        return read_csv_file(path, encoding=encoding, problems=problems)
     if suffix in {".xlsx", ".xlsm"}:
-        return read_excel_file(path)
+        return read_excel_file(path, problems=problems)
     raise DataFormatError(
         N_("unsupported file type '%(suffix)s': give a .csv, .xlsx or a data package "
            "(folder or datapackage.json); save .xls workbooks as .xlsx"),
@@ -468,7 +491,8 @@ def csv_records(text: str, file: str) -> tuple[list[str], list[tuple[int, list[s
     return header, list(records)
 
 
-def read_csv_file(path: Path, *, encoding: str | None = None) -> Bundle:
+def read_csv_file(path: Path, *, encoding: str | None = None,
+                  problems: Problems | None = None) -> Bundle:
     """Read one CSV table (observations, trade flows, items, countries or bill of materials).
 
     Rows are parsed and converted one at a time, in two passes over the decoded text (the
@@ -478,6 +502,7 @@ def read_csv_file(path: Path, *, encoding: str | None = None) -> Bundle:
     data = path.read_bytes()
     text, used = decode_bytes(data, file, encoding)
     reader = _TableReader(path.name, data, used if encoding is None else None)
+    reader.problems = problems
     del data
     header, _ = iter_csv_records(text, file)
     columns = _normalise_header(header, Location(file, 1))
@@ -590,7 +615,7 @@ def _check_sheet_rows(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo],
                         location=Location(file))
 
 
-def read_excel_file(path: Path) -> Bundle:
+def read_excel_file(path: Path, *, problems: Problems | None = None) -> Bundle:
     """Read an .xlsx workbook: each sheet is a table, named like one or detected by columns.
 
     Sheets named ``README``, ``notes``, ``about`` or starting with ``_`` are skipped.
@@ -617,6 +642,7 @@ def read_excel_file(path: Path) -> Bundle:
                               params={"reason": _shown(str(exc))},
                               location=Location(str(path))) from exc
     reader = _TableReader(path.name, data, None)
+    reader.problems = problems
     sheets: list[tuple[TableSpec, list[tuple[int, dict[str, Cell]]], str]] = []
     try:
         for sheet in workbook.worksheets:
@@ -645,26 +671,15 @@ def read_excel_file(path: Path) -> Bundle:
                         N_("more than %(limit)s rows in a sheet: save the data as CSV"),
                         params={"limit": f"{MAX_XLSX_ROWS:,}"},
                         location=Location(file, number))
-                cells = list(values)[: len(columns)]
-                extra = [v for v in list(values)[len(columns) :] if v not in (None, "")]
-                if extra:
-                    raise DataFormatError(
-                        N_("value '%(value)s' in a column without a header"),
-                        params={"value": _shown(extra[0])},
-                        location=Location(file, number, f"#{len(columns) + 1}"),
-                    )
-                if not any(v not in (None, "") and str(v).strip() for v in cells):
+                try:
+                    row = _sheet_row(values, columns, number, file, formulas[title])
+                except EconsecError as exc:
+                    if problems is None:
+                        raise
+                    problems.keep(exc)
                     continue
-                for index, value in enumerate(cells):
-                    if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
-                        raise DataFormatError(
-                            "a cell of %(size)s characters is longer than the limit of "
-                            "%(limit)s",
-                            params={"size": f"{len(value):,}", "limit": f"{MAX_CELL_CHARS:,}"},
-                            location=Location(file, number, columns[index]))
-                cells += [None] * (len(columns) - len(cells))
-                _refuse_uncomputed_formulas(formulas[title], number, cells, columns, file)
-                rows.append((number, dict(zip(columns, cells, strict=True))))
+                if row is not None:
+                    rows.append((number, row))
             sheets.append((spec, rows, file))
     finally:
         workbook.close()
@@ -676,6 +691,32 @@ def read_excel_file(path: Path) -> Bundle:
     for spec, rows, file in sheets:
         reader.read(spec, rows, file)
     return reader.bundle()
+
+
+def _sheet_row(values: Sequence[Cell], columns: list[str], number: int, file: str,
+               formulas: Any) -> dict[str, Cell] | None:
+    """One worksheet row as ``{column: value}`` (None: an empty row); refuses values
+    without a header, over-long cells and formulas saved without their value."""
+    cells = list(values)[: len(columns)]
+    extra = [v for v in list(values)[len(columns) :] if v not in (None, "")]
+    if extra:
+        raise DataFormatError(
+            N_("value '%(value)s' in a column without a header"),
+            params={"value": _shown(extra[0])},
+            location=Location(file, number, f"#{len(columns) + 1}"),
+        )
+    if not any(v not in (None, "") and str(v).strip() for v in cells):
+        return None
+    for index, value in enumerate(cells):
+        if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+            raise DataFormatError(
+                "a cell of %(size)s characters is longer than the limit of "
+                "%(limit)s",
+                params={"size": f"{len(value):,}", "limit": f"{MAX_CELL_CHARS:,}"},
+                location=Location(file, number, columns[index]))
+    cells += [None] * (len(columns) - len(cells))
+    _refuse_uncomputed_formulas(formulas, number, cells, columns, file)
+    return dict(zip(columns, cells, strict=True))
 
 
 def _refuse_uncomputed_formulas(
@@ -942,6 +983,8 @@ class _TableReader:
         self.keep = True
         self._replaying = False
         self._pending: Any = None
+        #: None: raise a row's refusal; else collect it there and leave the row out
+        self.problems: Problems | None = None
 
     def set_groups(self, groups: list[tuple[str, ...]]) -> None:
         """The distinct (source, publisher, licence, url) values of the file's rows: each
@@ -965,7 +1008,12 @@ class _TableReader:
         self._file = file
         for line, row in rows:
             self._line = line
-            method(row, lambda column, line=line: Location(file, line, column))
+            try:
+                method(row, lambda column, line=line: Location(file, line, column))
+            except EconsecError as exc:
+                if self.problems is None:
+                    raise
+                self.problems.keep(exc)
 
     def _same(self, value: Any) -> Any:
         """One shared object for equal texts and years (a file repeats them on every row;
@@ -1007,6 +1055,10 @@ class _TableReader:
             try:
                 method(dict(zip(columns, cells, strict=True)),
                        lambda column, line=line: Location(file, line, column))
+            except EconsecError:
+                if self.problems is None:
+                    raise
+                continue  # a row refused on the first pass, left out as then
             finally:
                 self._replaying = False
             yield self._pending

@@ -277,27 +277,34 @@ def _dispose_sqlite_engines() -> None:
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` with Alembic (Config built in code)."""
+    """Bring the schema to ``revision`` with Alembic (Config built in code). A database
+    already at the newest revision is recognised with one read and no Alembic import."""
+    if revision == "head" and _at_head(engine):
+        return  # a read: opening the store never waits for a writer
     from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
-    if revision == "head" and _at_head(engine, config):
-        return  # a read: opening the store never waits for a writer
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, revision)
 
 
-def _at_head(engine: Engine, config: Any) -> bool:
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
+def _at_head(engine: Engine) -> bool:
+    """True when the revision stored in ``alembic_version`` is the newest one known from
+    the migration files (:func:`econsec.kb.migrations.head_revisions`)."""
+    from sqlalchemy import inspect
+
+    from econsec.kb.migrations import head_revisions
 
     with engine.connect() as conn:
-        current = set(MigrationContext.configure(conn).get_current_heads())
-    return bool(current) and current == set(ScriptDirectory.from_config(config).get_heads())
+        if not inspect(conn).has_table("alembic_version"):
+            return False
+        current = {row[0] for row in conn.exec_driver_sql(
+            "SELECT version_num FROM alembic_version")}
+    return bool(current) and current == head_revisions()
 
 
 def open_store(url: str) -> Store:
@@ -526,6 +533,29 @@ class Store:
         except SQLAlchemyError as exc:
             raise StoreError(N_("cannot check the import: %(reason)s"),
                              params={"reason": _reason(exc)}) from exc
+
+    def bundle_problems(self, bundle: Bundle, *, replace: bool = False, complete: bool = True,
+                        limit: int = 100) -> list[EconsecError]:
+        """Every problem :meth:`check_bundle` would raise, at most ``limit`` (one per
+        record, in the order the checks run); nothing is written. ``complete=False``: the
+        bundle is what is left of a file after the rows the reader refused, so the check
+        that a source's stored facts would change is left out."""
+        problems: list[EconsecError] = []
+        try:
+            with self.engine.connect() as conn:
+                try:
+                    keys = _Validator(conn, bundle, problems, limit).run()
+                    if complete and not replace and not problems:
+                        _refuse_changed_sources(conn, bundle, keys)
+                except _EnoughProblems:
+                    pass
+                except EconsecError as exc:
+                    problems.append(exc)
+                conn.rollback()
+        except SQLAlchemyError as exc:
+            raise StoreError(N_("cannot check the import: %(reason)s"),
+                             params={"reason": _reason(exc)}) from exc
+        return problems
 
     def _write(
         self,
@@ -994,24 +1024,65 @@ def _enum_value(enum: type, value: Any, what: str) -> str:
                                       "value": value, "allowed": allowed}) from None
 
 
+class _EnoughProblems(Exception):
+    """The collecting validator has as many problems as it lists."""
+
+
+class _Guard:
+    """The context of :meth:`_Validator.record` (one object per validator: a large import
+    checks millions of records)."""
+
+    __slots__ = ("validator",)
+
+    def __init__(self, validator: _Validator) -> None:
+        self.validator = validator
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 _tb: Any) -> bool:
+        problems = self.validator.problems
+        if exc is None or problems is None or not isinstance(exc, EconsecError):
+            return False
+        problems.append(exc)
+        if len(problems) >= self.validator.limit:
+            raise _EnoughProblems from None
+        return True
+
+
 class _Validator:
     """Checks a bundle against itself and the stored data before anything is written."""
 
-    def __init__(self, conn: Connection, bundle: Bundle) -> None:
+    def __init__(self, conn: Connection, bundle: Bundle,
+                 problems: list[EconsecError] | None = None, limit: int = 100) -> None:
         self.conn = conn
         self.bundle = bundle
         self.files = {s.key: s.file for s in bundle.sources}
         #: (table, position) of the record being checked, for :meth:`fail`'s location
         self.at: tuple[str, int] | None = None
+        #: None: raise the first problem; a list: collect up to ``limit`` problems (one per
+        #: record), then stop with :class:`_EnoughProblems`
+        self.problems = problems
+        self.limit = limit
+        self._guard = _Guard(self)
 
-    def where(self, source_key: str | None = None) -> Location:
-        """The record being checked: its file line where the reader knew it, else the
-        file of its source."""
+    def record(self, table: str | None, index: int) -> _Guard:
+        """``with self.record(table, index):`` checks one record (``table`` None: a check
+        of the whole bundle): its first problem is raised, or collected when the validator
+        collects problems."""
+        self.at = None if table is None else (table, index)
+        return self._guard
+
+    def where(self, source_key: str | None = None, column: str | None = None) -> Location:
+        """The record being checked: its file line (and ``column``) where the reader knew
+        it, else the file of its source."""
         if self.at is not None:
             table, index = self.at
             known = self.bundle.locations.get(table, [])
             if index < len(known) and known[index] is not None:
-                return known[index]
+                found = known[index]
+                return Location(found.file, found.line, column) if column else found
         file = self.files.get(source_key or "") or None
         if file is None and len(set(self.files.values())) == 1:
             file = next(iter(self.files.values())) or None
@@ -1036,38 +1107,38 @@ class _Validator:
             "sources", ((s.key, s) for s in b.sources),
             N_("source '%(key)s' given twice with different values"))
         for n, s in enumerate(b.sources):
-            self.at = ("sources", n)
-            if not s.key.strip():
-                raise self.fail(N_("source with empty key (title '%(title)s')"),
-                                params={"title": s.title})
-            if not isinstance(s.year, int):
-                raise self.fail(N_("source '%(key)s': year must be an integer, got %(year)s"),
-                                params={"key": s.key, "year": repr(s.year)})
+            with self.record("sources", n):
+                if not s.key.strip():
+                    raise self.fail(N_("source with empty key (title '%(title)s')"),
+                                    params={"title": s.title})
+                if not isinstance(s.year, int):
+                    raise self.fail(N_("source '%(key)s': year must be an integer, got %(year)s"),
+                                    params={"key": s.key, "year": repr(s.year)})
         self._unique("countries", ((c.iso3, c) for c in b.countries),
                      N_("country %(key)s given twice with different values"))
         for n, c in enumerate(b.countries):
-            self.at = ("countries", n)
-            if not _ISO3.match(c.iso3):
-                raise self.fail(N_("country '%(iso3)s' (%(name)s): not an ISO alpha-3 code"),
-                                params={"iso3": c.iso3, "name": c.name_en})
-            if not c.name_en.strip():
-                raise self.fail(N_("country '%(iso3)s': English name is empty"),
-                                params={"iso3": c.iso3})
+            with self.record("countries", n):
+                if not _ISO3.match(c.iso3):
+                    raise self.fail(N_("country '%(iso3)s' (%(name)s): not an ISO alpha-3 code"),
+                                    params={"iso3": c.iso3, "name": c.name_en})
+                if not c.name_en.strip():
+                    raise self.fail(N_("country '%(iso3)s': English name is empty"),
+                                    params={"iso3": c.iso3})
         self._unique("items", ((i.id, i) for i in b.items),
                      N_("item %(key)s given twice with different values"))
         for n, i in enumerate(b.items):
-            self.at = ("items", n)
-            item: Record = (ITEM, {"item": i.id})
-            if not i.id.strip() or not i.name_en.strip():
-                raise self.fail(N_("id and English name must not be empty"), record=item)
-            try:
-                _enum_value(ItemKind, i.kind, "kind")
-                if i.service_type is not None:
-                    _enum_value(ServiceType, i.service_type, "service type")
-                if i.stage is not None:
-                    _enum_value(Stage, i.stage, "stage")
-            except ValidationError as exc:
-                raise self.fail(exc.msgid, params=exc.params, record=item) from None
+            with self.record("items", n):
+                item: Record = (ITEM, {"item": i.id})
+                if not i.id.strip() or not i.name_en.strip():
+                    raise self.fail(N_("id and English name must not be empty"), record=item)
+                try:
+                    _enum_value(ItemKind, i.kind, "kind")
+                    if i.service_type is not None:
+                        _enum_value(ServiceType, i.service_type, "service type")
+                    if i.stage is not None:
+                        _enum_value(Stage, i.stage, "stage")
+                except ValidationError as exc:
+                    raise self.fail(exc.msgid, params=exc.params, record=item) from None
         self.at = None
 
         countries = {c.iso3 for c in b.countries} | {
@@ -1090,120 +1161,121 @@ class _Validator:
 
         seen: set[Any] = set()
         for n, o in enumerate(b.observations, 1):
-            self.at = ("observations", n - 1)
-            what: Record = (OBSERVATION, {
-                "n": n, "item": o.item_id, "area": o.area, "year": o.year,
-                "measure": f"{o.measure}", "source": o.source_key})
-            check_source(o.source_key, what)
-            self._check_item(o.item_id, what, o.source_key)
-            check_country(o.iso3, what, "area", o.source_key)
-            try:
-                measure = _enum_value(Measure, o.measure, "measure")
-            except ValidationError as exc:
-                raise self.fail(exc.msgid, o.source_key, exc.params, what) from None
-            self._check_year(o.year, what, o.source_key)
-            if not _finite(o.value):
-                raise self.fail(N_("value %(value)s is not a finite number"), o.source_key,
-                                {"value": repr(o.value)}, what)
-            if not _bounded(o.value):
-                raise self.fail(N_("value %(value)s is larger in magnitude than %(limit)s"),
-                                o.source_key, {"value": repr(o.value),
-                                               "limit": f"{MAX_VALUE:g}"}, what)
-            if o.value is not None and o.value < 0 and measure in NON_NEGATIVE_MEASURES:
-                raise self.fail("negative %(measure)s value %(value)s", o.source_key,
-                                {"measure": measure, "value": o.value}, what)
-            key = hash((o.source_key, o.item_id, measure, o.year, o.area, o.series))
-            if key in seen and self._duplicate_observation(n - 1):
-                raise self.fail(
-                    N_("duplicate (same source, item, measure, year, area, series "
-                       "'%(series)s')"), o.source_key, {"series": o.series}, what)
-            seen.add(key)
+            with self.record("observations", n - 1):
+                what: Record = (OBSERVATION, {
+                    "n": n, "item": o.item_id, "area": o.area, "year": o.year,
+                    "measure": f"{o.measure}", "source": o.source_key})
+                check_source(o.source_key, what)
+                self._check_item(o.item_id, what, o.source_key)
+                check_country(o.iso3, what, "area", o.source_key)
+                try:
+                    measure = _enum_value(Measure, o.measure, "measure")
+                except ValidationError as exc:
+                    raise self.fail(exc.msgid, o.source_key, exc.params, what) from None
+                self._check_year(o.year, what, o.source_key)
+                if not _finite(o.value):
+                    raise self.fail(N_("value %(value)s is not a finite number"), o.source_key,
+                                    {"value": repr(o.value)}, what)
+                if not _bounded(o.value):
+                    raise self.fail(N_("value %(value)s is larger in magnitude than %(limit)s"),
+                                    o.source_key, {"value": repr(o.value),
+                                                   "limit": f"{MAX_VALUE:g}"}, what)
+                if o.value is not None and o.value < 0 and measure in NON_NEGATIVE_MEASURES:
+                    raise self.fail("negative %(measure)s value %(value)s", o.source_key,
+                                    {"measure": measure, "value": o.value}, what)
+                key = hash((o.source_key, o.item_id, measure, o.year, o.area, o.series))
+                if key in seen and self._duplicate_observation(n - 1):
+                    raise self.fail(
+                        N_("duplicate (same source, item, measure, year, area, series "
+                           "'%(series)s')"), o.source_key, {"series": o.series}, what)
+                seen.add(key)
 
         share_sums: dict[tuple[Any, ...], float] = {}
         for n, f in enumerate(b.trade_flows, 1):
-            self.at = ("trade_flows", n - 1)
-            what = (TRADE_FLOW, {
-                "n": n, "item": f.item_id, "exporter": f.exporter or f.exporter_label or "?",
-                "importer": f.importer, "year": f.year, "source": f.source_key})
-            check_source(f.source_key, what)
-            self._check_item(f.item_id, what, f.source_key)
-            check_country(f.exporter, what, "exporter", f.source_key)
-            check_country(f.importer, what, "importer", f.source_key)
-            self._check_year(f.year, what, f.source_key)
-            for name in ("value", "quantity", "share"):
-                v = getattr(f, name)
-                if not _finite(v) or not _bounded(v) or (v is not None and v < 0):
-                    raise self.fail(N_("%(field)s %(value)s must be a number from 0 to "
-                                       "%(limit)s"), f.source_key,
-                                    {"field": Term(FACT_FIELDS[name]), "value": repr(v),
-                                     "limit": f"{MAX_VALUE:g}"}, what)
-            if f.share is not None and f.share > 1:
-                raise self.fail(N_("share %(share)s is over 1 (shares are fractions 0-1)"),
-                                f.source_key, {"share": repr(f.share)}, what)
-            if f.share is not None:
-                period = (f.source_key, f.item_id, f.importer, f.year, f.year_end)
-                share_sums[period] = share_sums.get(period, 0.0) + f.share
-                if share_sums[period] > 1.0 + SHARE_SUM_TOLERANCE:
-                    raise self.fail(
-                        N_("the import shares of %(item)s into %(importer)s for %(period)s "
-                           "add up to %(sum)s by this row, more than 1"), f.source_key,
-                        {"item": f.item_id, "importer": f.importer,
-                         "period": f"{f.year}{'-' + str(f.year_end) if f.year_end else ''}",
-                         "sum": f"{share_sums[period]:.3f}"}, what)
+            with self.record("trade_flows", n - 1):
+                what = (TRADE_FLOW, {
+                    "n": n, "item": f.item_id, "exporter": f.exporter or f.exporter_label or "?",
+                    "importer": f.importer, "year": f.year, "source": f.source_key})
+                check_source(f.source_key, what)
+                self._check_item(f.item_id, what, f.source_key)
+                check_country(f.exporter, what, "exporter", f.source_key)
+                check_country(f.importer, what, "importer", f.source_key)
+                self._check_year(f.year, what, f.source_key)
+                for name in ("value", "quantity", "share"):
+                    v = getattr(f, name)
+                    if not _finite(v) or not _bounded(v) or (v is not None and v < 0):
+                        raise self.fail(N_("%(field)s %(value)s must be a number from 0 to "
+                                           "%(limit)s"), f.source_key,
+                                        {"field": Term(FACT_FIELDS[name]), "value": repr(v),
+                                         "limit": f"{MAX_VALUE:g}"}, what)
+                if f.share is not None and f.share > 1:
+                    raise self.fail(N_("share %(share)s is over 1 (shares are fractions 0-1)"),
+                                    f.source_key, {"share": repr(f.share)}, what)
+                if f.share is not None:
+                    period = (f.source_key, f.item_id, f.importer, f.year, f.year_end)
+                    share_sums[period] = share_sums.get(period, 0.0) + f.share
+                    if share_sums[period] > 1.0 + SHARE_SUM_TOLERANCE:
+                        raise self.fail(
+                            N_("the import shares of %(item)s into %(importer)s for %(period)s "
+                               "add up to %(sum)s by this row, more than 1"), f.source_key,
+                            {"item": f.item_id, "importer": f.importer,
+                             "period": f"{f.year}{'-' + str(f.year_end) if f.year_end else ''}",
+                             "sum": f"{share_sums[period]:.3f}"}, what)
 
         seen = set()
         for n, e in enumerate(b.input_edges, 1):
-            self.at = ("input_edges", n - 1)
-            what = (EDGE, {"n": n, "input": e.input_item, "output": e.output_item,
-                           "source": e.source_key})
-            check_source(e.source_key, what)
-            self._check_item(e.input_item, what, e.source_key)
-            self._check_item(e.output_item, what, e.source_key)
-            q, s = e.quantity_per_unit, e.substitutability
-            if not _finite(q) or not _bounded(q) or (q is not None and q < 0):
-                raise self.fail(N_("quantity per unit %(value)s must be ≥ 0"), e.source_key,
-                                {"value": repr(q)}, what)
-            if not _finite(s) or (s is not None and not 0 <= s <= 1):
-                raise self.fail(N_("substitutability %(value)s must be in [0, 1]"),
-                                e.source_key, {"value": repr(s)}, what)
-            key = (e.source_key, e.input_item, e.output_item)
-            if key in seen:
-                raise self.fail(N_("duplicate edge"), e.source_key, {}, what)
-            seen.add(key)
+            with self.record("input_edges", n - 1):
+                what = (EDGE, {"n": n, "input": e.input_item, "output": e.output_item,
+                               "source": e.source_key})
+                check_source(e.source_key, what)
+                self._check_item(e.input_item, what, e.source_key, "input_item")
+                self._check_item(e.output_item, what, e.source_key, "output_item")
+                q, s = e.quantity_per_unit, e.substitutability
+                if not _finite(q) or not _bounded(q) or (q is not None and q < 0):
+                    raise self.fail(N_("quantity per unit %(value)s must be ≥ 0"), e.source_key,
+                                    {"value": repr(q)}, what)
+                if not _finite(s) or (s is not None and not 0 <= s <= 1):
+                    raise self.fail(N_("substitutability %(value)s must be in [0, 1]"),
+                                    e.source_key, {"value": repr(s)}, what)
+                key = (e.source_key, e.input_item, e.output_item)
+                if key in seen:
+                    raise self.fail(N_("duplicate edge"), e.source_key, {}, what)
+                seen.add(key)
 
         seen = set()
         for n, g in enumerate(b.governance, 1):
-            self.at = ("governance", n - 1)
-            what = (GOVERNANCE, {"n": n, "iso3": g.iso3, "year": g.year,
-                                 "dimension": g.dimension, "source": g.source_key})
-            check_source(g.source_key, what)
-            check_country(g.iso3, what, "", g.source_key)
-            self._check_year(g.year, what, g.source_key)
-            if g.estimate is None or not _finite(g.estimate) or not _bounded(g.estimate):
-                raise self.fail(N_("estimate %(value)s is not a finite number"), g.source_key,
-                                {"value": repr(g.estimate)}, what)
-            key = (g.source_key, g.iso3, g.year, g.dimension)
-            if key in seen:
-                raise self.fail(DUPLICATE, g.source_key, {}, what)
-            seen.add(key)
+            with self.record("governance", n - 1):
+                what = (GOVERNANCE, {"n": n, "iso3": g.iso3, "year": g.year,
+                                     "dimension": g.dimension, "source": g.source_key})
+                check_source(g.source_key, what)
+                check_country(g.iso3, what, "", g.source_key)
+                self._check_year(g.year, what, g.source_key)
+                if g.estimate is None or not _finite(g.estimate) or not _bounded(g.estimate):
+                    raise self.fail(N_("estimate %(value)s is not a finite number"), g.source_key,
+                                    {"value": repr(g.estimate)}, what)
+                key = (g.source_key, g.iso3, g.year, g.dimension)
+                if key in seen:
+                    raise self.fail(DUPLICATE, g.source_key, {}, what)
+                seen.add(key)
 
         seen = set()
         for n, r in enumerate(b.country_risk, 1):
-            self.at = ("country_risk", n - 1)
-            what = (COUNTRY_RISK, {"n": n, "iso3": r.iso3, "valid_from": r.valid_from,
-                                   "source": r.source_key})
-            check_source(r.source_key, what)
-            check_country(r.iso3, what, "", r.source_key)
-            if not isinstance(r.category, int) or not 0 <= r.category <= 7:
-                raise self.fail(N_("category %(value)s must be 0-7"), r.source_key,
-                                {"value": repr(r.category)}, what)
-            key = (r.source_key, r.iso3, r.valid_from)
-            if key in seen:
-                raise self.fail(DUPLICATE, r.source_key, {}, what)
-            seen.add(key)
+            with self.record("country_risk", n - 1):
+                what = (COUNTRY_RISK, {"n": n, "iso3": r.iso3, "valid_from": r.valid_from,
+                                       "source": r.source_key})
+                check_source(r.source_key, what)
+                check_country(r.iso3, what, "", r.source_key)
+                if not isinstance(r.category, int) or not 0 <= r.category <= 7:
+                    raise self.fail(N_("category %(value)s must be 0-7"), r.source_key,
+                                    {"value": repr(r.category)}, what)
+                key = (r.source_key, r.iso3, r.valid_from)
+                if key in seen:
+                    raise self.fail(DUPLICATE, r.source_key, {}, what)
+                seen.add(key)
 
+        with self.record(None, 0):
+            self._check_acyclic(keys)
         self.at = None
-        self._check_acyclic(keys)
         return keys
 
     def _unique(self, table: str, pairs: Iterable[tuple[str, Any]],
@@ -1211,8 +1283,9 @@ class _Validator:
         out: dict[str, Any] = {}
         for n, (key, record) in enumerate(pairs):
             if key in out and out[key] != record:
-                self.at = (table, n)
-                raise self.fail(message, params={"key": key})
+                with self.record(table, n):
+                    raise self.fail(message, params={"key": key})
+                continue
             out[key] = record
         self.at = None
         return out
@@ -1232,14 +1305,15 @@ class _Validator:
                 break
         return any(key(o) == wanted_at for o in itertools.islice(records, index))
 
-    def _check_item(self, item_id: str, what: Record, source_key: str) -> None:
+    def _check_item(self, item_id: str, what: Record, source_key: str,
+                    column: str = "item") -> None:
         if item_id in self.items:
             return
         if self.item_list is None:
             stored = [_item(r, ()) for r in self.conn.execute(select(ITEMS)).mappings()]
             self.item_list = [*stored, *self.bundle.items]
         raise UnknownRecordItemError(what, item_id, _suggest(item_id, self.item_list),
-                                     location=self.where(source_key))
+                                     location=self.where(source_key, column))
 
     def _check_year(self, year: int, what: Record, source_key: str) -> None:
         if not isinstance(year, int) or isinstance(year, bool) or not 1000 <= year <= 9999:

@@ -14,6 +14,7 @@ the busy timeout, the answer is 503 with ``Retry-After`` (nothing written).
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -21,6 +22,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from econsec.analyses.provenance import source_dicts
+from econsec.datasets.file_check import check_user_file, problem_row
 from econsec.datasets.user_tables import read_user_file
 from econsec.errors import EconsecError
 from econsec.web.api.common import (
@@ -32,6 +34,7 @@ from econsec.web.api.common import (
     uploaded_file,
 )
 from econsec.web.api.models import ImportResult, Preview
+from econsec.web.problems import problem
 from econsec.web.state import run_import
 
 router = APIRouter(prefix="/data", tags=["data"])
@@ -76,23 +79,41 @@ async def preview(
     rows: Annotated[int, Query(ge=1, le=100, description="Rows shown per table")] = 10,
 ) -> Response:
     """Counts per table, the first rows of each and the sources; nothing is stored. A
-    malformed file is a 422 problem with ``file``, ``line`` and ``column``; a well-formed
-    file the import would refuse (unknown item, cycle, changed source) is previewed with
-    the refusal in ``errors``."""
+    malformed file is a 422 problem with the first problem's ``file``, ``line`` and
+    ``column`` and every problem of every row in ``errors`` (``file``, ``line``,
+    ``column``, ``message``; at most 100, ``truncated`` says when there were more); a
+    well-formed file the import would refuse (unknown items, duplicates, cycles, a changed
+    source) is previewed with every refusal in ``errors``."""
     name, data = await uploaded_file(request, state.max_upload_bytes)
 
-    def parse() -> dict[str, Any]:
+    def parse() -> Response:
         with saved_upload(data, name) as path:
-            bundle = read_user_file(path)
-        document = preview_document(bundle, name, rows)
-        try:  # the checks of the import itself (unknown items, cycles…), nothing written
-            state.store.check_bundle(bundle)
-        except EconsecError as exc:
-            document["errors"] = [{"message": exc.message, "file": exc.location.file,
-                                   "line": exc.location.line, "column": exc.location.column}]
-        return document
+            check = check_user_file(path, store=state.store)
+            listed = [_problem(p, path, name) for p in check.problems]
+            if check.bundle is None and len(check.problems) == 1:
+                raise check.problems[0]  # the file as a whole: its own problem document
+        if check.read_problems or check.bundle is None:
+            first = listed[0]
+            return problem(422, "invalid data", first["message"], error="DataFormatError",
+                           instance=request.url.path, errors=listed, truncated=check.truncated,
+                           **{k: first[k] for k in ("file", "line", "column")
+                              if first[k] is not None})
+        document = preview_document(check.bundle, name, rows)
+        document["errors"] = listed
+        document["truncated"] = check.truncated
+        return json_response(document)
 
-    return json_response(await run_in_threadpool(parse))
+    return await run_in_threadpool(parse)
+
+
+def _problem(error: EconsecError, path: Path, name: str) -> dict[str, Any]:
+    """One problem of the preview, naming the user's file (not the temporary one)."""
+    row = problem_row(error)
+    file = row["file"]
+    if file and file.startswith(str(path)):
+        row["file"] = name + file[len(str(path)):]
+    row["message"] = row["message"].replace(str(path), name)
+    return row
 
 
 @router.post("/import", response_model=ImportResult, summary="Import a file (all or nothing)",

@@ -2,16 +2,15 @@
 rows and every row's validation errors (line, column, message) before anything is stored;
 then an explicit Import (all or nothing, :meth:`Store.import_bundle`).
 
-The file is read by :func:`econsec.datasets.user_tables.read_user_file`, which stops at the
-first problem; for a CSV the preview then checks every data row on its own (the header plus
-that row) so that each failing row is listed with its real line number. Names the knowledge
-base must know (items) are checked against it too. Uploads above the app's
-``max_upload_bytes`` and malformed files are refused with a message; nothing is stored.
+The file is checked by :func:`econsec.datasets.file_check.check_user_file`, the check of
+``econsec import --dry-run`` and the API preview: every problem of every row (line, column,
+message), then every problem the import would find against the knowledge base. Uploads
+above the app's ``max_upload_bytes`` and malformed files are refused with a message;
+nothing is stored.
 """
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import io
 import tempfile
@@ -25,27 +24,28 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from econsec.datasets.user_tables import csv_records, decode_bytes, read_user_file
+from econsec.datasets.file_check import check_user_file, problem_row
+from econsec.datasets.user_tables import read_user_file
 from econsec.errors import DataFormatError, EconsecError
 from econsec.i18n import translator
 from econsec.web.api.common import read_cache
 from econsec.web.i18n import request_language
+from econsec.web.pages import data_tables
 from econsec.web.pages.common import render
 from econsec.web.state import WebState, get_state, run_import
 
 router = APIRouter(include_in_schema=False)
+router.include_router(data_tables.router)  # /data/tables/{table}: the stored rows
 State = Annotated[WebState, Depends(get_state)]
 
 SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".zip")
 TABLES = ("sources", "countries", "items", "observations", "trade_flows", "input_edges",
           "governance", "country_risk")
-#: Rows shown per table, row errors listed at most, rows checked one by one at most.
-PREVIEW_ROWS, MAX_ERRORS, MAX_ROW_CHECKS = 10, 100, 5000
+#: Rows shown per table, problems listed at most.
+PREVIEW_ROWS, MAX_ERRORS = 10, 100
 #: A zipped data package may unpack to at most this multiple of the upload limit.
 ZIP_EXPANSION = 10
 MB = 1024 * 1024
-#: The column of a user's file that holds a record field.
-COLUMN_NAMES = {"item_id": "item"}
 
 
 class UploadRefused(Exception):
@@ -127,94 +127,14 @@ def _error_row(exc: EconsecError, name: str, line: int | None = None,
             "message": exc.translate(lang, located=False), "file": name}
 
 
-def _row_errors(store: Any, path: Path, name: str, lang: str = "en") -> list[dict[str, Any]]:
-    """Each failing data row of a CSV, checked as header + that row alone (and the items
-    it names against the knowledge base)."""
-    text, _encoding = decode_bytes(path.read_bytes(), name)
-    header, records = csv_records(text, name)
-    first_line = text.splitlines()[0] if text else ""
-    delimiter = ","
-    if "," not in first_line:
-        delimiter = "\t" if "\t" in first_line else (";" if ";" in first_line else ",")
-    errors: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory(prefix="econsec-row-") as folder:
-        one = Path(folder) / name
-        for line, cells in records[:MAX_ROW_CHECKS]:
-            buffer = io.StringIO()
-            writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
-            writer.writerow(header)
-            writer.writerow(cells)
-            one.write_text(buffer.getvalue(), encoding="utf-8")
-            try:
-                bundle = read_user_file(one)
-            except EconsecError as exc:
-                if exc.location.line == 1:  # a header problem: the same for every row
-                    return [_error_row(exc, name, lang=lang)]
-                errors.append(_error_row(exc, name, line, lang))
-            else:
-                errors.extend({**e, "line": line}
-                              for e in _kb_errors(store, bundle, name, lang))
-                if len(errors) >= MAX_ERRORS:
-                    break
-    return errors
-
-
-def _kb_errors(store: Any, bundle: Any, name: str, lang: str = "en") -> list[dict[str, Any]]:
-    """Items the knowledge base does not know, with the line of each record naming them."""
-    known = {i.id for i in bundle.items}
-    checked: dict[str, EconsecError | None] = {}
-    errors = []
-    for table, fields in (("observations", ("item_id",)), ("trade_flows", ("item_id",)),
-                          ("input_edges", ("input_item", "output_item"))):
-        locations = bundle.locations.get(table, [])
-        for index, record in enumerate(getattr(bundle, table)):
-            for f in fields:
-                value = getattr(record, f)
-                if value in known:
-                    continue
-                if value not in checked:
-                    try:
-                        store.find_item(value)
-                        checked[value] = None
-                    except EconsecError as exc:
-                        checked[value] = exc
-                problem = checked[value]
-                if problem is not None:
-                    loc = locations[index] if index < len(locations) else None
-                    errors.append({"line": getattr(loc, "line", None),
-                                   "column": (getattr(loc, "column", None)
-                                              or COLUMN_NAMES.get(f, f)),
-                                   "message": problem.translate(lang, located=False),
-                                   "file": name})
-                    if len(errors) >= MAX_ERRORS:
-                        return errors
-    return errors
-
-
 def preview_file(store: Any, name: str, data: bytes, limit: int,
                  lang: str = "en") -> dict[str, Any]:
-    """Counts, first rows and every problem found in the upload; stores nothing."""
-    errors: list[dict[str, Any]] = []
-    bundle = None
+    """Counts, first rows and every problem of every row of the upload (the one check of
+    :func:`econsec.datasets.file_check.check_user_file`); stores nothing."""
     with _on_disk(name, data, limit) as path:
-        try:
-            bundle = read_user_file(path)
-        except EconsecError as exc:
-            first = _error_row(exc, name, lang=lang)
-            is_csv = path.suffix.lower() in (".csv", ".tsv", ".txt")
-            if is_csv and exc.location.line is not None and exc.location.line > 1:
-                try:
-                    errors = _row_errors(store, path, name, lang)
-                except EconsecError as structural:
-                    errors = [_error_row(structural, name, lang=lang)]
-            errors = errors or [first]
-    if bundle is not None:
-        errors = _kb_errors(store, bundle, name, lang)
-        if not errors and hasattr(store, "check_bundle"):
-            try:  # every check the import runs (cycles, changed sources …), nothing written
-                store.check_bundle(bundle)
-            except EconsecError as exc:
-                errors = [_error_row(exc, name, lang=lang)]
+        check = check_user_file(path, store=store, limit=MAX_ERRORS)
+    bundle = check.bundle
+    errors = [{**problem_row(p, lang), "file": name} for p in check.problems]
     counts = {t: len(getattr(bundle, t)) for t in TABLES} if bundle else {}
     rows = {}
     if bundle is not None:
@@ -224,6 +144,7 @@ def preview_file(store: Any, name: str, data: bytes, limit: int,
                 dicts = [_plain(r) for r in records]
                 rows[t] = {"columns": list(dicts[0]), "rows": dicts}
     return {"file": name, "counts": counts, "rows": rows, "errors": errors,
+            "truncated": check.truncated,
             "sources": [dataclasses.asdict(s) for s in bundle.sources] if bundle else []}
 
 
