@@ -22,7 +22,8 @@ from typing import Any
 
 import yaml
 
-from econsec.errors import DataFormatError, Location
+from econsec.errors import DataFormatError, Location, Term
+from econsec.i18n.terms import N_
 
 MAX_DOCUMENT_CHARS = 8_000_000
 MAX_DEPTH = 64
@@ -30,6 +31,17 @@ MAX_EXPANDED_NODES = 200_000
 MAX_ALIASES = 1_000
 
 LineMap = dict[tuple[Any, ...], int]
+
+TOO_DEEP = "nested deeper than %(limit)s levels; refused"
+#: Parser messages translated where the page speaks another language (the rest of a
+#: parser's message, e.g. a YAML problem, is shown as the parser wrote it).
+PARSER_MESSAGES = (
+    N_("Expecting value"), N_("Expecting ',' delimiter"), N_("Expecting ':' delimiter"),
+    N_("Expecting property name enclosed in double quotes"), N_("Extra data"),
+    N_("Unterminated string starting at"), N_("Invalid control character at"),
+    N_("Invalid \\escape"), N_("Illegal trailing comma before end of object"),
+    N_("Illegal trailing comma before end of array"), N_("cannot parse"),
+)
 
 
 class _TooDeep(Exception):
@@ -51,8 +63,8 @@ class _BoundedLoader(yaml.SafeLoader):
             if self.alias_count > MAX_ALIASES:
                 mark = self.peek_event().start_mark
                 raise DataFormatError(
-                    f"more than {MAX_ALIASES} YAML aliases (*name); refused",
-                    location=Location(line=mark.line + 1))
+                    "more than %(limit)s YAML aliases (*name); refused",
+                    location=Location(line=mark.line + 1), params={"limit": MAX_ALIASES})
             return super().compose_node(parent, index)
         self._depth += 1
         try:
@@ -66,8 +78,9 @@ class _BoundedLoader(yaml.SafeLoader):
 def _check_size(text: str, file: str | None) -> None:
     if len(text) > MAX_DOCUMENT_CHARS:
         raise DataFormatError(
-            f"document of {len(text):,} characters is larger than the limit of "
-            f"{MAX_DOCUMENT_CHARS:,}", location=Location(file=file))
+            "document of %(size)s characters is larger than the limit of %(limit)s",
+            location=Location(file=file),
+            params={"size": f"{len(text):,}", "limit": f"{MAX_DOCUMENT_CHARS:,}"})
 
 
 def _expanded_size(root: yaml.Node) -> int:
@@ -107,10 +120,14 @@ def _walk_lines(node: yaml.Node, lines: LineMap, file: str | None) -> None:
             seen: set[Any] = set()
             for key, value in current.value:
                 if key.value in seen:
+                    where = _dotted(path)
                     raise DataFormatError(
-                        f"key '{key.value}' appears twice in {_dotted(path) or 'the top level'}",
+                        "key '%(key)s' appears twice in %(where)s" if where
+                        else "key '%(key)s' appears twice in the top level",
                         location=Location(file=file, line=key.start_mark.line + 1,
-                                          column=_dotted((*path, key.value))))
+                                          column=_dotted((*path, key.value))),
+                        params={"key": key.value, "where": where} if where
+                        else {"key": key.value})
                 seen.add(key.value)
                 child = (*path, key.value)
                 lines[child] = key.start_mark.line + 1
@@ -133,30 +150,35 @@ def read_yaml(text: str, *, file: str | None = None) -> tuple[Any, LineMap]:
             return None, {}
         if _expanded_size(node) > MAX_EXPANDED_NODES:
             raise DataFormatError(
-                f"YAML aliases expand to more than {MAX_EXPANDED_NODES:,} nodes; refused "
+                "YAML aliases expand to more than %(limit)s nodes; refused "
                 "(write the values out instead of repeating anchors)",
-                location=Location(file=file, line=1))
+                location=Location(file=file, line=1),
+                params={"limit": f"{MAX_EXPANDED_NODES:,}"})
         data = loader.construct_document(node)
     except _TooDeep as exc:
-        raise DataFormatError(f"nested deeper than {MAX_DEPTH} levels; refused",
-                              location=Location(file=file, line=exc.line)) from None
+        raise DataFormatError(TOO_DEEP, location=Location(file=file, line=exc.line),
+                              params={"limit": MAX_DEPTH}) from None
     except DataFormatError as exc:
         if exc.location.file is None:
             exc.location.file = file
-        raise DataFormatError(exc.message, location=exc.location) from None
+        raise DataFormatError(exc.msgid, location=exc.location, params=exc.params) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = " ".join(str(p) for p in (exc.problem, exc.context) if p)
+        detail = Term(problem) if problem else Term("cannot parse")
         raise DataFormatError(
-            f"malformed YAML: {problem or 'cannot parse'}"
-            + (f" (column {mark.column + 1})" if mark is not None else ""),
+            "malformed YAML: %(problem)s (column %(column)s)" if mark is not None
+            else "malformed YAML: %(problem)s",
             location=Location(file=file, line=mark.line + 1 if mark is not None else None),
+            params={"problem": detail, "column": mark.column + 1} if mark is not None
+            else {"problem": detail},
         ) from None
     except yaml.YAMLError as exc:
-        raise DataFormatError(f"malformed YAML: {exc}", location=Location(file=file)) from None
+        raise DataFormatError("malformed YAML: %(problem)s", location=Location(file=file),
+                              params={"problem": Term(str(exc))}) from None
     except RecursionError:
         raise DataFormatError("nested too deeply to read; refused",
-                              location=Location(file=file)) from None
+                              location=Location(file=file), params={}) from None
     finally:
         loader.dispose()
     lines: LineMap = {}
@@ -232,17 +254,18 @@ def read_json(text: str, *, file: str | None = None, line: int | None = None) ->
         data = json.loads(text, object_pairs_hook=_unique_pairs)
     except json.JSONDecodeError as exc:
         raise DataFormatError(
-            f"malformed JSON: {exc.msg} (column {exc.colno})",
-            location=Location(file=file, line=first + exc.lineno - 1)) from None
+            "malformed JSON: %(problem)s (column %(column)s)",
+            location=Location(file=file, line=first + exc.lineno - 1),
+            params={"problem": Term(exc.msg), "column": exc.colno}) from None
     except _DuplicateKey as exc:
         raise DataFormatError(
-            f"key '{exc.key}' appears twice in one object",
+            "key '%(key)s' appears twice in one object",
             location=Location(file=file, line=first + _duplicate_line(text, exc.key) - 1),
-        ) from None
+            params={"key": exc.key}) from None
     except RecursionError:
         data = None
     if (data is None and text.strip() != "null") or depth_of(data) > MAX_DEPTH:
-        raise DataFormatError(f"nested deeper than {MAX_DEPTH} levels; refused",
+        raise DataFormatError(TOO_DEEP, params={"limit": MAX_DEPTH},
                               location=Location(file=file,
                                                 line=first + _too_deep_line(text) - 1))
     return data

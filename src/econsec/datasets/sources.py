@@ -20,6 +20,42 @@ USGS = "U.S. Geological Survey, National Minerals Information Center"
 PD = "Public domain (U.S. Government work)"
 
 
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction (the catalogue test checks its Japanese)."""
+    return message
+
+
+#: Texts of the source records that econsec wrote (titles of our own tables, publisher,
+#: licence notes): shown in the reader's language (:func:`source_text`). The titles of
+#: other publishers' data sets are names and stay as published.
+OWN_TEXTS = frozenset({
+    N_("Public domain (U.S. Government work)"),
+    N_("Public domain (U.S. Government work); extract MIT"),
+    N_("OECD terms (CC BY 4.0 since 2024; verify before redistribution)"),
+    N_("CLDR Japanese territory names"),
+    N_("econsec developers"),
+    N_("econsec curated tables (country groups, aliases, USGS commodity crosswalk, items)"),
+})
+
+
+def source_text(value: object, lang: str) -> str:
+    """A source's title, publisher or licence in ``lang`` where econsec wrote it (an own
+    text, possibly followed by a parenthesised version: ``… (Babel 2.17.0)``); other
+    texts as stored."""
+    from econsec.i18n import translator
+
+    text = "" if value is None else str(value)
+    if lang == "en" or not text:
+        return text
+    gettext = translator(lang).gettext
+    if text in OWN_TEXTS:
+        return gettext(text)
+    head, sep, tail = text.rpartition(" (")
+    if sep and head in OWN_TEXTS:
+        return f"{gettext(head)}（{tail.removesuffix(')')}）"
+    return text
+
+
 @dataclass(frozen=True)
 class _Spec:
     source: Source

@@ -1022,8 +1022,29 @@ def check_names(scenario: Scenario, regions: Sequence[str], sectors: Sequence[st
     known = {"region": list(regions), "sector": list(sectors)}
     for path, kind, name in _names_to_check(scenario):
         if name not in known[kind]:
-            raise UnknownNameError(name, suggestions(name, known[kind]), kind=kind,
-                                   location=scenario.location(path))
+            raise UnknownTableNameError(name, suggestions(name, known[kind]), known[kind],
+                                        kind=kind, location=scenario.location(path))
+
+
+#: An unknown region or sector: the close matches, then every name the table has.
+UNKNOWN_WITH_MATCHES = ("unknown %(kind)s '%(name)s'; did you mean: %(suggestions)s? The "
+                        "table's names: %(valid)s")
+UNKNOWN_WITHOUT_MATCHES = "unknown %(kind)s '%(name)s'; the table's names: %(valid)s"
+
+
+class UnknownTableNameError(UnknownNameError):
+    """A region or sector the scenario's table does not have; ``valid`` lists the table's
+    names (also in the message, after the close matches)."""
+
+    def __init__(self, name: str, suggestions: Sequence[str], valid: Sequence[str], *,
+                 kind: str, location: Location | None = None) -> None:
+        super().__init__(name, suggestions, location=location, kind=kind)
+        self.valid = tuple(valid)
+        fill = {**(self.params or {}), "valid": ", ".join(self.valid)}
+        self.msgid = UNKNOWN_WITH_MATCHES if self.suggestions else UNKNOWN_WITHOUT_MATCHES
+        self.params = self._fill = fill
+        self.message = self.msgid % fill
+        self.args = (str(self),)
 
 
 def build_events(scenario: Scenario) -> list[ev.Event]:

@@ -45,6 +45,7 @@ from econsec.screening.decisions import (
     record_decision,
 )
 from econsec.screening.entities import ListedEntity, read_entity_file
+from econsec.screening.explain import N_, Step, step_notes
 from econsec.screening.match import THRESHOLD, Query, ScoredEntity, score_entity
 from econsec.screening.names import (
     NORMALISER_VERSION,
@@ -521,14 +522,11 @@ class SqliteScreeningIndex:
                 result.decision = decision.to_dict()
                 if decision.decision is Verdict.FALSE_POSITIVE:
                     result.score = round(result.score * FALSE_POSITIVE_FACTOR, 4)
-                    result.explanation.append(
-                        f"reviewer decision: false positive ({decision.decided_at}"
-                        f"{'; ' + decision.note if decision.note else ''}), score "
-                        f"×{FALSE_POSITIVE_FACTOR}")
+                    result.explanation.append(_decision_step(
+                        decision.decided_at, decision.note, FALSE_POSITIVE_FACTOR))
                 else:
-                    result.explanation.append(
-                        f"reviewer decision: match ({decision.decided_at}"
-                        f"{'; ' + decision.note if decision.note else ''})")
+                    result.explanation.append(_decision_step(decision.decided_at,
+                                                             decision.note))
             scored.append(result)
         scored.sort(key=lambda r: (-r.score, r.entity.id))
         return scored[:limit]
@@ -540,6 +538,20 @@ class SqliteScreeningIndex:
         if not known:
             raise ValidationError(f"no entity {entity_id!r} in the screening index")
         return record_decision(self.conn, query, entity_id, decision, note)
+
+
+def _decision_step(date: str, note: str, factor: float | None = None) -> Step:
+    """A reviewer's decision as an explanation step (false positive with ``factor``)."""
+    if factor is None:
+        if note:
+            return Step.of(N_("reviewer decision: match (%(date)s; %(note)s)"),
+                           date=date, note=note)
+        return Step.of(N_("reviewer decision: match (%(date)s)"), date=date)
+    if note:
+        return Step.of(N_("reviewer decision: false positive (%(date)s; %(note)s), score "
+                          "×%(factor)s"), date=date, note=note, factor=factor)
+    return Step.of(N_("reviewer decision: false positive (%(date)s), score ×%(factor)s"),
+                   date=date, factor=factor)
 
 
 def open_index(path: str | Path | None = None) -> SqliteScreeningIndex:
@@ -599,6 +611,7 @@ def result_dict(result: ScoredEntity, threshold: float = THRESHOLD) -> dict[str,
             "schema": result.entity.schema, "score": result.score,
             "match": status == Status.MATCH, "status": status,
             "explanation": "; ".join(e for e in result.explanation if e not in _VERDICTS),
+            "explanation_texts": step_notes(result.explanation, _VERDICTS),
             "decision": result.decision,
             "countries": list(result.entity.countries),
             "designation_date": result.entity.designation_date or None,

@@ -46,6 +46,7 @@ a **possible match** with the conflict explained. Status: ``match`` at or above
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -53,6 +54,7 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA, LCSseq, Levenshtein
 
 from econsec.screening.entities import ListedEntity
+from econsec.screening.explain import CAP_REASONS, FORM_METHODS, N_, NAME_KINDS, Note, Step
 from econsec.screening.names import (
     GENERIC_WORDS,
     KNOWN_NAMES,
@@ -307,6 +309,74 @@ class NameComparison:
             text += (f"; company form {'/'.join(self.query.company_forms)} = "
                      f"{'/'.join(self.candidate.company_forms)}")
         return text
+
+    def describe_notes(self, kind: str = "name") -> tuple[Note, ...]:
+        """:meth:`describe` as translatable notes: the original names, how they were
+        compared in words (no reading keys) and the similarity."""
+        listed = Note(NAME_KINDS.get(kind, N_("listed name")))
+        names = {"query": self.query.original, "candidate": self.candidate.original,
+                 "kind": listed}
+        if self.query_form is None or self.candidate_form is None:
+            return (Note(N_("%(query)s and the %(kind)s %(candidate)s do not compare"),
+                         names),)
+        notes = [Note(N_("%(query)s compared with the %(kind)s %(candidate)s: "
+                         "similarity %(score)s"), {**names, "score": f"{self.score:.2f}"})]
+        q, c = self.query_form.method, self.candidate_form.method
+        if q == c != "latin":
+            notes.append(Note(N_("both names compared by %(form)s"),
+                              {"form": Note(FORM_METHODS.get(q, q))}))
+        elif q != "latin" or c != "latin":
+            notes.append(Note(N_("the query compared by %(query_form)s, the listed name by "
+                                 "%(candidate_form)s"),
+                              {"query_form": Note(FORM_METHODS.get(q, q)),
+                               "candidate_form": Note(FORM_METHODS.get(c, c))}))
+        notes += [n for n in how_notes(self.how)
+                  if not (q == c == "reading" and n.message_id == "compared by pronunciation")]
+        if self.query.company_forms and self.candidate.company_forms:
+            notes.append(Note(N_("company form %(query)s = %(candidate)s"),
+                              {"query": "/".join(self.query.company_forms),
+                               "candidate": "/".join(self.candidate.company_forms)}))
+        return tuple(notes)
+
+
+_DISTINCTIVE = re.compile(r"distinctive token \S+(?: \(in (\d+) of (\d+) entities\))?")
+_CAPPED = re.compile(r"\(capped at ([\d.]+): ([^)]*)\)")
+
+
+def how_notes(how: str) -> list[Note]:
+    """The comparison method ``how`` (as :func:`compare_forms` words it) in notes."""
+    notes: list[Note] = []
+    if how == "exact":
+        notes.append(Note(N_("the names are the same once normalised")))
+    elif how == "same reading":
+        notes.append(Note(N_("the names read the same")))
+    elif how.startswith("joined"):
+        notes.append(Note(N_("compared with their words joined")))
+    elif how.startswith("reading: the distinctive words agree"):
+        notes.append(Note(N_("the distinctive words read alike; the other words are generic "
+                             "or common in the list")))
+    elif found := _DISTINCTIVE.match(how):
+        n, total = found.groups()
+        if n is not None:
+            notes.append(Note(N_("a distinctive word of the listed name (in %(n)s of %(total)s "
+                                 "entities) is in the query; the rest of its name is not"),
+                              {"n": int(n), "total": int(total)}))
+        else:
+            notes.append(Note(N_("a distinctive word of the listed name is in the query; "
+                                 "the rest of its name is not")))
+    elif how.startswith("reading"):
+        notes.append(Note(N_("compared by pronunciation")))
+    elif how.startswith("token set"):
+        notes.append(Note(N_("compared word by word")))
+    if "~" in how and not how.startswith("reading:"):
+        notes.append(Note(N_("some words are spelled differently but sound or look alike")))
+    if "[weighted by rarity in the list]" in how:
+        notes.append(Note(N_("words weighted by their rarity in the list")))
+    if found := _CAPPED.search(how):
+        cap, reason = found.groups()
+        notes.append(Note(N_("similarity capped at %(cap)s: %(reason)s"),
+                          {"cap": cap, "reason": Note(CAP_REASONS.get(reason, reason))}))
+    return notes
 
 
 @lru_cache(maxsize=500_000)
@@ -626,7 +696,7 @@ def score_entity(query: Query, entity: ListedEntity, list_name: str = "", *,
             best, best_kind = comparison, kind
     assert best is not None
     score = best.score
-    explanation = [best.describe(best_kind)]
+    explanation: list[str] = [Step(best.describe(best_kind), best.describe_notes(best_kind))]
     if query.birth_date and entity.birth_dates:
         score, note = _dates(query.birth_date, entity.birth_dates, score)
         explanation.append(note)
@@ -634,27 +704,32 @@ def score_entity(query: Query, entity: ListedEntity, list_name: str = "", *,
         code = country_code(query.country)
         listed = {country_code(c) for c in entity.countries}
         if code in listed:
-            explanation.append(f"country {query.country} agrees")
+            explanation.append(Step.of(N_("country %(country)s agrees"), country=query.country))
         else:
             score *= COUNTRY_CONFLICT
-            explanation.append(f"country conflict: {query.country} ≠ "
-                               f"{', '.join(sorted(entity.countries))} (×{COUNTRY_CONFLICT})")
+            explanation.append(Step.of(N_("country conflict: %(query)s ≠ %(listed)s "
+                                          "(×%(factor)s)"), query=query.country,
+                                       listed=", ".join(sorted(entity.countries)),
+                                       factor=COUNTRY_CONFLICT))
     if best.score >= THRESHOLD and score < CANDIDATE_THRESHOLD:
         score = CANDIDATE_THRESHOLD
-        explanation.append(f"the name matches: kept a possible match ({CANDIDATE_THRESHOLD}) "
-                           "despite the conflict")
+        explanation.append(Step.of(N_("the name matches: kept a possible match "
+                                      "(%(threshold)s) despite the conflict"),
+                                   threshold=CANDIDATE_THRESHOLD))
     explanation.append(status_of(min(score, 1.0)))
     return ScoredEntity(entity, list_name, round(min(score, 1.0), 4), round(best.score, 4),
                         best.candidate.original, explanation)
 
 
-def _dates(query_date: str, listed: tuple[str, ...], score: float) -> tuple[float, str]:
+def _dates(query_date: str, listed: tuple[str, ...], score: float) -> tuple[float, Step]:
     q = query_date.strip()
     if any(d.startswith(q) or q.startswith(d) for d in listed):
-        return min(1.0, score + DOB_AGREES_BONUS), f"birth date {q} agrees (+{DOB_AGREES_BONUS})"
+        return min(1.0, score + DOB_AGREES_BONUS), Step.of(
+            N_("birth date %(date)s agrees (+%(bonus)s)"), date=q, bonus=DOB_AGREES_BONUS)
     if any(d[:4] == q[:4] for d in listed):
-        return (score * DOB_SAME_YEAR_CONFLICT,
-                f"birth date conflict: {q} ≠ {', '.join(listed)}, same year "
-                f"(×{DOB_SAME_YEAR_CONFLICT})")
-    return (score * DOB_CONFLICT,
-            f"birth date conflict: {q} ≠ {', '.join(listed)} (×{DOB_CONFLICT})")
+        return score * DOB_SAME_YEAR_CONFLICT, Step.of(
+            N_("birth date conflict: %(date)s ≠ %(listed)s, same year (×%(factor)s)"),
+            date=q, listed=", ".join(listed), factor=DOB_SAME_YEAR_CONFLICT)
+    return score * DOB_CONFLICT, Step.of(
+        N_("birth date conflict: %(date)s ≠ %(listed)s (×%(factor)s)"),
+        date=q, listed=", ".join(listed), factor=DOB_CONFLICT)

@@ -14,9 +14,10 @@ from econsec.analyses.commodity_profile import commodity_profile
 from econsec.analyses.shares import SHARE_MEASURES, commodity_shares
 from econsec.errors import EconsecError
 from econsec.i18n import translator
+from econsec.i18n.collation import sorted_by_name
 from econsec.web.i18n import request_language
 from econsec.web.pages import figures
-from econsec.web.pages.common import cached, render
+from econsec.web.pages.common import bilingual, cached, render
 from econsec.web.pages.overview import overview_data
 from econsec.web.state import WebState, get_state
 
@@ -27,8 +28,10 @@ State = Annotated[WebState, Depends(get_state)]
 
 @router.get("/commodities", response_class=HTMLResponse)
 def commodities(request: Request, state: State) -> HTMLResponse:
-    t = translator(request_language(request))
-    rows = cached(state, ("commodity_list",), lambda: commodity_list(state.store))
+    lang = request_language(request)
+    t = translator(lang)
+    rows = sorted_by_name(cached(state, ("commodity_list",), lambda: commodity_list(state.store)),
+                          lang, lambda c: bilingual(c, lang))
     headline = {p["commodity"]: (p["measures"].get("production") or p["measures"].get("refinery"))
                 for p in overview_data(state, "JPN")["commodities"]}
     return render(request, "commodities.html.j2", title=t.gettext("Commodities"),
@@ -73,7 +76,7 @@ def commodity(request: Request, state: State, item_id: str,
         profile = _profile(state, item_id)
     except EconsecError as exc:
         return render(request, "not_found.html.j2", status_code=404,
-                      title=t.gettext("Not found"), message=str(exc),
+                      title=t.gettext("Not found"), message=exc.translate(lang, located=False),
                       back=("/commodities", t.gettext("Commodities")), charts=False)
     if profile["commodity"] != item_id:  # a name or alias: canonical URL
         from fastapi.responses import RedirectResponse

@@ -18,8 +18,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup, escape
 
+from econsec.datasets.sources import source_text
 from econsec.i18n import SUPPORTED_LANGUAGES
 from econsec.i18n.terms import N_
+from econsec.i18n.units import unit_text
 from econsec.web.api.common import read_cache
 from econsec.web.i18n import COOKIE, page_environment, request_language
 from econsec.web.state import WebState
@@ -79,6 +81,8 @@ def render(request: Request, template: str, *, status_code: int = 200, token: bo
         "lang_urls": {code: lang_url(request, code) for code in SUPPORTED_LANGUAGES},
         "json_attr": json_attr, "name": lambda obj, key="name": bilingual(obj, lang, key),
         "other_name": lambda obj, key="name": other_name(obj, lang, key),
+        "unit": lambda value: unit_text(value, lang),
+        "source_text": lambda value: source_text(value, lang),
     }
     if token:
         csrf = request.app.state.econsec.csrf_token

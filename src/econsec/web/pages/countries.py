@@ -13,10 +13,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from econsec.analyses.country_profile import country_profile
 from econsec.errors import EconsecError
 from econsec.i18n import translator
+from econsec.i18n.collation import sorted_by_name
 from econsec.i18n.terms import N_
 from econsec.web.i18n import request_language
 from econsec.web.pages import figures
-from econsec.web.pages.common import HOME_CHOICES, cached, render
+from econsec.web.pages.common import HOME_CHOICES, bilingual, cached, render
 from econsec.web.pages.overview import overview_data
 from econsec.web.state import WebState, get_state
 
@@ -61,9 +62,12 @@ def producer_positions(state: WebState) -> dict[str, list[dict[str, Any]]]:
 def countries(request: Request, state: State,
               show: Annotated[str, Query(pattern="^(producers|all)$")] = "producers"
               ) -> HTMLResponse:
-    t = translator(request_language(request))
+    lang = request_language(request)
+    t = translator(lang)
     positions = producer_positions(state)
-    rows = [c for c in state.store.countries() if show == "all" or c.iso3 in positions]
+    rows = sorted_by_name((c for c in state.store.countries()
+                           if show == "all" or c.iso3 in positions), lang,
+                          lambda c: bilingual(c, lang))
     return render(request, "countries.html.j2", title=t.gettext("Countries"), rows=rows,
                   positions=positions, show=show, group_labels=GROUP_LABELS, charts=False)
 
@@ -80,7 +84,7 @@ def country(request: Request, state: State, iso3: str,
             dependence=base["dependence"]))
     except EconsecError as exc:
         return render(request, "not_found.html.j2", status_code=404,
-                      title=t.gettext("Not found"), message=str(exc),
+                      title=t.gettext("Not found"), message=exc.translate(lang, located=False),
                       back=("/countries", t.gettext("Countries")), charts=False)
     if profile["iso3"] != iso3:
         return RedirectResponse(f"/countries/{profile['iso3']}", status_code=307)

@@ -34,7 +34,7 @@ CELL_CHARS = 160
 #: Column headings in the reader's language (other columns show their identifier).
 COLUMN_LABELS = {
     "item_id": N_("Item"), "input_item": N_("Input item"), "output_item": N_("Output item"),
-    "area": N_("Area"), "iso3": N_("Country"), "exporter": N_("Exporter"),
+    "area": N_("Area as written"), "iso3": N_("Country"), "exporter": N_("Exporter"),
     "importer": N_("Importer"), "year": N_("Year"), "measure": N_("Measure"),
     "value": N_("Value"), "unit": N_("Unit"), "share": N_("Share"),
     "quantity": N_("Quantity"), "name_en": N_("English name"),

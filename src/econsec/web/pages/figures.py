@@ -8,6 +8,7 @@ from typing import Any
 
 from econsec.i18n import Translator
 from econsec.i18n.terms import N_
+from econsec.i18n.units import unit_text
 
 BLUE, RED, GREY = "#0b5cad", "#b3261e", "#8a96a3"
 #: Colour classes of supplier concentration (HHI, 0-1): the US DOJ/FTC bands rescaled.
@@ -91,7 +92,8 @@ def trend_lines(trend: dict[str, Any], countries: dict[str, Any], t: Translator,
                         else {})})
     return {"data": data,
             "layout": {"margin": {"l": 70, "r": 20, "t": 10, "b": 40},
-                       "xaxis": {"dtick": 1}, "yaxis": {"title": {"text": trend["unit"]}},
+                       "xaxis": {"dtick": 1},
+                       "yaxis": {"title": {"text": unit_text(trend["unit"], lang)}},
                        "legend": {"orientation": "h", "y": -0.2}}}
 
 

@@ -10,12 +10,22 @@ from fastapi.responses import HTMLResponse
 from econsec.analyses.report_data import report_data
 from econsec.errors import EconsecError
 from econsec.i18n import translator
+from econsec.i18n.terms import N_
 from econsec.web.i18n import request_language
 from econsec.web.pages import figures
 from econsec.web.pages.common import HOME_CHOICES, cached, render
 from econsec.web.state import WebState, get_state
 
 router = APIRouter(include_in_schema=False)
+
+#: Technology-domain tags of items (the disruptive-innovation lens), translated when shown.
+DOMAIN_TAGS = (N_("computing"), N_("clean-tech"), N_("biotech"), N_("defence-space"))
+
+
+def tag_list(tags: Any, lang: str) -> str:
+    """Domain tags in ``lang``, joined as the language lists words."""
+    t = translator(lang)
+    return ("、" if lang == "ja" else ", ").join(t.gettext(str(tag)) for tag in tags)
 
 
 def overview_data(state: WebState, home: str) -> dict[str, Any]:
@@ -32,7 +42,7 @@ def overview(request: Request, state: Annotated[WebState, Depends(get_state)],
     try:
         data = overview_data(state, home.strip().upper() or "JPN")
     except EconsecError as exc:
-        error = str(exc)
+        error = exc.translate(lang)
         data = overview_data(state, "JPN")
     countries = {c.iso3: c for c in state.store.countries()}
     choices = [countries[c] for c in HOME_CHOICES if c in countries]
@@ -46,5 +56,5 @@ def overview(request: Request, state: Annotated[WebState, Depends(get_state)],
                    or r["domestic_advantage"] or r["disruptive_innovation"]],
         matrix_figure=figures.criticality_matrix(data["matrix"], t),
         hhi_figure=figures.hhi_ranking_bar(hhi_rows, t, lang),
-        hhi_bands=figures.HHI_BANDS,
+        hhi_bands=figures.HHI_BANDS, tags=lambda tags: tag_list(tags, lang),
     )

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 # imported for the texts they register (result notes; progress and refusals)
 import econsec.scenarios.ensemble
@@ -24,6 +24,7 @@ from econsec.i18n import translator
 from econsec.i18n.terms import N_
 from econsec.io_models.bea import NOTE_IDS
 from econsec.scenarios.catalogue import worked_scenarios, worked_texts
+from econsec.scenarios.schema import named_tables
 from econsec.scenarios.texts import known_messages
 from econsec.web.i18n import request_language
 from econsec.web.pages.common import render
@@ -64,8 +65,36 @@ SCRIPT_LABELS = (
 )
 
 
+#: The scenario builder's event and measure types (``type`` in the file) and their names.
+EVENT_TYPES = (("capacity_loss", N_("Capacity loss")),
+               ("capital_destroyed", N_("Capital destroyed")),
+               ("export_restriction", N_("Export restriction")),
+               ("demand_change", N_("Demand change")),
+               ("chokepoint_closure", N_("Chokepoint closure")))
+MEASURE_TYPES = (("stockpile_release", N_("Stockpile release")),
+                 ("diversify_supplier", N_("Diversify supplier")),
+                 ("substitute", N_("Substitute")),
+                 ("recycle", N_("Recycle")))
+
+
 #: Units of the bundled tables that a result names (and the name of a missing unit).
 MRIO_UNITS = (N_("Million USD (current)"), N_("MRIO unit"))
+
+
+@router.get("/scenarios/names")
+def scenario_names(state: Annotated[WebState, Depends(get_state)],
+                   mrio: Annotated[str, Query(max_length=100)] = "pymrio:test") -> Response:
+    """The regions and sectors (code and name) of a bundled table, for the scenario
+    builder's choices (the table is loaded once per app, as for a run)."""
+    from econsec.io_models.shocks import sector_names
+    from econsec.web.api.common import json_response
+    from econsec.web.api.iomodels import loaded_mrio
+
+    table = loaded_mrio(state, mrio)  # a 422 problem for anything but a bundled table
+    names = sector_names(mrio)
+    return json_response({"mrio": mrio, "regions": [str(r) for r in table.regions],
+                          "sectors": [{"code": str(c), "name": names.get(str(c), "")}
+                                      for c in table.sectors]})
 
 
 @router.get("/scenarios", response_class=HTMLResponse)
@@ -79,4 +108,5 @@ def scenarios(request: Request, state: Annotated[WebState, Depends(get_state)],
     texts.update({key: t.gettext(key) for key in (*worked_texts(), *NOTE_IDS, *MRIO_UNITS)})
     return render(request, "scenarios.html.j2", title=t.gettext("Scenarios"), worked=rows,
                   selected=worked or "pymrio-test-mining-outage", labels=labels,
-                  texts=texts)
+                  texts=texts, tables=named_tables(),
+                  event_types=EVENT_TYPES, measure_types=MEASURE_TYPES)

@@ -26,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from econsec.errors import EconsecError, UnknownCountryError, ValidationError
 from econsec.i18n import Translator, translator
 from econsec.screening.checks import QueryError
+from econsec.screening.explain import render_notes
 from econsec.screening.index import STALE_AFTER_DAYS, NoListLoadedError
 from econsec.web.api.common import UploadTooLarge, check_length, safe_name, saved_upload
 from econsec.web.api.screening import screening_service
@@ -56,6 +57,8 @@ def _page(request: Request, state: WebState, *, form: dict[str, str] | None = No
             status_code = 409
         except EconsecError as exc:
             error, status_code = error_text(exc, t), 422
+    for match in (document or {}).get("matches", []):
+        match["explanation_shown"] = render_notes(match.get("explanation_texts", []), t.lang)
     return render(request, "screening.html.j2", status_code=status_code,
                   title=t.gettext("Restricted-party screening"), form=form,
                   document=document, lists=lists, no_lists=no_lists,
