@@ -3,6 +3,11 @@
 Every command that prints results takes ``--format table|json|csv``; every command takes
 ``--db URL`` (else ``ECONSEC_DB``, else the default SQLite file). Any
 :class:`econsec.errors.EconsecError` is printed as one clear message and exits with 2.
+
+Start-up is part of every command's wall time, so this module and the command modules it
+registers import only typer, rich's console and light econsec modules; analyses, the store
+(SQLAlchemy), numpy, pandas, the screening index … are imported inside the commands that
+use them (``tests/test_cli_speed_guards.py`` keeps it so).
 """
 
 from __future__ import annotations
@@ -20,7 +25,6 @@ from econsec.cli.screening_cmd import lists_app, screen
 from econsec.cli.simulate_cmd import scenarios, simulate
 from econsec.cli.techmgmt_cmd import tech_app
 from econsec.errors import EconsecError
-from econsec.settings import Settings
 
 app = typer.Typer(
     name="econsec",
@@ -46,8 +50,14 @@ FormatOption = Annotated[
 ]
 
 
+def _settings() -> Any:
+    from econsec.settings import Settings
+
+    return Settings()
+
+
 def _db_url(db: str | None) -> str:
-    return Settings().database_url(db)
+    return _settings().database_url(db)
 
 
 def _open_store(db: str | None, *, ensure_data: bool = True) -> Any:
@@ -82,24 +92,45 @@ def init(db: DbOption = None, fmt: FormatOption = OutputFormat.TABLE,
          ) -> None:
     """Build or refresh the knowledge base from the bundled public data (idempotent) and
     load the Japanese screening lists."""
+    url = _db_url(db)
     store = _open_store(db, ensure_data=False)
-    counts = _build(store)
-    rows = [{"table": k, "rows": v} for k, v in sorted(counts.items())]
+    counts = _build(store)  # read back from the database after the import
+    rows: list[dict[str, object]] = [{"table": k, "rows": v} for k, v in sorted(counts.items())]
     screening: list[dict[str, object]] = []
+    index_path: str | None = None
     if lists:
         from econsec.screening.bundled import JAPANESE
         from econsec.screening.index import load_bundled, open_index
 
         with open_index(screening_index) as idx, progress_bar() as progress:
-            for name in JAPANESE:
-                loaded, fresh = load_bundled(idx, name, progress=progress, force=False)
-                screening.append({"list": loaded.name, "entities": loaded.entities,
-                                  "edition": loaded.edition, "loaded": fresh})
-                rows.append({"table": f"screening list {loaded.name}",
-                             "rows": loaded.entities})
-    emit(Result({"database": _db_url(db), "counts": counts, "screening_lists": screening},
-                rows, ["table", "rows"], title=f"Knowledge base ready: {_db_url(db)}"),
-         fmt, out)
+            fresh = {name: load_bundled(idx, name, progress=progress, force=False)[1]
+                     for name in JAPANESE}
+            stored = {x.name: x for x in idx.lists()}  # what the index holds now
+            index_path = str(idx.path)
+        for name in JAPANESE:
+            screening.append({"list": name, "entities": stored[name].entities,
+                              "edition": stored[name].edition, "loaded": fresh[name]})
+            rows.append({"table": f"screening list {name}", "rows": stored[name].entities})
+    doc = {"database": url, "counts": counts, "screening_index": index_path,
+           "screening_lists": screening}
+    if fmt is not OutputFormat.TABLE:
+        emit(Result(doc, rows, ["table", "rows"]), fmt, out)
+        return
+    # Paths on a line of their own, never wrapped by rich (a terminal may fold a long one,
+    # but a copy of it stays whole); names and counts in tables.
+    _print_path("Knowledge base ready:", url)
+    emit(Result(doc, [r for r in rows if not str(r["table"]).startswith("screening list ")],
+                ["table", "rows"]), fmt, out)
+    if index_path is not None:
+        _print_path("Screening lists loaded into:", index_path)
+        emit(Result(doc, [{**x, "loaded": "now" if x["loaded"] else "already loaded"}
+                          for x in screening], ["list", "entities", "edition", "loaded"]),
+             fmt, out)
+
+
+def _print_path(label: str, path: str) -> None:
+    out.print(label, markup=False, highlight=False)
+    out.print(plain(f"  {path}"), soft_wrap=True, highlight=False)
 
 
 @app.command()
@@ -241,7 +272,7 @@ def assess_dependence(
     from econsec.analyses.dependence import dependence_table
     from econsec.cli.views import dependence_result
 
-    home = country or Settings().home_country
+    home = country or _settings().home_country
     emit(dependence_result(dependence_table(_open_store(db), home)), fmt, out)
 
 
@@ -257,7 +288,7 @@ def assess_country(
     produces (the API's and the country page's profile)."""
     from econsec.analyses.country_profile import country_profile
 
-    p = country_profile(_open_store(db), country, home=home or Settings().home_country)
+    p = country_profile(_open_store(db), country, home=home or _settings().home_country)
     gov, risk = p["governance"], p["country_risk"]
     facts = [
         ("country", f"{p['name_en']} / {p['name_ja']} ({p['iso3']})"),
@@ -285,7 +316,7 @@ def report(
 
     store = _open_store(db)
     with progress_bar() as progress:
-        path = write_report(store, out_dir, home=country or Settings().home_country,
+        path = write_report(store, out_dir, home=country or _settings().home_country,
                             progress=progress)
     out.print(f"Report written to {path}")
 

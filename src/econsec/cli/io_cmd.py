@@ -13,21 +13,18 @@ Unknown names raise with close matches; malformed shocks, and cuts above 100 %, 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
 import typer
 
 from econsec.cli.console import out
 from econsec.cli.output import OutputFormat, Result, emit
 from econsec.errors import ValidationError
-from econsec.io_models.mrio import MRIO
-from econsec.io_models.shocks import (
-    build_shock,
-    parse_assignment,
-    resolve_target,
-    sector_names,
-)
+
+if TYPE_CHECKING:  # numpy and the models are imported by the commands that run them
+    import numpy as np
+
+    from econsec.io_models.mrio import MRIO
 
 io_app = typer.Typer(
     help="Static input-output shocks: Leontief, Ghosh, inoperability (IIM), extraction.",
@@ -50,6 +47,8 @@ MethodOption = Annotated[str, typer.Option(
 
 def _shock(mrio: MRIO, texts: Sequence[str], names: Mapping[str, str], option: str,
            base: np.ndarray | None) -> list[tuple[str, str, float]]:
+    from econsec.io_models.shocks import build_shock, parse_assignment
+
     entries = [parse_assignment(mrio, text, names, option=option) for text in texts]
     return build_shock(mrio, entries, base, option=option, labels=texts)
 
@@ -87,6 +86,7 @@ def _method(method: str) -> Any:
 
 def _prepare(mrio: str, method: str) -> tuple[MRIO, dict[str, str], Any]:
     """The table, its sector names and a :class:`StaticModel` for one command."""
+    from econsec.io_models.shocks import sector_names
     from econsec.io_models.static import StaticModel
 
     table = _load(mrio)
@@ -182,6 +182,8 @@ def extract(
         raise ValidationError("give at least one --extract REGION/SECTOR")
     if variant not in ("full", "backward", "forward"):
         raise ValidationError(f"unknown --variant '{variant}'; use full, backward or forward")
+    from econsec.io_models.shocks import resolve_target
+
     pairs = [resolve_target(table, t, names, option="--extract") for t in targets]
     result = model.extraction(pairs, variant=variant)  # type: ignore[arg-type]
     doc = result.to_dict()

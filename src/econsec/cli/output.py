@@ -20,14 +20,15 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from econsec.jsonable import jsonable
 from econsec.textsafe import csv_cell, terminal_text
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 class OutputFormat(StrEnum):
@@ -108,6 +109,8 @@ def emit(result: Result, fmt: OutputFormat, console: Console) -> None:
     if fmt is OutputFormat.CSV:
         console.file.write(to_csv(result.rows, result.columns))
         return
+    from rich.table import Table
+
     table = Table(title=plain(result.title) if result.title else None, title_justify="left")
     for column in result.columns:
         table.add_column(plain(column), overflow="fold")

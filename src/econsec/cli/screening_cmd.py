@@ -26,21 +26,11 @@ from rich.markup import escape
 
 from econsec.cli.console import err, out, progress_bar
 from econsec.cli.output import OutputFormat, Result, emit, to_csv, to_json
-from econsec.datasets.countries import resolve_country
 from econsec.errors import ValidationError
-from econsec.screening.batch import batch_columns, read_counterparties, safe_rows, screen_batch
-from econsec.screening.bundled import BUNDLED, bundled_names
-from econsec.screening.checks import check_query
-from econsec.screening.index import (
-    STALE_AFTER_DAYS,
-    Status,
-    lists_screened,
-    load_bundled,
-    open_index,
-    screening_document,
-)
-from econsec.screening.match import THRESHOLD, Query
 from econsec.textsafe import terminal_text
+
+# The screening library (index, matching, transliteration, country names) is imported by
+# the commands that use it: `econsec --help` and the other commands never load it.
 
 lists_app = typer.Typer(help="Entity lists for screening (bundled lists, FollowTheMoney JSONL "
                         "or CSV).", invoke_without_command=True)
@@ -54,9 +44,14 @@ FormatOption = Annotated[
     OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
 ]
 
-STATUS_TEXT = {Status.MATCH: "MATCH", Status.POSSIBLE: "possible match — review",
-               Status.FALSE_POSITIVE: "false positive (reviewed)",
-               Status.LOW: "low similarity — review", Status.NONE: "no match"}
+
+def status_text() -> dict[str, str]:
+    """How each result status reads in a table."""
+    from econsec.screening.index import Status
+
+    return {Status.MATCH: "MATCH", Status.POSSIBLE: "possible match — review",
+            Status.FALSE_POSITIVE: "false positive (reviewed)",
+            Status.LOW: "low similarity — review", Status.NONE: "no match"}
 
 
 def _shown(rows: Sequence[Mapping[str, Any]], fmt: OutputFormat) -> list[dict[str, Any]]:
@@ -66,6 +61,8 @@ def _shown(rows: Sequence[Mapping[str, Any]], fmt: OutputFormat) -> list[dict[st
         return [{k: escape(terminal_text(v)) if isinstance(v, str) else v
                  for k, v in row.items()} for row in rows]
     if fmt is OutputFormat.CSV:
+        from econsec.screening.batch import safe_rows
+
         return safe_rows([dict(r) for r in rows])
     return [dict(r) for r in rows]
 
@@ -83,6 +80,8 @@ def lists_show(ctx: typer.Context, index: IndexOption = None,
     """Show the loaded lists: name, entities, edition and its age, loaded at, source."""
     if ctx.invoked_subcommand is not None:
         return
+    from econsec.screening.index import lists_screened, open_index
+
     with open_index(index) as idx:
         loaded = idx.lists()
         path = str(idx.path)
@@ -101,6 +100,9 @@ def lists_show(ctx: typer.Context, index: IndexOption = None,
 @lists_app.command("bundled")
 def lists_bundled(index: IndexOption = None, fmt: FormatOption = OutputFormat.TABLE) -> None:
     """Show the lists bundled with econsec: name, edition, publisher, licence, loaded?"""
+    from econsec.screening.bundled import BUNDLED
+    from econsec.screening.index import open_index
+
     with open_index(index) as idx:
         loaded = {x.name: x for x in idx.lists()}
     rows = [{**b.to_dict(), "loaded_at": loaded[b.name].loaded_at if b.name in loaded
@@ -122,7 +124,7 @@ def lists_load(
                                              "name without suffix).")] = None,
     edition: Annotated[str | None, typer.Option(
         "--edition", help="Edition date of the file (YYYY-MM-DD); results then warn when it "
-        f"is older than {STALE_AFTER_DAYS} days.")] = None,
+        "is older than a year.")] = None,
     index: IndexOption = None,
     fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
@@ -131,6 +133,9 @@ def lists_load(
     if (file is None) == (bundled is None):
         raise ValidationError("give a list FILE or --bundled NAME (see `econsec lists "
                               "bundled`), not both")
+    from econsec.screening.bundled import bundled_names
+    from econsec.screening.index import load_bundled, open_index
+
     docs: list[dict[str, object]] = []
     with open_index(index) as idx, progress_bar() as progress:
         path = str(idx.path)
@@ -200,17 +205,23 @@ def screen(
     if entity_id is not None:
         raise ValidationError(f"unexpected extra argument {entity_id!r} (quote a name that "
                               "has spaces)")
+    from econsec.datasets.countries import resolve_country
+    from econsec.screening.checks import check_query
+    from econsec.screening.index import Status, open_index, screening_document
+    from econsec.screening.match import THRESHOLD, Query
+
     screened = check_query(Query(name, country, birth_date), resolve_country=resolve_country)
     with open_index(index) as idx:
         results = idx.screen(screened, limit=limit)
         doc = screening_document(idx, screened, results)
     matches = doc["matches"]
     assert isinstance(matches, list)
-    rows = [{**m, "status": STATUS_TEXT.get(m["status"], m["status"]),
+    texts = status_text()
+    rows = [{**m, "status": texts.get(m["status"], m["status"]),
              "decision": (m["decision"] or {}).get("decision", "")} for m in matches]
     hits = sum(1 for m in matches if m["status"] == Status.MATCH)
     review = sum(1 for m in matches if m["status"] == Status.POSSIBLE)
-    status = STATUS_TEXT[str(doc["status"])]
+    status = texts[str(doc["status"])]
     screened_lists = doc["lists_screened"]
     warnings = doc["warnings"]
     assert isinstance(screened_lists, list) and isinstance(warnings, list)
@@ -226,6 +237,16 @@ def screen(
 
 def _screen_batch(batch: Path, out_file: Path | None, all_matches: bool,
                   index: str | None, fmt: OutputFormat) -> None:
+    from econsec.datasets.countries import resolve_country
+    from econsec.screening.batch import (
+        batch_columns,
+        read_counterparties,
+        safe_rows,
+        screen_batch,
+    )
+    from econsec.screening.index import Status, lists_screened, open_index
+    from econsec.screening.match import THRESHOLD
+
     with open_index(index) as idx:
         loaded = idx.require_lists()  # refuse before reading the file
         header, rows = read_counterparties(batch, resolve_country=resolve_country)
@@ -267,6 +288,8 @@ def _decide(entity_id: str, query: str | None, match: bool, false_positive: bool
         raise ValidationError("decide needs --query NAME (the screened name)")
     if match == false_positive:
         raise ValidationError("give exactly one of --match or --false-positive")
+    from econsec.screening.index import open_index
+
     with open_index(index) as idx:
         decision = idx.decide(entity_id, query, "match" if match else "false_positive",
                               note).to_dict()

@@ -21,7 +21,6 @@ import typer
 from econsec.cli.console import err, out
 from econsec.cli.output import OutputFormat, Result, emit
 from econsec.errors import EconsecError, Location
-from econsec.settings import Settings
 from econsec.textsafe import csv_cell, terminal_text
 
 tech_app = typer.Typer(help="Technology management: designated technologies, prior-report "
@@ -91,6 +90,7 @@ def _emit(result: Result, fmt: OutputFormat) -> None:
 
 def _tech_store(db: str | None) -> Any:
     from econsec.kb.store import open_store
+    from econsec.settings import Settings
     from econsec.techmgmt.store import TechStore
 
     return TechStore(open_store(Settings().database_url(db)))
