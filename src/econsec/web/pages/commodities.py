@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from econsec.analyses.commodities import commodity_list
 from econsec.analyses.commodity_profile import commodity_profile
@@ -19,6 +19,7 @@ from econsec.web.i18n import request_language
 from econsec.web.pages import figures
 from econsec.web.pages.common import bilingual, cached, render
 from econsec.web.pages.overview import overview_data
+from econsec.web.pages.tables import FormatParam, table_response
 from econsec.web.state import WebState, get_state
 
 router = APIRouter(include_in_schema=False)
@@ -26,14 +27,35 @@ router = APIRouter(include_in_schema=False)
 State = Annotated[WebState, Depends(get_state)]
 
 
+#: Columns of ``/commodities?_format=csv|json`` (the table's ``data-col`` names).
+COMMODITY_COLUMNS = ("id", "name", "name_en", "name_ja", "measures", "hhi",
+                     "largest_producer", "largest_producer_share")
+#: Columns of ``/commodities/{id}?_format=csv|json``: the country shares the page shows.
+SHARE_COLUMNS = ("commodity", "measure", "year", "iso3", "country", "country_en",
+                 "country_ja", "value", "unit", "share")
+
+
 @router.get("/commodities", response_class=HTMLResponse)
-def commodities(request: Request, state: State) -> HTMLResponse:
+def commodities(request: Request, state: State, fmt: FormatParam = None) -> Response:
     lang = request_language(request)
     t = translator(lang)
     rows = sorted_by_name(cached(state, ("commodity_list",), lambda: commodity_list(state.store)),
                           lang, lambda c: bilingual(c, lang))
     headline = {p["commodity"]: (p["measures"].get("production") or p["measures"].get("refinery"))
                 for p in overview_data(state, "JPN")["commodities"]}
+    if fmt:
+        data = []
+        for c in rows:
+            top = (headline.get(c["id"]) or {}).get("shares") or [{}]
+            data.append({"id": c["id"], "name": bilingual(c, lang), "name_en": c["name_en"],
+                         "name_ja": c["name_ja"],
+                         "measures": [f"{m} {min(ys)}-{max(ys)}"
+                                      for m, ys in c["measures"].items()],
+                         "hhi": (headline.get(c["id"]) or {}).get("hhi"),
+                         "largest_producer": top[0].get("iso3"),
+                         "largest_producer_share": top[0].get("share")})
+        return table_response(request, "commodities", COMMODITY_COLUMNS, data, fmt,
+                              search_keys=("id", "name_en", "name_ja"))
     return render(request, "commodities.html.j2", title=t.gettext("Commodities"),
                   rows=rows, headline=headline)
 
@@ -69,7 +91,8 @@ def share_view(state: WebState, item_id: str, measure: str | None, year: int | N
 @router.get("/commodities/{item_id}", response_class=HTMLResponse)
 def commodity(request: Request, state: State, item_id: str,
               measure: Annotated[str | None, Query(max_length=40)] = None,
-              year: Annotated[int | None, Query(ge=1900, le=2100)] = None) -> HTMLResponse:
+              year: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+              fmt: FormatParam = None) -> Response:
     lang = request_language(request)
     t = translator(lang)
     try:
@@ -83,6 +106,14 @@ def commodity(request: Request, state: State, item_id: str,
 
         return RedirectResponse(f"/commodities/{profile['commodity']}", status_code=307)
     view = share_view(state, item_id, measure, year, lang)
+    if fmt:
+        s = view.get("shares") or {"shares": []}
+        data = [{**r, "commodity": item_id, "measure": s.get("measure"), "year": s.get("year"),
+                 "unit": s.get("unit"), "country_en": r.get("country"),
+                 "country": (r.get("country_ja") or r.get("country")) if lang == "ja"
+                 else r.get("country")} for r in s["shares"]]
+        return table_response(request, f"{item_id}-{s.get('measure', 'shares')}-"
+                              f"{s.get('year', '')}".rstrip("-"), SHARE_COLUMNS, data, fmt)
     countries = overview_data(state, "JPN")["countries"]
     trend = profile["trend"]
     m = profile["measures"]

@@ -8,7 +8,7 @@ from collections import defaultdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from econsec.analyses.country_profile import country_profile
 from econsec.errors import EconsecError
@@ -19,6 +19,7 @@ from econsec.web.i18n import request_language
 from econsec.web.pages import figures
 from econsec.web.pages.common import HOME_CHOICES, bilingual, cached, render
 from econsec.web.pages.overview import overview_data
+from econsec.web.pages.tables import FormatParam, table_response
 from econsec.web.state import WebState, get_state
 
 router = APIRouter(include_in_schema=False)
@@ -58,23 +59,42 @@ def producer_positions(state: WebState) -> dict[str, list[dict[str, Any]]]:
     return cached(state, ("producer_positions",), build)
 
 
+#: Columns of ``/countries?_format=csv|json`` (the table's ``data-col`` names).
+COUNTRY_COLUMNS = ("iso3", "name", "name_en", "name_ja", "groups", "commodities_produced",
+                   "largest_share_commodity", "largest_share")
+#: Columns of ``/countries/{iso3}?_format=csv|json``: what the home country depends on it for.
+DEPENDS_COLUMNS = ("home", "supplier", "commodity", "name", "name_en", "name_ja", "share",
+                   "rank", "home_share", "partner_share", "outside_share",
+                   "net_import_reliance", "top_import_source", "top_import_share")
+
+
 @router.get("/countries", response_class=HTMLResponse)
 def countries(request: Request, state: State,
-              show: Annotated[str, Query(pattern="^(producers|all)$")] = "producers"
-              ) -> HTMLResponse:
+              show: Annotated[str, Query(pattern="^(producers|all)$")] = "producers",
+              fmt: FormatParam = None) -> Response:
     lang = request_language(request)
     t = translator(lang)
     positions = producer_positions(state)
     rows = sorted_by_name((c for c in state.store.countries()
                            if show == "all" or c.iso3 in positions), lang,
                           lambda c: bilingual(c, lang))
+    if fmt:
+        data = [{"iso3": c.iso3, "name": bilingual(c, lang), "name_en": c.name_en,
+                 "name_ja": c.name_ja, "groups": [g for g in c.groups if g in GROUP_LABELS],
+                 "commodities_produced": len(positions.get(c.iso3, [])),
+                 "largest_share_commodity": (positions.get(c.iso3) or [{}])[0].get("commodity"),
+                 "largest_share": (positions.get(c.iso3) or [{}])[0].get("share")}
+                for c in rows]
+        return table_response(request, "countries", COUNTRY_COLUMNS, data, fmt,
+                              search_keys=("iso3", "name_en", "name_ja"))
     return render(request, "countries.html.j2", title=t.gettext("Countries"), rows=rows,
                   positions=positions, show=show, group_labels=GROUP_LABELS, charts=False)
 
 
 @router.get("/countries/{iso3}", response_class=HTMLResponse)
 def country(request: Request, state: State, iso3: str,
-            home: Annotated[str, Query(max_length=60)] = "JPN") -> HTMLResponse:
+            home: Annotated[str, Query(max_length=60)] = "JPN",
+            fmt: FormatParam = None) -> Response:
     lang = request_language(request)
     t = translator(lang)
     try:
@@ -88,6 +108,11 @@ def country(request: Request, state: State, iso3: str,
                       back=("/countries", t.gettext("Countries")), charts=False)
     if profile["iso3"] != iso3:
         return RedirectResponse(f"/countries/{profile['iso3']}", status_code=307)
+    if fmt:
+        data = [{**r, "home": base["home"]["iso3"], "supplier": profile["iso3"],
+                 "name": bilingual(r, lang)} for r in profile["home_depends_on"]]
+        return table_response(request, f"{profile['iso3']}-supplies-{base['home']['iso3']}",
+                              DEPENDS_COLUMNS, data, fmt)
     top = [{"label": ((r["name_ja"] or r["name_en"]) if lang == "ja" else r["name_en"])
             + (f" ({t.gettext(r['measure'])})" if r["measure"] != "production" else ""),
             "share": r["share"]} for r in profile["produces"][:20]]
