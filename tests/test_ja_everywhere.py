@@ -141,7 +141,8 @@ PAGES = ("/", "/commodities", "/commodities/lithium", "/commodities/lithium/shar
          "/commodities/cobalt", "/commodities/rare-earths", "/countries", "/countries/CHN",
          "/countries/JPN", "/countries/AUS", "/value-chain", "/data", "/scenarios",
          "/screening", "/tech", "/tech/cases", "/tech/selfcheck", "/nowhere",
-         "/commodities/nowhere", "/countries/XXX",
+         "/commodities/nowhere", "/countries/XXX", "/commodities/lithium?year=abc",
+         "/countries?show=some", "/screening?birth_date=12345678901",
          *(f"/screening?{urlencode(q)}" for q in QUERIES))
 
 
@@ -164,7 +165,7 @@ def test_the_guard_sees_what_it_guards() -> None:
 @pytest.mark.parametrize("path", PAGES)
 def test_no_english_of_our_own_on_a_japanese_page(server: LiveServer, path: str) -> None:
     answer = get(server, path)
-    assert answer.status_code in (200, 404), (path, answer.status_code)
+    assert answer.status_code in (200, 404, 422), (path, answer.status_code)
     shown = visible_text(answer.text)
     assert JAPANESE.search(shown)
     left = english_left(shown, stored_units(server.db))
@@ -264,6 +265,22 @@ def test_not_found_pages_in_japanese(server: LiveServer, path: str, japanese: st
     assert answer.status_code == 404
     shown = visible_text(answer.text)
     assert japanese in shown and "unknown" not in shown, shown
+
+
+@pytest.mark.parametrize(("path", "japanese", "english"), [
+    ("/commodities/lithium?year=abc", "query.year: 整数を指定してください",
+     "query.year: Input should be a valid integer"),
+    ("/countries?show=some", "パターン '^(producers|all)$' に合う値を指定してください",
+     "String should match pattern '^(producers|all)$'"),
+    ("/screening?birth_date=12345678901", "10 文字以内で指定してください",
+     "String should have at most 10 characters"),
+])
+def test_malformed_query_pages_in_japanese(server: LiveServer, path: str, japanese: str,
+                                           english: str) -> None:
+    ja, en = (get(server, path, lang) for lang in ("ja", "en"))
+    assert ja.status_code == en.status_code == 422
+    assert japanese in visible_text(ja.text) and english not in visible_text(ja.text)
+    assert english in visible_text(en.text)
 
 
 def package(text: str) -> bytes:

@@ -34,7 +34,14 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from econsec.errors import BusyError, EconsecError, NotFoundError, StoreError, UnknownNameError
+from econsec.errors import (
+    BusyError,
+    EconsecError,
+    NotFoundError,
+    StoreError,
+    UnknownNameError,
+    translate_message,
+)
 from econsec.i18n import translator
 from econsec.i18n.terms import N_
 
@@ -132,7 +139,12 @@ def install(app: FastAPI) -> None:
         ]
         detail = "; ".join(f"{e['location']}: {e['message']}" for e in errors)
         if wants_page(request.headers, str(request.url.path)):
-            return error_page(request, 422, detail=detail)
+            from econsec.web.i18n import request_language
+
+            lang = request_language(request)
+            shown = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: "
+                              f"{validation_message(e, lang)}" for e in exc.errors())
+            return error_page(request, 422, detail=shown)
         return problem(422, "invalid request", detail, errors=errors,
                        instance=str(request.url.path))
 
@@ -148,6 +160,35 @@ def install(app: FastAPI) -> None:
 
 
 # ------------------------------------------------------------------ pages for browsers
+
+
+#: The request parser's messages per error type, with its wording as message id (the
+#: English page reads as before; a page in another language reads its translation).
+VALIDATION_MESSAGES = {
+    "int_parsing": N_("Input should be a valid integer, unable to parse string as an integer"),
+    "float_parsing": N_("Input should be a valid number, unable to parse string as a number"),
+    "string_too_long": N_("String should have at most %(max_length)s characters"),
+    "string_too_short": N_("String should have at least %(min_length)s characters"),
+    "string_pattern_mismatch": N_("String should match pattern '%(pattern)s'"),
+    "greater_than_equal": N_("Input should be greater than or equal to %(ge)s"),
+    "less_than_equal": N_("Input should be less than or equal to %(le)s"),
+    "greater_than": N_("Input should be greater than %(gt)s"),
+    "less_than": N_("Input should be less than %(lt)s"),
+    "missing": N_("Field required"),
+}
+
+
+def validation_message(error: Mapping[str, Any], lang: str) -> str:
+    """One request-parser error's message in ``lang`` (its own wording where the type is
+    not one of :data:`VALIDATION_MESSAGES`)."""
+    msgid = VALIDATION_MESSAGES.get(str(error.get("type")))
+    ctx = dict(error.get("ctx") or {})
+    if msgid is None:
+        return str(error.get("msg", ""))
+    needed = set(re.findall(r"%\((\w+)\)s", msgid))
+    if not needed <= set(ctx):
+        return str(error.get("msg", ""))
+    return translate_message(msgid, {k: ctx[k] for k in needed} if needed else None, lang)
 
 
 def wants_page(headers: Mapping[str, str], path: str) -> bool:
