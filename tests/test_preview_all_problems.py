@@ -102,3 +102,23 @@ def test_data_page_lists_three_problems(server: LiveServer, lang: str) -> None:
     assert "data-importable" not in r.text
     if lang == "ja":
         assert "3 件の問題" in r.text or "3件の問題" in r.text, r.text
+
+
+def test_every_problem_of_one_row(tmp_path: Path) -> None:
+    path = tmp_path / "multi.csv"
+    path.write_text("item,country,year,measure,value,unit\n"
+                    "lithium,Chile,2024,production,5,t\n"
+                    "lithium,Chiile,20x4,output,lots,t\n"
+                    "lithium,Chile,2025,production,-3,t\n", encoding="utf-8")
+    check = check_user_file(path)
+    found = sorted((p.location.line, p.location.column) for p in check.problems)
+    assert found == [(3, "country"), (3, "measure"), (3, "value"), (3, "year"), (4, "value")]
+    assert len(check.bundle.observations) == 1  # only the good row is kept
+    items = tmp_path / "items.csv"
+    items.write_text("id,kind,name_en\ngood-one,material,Good\nBad Id,thing,\n"
+                     "ok2,stuff,Ok\n", encoding="utf-8")
+    check = check_user_file(items)
+    assert [(p.location.line, p.location.column) for p in check.problems] == [
+        (3, "id"), (3, "kind"), (3, "name_en"), (4, "kind")]
+    assert [i.id for i in check.bundle.items] == ["good-one"]
+    assert len(check.bundle.locations["items"]) == 1

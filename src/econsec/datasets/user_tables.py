@@ -962,6 +962,15 @@ class LineLocations(Sequence[Location]):
         return Location(self._files[self._file_at[index]], self._lines[index])
 
 
+#: A value that passes the checks of a column, standing in for a refused cell while the
+#: rest of its row is checked (:meth:`_TableReader._row_problems`); others stand in as "".
+STAND_IN: dict[str, Cell] = {
+    "year": "2000", "measure": "production", "value": "0", "country": "JPN",
+    "exporter": "JPN", "importer": "JPN", "iso3": "JPN", "item": "x", "input_item": "x",
+    "output_item": "y", "id": "x", "kind": "material", "name_en": "x",
+}
+
+
 class _TableReader:
     """Turns validated rows of one or more tables (one file) into a :class:`Bundle`."""
 
@@ -1013,7 +1022,30 @@ class _TableReader:
             except EconsecError as exc:
                 if self.problems is None:
                     raise
-                self.problems.keep(exc)
+                for problem in self._row_problems(method, row, file, line, exc):
+                    self.problems.keep(problem)
+
+    def _row_problems(self, method: Callable[..., None], row: dict[str, Cell], file: str,
+                      line: int, first: EconsecError) -> list[EconsecError]:
+        """Every problem of a refused row: the row is checked again with each refused cell
+        replaced by a value that passes (:data:`STAND_IN`), until it passes or a cell is
+        refused twice; nothing of it is kept."""
+        found = [first]
+        masked = dict(row)
+        while True:
+            column = found[-1].location.column
+            if column not in masked or masked[column] == STAND_IN.get(column, ""):
+                return found
+            masked[column] = STAND_IN.get(column, "")
+            self._replaying = True
+            try:
+                method(masked, lambda c, line=line: Location(file, line, c))
+            except EconsecError as exc:
+                found.append(exc)
+            else:
+                return found
+            finally:
+                self._replaying = False
 
     def _same(self, value: Any) -> Any:
         """One shared object for equal texts and years (a file repeats them on every row;
@@ -1192,8 +1224,7 @@ class _TableReader:
             raise ValidationError(
                 SLUG_MESSAGE, params={"value": _shown(item_id)}, location=where("id"),
             )
-        self.out.locations.setdefault("items", LineLocations()).append(self._file, self._line)
-        self.out.items.append(Item(
+        item = Item(
             id=item_id,
             kind=_enum(ItemKind, row["kind"], "kind", where("kind")),
             name_en=self._required_text(row, "name_en", where),
@@ -1203,20 +1234,27 @@ class _TableReader:
             hs_codes=_split(row.get("hs_codes")),
             domain=_text(row.get("domain")),
             stage=_enum(Stage, row.get("stage"), "stage", where("stage"), optional=True),
-        ))
+        )
+        if self._replaying:  # a row checked again (see _row_problems): keep nothing
+            return
+        self.out.locations.setdefault("items", LineLocations()).append(self._file, self._line)
+        self.out.items.append(item)
 
     def _countries(self, row: dict[str, Cell], where: Where) -> None:
         iso3 = self._required_text(row, "iso3", where).upper()
         if not re.fullmatch(r"[A-Z]{3}", iso3):
             raise ValidationError(N_("'%(value)s' is not an ISO alpha-3 code"),
                                   params={"value": _shown(iso3)}, location=where("iso3"))
-        self.out.locations.setdefault("countries", LineLocations()).append(
-            self._file, self._line)
-        self.out.countries.append(Country(
+        country = Country(
             iso3=iso3, iso2=_text(row.get("iso2")).upper(), numeric=_text(row.get("numeric")),
             name_en=self._required_text(row, "name_en", where),
             name_ja=_text(row.get("name_ja")), groups=_split(row.get("groups")),
-        ))
+        )
+        if self._replaying:
+            return
+        self.out.locations.setdefault("countries", LineLocations()).append(
+            self._file, self._line)
+        self.out.countries.append(country)
 
     def bundle(self) -> Bundle:
         """The bundle with one Source per distinct (source, publisher, licence, url)."""
