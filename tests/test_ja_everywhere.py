@@ -267,6 +267,12 @@ def test_not_found_pages_in_japanese(server: LiveServer, path: str, japanese: st
     assert japanese in shown and "unknown" not in shown, shown
 
 
+def test_unknown_home_country_on_the_overview_in_japanese(server: LiveServer) -> None:
+    ja = visible_text(get(server, "/?home=XYZ").text)
+    assert "国 'XYZ' は見つかりません" in ja and "unknown country" not in ja
+    assert "unknown country 'XYZ'" in visible_text(get(server, "/?home=XYZ", "en").text)
+
+
 @pytest.mark.parametrize(("path", "japanese", "english"), [
     ("/commodities/lithium?year=abc", "query.year: 整数を指定してください",
      "query.year: Input should be a valid integer"),
