@@ -116,7 +116,10 @@ def data_table(request: Request, state: State, table: str,
     def link(number: int) -> str:
         return f"/data/tables/{table}?" + urlencode({**query, "page": number})
 
-    columns = [c for c in result.columns]
+    columns = list(result.columns)
+    # the source right after the number it is the source of (visible without scrolling)
+    after = next((columns.index(c) for c in ("unit", "estimate", "category", "share")
+                  if c in columns), len(columns) - 1)
     rows = [{"cells": [_cell(c, r.get(c), t) for c in columns],
              "source": {k: r.get(f"source_{k}") for k in ("title", "publisher", "year", "url")}
              if result.sourced else None} for r in result.rows]
@@ -124,6 +127,7 @@ def data_table(request: Request, state: State, table: str,
         request, "data_table.html.j2", charts=False,
         title=t.gettext("Stored rows: %(table)s") % {"table": t.gettext(table)},
         table=table, columns=columns, labels=COLUMN_LABELS, rows=rows, result=result,
+        source_after=after,
         filter_labels=FILTER_LABELS, filters=filters, year=year, problem=problem,
         page=page, pages=pages, first=result.offset + 1 if result.rows else 0,
         last=result.offset + len(result.rows), tables=tables(),
