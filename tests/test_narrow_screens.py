@@ -31,7 +31,7 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no /usr/bin
 PAGES = ("/", "/countries", "/countries/JPN", "/countries/CHL", "/commodities",
          "/commodities/lithium", "/value-chain", "/scenarios", "/screening?name=Huawei",
          "/tech", "/tech/cases", "/tech/cases/{case}", "/tech/selfcheck", "/data",
-         "/no-such-page", "/docs")
+         "/data/tables/observations?item=lithium", "/no-such-page", "/docs")
 
 #: In the page: what overflows, narrow cells and cells whose text runs one character a line.
 MEASURE = """() => {
