@@ -93,3 +93,22 @@ def test_data_page_links_every_table(server: LiveServer) -> None:
     body = httpx.get(server.url + "/data", params={"lang": "en"}).text
     for name in ("observations", "trade_flows", "sources", "items"):
         assert f'href="/data/tables/{name}"' in body  # the count links to the rows
+
+
+def test_sort_and_download_keep_the_filters(server: LiveServer) -> None:
+    url = server.url + "/data/tables/observations"
+    r = httpx.get(url, params={"item": "lithium", "country": "CHL", "_sort": "year",
+                               "_desc": "1", "lang": "en"})
+    years = [y for y in re.findall(r'<td class="num">(\d{4})</td>', r.text) if y != "2025"]
+    assert years[:4] == ["2024", "2024", "2023", "2019"], years[:5]  # (2025: source year)
+    assert 'aria-sort="descending"' in r.text and "_sort=year" in r.text
+    csv = httpx.get(url, params={"item": "lithium", "country": "CHL", "year": 1950,
+                                 "_format": "csv"})
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    lines = csv.text.strip().splitlines()
+    assert lines[0].endswith("source_title,source_publisher,source_year,source_url")
+    assert len(lines) == 2 and "Mineral test summaries 2025" in lines[1]
+    doc = httpx.get(url, params={"item": "lithium", "_format": "json", "_sort": "value",
+                                 "_desc": "1"}).json()
+    values = [row["value"] for row in doc["rows"] if row["value"] is not None]
+    assert values == sorted(values, reverse=True) and len(doc["rows"]) > 100

@@ -67,9 +67,11 @@ def filter_columns(table: Table, name: str) -> tuple[str, ...]:
 
 def browse_table(engine: Any, name: str, *, item: str | None = None,
                  country: str | None = None, year: int | None = None,
-                 offset: int = 0, limit: int = 50) -> Page:
-    """Rows ``offset`` … ``offset + limit`` of table ``name`` (ordered by its key) that
-    match the filters (a filter the table has no column for is left out); raises
+                 offset: int = 0, limit: int = 50, sort: str | None = None,
+                 desc: bool = False) -> Page:
+    """Rows ``offset`` … ``offset + limit`` of table ``name`` that match the filters (a
+    filter the table has no column for is left out), ordered by the column ``sort`` (empty
+    values last; ``desc`` for descending) and then by the table's key; raises
     :class:`NotFoundError` for a table that does not exist."""
     if name not in T:
         raise NotFoundError("unknown table '%(table)s' (tables: %(tables)s)",
@@ -91,7 +93,11 @@ def browse_table(engine: Any, name: str, *, item: str | None = None,
     if sourced:
         stmt = stmt.add_columns(*(SOURCES.c[f].label(f"source_{f}") for f in SOURCE_FIELDS))
         stmt = stmt.select_from(table.outerjoin(SOURCES, SOURCES.c.key == table.c.source_key))
-    stmt = stmt.where(*conditions).order_by(*table.primary_key.columns)
+    order = []
+    if sort in columns:
+        column = table.c[sort]
+        order = [column.is_(None), column.desc() if desc else column.asc()]
+    stmt = stmt.where(*conditions).order_by(*order, *table.primary_key.columns)
     count = select(func.count()).select_from(table).where(*conditions)
     with engine.connect() as conn:
         total = conn.execute(count).scalar_one()

@@ -14,21 +14,22 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from econsec.errors import EconsecError
 from econsec.i18n import translator
 from econsec.i18n.terms import N_
-from econsec.kb.browse import browse_table, tables
+from econsec.kb.browse import SOURCE_FIELDS, browse_table, tables
 from econsec.web.i18n import request_language
 from econsec.web.pages.common import render
+from econsec.web.pages.tables import FormatParam, table_response
 from econsec.web.state import WebState, get_state
 
 router = APIRouter(include_in_schema=False)
 State = Annotated[WebState, Depends(get_state)]
 
-#: Rows a page shows.
-PAGE_ROWS = 50
+#: Rows a page shows; rows a download holds at most.
+PAGE_ROWS, DOWNLOAD_ROWS = 50, 100_000
 #: Longest text shown in a cell (the rest is cut with an ellipsis).
 CELL_CHARS = 160
 #: Column headings in the reader's language (other columns show their identifier).
@@ -88,7 +89,10 @@ def data_table(request: Request, state: State, table: str,
                item: Annotated[str, Query(max_length=200)] = "",
                country: Annotated[str, Query(max_length=200)] = "",
                year: Annotated[int | None, Query(ge=1000, le=9999)] = None,
-               page: Annotated[int, Query(ge=1, le=1_000_000)] = 1) -> HTMLResponse:
+               page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+               sort: Annotated[str | None, Query(alias="_sort", max_length=100)] = None,
+               desc: Annotated[str, Query(alias="_desc", max_length=5)] = "",
+               fmt: FormatParam = None) -> Response:
     lang = request_language(request)
     t = translator(lang)
     back = ("/data", t.gettext("Data"))
@@ -105,16 +109,32 @@ def data_table(request: Request, state: State, table: str,
     except EconsecError as exc:
         problem = exc.translate(lang, located=False)
         wanted_item = wanted_country = None
+    descending = desc not in ("", "0")
+    if fmt:  # every matching row (at most DOWNLOAD_ROWS) with its source, as CSV or JSON
+        found = browse_table(state.store.engine, table, item=wanted_item,
+                             country=wanted_country, year=year, limit=DOWNLOAD_ROWS,
+                             sort=sort, desc=descending)
+        names = found.columns + ([f"source_{k}" for k in SOURCE_FIELDS] if found.sourced
+                                 else [])
+        return table_response(request, table, names, [] if problem else found.rows, fmt)
     result = browse_table(state.store.engine, table, item=wanted_item, country=wanted_country,
-                          year=year, offset=(page - 1) * PAGE_ROWS, limit=PAGE_ROWS)
+                          year=year, offset=(page - 1) * PAGE_ROWS, limit=PAGE_ROWS,
+                          sort=sort, desc=descending)
     if problem:  # show the message and no rows rather than every row
         result.rows, result.total = [], 0
     pages = max(1, math.ceil(result.total / PAGE_ROWS))
     query = {k: v for k, v in (("item", filters["item"]), ("country", filters["country"]),
-                               ("year", year)) if v not in (None, "")}
+                               ("year", year), ("_sort", sort if sort in result.columns else None),
+                               ("_desc", "1" if descending else None)) if v not in (None, "")}
 
     def link(number: int) -> str:
         return f"/data/tables/{table}?" + urlencode({**query, "page": number})
+
+    def sort_link(column: str) -> str:
+        again = query.get("_sort") == column and not descending
+        wanted = {k: v for k, v in query.items() if k not in ("_sort", "_desc")}
+        return f"/data/tables/{table}?" + urlencode(
+            {**wanted, "_sort": column, **({"_desc": "1"} if again else {})})
 
     columns = list(result.columns)
     # the source right after the number it is the source of (visible without scrolling)
@@ -127,7 +147,8 @@ def data_table(request: Request, state: State, table: str,
         request, "data_table.html.j2", charts=False,
         title=t.gettext("Stored rows: %(table)s") % {"table": t.gettext(table)},
         table=table, columns=columns, labels=COLUMN_LABELS, rows=rows, result=result,
-        source_after=after,
+        source_after=after, sort_link=sort_link, sorted_by=query.get("_sort"),
+        descending=descending, query=query,
         filter_labels=FILTER_LABELS, filters=filters, year=year, problem=problem,
         page=page, pages=pages, first=result.offset + 1 if result.rows else 0,
         last=result.offset + len(result.rows), tables=tables(),
