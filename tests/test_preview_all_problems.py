@@ -122,3 +122,26 @@ def test_every_problem_of_one_row(tmp_path: Path) -> None:
         (3, "id"), (3, "kind"), (3, "name_en"), (4, "kind")]
     assert [i.id for i in check.bundle.items] == ["good-one"]
     assert len(check.bundle.locations["items"]) == 1
+
+
+def test_data_package_rows_are_all_checked(kb: Path, tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{kb}")
+    folder = tmp_path / "pkg"
+    store.export_datapackage(folder)
+    path = folder / "observations.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+
+    def spoil(n: int, column: str, value: str) -> None:
+        cells = lines[n].split(",")
+        cells[header.index(column)] = value
+        lines[n] = ",".join(cells)
+
+    spoil(2, "year", "20x1")
+    spoil(4, "value", "lots")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    check = check_user_file(folder, store=store)
+    assert [(p.location.line, p.location.column) for p in check.problems] == [
+        (3, "year"), (5, "value")]
+    kept = check.bundle.observations
+    assert len(kept) == len(lines) - 3 == len(check.bundle.locations["observations"])

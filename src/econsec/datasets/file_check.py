@@ -8,9 +8,11 @@ check them against the knowledge base (:meth:`econsec.kb.store.Store.bundle_prob
 unknown items and sources, duplicates, share sums, cycles, and for a file without row
 problems a source whose stored facts would change), again collecting every problem.
 
-A problem of the file as a whole (not a table, an encoding that cannot be read, a missing
-column, a malformed CSV record, a data package's refusal) ends the reading: it is the only
-problem listed and ``bundle`` is None.
+A refused row of a CSV file or workbook is checked again with each refused cell replaced
+by a value that passes, so all of its problems are listed; a data package's refused row
+lists its first. A problem of the file as a whole (not a table, an encoding that cannot be
+read, a missing column, a malformed CSV record, a package's descriptor) ends the reading:
+it is the only problem listed and ``bundle`` is None.
 """
 
 from __future__ import annotations

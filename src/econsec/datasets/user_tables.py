@@ -215,7 +215,7 @@ def read_user_file(path: Path, *, encoding: str | None = None,
         if not package.is_file():
             raise DataFormatError(N_("folder has no datapackage.json"),
                                   location=Location(str(path)))
-        return read_datapackage(package)
+        return read_datapackage(package, problems=problems)
     if not path.is_file():
         raise DataFormatError(N_("file not found"), location=Location(str(path)))
     try:
@@ -229,7 +229,7 @@ def read_user_file(path: Path, *, encoding: str | None = None,
 def _read_file(path: Path, encoding: str | None, problems: Problems | None = None) -> Bundle:
     suffix = path.suffix.lower()
     if path.name.lower().endswith("datapackage.json") or suffix == ".json":
-        return read_datapackage(path)
+        return read_datapackage(path, problems=problems)
     if suffix in {".csv", ".tsv", ".txt"}:
         return read_csv_file(path, encoding=encoding, problems=problems)
     if suffix in {".xlsx", ".xlsm"}:
@@ -956,6 +956,11 @@ class LineLocations(Sequence[Location]):
     def __len__(self) -> int:
         return len(self._lines)
 
+    def pop(self) -> None:
+        """Forget the last location (of a row that was left out)."""
+        self._file_at.pop()
+        self._lines.pop()
+
     def __getitem__(self, index: Any) -> Any:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
@@ -1403,14 +1408,41 @@ def _iso3(r: dict[str, str], column: str, at: Where, *, required: bool = True) -
     return text
 
 
-def read_datapackage(path: Path) -> Bundle:
+class _PackageRow:
+    """``with guard(table):`` reads one row of a data package: a refusal is raised, or,
+    when collecting, kept in ``problems`` and the row left out (with its location)."""
+
+    __slots__ = ("out", "problems", "table")
+
+    def __init__(self, out: Bundle, problems: Problems | None) -> None:
+        self.out, self.problems, self.table = out, problems, None
+
+    def __call__(self, table: str | None) -> _PackageRow:
+        self.table = table
+        return self
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: Any, exc: BaseException | None, _tb: Any) -> bool:
+        if exc is None or self.problems is None or not isinstance(exc, EconsecError):
+            return False
+        locations = self.out.locations.get(self.table or "")
+        if locations is not None and len(locations) > len(getattr(self.out, self.table or "")):
+            locations.pop()
+        self.problems.keep(exc)
+        return True
+
+
+def read_datapackage(path: Path, *, problems: Problems | None = None) -> Bundle:
     """Read a data package written by :meth:`econsec.kb.store.Store.export_datapackage`.
 
     Resources are recognised by name (``sources``, ``countries``, ``country_groups``,
     ``items``, ``item_hs_codes``, ``observations``, ``trade_flows``, ``input_edges``,
     ``governance_scores``, ``country_risk``); records keep their ``source_key``. Ids,
     codes, names and numbers get the same checks as in CSV files; every record keeps its
-    file and line for the errors the import finds later.
+    file and line for the errors the import finds later. ``problems``: collect the
+    refusals of rows there (see :class:`Problems`) and leave those rows out.
     """
     from econsec.documents import read_json
 
@@ -1430,103 +1462,114 @@ def read_datapackage(path: Path) -> Bundle:
             yield r, at
 
     out = Bundle()
+    guard = _PackageRow(out, problems)
     for r, at in rows("sources", "sources"):
-        out.sources.append(Source(
-            key=_name(r, "key", at, limit=MAX_ID_CHARS + 100),
-            publisher=_name(r, "publisher", at), title=_name(r, "title", at, limit=1000),
-            year=parse_year(r["year"], at("year")), licence=_name(r, "licence", at),
-            url=_name(r, "url", at, required=False, limit=2000),
-            file=_name(r, "file", at, required=False, limit=1000),
-            sha256=_name(r, "sha256", at, required=False, limit=64),
-            citation=_name(r, "citation", at, required=False, limit=MAX_CELL_CHARS),
-        ))
+        with guard("sources"):
+            out.sources.append(Source(
+                key=_name(r, "key", at, limit=MAX_ID_CHARS + 100),
+                publisher=_name(r, "publisher", at), title=_name(r, "title", at, limit=1000),
+                year=parse_year(r["year"], at("year")), licence=_name(r, "licence", at),
+                url=_name(r, "url", at, required=False, limit=2000),
+                file=_name(r, "file", at, required=False, limit=1000),
+                sha256=_name(r, "sha256", at, required=False, limit=64),
+                citation=_name(r, "citation", at, required=False, limit=MAX_CELL_CHARS),
+            ))
     groups: dict[str, list[str]] = {}
     for r, at in rows("country_groups"):
-        groups.setdefault(_iso3(r, "iso3", at), []).append(_name(r, "group_name", at))
+        with guard(None):
+            groups.setdefault(_iso3(r, "iso3", at), []).append(_name(r, "group_name", at))
     for r, at in rows("countries", "countries"):
-        iso3 = _iso3(r, "iso3", at)
-        out.countries.append(Country(
-            iso3=iso3, iso2=_name(r, "iso2", at, required=False, limit=2),
-            numeric=_name(r, "numeric", at, required=False, limit=3),
-            name_en=_name(r, "name_en", at), name_ja=_name(r, "name_ja", at, required=False),
-            groups=tuple(sorted(groups.get(iso3, ()))),
-        ))
+        with guard("countries"):
+            iso3 = _iso3(r, "iso3", at)
+            out.countries.append(Country(
+                iso3=iso3, iso2=_name(r, "iso2", at, required=False, limit=2),
+                numeric=_name(r, "numeric", at, required=False, limit=3),
+                name_en=_name(r, "name_en", at), name_ja=_name(r, "name_ja", at, required=False),
+                groups=tuple(sorted(groups.get(iso3, ()))),
+            ))
     codes: dict[str, list[tuple[int, str]]] = {}
     for r, at in rows("item_hs_codes"):
-        position = int(parse_number(r.get("position") or 0, at("position")))
-        codes.setdefault(r["item_id"], []).append(
-            (position, _name(r, "hs_code", at, limit=20)))
+        with guard(None):
+            position = int(parse_number(r.get("position") or 0, at("position")))
+            codes.setdefault(r["item_id"], []).append(
+                (position, _name(r, "hs_code", at, limit=20)))
     for r, at in rows("items", "items"):
-        item_id = _slug(r, "id", at)
-        out.items.append(Item(
-            id=item_id, kind=_enum(ItemKind, r["kind"], "kind", at("kind")),
-            name_en=_name(r, "name_en", at), name_ja=_name(r, "name_ja", at, required=False),
-            service_type=_enum(ServiceType, r.get("service_type"), "service type",
-                               at("service_type"), optional=True),
-            hs_codes=tuple(c for _, c in sorted(codes.get(item_id, ()))),
-            domain=_name(r, "domain", at, required=False),
-            stage=_enum(Stage, r.get("stage"), "stage", at("stage"), optional=True),
-        ))
+        with guard("items"):
+            item_id = _slug(r, "id", at)
+            out.items.append(Item(
+                id=item_id, kind=_enum(ItemKind, r["kind"], "kind", at("kind")),
+                name_en=_name(r, "name_en", at), name_ja=_name(r, "name_ja", at, required=False),
+                service_type=_enum(ServiceType, r.get("service_type"), "service type",
+                                   at("service_type"), optional=True),
+                hs_codes=tuple(c for _, c in sorted(codes.get(item_id, ()))),
+                domain=_name(r, "domain", at, required=False),
+                stage=_enum(Stage, r.get("stage"), "stage", at("stage"), optional=True),
+            ))
     for r, at in rows("observations", "observations"):
-        out.observations.append(Observation(
-            item_id=_slug(r, "item_id", at), area=_name(r, "area", at),
-            iso3=_iso3(r, "iso3", at, required=False) or None,
-            is_aggregate=parse_bool(r.get("is_aggregate"), at("is_aggregate")),
-            year=parse_year(r["year"], at("year")),
-            measure=parse_measure(r["measure"], at("measure")),
-            value=_package_number(r["value"], at("value")),
-            unit=_name(r, "unit", at, required=False),
-            source_key=_name(r, "source_key", at, limit=MAX_ID_CHARS + 100),
-            is_estimate=parse_bool(r.get("is_estimate"), at("is_estimate")),
-            withheld=parse_bool(r.get("withheld"), at("withheld")),
-            value_raw=_name(r, "value_raw", at, required=False),
-            series=_name(r, "series", at, required=False),
-            note=_name(r, "note", at, required=False, limit=MAX_CELL_CHARS),
-        ))
+        with guard("observations"):
+            out.observations.append(Observation(
+                item_id=_slug(r, "item_id", at), area=_name(r, "area", at),
+                iso3=_iso3(r, "iso3", at, required=False) or None,
+                is_aggregate=parse_bool(r.get("is_aggregate"), at("is_aggregate")),
+                year=parse_year(r["year"], at("year")),
+                measure=parse_measure(r["measure"], at("measure")),
+                value=_package_number(r["value"], at("value")),
+                unit=_name(r, "unit", at, required=False),
+                source_key=_name(r, "source_key", at, limit=MAX_ID_CHARS + 100),
+                is_estimate=parse_bool(r.get("is_estimate"), at("is_estimate")),
+                withheld=parse_bool(r.get("withheld"), at("withheld")),
+                value_raw=_name(r, "value_raw", at, required=False),
+                series=_name(r, "series", at, required=False),
+                note=_name(r, "note", at, required=False, limit=MAX_CELL_CHARS),
+            ))
     for r, at in rows("trade_flows", "trade_flows"):
-        year_end = r.get("year_end", "")
-        out.trade_flows.append(TradeFlow(
-            item_id=_slug(r, "item_id", at),
-            exporter=_iso3(r, "exporter", at, required=False) or None,
-            importer=_iso3(r, "importer", at),
-            year=parse_year(r["year"], at("year")),
-            source_key=_name(r, "source_key", at, limit=MAX_ID_CHARS + 100),
-            value=_package_number(r.get("value", ""), at("value")),
-            quantity=_package_number(r.get("quantity", ""), at("quantity")),
-            unit=_name(r, "unit", at, required=False),
-            share=_package_number(r.get("share", ""), at("share")),
-            exporter_label=_name(r, "exporter_label", at, required=False),
-            year_end=parse_year(year_end, at("year_end")) if year_end else None,
-        ))
+        with guard("trade_flows"):
+            year_end = r.get("year_end", "")
+            out.trade_flows.append(TradeFlow(
+                item_id=_slug(r, "item_id", at),
+                exporter=_iso3(r, "exporter", at, required=False) or None,
+                importer=_iso3(r, "importer", at),
+                year=parse_year(r["year"], at("year")),
+                source_key=_name(r, "source_key", at, limit=MAX_ID_CHARS + 100),
+                value=_package_number(r.get("value", ""), at("value")),
+                quantity=_package_number(r.get("quantity", ""), at("quantity")),
+                unit=_name(r, "unit", at, required=False),
+                share=_package_number(r.get("share", ""), at("share")),
+                exporter_label=_name(r, "exporter_label", at, required=False),
+                year_end=parse_year(year_end, at("year_end")) if year_end else None,
+            ))
     for r, at in rows("input_edges", "input_edges"):
-        out.input_edges.append(InputEdge(
-            input_item=_slug(r, "input_item", at), output_item=_slug(r, "output_item", at),
-            source_key=_name(r, "source_key", at, limit=MAX_ID_CHARS + 100),
-            quantity_per_unit=_package_number(r.get("quantity_per_unit", ""),
-                                              at("quantity_per_unit")),
-            unit=_name(r, "unit", at, required=False),
-            substitutability=_package_number(r.get("substitutability", ""),
-                                             at("substitutability")),
-        ))
+        with guard("input_edges"):
+            out.input_edges.append(InputEdge(
+                input_item=_slug(r, "input_item", at), output_item=_slug(r, "output_item", at),
+                source_key=_name(r, "source_key", at, limit=MAX_ID_CHARS + 100),
+                quantity_per_unit=_package_number(r.get("quantity_per_unit", ""),
+                                                  at("quantity_per_unit")),
+                unit=_name(r, "unit", at, required=False),
+                substitutability=_package_number(r.get("substitutability", ""),
+                                                 at("substitutability")),
+            ))
     for r, at in rows("governance_scores", "governance"):
-        out.governance.append(GovernanceScore(
-            iso3=_iso3(r, "iso3", at), year=parse_year(r["year"], at("year")),
-            dimension=_name(r, "dimension", at, limit=MAX_ID_CHARS),
-            estimate=parse_number(r["estimate"], at("estimate")),
-            source_key=_name(r, "source_key", at, limit=MAX_ID_CHARS + 100),
-        ))
+        with guard("governance"):
+            out.governance.append(GovernanceScore(
+                iso3=_iso3(r, "iso3", at), year=parse_year(r["year"], at("year")),
+                dimension=_name(r, "dimension", at, limit=MAX_ID_CHARS),
+                estimate=parse_number(r["estimate"], at("estimate")),
+                source_key=_name(r, "source_key", at, limit=MAX_ID_CHARS + 100),
+            ))
     for r, at in rows("country_risk", "country_risk"):
-        category = parse_number(r["category"], at("category"))
-        if not category.is_integer():
-            raise DataFormatError(N_("category '%(value)s' is not an integer"),
-                                  params={"value": _shown(r["category"])},
-                                  location=at("category"))
-        out.country_risk.append(CountryRisk(
-            iso3=_iso3(r, "iso3", at), category=int(category),
-            valid_from=_name(r, "valid_from", at, limit=40),
-            source_key=_name(r, "source_key", at, limit=MAX_ID_CHARS + 100),
-            note=_name(r, "note", at, required=False, limit=MAX_CELL_CHARS),
-        ))
+        with guard("country_risk"):
+            category = parse_number(r["category"], at("category"))
+            if not category.is_integer():
+                raise DataFormatError(N_("category '%(value)s' is not an integer"),
+                                      params={"value": _shown(r["category"])},
+                                      location=at("category"))
+            out.country_risk.append(CountryRisk(
+                iso3=_iso3(r, "iso3", at), category=int(category),
+                valid_from=_name(r, "valid_from", at, limit=40),
+                source_key=_name(r, "source_key", at, limit=MAX_ID_CHARS + 100),
+                note=_name(r, "note", at, required=False, limit=MAX_CELL_CHARS),
+            ))
     return out
 
 
