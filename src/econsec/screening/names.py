@@ -431,7 +431,7 @@ def normalise_name(name: str) -> NormalisedName:
 #: Version of the name forms and index keys this module makes: a screening index built
 #: with another version is indexed again when it is opened (its stored forms and keys
 #: would not be found by today's queries). Raise it with every change to the forms or keys.
-NORMALISER_VERSION = 2
+NORMALISER_VERSION = 3
 
 #: A bracketed part of a name: another name the list prints with it (``Rostec (Russian
 #: Technologies State Corporation)``, ``…有限会社（別称、X及びY）``, ``…（广州欧赛科技有限公司）``).

@@ -110,7 +110,7 @@ KANJI_WORDS: dict[str, str] = {
     "工場": "plant", "製作所": "plant", "研究所": "institute", "研究院": "institute",
     "研究": "research", "科学": "scientific", "学術": "scientific", "技術": "technology",
     "工学": "engineering", "設計局": "design bureau", "設計": "design", "局": "bureau",
-    "造船所": "shipyard", "造船": "shipbuilding", "船舶": "ship", "生産": "production",
+    "造船所": "shipbuilding plant", "造船": "shipbuilding", "船舶": "ship", "生産": "production",
     "製造": "production", "企業": "enterprise", "団体": "association", "公団": "association",
     "連合体": "association", "航空機": "aviation", "航空": "aviation", "修理": "repair",
     "機械": "machine", "機器": "instrument", "光学": "optical", "無線": "radio",
@@ -150,6 +150,20 @@ KANJI_WORDS: dict[str, str] = {
     "周年": "anniversary", "記念日": "anniversary", "戦勝": "victory", "問題": "problems",
     "建設": "production", "建築": "production", "組合": "union",
     "計器": "instrument", "機材": "instrument", "器具": "instrument",
+    "衛星": "satellite", "抵抗器": "resistor", "州": "region", "地域": "region",
+    "地方": "region", "執行": "executive", "ラジオ": "radio", "電気機械": "electric machine",
+    "電気技術": "electric technology", "無線技術": "radio technology", "製品": "products",
+    "部品": "components", "材料": "materials", "金属": "metals", "合金": "alloys",
+    "鉱業": "mining", "鉄道": "railway", "車両": "vehicles", "弾薬": "ammunition",
+    "爆薬": "explosives", "装甲": "armored", "戦車": "tank", "防衛": "defence",
+    "警察": "police", "陸軍": "army", "海軍": "navy", "空軍": "air force",
+    "病院": "hospital", "医療": "medical", "協会": "association", "連合": "union",
+    "輸出": "export", "輸入": "import", "物流": "logistics", "運輸": "transport",
+    "計算機": "computer", "計算": "computing", "光電子": "optoelectronics",
+    "電子工学": "electronics", "北方": "northern", "東部": "eastern", "西部": "western",
+    "管制": "control", "管理": "management", "油圧": "hydraulics", "調査": "research",
+    "深海": "deep sea", "法科学": "forensic", "戦略": "strategic", "政府": "government",
+    "集合": "collective", "波": "wave", "本局": "head bureau", "軍": "forces", "地理": "geo",
 }
 
 #: Katakana words read in their English spelling (loanwords cutlet may not know).
@@ -173,6 +187,20 @@ KATAKANA_WORDS: dict[str, str] = {
     "エクスポート": "export", "インポート": "import", "ジョイント": "joint",
     "ストック": "stock", "アンド": "and", "ヘッド": "head", "マイクロエレクトロニクス":
     "microelectronics", "ラジオエレクトロニクス": "radioelectronics",
+    # Turkish legal and business words as katakana writes them (dropped like their Latin)
+    "ティジャーレット": "ticaret", "ティジャーレト": "ticaret", "サナーイ": "sanayi",
+    "サナイ": "sanayi", "ヴェ": "ve", "ドゥシュ": "dis", "アノニム": "anonim",
+    "シルケティ": "sirketi",
+    # common loanwords of company names (also where a katakana compound is cut)
+    "タービン": "turbine", "モーター": "motor", "トラクター": "tractor", "ケミカル": "chemical",
+    "メタル": "metal", "オイル": "oil", "パワー": "power", "エナジー": "energy",
+    "ネットワーク": "network", "ソフトウェア": "software", "コンピューター": "computer",
+    "コンピュータ": "computer", "デザイン": "design", "ビューロー": "bureau",
+    "インスティテュート": "institute", "マシン": "machine", "マシナリー": "machinery",
+    "コミュニケーションズ": "communications", "コミュニケーション": "communications",
+    "テレコム": "communications", "ラジオ": "radio", "ヘリコプター": "helicopter",
+    "オプティクス": "optics", "フォトニクス": "photonics", "レーザー": "laser",
+    "セミコンダクター": "semiconductor", "ロボティクス": "robotics", "ドローン": "drone",
 }
 
 #: Latin words folded to one English word (translations, transliterated Russian words,
@@ -186,8 +214,7 @@ CONCEPTS: dict[str, str] = {
     "scientifi": "scientific", "technological": "technology", "technical": "technology",
     "technologies": "technology", "tekhnologii": "technology", "tech": "technology",
     "byuro": "bureau", "buro": "bureau", "konstruktorskoe": "design", "kb": "design bureau",
-    "okb": "design bureau", "shipyards": "shipyard", "verf": "shipyard",
-    "proizvodstvennoe": "production", "proizvodstvennoye": "production",
+    "okb": "design bureau",     "proizvodstvennoe": "production", "proizvodstvennoye": "production",
     "manufacturing": "production", "predpriyatie": "enterprise", "enterprises": "enterprise",
     "obedinenie": "association", "obyedineniye": "association", "aircraft": "aviation",
     "aviatsionny": "aviation", "aviatsionnyi": "aviation", "aeronautical": "aviation",
@@ -223,6 +250,27 @@ CONCEPTS: dict[str, str] = {
     "building": "production", "foundation": "fund", "equipment": "instrument",
     "devices": "instrument", "device": "instrument",
     "construction": "production", "problem": "problems",
+    # compounds that Japanese writes as two words (電気機械, 電気技術, 無線技術)
+    "electromechanical": "electric machine", "electrotechnical": "electric technology",
+    "electrotechnics": "electric technology", "radiotechnical": "radio technology",
+    "radiotechnics": "radio technology", "radioengineering": "radio engineering",
+    "radioelectronic": "radio electronics", "radioelectronics": "radio electronics",
+    "optomechanical": "optical machine", "instrumentmaking": "instrument production",
+    "gunpowder": "powder", "office": "bureau", "interior": "internal",
+    "distance": "remote", "circuits": "circuit", "satellites": "satellite",
+    "oblast": "region", "regional": "region", "resistors": "resistor",
+    # Turkish business words
+    "elektronik": "electronics", "elektrik": "electric", "teknoloji": "technology",
+    "makina": "machine", "bilgisayar": "computer", "muhendislik": "engineering",
+    # Russian acronyms of institution kinds, as Japanese lists translate them
+    "npo": "scientific production association", "npp": "scientific production enterprise",
+    "nauchno-proizvodstvennoe": "scientific production",
+    "managing": "management", "hydraulic": "hydraulics", "forensics": "forensic",
+    "shipyard": "shipbuilding plant", "shipyards": "shipbuilding plant",
+    "verf": "shipbuilding plant",
+    "telemechanical": "remote machine", "telemechanics": "remote machine",
+    "specialized": "special", "specialised": "special", "governmental": "government",
+    "microwave": "micro wave", "troops": "forces", "geoinformation": "geo information",
 }
 
 #: Words a reading leaves out (joiners, "named after", Russian and Turkish legal-form
@@ -235,7 +283,7 @@ DROPPED = frozenset({
     "corp", "inc", "llc", "jsc", "ojsc", "cjsc", "pjsc", "ao", "pao", "oao", "zao", "ooo",
     "fsue", "fgup", "gup", "fgbu", "tov", "llp", "plc", "gmbh", "fze", "fzco", "fzc",
     "dmcc", "ve", "tic", "ticaret", "san", "sanayi", "dis", "as", "group", "holding",
-    "holdings", "pvt", "sdn", "bhd", "pte", "fz",
+    "holdings", "pvt", "sdn", "bhd", "pte", "fz", "anonim", "venture",
 })
 
 
@@ -400,7 +448,11 @@ def non_rhotic(token: str) -> str | None:
     return f"{''.join(keep_sk)}:{'.'.join(keep_slots)}"
 
 
-_PLURAL = re.compile(r"(?<=[a-rt-z])s$")
+#: An English plural ``s`` after a consonant other than ``s``, or after ``e`` (a final
+#: ``as``, ``is``, ``os``, ``us`` is no plural: Polyus, Zixis).
+_PLURAL = re.compile(r"(?<=[b-hj-np-rt-z])s$")
+#: Ordinal suffixes of numbers (``33rd``, ``5th``): 第33 is read ``33``.
+_ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
 
 
 def _fold(words: list[str]) -> tuple[str, ...]:
@@ -408,6 +460,7 @@ def _fold(words: list[str]) -> tuple[str, ...]:
     for word in words:
         if len(word) > 4 and word not in CONCEPTS:
             word = _PLURAL.sub("", word)  # katakana drops English plurals (Tractors)
+        word = _ORDINAL.sub(r"\1", word)
         word = CONCEPTS.get(word, word)
         for part in word.split():
             if part in DROPPED:
@@ -433,6 +486,8 @@ def split_katakana(word: str) -> list[str]:
     :data:`KATAKANA_WORDS` (``ロシアヘリコプター`` → ``ロシア``, ``ヘリコプター``;
     ``ベルオモホールディング`` → ``ベルオモ``, ``ホールディング``), leaving two kana at least
     of the rest; the run itself when it holds no such word."""
+    if word in KATAKANA_WORDS:
+        return [word]
     head: list[str] = []
     tail: list[str] = []
     rest = word
