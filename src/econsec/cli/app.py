@@ -265,15 +265,20 @@ def assess_eu_crm_template(
 def assess_dependence(
     country: Annotated[str | None, typer.Option(
         help="Home country, ISO alpha-3 or name (default: ECONSEC_HOME_COUNTRY, JPN).")] = None,
+    columns: Annotated[str | None, typer.Option(
+        "--columns", help="Table and CSV columns, comma-separated (default table: commodity,"
+        "year,home_share,top_supplier,top_share,hhi,outside_share; an unknown name is "
+        "answered with the valid ones).", show_default=False)] = None,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Dependence and indispensability of a country over all bundled commodities."""
-    from econsec.analyses.dependence import dependence_table
-    from econsec.cli.views import dependence_result
+    from econsec.analyses.dependence import COLUMNS, dependence_table
+    from econsec.cli.views import dependence_result, parse_columns
 
+    chosen = parse_columns(columns, COLUMNS) if columns is not None else None
     home = country or _settings().home_country
-    emit(dependence_result(dependence_table(_open_store(db), home)), fmt, out)
+    emit(dependence_result(dependence_table(_open_store(db), home), fmt, chosen), fmt, out)
 
 
 @assess_app.command("country")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
-from econsec.cli.output import Result
+from econsec.cli.output import OutputFormat, Result
+from econsec.errors import ValidationError
+from econsec.textsafe import terminal_text
 
 
 def _amount(value: float) -> str:
@@ -78,18 +81,56 @@ def eu_crm_result(doc: dict[str, Any]) -> Result:
                          f"{doc['ei_threshold']}. WGI: {doc['wgi_source']}."])
 
 
-def dependence_result(doc: dict[str, Any]) -> Result:
-    """The CLI form of :func:`econsec.analyses.dependence.dependence_table`."""
-    columns = list(doc["columns"])
-    if not any(r.get("top_import_source") for r in doc["rows"]):  # no bundled trade shares
-        columns = [c for c in columns if not c.startswith(("top_import", "import", "imports"))]
+#: The table's columns unless ``--columns`` names others: they fit a 100-column terminal.
+DEPENDENCE_COLUMNS = ("commodity", "year", "home_share", "top_supplier", "top_share", "hhi",
+                      "outside_share")
+_DEPENDENCE_PERCENT = ("home_share", "top_share", "partner_share", "outside_share",
+                       "net_import_reliance", "top_import_share", "imports_from_outside")
+
+
+def parse_columns(text: str, valid: Sequence[str], option: str = "--columns") -> list[str]:
+    """``a,b,c`` as a list of column names, each one of ``valid`` (else a one-line error
+    listing them)."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise ValidationError(f"{option} names no column; valid columns: {', '.join(valid)}")
+    unknown = [name for name in names if name not in valid]
+    if unknown:
+        listed = ", ".join(f"'{terminal_text(name)}'" for name in unknown)
+        raise ValidationError(f"unknown column{'s' if len(unknown) > 1 else ''} {listed} in "
+                              f"{option}; valid columns: {', '.join(valid)}")
+    return list(dict.fromkeys(names))
+
+
+def dependence_result(doc: dict[str, Any], fmt: OutputFormat = OutputFormat.TABLE,
+                      columns: Sequence[str] | None = None) -> Result:
+    """The CLI form of :func:`econsec.analyses.dependence.dependence_table`.
+
+    ``columns`` (``--columns a,b,c`` read by :func:`parse_columns`) chooses the table and
+    CSV columns. By default the table shows :data:`DEPENDENCE_COLUMNS` and a note names the
+    other columns that hold data; CSV shows every column that holds data (the JSON document
+    always has all)."""
+    valid = list(doc["columns"])
+    with_data = [c for c in valid if any(r.get(c) is not None for r in doc["rows"])]
+    if columns is not None:
+        shown = list(columns)
+    elif fmt is OutputFormat.TABLE:
+        shown = [c for c in DEPENDENCE_COLUMNS if c in valid]
+    else:
+        shown = [c for c in valid if c in with_data or c in DEPENDENCE_COLUMNS]
     notes = [
         f"Partners of {doc['home']}: members of {', '.join(doc['partner_groups']) or 'no group'}.",
         "Shares are fractions of the published world total (latest year, newest USGS release).",
         "Sources: " + ", ".join(doc["sources"]),
     ]
-    return Result(doc, doc["rows"], columns,
+    if "measure" not in shown:
+        other = [r["commodity"] for r in doc["rows"] if r.get("measure") != "production"]
+        if other:
+            notes.append("Measure: production, except refinery output (or another measure) "
+                         f"for {', '.join(other)}.")
+    hidden = [c for c in with_data if c not in shown]
+    if hidden and columns is None:
+        notes.append(f"More columns (--columns a,b,c): {', '.join(hidden)}.")
+    return Result(doc, doc["rows"], shown,
                   title=f"Dependence and indispensability of {doc['home_name']} ({doc['home']})",
-                  notes=notes,
-                  percent=("home_share", "top_share", "partner_share", "outside_share",
-                           "net_import_reliance", "top_import_share", "imports_from_outside"))
+                  notes=notes, percent=_DEPENDENCE_PERCENT)
