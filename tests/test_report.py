@@ -130,6 +130,8 @@ def test_report_units_and_yearly_shares_follow_the_headline(report: Path,
     html = report.read_text(encoding="utf-8")
     assert "metric tons, lithium content" in html
     assert "metric tons, rare-earth-oxide equivalent" in html
+    assert "トン（リチウム含有量）" in html  # the Japanese block's units are Japanese
+    assert chart_data(html)["trends"]["gallium"]["unit"] == ["キログラム", "kilograms"]
     by_id = {c["commodity"]: c for c in data["commodities"]}
     kaolin = by_id["kaolin"]
     headline = kaolin["measures"]["production"]
@@ -198,16 +200,23 @@ def test_report_draws_charts_lazily_offline_in_japanese(report: Path, tmp_path: 
                              '.chart[data-chart="shares"][data-measure="production"]')
         assert shares.locator(".gtitle").text_content() == ja_title
         assert "中国" in shares.text_content()
+        trend = '.lang-block[lang="ja"] details[data-item="gallium"] .chart[data-chart="trend"]'
+        page.locator(trend).scroll_into_view_if_needed()
+        assert "キログラム" in drawn(page, trend).text_content()  # the axis title's unit
         # Few charts exist: the matrix and the open commodity's (not the 400 others).
         assert 2 <= page.evaluate(
             "[...document.querySelectorAll('.chart')].filter((c) => c.dataset.drawn).length"
-        ) <= 8
+        ) <= 10
 
         page.click('button.lang[data-lang="en"]')
         assert page.evaluate('document.querySelector(\'.lang-block[lang="en"] '
                              'details[data-item="gallium"]\').open')
-        shares_en = drawn(page, '.lang-block[lang="en"] details[data-item="gallium"] '
-                                '.chart[data-chart="shares"][data-measure="production"]')
+        # The reader stays where they were: the trend, now drawn in English.
+        assert "kilograms" in drawn(page, trend.replace('"ja"', '"en"')).text_content()
+        shares_en = ('.lang-block[lang="en"] details[data-item="gallium"] '
+                     '.chart[data-chart="shares"][data-measure="production"]')
+        page.locator(shares_en).scroll_into_view_if_needed()
+        shares_en = drawn(page, shares_en)
         assert shares_en.locator(".gtitle").text_content() == en_title
         assert "China" in shares_en.text_content()
         page.click('button.lang[data-lang="ja"]')

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from econsec.i18n.units import unit_text
+
 #: Shares are kept as percentages with this many decimals (the charts show one).
 PERCENT_DIGITS = 2
 #: Significant digits kept for quantities (trend values) and scores (HHI, SR, EI).
@@ -59,7 +61,8 @@ def chart_data(data: dict[str, Any]) -> dict[str, Any]:
                     used.add(key)
                 series.append({"key": key,
                                "v": [rounded(v, QUANTITY_DIGITS) for v in s["values"]]})
-            trends[c["commodity"]] = {"unit": trend["unit"], "years": trend["years"],
+            unit = [unit_text(trend["unit"], "ja"), unit_text(trend["unit"], "en")]
+            trends[c["commodity"]] = {"unit": unit, "years": trend["years"],
                                       "series": series}
     matrix = data["matrix"]
     points = matrix["points"]

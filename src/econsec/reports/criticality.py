@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from econsec.analyses.report_data import report_data
 from econsec.i18n import SUPPORTED_LANGUAGES, translator
+from econsec.i18n.units import unit_text
 from econsec.reports.charts import chart_data
 from econsec.reports.render import plotly_js_packed, render, world_topojson
 
@@ -41,7 +43,8 @@ Progress = Callable[[str, int, int], None]
 def render_report(data: dict[str, Any]) -> str:
     """The report as one HTML string with both languages and inline assets."""
     blocks = [
-        {"lang": lang, "html": _raw(render("body.html.j2", lang, data=data))}
+        {"lang": lang, "html": _raw(render("body.html.j2", lang, data=data,
+                                           unit=partial(unit_text, lang=lang)))}
         for lang in ("ja", "en")
     ]
     labels = {

@@ -109,7 +109,7 @@
       }), { font: font, margin: { l: 10, r: 20, t: 10, b: 40 }, dragmode: false,
             legend: narrow(el) ? { orientation: "h", y: -0.15 } : {},
             xaxis: { dtick: 1, fixedrange: true },
-            yaxis: { title: { text: t.unit }, automargin: true, fixedrange: true,
+            yaxis: { title: { text: pick(lang, t.unit) }, automargin: true, fixedrange: true,
                      exponentformat: "none", separatethousands: true } },
         config(lang));
     },
