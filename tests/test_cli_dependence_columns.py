@@ -58,7 +58,9 @@ def test_columns_option_chooses_table_and_csv_columns(built_db: Path) -> None:
     assert any(row["commodity"] == "gallium" for row in reader)
 
 
-def test_default_csv_keeps_every_column_with_data(built_db: Path) -> None:
+def test_default_csv_keeps_the_full_column_set(built_db: Path) -> None:
     out = run_cli("assess", "dependence", "--format", "csv", db=built_db).stdout
     header = next(csv.reader(io.StringIO(out)))
-    assert {"measure", "home_rank", "governance_weighted_hhi", "partner_share"} <= set(header)
+    assert header[:3] == ["commodity", "measure", "year"]
+    assert header[-2:] == ["governance_weighted_hhi", "net_import_reliance"]
+    assert {"home_rank", "partner_share", "top_outside_supplier"} <= set(header)

@@ -108,16 +108,18 @@ def dependence_result(doc: dict[str, Any], fmt: OutputFormat = OutputFormat.TABL
 
     ``columns`` (``--columns a,b,c`` read by :func:`parse_columns`) chooses the table and
     CSV columns. By default the table shows :data:`DEPENDENCE_COLUMNS` and a note names the
-    other columns that hold data; CSV shows every column that holds data (the JSON document
-    always has all)."""
+    other columns that hold data; CSV shows every column (the import columns only when
+    the home country has import shares); the JSON document always has all."""
     valid = list(doc["columns"])
     with_data = [c for c in valid if any(r.get(c) is not None for r in doc["rows"])]
     if columns is not None:
         shown = list(columns)
     elif fmt is OutputFormat.TABLE:
         shown = [c for c in DEPENDENCE_COLUMNS if c in valid]
+    elif not any(r.get("top_import_source") for r in doc["rows"]):  # no bundled trade shares
+        shown = [c for c in valid if not c.startswith(("top_import", "import", "imports"))]
     else:
-        shown = [c for c in valid if c in with_data or c in DEPENDENCE_COLUMNS]
+        shown = valid
     notes = [
         f"Partners of {doc['home']}: members of {', '.join(doc['partner_groups']) or 'no group'}.",
         "Shares are fractions of the published world total (latest year, newest USGS release).",
