@@ -208,11 +208,15 @@ def test_report_draws_charts_lazily_offline_in_japanese(report: Path, tmp_path: 
             "[...document.querySelectorAll('.chart')].filter((c) => c.dataset.drawn).length"
         ) <= 10
 
+        page.evaluate(f"document.querySelector('{trend}').econsecMark = 1")
         page.click('button.lang[data-lang="en"]')
         assert page.evaluate('document.querySelector(\'.lang-block[lang="en"] '
                              'details[data-item="gallium"]\').open')
         # The reader stays where they were: the trend, now drawn in English.
         assert "kilograms" in drawn(page, trend.replace('"ja"', '"en"')).text_content()
+        # ... re-labelled, not drawn again: the chart drawn in Japanese was moved here.
+        assert page.evaluate(f"""document.querySelector('{trend.replace('"ja"', '"en"')}')
+                             .econsecMark""") == 1
         shares_en = ('.lang-block[lang="en"] details[data-item="gallium"] '
                      '.chart[data-chart="shares"][data-measure="production"]')
         page.locator(shares_en).scroll_into_view_if_needed()

@@ -65,6 +65,10 @@
   }
   function narrow(el) { return el.clientWidth < 520; }
 
+  function mapHover(lang) {
+    return "%{customdata[" + (lang === "ja" ? 0 : 1) + "]}: %{z:.1f}%<extra></extra>";
+  }
+
   const draw = {
     shares: function (el, lang) {
       const s = CH.shares[el.dataset.item + "/" + el.dataset.measure];
@@ -87,8 +91,8 @@
       const s = CH.shares[el.dataset.item + "/" + el.dataset.measure];
       return Plotly.newPlot(el, [{
         type: "choropleth", locationmode: "ISO-3", locations: s.iso, z: s.pct,
-        text: s.iso.map(function (c) { return cname(lang, c); }),
-        hovertemplate: "%{text}: %{z:.1f}%<extra></extra>", zmin: 0,
+        customdata: s.iso.map(function (c) { return [cname("ja", c), cname("en", c)]; }),
+        hovertemplate: mapHover(lang), zmin: 0,
         colorscale: [[0, "#deebf7"], [0.5, "#4292c6"], [1, "#08306b"]],
         colorbar: narrow(el)
           ? { ticksuffix: "%", title: { text: label(lang, "Share"), side: "top" },
@@ -133,16 +137,85 @@
     }
   };
 
+  // --- re-labelling: a chart drawn in one language is moved to the other language's place
+  // and only its texts change (Plotly.update), instead of drawing it again.
+  const relabel = {
+    shares: function (el, lang) {
+      const s = CH.shares[el.dataset.item + "/" + el.dataset.measure];
+      const iso = s.iso.slice(0, Math.min(10, s.iso.length)).reverse();
+      return Plotly.update(el, { y: [iso.map(function (c) { return cname(lang, c); })] }, {
+        "title.text": label(lang, s.world ? "Share of world total (%)"
+                                          : "Share of reported total (%)") });
+    },
+    map: function (el, lang) {
+      return Plotly.restyle(el, { hovertemplate: mapHover(lang),
+                                  "colorbar.title.text": label(lang, "Share") });
+    },
+    trend: function (el, lang) {
+      const t = CH.trends[el.dataset.item];
+      return Plotly.update(el, { name: t.series.map(function (s) {
+        return s.key === null ? label(lang, "World total") : cname(lang, s.key);
+      }) }, { "yaxis.title.text": pick(lang, t.unit) });
+    },
+    matrix: function (el, lang) {
+      return Plotly.update(el, { text: [CH.matrix.names.map(function (p) { return pick(lang, p); })] },
+        { "xaxis.title.text": label(lang, "Economic importance (EI)"),
+          "yaxis.title.text": label(lang, "Supply risk (SR)") });
+    }
+  };
+  // Plotly's button tooltips were set when the chart was drawn: give them the new language.
+  function relabelButtons(el, lang) {
+    el.querySelectorAll(".modebar-btn[data-title]").forEach(function (b) {
+      PLOTLY_TEXTS.forEach(function (key) {
+        if (b.getAttribute("data-title") === label(lang === "ja" ? "en" : "ja", key)) {
+          b.setAttribute("data-title", label(lang, key));
+        }
+      });
+    });
+  }
+  // The same chart in the other language's block.
+  function twinChart(el) {
+    const lang = blockLang(el) === "ja" ? "en" : "ja";
+    let selector = '.chart[data-chart="' + el.dataset.chart + '"]';
+    if (el.dataset.item) { selector += '[data-item="' + el.dataset.item + '"]'; }
+    if (el.dataset.measure) { selector += '[data-measure="' + el.dataset.measure + '"]'; }
+    return block(lang).querySelector(selector);
+  }
+  // Put the drawn chart ``drawn`` where the empty ``place`` is, and ``place`` where it was.
+  function swap(place, drawn) {
+    const mark = document.createComment("");
+    place.replaceWith(mark);
+    drawn.replaceWith(place);
+    mark.replaceWith(drawn);
+  }
+  function show(el) {
+    const lang = blockLang(el);
+    const twin = twinChart(el);
+    if (twin && twin.dataset.drawn && twin.querySelector(".main-svg")) {
+      swap(el, twin);
+      delete el.dataset.drawn;
+      relabel[twin.dataset.chart](twin, lang);
+      relabelButtons(twin, lang);
+      return;
+    }
+    draw[el.dataset.chart](el, lang);
+  }
+
   // --- lazy drawing: charts near the viewport, one per task ---------------------------
   const near = new Set();
   let busy = false;
   function blockLang(el) { return el.closest(".lang-block").getAttribute("lang"); }
+  // The next chart to draw: one on screen before one in the margin, then document order.
   function next() {
-    let best = null;
+    let best = null, bestOn = false;
     near.forEach(function (el) {
       if (blockLang(el) !== current || el.dataset.drawn) { return; }
-      if (!best || (best.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_PRECEDING)) {
+      const r = el.getBoundingClientRect();
+      const on = r.bottom > 0 && r.top < window.innerHeight;
+      if (!best || (on && !bestOn) || (on === bestOn
+          && (best.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_PRECEDING))) {
         best = el;
+        bestOn = on;
       }
     });
     return best;
@@ -156,7 +229,7 @@
       el.dataset.drawn = "1";
       near.delete(el);
       try {
-        draw[el.dataset.chart](el, blockLang(el));
+        show(el);
       } catch (e) {
         el.textContent = String(e);
       }
