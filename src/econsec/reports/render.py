@@ -42,10 +42,8 @@ def render(template: str, lang: str, **context: Any) -> str:
 
 @cache
 def plotly_js() -> str:
-    """The Plotly.js bundle shipped with the plotly package."""
-    from plotly.offline import get_plotlyjs
-
-    return str(get_plotlyjs())
+    """The Plotly.js bundle shipped with the plotly package (what ``get_plotlyjs`` reads)."""
+    return (resources.files("plotly") / "package_data" / "plotly.min.js").read_text("utf-8")
 
 
 @cache
