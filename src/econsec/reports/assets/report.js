@@ -120,7 +120,7 @@
     matrix: function (el, lang) {
       const m = CH.matrix;
       return Plotly.newPlot(el, [{
-        type: "scatter", mode: "markers+text", textposition: "top center",
+        type: "scatter", mode: narrow(el) ? "markers" : "markers+text", textposition: "top center",
         x: m.ei, y: m.sr, text: m.names.map(function (p) { return pick(lang, p); }),
         marker: { size: 9, color: m.critical.map(function (c) { return c ? "#b3261e" : "#0b5cad"; }) },
         hovertemplate: "%{text}<br>EI %{x:.2f}, SR %{y:.2f}<extra></extra>",
