@@ -254,11 +254,11 @@ def recall_setup(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-u
     ja.close()
 
 
-#: Held-out recall (0.665 katakana → Latin, 0.655 Latin → katakana with reading variants,
-#: bracketed aliases and katakana compounds split; 0.594 / 0.599 with distinctive-word
-#: anchors alone, 0.10 before readings): a regression guard. The goal, 0.95, is not
-#: reached (see docs/screening.md, "Cross-script recall").
-HELD_OUT_RECALL_FLOOR = 0.65
+#: Held-out recall (0.706 katakana → Latin, 0.695 Latin → katakana with reading variants,
+#: bracketed aliases, katakana compounds split and the general vocabulary; 0.594 / 0.599
+#: with distinctive-word anchors alone, 0.10 before readings): a regression guard. The
+#: goal, 0.95, is not reached (see docs/screening.md, "Cross-script recall").
+HELD_OUT_RECALL_FLOOR = 0.69
 
 
 def test_cross_script_recall_on_held_out_entities(recall_setup) -> None:  # type: ignore[no-untyped-def]
