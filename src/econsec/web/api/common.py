@@ -2,9 +2,9 @@
 
 - :func:`json_response`: the analyses' dictionaries as JSON (NaN and infinities become
   ``null``, as in the CLI's ``--format json``), serialised once and cached as bytes;
-- :class:`ReadCache`: results of read endpoints keyed by the knowledge base's data version
-  (:attr:`ReadCache.version`, bumped by every import through the API), single-flight so that
-  50 clients asking for the same cold result compute it once;
+- :func:`read_cache`: the app's read cache (:class:`econsec.web.cache.ReadCache`, results
+  keyed by the knowledge base's data version) and :func:`cached_json` / :func:`cached_value`
+  on it; :class:`LoadCache`: loaded tables (MRIOs), single-flight;
 - :func:`page`: ``{"items", "total", "limit", "offset", "next"}`` plus an RFC 8288 ``Link``
   header;
 - :func:`saved_upload`: an uploaded file written to a private temporary folder under its
@@ -19,7 +19,6 @@ import json
 import re
 import tempfile
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -32,6 +31,7 @@ from starlette.concurrency import run_in_threadpool
 
 from econsec.errors import EconsecError, ValidationError
 from econsec.jsonable import jsonable
+from econsec.web.cache import ReadCache
 from econsec.web.security import UploadTooLarge
 from econsec.web.state import WebState, get_state
 
@@ -83,78 +83,40 @@ def json_response(body: bytes | Any, status_code: int = 200,
 # ------------------------------------------------------------------------ read cache
 
 
-class ReadCache:
-    """Results of read endpoints keyed by ``(data version, key)``; LRU beyond ``size``."""
+class LoadCache:
+    """Loaded tables by key, least recently used beyond ``size``; single-flight, so that
+    many clients asking for the same cold table load it once (the others wait for it).
+    Not tied to the knowledge base: the app's read cache is :func:`read_cache`."""
 
-    def __init__(self, size: int = 1024, *, probe: Callable[[], Any] | None = None,
-                 probe_interval: float = 2.0) -> None:
+    def __init__(self, size: int = 8) -> None:
         self.size = size
-        self.version = 0
-        #: ``probe()`` fingerprints the stored data; checked at most every
-        #: ``probe_interval`` seconds, a change (an ``econsec import`` run from the command
-        #: line against the same database) clears the cache.
-        self._probe = probe
-        self._probe_interval = probe_interval
-        self._probed_at = 0.0
-        self._fingerprint: Any = None
         self._lock = threading.Lock()
         self._values: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._pending: dict[tuple[Any, ...], threading.Event] = {}
 
-    def _check_probe(self) -> None:
-        if self._probe is None:
-            return
-        now = time.monotonic()
-        if now - self._probed_at < self._probe_interval:
-            return
-        self._probed_at = now
-        fingerprint = self._probe()
-        if self._fingerprint is not None and fingerprint != self._fingerprint:
-            self.invalidate()
-        self._fingerprint = fingerprint
-
-    def peek(self, key: tuple[Any, ...]) -> Any | None:
-        """The cached value of ``key`` for the current data version, or None."""
-        self._check_probe()
-        with self._lock:
-            full = (self.version, *key)
-            if full in self._values:
-                self._values.move_to_end(full)
-                return self._values[full]
-        return None
-
     def get(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
         """The cached value of ``key``, computing it once (other callers wait) if missing."""
-        self._check_probe()
         while True:
             with self._lock:
-                full = (self.version, *key)
-                if full in self._values:
-                    self._values.move_to_end(full)
-                    return self._values[full]
-                waiting = self._pending.get(full)
+                if key in self._values:
+                    self._values.move_to_end(key)
+                    return self._values[key]
+                waiting = self._pending.get(key)
                 if waiting is None:
-                    event = self._pending[full] = threading.Event()
+                    event = self._pending[key] = threading.Event()
                     break
             waiting.wait()
         try:
             value = compute()
             with self._lock:
-                if full[0] == self.version:
-                    self._values[full] = value
-                    while len(self._values) > self.size:
-                        self._values.popitem(last=False)
+                self._values[key] = value
+                while len(self._values) > self.size:
+                    self._values.popitem(last=False)
             return value
         finally:
             with self._lock:
-                self._pending.pop(full, None)
+                self._pending.pop(key, None)
             event.set()
-
-    def invalidate(self) -> None:
-        """Forget every cached result (the knowledge base changed)."""
-        with self._lock:
-            self.version += 1
-            self._values.clear()
 
 
 _SERVICE_LOCK = threading.Lock()
@@ -172,7 +134,7 @@ def service(state: WebState, name: str, factory: Callable[[], Any]) -> Any:
 
 
 def read_cache(state: WebState) -> ReadCache:
-    """The app's :class:`ReadCache`."""
+    """The app's :class:`~econsec.web.cache.ReadCache` (registered by :class:`WebState`)."""
     return service(state, "read_cache", lambda: ReadCache(probe=state.store.data_version))
 
 

@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from econsec.errors import ValidationError
 from econsec.io_models.shocks import build_shock, parse_value, resolve_sector, sector_names
 from econsec.web.api.common import (
-    ReadCache,
+    LoadCache,
     State,
     check_mrio_ref,
     json_response,
@@ -36,9 +36,9 @@ OPTIONS = {"leontief": "demand_change", "ghosh": "value_added_change",
            "iim": "demand_perturbation", "extract": "extract"}
 
 
-def mrio_cache(state: WebState) -> ReadCache:
+def mrio_cache(state: WebState) -> LoadCache:
     """Loaded MRIOs and static models by reference (not tied to the knowledge base)."""
-    return service(state, "mrio_cache", lambda: ReadCache(size=8))
+    return service(state, "mrio_cache", lambda: LoadCache(size=8))
 
 
 def check_table_name(ref: str) -> str:
