@@ -218,6 +218,19 @@ def _forms_json(n: NormalisedName) -> list[object]:
     return [[f.method, list(f.tokens)] for f in n.forms]
 
 
+def _index_rows(rowid: int, entity: ListedEntity, names: list[tuple[object, ...]],
+                keys: list[tuple[str, int]]) -> list[NormalisedName]:
+    """Append the ``names`` rows (every form of every name) and ``keys`` rows (each index
+    key once) of the entity stored as ``rowid``; its names normalised, in order."""
+    normalised = [normalise_name(name) for _, name in entity.names]
+    found: set[str] = set()
+    for (kind, name), n in zip(entity.names, normalised, strict=True):
+        names += [(rowid, kind, name, f.method, f.text) for f in n.forms]
+        found |= index_keys(name)
+    keys += [(k, rowid) for k in found]
+    return normalised
+
+
 def _entity_json(entity: ListedEntity, normalised: list[NormalisedName]) -> str:
     return json.dumps({
         "names": [[kind, n.original, _forms_json(n), list(n.company_forms)]
@@ -295,13 +308,8 @@ class SqliteScreeningIndex:
         updates: list[tuple[str, int]] = []
         for rowid, entity_id, schema, data in rows:
             entity, _ = _entity_from_row(entity_id, schema, data)
-            normalised = [normalise_name(name) for _, name in entity.names]
+            normalised = _index_rows(rowid, entity, names, keys)
             updates.append((_entity_json(entity, normalised), rowid))
-            found: set[str] = set()
-            for (kind, name), n in zip(entity.names, normalised, strict=True):
-                names += [(rowid, kind, name, f.method, f.text) for f in n.forms]
-                found |= index_keys(name)
-            keys += [(k, rowid) for k in found]
         conn.executemany("UPDATE entities SET data = ? WHERE rowid = ?", updates)
         conn.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?)", names)
         conn.executemany("INSERT INTO keys VALUES (?, ?)", keys)
@@ -386,15 +394,9 @@ class SqliteScreeningIndex:
                 seen.add(entity.id)
                 count += 1
                 rowid = first + count
-                normalised = [normalise_name(name) for _, name in entity.names]
+                normalised = _index_rows(rowid, entity, rows_n, rows_k)
                 rows_e.append((rowid, list_name, entity.id, entity.schema, entity.caption,
                                _entity_json(entity, normalised)))
-                keys: set[str] = set()
-                for (kind, name), n in zip(entity.names, normalised, strict=True):
-                    for form in n.forms:
-                        rows_n.append((rowid, kind, name, form.method, form.text))
-                    keys |= index_keys(name)
-                rows_k.extend((k, rowid) for k in keys)
                 if len(rows_e) >= batch:
                     self._flush(rows_e, rows_n, rows_k)
                     if progress:
