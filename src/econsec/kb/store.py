@@ -28,7 +28,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Boolean,
@@ -80,6 +80,9 @@ from econsec.records import (
 )
 from econsec.suggest import close_matches
 from econsec.textsafe import csv_cell
+
+if TYPE_CHECKING:
+    from econsec.datasets.eu_crm import EuCrmInputs
 
 ProgressCallback = Callable[[str, int, int], None]
 """``progress(step, done, total)``: library code reports progress, presenters draw it."""
@@ -793,6 +796,41 @@ class Store:
         labels = {f"{n} ({c})": f"{n} ({c})" for c, n in names}
         labels.update({c: f"{n} ({c})" for c, n in names})
         raise UnknownCountryError(iso3, close_matches(iso3, labels))
+
+    def resolve_country(self, name: str, *, location: Location | None = None) -> str:
+        """The ISO alpha-3 code of a country given by code, name or alias.
+
+        Every spelling of the bundled publishers is known (codes, English, official and
+        Japanese names, USGS and EU CRM labels; see
+        :func:`econsec.datasets.countries.resolve_country`); so are the codes and names
+        of the countries stored in this knowledge base. Raises
+        :class:`UnknownCountryError` (at ``location``) with close matches otherwise.
+        """
+        from econsec.datasets.countries import is_aggregate_label, resolve_country
+
+        try:
+            return resolve_country(name, location=location)
+        except UnknownCountryError:
+            if is_aggregate_label(name):
+                raise
+            wanted = fold_name(name)
+            for c in self.countries():
+                if wanted in {fold_name(n) for n in (c.iso3, c.iso2, c.name_en, c.name_ja) if n}:
+                    return c.iso3
+            raise
+
+    def eu_crm_inputs(self) -> EuCrmInputs:
+        """The EU CRM 2023 assessment inputs (global supply and EU sourcing shares per
+        material and stage, end uses with sector value added, groupings, warnings)."""
+        from econsec.datasets.eu_crm import load_eu_crm
+
+        return load_eu_crm()
+
+    def eu_crm_names_ja(self) -> dict[str, str]:
+        """Japanese names of the EU CRM 2023 materials (material → name)."""
+        from econsec.datasets.eu_crm import japanese_names
+
+        return japanese_names()
 
     def group_members(self, group: str) -> list[str]:
         """ISO alpha-3 codes of the members of ``group`` (case-insensitive), sorted.

@@ -1,0 +1,145 @@
+"""What analyses, reports and the web app read from the knowledge base.
+
+:class:`KnowledgeBase` is the read side of :class:`econsec.kb.store.Store` as a structural
+type: an analysis takes ``kb: KnowledgeBase`` and works with the store, with the web app's
+caching reader, or with any other object that has these methods (a test double, a
+snapshot held in memory). Writing (imports, dry runs) stays on the store itself.
+
+Every method returns the plain, frozen records of :mod:`econsec.records` (or plain dicts
+and lists), never database rows. Names are looked up the way the store documents: items
+by id, English or Japanese name (case, width, spaces and hyphens ignored); countries by
+ISO alpha-3 code, alpha-2 code, English or Japanese name or a known alias.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from econsec.datasets.eu_crm import EuCrmInputs
+    from econsec.errors import Location
+    from econsec.records import (
+        Country,
+        CountryRisk,
+        GovernanceScore,
+        InputEdge,
+        Item,
+        ItemKind,
+        Measure,
+        Observation,
+        Source,
+        TradeFlow,
+    )
+
+__all__ = ["KnowledgeBase"]
+
+
+@runtime_checkable
+class KnowledgeBase(Protocol):
+    """The read methods of the knowledge base (implemented by ``Store``)."""
+
+    # ------------------------------------------------------------------ items
+
+    def items(self, kind: ItemKind | str | None = None) -> list[Item]:
+        """All items (optionally of one kind), sorted by id."""
+        ...
+
+    def find_item(self, name: str) -> Item:
+        """The item whose id, English or Japanese name matches ``name`` (folded); raises
+        :class:`~econsec.errors.UnknownCommodityError` with close matches otherwise."""
+        ...
+
+    def commodity_summary(self) -> list[dict[str, Any]]:
+        """Per item: ``id``, ``name_en``, ``name_ja``, ``kind`` and ``years`` (measure →
+        sorted years with at least one value)."""
+        ...
+
+    # ------------------------------------------------------------------ facts
+
+    def observations(
+        self,
+        item_id: str,
+        measure: Measure | str | None = None,
+        year: int | None = None,
+        include_aggregates: bool = True,
+    ) -> list[Observation]:
+        """Observations of an item (id or name), optionally of one measure and year, sorted
+        by measure, year, source key and insertion order."""
+        ...
+
+    def years(self, item_id: str, measure: Measure | str) -> list[int]:
+        """Sorted years with at least one value of ``measure`` for the item."""
+        ...
+
+    def trade_flows(
+        self, item_id: str | None = None, importer: str | None = None
+    ) -> list[TradeFlow]:
+        """Trade flows, optionally of one item (id or name) and/or into one importer."""
+        ...
+
+    def input_edges(self) -> list[InputEdge]:
+        """All bill-of-materials edges, sorted by output then input item."""
+        ...
+
+    def governance(self, year: int | None = None) -> dict[str, dict[str, float]]:
+        """WGI estimates ``{iso3: {dimension: estimate}}``, the latest year ≤ ``year``."""
+        ...
+
+    def governance_scores(self, iso3: str | None = None) -> list[GovernanceScore]:
+        """Stored governance scores (all years), sorted; only ``iso3``'s when given."""
+        ...
+
+    def country_risk(self) -> list[CountryRisk]:
+        """OECD country risk classifications, sorted by country and date."""
+        ...
+
+    # -------------------------------------------------------------- countries
+
+    def countries(self) -> list[Country]:
+        """All countries with their groups, sorted by ISO alpha-3 code."""
+        ...
+
+    def country(self, iso3: str) -> Country:
+        """The country with ISO alpha-3 code ``iso3`` (case-insensitive); raises
+        :class:`~econsec.errors.UnknownCountryError` with close matches otherwise."""
+        ...
+
+    def resolve_country(self, name: str, *, location: Location | None = None) -> str:
+        """The ISO alpha-3 code of a country given by code, name (English or Japanese) or
+        alias; raises :class:`~econsec.errors.UnknownCountryError` (at ``location``) with
+        close matches otherwise."""
+        ...
+
+    def group_members(self, group: str) -> list[str]:
+        """ISO alpha-3 codes of the members of ``group`` (case-insensitive), sorted; raises
+        :class:`~econsec.errors.NotFoundError` listing the known groups otherwise."""
+        ...
+
+    # ---------------------------------------------------------------- sources
+
+    def sources(self, keys: Iterable[str] | None = None) -> list[Source]:
+        """Sources (all, or those with the given keys), sorted by key."""
+        ...
+
+    # --------------------------------------------------- EU CRM 2023 inputs
+
+    def eu_crm_inputs(self) -> EuCrmInputs:
+        """The EU CRM 2023 assessment inputs: global supply and EU sourcing shares per
+        (material, stage), end uses with sector value added, groupings, and the
+        loaders' warnings."""
+        ...
+
+    def eu_crm_names_ja(self) -> dict[str, str]:
+        """Japanese names of the EU CRM 2023 materials (material → name)."""
+        ...
+
+    # --------------------------------------------------------------- versions
+
+    def data_version(self) -> tuple[Any, ...]:
+        """A cheap fingerprint of the stored facts; any import changes it."""
+        ...
+
+    def counts(self) -> dict[str, int]:
+        """Number of rows of every table of the knowledge base."""
+        ...
