@@ -11,7 +11,7 @@ BASE = {"errors", "records", "settings", "suggest", "i18n", "jsonable", "documen
 #: Which top-level econsec packages each package may import (besides itself and BASE).
 ALLOWED = {
     "datasets": set(),
-    "kb": set(),
+    "kb": {"datasets"},  # reference data (country names, EU CRM inputs) served by the store
     "indicators": set(),
     "io_models": set(),
     "screening": set(),
