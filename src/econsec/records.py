@@ -7,9 +7,13 @@ analyses read them. Every fact record names the :class:`Source` it came from thr
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import overload
+
+from econsec.errors import Location
 
 
 class ItemKind(StrEnum):
@@ -174,6 +178,40 @@ class CountryRisk:
     note: str = ""
 
 
+class LineLocations(Sequence[Location]):
+    """Where each record of a table came from (file and line), kept compactly: a
+    :class:`Location` is made only when an error asks for one."""
+
+    def __init__(self) -> None:
+        self._files: list[str] = []
+        self._file_at: array[int] = array("i")
+        self._lines: array[int] = array("i")
+
+    def append(self, file: str, line: int) -> None:
+        if not self._files or self._files[-1] != file:
+            self._files.append(file)
+        self._file_at.append(len(self._files) - 1)
+        self._lines.append(line)
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def pop(self) -> None:
+        """Forget the last location (of a row that was left out)."""
+        self._file_at.pop()
+        self._lines.pop()
+
+    @overload
+    def __getitem__(self, index: int) -> Location: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Location]: ...
+
+    def __getitem__(self, index: int | slice) -> Location | list[Location]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return Location(self._files[self._file_at[index]], self._lines[index])
+
+
 @dataclass
 class Bundle:
     """Everything one load produced, ready for one all-or-nothing import."""
@@ -188,7 +226,7 @@ class Bundle:
     country_risk: list[CountryRisk] = field(default_factory=list)
     #: Where each fact came from, by table name and position (``{"observations": [loc…]}``),
     #: where the reader knows it (users' files): errors found at import then name the line.
-    locations: dict[str, list[Any]] = field(default_factory=dict)
+    locations: dict[str, LineLocations] = field(default_factory=dict)
 
     def extend(self, other: Bundle) -> None:
         """Append every record of ``other`` to this bundle."""

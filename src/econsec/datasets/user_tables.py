@@ -37,9 +37,9 @@ import itertools
 import math
 import re
 import zipfile
-from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,7 @@ from econsec.records import (
     InputEdge,
     Item,
     ItemKind,
+    LineLocations,
     Measure,
     Observation,
     ServiceType,
@@ -515,7 +516,8 @@ def read_csv_file(path: Path, *, encoding: str | None = None,
         )
         reader.set_groups(list(groups) or [("",) * len(SOURCE_COLUMNS)])
     _, records = iter_csv_records(text, file)
-    rows = ((line, dict(zip(columns, cells, strict=True))) for line, cells in records)
+    rows: Iterator[tuple[int, dict[str, Cell]]] = (
+        (line, dict(zip(columns, cells, strict=True))) for line, cells in records)
     table = FACT_TABLE.get(spec.name)
     lazy = table is not None and len(text) > LAZY_CHARS
     reader.keep = not lazy
@@ -938,35 +940,6 @@ def _split(value: Cell) -> tuple[str, ...]:
     return tuple(p for p in re.split(r"[;,|\s]+", _text(value)) if p)
 
 
-class LineLocations(Sequence[Location]):
-    """Where each record of a table came from (file and line), kept compactly: a
-    :class:`Location` is made only when an error asks for one."""
-
-    def __init__(self) -> None:
-        self._files: list[str] = []
-        self._file_at: array[int] = array("i")
-        self._lines: array[int] = array("i")
-
-    def append(self, file: str, line: int) -> None:
-        if not self._files or self._files[-1] != file:
-            self._files.append(file)
-        self._file_at.append(len(self._files) - 1)
-        self._lines.append(line)
-
-    def __len__(self) -> int:
-        return len(self._lines)
-
-    def pop(self) -> None:
-        """Forget the last location (of a row that was left out)."""
-        self._file_at.pop()
-        self._lines.pop()
-
-    def __getitem__(self, index: Any) -> Any:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        return Location(self._files[self._file_at[index]], self._lines[index])
-
-
 #: A value that passes the checks of a column, standing in for a refused cell while the
 #: rest of its row is checked (:meth:`_TableReader._row_problems`); others stand in as "".
 STAND_IN: dict[str, Cell] = {
@@ -1369,9 +1342,12 @@ def _resource_rows(folder: Path, resource: dict[str, Any], package: str) -> Rows
             location=Location(file, 1, missing[0]),
         )
     for line, cells in records:
-        yield {k: _unescaped(v) for k, v in zip(header, cells, strict=True)}, (
-            lambda column, line=line: Location(file, line, column)
-        )
+        yield ({k: _unescaped(v) for k, v in zip(header, cells, strict=True)},
+               partial(_location_at, file, line))
+
+
+def _location_at(file: str, line: int, column: str | None) -> Location:
+    return Location(file, line, column)
 
 
 def _name(r: dict[str, str], column: str, at: Where, *, required: bool = True,
@@ -1415,7 +1391,8 @@ class _PackageRow:
     __slots__ = ("out", "problems", "table")
 
     def __init__(self, out: Bundle, problems: Problems | None) -> None:
-        self.out, self.problems, self.table = out, problems, None
+        self.out, self.problems = out, problems
+        self.table: str | None = None
 
     def __call__(self, table: str | None) -> _PackageRow:
         self.table = table

@@ -115,7 +115,8 @@ def _area(label: str, where: Location) -> tuple[str | None, bool]:
     return resolve_country(label, location=where), False
 
 
-def _entry(table: dict[CrosswalkKey, CrosswalkEntry], key: CrosswalkKey, where: Location):
+def _entry(table: dict[CrosswalkKey, CrosswalkEntry], key: CrosswalkKey,
+           where: Location) -> CrosswalkEntry:
     entry = table.get(key)
     if entry is None:
         raise DataFormatError(

@@ -19,7 +19,7 @@ import csv
 import hashlib
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -94,12 +94,12 @@ def parse_date(text: str) -> str:
         year += 2000 if year < 100 else 0
         return _iso(year, month, day)
     if m := re.fullmatch(r"(?:(\d{1,2}) )?([A-Za-z]{3})[a-z]* (\d{4})", text):
-        month = _MONTHS.get(m[2].casefold())
-        if month is None:
+        named_month = _MONTHS.get(m[2].casefold())
+        if named_month is None:
             return ""
         if m[1] is None:
-            return f"{m[3]}-{month:02d}"
-        return _iso(int(m[3]), month, int(m[1]))
+            return f"{m[3]}-{named_month:02d}"
+        return _iso(int(m[3]), named_month, int(m[1]))
     return ""
 
 
@@ -169,9 +169,9 @@ def _export_ban(which: str, dataset: str) -> Callable[[Path], list[ListedEntity]
                                   countries=previous.countries or ((country,) if country
                                                                    else ()))
                 continue
-            names = [("name", n) for n in (r["name_ja"], r["name_en"]) if n]
-            names += [("alias", a) for a in _split(r["aliases_ja"], "|")] + english
-            out.append(ListedEntity(r["id"], "Organization", tuple(dict.fromkeys(names)),
+            own = [("name", n) for n in (r["name_ja"], r["name_en"]) if n]
+            own += [("alias", a) for a in _split(r["aliases_ja"], "|")] + english
+            out.append(ListedEntity(r["id"], "Organization", tuple(dict.fromkeys(own)),
                                     (country,) if country else (), (), (dataset,),
                                     r["designation_date"], r["source_url"]))
         return out
@@ -247,31 +247,40 @@ def prc_lists(path: Path) -> list[ListedEntity]:
     """PRC countermeasure, Unreliable Entity and export-control lists: English and Chinese
     names, alias, country, announcement date; an entity on several lists is one entity
     (earliest date); rows with an ``End date`` are left out."""
-    merged: dict[str, dict[str, list[str] | str]] = {}
+    merged: dict[str, _PrcEntry] = {}
     for _, r in _rows(path):
         if r["End date"]:
             continue
-        item = merged.setdefault(r["Name"], {"names": [], "countries": [], "dates": [],
-                                             "lists": [], "schema": r["Type"],
-                                             "url": r["Source URL"]})
-        item["names"] += [r["Name"], *_split(r["Alias"], ";"), *_split(r["Chinese name"],
-                                                                        ";")]
-        item["countries"] += [c for c in [_country(r["Country"])] if c]
-        item["dates"] += [d for d in [parse_date(r["Date"])] if d]
-        item["lists"] += [r["List"] or r["Topics"]]
+        item = merged.setdefault(r["Name"], _PrcEntry(r["Type"], r["Source URL"]))
+        item.names += [r["Name"], *_split(r["Alias"], ";"), *_split(r["Chinese name"], ";")]
+        item.countries += [c for c in [_country(r["Country"])] if c]
+        item.dates += [d for d in [parse_date(r["Date"])] if d]
+        item.lists += [r["List"] or r["Topics"]]
     out = []
     seen: set[str] = set()
     for name, item in merged.items():
-        names = list(dict.fromkeys(item["names"]))
-        schema = str(item["schema"])
+        names = list(dict.fromkeys(item.names))
+        schema = item.schema
         out.append(ListedEntity(
             _unique_id("cn", name, seen), schema if schema in ("Person", "Company", "Organization")
             else "LegalEntity",
             (("name", names[0]), *(("alias", n) for n in names[1:])),
-            tuple(dict.fromkeys(item["countries"])), (),
-            ("cn-countermeasures", *dict.fromkeys(item["lists"])),
-            min(item["dates"], default=""), str(item["url"])))
+            tuple(dict.fromkeys(item.countries)), (),
+            ("cn-countermeasures", *dict.fromkeys(item.lists)),
+            min(item.dates, default=""), item.url))
     return out
+
+
+@dataclass
+class _PrcEntry:
+    """One PRC-listed entity gathered over the rows (and lists) that name it."""
+
+    schema: str
+    url: str
+    names: list[str] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    dates: list[str] = field(default_factory=list)
+    lists: list[str] = field(default_factory=list)
 
 
 # -- European Union -----------------------------------------------------------------------

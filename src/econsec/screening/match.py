@@ -395,9 +395,13 @@ def _align(q: tuple[str, ...], c: tuple[str, ...], reading: bool = False,
            ) -> tuple[float, str]:
     similarity = (reading_similarity if reading
                   else token_similarity if phonetic else _spelling_similarity)
-    pairs = [(*similarity(a, b), i, j) for i, a in enumerate(q) for j, b in enumerate(c)]
     floor = READING_MIN_SIMILARITY if reading else 0.0
-    pairs = [(sim, i, j, how) for sim, how, i, j in pairs if sim > floor]
+    pairs: list[tuple[float, int, int, str]] = []
+    for i, a in enumerate(q):
+        for j, b in enumerate(c):
+            sim, how = similarity(a, b)
+            if sim > floor:
+                pairs.append((sim, i, j, how))
     pairs.sort(key=lambda p: -p[0])
     used_q: dict[int, float] = {}
     used_c: dict[int, float] = {}

@@ -172,7 +172,9 @@ def score(answers: Mapping[str, Any], questionnaire: Questionnaire | None = None
     """
     qn = questionnaire or bundled_questionnaire()
     norm = check_answers(answers, qn)
-    areas, actions, unanswered = [], [], []
+    areas: list[dict[str, Any]] = []
+    actions: list[dict[str, Any]] = []
+    unanswered: list[str] = []
     total_w = total_got = 0.0
     order = 0
     for area in qn.areas:

@@ -50,9 +50,9 @@ from econsec.techmgmt.registry import (
     parse_technology_list,
 )
 
-LISTS = m.TechListRow.__table__
-CASES = m.TransferCaseRow.__table__
-EVENTS = m.TransferCaseEventRow.__table__
+LISTS = m.TECH_LISTS
+CASES = m.TRANSFER_CASES
+EVENTS = m.TRANSFER_CASE_EVENTS
 
 
 def _now() -> str:
@@ -162,7 +162,9 @@ class TechStore:
                 technology_id=tech.id, counterparty=name, country=iso3, channel=chan.value,
                 decision_date=when.isoformat(), status=Status.DRAFT.value, created_at=now,
                 created_by=actor))
-            case_id = int(result.inserted_primary_key[0])
+            key = result.inserted_primary_key
+            assert key is not None  # an INSERT of one row always has its key
+            case_id = int(key[0])
             conn.execute(insert(EVENTS).values(
                 case_id=case_id, seq=1, from_status=None, to_status=Status.DRAFT.value,
                 on_date=date.today().isoformat(), actor=actor, note=note or "case created",
