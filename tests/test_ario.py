@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+from pydantic import ValidationError as PydanticValidationError
 
 from econsec.errors import UnknownNameError, ValidationError
 from econsec.io_models.ario import ARIOParams, SimulationResult, simulate
@@ -16,6 +17,7 @@ from econsec.io_models.events import (
     DemandChange,
     DiversifySupplier,
     ExportRestriction,
+    Flow,
     Recycle,
     StockpileRelease,
     Substitute,
@@ -69,8 +71,10 @@ def _boario(arb=(), kap=(), horizon=T, **model_kw):
 
 
 def _ours(mrio, arb=(), kap=(), horizon=T, params=None):
-    evs = [CapacityLoss(r, s, share, start, dur, tau) for r, s, share, start, dur, tau in arb]
-    evs += [CapitalDestroyed(r, s, share, start, tau, duration_days=dur)
+    evs = [CapacityLoss(region=r, sector=s, share=share, start_day=start, duration_days=dur,
+                        recovery_days=tau) for r, s, share, start, dur, tau in arb]
+    evs += [CapitalDestroyed(region=r, sector=s, share_of_capital=share, start_day=start,
+                             recovery_days=tau, duration_days=dur)
             for r, s, share, start, dur, tau in kap]
     return simulate(mrio, evs, params=params or ARIOParams(), horizon_days=horizon)
 
@@ -121,7 +125,8 @@ def test_no_event_stays_at_equilibrium(mrio):
 
 def test_result_helpers(mrio):
     calls = []
-    res = simulate(mrio, [CapacityLoss("reg3", "mining", 0.5, 5, 20, 20)], horizon_days=200,
+    res = simulate(mrio, [CapacityLoss(region="reg3", sector="mining", share=0.5, start_day=5,
+                                       duration_days=20, recovery_days=20)], horizon_days=200,
                    progress=lambda step, done, total: calls.append((step, done, total)))
     assert calls[-1] == (199, 200, 200) and 90 <= len(calls) <= 201
     assert res.total_production_change < 0
@@ -145,7 +150,8 @@ def test_result_helpers(mrio):
 
 
 def _cut(share, to=("reg1",)):
-    return ExportRestriction("reg6", "mining", share, 10, 120, to=to)
+    return ExportRestriction(region="reg6", sector="mining", share=share, start_day=10,
+                             duration_days=120, to=to)
 
 
 def _reg1(res, what="production"):
@@ -164,7 +170,9 @@ def test_export_restriction_brief_example(mrio):
     """80 % of reg3 mining to reg1/reg2: reg1 manufacturing output falls (reg3 supplies only
     6 % of reg1's mining inputs, so the fall is small but strictly there)."""
     base = simulate(mrio, [], horizon_days=200)
-    res = simulate(mrio, [ExportRestriction("reg3", "mining", 0.8, 10, 120, to=("reg1", "reg2"))],
+    res = simulate(mrio, [ExportRestriction(region="reg3", sector="mining", share=0.8,
+                                            start_day=10, duration_days=120,
+                                            to=("reg1", "reg2"))],
                    horizon_days=200)
     i = mrio.index("reg1", "manufactoring")
     assert res.production[:, i].min() < base.production[:, i].min()
@@ -188,33 +196,49 @@ def test_partial_restriction_hurts_less(mrio, full_cut):
 
 def test_zero_share_changes_nothing(mrio):
     base = simulate(mrio, [], horizon_days=100)
-    for ev in (ExportRestriction("reg6", "mining", 0.0, 10, 50, to=("reg1",)),
-               DemandChange("reg1", "food", 0.0, 5, 30),
-               ChokepointClosure("strait", (("reg6", "reg1", None),), 0.0, 5, 30),
-               CapacityLoss("reg2", "mining", 0.0, 5, 10)):
-        res = simulate(mrio, [ev], horizon_days=100)
-        np.testing.assert_array_equal(res.production, base.production)
-        np.testing.assert_array_equal(res.final_demand_unmet, base.final_demand_unmet)
+    res = simulate(mrio, [DemandChange(region="reg1", sector="food", share=0.0, start_day=5,
+                                       duration_days=30)], horizon_days=100)
+    np.testing.assert_array_equal(res.production, base.production)
+    np.testing.assert_array_equal(res.final_demand_unmet, base.final_demand_unmet)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: ExportRestriction(region="reg6", sector="mining", share=0.0, start_day=10,
+                              duration_days=50, to=["reg1"]),
+    lambda: ChokepointClosure(route="strait", flows=[Flow(origin="reg6", destination="reg1")],
+                              share=0.0, start_day=5, duration_days=30),
+    lambda: CapacityLoss(region="reg2", sector="mining", share=0.0, start_day=5,
+                         duration_days=10),
+], ids=["restriction", "chokepoint", "capacity"])
+def test_zero_share_shock_is_refused_when_built(make):
+    """A shock of share 0 does nothing: the event model refuses it, as a scenario file does."""
+    with pytest.raises(PydanticValidationError, match="share 0 does nothing"):
+        make()
 
 
 def test_chokepoint_equals_matching_restriction(mrio, full_cut):
-    res = simulate(mrio, [ChokepointClosure("strait", (("reg6", "reg1", "mining"),), 1.0, 10,
-                                            120)], horizon_days=200)
+    closure = ChokepointClosure(route="strait", share=1.0, start_day=10, duration_days=120,
+                                flows=[Flow(origin="reg6", destination="reg1", sector="mining")])
+    res = simulate(mrio, [closure], horizon_days=200)
     np.testing.assert_allclose(res.production, full_cut.production, rtol=1e-12)
 
 
 def test_restriction_recovers_linearly(mrio):
-    quick = simulate(mrio, [ExportRestriction("reg6", "mining", 1.0, 10, 40, to=("reg1",))],
+    quick = simulate(mrio, [ExportRestriction(region="reg6", sector="mining", share=1.0,
+                                              start_day=10, duration_days=40, to=("reg1",))],
                      horizon_days=200)
-    slow = simulate(mrio, [ExportRestriction("reg6", "mining", 1.0, 10, 40, to=("reg1",),
+    slow = simulate(mrio, [ExportRestriction(region="reg6", sector="mining", share=1.0,
+                                             start_day=10, duration_days=40, to=("reg1",),
                                              recovery_days=60)], horizon_days=200)
     assert slow.total_production_change < quick.total_production_change
 
 
 def test_demand_change(mrio):
     i = mrio.index("reg1", "food")
-    cut = simulate(mrio, [DemandChange("reg1", "food", -0.2, 5, 50)], horizon_days=100)
-    rise = simulate(mrio, [DemandChange("reg1", "food", 0.1, 5, 50, by=("reg1",))],
+    cut = simulate(mrio, [DemandChange(region="reg1", sector="food", share=-0.2, start_day=5,
+                                       duration_days=50)], horizon_days=100)
+    rise = simulate(mrio, [DemandChange(region="reg1", sector="food", share=0.1, start_day=5,
+                                        duration_days=50, by=("reg1",))],
                     horizon_days=100)
     rel = cut.production[:, i] / cut.baseline_production[i]
     assert rel[20] < 0.95 and rel[:5].min() > 0.999999
@@ -224,9 +248,11 @@ def test_demand_change(mrio):
 
 
 def test_stockpile_release_reduces_unmet(mrio, full_cut):
-    small = simulate(mrio, [_cut(1.0)], [StockpileRelease("reg1", "mining", 30, 10,
+    small = simulate(mrio, [_cut(1.0)], [StockpileRelease(region="reg1", sector="mining",
+                                                          days_of_use=30, start_day=10,
                                                           origin="reg6")], horizon_days=200)
-    large = simulate(mrio, [_cut(1.0)], [StockpileRelease("reg1", "mining", 60, 10,
+    large = simulate(mrio, [_cut(1.0)], [StockpileRelease(region="reg1", sector="mining",
+                                                          days_of_use=60, start_day=10,
                                                           origin="reg6")], horizon_days=200)
     assert large.total_final_demand_unmet < small.total_final_demand_unmet \
         < 0.7 * full_cut.total_final_demand_unmet
@@ -234,12 +260,16 @@ def test_stockpile_release_reduces_unmet(mrio, full_cut):
 
 
 def test_diversify_supplier(mrio, full_cut):
-    wide = simulate(mrio, [_cut(1.0)], [DiversifySupplier("mining", "reg6", "reg5", 0.8, 10, 20,
+    wide = simulate(mrio, [_cut(1.0)], [DiversifySupplier(sector="mining", origin="reg6",
+                                                          alternative="reg5", share=0.8,
+                                                          start_day=10, ramp_days=20,
                                                           region="reg1",
                                                           max_capacity_increase=0.5)],
                     horizon_days=200)
-    narrow = simulate(mrio, [_cut(1.0)], [DiversifySupplier("mining", "reg6", "reg5", 0.8, 10,
-                                                            20, region="reg1",
+    narrow = simulate(mrio, [_cut(1.0)], [DiversifySupplier(sector="mining", origin="reg6",
+                                                            alternative="reg5", share=0.8,
+                                                            start_day=10, ramp_days=20,
+                                                            region="reg1",
                                                             max_capacity_increase=0.05)],
                       horizon_days=200)
     assert _reg1(full_cut) < _reg1(narrow) < _reg1(wide) <= 0
@@ -248,40 +278,69 @@ def test_diversify_supplier(mrio, full_cut):
 
 
 def test_substitute_and_recycle(mrio, full_cut):
-    sub = simulate(mrio, [_cut(1.0)], [Substitute("reg1", "mining", 1.0)], horizon_days=200)
-    rec = simulate(mrio, [_cut(1.0)], [Recycle("reg1", "mining", 0.3, 10, 10)],
+    sub = simulate(mrio, [_cut(1.0)], [Substitute(region="reg1", sector="mining", share=1.0)],
+                   horizon_days=200)
+    rec = simulate(mrio, [_cut(1.0)], [Recycle(region="reg1", sector="mining", share=0.3,
+                                               start_day=10, ramp_days=10)],
                    horizon_days=200)
     assert full_cut.total_final_demand_unmet > sub.total_final_demand_unmet
     assert _reg1(full_cut) < _reg1(sub)
     assert _reg1(rec) > 0.2 * _reg1(full_cut)  # recycling covers most of the gap
-    idle = simulate(mrio, [], [Recycle("reg1", "mining", 0.3, 10, 10)], horizon_days=60)
+    idle = simulate(mrio, [], [Recycle(region="reg1", sector="mining", share=0.3, start_day=10,
+                                       ramp_days=10)], horizon_days=60)
     assert abs(idle.total_production_change) < 1e-6 * mrio.x.sum()  # only acts in shortage
 
 
 # ---------------------------------------------------------------- validation
 
 
-@pytest.mark.parametrize(("events", "mitigations", "match"), [
-    ([CapacityLoss("reg1", "food", 0.1, 5), CapacityLoss("reg1", "food", 0.1, 5),
-      ExportRestriction("reg3", "mining", 1.3, 10, 10)], (),
-     r"events\[2\] \(export_restriction reg3/mining\): share 1.3 is above 1"),
-    ([CapacityLoss("reg1", "food", -0.1, 5)], (), r"events\[0\].*share -0.1 is below 0"),
-    ([DemandChange("reg1", "food", -1.5, 5, 5)], (), r"share -1.5 is below -1"),
-    ([CapacityLoss("reg1", "food", 0.1, 400)], (), r"start_day 400 is beyond the horizon"),
-    ([CapacityLoss("reg1", "food", 0.1, 50, 80)], (), r"duration_days 80 is beyond"),
-    ([], [StockpileRelease("reg1", "mining", 10, 5, daily_share=2.0)],
-     r"mitigations\[0\] \(stockpile_release reg1/mining\): daily_share 2 is above 1"),
+@pytest.mark.parametrize(("make", "match"), [
+    (lambda: ExportRestriction(region="reg3", sector="mining", share=1.3, start_day=10,
+                               duration_days=10), r"share 1.3 is above 100 %"),
+    (lambda: CapacityLoss(region="reg1", sector="food", share=-0.1, start_day=5),
+     r"share -0.1 is negative"),
+    (lambda: DemandChange(region="reg1", sector="food", share=-1.5, start_day=5,
+                          duration_days=5), r"share -1.5 would cut demand by more than 100 %"),
+    (lambda: StockpileRelease(region="reg1", sector="mining", days_of_use=10, start_day=5,
+                              daily_share=2.0), r"share 2 is above 100 %"),
+    (lambda: CapacityLoss(region="reg1", sector="food", share=0.1, start_day=-1),
+     r"greater than or equal to 0"),
+    (lambda: DiversifySupplier(sector="mining", origin="reg6", alternative="reg6", share=0.5,
+                               start_day=1, ramp_days=0), r"alternative 'reg6' is the origin"),
 ])
-def test_validation_errors(mrio, events, mitigations, match):
+def test_ranges_are_checked_when_an_event_is_built(make, match):
+    """Ranges live on the event models: one set of rules for files and for Python callers."""
+    with pytest.raises(PydanticValidationError, match=match):
+        make()
+
+
+@pytest.mark.parametrize(("events", "match"), [
+    ([CapacityLoss(region="reg1", sector="food", share=0.1, start_day=5)] * 2
+     + [CapacityLoss(region="reg3", sector="mining", share=0.1, start_day=400)],
+     r"events\[2\] \(capacity_loss reg3/mining\): start_day 400 is beyond the horizon of 100 "
+     r"days \(days run from 0 to 99\)"),
+    ([CapacityLoss(region="reg1", sector="food", share=0.1, start_day=50, duration_days=80)],
+     r"start_day 50 \+ duration_days 80 runs past the horizon of 100 days"),
+])
+def test_days_beyond_the_horizon(mrio, events, match):
     with pytest.raises(ValidationError, match=match):
-        simulate(mrio, events, mitigations, horizon_days=100)
+        simulate(mrio, events, horizon_days=100)
+
+
+def test_days_beyond_the_horizon_of_a_mitigation(mrio):
+    late = StockpileRelease(region="reg1", sector="mining", days_of_use=10, start_day=100)
+    with pytest.raises(ValidationError,
+                       match=r"mitigations\[0\] \(stockpile_release reg1/mining\): start_day 100"):
+        simulate(mrio, [], [late], horizon_days=100)
 
 
 def test_unknown_names_suggest(mrio):
     with pytest.raises(UnknownNameError, match=r"events\[0\].*'manufacturing'.*manufactoring"):
-        simulate(mrio, [CapacityLoss("reg1", "manufacturing", 0.1, 5)], horizon_days=50)
+        simulate(mrio, [CapacityLoss(region="reg1", sector="manufacturing", share=0.1,
+                                     start_day=5)], horizon_days=50)
     with pytest.raises(UnknownNameError, match=r"reg9"):
-        simulate(mrio, [ExportRestriction("reg3", "mining", 0.5, 1, 5, to=("reg9",))],
+        simulate(mrio, [ExportRestriction(region="reg3", sector="mining", share=0.5,
+                                          start_day=1, duration_days=5, to=("reg9",))],
                  horizon_days=50)
 
 
@@ -294,7 +353,8 @@ def test_bad_horizon(mrio, horizon):
 def test_recovery_day_waits_for_every_industry(mrio):
     """A cut to one industry is far below 0.1 % of total output: recovery must not be
     declared on the first shock day while that industry is still down."""
-    res = simulate(mrio, [CapacityLoss("reg1", "food", 0.2, 5, 60, 30)], horizon_days=200)
+    res = simulate(mrio, [CapacityLoss(region="reg1", sector="food", share=0.2, start_day=5,
+                                       duration_days=60, recovery_days=30)], horizon_days=200)
     total = res.production.sum(axis=1)
     base = float(res.baseline_production.sum())
     assert np.all(np.abs(total - base) <= 1e-3 * base)  # the total never leaves 0.1 %
@@ -310,9 +370,10 @@ def test_recycling_is_used_before_the_stockpile(mrio):
     leaves uncovered, so more of it is left (it was drawn first before)."""
     from econsec.io_models.events import Recycle, StockpileRelease
 
-    events = [CapacityLoss("reg2", "mining", 0.5, 5, 60, 30)]
-    stock = StockpileRelease("reg1", "mining", 30, 6)
-    recycle = Recycle("reg1", "mining", 0.1, 6, 0)
+    events = [CapacityLoss(region="reg2", sector="mining", share=0.5, start_day=5,
+                           duration_days=60, recovery_days=30)]
+    stock = StockpileRelease(region="reg1", sector="mining", days_of_use=30, start_day=6)
+    recycle = Recycle(region="reg1", sector="mining", share=0.1, start_day=6, ramp_days=0)
     alone = simulate(mrio, events, [stock], horizon_days=120)
     both = simulate(mrio, events, [stock, recycle], horizon_days=120)
     reversed_order = simulate(mrio, events, [recycle, stock], horizon_days=120)

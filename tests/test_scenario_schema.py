@@ -100,9 +100,12 @@ def test_issue_example_is_accepted(tmp_path: Path) -> None:
     assert scenario.name == "reg2 mining outage"
     assert scenario.horizon_days == 365 and scenario.mrio == "pymrio:test"
     assert build_events(scenario) == [
-        ev.CapacityLoss("reg2", "mining", 0.5, 5, 30, 30),
-        ev.CapitalDestroyed("reg1", "manufactoring", 0.1, 5, 90),
-        ev.ExportRestriction("reg3", "mining", 0.8, 10, 120, ("reg1", "reg2"), 0),
+        ev.CapacityLoss(region="reg2", sector="mining", share=0.5, start_day=5,
+                        duration_days=30, recovery_days=30),
+        ev.CapitalDestroyed(region="reg1", sector="manufactoring", share_of_capital=0.1,
+                            start_day=5, recovery_days=90),
+        ev.ExportRestriction(region="reg3", sector="mining", share=0.8, start_day=10,
+                             duration_days=120, to=["reg1", "reg2"], recovery_days=0),
     ]
     assert scenario.variant_plan() == [("no measures", ())]
     params = ario_params(scenario)  # BoARIO's ARIOPsiModel defaults
@@ -123,13 +126,19 @@ def test_every_event_mitigation_and_ensemble_key(tmp_path: Path) -> None:
     assert (params.psi, params.alpha_max, params.order_type) == (0.9, 1.5, "noalt")
     events = build_events(scenario)
     assert events[1] == ev.ChokepointClosure(
-        "strait", (("reg3", "reg1", "mining"), ("reg3", "reg2", None)), 0.6, 3, 40, 10)
-    assert events[2] == ev.DemandChange("reg1", "food", -0.1, 0, 30, ("reg2",))
+        route="strait", flows=[ev.Flow(origin="reg3", destination="reg1", sector="mining"),
+                               ev.Flow(origin="reg3", destination="reg2")],
+        share=0.6, start_day=3, duration_days=40, recovery_days=10)
+    assert events[2] == ev.DemandChange(region="reg1", sector="food", share=-0.1, start_day=0,
+                                        duration_days=30, by=["reg2"])
     assert build_mitigations(scenario) == [
-        ev.StockpileRelease("reg1", "mining", 20, 4, "reg3", 0.5),
-        ev.DiversifySupplier("mining", "reg3", "reg4", 0.5, 10, 30, "reg1", 0.1),
-        ev.Substitute("reg1", "mining", 0.4, 0),
-        ev.Recycle("reg1", "mining", 0.1, 20, 60),
+        ev.StockpileRelease(region="reg1", sector="mining", days_of_use=20, start_day=4,
+                            origin="reg3", daily_share=0.5, label="reserve"),
+        ev.DiversifySupplier(sector="mining", origin="reg3", alternative="reg4", share=0.5,
+                             start_day=10, ramp_days=30, region="reg1",
+                             max_capacity_increase=0.1),
+        ev.Substitute(region="reg1", sector="mining", share=0.4, start_day=0),
+        ev.Recycle(region="reg1", sector="mining", share=0.1, start_day=20, ramp_days=60),
     ]
     plan = scenario.variant_plan()
     assert [name for name, _ in plan] == [

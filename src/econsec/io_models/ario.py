@@ -19,15 +19,19 @@ from econsec.errors import UnknownNameError, ValidationError
 from econsec.io_models.ario_loop import SimulationResult, simulate
 from econsec.io_models.ario_params import ARIOParams
 from econsec.io_models.events import (
+    AnyItem,
     CapacityLoss,
     CapitalDestroyed,
     ChokepointClosure,
     DemandChange,
     DiversifySupplier,
+    Event,
     ExportRestriction,
+    Mitigation,
     Recycle,
     StockpileRelease,
     Substitute,
+    horizon_problem,
 )
 from econsec.io_models.mrio import MRIO
 
@@ -35,39 +39,24 @@ __all__ = ["ARIOParams", "SimulationResult", "simulate"]
 
 ARBITRARY_DECIMALS = 6  # BoARIO's EVENT_ARBITRARY_PRECISION
 
-_KINDS = {
-    CapacityLoss: "capacity_loss",
-    CapitalDestroyed: "capital_destroyed",
-    ExportRestriction: "export_restriction",
-    ChokepointClosure: "chokepoint_closure",
-    DemandChange: "demand_change",
-    StockpileRelease: "stockpile_release",
-    DiversifySupplier: "diversify_supplier",
-    Substitute: "substitute",
-    Recycle: "recycle",
-}
+# --------------------------------------------------------------------------- names
 
 
-# --------------------------------------------------------------------------- validation
-
-
-def _describe(kind: str, k: int, item: Any) -> str:
-    what = _KINDS.get(type(item), type(item).__name__)
+def _describe(kind: str, k: int, item: AnyItem) -> str:
+    """``events[2] (export_restriction reg3/mining)``: how errors name an item."""
     region = getattr(item, "region", None) or getattr(item, "route", None) \
         or getattr(item, "origin", None)
-    sector = getattr(item, "sector", None)
-    name = "/".join(str(p) for p in (region, sector) if p)
-    return f"{kind}[{k}] ({what} {name})" if name else f"{kind}[{k}] ({what})"
+    name = "/".join(str(p) for p in (region, getattr(item, "sector", None)) if p)
+    return f"{kind}[{k}] ({item.type} {name})" if name else f"{kind}[{k}] ({item.type})"
 
 
 class _Checker:
-    """Resolves names and checks numbers, prefixing errors with the item's description."""
+    """Resolves the names of one item in the MRIO and checks its days against the horizon
+    (the item's ranges were checked when it was built), prefixing errors with the item's
+    description."""
 
     def __init__(self, mrio: MRIO, horizon: int, where: str) -> None:
         self.mrio, self.horizon, self.where = mrio, horizon, where
-
-    def fail(self, message: str) -> ValidationError:
-        return ValidationError(f"{self.where}: {message}")
 
     def region(self, name: str) -> int:
         try:
@@ -85,34 +74,10 @@ class _Checker:
             exc.args = (str(exc),)
             raise
 
-    def share(self, value: float, name: str = "share", *, low: float = 0.0) -> float:
-        v = float(value)
-        if not np.isfinite(v):
-            raise self.fail(f"{name} {value} is not a number")
-        if v > 1:
-            raise self.fail(f"{name} {value:g} is above 1")
-        if v < low:
-            raise self.fail(f"{name} {value:g} is below {low:g}")
-        return v
-
-    def nonneg(self, value: float, name: str) -> float:
-        v = float(value)
-        if not np.isfinite(v) or v < 0:
-            raise self.fail(f"{name} {value} must be a non-negative number")
-        return v
-
-    def days(self, start: int, duration: int | None = None) -> None:
-        if int(start) != start or start < 0:
-            raise self.fail(f"start_day {start} must be a whole day ≥ 0")
-        if start >= self.horizon:
-            raise self.fail(f"start_day {start} is beyond the horizon of {self.horizon} days")
-        if duration is not None:
-            if int(duration) != duration or duration < 0:
-                raise self.fail(f"duration_days {duration} must be a whole number ≥ 0")
-            if start + duration > self.horizon:
-                raise self.fail(
-                    f"start_day {start} + duration_days {duration} is beyond the horizon of "
-                    f"{self.horizon} days")
+    def days(self, item: AnyItem) -> None:
+        problem = horizon_problem(item, self.horizon)
+        if problem is not None:
+            raise ValidationError(f"{self.where}: {problem[1]}")
 
 
 # --------------------------------------------------------------------------- schedules
@@ -209,40 +174,34 @@ class _Substitute:
     share: np.ndarray  # per day
 
 
-def _compile(mrio: MRIO, events: Sequence[Any], mitigations: Sequence[Any], horizon: int,
+def _compile(mrio: MRIO, events: Sequence[Event], mitigations: Sequence[Mitigation], horizon: int,
              p: ARIOParams, x0d: np.ndarray, capital: np.ndarray, zd_rowwise: Callable[[int],
              np.ndarray], use0: np.ndarray) -> dict[str, Any]:
     R, S = len(mrio.regions), len(mrio.sectors)
     lag = int(p.arbitrary_event_lag)
-    kap = {}  # industry -> T array of capital lost
-    arb = {}  # industry -> T array of arbitrary share
+    kap: dict[int, np.ndarray] = {}  # industry -> T array of capital lost
+    arb: dict[int, np.ndarray] = {}  # industry -> T array of arbitrary share
     cut: dict[int, np.ndarray] = {}  # supplier row -> T × R passing factor
     dem: dict[int, np.ndarray] = {}  # row -> T × R demand factor
-    starts = []
-    ends = []
+    starts: list[int] = []
+    ends: list[int] = []
     for k, ev in enumerate(events):
         c = _Checker(mrio, horizon, _describe("events", k, ev))
         if isinstance(ev, CapacityLoss):
             i = c.region(ev.region) * S + c.sector(ev.sector)
-            c.share(ev.share)
-            c.days(ev.start_day, ev.duration_days)
-            c.nonneg(ev.recovery_days, "recovery_days")
+            c.days(ev)
             prof = _arbitrary_profile(ev, horizon, lag)
             arb[i] = np.maximum(arb[i], prof) if i in arb else prof
         elif isinstance(ev, CapitalDestroyed):
             i = c.region(ev.region) * S + c.sector(ev.sector)
-            c.share(ev.share_of_capital, "share_of_capital")
-            c.days(ev.start_day, ev.duration_days)
-            c.nonneg(ev.recovery_days, "recovery_days")
+            c.days(ev)
             prof = _capital_profile(ev.share_of_capital * capital[i], ev, horizon,
                                     p.capital_rounding_decimals)
             kap[i] = kap[i] + prof if i in kap else prof
         elif isinstance(ev, ExportRestriction | ChokepointClosure):
-            c.share(ev.share)
-            c.days(ev.start_day, ev.duration_days)
-            c.nonneg(ev.recovery_days, "recovery_days")
-            prof = _cut_profile(ev.share, ev.start_day, ev.duration_days,
-                                int(ev.recovery_days), horizon)
+            c.days(ev)
+            prof = _cut_profile(ev.share, ev.start_day, ev.duration_days, ev.recovery_days,
+                                horizon)
             if isinstance(ev, ExportRestriction):
                 o = c.region(ev.region)
                 s = c.sector(ev.sector)
@@ -250,24 +209,19 @@ def _compile(mrio: MRIO, events: Sequence[Any], mitigations: Sequence[Any], hori
                 links = [(o * S + s, d) for d in dests]
             else:
                 links = []
-                if not ev.flows:
-                    raise c.fail("no flows listed")
-                for orig, dest, sec in ev.flows:
-                    o, d = c.region(orig), c.region(dest)
-                    secs = range(S) if sec is None else [c.sector(sec)]
+                for flow in ev.flows:
+                    o, d = c.region(flow.origin), c.region(flow.destination)
+                    secs = range(S) if flow.sector is None else [c.sector(flow.sector)]
                     links += [(o * S + s, d) for s in secs]
-            if not prof.any():
-                links = []  # a 0-share cut changes nothing, exactly
             for row, d in links:
                 f = cut.setdefault(row, np.ones((horizon, R)))
                 f[:, d] *= 1 - prof
         elif isinstance(ev, DemandChange):
             i = c.region(ev.region) * S + c.sector(ev.sector)
-            c.share(ev.share, low=-1.0)
-            c.days(ev.start_day, ev.duration_days)
+            c.days(ev)
             by = range(R) if ev.by is None else [c.region(b) for b in ev.by]
-            if ev.share == 0 or ev.duration_days == 0:
-                starts.append(int(ev.start_day))
+            if ev.share == 0:
+                starts.append(ev.start_day)
                 ends.append(_event_end(ev, lag))
                 continue
             f = dem.setdefault(i, np.ones((horizon, R)))
@@ -277,7 +231,7 @@ def _compile(mrio: MRIO, events: Sequence[Any], mitigations: Sequence[Any], hori
                 f[on, b] *= 1 + ev.share
         else:
             raise ValidationError(f"events[{k}]: unknown event type {type(ev).__name__}")
-        starts.append(int(ev.start_day))
+        starts.append(ev.start_day)
         ends.append(_event_end(ev, lag))
 
     injections: list[_Injection] = []
@@ -288,9 +242,7 @@ def _compile(mrio: MRIO, events: Sequence[Any], mitigations: Sequence[Any], hori
         c = _Checker(mrio, horizon, _describe("mitigations", k, m))
         if isinstance(m, StockpileRelease):
             r, s = c.region(m.region), c.sector(m.sector)
-            c.nonneg(m.days_of_use, "days_of_use")
-            c.share(m.daily_share, "daily_share")
-            c.days(m.start_day)
+            c.days(m)
             cols = np.arange(r * S, (r + 1) * S)
             if m.origin is None:
                 use = use0[s, cols]
@@ -300,30 +252,22 @@ def _compile(mrio: MRIO, events: Sequence[Any], mitigations: Sequence[Any], hori
             injections.append(_Injection(s, cols, daily, m.days_of_use * use.copy()))
         elif isinstance(m, Recycle):
             r, s = c.region(m.region), c.sector(m.sector)
-            c.share(m.share)
-            c.days(m.start_day)
-            c.nonneg(m.ramp_days, "ramp_days")
+            c.days(m)
             cols = np.arange(r * S, (r + 1) * S)
-            ramp = _ramp(m.start_day, int(m.ramp_days), horizon)
+            ramp = _ramp(m.start_day, m.ramp_days, horizon)
             injections.append(_Injection(s, cols, m.share * ramp[:, None] * use0[s, cols][None, :],
                                          None))
         elif isinstance(m, DiversifySupplier):
             s = c.sector(m.sector)
             o, a = c.region(m.origin), c.region(m.alternative)
-            if o == a:
-                raise c.fail("alternative is the same region as origin")
-            c.share(m.share)
-            c.days(m.start_day)
-            c.nonneg(m.ramp_days, "ramp_days")
-            c.nonneg(m.max_capacity_increase, "max_capacity_increase")
-            dests = np.arange(R) if m.region is None else np.array([c.region(m.region)])
-            share = m.share * _ramp(m.start_day, int(m.ramp_days), horizon)
-            diversify.append(_Diversify(s, o * S + s, a * S + s, dests, share,
+            c.days(m)
+            buyers = np.arange(R) if m.region is None else np.array([c.region(m.region)])
+            share = m.share * _ramp(m.start_day, m.ramp_days, horizon)
+            diversify.append(_Diversify(s, o * S + s, a * S + s, buyers, share,
                                         m.max_capacity_increase * x0d[a * S + s]))
         elif isinstance(m, Substitute):
             r, s = c.region(m.region), c.sector(m.sector)
-            c.share(m.share)
-            c.days(m.start_day)
+            c.days(m)
             share = np.where(t_axis >= m.start_day, m.share, 0.0)
             substitute.append(_Substitute(s, r, share))
         else:
@@ -336,13 +280,14 @@ def _compile(mrio: MRIO, events: Sequence[Any], mitigations: Sequence[Any], hori
     hit = np.array(sorted(set(kap) | set(arb)), dtype=np.intp)
     delta = np.zeros((horizon, hit.size))
     for col, i in enumerate(hit):
-        d = np.zeros(horizon)
+        lost = np.zeros(horizon)
         if i in kap:
             with np.errstate(divide="ignore", invalid="ignore"):
-                d = np.where(capital[i] != 0, kap[i] / capital[i], 0.0) if capital[i] else d
+                lost = (np.where(capital[i] != 0, kap[i] / capital[i], 0.0) if capital[i]
+                        else lost)
         if i in arb:
-            d = np.maximum(d, arb[i])
-        delta[:, col] = np.minimum(d, 1.0)
+            lost = np.maximum(lost, arb[i])
+        delta[:, col] = np.minimum(lost, 1.0)
     return {
         "hit": hit, "delta": delta, "cut": cut, "dem": dem, "injections": injections,
         "diversify": diversify, "substitute": substitute,
@@ -351,12 +296,11 @@ def _compile(mrio: MRIO, events: Sequence[Any], mitigations: Sequence[Any], hori
     }
 
 
-def _event_end(ev: Any, lag: int) -> int:
+def _event_end(ev: Event, lag: int) -> int:
     """First day on which ``ev`` no longer acts (capacity back, cut lifted)."""
-    end = int(ev.start_day) + int(getattr(ev, "duration_days", 1) or 0)
-    end += int(getattr(ev, "recovery_days", 0) or 0)
+    end = ev.start_day + ev.duration_days + getattr(ev, "recovery_days", 0)
     if isinstance(ev, CapacityLoss):
-        end += lag + 1 + (0 if getattr(ev, "recovery_days", 0) else 1)
+        end += lag + 1 + (0 if ev.recovery_days else 1)
     elif isinstance(ev, CapitalDestroyed):
         end += 1
     return end

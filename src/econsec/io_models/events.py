@@ -1,140 +1,314 @@
 """Shocks and mitigation measures a dynamic simulation applies (DESIGN §4, §5).
 
-Plain frozen dataclasses: the scenario file reader builds them, the ARIO simulator reads
-them. Days are simulation steps (day 0 is the first simulated day); shares are fractions.
-``to=None`` means every destination; ``sector`` names a sector of the MRIO.
+Each event and measure is defined here once, as a frozen pydantic model: the scenario file
+reader validates ``events:`` and ``mitigations:`` into :data:`Event` and :data:`Mitigation`
+(unions told apart by ``type``), and the ARIO simulator consumes the same objects. The
+ranges of every field are checked when a model is built (from a file or in Python:
+``CapacityLoss(region="reg2", sector="mining", share=0.5, start_day=5)``); what needs the
+simulation's horizon is :func:`horizon_problem`, and what needs the MRIO, its names, is
+marked by type (:data:`RegionName`, :data:`SectorName`) and listed by :func:`names_in`.
+
+Days are simulation steps (day 0 is the first simulated day); shares are fractions
+(0.5 = 50 %). ``to=None`` / ``by=None`` mean every region.
 """
 
 from __future__ import annotations
 
+import types
+import typing
 from dataclasses import dataclass
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+# --------------------------------------------------------------------------- name markers
 
 
 @dataclass(frozen=True)
-class CapacityLoss:
-    """Productive capacity of (region, sector) falls by ``share`` from ``start_day`` for
-    ``duration_days``, then recovers linearly over ``recovery_days``.
+class NameOf:
+    """Marks a text field as the name of a region or sector of the MRIO (``kind``), so that
+    :func:`names_in` finds it and the names can be checked against the table."""
 
-    The equivalent of BoARIO's "arbitrary" event (``EventArbitraryProd``)."""
-
-    region: str
-    sector: str
-    share: float
-    start_day: int
-    duration_days: int = 1
-    recovery_days: int = 0
+    kind: Literal["region", "sector"]
 
 
-@dataclass(frozen=True)
-class CapitalDestroyed:
-    """``share_of_capital`` of the productive capital of (region, sector) is destroyed on
-    ``start_day`` and rebuilt linearly over ``recovery_days``, starting after
-    ``duration_days`` (BoARIO's event ``duration``, 1 by default).
+REGION = NameOf("region")
+SECTOR = NameOf("sector")
+RegionName = Annotated[str, REGION]
+SectorName = Annotated[str, SECTOR]
 
-    The equivalent of BoARIO's "recovery" event (``EventKapitalRecover``, linear)."""
-
-    region: str
-    sector: str
-    share_of_capital: float
-    start_day: int
-    recovery_days: int
-    duration_days: int = 1
+# --------------------------------------------------------------------------- value types
 
 
-@dataclass(frozen=True)
-class ExportRestriction:
-    """Flows of ``sector`` from ``region`` to the regions in ``to`` (all others if None) are
-    cut by ``share`` from ``start_day`` for ``duration_days``, then restored linearly over
-    ``recovery_days``."""
-
-    region: str
-    sector: str
-    share: float
-    start_day: int
-    duration_days: int
-    to: tuple[str, ...] | None = None
-    recovery_days: int = 0
+def _shock_share(value: float) -> float:
+    """A shock size: a fraction in (0, 1]."""
+    if value > 1:
+        raise ValueError(f"share {value:g} is above 100 % (shares are fractions: 0.5 = 50 %)")
+    if value < 0:
+        raise ValueError(f"share {value:g} is negative; give the size of the cut as a "
+                         "positive fraction (0.5 = 50 %)")
+    if value == 0:
+        raise ValueError("share 0 does nothing; give a fraction above 0 (0.5 = 50 %)")
+    return value
 
 
-@dataclass(frozen=True)
-class ChokepointClosure:
-    """A route (strait, sea lane, cable) closes: the flows listed as passing through it,
-    (origin region, destination region, sector or None for all), are cut by ``share``."""
+def _demand_share(value: float) -> float:
+    """A demand change: a fraction in [−1, 1] (−0.1 = −10 %)."""
+    if value < -1:
+        raise ValueError(f"share {value:g} would cut demand by more than 100 % "
+                         "(−0.1 = −10 %)")
+    if value > 1:
+        raise ValueError(f"share {value:g} is above 100 % (shares are fractions: "
+                         "0.1 = +10 %)")
+    return value
 
+
+def _capacity_increase(value: float) -> float:
+    if value < 0:
+        raise ValueError(f"max_capacity_increase {value:g} is negative")
+    return value
+
+
+def as_list(value: Any) -> Any:
+    """Accept a single name where a list of names is expected."""
+    return [value] if isinstance(value, str) else value
+
+
+Share = Annotated[float, AfterValidator(_shock_share)]
+DemandShare = Annotated[float, AfterValidator(_demand_share)]
+Day = Annotated[int, Field(ge=0)]
+Days = Annotated[int, Field(ge=1)]
+NonNegDays = Annotated[int, Field(ge=0)]
+Regions = Annotated[list[RegionName] | None, BeforeValidator(as_list)]
+
+
+class _Item(BaseModel):
+    # NaN and infinities (YAML .nan/.inf, JSON NaN/Infinity) are refused everywhere
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+# --------------------------------------------------------------------------- events
+
+
+class CapacityLoss(_Item):
+    """``capacity_loss``: productive capacity of (region, sector) falls by ``share`` from
+    ``start_day`` for ``duration_days``, then recovers linearly over ``recovery_days``
+    (BoARIO's "arbitrary" event, ``EventArbitraryProd``)."""
+
+    type: Literal["capacity_loss"] = "capacity_loss"
+    label: str | None = None
+    region: RegionName
+    sector: SectorName
+    share: Share
+    start_day: Day
+    duration_days: Days = 1
+    recovery_days: NonNegDays = 0
+
+
+class CapitalDestroyed(_Item):
+    """``capital_destroyed``: ``share_of_capital`` of the capital of (region, sector) is
+    destroyed on ``start_day`` and rebuilt linearly over ``recovery_days``, starting after
+    ``duration_days`` (BoARIO's "recovery" event, ``EventKapitalRecover`` with linear
+    recovery, and its ``duration``, 1 by default)."""
+
+    type: Literal["capital_destroyed"] = "capital_destroyed"
+    label: str | None = None
+    region: RegionName
+    sector: SectorName
+    share_of_capital: Share
+    start_day: Day
+    recovery_days: Days
+    duration_days: Days = 1
+
+
+class ExportRestriction(_Item):
+    """``export_restriction``: flows of ``sector`` from ``region`` to the regions in ``to``
+    (every other region if omitted) are cut by ``share`` from ``start_day`` for
+    ``duration_days``, then restored linearly over ``recovery_days``."""
+
+    type: Literal["export_restriction"] = "export_restriction"
+    label: str | None = None
+    region: RegionName
+    sector: SectorName
+    to: Regions = None
+    share: Share
+    start_day: Day
+    duration_days: Days
+    recovery_days: NonNegDays = 0
+
+
+class Flow(_Item):
+    """One flow through a chokepoint: origin region → destination region, one sector or
+    all sectors (``sector`` omitted)."""
+
+    origin: RegionName
+    destination: RegionName
+    sector: SectorName | None = None
+
+
+class ChokepointClosure(_Item):
+    """``chokepoint_closure``: a route (strait, sea lane, cable) closes and the ``flows``
+    listed as passing through it are cut by ``share``."""
+
+    type: Literal["chokepoint_closure"] = "chokepoint_closure"
+    label: str | None = None
     route: str
-    flows: tuple[tuple[str, str, str | None], ...]
-    share: float
-    start_day: int
-    duration_days: int
-    recovery_days: int = 0
+    flows: Annotated[list[Flow], Field(min_length=1)]
+    share: Share
+    start_day: Day
+    duration_days: Days
+    recovery_days: NonNegDays = 0
 
 
-@dataclass(frozen=True)
-class DemandChange:
-    """Final demand for (region, sector) changes by ``share`` (−0.1 = −10 %) from
-    ``start_day`` for ``duration_days``; ``by`` limits it to demand from those regions."""
+class DemandChange(_Item):
+    """``demand_change``: final demand for (region, sector) changes by ``share`` (−0.1 =
+    −10 %) from ``start_day`` for ``duration_days``, from the regions in ``by`` (all if
+    omitted)."""
 
-    region: str
-    sector: str
-    share: float
-    start_day: int
-    duration_days: int
-    by: tuple[str, ...] | None = None
+    type: Literal["demand_change"] = "demand_change"
+    label: str | None = None
+    region: RegionName
+    sector: SectorName
+    share: DemandShare
+    start_day: Day
+    duration_days: Days
+    by: Regions = None
 
 
-@dataclass(frozen=True)
-class StockpileRelease:
-    """A stockpile of (``origin``, ``sector``) goods held in ``region`` is released from
-    ``start_day``: ``days_of_use`` days of ``region``'s pre-shock use of those inputs, at most
+# --------------------------------------------------------------------------- mitigations
+
+
+class StockpileRelease(_Item):
+    """``stockpile_release``: ``days_of_use`` days of ``region``'s pre-shock use of
+    (``origin``, ``sector``) inputs are released from ``start_day``, at most
     ``daily_share`` of that use per day."""
 
-    region: str
-    sector: str
-    days_of_use: float
-    start_day: int
-    origin: str | None = None
-    daily_share: float = 1.0
+    type: Literal["stockpile_release"] = "stockpile_release"
+    label: str | None = None
+    region: RegionName
+    sector: SectorName
+    origin: RegionName | None = None
+    days_of_use: Annotated[float, Field(gt=0)]
+    start_day: Day
+    daily_share: Share = 1.0
 
 
-@dataclass(frozen=True)
-class DiversifySupplier:
-    """An alternative supplier ``alternative`` of ``sector`` ramps up over ``ramp_days`` from
-    ``start_day`` to replace up to ``share`` of the flows cut from ``origin`` to ``region``
-    (all destinations if None), with spare capacity up to ``max_capacity_increase`` of its
-    own output."""
+class DiversifySupplier(_Item):
+    """``diversify_supplier``: ``alternative`` ramps up over ``ramp_days`` from
+    ``start_day`` to replace up to ``share`` of the ``sector`` flows cut from ``origin`` (to
+    ``region``, or every region), with spare capacity up to ``max_capacity_increase`` of
+    its own output."""
 
-    sector: str
-    origin: str
-    alternative: str
-    share: float
-    start_day: int
-    ramp_days: int
-    region: str | None = None
-    max_capacity_increase: float = 0.1
+    type: Literal["diversify_supplier"] = "diversify_supplier"
+    label: str | None = None
+    sector: SectorName
+    origin: RegionName
+    alternative: RegionName
+    region: RegionName | None = None
+    share: Share
+    start_day: Day
+    ramp_days: NonNegDays
+    max_capacity_increase: Annotated[float, AfterValidator(_capacity_increase)] = 0.1
 
-
-@dataclass(frozen=True)
-class Substitute:
-    """Buyers of ``sector`` in ``region`` may switch up to ``share`` of an unfilled order to
-    other suppliers of the same sector (proportionally to their spare capacity)."""
-
-    region: str
-    sector: str
-    share: float
-    start_day: int = 0
+    @model_validator(mode="after")
+    def _two_regions(self) -> DiversifySupplier:
+        if self.alternative == self.origin:
+            raise ValueError(f"alternative '{self.alternative}' is the origin itself; name "
+                             "another region")
+        return self
 
 
-@dataclass(frozen=True)
-class Recycle:
-    """Secondary supply: ``share`` of ``region``'s pre-shock use of ``sector`` inputs is
-    covered by recycling from ``start_day``, ramping up over ``ramp_days``."""
+class Substitute(_Item):
+    """``substitute``: buyers of ``sector`` in ``region`` may switch up to ``share`` of an
+    unfilled order to other suppliers of the same sector (in proportion to their spare
+    capacity)."""
 
-    region: str
-    sector: str
-    share: float
-    start_day: int
-    ramp_days: int = 0
+    type: Literal["substitute"] = "substitute"
+    label: str | None = None
+    region: RegionName
+    sector: SectorName
+    share: Share
+    start_day: Day = 0
 
 
-Event = CapacityLoss | CapitalDestroyed | ExportRestriction | ChokepointClosure | DemandChange
-Mitigation = StockpileRelease | DiversifySupplier | Substitute | Recycle
+class Recycle(_Item):
+    """``recycle``: ``share`` of ``region``'s pre-shock use of ``sector`` inputs is covered
+    by secondary supply from ``start_day``, ramping up over ``ramp_days``."""
+
+    type: Literal["recycle"] = "recycle"
+    label: str | None = None
+    region: RegionName
+    sector: SectorName
+    share: Share
+    start_day: Day
+    ramp_days: NonNegDays = 0
+
+
+Event = Annotated[
+    CapacityLoss | CapitalDestroyed | ExportRestriction | ChokepointClosure | DemandChange,
+    Field(discriminator="type"),
+]
+Mitigation = Annotated[
+    StockpileRelease | DiversifySupplier | Substitute | Recycle,
+    Field(discriminator="type"),
+]
+AnyItem = (CapacityLoss | CapitalDestroyed | ExportRestriction | ChokepointClosure
+           | DemandChange | StockpileRelease | DiversifySupplier | Substitute | Recycle)
+
+# --------------------------------------------------------------------------- checks
+
+
+def horizon_problem(item: AnyItem, horizon: int) -> tuple[str, str] | None:
+    """The field and the message of the first day of ``item`` outside a horizon of
+    ``horizon`` days (days 0 … horizon − 1), or None when it fits."""
+    if item.start_day >= horizon:
+        return "start_day", (f"start_day {item.start_day} is beyond the horizon of {horizon} "
+                             f"days (days run from 0 to {horizon - 1})")
+    duration = getattr(item, "duration_days", None)
+    if duration is not None and item.start_day + duration > horizon:
+        return "duration_days", (f"start_day {item.start_day} + duration_days {duration} "
+                                 f"runs past the horizon of {horizon} days")
+    return None
+
+
+FieldPath = tuple[str | int, ...]
+
+
+def names_in(model: BaseModel, path: FieldPath = ()) -> list[tuple[FieldPath, str, str]]:
+    """``(path, kind, name)`` of every region and sector name in ``model`` and the models
+    it holds, found by their type (:class:`NameOf` markers), in field order."""
+    out: list[tuple[FieldPath, str, str]] = []
+    for name, field in type(model).model_fields.items():
+        _walk(getattr(model, name), field.annotation, field.metadata, (*path, name), out)
+    return out
+
+
+def _walk(value: object, annotation: object, metadata: typing.Sequence[object], path: FieldPath,
+          out: list[tuple[FieldPath, str, str]]) -> None:
+    if value is None:
+        return
+    kind = next((m.kind for m in metadata if isinstance(m, NameOf)), None)
+    if kind is not None and isinstance(value, str):
+        out.append((path, kind, value))
+        return
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is Annotated:
+        _walk(value, args[0], args[1:], path, out)
+    elif origin in (Union, types.UnionType):
+        arm = next((a for a in args if a is not type(None) and _fits(value, a)), None)
+        if arm is not None:
+            _walk(value, arm, (), path, out)
+    elif isinstance(value, BaseModel):
+        out.extend(names_in(value, path))
+    elif origin in (list, tuple) and isinstance(value, list | tuple) and args:
+        for i, item in enumerate(value):
+            _walk(item, args[0], (), (*path, i), out)
+
+
+def _fits(value: object, annotation: object) -> bool:
+    """Whether ``value`` is of the (possibly Annotated or generic) type ``annotation``."""
+    while typing.get_origin(annotation) is Annotated:
+        annotation = typing.get_args(annotation)[0]
+    base = typing.get_origin(annotation) or annotation
+    return not isinstance(base, type) or isinstance(value, base)

@@ -43,9 +43,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -58,256 +56,11 @@ from econsec.errors import DataFormatError, Location, UnknownNameError, Validati
 from econsec.io_models import events as ev
 from econsec.suggest import close_matches
 
-# --------------------------------------------------------------------------- value types
-
-
-def _shock_share(value: float) -> float:
-    """A shock size: a fraction in (0, 1]."""
-    if value > 1:
-        raise ValueError(f"share {value:g} is above 100 % (shares are fractions: 0.5 = 50 %)")
-    if value < 0:
-        raise ValueError(f"share {value:g} is negative; give the size of the cut as a "
-                         "positive fraction (0.5 = 50 %)")
-    if value == 0:
-        raise ValueError("share 0 does nothing; give a fraction above 0 (0.5 = 50 %)")
-    return value
-
-
-def _demand_share(value: float) -> float:
-    """A demand change: a fraction in [−1, 1] (−0.1 = −10 %)."""
-    if value < -1:
-        raise ValueError(f"share {value:g} would cut demand by more than 100 % "
-                         "(−0.1 = −10 %)")
-    if value > 1:
-        raise ValueError(f"share {value:g} is above 100 % (shares are fractions: "
-                         "0.1 = +10 %)")
-    return value
-
-
-def _capacity_increase(value: float) -> float:
-    if value < 0:
-        raise ValueError(f"max_capacity_increase {value:g} is negative")
-    return value
-
-
-def _as_list(value: Any) -> Any:
-    """Accept a single name where a list of names is expected."""
-    return [value] if isinstance(value, str) else value
-
-
-Share = Annotated[float, AfterValidator(_shock_share)]
-DemandShare = Annotated[float, AfterValidator(_demand_share)]
-Day = Annotated[int, Field(ge=0)]
-Days = Annotated[int, Field(ge=1)]
-NonNegDays = Annotated[int, Field(ge=0)]
-Names = Annotated[list[str] | None, BeforeValidator(_as_list)]
-
 
 class _Strict(BaseModel):
     # NaN and infinities (YAML .nan/.inf, JSON NaN/Infinity) are refused everywhere
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
-
-# --------------------------------------------------------------------------- events
-
-
-class CapacityLossSpec(_Strict):
-    """``capacity_loss``: productive capacity of (region, sector) falls by ``share`` from
-    ``start_day`` for ``duration_days``, then recovers linearly over ``recovery_days``
-    (BoARIO's "arbitrary" event)."""
-
-    type: Literal["capacity_loss"]
-    label: str | None = None
-    region: str
-    sector: str
-    share: Share
-    start_day: Day
-    duration_days: Days = 1
-    recovery_days: NonNegDays = 0
-
-    def to_record(self) -> ev.CapacityLoss:
-        return ev.CapacityLoss(self.region, self.sector, self.share, self.start_day,
-                               self.duration_days, self.recovery_days)
-
-
-class CapitalDestroyedSpec(_Strict):
-    """``capital_destroyed``: ``share_of_capital`` of the capital of (region, sector) is
-    destroyed on ``start_day`` and rebuilt linearly over ``recovery_days``, starting after
-    ``duration_days`` (BoARIO's "recovery" event and its ``duration``, 1 by default)."""
-
-    type: Literal["capital_destroyed"]
-    label: str | None = None
-    region: str
-    sector: str
-    share_of_capital: Share
-    start_day: Day
-    recovery_days: Days
-    duration_days: Days = 1
-
-    def to_record(self) -> ev.CapitalDestroyed:
-        return ev.CapitalDestroyed(self.region, self.sector, self.share_of_capital,
-                                   self.start_day, self.recovery_days, self.duration_days)
-
-
-class ExportRestrictionSpec(_Strict):
-    """``export_restriction``: flows of ``sector`` from ``region`` to the regions in ``to``
-    (every other region if omitted) are cut by ``share``."""
-
-    type: Literal["export_restriction"]
-    label: str | None = None
-    region: str
-    sector: str
-    to: Names = None
-    share: Share
-    start_day: Day
-    duration_days: Days
-    recovery_days: NonNegDays = 0
-
-    def to_record(self) -> ev.ExportRestriction:
-        return ev.ExportRestriction(self.region, self.sector, self.share, self.start_day,
-                                    self.duration_days,
-                                    tuple(self.to) if self.to is not None else None,
-                                    self.recovery_days)
-
-
-class FlowSpec(_Strict):
-    """One flow through a chokepoint: origin region → destination region, one sector or
-    all sectors (``sector`` omitted)."""
-
-    origin: str
-    destination: str
-    sector: str | None = None
-
-
-class ChokepointClosureSpec(_Strict):
-    """``chokepoint_closure``: a route closes and the ``flows`` through it are cut by
-    ``share``."""
-
-    type: Literal["chokepoint_closure"]
-    label: str | None = None
-    route: str
-    flows: Annotated[list[FlowSpec], Field(min_length=1)]
-    share: Share
-    start_day: Day
-    duration_days: Days
-    recovery_days: NonNegDays = 0
-
-    def to_record(self) -> ev.ChokepointClosure:
-        return ev.ChokepointClosure(
-            self.route, tuple((f.origin, f.destination, f.sector) for f in self.flows),
-            self.share, self.start_day, self.duration_days, self.recovery_days)
-
-
-class DemandChangeSpec(_Strict):
-    """``demand_change``: final demand for (region, sector) changes by ``share`` (−0.1 =
-    −10 %), from the regions in ``by`` (all if omitted)."""
-
-    type: Literal["demand_change"]
-    label: str | None = None
-    region: str
-    sector: str
-    share: DemandShare
-    start_day: Day
-    duration_days: Days
-    by: Names = None
-
-    def to_record(self) -> ev.DemandChange:
-        return ev.DemandChange(self.region, self.sector, self.share, self.start_day,
-                               self.duration_days,
-                               tuple(self.by) if self.by is not None else None)
-
-
-# --------------------------------------------------------------------------- mitigations
-
-
-class StockpileReleaseSpec(_Strict):
-    """``stockpile_release``: ``days_of_use`` days of ``region``'s pre-shock use of
-    (``origin``, ``sector``) inputs are released from ``start_day``, at most
-    ``daily_share`` of that use per day."""
-
-    type: Literal["stockpile_release"]
-    label: str | None = None
-    region: str
-    sector: str
-    origin: str | None = None
-    days_of_use: Annotated[float, Field(gt=0)]
-    start_day: Day
-    daily_share: Share = 1.0
-
-    def to_record(self) -> ev.StockpileRelease:
-        return ev.StockpileRelease(self.region, self.sector, self.days_of_use,
-                                   self.start_day, self.origin, self.daily_share)
-
-
-class DiversifySupplierSpec(_Strict):
-    """``diversify_supplier``: ``alternative`` ramps up over ``ramp_days`` to replace up to
-    ``share`` of the ``sector`` flows cut from ``origin`` (to ``region``, or every region)."""
-
-    type: Literal["diversify_supplier"]
-    label: str | None = None
-    sector: str
-    origin: str
-    alternative: str
-    region: str | None = None
-    share: Share
-    start_day: Day
-    ramp_days: NonNegDays
-    max_capacity_increase: Annotated[float, AfterValidator(_capacity_increase)] = 0.1
-
-    @model_validator(mode="after")
-    def _two_regions(self) -> DiversifySupplierSpec:
-        if self.alternative == self.origin:
-            raise ValueError(f"alternative '{self.alternative}' is the origin itself; name "
-                             "another region")
-        return self
-
-    def to_record(self) -> ev.DiversifySupplier:
-        return ev.DiversifySupplier(self.sector, self.origin, self.alternative, self.share,
-                                    self.start_day, self.ramp_days, self.region,
-                                    self.max_capacity_increase)
-
-
-class SubstituteSpec(_Strict):
-    """``substitute``: buyers of ``sector`` in ``region`` may switch up to ``share`` of an
-    unfilled order to other suppliers of the same sector."""
-
-    type: Literal["substitute"]
-    label: str | None = None
-    region: str
-    sector: str
-    share: Share
-    start_day: Day = 0
-
-    def to_record(self) -> ev.Substitute:
-        return ev.Substitute(self.region, self.sector, self.share, self.start_day)
-
-
-class RecycleSpec(_Strict):
-    """``recycle``: ``share`` of ``region``'s pre-shock use of ``sector`` inputs is covered
-    by secondary supply from ``start_day``, ramping up over ``ramp_days``."""
-
-    type: Literal["recycle"]
-    label: str | None = None
-    region: str
-    sector: str
-    share: Share
-    start_day: Day
-    ramp_days: NonNegDays = 0
-
-    def to_record(self) -> ev.Recycle:
-        return ev.Recycle(self.region, self.sector, self.share, self.start_day,
-                          self.ramp_days)
-
-
-EventSpec = Annotated[
-    CapacityLossSpec | CapitalDestroyedSpec | ExportRestrictionSpec | ChokepointClosureSpec
-    | DemandChangeSpec,
-    Field(discriminator="type"),
-]
-MitigationSpec = Annotated[
-    StockpileReleaseSpec | DiversifySupplierSpec | SubstituteSpec | RecycleSpec,
-    Field(discriminator="type"),
-]
 
 # --------------------------------------------------------------------------- ensembles
 
@@ -423,8 +176,8 @@ class Scenario(_Strict):
     mrio: str
     horizon_days: Annotated[int, Field(ge=1, le=36_500)]
     model: ModelSpec = Field(default_factory=ModelSpec)
-    events: Annotated[list[EventSpec], Field(min_length=1)]
-    mitigations: list[MitigationSpec] = Field(default_factory=list)
+    events: Annotated[list[ev.Event], Field(min_length=1)]
+    mitigations: list[ev.Mitigation] = Field(default_factory=list)
     compare_mitigations: bool = False
     variants: list[VariantSpec] = Field(default_factory=list)
     ensemble: EnsembleSpec | None = None
@@ -449,7 +202,7 @@ class Scenario(_Strict):
         m = self.mitigations[i]
         if m.label:
             return m.label
-        if isinstance(m, DiversifySupplierSpec):
+        if isinstance(m, ev.DiversifySupplier):
             return f"{m.type} {m.sector} {m.origin}->{m.alternative}"
         return f"{m.type} {m.region}/{m.sector}"
 
@@ -763,12 +516,12 @@ def resolve_mrio_ref(scenario: Scenario, folder: Path) -> str:
                             f"{', '.join(named_tables())} or a folder pymrio can load",
                             location=where)
     if target.is_dir():
-        from pymrio.core.constants import DEFAULT_FILE_NAMES
+        from econsec.io_models.loaders import PYMRIO_PARAMETERS_FILE  # no pymrio import
 
-        if not (target / DEFAULT_FILE_NAMES["filepara"]).is_file():
+        if not (target / PYMRIO_PARAMETERS_FILE).is_file():
             raise DataFormatError(
                 f"mrio '{ref}' is a folder but not a saved pymrio system (no "
-                f"{DEFAULT_FILE_NAMES['filepara']} in it); save one with "
+                f"{PYMRIO_PARAMETERS_FILE} in it); save one with "
                 "pymrio's IOSystem.save_all", location=where)
     elif target.suffix.lower() != ".zip":
         raise DataFormatError(f"mrio '{ref}' is a file, not a pymrio folder or .zip archive",
@@ -858,7 +611,7 @@ def _coerce_value(name: str, value: Any, default: Any) -> Any:
         days = {str(k): _finite(f"inventory_days.{k}", v) for k, v in value.items()}
         return days
     if isinstance(default, tuple):
-        return tuple(str(v) for v in _as_list(value))
+        return tuple(str(v) for v in ev.as_list(value))
     if isinstance(default, bool):
         return bool(value)
     if isinstance(default, int) and not isinstance(value, bool):
@@ -911,15 +664,9 @@ def _check_consistency(scenario: Scenario, file: str | None, lines: LineMap) -> 
     horizon = scenario.horizon_days
     for group in ("events", "mitigations"):
         for i, item in enumerate(getattr(scenario, group)):
-            if item.start_day >= horizon:
-                raise _fail(f"start_day {item.start_day} is beyond the horizon of {horizon} "
-                            f"days (days run from 0 to {horizon - 1})",
-                            (group, i, "start_day"), file, lines)
-            duration = getattr(item, "duration_days", None)
-            if duration is not None and item.start_day + duration > horizon:
-                raise _fail(f"start_day {item.start_day} + duration_days {duration} runs "
-                            f"past the horizon of {horizon} days",
-                            (group, i, "duration_days"), file, lines)
+            problem = ev.horizon_problem(item, horizon)
+            if problem is not None:
+                raise _fail(problem[1], (group, i, problem[0]), file, lines)
     if scenario.model.parameters:
         allowed = model_parameter_names()
         params = scenario.model.parameters
@@ -977,29 +724,6 @@ def _check_parameter_path(scenario: Scenario, key: str, file: str | None,
                     f"{', '.join(numeric)})", path, file, lines)
 
 
-def _names_to_check(scenario: Scenario) -> list[tuple[tuple[Any, ...], str, str]]:
-    """(path, kind, name) of every region and sector name in the scenario."""
-    out: list[tuple[tuple[Any, ...], str, str]] = []
-    for group in ("events", "mitigations"):
-        for i, item in enumerate(getattr(scenario, group)):
-            base = (group, i)
-            for key in ("region", "origin", "alternative"):
-                value = getattr(item, key, None)
-                if value is not None:
-                    out.append(((*base, key), "region", value))
-            for key in ("to", "by"):
-                for k, value in enumerate(getattr(item, key, None) or ()):
-                    out.append(((*base, key, k), "region", value))
-            if getattr(item, "sector", None) is not None:
-                out.append(((*base, "sector"), "sector", item.sector))
-            for k, flow in enumerate(getattr(item, "flows", None) or ()):
-                out.append(((*base, "flows", k, "origin"), "region", flow.origin))
-                out.append(((*base, "flows", k, "destination"), "region", flow.destination))
-                if flow.sector is not None:
-                    out.append(((*base, "flows", k, "sector"), "sector", flow.sector))
-    return out
-
-
 def suggestions(name: str, choices: Sequence[str]) -> list[str]:
     """Close matches (:func:`econsec.suggest.close_matches`); when one is near-certain
     (rapidfuzz WRatio ≥ 85), only those within 10 points of it."""
@@ -1020,7 +744,7 @@ def check_names(scenario: Scenario, regions: Sequence[str], sectors: Sequence[st
     :class:`UnknownNameError` with close matches, at its path (``events[2].sector``) and
     line in the scenario file."""
     known = {"region": list(regions), "sector": list(sectors)}
-    for path, kind, name in _names_to_check(scenario):
+    for path, kind, name in ev.names_in(scenario):
         if name not in known[kind]:
             raise UnknownTableNameError(name, suggestions(name, known[kind]), known[kind],
                                         kind=kind, location=scenario.location(path))
@@ -1048,15 +772,16 @@ class UnknownTableNameError(UnknownNameError):
 
 
 def build_events(scenario: Scenario) -> list[ev.Event]:
-    """The event records (:mod:`econsec.io_models.events`) of ``scenario``."""
-    return [e.to_record() for e in scenario.events]
+    """The events (:mod:`econsec.io_models.events`) of ``scenario``, as the simulator takes
+    them."""
+    return list(scenario.events)
 
 
 def build_mitigations(scenario: Scenario, indices: Sequence[int] | None = None
                       ) -> list[ev.Mitigation]:
-    """The mitigation records of ``scenario`` (only those at ``indices`` if given)."""
+    """The mitigations of ``scenario`` (only those at ``indices`` if given)."""
     chosen = range(len(scenario.mitigations)) if indices is None else indices
-    return [scenario.mitigations[i].to_record() for i in chosen]
+    return [scenario.mitigations[i] for i in chosen]
 
 
 def with_values(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
