@@ -169,9 +169,6 @@ def test_simulate_command_errors_are_econsec_errors(tmp_path: Path) -> None:
 def test_simulate_end_to_end_in_a_subprocess(tmp_path: Path) -> None:
     from conftest import run_cli
 
-    probe = run_cli("--help", check=False)
-    if "simulate" not in probe.stdout:
-        pytest.skip("'econsec simulate' is not registered in cli/app.py yet")
     doc = json.loads(run_cli("simulate", "worked:pymrio-test-mining-outage", "--single",
                              "--format", "json", "--out", str(tmp_path / "o")).stdout)
     assert doc["variants"][0]["name"] == "all measures" and len(doc["variants"]) == 6

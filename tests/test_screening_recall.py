@@ -245,8 +245,7 @@ def test_name_keys_hold_the_reading_keys() -> None:
 def recall_setup(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     bench = _bench()
     path = bench.find(bench.PROHIBITION)
-    if path is None:
-        pytest.skip("the export-prohibition list is not available")
+    assert path is not None, f"{bench.PROHIBITION} is bundled with econsec"
     rows = bench.read_prohibition(path)
     latin, ja = bench.build(tmp_path_factory.mktemp("recall"), rows)
     yield bench, rows, latin, ja
