@@ -78,8 +78,7 @@ def test_reads_are_answered_while_imports_run(db_copy: Path) -> None:
             outcomes = list(pool.map(
                 lambda t: (_import if t[0] == "import" else _read)(server.url, t[1]), tasks))
         wall = time.monotonic() - started
-        waiting = getattr(server.state, "import_gate", None)
-        assert waiting is None or waiting.waiting == 0
+        assert server.state.import_gate.waiting == 0
     by = Counter((kind, status) for kind, status, _, _ in outcomes)
     latencies = sorted(s for kind, _, s, _ in outcomes if kind == "read")
     cuts = statistics.quantiles(latencies, n=20)
