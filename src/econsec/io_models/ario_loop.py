@@ -44,10 +44,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from econsec.errors import UnknownNameError, ValidationError
 from econsec.io_models.ario_params import ARIOParams
 from econsec.io_models.mrio import MRIO
+
+Array = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.intp]
 
 __all__ = ["SimulationResult", "simulate"]
 
@@ -189,7 +194,8 @@ class SimulationResult:
 
     def to_records(self) -> list[dict[str, Any]]:
         """The rows of :meth:`to_frame` as dictionaries (small runs only)."""
-        return self.to_frame().to_dicts()
+        rows: list[dict[str, Any]] = self.to_frame().to_dicts()
+        return rows
 
     def summary(self) -> dict[str, Any]:
         """The totals the CLI prints (snake_case keys, stable)."""
@@ -206,7 +212,273 @@ class SimulationResult:
 # --------------------------------------------------------------------------- simulate
 
 
-def _allclose(a: np.ndarray, b: np.ndarray, buf: np.ndarray) -> bool:
+# --------------------------------------------------------------------------- model and state
+
+
+@dataclass(frozen=True, eq=False)
+class Model:
+    """The arrays fixed for a run (BoARIO ``ARIOBaseModel.__init__``), daily where it says.
+
+    Shapes: ``R`` regions, ``S`` sectors, ``n = R·S`` industries (region-major), ``F`` final
+    demand categories per region.
+
+    - ``x0``: ``x⁰``, pre-shock daily output (n);
+    - ``Zp``: the table's annual flows ``Z`` regrouped by input sector, ``Zp[s, r, j] =
+      Z[(r, s), j]`` (S × R × n), so that a product over suppliers of one input is one
+      batched BLAS call;
+    - ``ZC``: ``Z_C = Σ_r Z_{(r,s),j}``, annual use of input sector s by industry j (S × n);
+    - ``tech``: ``T = Z_C x̂⁻¹``, the technology matrix by input sector (BoARIO ``tech_mat``
+      = ``I_sum @ A``; S × n): daily use of input s per unit of daily output of j;
+    - ``constrains``: the inputs that can limit production (``Z_C > 10⁻⁵ x⁰``; BoARIO's
+      ``threshold``);
+    - ``inv``: ``v``, the inventory target in days of use per input sector (∞: never
+      constrains); ``inv_fin``: the same with ∞ as 0; ``inf_rows``: the ∞ sectors;
+      ``fin``: indices of the finite ones;
+    - ``Y0``: ``Y⁰``, pre-shock daily final demand (n × R·F);
+    - ``use0``: pre-shock daily use of every input, ``T x⁰`` (S × n);
+    - ``stock0``: ``Ω⁰ = v T x⁰``, the initial (target) inventories (S × n; ∞ rows ∞);
+    - ``capital``: productive capital per industry (``capital_to_va_ratio`` × value added);
+    - ``steply``: days per table year inverted (1/365): annual flows × ``steply`` = daily;
+    - ``psi`` ``ψ``, ``inv_tau_inv`` ``1/τ_inv``, ``alpha_tau_inv`` ``1/τ_α``, ``alpha_max``
+      ``α_max``, ``alpha_base`` ``α_b``: the :class:`ARIOParams` of the same names.
+    """
+
+    R: int
+    S: int
+    n: int
+    F: int
+    steply: float
+    x0: Array
+    Zp: Array
+    ZC: Array
+    tech: Array
+    constrains: BoolArray
+    inv: Array
+    inv_fin: Array
+    inf_rows: BoolArray
+    fin: IntArray
+    Y0: Array
+    use0: Array
+    stock0: Array
+    capital: Array
+    psi: float
+    inv_tau_inv: float
+    alpha_tau_inv: float
+    alpha_max: float
+    alpha_base: float
+    noalt: bool
+    col_region: IntArray
+    fd_region: IntArray
+
+    @property
+    def all_fin(self) -> bool:
+        """Whether every input sector has a finite inventory target."""
+        return self.fin.size == self.S
+
+
+@dataclass(frozen=True, eq=False)
+class Schedule:
+    """What the events and mitigations do on each day (compiled by
+    :func:`econsec.io_models.ario._compile`).
+
+    - ``hit``: industries whose capacity is reduced; ``delta[t, k]``: ``Δ_t`` of
+      ``hit[k]``, the share of its capacity lost on day t;
+    - ``cut[i]``: T × R passing factor ``f_{i,r} = Π(1 − c_t)`` of supplier row i's flows
+      to region r (export restrictions, chokepoint closures);
+    - ``demand[i]``: T × R factor ``(1 + share)`` on row i's final demand by region;
+    - ``injections``: stockpile releases and recycling (inputs added to inventories);
+    - ``diversify``, ``substitute``: orders redirected to other suppliers;
+    - ``modified``: the input sectors whose orders are placed explicitly (cut, diversified
+      or substituted), sorted.
+    """
+
+    hit: IntArray
+    delta: Array
+    cut: dict[int, Array]
+    demand: dict[int, Array]
+    injections: list[Any]
+    diversify: list[Any]
+    substitute: list[Any]
+    modified: list[int]
+    last_shock_day: int | None
+    events_end_day: int | None
+
+
+@dataclass(eq=False)
+class State:
+    """What carries from one day to the next (BoARIO's model attributes).
+
+    - ``stock``: ``Ω``, inventories of every input sector held by every industry (S × n);
+    - ``alpha``: ``α``, overproduction factor (n), 1 before the shock;
+    - ``production``: ``x_{t−1}``, yesterday's realised daily production (n);
+    - ``delta``: ``Δ``, share of capacity lost today (n);
+    - ``bonus``: extra capacity of diversification's alternative suppliers (n);
+    - ``order_ratio``: ``x̄/x⁰`` of each supplier when the orders were placed (order type
+      "alt"; ones for "noalt"): suppliers receive orders in proportion to ``Z_{ij}`` times it;
+    - ``gap``: ``g``, what each industry orders per input sector (S × n), daily;
+    - ``gap_share``: ``g / Σ_r Z_{(r,s),j}·ratio_{(r,s)}``, the factor turning a row of ``Zp``
+      into the orders it receives (S × n);
+    - ``orders``: total intermediate orders each supplier received (n);
+    - ``blocks``: explicit orders (R × n) of the modified input sectors;
+    - ``extra``: diversification, extra daily demand per alternative supplier row;
+    - ``fd_intended``: final demand asked today (n × R·F); ``fd_placed``: the part placed
+      with suppliers after cuts and redirection; ``fd_total``: its row sums (n);
+    - ``demand``: ``d = orders + fd_total``, total demand on each supplier (n).
+    """
+
+    stock: Array
+    alpha: Array
+    production: Array
+    delta: Array
+    bonus: Array
+    order_ratio: Array
+    gap: Array
+    gap_share: Array
+    orders: Array
+    blocks: dict[int, Array]
+    extra: dict[int, float]
+    fd_intended: Array
+    fd_placed: Array
+    fd_total: Array
+    demand: Array
+
+
+@dataclass(eq=False)
+class Records:
+    """The daily series being recorded (T × n, T)."""
+
+    production: Array
+    capacity: Array
+    unmet: Array
+    supplied: Array
+
+
+# --------------------------------------------------------------------------- building
+
+
+def _check_params(p: ARIOParams, horizon_days: int) -> None:
+    if int(horizon_days) != horizon_days or horizon_days <= 0:
+        raise ValidationError(f"horizon_days must be a positive whole number, not {horizon_days}")
+    if p.order_type not in ("alt", "noalt"):
+        raise ValidationError(f"order_type must be 'alt' or 'noalt', not {p.order_type!r}")
+    if p.psi > 1:
+        raise ValidationError(f"psi {p.psi} must be at most 1")
+
+
+def _inventory_days(mrio: MRIO, p: ARIOParams) -> Array:
+    """``v`` per input sector: ``main_inv_dur``, overridden by ``inventory_days``, ∞ for
+    ``infinite_inventories_sect``; BoARIO sets targets of at most 1 day to 2."""
+    inv = np.full(len(mrio.sectors), float(p.main_inv_dur))
+    if p.inventory_days:
+        for name, days in p.inventory_days.items():
+            if name not in mrio.sectors:
+                raise UnknownNameError(name, (), kind="sector")
+            inv[mrio.sectors.index(name)] = float(days)
+    for name in p.infinite_inventories_sect:
+        if name not in mrio.sectors:
+            raise UnknownNameError(name, (), kind="sector")
+        inv[mrio.sectors.index(name)] = np.inf
+    inv[inv <= 1] = 2.0
+    return inv
+
+
+def build_model(mrio: MRIO, p: ARIOParams) -> Model:
+    """The static arrays of :class:`Model` from the table and the parameters."""
+    R, S = len(mrio.regions), len(mrio.sectors)
+    n = R * S
+    steply = 1.0 / float(p.iotable_year_to_temporal_unit_factor)
+    Z = np.asarray(mrio.Z, dtype=float)
+    x = np.ascontiguousarray(mrio.x, dtype=float)
+    Zp = np.ascontiguousarray(Z.reshape(R, S, n).transpose(1, 0, 2))  # S × R × n, annual
+    ZC = Zp.sum(axis=1)  # S × n, annual (BoARIO Z_C)
+    x0 = x * steply
+    with np.errstate(divide="ignore", invalid="ignore"):
+        recix = np.where(x != 0, 1.0 / x, 0.0)
+    tech = np.ascontiguousarray(ZC * recix[None, :])  # S × n (I_sum @ A)
+    va = x - Z.sum(axis=0)
+    va[va < 0] = 0.0
+    if p.productive_capital is not None:
+        capital = np.asarray(p.productive_capital, dtype=float).ravel()
+        if capital.shape != (n,):
+            raise ValidationError(f"productive_capital has {capital.size} values, expected {n}")
+    else:
+        capital = va * p.capital_to_va_ratio
+    inv = _inventory_days(mrio, p)
+    inf_rows = ~np.isfinite(inv)
+    inv_fin = np.where(inf_rows, 0.0, inv)  # nan_to_num(inv, posinf=0)
+    stock0 = (x0[None, :] * tech) * inv_fin[:, None]
+    stock0[inf_rows, :] = np.inf
+    Y0 = np.asarray(mrio.Y, dtype=float) * steply  # n × R·F
+    F = Y0.shape[1] // R
+    return Model(
+        R=R, S=S, n=n, F=F, steply=steply, x0=x0, Zp=Zp, ZC=ZC, tech=tech,
+        constrains=np.greater(ZC, x0[None, :] * TECHNOLOGY_THRESHOLD),
+        inv=inv, inv_fin=inv_fin, inf_rows=inf_rows, fin=np.flatnonzero(~inf_rows),
+        Y0=Y0, use0=tech * x0[None, :], stock0=stock0, capital=capital,
+        psi=float(p.psi), inv_tau_inv=1.0 / float(p.inventory_restoration_tau),
+        alpha_tau_inv=1.0 / float(p.alpha_tau), alpha_max=float(p.alpha_max),
+        alpha_base=float(p.alpha_base), noalt=p.order_type == "noalt",
+        col_region=np.repeat(np.arange(R), S), fd_region=np.repeat(np.arange(R), F))
+
+
+def build_schedule(mrio: MRIO, model: Model, events: Sequence[Any],
+                   mitigations: Sequence[Any], horizon: int, p: ARIOParams) -> Schedule:
+    """The day-by-day :class:`Schedule` of ``events`` and ``mitigations`` (names and days
+    checked; raises naming the offending item)."""
+    from econsec.io_models.ario import _compile  # events -> schedules (imports this module)
+
+    steply = 1.0 / float(p.iotable_year_to_temporal_unit_factor)
+    Z: Array = np.asarray(mrio.Z, dtype=float)
+
+    def zd_row(i: int) -> Array:
+        row: Array = Z[i] * steply
+        return row
+
+    comp = _compile(mrio, events, mitigations, horizon, p, model.x0, model.capital, zd_row,
+                    model.use0)
+    cut, diversify, substitute = comp["cut"], comp["diversify"], comp["substitute"]
+    S = model.S
+    modified = sorted({row % S for row in cut} | {d.s for d in diversify}
+                      | {u.s for u in substitute})
+    return Schedule(hit=comp["hit"], delta=comp["delta"], cut=cut, demand=comp["dem"],
+                    injections=comp["injections"], diversify=diversify, substitute=substitute,
+                    modified=modified, last_shock_day=comp["last_shock_day"],
+                    events_end_day=comp["events_end_day"])
+
+
+def initial_state(model: Model, sched: Schedule) -> State:
+    """BoARIO's initial equilibrium: inventories at target ``Ω⁰``, α = α_b, yesterday's
+    production ``x⁰``, orders equal to the pre-shock flows (gap ``g = Z_C/365`` per input
+    sector, split in proportion to ``Z``); then day 0's final demand and, for modified input
+    sectors, day 0's explicit orders."""
+    n, S = model.n, model.S
+    gap = model.ZC * model.steply  # orders = Z_0: gap per input sector, daily
+    order_ratio = np.ones(n)
+    gap_share = np.zeros((S, n))
+    np.divide(gap, model.ZC, out=gap_share, where=model.ZC != 0)
+    orders = order_ratio * _orders_received(model, gap_share)
+    state = State(
+        stock=model.stock0.copy(), alpha=np.full(n, model.alpha_base),
+        production=model.x0.copy(), delta=np.zeros(n), bonus=np.zeros(n),
+        order_ratio=order_ratio, gap=gap, gap_share=gap_share, orders=orders, blocks={},
+        extra={}, fd_intended=model.Y0, fd_placed=model.Y0, fd_total=np.empty(0),
+        demand=np.empty(0))
+    state.fd_intended = intended_final_demand(model, sched, 0)
+    if sched.modified:
+        state.fd_placed = place_orders(model, sched, state, 0, np.zeros(n), np.zeros(n),
+                                       order_ratio, model.ZC, gap)
+    else:
+        state.fd_placed = state.fd_intended
+    _set_block_orders(model, state)
+    state.fd_total = state.fd_placed.sum(axis=1)
+    state.demand = state.orders + state.fd_total
+    return state
+
+
+# --------------------------------------------------------------------------- daily steps
+
+
+def _allclose(a: Array, b: Array, buf: Array) -> bool:
     """``np.allclose(a, b)`` (rtol 1e-5, atol 1e-8) for finite arrays, using ``buf``."""
     np.subtract(a, b, out=buf)
     np.abs(buf, out=buf)
@@ -214,6 +486,304 @@ def _allclose(a: np.ndarray, b: np.ndarray, buf: np.ndarray) -> bool:
     tol *= 1e-5
     tol += 1e-8
     return bool(np.all(buf <= tol))
+
+
+def _orders_received(model: Model, gap_share: Array) -> Array:
+    """Orders each supplier ``(r, s)`` receives, before its order ratio:
+    ``Σ_j Z_{(r,s),j} · gap_share_{s,j}`` (one pass over Z), as an n-vector (region-major)."""
+    received: Array = np.matmul(model.Zp, gap_share[:, :, None])[:, :, 0].T.ravel()
+    return received
+
+
+def _set_block_orders(model: Model, state: State) -> None:
+    """Orders of the modified input sectors are the row sums of their explicit blocks."""
+    for s, P in state.blocks.items():
+        state.orders[np.arange(model.R) * model.S + s] = P.sum(axis=1)
+
+
+def intended_final_demand(model: Model, sched: Schedule, t: int) -> Array:
+    """Final demand asked on day t: ``Y⁰``, scaled by the demand changes of the day
+    (``Y_{i,(r,·)} = Y⁰_{i,(r,·)} (1 + share)`` for the listed demanding regions r)."""
+    if not sched.demand:
+        return model.Y0
+    Yc = model.Y0.copy()
+    for i, f in sched.demand.items():
+        Yc[i] *= f[t][model.fd_region]
+    return Yc
+
+
+def inject(model: Model, sched: Schedule, stock: Array, t: int) -> float:
+    """Stockpile releases and recycling: inventory ``Ω_{sj}`` of the region's industries
+    grows by ``min(max(Ω⁰_{sj} − Ω_{sj}, 0), m_{t,j}, P_j)`` (m the day's maximum, P what is
+    left of a stockpile; recycling has no P). Updates ``stock`` (and the stockpiles) in place;
+    returns the value added to inventories."""
+    supplied = 0.0
+    for inj in sched.injections:  # recycling (flows) first, then stockpiles
+        if model.inf_rows[inj.s]:
+            continue  # an input that never constrains needs no supply
+        cur = stock[inj.s, inj.cols]
+        add = np.minimum(np.maximum(model.stock0[inj.s, inj.cols] - cur, 0.0), inj.daily[t])
+        if inj.pool is not None:
+            add = np.minimum(add, inj.pool)
+            inj.pool -= add
+        stock[inj.s, inj.cols] = cur + add
+        supplied += float(add.sum())
+    return supplied
+
+
+def overproduction(model: Model, alpha: Array, demand: Array, production: Array) -> Array:
+    """α after one day (Hallegatte 2008, eq. 9; BoARIO ``calc_overproduction``): where
+    scarcity ``σ = (d − x_{t−1})/d`` is positive, ``α += (α_max − α)·σ/τ_α``; where there
+    is none, ``α += (α_b − α)/τ_α``; α ≥ 1."""
+    n = model.n
+    scarcity = np.zeros(n)
+    nz = demand != 0
+    scarcity[nz] = (demand[nz] - production[nz]) / demand[nz]
+    scarcity[np.isnan(scarcity)] = 0
+    tau_inv = model.alpha_tau_inv
+    alpha = alpha + (((model.alpha_max - alpha) * scarcity * tau_inv)
+                     + ((model.alpha_base - alpha) * (scarcity == 0) * tau_inv))
+    alpha[alpha < 1.0] = 1.0
+    return alpha
+
+
+def capacity(model: Model, delta: Array, alpha: Array, bonus: Array | None) -> Array:
+    """Production capacity ``x̄ = x⁰ (1 − Δ) α`` (plus a diversification bonus)."""
+    cap = model.x0 * (1 - delta)
+    cap *= alpha
+    if bonus is not None:
+        cap += bonus
+    return cap
+
+
+def constrained_production(model: Model, stock: Array, wanted: Array, need: Array) -> Array:
+    """Production under inventory constraints (Guan et al. 2020; BoARIO
+    ``calc_production``): with ``x* = min(d, x̄)`` (``wanted``), an industry is limited by
+    every constraining input whose inventory is below ``ψ v_s T_{sj} x*_j``:
+    ``x = x* · min_s min(1, Ω_{sj} / (ψ v_s T_{sj} x*_j))``. ``need`` is a work array."""
+    np.multiply(wanted[None, :], model.tech, out=need)
+    need *= model.psi
+    need *= model.inv_fin[:, None]
+    if np.any((stock < need) & model.constrains):
+        ratio = np.ones((model.S, model.n))
+        np.divide(stock, need, out=ratio, where=model.constrains & (need != 0))
+        ratio[ratio > 1] = 1
+        limited: Array = wanted * ratio.min(axis=0)
+        return limited
+    return wanted.copy()
+
+
+def order_ratio(model: Model, cap: Array, bonus: Array | None) -> Array:
+    """``x̄/x⁰`` per supplier for "alt" orders (buyers order from a supplier in proportion to
+    its current capacity; a diversification bonus is earmarked, not shared); ones for
+    "noalt"."""
+    n = model.n
+    if model.noalt:
+        return np.ones(n)
+    return np.divide(cap - bonus if bonus is not None else cap, model.x0, out=np.ones(n),
+                     where=model.x0 != 0)
+
+
+def deliveries(model: Model, state: State, filled: Array, ratio: Array, V: Array
+               ) -> tuple[Array, Array]:
+    """Inputs received and tomorrow's order weights, from one pass over Z.
+
+    Every buyer gets the share ``x/d`` (``filled``) of what it asked (proportional
+    rationing): industry j receives of input s ``Σ_r O_{(r,s),j} x_{(r,s)}/d_{(r,s)}`` with
+    ``O_{(r,s),j} = Z_{(r,s),j} · order_ratio_{(r,s)} · gap_share_{s,j}`` (yesterday's orders).
+    The same batched product gives ``Z_C(ratio) = Σ_r Z_{(r,s),j} ratio_{(r,s)}``, the
+    capacity-weighted input totals that split tomorrow's orders. Returns ``(received,
+    weighted Z_C)``, both S × n; ``V`` (S × 2 × R) is a work array."""
+    R, S = model.R, model.S
+    V[:, 0, :] = (state.order_ratio * filled).reshape(R, S).T
+    V[:, 1, :] = ratio.reshape(R, S).T
+    both = np.matmul(V, model.Zp)  # S × 2 × n: one pass over Z for both products
+    received = state.gap_share * both[:, 0, :]
+    for s, P in state.blocks.items():
+        received[s] = (P * filled[np.arange(R) * S + s][:, None]).sum(axis=0)
+    return received, np.ascontiguousarray(both[:, 1, :])
+
+
+def unmet_final_demand(model: Model, state: State, production: Array) -> Array:
+    """BoARIO's "final demand not met": asked − delivered, where a supplier delivers
+    ``x_i / d_i`` of each placed final demand; summed by demanding region and product sector
+    (column ``r·S + s``)."""
+    R, S, F = model.R, model.S, model.F
+    placed, demand = state.fd_placed, state.demand
+    shares = np.zeros_like(placed)
+    np.divide(placed, demand[:, None], out=shares, where=demand[:, None] != 0)
+    not_met = state.fd_intended - shares * production[:, None]
+    by_product: Array = not_met.reshape(R, S, R, F).sum(axis=(0, 3)).T.ravel()
+    return by_product
+
+
+def order_gap(model: Model, stock: Array, wanted: Array, use: Array, buf: Array) -> Array:
+    """What each industry orders per input sector for tomorrow (BoARIO
+    ``calc_orders``): today's use ``T x`` plus the inventory gap closed over ``τ_inv``:
+    ``g = max(v T x* − Ω, 0)/τ_inv + T x``; BoARIO orders exactly ``T x`` when inventories
+    are ``np.allclose`` to their target. Inputs with infinite targets order ``T x``."""
+    fin, inv = model.fin, model.inv
+    if model.all_fin:
+        close = _allclose(stock, (wanted[None, :] * model.tech) * model.inv_fin[:, None], buf)
+    else:
+        goal = (wanted[None, :] * model.tech[fin]) * inv[fin][:, None]
+        inf_goal_nan = bool(np.any(wanted[None, :] * model.tech[model.inf_rows] == 0))
+        close = (not inf_goal_nan) and _allclose(stock[fin], goal, buf[: fin.size])
+    if close:
+        return use.copy()
+    gap_all = np.zeros((model.S, model.n))
+    goal = (wanted[None, :] * model.tech[fin]) * inv[fin][:, None]
+    gap = goal - stock[fin]
+    gap[gap < 0] = 0
+    gap_all[fin] = gap * model.inv_tau_inv
+    gap_all += use
+    return gap_all
+
+
+def place_orders(model: Model, sched: Schedule, state: State, t: int, unfilled: Array,
+                 spare: Array, ratio: Array, weighted_zc: Array, gap: Array) -> Array:
+    """Orders of the modified input sectors on day t, placed explicitly (sets
+    ``state.blocks`` and ``state.extra``); returns the final demand placed with suppliers.
+
+    - cut links: supplier i passes ``f_{i,r}`` of what buyers in region r ask
+      (``O_{ij} ← O_{ij} f_{i,r(j)}``, ``Y_{i,(r,·)} ← Y f_{i,r}``), not renormalised;
+    - diversification: the alternative supplier a receives ``share · ramp_t`` of what the
+      cut took from origin o for the destinations, at most ``limit`` a day;
+    - substitution: for buyers in the region, the unfilled demand ``U_j = Σ_i (O⁰_{ij} −
+      O_{ij}) + Σ_i O_{ij} u_i`` (u = 1 − x/d: cut plus rationed) is redirected with weight
+      ``share``: ``O_{ij} ← O_{ij} (1 − share·u_i) + share · U_j · w_i``, ``w_i ∝ spare_i
+      f_{i,r}`` (spare capacity ``max(x̄ − d, 0)``).
+    """
+    R, S, n = model.R, model.S, model.n
+    col_region, fd_region = model.col_region, model.fd_region
+    cut, diversify, substitute = sched.cut, sched.diversify, sched.substitute
+    Yc = state.fd_intended
+    Yp = Yc.copy() if (cut or diversify or substitute) else Yc
+    state.extra.clear()
+    for row, f in cut.items():
+        Yp[row] *= f[t][fd_region]
+    for s in sched.modified:
+        rows = np.arange(R) * S + s
+        b = np.zeros((R, n))
+        np.divide(model.Zp[s] * ratio[rows][:, None], weighted_zc[s][None, :], out=b,
+                  where=weighted_zc[s][None, :] != 0)
+        P0 = gap[s][None, :] * b
+        P = P0.copy()
+        fcol = np.ones((R, R))
+        for k, supplier in enumerate(rows.tolist()):
+            if supplier in cut:
+                fcol[k] = cut[supplier][t]
+        P *= fcol[:, col_region]
+        Y0b = Yc[rows]
+        Yb = Yp[rows]
+        for dv in (d for d in diversify if d.s == s):
+            o = int(np.flatnonzero(rows == dv.origin_row)[0])
+            a = int(np.flatnonzero(rows == dv.alt_row)[0])
+            share = dv.share[t]
+            if share <= 0:
+                continue
+            mi = np.isin(col_region, dv.dest_regions) & (fcol[a, col_region] > 0)
+            mf = np.isin(fd_region, dv.dest_regions) & (fcol[a, fd_region] > 0)
+            ex_i = share * (P0[o] - P[o]) * mi
+            ex_f = share * (Y0b[o] - Yb[o]) * mf
+            tot = ex_i.sum() + ex_f.sum()
+            if tot > dv.limit > 0 or (tot > 0 and dv.limit <= 0):
+                scale = dv.limit / tot if tot > 0 else 0.0
+                ex_i *= scale
+                ex_f *= scale
+            P[a] += ex_i
+            Yb[a] += ex_f
+            state.extra[dv.alt_row] = state.extra.get(dv.alt_row, 0.0) + float(
+                ex_i.sum() + ex_f.sum())
+        for sb in (q for q in substitute if q.s == s):
+            sh = sb.share[t]
+            if sh <= 0:
+                continue
+            w = spare[rows] * fcol[:, sb.region]
+            if w.sum() <= 0:
+                continue
+            w = w / w.sum()
+            ci = np.flatnonzero(col_region == sb.region)
+            cf = np.flatnonzero(fd_region == sb.region)
+            ur = unfilled[rows][:, None]
+            for cols, Pm, Pm0 in ((ci, P, P0), (cf, Yb, Y0b)):
+                blk = Pm[:, cols]
+                U = (Pm0[:, cols] - blk).sum(axis=0) + (blk * ur).sum(axis=0)
+                Pm[:, cols] = blk * (1 - sh * ur) + sh * U[None, :] * w[:, None]
+        Yp[rows] = Yb
+        state.blocks[s] = P
+    return Yp
+
+
+def next_demand(model: Model, sched: Schedule, state: State, t: int, filled: Array,
+                cap: Array, ratio: Array, weighted_zc: Array, gap: Array) -> None:
+    """Tomorrow's final demand and total demand ``d`` (day t + 1, the last day repeated):
+    the intended final demand, the explicit orders of modified sectors and, with
+    diversification, the alternative suppliers' bonus capacity."""
+    T = sched.delta.shape[0]
+    tn = min(t + 1, T - 1)
+    dem, modified = sched.demand, sched.modified
+    if dem:
+        state.fd_intended = intended_final_demand(model, sched, tn)
+    if modified:
+        unfilled = 1.0 - filled
+        unfilled[state.demand == 0] = 0.0
+        spare = np.maximum(cap - state.demand, 0.0)
+        state.fd_placed = place_orders(model, sched, state, tn, unfilled, spare, ratio,
+                                       weighted_zc, gap)
+        _set_block_orders(model, state)
+        if sched.diversify:
+            state.bonus[:] = 0.0
+            for row, amount in state.extra.items():
+                state.bonus[row] += amount
+    else:
+        state.fd_placed = state.fd_intended
+    if dem or modified:
+        state.fd_total = state.fd_placed.sum(axis=1)
+    state.demand = state.orders + state.fd_total
+
+
+@dataclass(eq=False)
+class _Work:
+    """Work arrays reused every day."""
+
+    buf: Array
+    need: Array
+    use: Array
+    V: Array
+
+
+def step(model: Model, sched: Schedule, state: State, rec: Records, work: _Work, t: int
+         ) -> None:
+    """Simulate day t (BoARIO's order of operations; see the module docstring): updates
+    ``state`` to the end of the day and writes day t's row of ``rec``."""
+    if sched.hit.size:
+        state.delta[sched.hit] = sched.delta[t]  # 1. capacity lost today
+    rec.supplied[t] = inject(model, sched, state.stock, t)
+    if t > 1:  # 2. overproduction (BoARIO: from the third step, `current_temporal_unit > 1`)
+        state.alpha = overproduction(model, state.alpha, state.demand, state.production)
+    bonus = state.bonus if sched.diversify else None
+    cap = capacity(model, state.delta, state.alpha, bonus)
+    wanted = np.fmin(state.demand, cap)  # x* = min(d, x̄)
+    production = constrained_production(model, state.stock, wanted, work.need)  # 3.
+    state.production = production
+    filled = np.zeros(model.n)  # 4. distribution: proportional rationing x/d
+    np.divide(production, state.demand, out=filled, where=state.demand != 0)
+    use = np.multiply(production[None, :], model.tech, out=work.use)
+    ratio = order_ratio(model, cap, bonus)
+    received, weighted_zc = deliveries(model, state, filled, ratio, work.V)
+    if not _allclose(received, use, work.buf):
+        state.stock -= use
+        state.stock += received
+    rec.unmet[t] = unmet_final_demand(model, state, production)
+    rec.production[t] = production
+    rec.capacity[t] = cap
+    gap = order_gap(model, state.stock, wanted, use, work.buf)  # 5. tomorrow's orders
+    gap_share = np.zeros((model.S, model.n))
+    np.divide(gap, weighted_zc, out=gap_share, where=weighted_zc != 0)
+    state.orders = ratio * _orders_received(model, gap_share)
+    state.gap, state.gap_share, state.order_ratio = gap, gap_share, ratio
+    next_demand(model, sched, state, t, filled, cap, ratio, weighted_zc, gap)
 
 
 def simulate(
@@ -265,296 +835,34 @@ def simulate(
     above 1``.
     """
     p = params or ARIOParams()
-    if int(horizon_days) != horizon_days or horizon_days <= 0:
-        raise ValidationError(f"horizon_days must be a positive whole number, not {horizon_days}")
-    if p.order_type not in ("alt", "noalt"):
-        raise ValidationError(f"order_type must be 'alt' or 'noalt', not {p.order_type!r}")
-    if p.psi > 1:
-        raise ValidationError(f"psi {p.psi} must be at most 1")
+    _check_params(p, horizon_days)
     T = int(horizon_days)
-    R, S = len(mrio.regions), len(mrio.sectors)
-    n = R * S
-    year = float(p.iotable_year_to_temporal_unit_factor)
-    steply = 1.0 / year
-
-    # ---- static arrays (BoARIO ARIOBaseModel.__init__) ----
-    Z = np.asarray(mrio.Z, dtype=float)
-    x = np.ascontiguousarray(mrio.x, dtype=float)
-    Zp = np.ascontiguousarray(Z.reshape(R, S, n).transpose(1, 0, 2))  # S × R × n, annual
-    ZC = Zp.sum(axis=1)  # S × n, annual (BoARIO Z_C)
-    x0d = x * steply
-    with np.errstate(divide="ignore", invalid="ignore"):
-        recix = np.where(x != 0, 1.0 / x, 0.0)
-    tech = np.ascontiguousarray(ZC * recix[None, :])  # S × n (I_sum @ A)
-    thr = np.greater(ZC, x0d[None, :] * TECHNOLOGY_THRESHOLD)
-    va = x - Z.sum(axis=0)
-    va[va < 0] = 0.0
-    if p.productive_capital is not None:
-        capital = np.asarray(p.productive_capital, dtype=float).ravel()
-        if capital.shape != (n,):
-            raise ValidationError(f"productive_capital has {capital.size} values, expected {n}")
-    else:
-        capital = va * p.capital_to_va_ratio
-
-    inv = np.full(S, float(p.main_inv_dur))
-    if p.inventory_days:
-        for name, days in p.inventory_days.items():
-            if name not in mrio.sectors:
-                raise UnknownNameError(name, (), kind="sector")
-            inv[mrio.sectors.index(name)] = float(days)
-    for name in p.infinite_inventories_sect:
-        if name not in mrio.sectors:
-            raise UnknownNameError(name, (), kind="sector")
-        inv[mrio.sectors.index(name)] = np.inf
-    inv[inv <= 1] = 2.0
-    inf_rows = ~np.isfinite(inv)
-    fin = np.flatnonzero(~inf_rows)
-    all_fin = not inf_rows.any()
-    inv_fin = np.where(inf_rows, 0.0, inv)  # nan_to_num(inv, posinf=0)
-    rtau = 1.0 / float(p.inventory_restoration_tau)
-    psi = float(p.psi)
-    otau = 1.0 / float(p.alpha_tau)
-    amax, abase = float(p.alpha_max), float(p.alpha_base)
-    Y0d = np.asarray(mrio.Y, dtype=float) * steply  # n × R·F
-    F = Y0d.shape[1] // R
-    use0 = tech * x0d[None, :]  # pre-shock daily use per input sector
-
-    def zd_row(i: int) -> np.ndarray:
-        return Z[i] * steply
-
-    from econsec.io_models.ario import _compile  # events -> schedules (imports this module)
-
-    comp = _compile(mrio, events, mitigations, T, p, x0d, capital, zd_row, use0)
-    hit, delta_sched = comp["hit"], comp["delta"]
-    cut, dem = comp["cut"], comp["dem"]
-    injections, diversify, substitute = (comp["injections"], comp["diversify"],
-                                         comp["substitute"])
-    mod_sectors = sorted({row % S for row in cut} | {d.s for d in diversify}
-                         | {u.s for u in substitute})
-    col_region = np.repeat(np.arange(R), S)
-    fd_region = np.repeat(np.arange(R), F)
-
-    # ---- state (BoARIO initial equilibrium) ----
-    stock = (x0d[None, :] * tech) * inv_fin[:, None]
-    stock[inf_rows, :] = np.inf
-    stock0 = stock.copy()
-    overprod = np.full(n, abase)
-    production = x0d.copy()
-    G = ZC * steply  # orders = Z_0: gap per input sector, daily
-    ratio_o = np.ones(n)
-    W = np.zeros((S, n))
-    np.divide(G, ZC, out=W, where=ZC != 0)
-    orders_tot = ratio_o * np.matmul(Zp, W[:, :, None])[:, :, 0].T.ravel()
-    blocks: dict[int, np.ndarray] = {}  # explicit order blocks (R × n) of modified sectors
-    div_extra: dict[int, float] = {}  # diversification: extra daily demand per alternative
-    noalt = p.order_type == "noalt"
-    ratio_noalt = np.ones(n)
-
-    def fd_intended(t: int) -> np.ndarray:
-        if not dem:
-            return Y0d
-        Yc = Y0d.copy()
-        for i, f in dem.items():
-            Yc[i] *= f[t][fd_region]
-        return Yc
-
-    def place(t: int, Yc: np.ndarray, u: np.ndarray, spare: np.ndarray,
-              ratio: np.ndarray, ZCn: np.ndarray, Gn: np.ndarray) -> np.ndarray:
-        """Cut, diversify and substitute the orders of modified sectors (fills ``blocks``)
-        and return the final demand placed with suppliers."""
-        Yp = Yc.copy() if (cut or diversify or substitute) else Yc
-        div_extra.clear()
-        for row, f in cut.items():
-            Yp[row] *= f[t][fd_region]
-        for s in mod_sectors:
-            rows = np.arange(R) * S + s
-            b = np.zeros((R, n))
-            np.divide(Zp[s] * ratio[rows][:, None], ZCn[s][None, :], out=b,
-                      where=ZCn[s][None, :] != 0)
-            P0 = Gn[s][None, :] * b
-            P = P0.copy()
-            fcol = np.ones((R, R))
-            for k, row in enumerate(rows):
-                if row in cut:
-                    fcol[k] = cut[row][t]
-            P *= fcol[:, col_region]
-            Y0b = Yc[rows]
-            Yb = Yp[rows]
-            for dv in (d for d in diversify if d.s == s):
-                o = int(np.flatnonzero(rows == dv.origin_row)[0])
-                a = int(np.flatnonzero(rows == dv.alt_row)[0])
-                share = dv.share[t]
-                if share <= 0:
-                    continue
-                mi = np.isin(col_region, dv.dest_regions) & (fcol[a, col_region] > 0)
-                mf = np.isin(fd_region, dv.dest_regions) & (fcol[a, fd_region] > 0)
-                ex_i = share * (P0[o] - P[o]) * mi
-                ex_f = share * (Y0b[o] - Yb[o]) * mf
-                tot = ex_i.sum() + ex_f.sum()
-                if tot > dv.limit > 0 or (tot > 0 and dv.limit <= 0):
-                    scale = dv.limit / tot if tot > 0 else 0.0
-                    ex_i *= scale
-                    ex_f *= scale
-                P[a] += ex_i
-                Yb[a] += ex_f
-                div_extra[dv.alt_row] = div_extra.get(dv.alt_row, 0.0) + float(
-                    ex_i.sum() + ex_f.sum())
-            for sb in (q for q in substitute if q.s == s):
-                sh = sb.share[t]
-                if sh <= 0:
-                    continue
-                w = spare[rows] * fcol[:, sb.region]
-                if w.sum() <= 0:
-                    continue
-                w = w / w.sum()
-                ci = np.flatnonzero(col_region == sb.region)
-                cf = np.flatnonzero(fd_region == sb.region)
-                ur = u[rows][:, None]
-                for cols, Pm, Pm0 in ((ci, P, P0), (cf, Yb, Y0b)):
-                    blk = Pm[:, cols]
-                    U = (Pm0[:, cols] - blk).sum(axis=0) + (blk * ur).sum(axis=0)
-                    Pm[:, cols] = blk * (1 - sh * ur) + sh * U[None, :] * w[:, None]
-            Yp[rows] = Yb
-            blocks[s] = P
-        return Yp
-
-    Yc = fd_intended(0)
-    Yp = place(0, Yc, np.zeros(n), np.zeros(n), ratio_o, ZC, G) if mod_sectors else Yc
-    for s, P in blocks.items():
-        orders_tot[np.arange(R) * S + s] = P.sum(axis=1)
-    fd_tot = Yp.sum(axis=1)
-    dtot = orders_tot + fd_tot
-    bonus = np.zeros(n)
-
-    rec_prod = np.empty((T, n))
-    rec_cap = np.empty((T, n))
-    rec_unmet = np.empty((T, n))
-    buf = np.empty((S, n))
-    cons = np.empty((S, n))
-    use = np.empty((S, n))
-    V = np.empty((S, 2, R))
-    delta = np.zeros(n)
-    q = np.zeros(n)
+    model = build_model(mrio, p)
+    sched = build_schedule(mrio, model, events, mitigations, T, p)
+    state = initial_state(model, sched)
+    S, n = model.S, model.n
+    rec = Records(production=np.empty((T, n)), capacity=np.empty((T, n)),
+                  unmet=np.empty((T, n)), supplied=np.zeros(T))
+    work = _Work(buf=np.empty((S, n)), need=np.empty((S, n)), use=np.empty((S, n)),
+                 V=np.empty((S, 2, model.R)))
     every = max(1, T // 100)
-
-    supplied = np.zeros(T)
     for t in range(T):
         if check is not None:
             check(t)  # raises to stop the run (cancelled, out of time)
-        # 1. capacity loss of the day
-        if hit.size:
-            delta[hit] = delta_sched[t]
-        for inj in injections:  # stockpile release, recycling
-            if inf_rows[inj.s]:
-                continue  # an input that never constrains needs no supply
-            cur = stock[inj.s, inj.cols]
-            add = np.minimum(np.maximum(stock0[inj.s, inj.cols] - cur, 0.0), inj.daily[t])
-            if inj.pool is not None:
-                add = np.minimum(add, inj.pool)
-                inj.pool -= add
-            stock[inj.s, inj.cols] = cur + add
-            supplied[t] += float(add.sum())
-        # 2. overproduction (BoARIO: from the third step, `current_temporal_unit > 1`)
-        if t > 1:
-            scarcity = np.zeros(n)
-            nz = dtot != 0
-            scarcity[nz] = (dtot[nz] - production[nz]) / dtot[nz]
-            scarcity[np.isnan(scarcity)] = 0
-            overprod += ((amax - overprod) * scarcity * otau) + (
-                (abase - overprod) * (scarcity == 0) * otau)
-            overprod[overprod < 1.0] = 1.0
-        cap = x0d * (1 - delta)
-        cap *= overprod
-        if diversify:
-            cap += bonus
-        popt = np.fmin(dtot, cap)
-        # 3. production under inventory constraints
-        np.multiply(popt[None, :], tech, out=cons)
-        cons *= psi
-        cons *= inv_fin[:, None]
-        if np.any((stock < cons) & thr):
-            r_st = np.ones((S, n))
-            np.divide(stock, cons, out=r_st, where=thr & (cons != 0))
-            r_st[r_st > 1] = 1
-            production = popt * r_st.min(axis=0)
-        else:
-            production = popt.copy()
-        # 4. distribution: proportional rationing
-        q = np.zeros(n)
-        np.divide(production, dtot, out=q, where=dtot != 0)
-        np.multiply(production[None, :], tech, out=use)
-        # "alt" orders follow capacity; a diversification bonus is earmarked, not shared
-        ratio_new = ratio_noalt if noalt else np.divide(cap - bonus if diversify else cap, x0d,
-                                                         out=np.ones(n), where=x0d != 0)
-        rq = (ratio_o * q).reshape(R, S).T
-        V[:, 0, :] = rq
-        V[:, 1, :] = ratio_new.reshape(R, S).T
-        out2 = np.matmul(V, Zp)  # S × 2 × n: one pass over Z for both products
-        stock_add = W * out2[:, 0, :]
-        ZCn = np.ascontiguousarray(out2[:, 1, :])
-        for s, P in blocks.items():
-            stock_add[s] = (P * q[np.arange(R) * S + s][:, None]).sum(axis=0)
-        if not _allclose(stock_add, use, buf):
-            stock -= use
-            stock += stock_add
-        shares = np.zeros_like(Yp)
-        np.divide(Yp, dtot[:, None], out=shares, where=dtot[:, None] != 0)
-        not_met = Yc - shares * production[:, None]
-        rec_unmet[t] = not_met.reshape(R, S, R, F).sum(axis=(0, 3)).T.ravel()
-        rec_prod[t] = production
-        rec_cap[t] = cap
-        # 5. orders for the next day
-        if all_fin:
-            close = _allclose(stock, (popt[None, :] * tech) * inv_fin[:, None], buf)
-        else:
-            goal = (popt[None, :] * tech[fin]) * inv[fin][:, None]
-            inf_goal_nan = bool(np.any(popt[None, :] * tech[inf_rows] == 0))
-            close = (not inf_goal_nan) and _allclose(stock[fin], goal, buf[: fin.size])
-        if close:
-            Gn = use.copy()
-        else:
-            Gn = np.zeros((S, n))
-            goal = (popt[None, :] * tech[fin]) * inv[fin][:, None]
-            gap = goal - stock[fin]
-            gap[gap < 0] = 0
-            Gn[fin] = gap * rtau
-            Gn += use
-        Wn = np.zeros((S, n))
-        np.divide(Gn, ZCn, out=Wn, where=ZCn != 0)
-        orders_tot = ratio_new * np.matmul(Zp, Wn[:, :, None])[:, :, 0].T.ravel()
-        G, W, ratio_o = Gn, Wn, ratio_new
-        tn = min(t + 1, T - 1)
-        if dem:
-            Yc = fd_intended(tn)
-        if mod_sectors:
-            u = 1.0 - q
-            u[dtot == 0] = 0.0
-            spare = np.maximum(cap - dtot, 0.0)
-            Yp = place(tn, Yc, u, spare, ratio_new, ZCn, Gn)
-            for s, P in blocks.items():
-                orders_tot[np.arange(R) * S + s] = P.sum(axis=1)
-            if diversify:
-                bonus[:] = 0.0
-                for row, amount in div_extra.items():
-                    bonus[row] += amount
-        else:
-            Yp = Yc
-        fd_tot = Yp.sum(axis=1) if (dem or mod_sectors) else fd_tot
-        dtot = orders_tot + fd_tot
+        step(model, sched, state, rec, work, t)
         if progress is not None and ((t + 1) % every == 0 or t + 1 == T):
             progress(t, t + 1, T)
-
     return SimulationResult(
         days=np.arange(T),
-        production=rec_prod,
-        production_capacity=rec_cap,
-        final_demand_unmet=rec_unmet,
+        production=rec.production,
+        production_capacity=rec.capacity,
+        final_demand_unmet=rec.unmet,
         labels=tuple(mrio.labels),
         unit=mrio.unit,
         params=p,
-        baseline_production=x0d,
-        last_shock_day=comp["last_shock_day"],
+        baseline_production=model.x0,
+        last_shock_day=sched.last_shock_day,
         mrio_name=mrio.name,
-        supplied_by_measures=supplied,
-        events_end_day=comp["events_end_day"],
+        supplied_by_measures=rec.supplied,
+        events_end_day=sched.events_end_day,
     )
