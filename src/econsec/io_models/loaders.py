@@ -10,6 +10,7 @@ References:
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,9 @@ import numpy as np
 
 from econsec.errors import DataFormatError, NotFoundError
 from econsec.io_models.mrio import MRIO
+from econsec.io_models.mrio_cache import StepCallback, cached, source_files
+
+READING_BUNDLED = "reading the bundled table"
 
 
 def from_pymrio(io: Any, name: str, *, source: str = "") -> MRIO:
@@ -41,19 +45,28 @@ def from_pymrio(io: Any, name: str, *, source: str = "") -> MRIO:
     return MRIO(name, regions, sectors, Z, Y, x, va, unit, categories, source)
 
 
-def load_mrio(ref: str) -> MRIO:
-    """Load the MRIO named by ``ref`` (see the module docstring) and validate it."""
-    import pymrio
+#: The parameters file of a folder saved with pymrio's ``IOSystem.save_all`` (pymrio's
+#: ``DEFAULT_FILE_NAMES["filepara"]``, named here so that checking a folder needs no pymrio).
+PYMRIO_PARAMETERS_FILE = "file_parameters.json"
 
+
+def load_mrio(ref: str, *, step: StepCallback | None = None) -> MRIO:
+    """Load the MRIO named by ``ref`` (see the module docstring) and validate it.
+
+    Tables read with pymrio (``pymrio:test`` and folders) come from the binary cache of
+    :mod:`econsec.io_models.mrio_cache` when it holds a copy for the current files;
+    ``step(name)`` is called with the name of each loading step."""
     if ref == "pymrio:test":
-        return from_pymrio(pymrio.load_test(), "pymrio test system",
-                           source="pymrio.load_test() (fictive)").validate()
+        return cached(ref, source_files(_pymrio_test_folder()), _load_pymrio_test,
+                      extra=_pymrio_version(), step=step)
     if ref.startswith("bundled:"):
         from econsec.io_models.bea import BUNDLED, load_bundled_table
 
         key = ref.split(":", 1)[1]
         if key not in BUNDLED:
             raise NotFoundError(f"unknown bundled table '{key}'; known: {', '.join(BUNDLED)}")
+        if step is not None:
+            step(READING_BUNDLED)
         return load_bundled_table(key)
     path = Path(ref).expanduser()
     if not path.exists():
@@ -61,14 +74,43 @@ def load_mrio(ref: str) -> MRIO:
             f"MRIO '{ref}' not found: give pymrio:test, bundled:bea-2023 or a folder pymrio "
             "can load"
         )
-    from pymrio.core.constants import DEFAULT_FILE_NAMES
-
-    para = DEFAULT_FILE_NAMES["filepara"]
+    para = PYMRIO_PARAMETERS_FILE
     if path.is_dir() and not (path / para).is_file():
         raise DataFormatError(f"MRIO '{ref}' is a folder but not a saved pymrio system (no "
                               f"{para} in it); save one with pymrio's IOSystem.save_all")
     if path.is_file() and path.suffix.lower() != ".zip":
         raise DataFormatError(f"MRIO '{ref}' is a file, not a pymrio folder or .zip archive")
+    return cached(str(path.resolve()), source_files(path), lambda: _load_pymrio_path(path),
+                  extra=_pymrio_version(), step=step)
+
+
+def _pymrio_test_folder() -> Path:
+    """pymrio's test system folder, found without importing pymrio."""
+    spec = importlib.util.find_spec("pymrio")
+    if spec is None or not spec.submodule_search_locations:
+        raise NotFoundError("pymrio is not installed: pymrio:test needs it")
+    return Path(next(iter(spec.submodule_search_locations))) / "mrio_models" / "test_mrio"
+
+
+def _pymrio_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"pymrio {version('pymrio')}"
+    except PackageNotFoundError:
+        return "pymrio ?"
+
+
+def _load_pymrio_test() -> MRIO:
+    import pymrio
+
+    return from_pymrio(pymrio.load_test(), "pymrio test system",
+                       source="pymrio.load_test() (fictive)").validate()
+
+
+def _load_pymrio_path(path: Path) -> MRIO:
+    import pymrio
+
     try:
         io = pymrio.load_all(path)
     except Exception as exc:  # pymrio raises many kinds; say which folder failed and why
