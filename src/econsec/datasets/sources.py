@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import cache
-from pathlib import Path
 
 from econsec.datasets._csv import data_dir, sha256_of
 from econsec.errors import NotFoundError
@@ -217,9 +216,3 @@ def source(key: str) -> Source:
     raise NotFoundError(f"no bundled source '{key}'")
 
 
-def family_files(key: str) -> list[Path]:
-    """The files hashed for source ``key``, in the order they were hashed."""
-    for spec in _SPECS:
-        if spec.source.key == key:
-            return sorted(p for p in data_dir().glob(spec.pattern) if p.is_file())
-    raise NotFoundError(f"no bundled source '{key}'")

@@ -1255,12 +1255,6 @@ class _TableReader:
 
 # --------------------------------------------------------------------------- data package
 
-PACKAGE_TABLES = (
-    "sources", "countries", "country_groups", "items", "item_hs_codes", "observations",
-    "trade_flows", "input_edges", "governance_scores", "country_risk",
-)
-"""Resources of a data package that become records; others (firms, …) are not read yet."""
-
 _PACKAGE_COLUMNS = {
     "sources": ("key", "publisher", "title", "year", "licence"),
     "countries": ("iso3", "name_en"),

@@ -36,14 +36,6 @@ SHARES_METHOD = MethodInfo(
     version="1",
     reference="share_c = v_c / D; HHI = Σ_c share_c² (0-1); Hirschman (1964)",
 )
-GOVERNANCE_HHI_METHOD = MethodInfo(
-    name="governance-weighted HHI",
-    version="EC 2017",
-    reference=(
-        "European Commission (2017), Methodology for establishing the EU list of critical "
-        "raw materials: guidelines, doi:10.2873/769526"
-    ),
-)
 
 Basis = Literal["world-total", "reported"]
 

@@ -27,7 +27,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Protocol
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -166,21 +165,6 @@ class LoadedList:
         return {"name": self.name, "entities": self.entities, "loaded_at": self.loaded_at,
                 "edition": self.edition, "edition_age_days": age,
                 "stale": age is not None and age > STALE_AFTER_DAYS}
-
-
-class ScreeningIndex(Protocol):
-    """What a screening back-end provides (SQLite here; another store can implement it)."""
-
-    def load_entities(self, entities: Sequence[ListedEntity], list_name: str, *,
-                      source_file: str = "", sha256: str = "",
-                      progress: Progress | None = None) -> LoadedList: ...
-
-    def lists(self) -> list[LoadedList]: ...
-
-    def screen(self, query: Query, *, limit: int = 10) -> list[ScoredEntity]: ...
-
-    def decide(self, entity_id: str, query: str, decision: str, note: str = "") -> Decision:
-        ...
 
 
 class KeyCounts(Mapping[str, int]):

@@ -661,10 +661,6 @@ class ScoredEntity:
     def is_match(self, threshold: float = THRESHOLD) -> bool:
         return self.score >= threshold
 
-    def is_candidate(self, threshold: float = CANDIDATE_THRESHOLD) -> bool:
-        """At or above the candidate threshold: a possible match to review."""
-        return self.score >= threshold
-
     @property
     def status(self) -> str:
         """``match``, ``possible match`` or ``no match`` (see the module docstring)."""
