@@ -16,8 +16,9 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
+from econsec.kb.engine import MIGRATIONS_DIR
 from econsec.kb.migrations import head_revisions
-from econsec.kb.store import MIGRATIONS_DIR, open_store
+from econsec.kb.store import open_store
 
 HEAVY = {
     "alembic", "babel", "cutlet", "dask", "distributed", "fastapi", "fugashi", "jinja2",

@@ -8,7 +8,8 @@ import os
 import pytest
 
 from econsec.datasets.user_tables import read_user_file
-from econsec.kb.store import EXPORT_ORDER, open_store
+from econsec.kb.datapackage import EXPORT_ORDER
+from econsec.kb.store import open_store
 from econsec.kb.testing import sample_bundle, snapshot
 
 

@@ -10,8 +10,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
 from econsec.errors import StoreError
-from econsec.kb.models import Base
-from econsec.kb.store import MIGRATIONS_DIR, open_store
+from econsec.kb.engine import MIGRATIONS_DIR
+from econsec.kb.models import metadata
+from econsec.kb.store import open_store
 
 PG_URL = os.environ.get("ECONSEC_TEST_POSTGRES_URL")
 
@@ -19,7 +20,7 @@ PG_URL = os.environ.get("ECONSEC_TEST_POSTGRES_URL")
 def _diff(engine) -> list:
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
-        return compare_metadata(context, Base.metadata)
+        return compare_metadata(context, metadata)
 
 
 def test_migration_matches_models_sqlite(tmp_path) -> None:
@@ -30,7 +31,7 @@ def test_migration_matches_models_sqlite(tmp_path) -> None:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
     tables = set(inspect(store.engine).get_table_names())
-    assert set(Base.metadata.tables) | {"alembic_version"} == tables
+    assert set(metadata.tables) | {"alembic_version"} == tables
     store.close()
 
 
@@ -40,7 +41,7 @@ def test_migration_matches_models_postgres() -> None:
     assert PG_URL
     engine = create_engine(PG_URL)
     with engine.begin() as conn:
-        Base.metadata.drop_all(conn)
+        metadata.drop_all(conn)
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     engine.dispose()
     store = open_store(PG_URL)

@@ -20,10 +20,11 @@ from econsec.errors import (
     UnknownCountryError,
     ValidationError,
 )
-from econsec.kb import store as store_module
-from econsec.kb.models import Base
-from econsec.kb.store import Store, find_cycle, open_store
+from econsec.kb import validate
+from econsec.kb.models import metadata
+from econsec.kb.store import Store, open_store
 from econsec.kb.testing import SOURCE_A, sample_bundle, snapshot
+from econsec.kb.validate import find_cycle
 from econsec.records import (
     Bundle,
     GovernanceScore,
@@ -42,7 +43,7 @@ PG_URL = os.environ.get("ECONSEC_TEST_POSTGRES_URL")
 def reset_postgres(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as conn:
-        Base.metadata.drop_all(conn)
+        metadata.drop_all(conn)
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     engine.dispose()
 
@@ -175,7 +176,7 @@ def test_database_failure_rolls_back_everything(filled: Store, monkeypatch) -> N
     before = snapshot(filled)
     bundle = sample_bundle()
     bundle.observations.append(dataclasses.replace(bundle.observations[0], item_id="ghost"))
-    monkeypatch.setattr(store_module._Validator, "run",
+    monkeypatch.setattr(validate.Validator, "run",
                         lambda self: {s.key for s in self.bundle.sources})
     with pytest.raises(StoreError, match="nothing was written"):
         filled.import_bundle(bundle, replace=True)

@@ -18,7 +18,6 @@ Antilles (``ANT``, a withdrawn code the WGI still uses).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import replace
 from functools import cache
@@ -29,7 +28,7 @@ from babel import Locale
 from econsec.datasets._csv import data_dir, display_name, read_dicts
 from econsec.errors import DataFormatError, Location, UnknownCountryError
 from econsec.records import Country
-from econsec.suggest import close_matches
+from econsec.suggest import close_matches, strip_diacritics
 
 ISO_FILE = "classifications/countries/iso3166-1_pycountry_26.2.16.csv"
 GROUPS_FILE = "curated/country_groups.csv"
@@ -50,9 +49,7 @@ _AGGREGATE = re.compile(
 
 def normalise(name: str) -> str:
     """Case-folded, accent-free, single-spaced form of a name (NBSP becomes a space)."""
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return " ".join(text.replace("’", "'").split()).casefold()
+    return " ".join(strip_diacritics(name).replace("’", "'").split()).casefold()
 
 
 def is_aggregate_label(label: str) -> bool:

@@ -1,4 +1,4 @@
-"""SQLAlchemy 2.0 models of the value-chain knowledge base (DESIGN §3).
+"""The tables of the value-chain knowledge base (SQLAlchemy Core).
 
 Reference tables (``sources``, ``countries``, ``country_groups``, ``items``,
 ``item_hs_codes``) are upserted; fact tables carry a NOT NULL ``source_key`` foreign key
@@ -6,8 +6,11 @@ to ``sources`` so every number can be traced to its data set, and are replaced p
 key on re-import. ``firms``, ``facilities``, ``routes`` and ``supply_edges`` are schema
 only for now (no loader fills them yet).
 
-The migration ``versions/0001_initial.py`` creates exactly this schema; a test compares
-the two with Alembic's ``compare_metadata``.
+Plain :class:`~sqlalchemy.Table` objects, no ORM classes: the store reads and writes rows
+with Core statements, and a command that only reads pays no mapper set-up.
+
+The migrations in ``migrations/versions/`` create exactly this schema; a test compares the
+two with Alembic's ``compare_metadata``.
 """
 
 from __future__ import annotations
@@ -15,16 +18,17 @@ from __future__ import annotations
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Column,
     Float,
     ForeignKey,
     Index,
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -35,294 +39,259 @@ NAMING_CONVENTION = {
 }
 
 ROUTE_KINDS = ("sea_lane", "strait", "port", "undersea_cable", "launch_site")
-"""Kinds of route / chokepoint (DESIGN §3)."""
+"""Kinds of route / chokepoint."""
 
-_SOURCE_FK = "sources.key"
-_COUNTRY_FK = "countries.iso3"
-_ITEM_FK = "items.id"
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+"""Every table of the knowledge base."""
 
 
-def _source_key() -> Mapped[str]:
-    return mapped_column(String(200), ForeignKey(_SOURCE_FK), nullable=False, index=True)
+class Base:
+    """``Base.metadata``: the schema under the name of the former declarative base (kept
+    for modules that still read it there)."""
+
+    metadata = metadata
 
 
-class SourceRow(Base):
-    """A data set: publisher, title, release year, licence, URL, file and its SHA-256."""
-
-    __tablename__ = "sources"
-
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    publisher: Mapped[str] = mapped_column(Text, nullable=False)
-    title: Mapped[str] = mapped_column(Text, nullable=False)
-    year: Mapped[int] = mapped_column(Integer, nullable=False)
-    licence: Mapped[str] = mapped_column(Text, nullable=False)
-    url: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    file: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    sha256: Mapped[str] = mapped_column(String(64), nullable=False, default="")
-    citation: Mapped[str] = mapped_column(Text, nullable=False, default="")
+def _id() -> Column[int]:
+    return Column("id", Integer, primary_key=True, autoincrement=True)
 
 
-class CountryRow(Base):
-    """A country or territory by ISO 3166-1 alpha-3 code."""
-
-    __tablename__ = "countries"
-
-    iso3: Mapped[str] = mapped_column(String(3), primary_key=True)
-    iso2: Mapped[str] = mapped_column(String(2), nullable=False, default="")
-    numeric: Mapped[str] = mapped_column(String(3), nullable=False, default="")
-    name_en: Mapped[str] = mapped_column(Text, nullable=False)
-    name_ja: Mapped[str] = mapped_column(Text, nullable=False, default="")
+def _text(name: str) -> Column[str]:
+    """A NOT NULL text column whose default is the empty string."""
+    return Column(name, Text, nullable=False, default="")
 
 
-class CountryGroupRow(Base):
-    """Membership of a country in a group (EU, G7, Quad, ASEAN, an export-control regime)."""
-
-    __tablename__ = "country_groups"
-
-    group: Mapped[str] = mapped_column("group_name", String(100), primary_key=True)
-    iso3: Mapped[str] = mapped_column(
-        String(3), ForeignKey(_COUNTRY_FK, ondelete="CASCADE"), primary_key=True, index=True
-    )
+def _source_key() -> Column[str]:
+    return Column("source_key", String(200), ForeignKey("sources.key"), nullable=False,
+                  index=True)
 
 
-class ItemRow(Base):
-    """A material, component, product, technology or service."""
-
-    __tablename__ = "items"
-    __table_args__ = (
-        CheckConstraint(
-            "kind IN ('material', 'component', 'product', 'technology', 'service')", name="kind"
-        ),
-        CheckConstraint(
-            "service_type IS NULL OR service_type IN "
-            "('ip', 'software', 'logistics', 'finance', 'data')",
-            name="service_type",
-        ),
-        CheckConstraint(
-            "stage IS NULL OR stage IN ('upstream', 'midstream', 'downstream')", name="stage"
-        ),
-    )
-
-    id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20), nullable=False, index=True)
-    name_en: Mapped[str] = mapped_column(Text, nullable=False)
-    name_ja: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    service_type: Mapped[str | None] = mapped_column(String(20))
-    domain: Mapped[str] = mapped_column(String(100), nullable=False, default="")
-    stage: Mapped[str | None] = mapped_column(String(20))
+def _country(name: str, *, nullable: bool = True, index: bool | None = None,
+             ondelete: str | None = None, primary_key: bool = False) -> Column[str]:
+    return Column(name, String(3), ForeignKey("countries.iso3", ondelete=ondelete),
+                  nullable=nullable, index=index, primary_key=primary_key)
 
 
-class ItemHsCodeRow(Base):
-    """An HS 2022 code (2, 4 or 6 digits) that an item maps to; ``position`` keeps the order."""
-
-    __tablename__ = "item_hs_codes"
-
-    item_id: Mapped[str] = mapped_column(
-        String(200), ForeignKey(_ITEM_FK, ondelete="CASCADE"), primary_key=True
-    )
-    hs_code: Mapped[str] = mapped_column(String(12), primary_key=True, index=True)
-    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+def _item(name: str, *, nullable: bool = False, index: bool | None = None) -> Column[str]:
+    return Column(name, String(200), ForeignKey("items.id"), nullable=nullable, index=index)
 
 
-class ObservationRow(Base):
-    """One published value of a measure of an item in a country (or an aggregate) in a year."""
+SOURCES = Table(
+    "sources", metadata,
+    Column("key", String(200), primary_key=True),
+    Column("publisher", Text, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("licence", Text, nullable=False),
+    _text("url"),
+    _text("file"),
+    Column("sha256", String(64), nullable=False, default=""),
+    _text("citation"),
+)
+"""A data set: publisher, title, release year, licence, URL, file and its SHA-256."""
 
-    __tablename__ = "observations"
-    __table_args__ = (
-        UniqueConstraint("source_key", "item_id", "measure", "year", "area", "series"),
-        Index("ix_observations_item_measure_year", "item_id", "measure", "year"),
-        CheckConstraint(
-            "measure IN ('production', 'refinery', 'capacity', 'reserves', 'imports', "
-            "'exports', 'consumption', 'net_import_reliance', 'import_share')",
-            name="measure",
-        ),
-    )
+COUNTRIES = Table(
+    "countries", metadata,
+    Column("iso3", String(3), primary_key=True),
+    Column("iso2", String(2), nullable=False, default=""),
+    Column("numeric", String(3), nullable=False, default=""),
+    Column("name_en", Text, nullable=False),
+    _text("name_ja"),
+)
+"""A country or territory by ISO 3166-1 alpha-3 code."""
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    item_id: Mapped[str] = mapped_column(String(200), ForeignKey(_ITEM_FK), nullable=False)
-    area: Mapped[str] = mapped_column(Text, nullable=False)
-    iso3: Mapped[str | None] = mapped_column(String(3), ForeignKey(_COUNTRY_FK), index=True)
-    is_aggregate: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
-    year: Mapped[int] = mapped_column(Integer, nullable=False)
-    measure: Mapped[str] = mapped_column(String(40), nullable=False)
-    value: Mapped[float | None] = mapped_column(Float)
-    unit: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    is_estimate: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
-    withheld: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
-    value_raw: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    series: Mapped[str] = mapped_column(String(200), nullable=False, default="")
-    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    source_key: Mapped[str] = _source_key()
+COUNTRY_GROUPS = Table(
+    "country_groups", metadata,
+    Column("group_name", String(100), primary_key=True),
+    _country("iso3", nullable=False, index=True, ondelete="CASCADE", primary_key=True),
+)
+"""Membership of a country in a group (EU, G7, Quad, ASEAN, an export-control regime)."""
 
+ITEMS = Table(
+    "items", metadata,
+    Column("id", String(200), primary_key=True),
+    Column("kind", String(20), nullable=False, index=True),
+    Column("name_en", Text, nullable=False),
+    _text("name_ja"),
+    Column("service_type", String(20)),
+    Column("domain", String(100), nullable=False, default=""),
+    Column("stage", String(20)),
+    CheckConstraint(
+        "kind IN ('material', 'component', 'product', 'technology', 'service')", name="kind"
+    ),
+    CheckConstraint(
+        "service_type IS NULL OR service_type IN "
+        "('ip', 'software', 'logistics', 'finance', 'data')",
+        name="service_type",
+    ),
+    CheckConstraint(
+        "stage IS NULL OR stage IN ('upstream', 'midstream', 'downstream')", name="stage"
+    ),
+)
+"""A material, component, product, technology or service."""
 
-class TradeFlowRow(Base):
-    """A trade flow of an item from an exporter (None: an aggregate label) to an importer."""
+ITEM_HS_CODES = Table(
+    "item_hs_codes", metadata,
+    Column("item_id", String(200), ForeignKey("items.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("hs_code", String(12), primary_key=True, index=True),
+    Column("position", Integer, nullable=False, default=0),
+)
+"""An HS 2022 code (2, 4 or 6 digits) that an item maps to; ``position`` keeps the order."""
 
-    __tablename__ = "trade_flows"
-    __table_args__ = (
-        Index("ix_trade_flows_item_importer", "item_id", "importer"),
-        CheckConstraint("share IS NULL OR (share >= 0 AND share <= 1)", name="share"),
-    )
+OBSERVATIONS = Table(
+    "observations", metadata,
+    _id(),
+    _item("item_id"),
+    Column("area", Text, nullable=False),
+    _country("iso3", index=True),
+    Column("is_aggregate", Boolean, nullable=False, default=False),
+    Column("year", Integer, nullable=False),
+    Column("measure", String(40), nullable=False),
+    Column("value", Float),
+    _text("unit"),
+    Column("is_estimate", Boolean, nullable=False, default=False),
+    Column("withheld", Boolean, nullable=False, default=False),
+    _text("value_raw"),
+    Column("series", String(200), nullable=False, default=""),
+    _text("note"),
+    _source_key(),
+    UniqueConstraint("source_key", "item_id", "measure", "year", "area", "series"),
+    Index("ix_observations_item_measure_year", "item_id", "measure", "year"),
+    CheckConstraint(
+        "measure IN ('production', 'refinery', 'capacity', 'reserves', 'imports', "
+        "'exports', 'consumption', 'net_import_reliance', 'import_share')",
+        name="measure",
+    ),
+)
+"""One published value of a measure of an item in a country (or an aggregate) in a year."""
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    item_id: Mapped[str] = mapped_column(String(200), ForeignKey(_ITEM_FK), nullable=False)
-    exporter: Mapped[str | None] = mapped_column(String(3), ForeignKey(_COUNTRY_FK), index=True)
-    exporter_label: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    importer: Mapped[str] = mapped_column(String(3), ForeignKey(_COUNTRY_FK), nullable=False)
-    year: Mapped[int] = mapped_column(Integer, nullable=False)
-    year_end: Mapped[int | None] = mapped_column(Integer)
-    value: Mapped[float | None] = mapped_column(Float)
-    quantity: Mapped[float | None] = mapped_column(Float)
-    unit: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    share: Mapped[float | None] = mapped_column(Float)
-    source_key: Mapped[str] = _source_key()
+TRADE_FLOWS = Table(
+    "trade_flows", metadata,
+    _id(),
+    _item("item_id"),
+    _country("exporter", index=True),
+    _text("exporter_label"),
+    _country("importer", nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("year_end", Integer),
+    Column("value", Float),
+    Column("quantity", Float),
+    _text("unit"),
+    Column("share", Float),
+    _source_key(),
+    Index("ix_trade_flows_item_importer", "item_id", "importer"),
+    CheckConstraint("share IS NULL OR (share >= 0 AND share <= 1)", name="share"),
+)
+"""A trade flow of an item from an exporter (None: an aggregate label) to an importer."""
 
+INPUT_EDGES = Table(
+    "input_edges", metadata,
+    _id(),
+    _item("input_item", index=True),
+    _item("output_item", index=True),
+    Column("quantity_per_unit", Float),
+    _text("unit"),
+    Column("substitutability", Float),
+    _source_key(),
+    UniqueConstraint("source_key", "input_item", "output_item"),
+)
+"""Bill-of-materials edge: ``input_item`` goes into ``output_item`` (must stay acyclic)."""
 
-class InputEdgeRow(Base):
-    """Bill-of-materials edge: ``input_item`` goes into ``output_item`` (must stay acyclic)."""
+GOVERNANCE_SCORES = Table(
+    "governance_scores", metadata,
+    _id(),
+    _country("iso3", nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("dimension", String(40), nullable=False),
+    Column("estimate", Float, nullable=False),
+    _source_key(),
+    UniqueConstraint("source_key", "iso3", "year", "dimension"),
+    Index("ix_governance_scores_year_iso3", "year", "iso3"),
+)
+"""A World Governance Indicators estimate of one dimension for a country and year."""
 
-    __tablename__ = "input_edges"
-    __table_args__ = (UniqueConstraint("source_key", "input_item", "output_item"),)
+COUNTRY_RISK = Table(
+    "country_risk", metadata,
+    _id(),
+    _country("iso3", nullable=False, index=True),
+    Column("category", Integer, nullable=False),
+    Column("valid_from", String(10), nullable=False),
+    _text("note"),
+    _source_key(),
+    UniqueConstraint("source_key", "iso3", "valid_from"),
+    CheckConstraint("category >= 0 AND category <= 7", name="category"),
+)
+"""OECD country risk classification (0-7) valid from a date."""
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    input_item: Mapped[str] = mapped_column(
-        String(200), ForeignKey(_ITEM_FK), nullable=False, index=True
-    )
-    output_item: Mapped[str] = mapped_column(
-        String(200), ForeignKey(_ITEM_FK), nullable=False, index=True
-    )
-    quantity_per_unit: Mapped[float | None] = mapped_column(Float)
-    unit: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    substitutability: Mapped[float | None] = mapped_column(Float)
-    source_key: Mapped[str] = _source_key()
+FIRMS = Table(
+    "firms", metadata,
+    Column("id", String(200), primary_key=True),
+    Column("name", Text, nullable=False),
+    _text("name_ja"),
+    _country("iso3", index=True),
+    Column("lei", String(20), nullable=False, default=""),
+    _source_key(),
+)
+"""A company (schema only for now)."""
 
+FACILITIES = Table(
+    "facilities", metadata,
+    Column("id", String(200), primary_key=True),
+    Column("firm_id", String(200), ForeignKey("firms.id"), index=True),
+    Column("name", Text, nullable=False),
+    _country("iso3", nullable=False, index=True),
+    _text("location"),
+    Column("latitude", Float),
+    Column("longitude", Float),
+    _item("item_id", nullable=True, index=True),
+    Column("capacity", Float),
+    _text("capacity_unit"),
+    _source_key(),
+)
+"""A plant, mine or refinery of a firm: where it is, what it makes, how much it can."""
 
-class GovernanceScoreRow(Base):
-    """A World Governance Indicators estimate of one dimension for a country and year."""
+ROUTES = Table(
+    "routes", metadata,
+    Column("id", String(200), primary_key=True),
+    Column("kind", String(20), nullable=False, index=True),
+    Column("name_en", Text, nullable=False),
+    _text("name_ja"),
+    _country("iso3"),
+    Column("latitude", Float),
+    Column("longitude", Float),
+    _source_key(),
+    CheckConstraint(
+        "kind IN ('sea_lane', 'strait', 'port', 'undersea_cable', 'launch_site')",
+        name="kind",
+    ),
+)
+"""A route or chokepoint: sea lane, strait, port, undersea cable, launch site."""
 
-    __tablename__ = "governance_scores"
-    __table_args__ = (
-        UniqueConstraint("source_key", "iso3", "year", "dimension"),
-        Index("ix_governance_scores_year_iso3", "year", "iso3"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    iso3: Mapped[str] = mapped_column(String(3), ForeignKey(_COUNTRY_FK), nullable=False)
-    year: Mapped[int] = mapped_column(Integer, nullable=False)
-    dimension: Mapped[str] = mapped_column(String(40), nullable=False)
-    estimate: Mapped[float] = mapped_column(Float, nullable=False)
-    source_key: Mapped[str] = _source_key()
-
-
-class CountryRiskRow(Base):
-    """OECD country risk classification (0-7) valid from a date."""
-
-    __tablename__ = "country_risk"
-    __table_args__ = (
-        UniqueConstraint("source_key", "iso3", "valid_from"),
-        CheckConstraint("category >= 0 AND category <= 7", name="category"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    iso3: Mapped[str] = mapped_column(
-        String(3), ForeignKey(_COUNTRY_FK), nullable=False, index=True
-    )
-    category: Mapped[int] = mapped_column(Integer, nullable=False)
-    valid_from: Mapped[str] = mapped_column(String(10), nullable=False)
-    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    source_key: Mapped[str] = _source_key()
-
-
-class FirmRow(Base):
-    """A company (schema only for now)."""
-
-    __tablename__ = "firms"
-
-    id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    name: Mapped[str] = mapped_column(Text, nullable=False)
-    name_ja: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    iso3: Mapped[str | None] = mapped_column(String(3), ForeignKey(_COUNTRY_FK), index=True)
-    lei: Mapped[str] = mapped_column(String(20), nullable=False, default="")
-    source_key: Mapped[str] = _source_key()
-
-
-class FacilityRow(Base):
-    """A plant, mine or refinery of a firm: where it is, what it makes, how much it can."""
-
-    __tablename__ = "facilities"
-
-    id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    firm_id: Mapped[str | None] = mapped_column(String(200), ForeignKey("firms.id"), index=True)
-    name: Mapped[str] = mapped_column(Text, nullable=False)
-    iso3: Mapped[str] = mapped_column(
-        String(3), ForeignKey(_COUNTRY_FK), nullable=False, index=True
-    )
-    location: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    latitude: Mapped[float | None] = mapped_column(Float)
-    longitude: Mapped[float | None] = mapped_column(Float)
-    item_id: Mapped[str | None] = mapped_column(String(200), ForeignKey(_ITEM_FK), index=True)
-    capacity: Mapped[float | None] = mapped_column(Float)
-    capacity_unit: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    source_key: Mapped[str] = _source_key()
-
-
-class RouteRow(Base):
-    """A route or chokepoint: sea lane, strait, port, undersea cable, launch site."""
-
-    __tablename__ = "routes"
-    __table_args__ = (
-        CheckConstraint(
-            "kind IN ('sea_lane', 'strait', 'port', 'undersea_cable', 'launch_site')",
-            name="kind",
-        ),
-    )
-
-    id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20), nullable=False, index=True)
-    name_en: Mapped[str] = mapped_column(Text, nullable=False)
-    name_ja: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    iso3: Mapped[str | None] = mapped_column(String(3), ForeignKey(_COUNTRY_FK))
-    latitude: Mapped[float | None] = mapped_column(Float)
-    longitude: Mapped[float | None] = mapped_column(Float)
-    source_key: Mapped[str] = _source_key()
-
-
-class SupplyEdgeRow(Base):
-    """Firm-level supply edge: supplier → customer for an item (cycles allowed)."""
-
-    __tablename__ = "supply_edges"
-    __table_args__ = (
-        UniqueConstraint("source_key", "supplier_id", "customer_id", "item_id"),
-        CheckConstraint("share IS NULL OR (share >= 0 AND share <= 1)", name="share"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    supplier_id: Mapped[str] = mapped_column(
-        String(200), ForeignKey("firms.id"), nullable=False, index=True
-    )
-    customer_id: Mapped[str] = mapped_column(
-        String(200), ForeignKey("firms.id"), nullable=False, index=True
-    )
-    item_id: Mapped[str | None] = mapped_column(String(200), ForeignKey(_ITEM_FK))
-    share: Mapped[float | None] = mapped_column(Float)
-    route_id: Mapped[str | None] = mapped_column(String(200), ForeignKey("routes.id"))
-    source_key: Mapped[str] = _source_key()
-
+SUPPLY_EDGES = Table(
+    "supply_edges", metadata,
+    _id(),
+    Column("supplier_id", String(200), ForeignKey("firms.id"), nullable=False, index=True),
+    Column("customer_id", String(200), ForeignKey("firms.id"), nullable=False, index=True),
+    _item("item_id", nullable=True),
+    Column("share", Float),
+    Column("route_id", String(200), ForeignKey("routes.id")),
+    _source_key(),
+    UniqueConstraint("source_key", "supplier_id", "customer_id", "item_id"),
+    CheckConstraint("share IS NULL OR (share >= 0 AND share <= 1)", name="share"),
+)
+"""Firm-level supply edge: supplier → customer for an item (cycles allowed)."""
 
 FACT_TABLES = (
-    ObservationRow.__table__,
-    TradeFlowRow.__table__,
-    InputEdgeRow.__table__,
-    GovernanceScoreRow.__table__,
-    CountryRiskRow.__table__,
-    SupplyEdgeRow.__table__,
-    FacilityRow.__table__,
-    RouteRow.__table__,
-    FirmRow.__table__,
+    OBSERVATIONS,
+    TRADE_FLOWS,
+    INPUT_EDGES,
+    GOVERNANCE_SCORES,
+    COUNTRY_RISK,
+    SUPPLY_EDGES,
+    FACILITIES,
+    ROUTES,
+    FIRMS,
 )
 """Tables whose rows belong to one source key, in an order that is safe for deleting."""
 
@@ -333,62 +302,53 @@ FACT_TABLES = (
 TRANSFER_CHANNELS = ("subsidiary", "joint-venture", "contract-manufacturing", "licensing")
 CASE_STATUSES = ("draft", "reported", "in_dialogue", "licence_required", "closed")
 
+TECH_LISTS = Table(
+    "tech_lists", metadata,
+    Column("key", String(200), primary_key=True),
+    Column("list_id", String(200), nullable=False),
+    Column("version", String(100), nullable=False),
+    Column("notice_date", String(10), nullable=False, index=True),
+    Column("title", Text, nullable=False),
+    Column("publisher", Text, nullable=False),
+    _text("origin"),
+    Column("sha256", String(64), nullable=False),
+    Column("yaml_text", Text, nullable=False),
+    Column("loaded_at", String(32), nullable=False),
+)
+"""A designated-technology list a user loaded (``econsec tech load``), kept verbatim."""
 
-class TechListRow(Base):
-    """A designated-technology list a user loaded (``econsec tech load``), kept verbatim."""
+TRANSFER_CASES = Table(
+    "transfer_cases", metadata,
+    _id(),
+    Column("technology_id", String(200), nullable=False, index=True),
+    Column("counterparty", Text, nullable=False),
+    Column("country", String(3), nullable=False, index=True),
+    Column("channel", String(40), nullable=False),
+    Column("decision_date", String(10), nullable=False),
+    Column("status", String(20), nullable=False, index=True),
+    Column("created_at", String(32), nullable=False),
+    _text("created_by"),
+    CheckConstraint(
+        "channel IN ('subsidiary', 'joint-venture', 'contract-manufacturing', "
+        "'licensing')", name="channel"),
+    CheckConstraint(
+        "status IN ('draft', 'reported', 'in_dialogue', 'licence_required', 'closed')",
+        name="status"),
+)
+"""A planned transfer of a designated technology abroad (prior-report case)."""
 
-    __tablename__ = "tech_lists"
-
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    list_id: Mapped[str] = mapped_column(String(200), nullable=False)
-    version: Mapped[str] = mapped_column(String(100), nullable=False)
-    notice_date: Mapped[str] = mapped_column(String(10), nullable=False, index=True)
-    title: Mapped[str] = mapped_column(Text, nullable=False)
-    publisher: Mapped[str] = mapped_column(Text, nullable=False)
-    origin: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
-    yaml_text: Mapped[str] = mapped_column(Text, nullable=False)
-    loaded_at: Mapped[str] = mapped_column(String(32), nullable=False)
-
-
-class TransferCaseRow(Base):
-    """A planned transfer of a designated technology abroad (prior-report case)."""
-
-    __tablename__ = "transfer_cases"
-    __table_args__ = (
-        CheckConstraint(
-            "channel IN ('subsidiary', 'joint-venture', 'contract-manufacturing', "
-            "'licensing')", name="channel"),
-        CheckConstraint(
-            "status IN ('draft', 'reported', 'in_dialogue', 'licence_required', 'closed')",
-            name="status"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    technology_id: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
-    counterparty: Mapped[str] = mapped_column(Text, nullable=False)
-    country: Mapped[str] = mapped_column(String(3), nullable=False, index=True)
-    channel: Mapped[str] = mapped_column(String(40), nullable=False)
-    decision_date: Mapped[str] = mapped_column(String(10), nullable=False)
-    status: Mapped[str] = mapped_column(String(20), nullable=False, index=True)
-    created_at: Mapped[str] = mapped_column(String(32), nullable=False)
-    created_by: Mapped[str] = mapped_column(Text, nullable=False, default="")
-
-
-class TransferCaseEventRow(Base):
-    """One dated step of a transfer case (creation or a status move), append only."""
-
-    __tablename__ = "transfer_case_events"
-    __table_args__ = (UniqueConstraint("case_id", "seq"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    case_id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("transfer_cases.id", ondelete="CASCADE"), nullable=False,
-        index=True)
-    seq: Mapped[int] = mapped_column(Integer, nullable=False)
-    from_status: Mapped[str | None] = mapped_column(String(20))
-    to_status: Mapped[str] = mapped_column(String(20), nullable=False)
-    on_date: Mapped[str] = mapped_column(String(10), nullable=False)
-    actor: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    recorded_at: Mapped[str] = mapped_column(String(32), nullable=False)
+TRANSFER_CASE_EVENTS = Table(
+    "transfer_case_events", metadata,
+    _id(),
+    Column("case_id", Integer, ForeignKey("transfer_cases.id", ondelete="CASCADE"),
+           nullable=False, index=True),
+    Column("seq", Integer, nullable=False),
+    Column("from_status", String(20)),
+    Column("to_status", String(20), nullable=False),
+    Column("on_date", String(10), nullable=False),
+    _text("actor"),
+    _text("note"),
+    Column("recorded_at", String(32), nullable=False),
+    UniqueConstraint("case_id", "seq"),
+)
+"""One dated step of a transfer case (creation or a status move), append only."""

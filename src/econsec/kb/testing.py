@@ -100,12 +100,12 @@ def snapshot(store: object) -> dict[str, list[tuple[object, ...]]]:
     two databases or one database before and after an operation."""
     from sqlalchemy import select
 
-    from econsec.kb.models import Base
+    from econsec.kb.models import metadata
 
     engine = store.engine  # type: ignore[attr-defined]
     out: dict[str, list[tuple[object, ...]]] = {}
     with engine.connect() as conn:
-        for name, table in sorted(Base.metadata.tables.items()):
+        for name, table in sorted(metadata.tables.items()):
             columns = [c for c in table.columns if not (c.name == "id" and c.autoincrement is True)]
             rows = conn.execute(select(*columns)).all()
             out[name] = sorted((tuple(r) for r in rows), key=repr)

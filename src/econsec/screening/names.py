@@ -44,6 +44,7 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA
 
 from econsec.screening.reading import KANJI_WORDS, non_rhotic, reading_forms
+from econsec.suggest import fold_text, strip_diacritics
 
 #: Canonical token every company form folds to.
 COMPANY_FORM = "co"
@@ -262,12 +263,6 @@ class NormalisedName:
         if _HAN.search(self.original):
             return "han"
         return "latin"
-
-
-def strip_diacritics(text: str) -> str:
-    """``Satō`` → ``Sato``: decompose (NFKD) and drop combining marks."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def latin_tokens(text: str) -> list[str]:
@@ -699,5 +694,5 @@ def query_key(name: str) -> str:
     the sorted tokens of its first form (``Taro Satō`` and ``SATO, Taro`` share a key)."""
     forms = normalise_name(name).forms
     if not forms:
-        return unicodedata.normalize("NFKC", name).casefold().strip()
+        return fold_text(name).strip()
     return " ".join(sorted(forms[0].tokens))

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -28,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from econsec.datasets._csv import data_dir
 from econsec.errors import DataFormatError, Location, UnknownNameError
-from econsec.suggest import close_matches
+from econsec.suggest import close_matches, fold_name
 from econsec.techmgmt.limits import outside_window
 from econsec.techmgmt.yamlfile import line_of, read_text_file, read_yaml, validate
 
@@ -260,10 +259,10 @@ class Registry:
     def resolve(self, name: str) -> Technology:
         """The technology with id (or English/Japanese name) ``name`` in any list, newest
         list first; :class:`UnknownTechnologyError` with close ids otherwise."""
-        key = _fold(name)
+        key = fold_name(name)
         for lst in sorted(self.lists, key=lambda x: x.header.notice_date, reverse=True):
             for t in lst.technologies:
-                if key in (_fold(t.id), _fold(t.name_en), _fold(t.name_ja)):
+                if key in (fold_name(t.id), fold_name(t.name_en), fold_name(t.name_ja)):
                     return t
         labels: dict[str, str] = {}
         for lst in self.lists:
@@ -271,7 +270,3 @@ class Registry:
                 for label in (t.id, t.name_en, t.name_ja):
                     labels[label] = t.id
         raise UnknownTechnologyError(name, close_matches(name, labels))
-
-
-def _fold(text: str) -> str:
-    return re.sub(r"[\s_\-]+", "", text).casefold()

@@ -1,6 +1,6 @@
 """Alembic environment of the knowledge base.
 
-The :class:`alembic.config.Config` is built in code by :func:`econsec.kb.store.migrate`;
+The :class:`alembic.config.Config` is built in code by :func:`econsec.kb.engine.migrate`;
 it passes an open connection in ``config.attributes["connection"]``. Running ``alembic``
 from the command line with ``-x url=...`` or ``sqlalchemy.url`` also works.
 """
@@ -10,10 +10,10 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from econsec.kb.models import Base
+from econsec.kb.models import metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def _configure(connection) -> None:  # type: ignore[no-untyped-def]
@@ -49,6 +49,8 @@ def run_migrations_online() -> None:
     url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option(
         "sqlalchemy.url"
     )
+    if not url:
+        raise SystemExit("no database URL: pass -x url=... or set sqlalchemy.url")
     engine = create_engine(url)
     try:
         with engine.connect() as conn:

@@ -1,0 +1,155 @@
+"""Writing a checked bundle in the transaction of :meth:`econsec.kb.store.Store.import_bundle`.
+
+Sources, countries and items are upserted (an empty field in the incoming record keeps the
+stored value; non-empty ``groups`` / ``hs_codes`` replace the stored ones). The facts of
+every source key the bundle covers are deleted and inserted again, in chunks, so importing
+the same bundle twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
+
+from econsec.kb.models import (
+    COUNTRIES,
+    COUNTRY_GROUPS,
+    COUNTRY_RISK,
+    FACT_TABLES,
+    GOVERNANCE_SCORES,
+    INPUT_EDGES,
+    ITEM_HS_CODES,
+    ITEMS,
+    OBSERVATIONS,
+    SOURCES,
+    TRADE_FLOWS,
+)
+from econsec.kb.rows import BUNDLE_FIELD, country_row, fact_row, item_row, source_row
+from econsec.records import Bundle
+
+ProgressCallback = Callable[[str, int, int], None]
+"""``progress(step, done, total)``: library code reports progress, presenters draw it."""
+
+_CHUNK = 5000
+
+
+@dataclass
+class ImportSummary:
+    """What one :meth:`~econsec.kb.store.Store.import_bundle` did.
+
+    ``rows``: rows written per table; ``replaced``: rows of earlier imports of the same
+    source keys deleted first; ``source_keys``: the source keys the bundle covers.
+    """
+
+    source_keys: list[str] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+    replaced: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+
+def chunks(rows: Iterable[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
+    """``rows`` in lists of ``size`` (one pass: records may be read from the file again)."""
+    iterator = iter(rows)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+
+def write_bundle(
+    conn: Connection,
+    bundle: Bundle,
+    keys: set[str],
+    summary: ImportSummary,
+    report: ProgressCallback,
+) -> None:
+    """Write ``bundle`` (checked) on ``conn``: upsert its references, replace the facts of
+    ``keys`` and insert its facts; ``summary`` receives the row counts."""
+    sources = {s.key: source_row(s) for s in bundle.sources}
+    upsert(conn, SOURCES, "key", sources.values())
+    countries = {c.iso3: country_row(c) for c in bundle.countries}
+    upsert(conn, COUNTRIES, "iso3", countries.values())
+    items = {i.id: item_row(i) for i in bundle.items}
+    upsert(conn, ITEMS, "id", items.values())
+    summary.rows.update(sources=len(sources), countries=len(countries), items=len(items))
+
+    groups = {c.iso3: c.groups for c in bundle.countries if c.groups}
+    if groups:
+        conn.execute(delete(COUNTRY_GROUPS).where(COUNTRY_GROUPS.c.iso3.in_(sorted(groups))))
+        rows = [
+            {"group_name": g, "iso3": iso3}
+            for iso3, gs in sorted(groups.items())
+            for g in dict.fromkeys(gs)
+        ]
+        conn.execute(insert(COUNTRY_GROUPS), rows)
+        summary.rows["country_groups"] = len(rows)
+    codes = {i.id: i.hs_codes for i in bundle.items if i.hs_codes}
+    if codes:
+        conn.execute(delete(ITEM_HS_CODES).where(ITEM_HS_CODES.c.item_id.in_(sorted(codes))))
+        hs_rows: list[dict[str, Any]] = [
+            {"item_id": item, "hs_code": code, "position": pos}
+            for item, cs in sorted(codes.items())
+            for pos, code in enumerate(dict.fromkeys(cs))
+        ]
+        conn.execute(insert(ITEM_HS_CODES), hs_rows)
+        summary.rows["item_hs_codes"] = len(hs_rows)
+
+    if keys:
+        for table in FACT_TABLES:
+            result = conn.execute(
+                delete(table).where(table.c.source_key.in_(sorted(keys)))
+            )
+            if result.rowcount:
+                summary.replaced[table.name] = result.rowcount
+
+    for table in (OBSERVATIONS, TRADE_FLOWS, INPUT_EDGES, GOVERNANCE_SCORES,
+                  COUNTRY_RISK):
+        records = getattr(bundle, BUNDLE_FIELD[table.name])
+        if not records:
+            continue
+        done = 0
+        report(f"store {table.name}", 0, len(records))
+        for chunk in chunks(records):  # rows made per chunk: no copy of the whole file
+            conn.execute(insert(table), [fact_row(table.name, r) for r in chunk])
+            done += len(chunk)
+            report(f"store {table.name}", done, len(records))
+        summary.rows[table.name] = len(records)
+
+
+def upsert(
+    conn: Connection, table: Table, key: str, rows: Iterable[dict[str, Any]]
+) -> None:
+    """Insert new rows of ``table`` (primary key ``key``); update stored ones with the
+    incoming non-empty values."""
+    rows = list(rows)
+    if not rows:
+        return
+    stored = {
+        r[key]: dict(r)
+        for r in conn.execute(select(table).where(table.c[key].in_([r[key] for r in rows])))
+        .mappings()
+        .all()
+    }
+    new, changed = [], []
+    for row in rows:
+        old = stored.get(row[key])
+        if old is None:
+            new.append(row)
+            continue
+        merged = {**old, **{k: v for k, v in row.items() if v not in ("", None)}}
+        if merged != old:
+            changed.append({**merged, "_key": row[key]})
+    if new:
+        conn.execute(insert(table), new)
+    if changed:
+        columns = [c.name for c in table.columns if c.name != key]
+        stmt = (
+            update(table)
+            .where(table.c[key] == bindparam("_key"))
+            .values({c: bindparam(c) for c in columns})
+        )
+        conn.execute(stmt, [{c: r[c] for c in [*columns, "_key"]} for r in changed])
