@@ -9,6 +9,7 @@ the main run with their recovery.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -89,7 +90,7 @@ def ensemble_figure(result: Any) -> Any:
 
 
 def html_page(fig: Any, title: str, summary_rows: list[tuple[str, str]],
-              notes: list[str] = ()) -> str:
+              notes: Sequence[str] = ()) -> str:
     """A standalone HTML page: title, a small summary table, the figure, notes."""
     from plotly.offline import get_plotlyjs
 

@@ -149,13 +149,13 @@ class EnsembleResult:
                 else self.daily_final_demand_unmet)
         return _percentiles(data[variant], axis=0)
 
-    def total_bands(self, variant: int = 0) -> dict[str, dict[str, float | None]]:
+    def total_bands(self, variant: int = 0) -> dict[str, dict[str, float | None] | int]:
         """Percentiles of the totals and of the recovery day of one variant.
 
         A run that does not recover within the horizon counts as recovering after every
         other run; recovery-day percentiles are observed days (numpy's ``inverted_cdf``)
         and ``None`` where the percentile falls on runs that never recover."""
-        out: dict[str, dict[str, float | None]] = {}
+        out: dict[str, dict[str, float | None] | int] = {}
         for name in ("total_production_change", "total_final_demand_unmet"):
             bands = _percentiles(getattr(self, name)[variant])
             out[name] = {k: float(v) for k, v in bands.items()}
@@ -167,10 +167,11 @@ class EnsembleResult:
                 out[name] = {k: float(v) for k, v in _percentiles(values).items()}
         days = np.where(np.isnan(self.recovery_day[variant]), np.inf,
                         self.recovery_day[variant])
-        out["recovery_day"] = {}
+        recovery: dict[str, float | None] = {}
         for p in PERCENTILES:
             value = float(np.percentile(days, p, method="inverted_cdf"))
-            out["recovery_day"][f"p{p}"] = None if np.isinf(value) else value
+            recovery[f"p{p}"] = None if np.isinf(value) else value
+        out["recovery_day"] = recovery
         out["runs_not_recovered"] = int(np.isinf(days).sum())
         return out
 
@@ -290,9 +291,9 @@ def run_ensemble(scenario: Scenario, runs: int | None = None, seed: int | None =
     plan = scenario.variant_plan()
     tasks = [_Task(r, v, concrete[r], indices)
              for r in range(runs) for v, (_name, indices) in enumerate(plan)]
-    executor = executor or SerialExecutor()
-    with executor:
-        results = executor.map(run_task, tasks, shared=mrio, progress=progress,
+    run_on: Executor = executor or SerialExecutor()
+    with run_on:
+        results = run_on.map(run_task, tasks, shared=mrio, progress=progress,
                                step="ensemble runs")
     n_var, days = len(plan), len(results[0]["daily_production_change"])
     arrays: Mapping[str, np.ndarray] = {
@@ -308,10 +309,10 @@ def run_ensemble(scenario: Scenario, runs: int | None = None, seed: int | None =
         for key, arr in arrays.items():
             arr[res["variant"], res["run"]] = res[key]
     notes = list(scenario.notes)
-    describe = getattr(executor, "describe", None)
+    describe = getattr(run_on, "describe", None)
     return EnsembleResult(
         scenario, mrio.name, scenario.mrio, mrio.unit or "", runs, seed,
-        describe() if callable(describe) else executor.name, draws,
+        describe() if callable(describe) else run_on.name, draws,
         [name for name, _ in plan],
         [tuple(scenario.mitigation_label(i) for i in idx) for _, idx in plan],
         sources=[s for s in (mrio.source,) if s], notes=notes, **arrays)
