@@ -478,14 +478,35 @@ def initial_state(model: Model, sched: Schedule) -> State:
 # --------------------------------------------------------------------------- daily steps
 
 
-def _allclose(a: Array, b: Array, buf: Array) -> bool:
-    """``np.allclose(a, b)`` (rtol 1e-5, atol 1e-8) for finite arrays, using ``buf``."""
+@dataclass(eq=False)
+class _Work:
+    """Work arrays reused every day."""
+
+    buf: Array
+    tol: Array
+    need: Array
+    use: Array
+    V: Array
+
+
+def _allclose(a: Array, b: Array, buf: Array, tol: Array | None = None) -> bool:
+    """``np.allclose(a, b)`` (rtol 1e-5, atol 1e-8) for finite arrays, using the work arrays
+    ``buf`` and ``tol`` (same shape as ``a``)."""
     np.subtract(a, b, out=buf)
     np.abs(buf, out=buf)
-    tol = np.abs(b)
+    tol = np.abs(b, out=tol)
     tol *= 1e-5
     tol += 1e-8
     return bool(np.all(buf <= tol))
+
+
+def _share(num: Array, den: Array) -> Array:
+    """``num / den`` where ``den ≠ 0``, else 0 (as ``np.divide(..., where=den != 0)`` into
+    zeros, without its slower masked loop)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.divide(num, den)
+    out[den == 0] = 0.0
+    return out
 
 
 def _orders_received(model: Model, gap_share: Array) -> Array:
@@ -617,22 +638,27 @@ def unmet_final_demand(model: Model, state: State, production: Array) -> Array:
     return by_product
 
 
-def order_gap(model: Model, stock: Array, wanted: Array, use: Array, buf: Array) -> Array:
+def order_gap(model: Model, stock: Array, wanted: Array, use: Array, work: _Work) -> Array:
     """What each industry orders per input sector for tomorrow (BoARIO
     ``calc_orders``): today's use ``T x`` plus the inventory gap closed over ``τ_inv``:
     ``g = max(v T x* − Ω, 0)/τ_inv + T x``; BoARIO orders exactly ``T x`` when inventories
     are ``np.allclose`` to their target. Inputs with infinite targets order ``T x``."""
     fin, inv = model.fin, model.inv
     if model.all_fin:
-        close = _allclose(stock, (wanted[None, :] * model.tech) * model.inv_fin[:, None], buf)
-    else:
-        goal = (wanted[None, :] * model.tech[fin]) * inv[fin][:, None]
-        inf_goal_nan = bool(np.any(wanted[None, :] * model.tech[model.inf_rows] == 0))
-        close = (not inf_goal_nan) and _allclose(stock[fin], goal, buf[: fin.size])
-    if close:
+        goal = wanted[None, :] * model.tech
+        goal *= model.inv_fin[:, None]
+        if _allclose(stock, goal, work.buf, work.tol):
+            return use.copy()
+        gap = np.subtract(goal, stock, out=goal)
+        gap[gap < 0] = 0
+        gap *= model.inv_tau_inv
+        gap += use
+        return gap
+    goal = (wanted[None, :] * model.tech[fin]) * inv[fin][:, None]
+    inf_goal_nan = bool(np.any(wanted[None, :] * model.tech[model.inf_rows] == 0))
+    if (not inf_goal_nan) and _allclose(stock[fin], goal, work.buf[: fin.size]):
         return use.copy()
     gap_all = np.zeros((model.S, model.n))
-    goal = (wanted[None, :] * model.tech[fin]) * inv[fin][:, None]
     gap = goal - stock[fin]
     gap[gap < 0] = 0
     gap_all[fin] = gap * model.inv_tau_inv
@@ -743,16 +769,6 @@ def next_demand(model: Model, sched: Schedule, state: State, t: int, filled: Arr
     state.demand = state.orders + state.fd_total
 
 
-@dataclass(eq=False)
-class _Work:
-    """Work arrays reused every day."""
-
-    buf: Array
-    need: Array
-    use: Array
-    V: Array
-
-
 def step(model: Model, sched: Schedule, state: State, rec: Records, work: _Work, t: int
          ) -> None:
     """Simulate day t (BoARIO's order of operations; see the module docstring): updates
@@ -772,15 +788,14 @@ def step(model: Model, sched: Schedule, state: State, rec: Records, work: _Work,
     use = np.multiply(production[None, :], model.tech, out=work.use)
     ratio = order_ratio(model, cap, bonus)
     received, weighted_zc = deliveries(model, state, filled, ratio, work.V)
-    if not _allclose(received, use, work.buf):
+    if not _allclose(received, use, work.buf, work.tol):
         state.stock -= use
         state.stock += received
     rec.unmet[t] = unmet_final_demand(model, state, production)
     rec.production[t] = production
     rec.capacity[t] = cap
-    gap = order_gap(model, state.stock, wanted, use, work.buf)  # 5. tomorrow's orders
-    gap_share = np.zeros((model.S, model.n))
-    np.divide(gap, weighted_zc, out=gap_share, where=weighted_zc != 0)
+    gap = order_gap(model, state.stock, wanted, use, work)  # 5. tomorrow's orders
+    gap_share = _share(gap, weighted_zc)
     state.orders = ratio * _orders_received(model, gap_share)
     state.gap, state.gap_share, state.order_ratio = gap, gap_share, ratio
     next_demand(model, sched, state, t, filled, cap, ratio, weighted_zc, gap)
@@ -843,8 +858,8 @@ def simulate(
     S, n = model.S, model.n
     rec = Records(production=np.empty((T, n)), capacity=np.empty((T, n)),
                   unmet=np.empty((T, n)), supplied=np.zeros(T))
-    work = _Work(buf=np.empty((S, n)), need=np.empty((S, n)), use=np.empty((S, n)),
-                 V=np.empty((S, 2, model.R)))
+    work = _Work(buf=np.empty((S, n)), tol=np.empty((S, n)), need=np.empty((S, n)),
+                 use=np.empty((S, n)), V=np.empty((S, 2, model.R)))
     every = max(1, T // 100)
     for t in range(T):
         if check is not None:

@@ -16,12 +16,17 @@ For an ensemble (:class:`~econsec.scenarios.ensemble.EnsembleResult`):
   all sectors);
 - ``runs.csv``: one row per run and variant: the drawn parameter values and the totals;
 - ``summary.json`` and ``chart.html`` as above.
+
+The long tables are built column by column from the result's arrays and written in bulk
+(Parquet with Snappy compression, then CSV) on a background thread while the summary and
+the chart are written, so the files cost little beside the simulation itself.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -61,12 +66,12 @@ def daily_frame(result: ScenarioResult) -> pl.DataFrame:
         days = np.asarray(sim.days, dtype=np.int64)
         production = np.asarray(sim.production, dtype=float)
         t, n = production.shape
-        labels = [tuple(map(str, lab)) for lab in sim.labels]
+        label = np.tile(np.arange(n, dtype=np.uint32), t)  # row -> (region, sector) index
         frames.append(pl.DataFrame({
             "day": np.repeat(days, n),
-            "variant": [run.name] * (t * n),
-            "region": [lab[0] for lab in labels] * t,
-            "sector": [lab[1] for lab in labels] * t,
+            "variant": pl.repeat(run.name, t * n, dtype=pl.String, eager=True),
+            "region": pl.Series([str(r) for r, _ in sim.labels], dtype=pl.String).gather(label),
+            "sector": pl.Series([str(s) for _, s in sim.labels], dtype=pl.String).gather(label),
             "production": production.ravel(),
             "production_capacity": np.asarray(sim.production_capacity, dtype=float).ravel(),
             "final_demand_unmet": np.asarray(sim.final_demand_unmet, dtype=float).ravel(),
@@ -114,18 +119,36 @@ def _fmt(value: Any, unit: str = "") -> str:
     return str(value)
 
 
+def write_tables(frame: pl.DataFrame, parquet: Path, csv: Path) -> None:
+    """Write ``frame`` as Parquet (Snappy) and as CSV: each in bulk, from its columns."""
+    frame.write_parquet(parquet, compression="snappy")
+    frame.write_csv(csv)
+
+
 def write_outputs(result: ScenarioResult | EnsembleResult, out_dir: str | Path
                   ) -> dict[str, Path]:
     """Write the files listed in the module docstring into ``out_dir`` (created); return
-    ``{kind: path}``."""
+    ``{kind: path}``. The Parquet and CSV tables are written on a background thread while
+    the summary and the chart are built."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    stem = "bands" if isinstance(result, EnsembleResult) else "daily"
+    frame = bands_frame(result) if isinstance(result, EnsembleResult) else daily_frame(result)
+    parquet, csv = out / f"{stem}.parquet", out / f"{stem}.csv"
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="econsec-outputs") as pool:
+        tables = pool.submit(write_tables, frame, parquet, csv)  # polars releases the GIL
+        written = _write_documents(result, out)
+        tables.result()
+    return {**{k: v for k, v in written.items() if k == "runs_csv"}, "parquet": parquet,
+            "csv": csv, **{k: v for k, v in written.items() if k != "runs_csv"}}
+
+
+def _write_documents(result: ScenarioResult | EnsembleResult, out: Path) -> dict[str, Path]:
+    """``runs.csv`` (ensembles), ``summary.json`` and ``chart.html``."""
     written: dict[str, Path] = {}
     doc = result.to_dict()
     unit = result.unit
     if isinstance(result, EnsembleResult):
-        frame = bands_frame(result)
-        stem = "bands"
         runs = runs_frame(result)
         written["runs_csv"] = out / "runs.csv"
         runs.write_csv(written["runs_csv"])
@@ -140,8 +163,6 @@ def write_outputs(result: ScenarioResult | EnsembleResult, out_dir: str | Path
             rows.append((f"{v['name']}: total unmet final demand p5 / p50 / p95",
                          " / ".join(_fmt(fd[k]) for k in ("p5", "p50", "p95")) + f" {unit}"))
     else:
-        frame = daily_frame(result)
-        stem = "daily"
         fig = scenario_figure(result)
         rows = [("MRIO", f"{result.mrio_name} ({result.mrio_ref})"),
                 ("horizon", f"{result.scenario.horizon_days} days")]
@@ -151,10 +172,6 @@ def write_outputs(result: ScenarioResult | EnsembleResult, out_dir: str | Path
             rows.append((f"{v['name']}: total unmet final demand",
                          _fmt(v["total_final_demand_unmet"], unit)))
         rows.append(("recovery day", _fmt(doc["recovery_day"])))
-    written["parquet"] = out / f"{stem}.parquet"
-    frame.write_parquet(written["parquet"], use_pyarrow=True)
-    written["csv"] = out / f"{stem}.csv"
-    frame.write_csv(written["csv"])
     written["json"] = out / "summary.json"
     written["json"].write_text(summary_json(doc), encoding="utf-8")
     written["html"] = out / "chart.html"
