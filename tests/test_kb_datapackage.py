@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
@@ -88,19 +87,11 @@ def test_bad_value_in_package_names_file_line_column(exported) -> None:
     assert caught.value.location.file.endswith("observations.csv")
 
 
-@pytest.mark.skipif(os.environ.get("ECONSEC_SKIP_BUNDLED") == "1", reason="opted out")
 def test_bundled_data_imports_twice_without_change(tmp_path) -> None:
     from econsec.datasets.bundled import load_bundled
-    from econsec.errors import ValidationError
 
-    bundle = load_bundled()
     store = open_store(str(tmp_path / "bundled.db"))
-    try:
-        store.import_bundle(bundle)
-    except ValidationError as exc:  # known data bug, reported to the datasets owner
-        if "unknown country 'XKV'" in str(exc):
-            pytest.xfail("bundled OECD country risk uses XKV for Kosovo; countries have XKX")
-        raise
+    store.import_bundle(load_bundled())
     first = snapshot(store)
     assert store.counts()["observations"] > 5000
     store.import_bundle(load_bundled())
