@@ -124,3 +124,117 @@ def test_deep_json_names_the_line_where_it_gets_too_deep() -> None:
 
 def test_json_null_document_is_fine() -> None:
     assert read_json(" null ") is None
+
+
+# ------------------------------------------------------------------ one reader, one translation
+
+
+SCENARIO_JSON = """{
+  "name": "json scenario",
+  "mrio": "pymrio:test",
+  "horizon_days": 50,
+  "events": [
+    {"type": "capacity_loss", "region": "reg2", "sector": "mining",
+     "share": 1.5, "start_day": 3}
+  ]
+}
+"""
+
+
+def test_json_documents_have_a_line_map_like_yaml() -> None:
+    from econsec.documents import read_document
+
+    data, lines = read_document(SCENARIO_JSON, file="s.json", json_format=True)
+    assert data["events"][0]["share"] == 1.5
+    assert lines[("events",)] == 5 and lines[("events", 0)] == 6
+    assert lines[("events", 0, "share")] == 7 and lines[("horizon_days",)] == 4
+    text = '[1,\n [2, {"a":\n  [3, 4]}],\n "x,\\"[{:"]'
+    _, lines = read_document(text, json_format=True)
+    assert lines == {(): 1, (0,): 1, (1,): 2, (1, 0): 2, (1, 1): 2, (1, 1, "a"): 2,
+                     (1, 1, "a", 0): 3, (1, 1, "a", 1): 3, (2,): 4}
+
+
+def test_json_scenario_error_names_its_line(tmp_path) -> None:
+    from econsec.errors import ValidationError
+    from econsec.scenarios.schema import load_scenario
+
+    path = tmp_path / "s.json"
+    path.write_text(SCENARIO_JSON, encoding="utf-8")
+    with pytest.raises(ValidationError, match="above 100 %") as info:
+        load_scenario(path)
+    assert (info.value.location.line, info.value.location.column) == (7, "events[0].share")
+
+
+@pytest.mark.parametrize(("text", "json_format", "line"), [
+    ("name: a\nevents: []\nname: b\n", False, 3),
+    ('{"name": "a",\n "events": [],\n "name": "b"}', True, 3),
+], ids=["yaml", "json"])
+def test_duplicate_keys_refused_the_same_way_in_both_formats(text, json_format, line) -> None:
+    from econsec.documents import read_document
+
+    with pytest.raises(DataFormatError, match="key 'name' appears twice") as info:
+        read_document(text, file="doc", json_format=json_format)
+    assert info.value.location.line == line
+
+
+def test_worked_scenarios_are_read_by_the_bounded_reader(tmp_path, monkeypatch) -> None:
+    """The catalogue read worked scenarios with yaml.safe_load, which keeps the last of two
+    equal keys; it uses the one reader now."""
+    from econsec.scenarios import catalogue
+
+    (tmp_path / "twice.yaml").write_text("name: first\nmrio: pymrio:test\nname: second\n",
+                                         encoding="utf-8")
+    monkeypatch.setattr(catalogue, "_worked_dir", lambda: tmp_path)
+    with pytest.raises(DataFormatError, match="key 'name' appears twice") as info:
+        catalogue.worked_scenarios()
+    assert info.value.location.line == 3
+
+
+def _tech_list_error(text: str):
+    from econsec.techmgmt.registry import parse_technology_list
+
+    with pytest.raises((DataFormatError, ValueError)) as info:
+        parse_technology_list(text, "list.yaml")
+    return info.value
+
+
+def test_one_translation_of_validation_errors() -> None:
+    """Scenarios and technology lists word an unknown key the same way (the technology
+    reader said "technologies.0: unknown key 'colour'" before), with the allowed keys."""
+    from econsec.scenarios.schema import parse_scenario
+
+    with pytest.raises(DataFormatError) as scenario:
+        parse_scenario({"name": "x", "mrio": "pymrio:test", "horizon_days": 5, "colour": 1,
+                        "events": [{"type": "capacity_loss", "region": "a", "sector": "b",
+                                    "share": 0.5, "start_day": 1}]}, file="s.yaml")
+    assert scenario.value.message.startswith(
+        "unknown key 'colour' in the top level (allowed keys: name, description, mrio,")
+    error = _tech_list_error(
+        "list:\n  id: l\n  version: '1'\n  title: T\n  publisher: METI\n"
+        "  notice_date: 2025-03-01\n  colour: red\nsources: {}\ntechnologies: []\n")
+    assert isinstance(error, DataFormatError)
+    assert error.message.startswith("unknown key 'colour' in list (allowed keys: id, ")
+    assert (error.location.line, error.location.column) == (7, "list.colour")
+
+
+def test_values_not_allowed_are_validation_errors_with_a_fraction_hint() -> None:
+    from typing import Annotated
+
+    from pydantic import BaseModel, Field
+    from pydantic import ValidationError as PydanticValidationError
+
+    from econsec.documents import read_document, validation_error
+    from econsec.errors import ValidationError
+
+    class Share(BaseModel):
+        share: Annotated[float, Field(ge=0, le=1)]
+        items: Annotated[list[int], Field(min_length=1)] = [1]
+
+    data, lines = read_document("share: 93.8\nitems: []\n", file="f.yaml")
+    with pytest.raises(PydanticValidationError) as raw:
+        Share.model_validate(data)
+    error = validation_error(raw.value, Share, file="f.yaml", lines=lines)
+    assert type(error) is ValidationError
+    assert str(error) == (
+        "f.yaml, line 1, column 'share': Input should be less than or equal to 1 (got 93.8) "
+        "(shares are fractions: 0.25 = 25 %); also: items: must not be empty")

@@ -248,7 +248,14 @@ def expect(exc_type: type[Exception], data: dict | str, *fragments: str,
      "variants[0].mitigations[0]"),
 ])
 def test_bad_values(changes: dict, fragments: list[str], column: str | None) -> None:
-    expect(ValidationError, edited(**changes), *fragments, column=column)
+    # malformed (unknown or missing key, wrong type, unknown tag) or not allowed (a value)
+    malformed = fragments[0].startswith(MALFORMED)
+    expect(DataFormatError if malformed else ValidationError, edited(**changes), *fragments,
+           column=column)
+
+
+MALFORMED = ("unknown key", "unknown event type", "unknown mitigation type", "valid number",
+             "missing required key", "'ario'", "unknown distribution")
 
 
 def test_errors_carry_the_file_and_line(tmp_path: Path) -> None:
@@ -259,7 +266,7 @@ def test_errors_carry_the_file_and_line(tmp_path: Path) -> None:
     assert "line 8" in str(error) and "column 'events[2].share'" in str(error)
     expect(ValidationError, ISSUE_YAML.replace("horizon_days: 365", "horizon_days: 0"),
            "at least 1 day", column="horizon_days", line=3, tmp_path=tmp_path)
-    expect(ValidationError, ISSUE_YAML + "colour: red\n", "unknown key 'colour'",
+    expect(DataFormatError, ISSUE_YAML + "colour: red\n", "unknown key 'colour'",
            column="colour", line=9, tmp_path=tmp_path)
 
 

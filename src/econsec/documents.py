@@ -10,20 +10,31 @@ and in bounded time and memory, what a hostile or broken file can do to a parser
   laughs": a few hundred bytes that unfold to gigabytes when walked).
 
 :func:`read_yaml` also returns a map from the path of every node (a tuple of keys and
-list indexes) to its 1-based line, so that validation errors can name the line.
+list indexes) to its 1-based line, so that validation errors can name the line;
+:func:`read_document` reads either format with such a map. :func:`validation_error` is
+the one translation of a pydantic error on a document into a located, one-line
+:class:`~econsec.errors.DataFormatError` or :class:`~econsec.errors.ValidationError`.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
-from typing import Any
+import types
+import typing
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Annotated, Any, Union
 
 import yaml
 
-from econsec.errors import DataFormatError, Location, Term
+from econsec.errors import DataFormatError, Location, Term, ValidationError
 from econsec.i18n.terms import N_
+from econsec.suggest import close_matches
+
+if TYPE_CHECKING:  # pydantic is imported when a validation error is translated
+    from pydantic import BaseModel
+    from pydantic import ValidationError as PydanticValidationError
+    from pydantic_core import ErrorDetails
 
 MAX_DOCUMENT_CHARS = 8_000_000
 MAX_DEPTH = 64
@@ -49,7 +60,7 @@ class _TooDeep(Exception):
         self.line = line
 
 
-class _BoundedLoader(yaml.SafeLoader):
+class _BoundedLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no types
     """PyYAML's safe loader with a nesting bound and an alias count."""
 
     def __init__(self, stream: str) -> None:
@@ -57,7 +68,7 @@ class _BoundedLoader(yaml.SafeLoader):
         self._depth = 0
         self.alias_count = 0
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+    def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             self.alias_count += 1
             if self.alias_count > MAX_ALIASES:
@@ -269,3 +280,250 @@ def read_json(text: str, *, file: str | None = None, line: int | None = None) ->
                               location=Location(file=file,
                                                 line=first + _too_deep_line(text) - 1))
     return data
+
+
+# --------------------------------------------------------------------------- one reader
+
+
+def read_document(text: str, *, file: str | None = None, json_format: bool = False
+                  ) -> tuple[Any, LineMap]:
+    """Parse YAML (or, with ``json_format``, JSON) ``text``: the data and a map from the
+    path of every node to its 1-based line (:func:`read_yaml`, :func:`read_json`).
+
+    Malformed, unbounded or duplicate-keyed text raises :class:`DataFormatError` at its
+    line, the same way for both formats.
+    """
+    if json_format:
+        data = read_json(text, file=file)
+        return data, _json_lines(text)
+    return read_yaml(text, file=file)
+
+
+_JSON_LINE_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}:,\n]|[^\s\[\]{}:,"]+')
+
+
+def _json_lines(text: str) -> LineMap:
+    """Path → 1-based line of every value and key of valid JSON ``text`` (one pass)."""
+    lines: LineMap = {}
+    # frames: [path, index or key, expecting a key (objects only), is an object]
+    stack: list[list[Any]] = []
+    line = 1
+    for match in _JSON_LINE_TOKEN.finditer(text):
+        token = match.group()
+        if token == "\n":
+            line += 1
+            continue
+        frame = stack[-1] if stack else None
+        if frame is not None and frame[3] and frame[2]:
+            if token.startswith('"'):
+                frame[1], frame[2] = json.loads(token), False
+                lines.setdefault((*frame[0], frame[1]), line)
+            elif token == "}":
+                stack.pop()
+            continue
+        if token == ":":
+            continue
+        if token == ",":
+            if frame is not None:
+                if frame[3]:
+                    frame[2] = True
+                else:
+                    frame[1] += 1
+            continue
+        if token in "]}":
+            stack.pop()
+            continue
+        path = () if frame is None else (*frame[0], frame[1])
+        lines.setdefault(path, line)
+        if token == "{":
+            stack.append([path, None, True, True])
+        elif token == "[":
+            stack.append([path, 0, False, False])
+    return lines
+
+
+def line_of(lines: LineMap, path: Sequence[Any]) -> int | None:
+    """The line of the deepest node of ``path`` that ``lines`` knows (the document's first
+    line when it knows none)."""
+    at = tuple(path)
+    while at:
+        if at in lines:
+            return lines[at]
+        at = at[:-1]
+    return lines.get(())
+
+
+def format_path(path: Sequence[Any]) -> str:
+    """``('events', 2, 'sector')`` → ``events[2].sector`` (odd keys as ``['a b']``)."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif isinstance(part, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", part):
+            out += f".{part}" if out else part
+        else:
+            out += f"[{part!r}]"
+    return out
+
+
+# --------------------------------------------------------------------------- one translation
+
+#: Pydantic error types that mean "well-formed but not allowed" (a ValidationError); every
+#: other type (unknown or missing key, wrong type, unknown tag) means malformed input.
+VALUE_ERRORS = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal",
+                          "finite_number", "value_error", "assertion_error", "multiple_of"})
+
+
+def validation_error(exc: PydanticValidationError, model: type[BaseModel], *,
+                     file: str | None = None, lines: LineMap | None = None,
+                     prefix: Sequence[Any] = ()) -> DataFormatError | ValidationError:
+    """The one translation of a pydantic error on a document validated into ``model``: a
+    plain one-line message (unknown keys with the allowed ones and a close match, unknown
+    ``type`` tags with the known ones, the value given), located at the line (from
+    ``lines``, the map of :func:`read_document`) and the path (``events[2].share``) of the
+    first problem; up to three more are listed after it. ``prefix`` is the path of the
+    validated data inside the document.
+
+    A value out of range (or refused by a validator) is a :class:`ValidationError`; any
+    other problem a :class:`DataFormatError`.
+    """
+    errors = exc.errors(include_url=False)
+    described = [_describe(error, model) for error in errors]
+    path, message = described[0]
+    if len(described) > 1:
+        message += "; also: " + "; ".join(f"{format_path((*prefix, *p))}: {m}"
+                                          for p, m in described[1:4])
+        if len(described) > 4:
+            message += f"; and {len(described) - 4} more"
+    full = (*prefix, *path)
+    cls = ValidationError if errors[0]["type"] in VALUE_ERRORS else DataFormatError
+    return cls(message, location=Location(file=file, line=line_of(lines or {}, full),
+                                          column=format_path(full) or None))
+
+
+class _Tagged(dict[str, Any]):
+    """The models of a union told apart by a tag (``type``, ``dist``), and what the tag
+    names (the union's title: "event type")."""
+
+    noun = "type"
+
+
+def unwrap_type(annotation: Any, title: str | None = None) -> Any:
+    """Strip Annotated and Optional: a model class, a :class:`_Tagged` union, ``('list' |
+    'dict', item type)`` or a scalar type."""
+    from pydantic import BaseModel
+    from pydantic.fields import FieldInfo
+
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        inner, *meta = typing.get_args(annotation)
+        named = next((m.title for m in meta if isinstance(m, FieldInfo) and m.title), title)
+        return unwrap_type(inner, named)
+    if origin in (Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+        if len(models) > 1:
+            tags = _Tagged()
+            for m in models:
+                for key in ("type", "dist"):
+                    field = m.model_fields.get(key)
+                    if field is not None:
+                        tags[typing.get_args(field.annotation)[0]] = m
+            tags.noun = title or tags.noun
+            return tags
+        return unwrap_type(args[0], title) if len(args) == 1 else (models[0] if models else None)
+    if origin is list:
+        return ("list", typing.get_args(annotation)[0])
+    if origin is dict:
+        return ("dict", typing.get_args(annotation)[1])
+    return annotation
+
+
+def _field_type(model: Any, name: Any) -> Any:
+    from pydantic import BaseModel
+
+    if not (isinstance(model, type) and issubclass(model, BaseModel) and isinstance(name, str)):
+        return None
+    field = model.model_fields.get(name)
+    return None if field is None else unwrap_type(field.annotation, field.title)
+
+
+def _walk(model: type[BaseModel], loc: Sequence[Any]) -> tuple[list[Any], Any]:
+    """Follow a pydantic error location from ``model``: the path without union tags, and
+    the type reached (a model class, a :class:`_Tagged` union, or a scalar type)."""
+    current: Any = model
+    path: list[Any] = []
+    for part in loc:
+        if part == "[key]":
+            continue
+        if isinstance(current, _Tagged):  # a tagged union: this part is the tag
+            if part in current:
+                current = current[part]
+                continue
+            current = None
+        if isinstance(current, tuple):  # list item / dict value
+            path.append(part)
+            current = unwrap_type(current[1])
+            continue
+        path.append(part)
+        current = _field_type(current, part)
+    return path, current
+
+
+def _allowed_keys(model: Any) -> list[str]:
+    from pydantic import BaseModel
+
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return list(model.model_fields)
+    return []
+
+
+def _describe(error: ErrorDetails, model: type[BaseModel]) -> tuple[list[Any], str]:
+    """The path and a plain message for one pydantic error."""
+    kind = error["type"]
+    loc = error["loc"]
+    ctx = error.get("ctx") or {}
+    if kind == "extra_forbidden":
+        path, _ = _walk(model, loc)
+        _, parent = _walk(model, loc[:-1])
+        allowed = _allowed_keys(parent)
+        where = format_path(path[:-1]) or "the top level"
+        msg = f"unknown key '{loc[-1]}' in {where}"
+        near = close_matches(str(loc[-1]), allowed, limit=1)
+        if near:
+            msg += f"; did you mean '{near[0]}'?"
+        return path, msg + f" (allowed keys: {', '.join(allowed)})"
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        path, union = _walk(model, loc)
+        tags = re.findall(r"'([^']+)'", str(ctx.get("expected_tags", "")))
+        key = str(ctx.get("discriminator", "type")).strip("'")
+        what = union.noun if isinstance(union, _Tagged) else key
+        if kind == "union_tag_not_found":
+            return [*path, key], f"missing '{key}': give the {what} (one of: {', '.join(tags)})"
+        tag = str(ctx.get("tag"))
+        msg = f"unknown {what} '{tag}'"
+        near = close_matches(tag, tags, limit=1)
+        if near:
+            msg += f"; did you mean '{near[0]}'?"
+        return [*path, key], msg + f" (allowed: {', '.join(tags)})"
+    path, _ = _walk(model, loc)
+    if kind == "missing":
+        _, parent = _walk(model, loc[:-1])
+        allowed = _allowed_keys(parent)
+        msg = f"missing required key '{loc[-1]}'"
+        if allowed:
+            msg += f" (keys of {format_path(path[:-1]) or 'the top level'}: {', '.join(allowed)})"
+        return path, msg
+    msg = str(error["msg"]).removeprefix("Value error, ")
+    value = error.get("input")
+    if kind == "finite_number":
+        msg = f"{value!r} is not a number: give a finite value (NaN and infinities are refused)"
+    elif kind == "too_short" and ctx.get("min_length") == 1:
+        msg = "must not be empty"
+    elif kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than") or (
+            kind.endswith("_parsing") or kind.endswith("_type") or kind == "literal_error"):
+        msg = f"{msg} (got {value!r})"
+        limit = ctx.get("le", ctx.get("lt"))
+        if limit == 1 and isinstance(value, int | float) and value > 1:
+            msg += " (shares are fractions: 0.25 = 25 %)"
+    return path, msg

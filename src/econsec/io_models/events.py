@@ -246,11 +246,11 @@ class Recycle(_Item):
 
 Event = Annotated[
     CapacityLoss | CapitalDestroyed | ExportRestriction | ChokepointClosure | DemandChange,
-    Field(discriminator="type"),
+    Field(discriminator="type", title="event type"),
 ]
 Mitigation = Annotated[
     StockpileRelease | DiversifySupplier | Substitute | Recycle,
-    Field(discriminator="type"),
+    Field(discriminator="type", title="mitigation type"),
 ]
 AnyItem = (CapacityLoss | CapitalDestroyed | ExportRestriction | ChokepointClosure
            | DemandChange | StockpileRelease | DiversifySupplier | Substitute | Recycle)

@@ -10,8 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from econsec.documents import read_yaml
 from econsec.errors import NotFoundError
 from econsec.suggest import close_matches
 
@@ -22,11 +21,18 @@ def _worked_dir() -> Path:
     return Path(str(resources.files(WORKED_PACKAGE).joinpath("worked")))
 
 
+def _read(path: Path) -> dict[str, Any]:
+    """A worked scenario file as data (the one bounded reader: a key given twice is refused
+    at its line, as in any scenario)."""
+    data, _lines = read_yaml(path.read_text(encoding="utf-8"), file=path.name)
+    return data if isinstance(data, dict) else {}
+
+
 def worked_scenarios() -> list[dict[str, Any]]:
     """The worked scenarios: ``[{name, ref, title, mrio, description, path}]`` by name."""
     out = []
     for path in sorted(_worked_dir().glob("*.yaml")):
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        doc = _read(path)
         out.append({
             "name": path.stem,
             "ref": f"worked:{path.stem}",
@@ -43,7 +49,7 @@ def worked_texts() -> list[str]:
     scenario files write them): the page looks up their translations in the catalogue."""
     out: list[str] = []
     for path in sorted(_worked_dir().glob("*.yaml")):
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        doc = _read(path)
         out.append(str(doc.get("name", "")))
         out.extend(str(note) for note in doc.get("notes") or ())
     return [text for text in out if text]

@@ -36,13 +36,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import types
-import typing
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -51,10 +50,23 @@ from pydantic import (
 )
 from pydantic import ValidationError as PydanticValidationError
 
-from econsec.documents import LineMap, read_json, read_yaml
+from econsec.documents import (
+    LineMap,
+    format_path,
+    line_of,
+    read_document,
+    unwrap_type,
+    validation_error,
+)
 from econsec.errors import DataFormatError, Location, UnknownNameError, ValidationError
 from econsec.io_models import events as ev
 from econsec.suggest import close_matches
+
+
+def _whole_days(value: int) -> int:
+    if value < 1:
+        raise ValueError(f"horizon_days must be at least 1 day (got {value!r})")
+    return value
 
 
 class _Strict(BaseModel):
@@ -129,7 +141,8 @@ class ChoiceSpec(_Strict):
 
 
 DistributionSpec = Annotated[
-    UniformSpec | NormalSpec | TriangularSpec | ChoiceSpec, Field(discriminator="dist")
+    UniformSpec | NormalSpec | TriangularSpec | ChoiceSpec,
+    Field(discriminator="dist", title="distribution"),
 ]
 
 
@@ -174,7 +187,7 @@ class Scenario(_Strict):
     name: str
     description: str = ""
     mrio: str
-    horizon_days: Annotated[int, Field(ge=1, le=36_500)]
+    horizon_days: Annotated[int, Field(le=36_500), AfterValidator(_whole_days)]
     model: ModelSpec = Field(default_factory=ModelSpec)
     events: Annotated[list[ev.Event], Field(min_length=1)]
     mitigations: list[ev.Mitigation] = Field(default_factory=list)
@@ -195,7 +208,7 @@ class Scenario(_Strict):
 
     def location(self, path: Sequence[Any]) -> Location:
         """Where the value at ``path`` sits in the scenario file."""
-        return Location(self._file, _line_of(self._lines, path), format_path(path) or None)
+        return Location(self._file, line_of(self._lines, path), format_path(path) or None)
 
     def mitigation_label(self, i: int) -> str:
         """The label of mitigation ``i``: its ``label`` or ``type region/sector``."""
@@ -227,162 +240,7 @@ class Scenario(_Strict):
         return plan
 
 
-# --------------------------------------------------------------------------- error paths
-
-
-
-def format_path(path: Sequence[Any]) -> str:
-    """``('events', 2, 'sector')`` → ``events[2].sector``."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif isinstance(part, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", part):
-            out += f".{part}" if out else part
-        else:
-            out += f"[{part!r}]"
-    return out
-
-
-def _unwrap(annotation: Any) -> Any:
-    """Strip Annotated and Optional: a model class, a tag → model dict, ('list'|'dict', X)."""
-    origin = typing.get_origin(annotation)
-    if origin is Annotated:
-        return _unwrap(typing.get_args(annotation)[0])
-    if origin in (Union, types.UnionType):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
-        if len(models) > 1:
-            tags: dict[str, type[BaseModel]] = {}
-            for m in models:
-                for key in ("type", "dist"):
-                    field = m.model_fields.get(key)
-                    if field is not None:
-                        tags[typing.get_args(field.annotation)[0]] = m
-            return tags
-        return _unwrap(args[0]) if len(args) == 1 else (models[0] if models else None)
-    if origin is list:
-        return ("list", typing.get_args(annotation)[0])
-    if origin is dict:
-        return ("dict", typing.get_args(annotation)[1])
-    return annotation
-
-
-def _walk(loc: Sequence[Any]) -> tuple[list[Any], Any]:
-    """Follow a pydantic error location from :class:`Scenario`: the path without union
-    tags, and the type reached (a model class, a tag dict, or a scalar type)."""
-    current: Any = Scenario
-    path: list[Any] = []
-    for part in loc:
-        if isinstance(current, dict):  # a tagged union: this part is the tag
-            if part in current:
-                current = current[part]
-                continue
-            current = None
-        if isinstance(current, tuple):  # list item / dict value
-            path.append(part)
-            current = _unwrap(current[1])
-            continue
-        path.append(part)
-        if isinstance(current, type) and issubclass(current, BaseModel):
-            field = current.model_fields.get(part) if isinstance(part, str) else None
-            current = _unwrap(field.annotation) if field is not None else None
-        else:
-            current = None
-    return path, current
-
-
-def _allowed_keys(model: Any) -> list[str]:
-    if isinstance(model, type) and issubclass(model, BaseModel):
-        return list(model.model_fields)
-    return []
-
-
-def _line_of(lines: LineMap, path: Sequence[Any]) -> int | None:
-    path = tuple(path)
-    while path:
-        if path in lines:
-            return lines[path]
-        path = path[:-1]
-    return lines.get((), None)
-
-
-def _describe(error: Mapping[str, Any]) -> tuple[list[Any], str]:
-    """The path and a plain message for one pydantic error."""
-    kind = error["type"]
-    loc = error["loc"]
-    ctx = error.get("ctx") or {}
-    if kind == "extra_forbidden":
-        path, _ = _walk(loc)
-        _, parent = _walk(loc[:-1])
-        allowed = _allowed_keys(parent)
-        where = format_path(path[:-1]) or "the top level"
-        msg = f"unknown key '{loc[-1]}' in {where}"
-        near = close_matches(str(loc[-1]), allowed, limit=1)
-        if near:
-            msg += f"; did you mean '{near[0]}'?"
-        return path, msg + f" (allowed keys: {', '.join(allowed)})"
-    if kind in ("union_tag_invalid", "union_tag_not_found"):
-        path, _ = _walk(loc)
-        tags = re.findall(r"'([^']+)'", str(ctx.get("expected_tags", "")))
-        key = ctx.get("discriminator", "type").strip("'")
-        what = "event type" if path[:1] == ["events"] else (
-            "mitigation type" if path[:1] == ["mitigations"] else "distribution")
-        if kind == "union_tag_not_found":
-            return [*path, key], f"missing '{key}': give the {what} (one of: {', '.join(tags)})"
-        tag = str(ctx.get("tag"))
-        msg = f"unknown {what} '{tag}'"
-        near = close_matches(tag, tags, limit=1)
-        if near:
-            msg += f"; did you mean '{near[0]}'?"
-        return [*path, key], msg + f" (allowed: {', '.join(tags)})"
-    path, _ = _walk(loc)
-    if kind == "missing":
-        _, parent = _walk(loc[:-1])
-        allowed = _allowed_keys(parent)
-        msg = f"missing required key '{loc[-1]}'"
-        if allowed:
-            msg += f" (keys of {format_path(path[:-1]) or 'a scenario'}: {', '.join(allowed)})"
-        return path, msg
-    msg = str(error["msg"])
-    if msg.startswith("Value error, "):
-        msg = msg[len("Value error, "):]
-    value = error.get("input")
-    if kind == "finite_number":
-        msg = f"{value!r} is not a number: give a finite value (NaN and infinities are refused)"
-    elif kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than") or (
-            kind.endswith("_parsing") or kind.endswith("_type")):
-        msg = f"{msg} (got {value!r})"
-    if path and path[-1] == "horizon_days" and kind == "greater_than_equal":
-        msg = f"horizon_days must be at least 1 day (got {value!r})"
-    return path, msg
-
-
-def _from_pydantic(exc: PydanticValidationError, file: str | None,
-                   lines: LineMap) -> ValidationError:
-    errors = exc.errors(include_url=False)
-    described = [_describe(e) for e in errors]
-    path, msg = described[0]
-    if len(described) > 1:
-        msg += "; also: " + "; ".join(f"{format_path(p)}: {m}" for p, m in described[1:4])
-        if len(described) > 4:
-            msg += f"; and {len(described) - 4} more"
-    return ValidationError(msg, location=Location(file=file, line=_line_of(lines, path),
-                                                  column=format_path(path) or None))
-
-
 # --------------------------------------------------------------------------- reading
-
-
-def read_document(text: str, *, file: str | None = None, json_format: bool = False
-                  ) -> tuple[Any, LineMap]:
-    """Parse YAML (or JSON) text: the data and a map path → 1-based line (YAML only).
-
-    Malformed text raises :class:`DataFormatError` with the line and column of the parser.
-    """
-    if json_format:
-        return read_json(text, file=file), {}
-    return read_yaml(text, file=file)
 
 
 def parse_scenario(data: Any, *, file: str | None = None, lines: LineMap | None = None
@@ -400,7 +258,7 @@ def parse_scenario(data: Any, *, file: str | None = None, lines: LineMap | None 
     try:
         scenario = Scenario.model_validate(data)
     except PydanticValidationError as exc:
-        raise _from_pydantic(exc, file, lines) from None
+        raise validation_error(exc, Scenario, file=file, lines=lines) from None
     _check_consistency(scenario, file, lines)
     scenario._file = file
     scenario._lines = dict(lines)
@@ -534,7 +392,7 @@ def resolve_mrio_ref(scenario: Scenario, folder: Path) -> str:
 
 def _fail(message: str, path: Sequence[Any], file: str | None, lines: LineMap
           ) -> ValidationError:
-    return ValidationError(message, location=Location(file=file, line=_line_of(lines, path),
+    return ValidationError(message, location=Location(file=file, line=line_of(lines, path),
                                                       column=format_path(path)))
 
 
@@ -656,7 +514,7 @@ def _numeric_field(model: type[BaseModel], name: str) -> bool:
     field = model.model_fields.get(name)
     if field is None:
         return False
-    base = _unwrap(field.annotation)
+    base = unwrap_type(field.annotation)
     return base in (int, float)
 
 
@@ -691,7 +549,7 @@ def _check_consistency(scenario: Scenario, file: str | None, lines: LineMap) -> 
                             path, file, lines)
             if isinstance(ref, str) and ref not in labels:
                 raise UnknownNameError(ref, close_matches(ref, labels), kind="mitigation",
-                                       location=Location(file, _line_of(lines, path),
+                                       location=Location(file, line_of(lines, path),
                                                          format_path(path)))
     if scenario.ensemble is not None:
         for key in scenario.ensemble.parameters:
@@ -799,14 +657,14 @@ def with_values(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
             continue
         item = data[m.group(2)][int(m.group(3))]
         spec = type(getattr(scenario, m.group(2))[int(m.group(3))])
-        if _unwrap(spec.model_fields[m.group(4)].annotation) is int:
+        if unwrap_type(spec.model_fields[m.group(4)].annotation) is int:
             value = round(value)
         item[m.group(4)] = value
     try:
         out = Scenario.model_validate(data)
         _check_consistency(out, None, {})
     except PydanticValidationError as exc:
-        error = _from_pydantic(exc, None, {})
+        error = validation_error(exc, Scenario)
         raise ValidationError(
             f"a drawn value is not allowed: {error.message} (values: "
             f"{', '.join(f'{k}={v:g}' for k, v in values.items())}); narrow or clip the "

@@ -1,8 +1,9 @@
 """YAML read with line numbers, and pydantic errors turned into located econsec errors.
 
 :func:`read_yaml` returns the data and a map from the path of every node (a tuple of keys
-and list indexes) to its 1-based line, so that :func:`validation_error` can say on which
-line an unknown key or a bad value sits.
+and list indexes) to its 1-based line, so that :func:`validate` can say on which line an
+unknown key or a bad value sits. Both are the document reader and the error translation
+of :mod:`econsec.documents`, shared with scenarios and the other input files.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
 
-from econsec.documents import MAX_DOCUMENT_CHARS, LineMap
+from econsec.documents import MAX_DOCUMENT_CHARS, LineMap, line_of, validation_error
 from econsec.documents import read_yaml as read_document
 from econsec.errors import DataFormatError, Location
 
@@ -59,31 +60,14 @@ def read_yaml_file(path: Path) -> tuple[Any, Lines]:
     return read_yaml(read_text_file(path), str(path))
 
 
-def line_of(lines: Lines, loc: tuple[Any, ...]) -> int | None:
-    """The line of the deepest known node on the path ``loc``."""
-    for end in range(len(loc), -1, -1):
-        if tuple(loc[:end]) in lines:
-            return lines[tuple(loc[:end])]
-    return None
-
-
 def validate(model: type[M], data: Any, lines: Lines, file: str,
              prefix: tuple[Any, ...] = ()) -> M:
-    """``model.model_validate(data)``; the first error becomes a located DataFormatError."""
+    """``model.model_validate(data)``; the errors become one located econsec error
+    (:func:`econsec.documents.validation_error`)."""
     if not isinstance(data, Mapping):
         raise DataFormatError("expected a mapping at the top of the file",
                               location=Location(file, line_of(lines, prefix)))
     try:
         return model.model_validate(data)
     except PydanticError as exc:
-        first = exc.errors()[0]
-        loc = (*prefix, *first["loc"])
-        field = ".".join(str(p) for p in first["loc"])
-        message = first["msg"]
-        if first["type"] == "extra_forbidden":
-            message = f"unknown key '{first['loc'][-1]}'"
-        more = exc.error_count() - 1
-        if more:
-            message += f" (and {more} more problem{'s' if more > 1 else ''})"
-        raise DataFormatError(f"{field}: {message}",
-                              location=Location(file, line_of(lines, loc))) from None
+        raise validation_error(exc, model, file=file, lines=lines, prefix=prefix) from None
