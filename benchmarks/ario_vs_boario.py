@@ -1,22 +1,37 @@
 """ARIO: econsec vs BoARIO 0.7.2 on random balanced MRIOs (seconds per simulated day).
 
-Run: ``.venv/bin/python benchmarks/ario_vs_boario.py [--quick]``
+Run: ``.venv/bin/python benchmarks/ario_vs_boario.py [--quick] [--skip-table]``
 
 For 200 / 1,000 / 4,000 industries, both simulators run the same capacity-loss event
 (region r01, sector s001 loses 50 % for 30 days, recovers over 60); econsec runs 365 days,
-BoARIO fewer days at large sizes (figures are per simulated day). Then econsec alone runs
-365 days at 8,000 industries, with peak memory. A 200-industry check asserts that both
-agree to 1e-6 relative. Results are printed; nothing is written.
+BoARIO fewer days at large sizes (figures are per simulated day). A 200-industry check
+asserts that both agree to 1e-6 relative.
+
+At 2,000 industries (20 regions × 100 sectors, the table saved as a pymrio text folder):
+
+- per simulated day, the loop alone and the loop *with its outputs* (``run_scenario`` plus
+  ``write_outputs``: daily Parquet and CSV, summary.json, chart.html, as
+  ``econsec simulate --out`` writes them), each against BoARIO's loop;
+- start-up: seconds from launching ``econsec simulate`` on a 20-day scenario to its first
+  simulated day, cold (empty MRIO cache: pymrio reads the folder) and cached (the binary
+  copy written by the cold run).
+
+Then econsec alone runs 365 days at 8,000 industries, with peak memory. Results are
+printed; scratch files go to a temporary folder that is removed.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
+import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 import warnings
+from pathlib import Path
 
 import numpy as np
 
@@ -57,7 +72,8 @@ def to_pymrio(m):
     return io
 
 
-EVENT = CapacityLoss("r01", "s001", 0.5, 5, 30, 60)
+EVENT = CapacityLoss(region="r01", sector="s001", share=0.5, start_day=5, duration_days=30,
+                     recovery_days=60)
 
 
 def run_econsec(m, days):
@@ -87,10 +103,98 @@ def run_boario(m, days):
     return sim.production_realised.to_numpy(), elapsed
 
 
+SCENARIO = """name: benchmark
+mrio: {mrio}
+horizon_days: {days}
+events:
+  - {{type: capacity_loss, region: r01, sector: s001, share: 0.5, start_day: 5,
+     duration_days: {duration}, recovery_days: 60}}
+"""
+
+#: Child process: the real CLI, reporting when day 0 starts (seconds since the parent's
+#: clock reading passed as argv[1]) on stderr.
+STARTUP_CHILD = """
+import sys, time
+t0 = float(sys.argv[1])
+import econsec.io_models.ario_loop as loop
+real_step = loop.step
+def step(model, sched, state, rec, work, t):
+    if t == 0:
+        print(f"FIRST_DAY {time.time() - t0:.4f}", file=sys.stderr, flush=True)
+    return real_step(model, sched, state, rec, work, t)
+loop.step = step
+from econsec.cli.app import main
+sys.argv = ["econsec", "simulate", sys.argv[2], "--format", "json"]
+main()
+"""
+
+
+def write_scenario(folder: Path, mrio: Path, days: int) -> Path:
+    path = folder / f"scenario-{days}.yaml"
+    path.write_text(SCENARIO.format(mrio=mrio, days=days, duration=min(30, days - 6)),
+                    encoding="utf-8")
+    return path
+
+
+def startup_seconds(scenario: Path, cache: Path) -> float:
+    """Seconds from launching ``econsec simulate scenario`` to its first simulated day."""
+    env = {**os.environ, "ECONSEC_CACHE_DIR": str(cache)}
+    t0 = time.time()
+    done = subprocess.run([sys.executable, "-c", STARTUP_CHILD, repr(t0), str(scenario)],
+                          env=env, capture_output=True, text=True, check=True)
+    line = next(x for x in done.stderr.splitlines() if x.startswith("FIRST_DAY "))
+    return float(line.split()[1])
+
+
+def outputs_section(days: int = 365, boario_days: int = 40) -> None:
+    """2,000 industries: ratio per day with outputs, start-up cold vs cached."""
+    from econsec.scenarios.outputs import write_outputs
+    from econsec.scenarios.runner import run_scenario
+    from econsec.scenarios.schema import load_scenario
+
+    m = random_mrio(20, 100)
+    with tempfile.TemporaryDirectory(prefix="econsec-ario-bench-") as tmp:
+        folder = Path(tmp)
+        t = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            to_pymrio(m).save_all(folder / "mrio")
+        print(f"2000 industries: pymrio text folder saved in {time.perf_counter() - t:.1f} s")
+        _, t_loop = run_econsec(m, days)
+        spec = load_scenario(write_scenario(folder, folder / "mrio", days))
+        t = time.perf_counter()
+        result = run_scenario(spec, mrio=m)
+        t_run = time.perf_counter() - t
+        t = time.perf_counter()
+        write_outputs(result, folder / "out")
+        t_out = time.perf_counter() - t
+        _, t_b = run_boario(m, boario_days)
+        b = t_b / boario_days
+        e_loop, e_all = t_loop / days, (t_run + t_out) / days
+        print(f"{'2000 industries':>16} {'econsec s/day':>14} {'BoARIO s/day':>13} "
+              f"{'ratio':>7}")
+        print(f"{'loop only':>16} {e_loop:>14.5f} {b:>13.5f} {b / e_loop:>7.1f}")
+        print(f"{'with outputs':>16} {e_all:>14.5f} {b:>13.5f} {b / e_all:>7.1f}   "
+              f"(run {t_run:.2f} s + outputs {t_out:.2f} s for {days} days)")
+        sys.stdout.flush()
+        scenario = write_scenario(folder, folder / "mrio", 20)
+        cache = folder / "cache"
+        cold = startup_seconds(scenario, cache)
+        cached = [startup_seconds(scenario, cache) for _ in range(3)]
+        runs = ", ".join(f"{c:.2f}" for c in cached)
+        print(f"start-up to the first simulated day (20-day scenario): cold {cold:.2f} s, "
+              f"cached {min(cached):.2f} s (best of 3; runs {runs})")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="skip 4,000 and 8,000 industries")
+    ap.add_argument("--skip-table", action="store_true",
+                    help="only the 2,000-industry outputs and start-up figures")
     args = ap.parse_args()
+    if args.skip_table:
+        outputs_section()
+        return 0
     sizes = [200, 1000] if args.quick else [200, 1000, 4000]
 
     m = random_mrio(*SIZES[200])
@@ -110,6 +214,7 @@ def main() -> int:
         e, b = t_e / 365, t_b / days_b
         print(f"{n:>10} {e:>14.5f} {b:>13.5f} {b / e:>7.1f}   (BoARIO {days_b} days)")
         sys.stdout.flush()
+    outputs_section()
 
     if not args.quick:
         m = random_mrio(*SIZES[8000])

@@ -57,8 +57,10 @@ def load_mrio(ref: str, *, step: StepCallback | None = None) -> MRIO:
     :mod:`econsec.io_models.mrio_cache` when it holds a copy for the current files;
     ``step(name)`` is called with the name of each loading step."""
     if ref == "pymrio:test":
-        return cached(ref, source_files(_pymrio_test_folder()), _load_pymrio_test,
-                      extra=_pymrio_version(), step=step)
+        folder = _pymrio_folder()
+        return cached(ref, [*_pymrio_marker(folder), *source_files(folder / "mrio_models" /
+                                                                   "test_mrio")],
+                      _load_pymrio_test, step=step)
     if ref.startswith("bundled:"):
         from econsec.io_models.bea import BUNDLED, load_bundled_table
 
@@ -80,25 +82,22 @@ def load_mrio(ref: str, *, step: StepCallback | None = None) -> MRIO:
                               f"{para} in it); save one with pymrio's IOSystem.save_all")
     if path.is_file() and path.suffix.lower() != ".zip":
         raise DataFormatError(f"MRIO '{ref}' is a file, not a pymrio folder or .zip archive")
-    return cached(str(path.resolve()), source_files(path), lambda: _load_pymrio_path(path),
-                  extra=_pymrio_version(), step=step)
+    return cached(str(path.resolve()), [*_pymrio_marker(_pymrio_folder()),
+                                        *source_files(path)],
+                  lambda: _load_pymrio_path(path), step=step)
 
 
-def _pymrio_test_folder() -> Path:
-    """pymrio's test system folder, found without importing pymrio."""
+def _pymrio_folder() -> Path:
+    """The installed pymrio package's folder, found without importing pymrio."""
     spec = importlib.util.find_spec("pymrio")
     if spec is None or not spec.submodule_search_locations:
-        raise NotFoundError("pymrio is not installed: pymrio:test needs it")
-    return Path(next(iter(spec.submodule_search_locations))) / "mrio_models" / "test_mrio"
+        raise NotFoundError("pymrio is not installed: tables in its formats need it")
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
-def _pymrio_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return f"pymrio {version('pymrio')}"
-    except PackageNotFoundError:
-        return "pymrio ?"
+def _pymrio_marker(folder: Path) -> list[Path]:
+    """Files whose size and time change when pymrio is upgraded (part of the cache key)."""
+    return [p for p in (folder / "__init__.py", folder / "core" / "fileio.py") if p.is_file()]
 
 
 def _load_pymrio_test() -> MRIO:

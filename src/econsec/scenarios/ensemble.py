@@ -286,7 +286,7 @@ def run_ensemble(scenario: Scenario, runs: int | None = None, seed: int | None =
     spec = scenario.ensemble or EnsembleSpec()
     runs = runs if runs is not None else spec.runs
     seed = seed if seed is not None else spec.seed
-    mrio = prepare(scenario, mrio)
+    mrio = prepare(scenario, mrio, progress)
     draws, concrete = ensemble_scenarios(scenario, runs, seed)
     plan = scenario.variant_plan()
     tasks = [_Task(r, v, concrete[r], indices)

@@ -297,14 +297,38 @@ def _params_dict(scenario: Scenario) -> dict[str, Any]:
     return out
 
 
-def prepare(scenario: Scenario, mrio: MRIO | None = None) -> MRIO:
-    """The scenario's MRIO (loaded unless given), with every name in the scenario checked."""
+def prepare(scenario: Scenario, mrio: MRIO | None = None,
+            progress: Progress | None = None) -> MRIO:
+    """The scenario's MRIO (loaded unless given), with every name in the scenario checked.
+    While it loads, ``progress(step, 0, 1)`` names each loading step (``(step, 1, 1)`` when
+    it is over)."""
     if mrio is None:
         from econsec.io_models.loaders import load_mrio
 
-        mrio = load_mrio(scenario.mrio)
+        steps = _LoadingSteps(progress)
+        mrio = load_mrio(scenario.mrio, step=steps)
+        steps.finish()
     check_names(scenario, mrio.regions, mrio.sectors)
     return mrio
+
+
+class _LoadingSteps:
+    """Reports each MRIO loading step as a one-unit progress step, done when the next one
+    starts."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress, self.current = progress, ""
+
+    def __call__(self, name: str) -> None:
+        self.finish()
+        self.current = name
+        if self.progress is not None:
+            self.progress(name, 0, 1)
+
+    def finish(self) -> None:
+        if self.current and self.progress is not None:
+            self.progress(self.current, 1, 1)
+        self.current = ""
 
 
 def simulate_variant(mrio: MRIO, scenario: Scenario, mitigations: Sequence[int],
@@ -324,10 +348,11 @@ def run_scenario(scenario: Scenario, *, mrio: MRIO | None = None,
                  check: Callable[[int], None] | None = None) -> ScenarioResult:
     """Run every variant of ``scenario`` (the main run first) and collect the results.
 
-    ``progress(step, done, total)`` is called as simulated days advance, one step per
-    variant; ``check(day)`` every simulated day (it raises to stop the run).
+    ``progress(step, done, total)`` names each MRIO loading step (see :func:`prepare`),
+    then is called as simulated days advance, one step per variant; ``check(day)`` every
+    simulated day (it raises to stop the run).
     """
-    mrio = prepare(scenario, mrio)
+    mrio = prepare(scenario, mrio, progress)
     runs: list[VariantRun] = []
     for name, indices in scenario.variant_plan():
         labels = tuple(scenario.mitigation_label(i) for i in indices)
