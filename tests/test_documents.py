@@ -236,5 +236,29 @@ def test_values_not_allowed_are_validation_errors_with_a_fraction_hint() -> None
     error = validation_error(raw.value, Share, file="f.yaml", lines=lines)
     assert type(error) is ValidationError
     assert str(error) == (
-        "f.yaml, line 1, column 'share': Input should be less than or equal to 1 (got 93.8) "
+        "f.yaml, line 1, column 'share': must be at most 1 (got 93.8) "
         "(shares are fractions: 0.25 = 25 %); also: items: must not be empty")
+
+
+def test_eu_crm_input_refuses_a_key_given_twice_and_names_lines(tmp_path) -> None:
+    """The EU CRM reader used json.loads (the last of two equal keys won, no line for a
+    bad value); it reads through the one reader and translation now."""
+    from econsec.analyses.eu_crm_input import read_eu_crm_input
+    from econsec.errors import ValidationError
+
+    def read(text: str):
+        path = tmp_path / "input.json"
+        path.write_text(text, encoding="utf-8")
+        return read_eu_crm_input(path, wgi_scaled_default={}, resolve_country=str)
+
+    with pytest.raises(DataFormatError, match="key 'materials' appears twice") as info:
+        read('{"materials": [],\n "materials": []}')
+    assert info.value.location.line == 2
+    with pytest.raises(ValidationError, match="shares are fractions") as info:
+        read('{"materials": [{"material": "Ga", "si_ei": 0.9,\n'
+             ' "end_uses": [{"sector": "C26", "share": 0.7, "value_added": 1}],\n'
+             ' "stages": {"P": {"global_supply": [{"country": "CHN",\n'
+             '   "share": 93.8}], "eu_sourcing": [], "import_reliance": 0.5,\n'
+             '   "eol_rir": 0, "si_sr": 0.9}}}]}')
+    assert info.value.location.line == 4
+    assert info.value.location.column == "materials[0].stages.P.global_supply[0].share"

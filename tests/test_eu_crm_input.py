@@ -110,7 +110,8 @@ def stage_p(data: dict) -> dict:
             lambda d: stage_p(d)["global_supply"][1].update(shares=0.1),
             DataFormatError,
             "materials[0].stages.P.global_supply[1].shares",
-            "unknown field 'shares' (allowed: country, share, t)",
+            "unknown key 'shares' in materials[0].stages.P.global_supply[1]; did you mean 'share'? "
+            "(allowed keys: country, share, t)",
         ),
         (
             lambda d: d["materials"][0].pop("si_ei"),
@@ -122,7 +123,7 @@ def stage_p(data: dict) -> dict:
             lambda d: d["materials"][0]["stages"].update(X={}),
             DataFormatError,
             "materials[0].stages.X",
-            "unknown stage 'X'",
+            "unknown key 'X' in materials[0].stages (allowed: 'E' or 'P')",
         ),
         (
             lambda d: stage_p(d).update(eol_rir="lots"),
@@ -162,7 +163,7 @@ def stage_p(data: dict) -> dict:
             "wgi_scaled.USA",
             "at most 10",
         ),
-        (lambda d: d.update(remarks="x"), DataFormatError, "remarks", "unknown field 'remarks'"),
+        (lambda d: d.update(remarks="x"), DataFormatError, "remarks", "unknown key 'remarks'"),
         (lambda d: d.update(notes="x"), DataFormatError, "notes", "list"),
         (lambda d: d.update(materials=[]), DataFormatError, "materials", "must not be empty"),
     ],
@@ -200,7 +201,7 @@ def test_file_problems(tmp_path: Path) -> None:
         read(tmp_path / "absent.json")
     bad = tmp_path / "bad.json"
     bad.write_text('{"materials": [\n  {"material": "Ga",,}\n]}')
-    with pytest.raises(DataFormatError, match="not valid JSON") as info:
+    with pytest.raises(DataFormatError, match="malformed JSON") as info:
         read(bad)
     assert info.value.location.line == 2
     latin = tmp_path / "latin.json"

@@ -195,9 +195,9 @@ def expect(exc_type: type[Exception], data: dict | str, *fragments: str,
     ({"horizon_days": 0}, ["horizon_days must be at least 1 day (got 0)"], "horizon_days"),
     ({"events__1__start_day": 365}, ["start_day 365 is beyond the horizon of 365 days"],
      "events[1].start_day"),
-    ({"events__0__start_day": -1}, ["greater than or equal to 0", "got -1"],
+    ({"events__0__start_day": -1}, ["must be at least 0 (got -1)"],
      "events[0].start_day"),
-    ({"events__0__duration_days": 0}, ["greater than or equal to 1"],
+    ({"events__0__duration_days": 0}, ["must be at least 1 (got 0)"],
      "events[0].duration_days"),
     ({"events__0__shar": 0.5}, ["unknown key 'shar' in events[0]", "did you mean 'share'?",
                                 "allowed keys: type, label, region, sector, share, start_day"],
@@ -205,7 +205,7 @@ def expect(exc_type: type[Exception], data: dict | str, *fragments: str,
     ({"horizon": 10}, ["unknown key 'horizon' in the top level", "horizon_days"], "horizon"),
     ({"events__2__type": "export_ban"}, ["unknown event type 'export_ban'",
                                          "export_restriction"], "events[2].type"),
-    ({"events__0__share": "half"}, ["valid number", "'half'"], "events[0].share"),
+    ({"events__0__share": "half"}, ["must be a number (got 'half')"], "events[0].share"),
     ({"mitigations": [{"type": "stockpile", "region": "reg1"}]},
      ["unknown mitigation type 'stockpile'", "did you mean 'stockpile_release'?"],
      "mitigations[0].type"),
@@ -254,7 +254,7 @@ def test_bad_values(changes: dict, fragments: list[str], column: str | None) -> 
            column=column)
 
 
-MALFORMED = ("unknown key", "unknown event type", "unknown mitigation type", "valid number",
+MALFORMED = ("unknown key", "unknown event type", "unknown mitigation type", "must be a number",
              "missing required key", "'ario'", "unknown distribution")
 
 

@@ -514,16 +514,45 @@ def _describe(error: ErrorDetails, model: type[BaseModel]) -> tuple[list[Any], s
         if allowed:
             msg += f" (keys of {format_path(path[:-1]) or 'the top level'}: {', '.join(allowed)})"
         return path, msg
-    msg = str(error["msg"]).removeprefix("Value error, ")
     value = error.get("input")
+    if kind == "literal_error" and loc and loc[-1] == "[key]":
+        where = format_path(path[:-1]) or "the top level"
+        return path, f"unknown key '{value}' in {where} (allowed: {ctx.get('expected')})"
+    return path, _plain(kind, str(error["msg"]), value, ctx)
+
+
+#: Plain wording per pydantic error type: what the value must be.
+_MUST = {"greater_than_equal": ("ge", "at least"), "greater_than": ("gt", "above"),
+         "less_than_equal": ("le", "at most"), "less_than": ("lt", "below")}
+_KIND_WORDS = {
+    "float_type": "a number", "float_parsing": "a number", "int_type": "a whole number",
+    "int_parsing": "a whole number", "int_from_float": "a whole number",
+    "string_type": "a text string", "bool_type": "true or false", "bool_parsing": "true or false",
+    "list_type": "a list [...]", "tuple_type": "a list [...]", "dict_type": "an object {...}",
+    "model_type": "an object {...}", "model_attributes_type": "an object {...}",
+}
+
+
+def _plain(kind: str, pydantic_message: str, value: Any, ctx: Mapping[str, Any]) -> str:
+    """One pydantic error as "must be ..." with the value given (pydantic's own message for
+    the types not listed)."""
+    got = type(value).__name__ if isinstance(value, list | dict) else repr(value)
     if kind == "finite_number":
-        msg = f"{value!r} is not a number: give a finite value (NaN and infinities are refused)"
-    elif kind == "too_short" and ctx.get("min_length") == 1:
-        msg = "must not be empty"
-    elif kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than") or (
-            kind.endswith("_parsing") or kind.endswith("_type") or kind == "literal_error"):
-        msg = f"{msg} (got {value!r})"
-        limit = ctx.get("le", ctx.get("lt"))
-        if limit == 1 and isinstance(value, int | float) and value > 1:
-            msg += " (shares are fractions: 0.25 = 25 %)"
-    return path, msg
+        return f"{value!r} is not a number: give a finite value (NaN and infinities are refused)"
+    if kind in ("too_short", "string_too_short") and ctx.get("min_length") == 1:
+        return "must not be empty"
+    if kind in _MUST:
+        key, words = _MUST[kind]
+        limit = ctx.get(key)
+        shown = f"{limit:g}" if isinstance(limit, int | float) else str(limit)
+        message = f"must be {words} {shown} (got {got})"
+        if key in ("le", "lt") and limit == 1 and isinstance(value, int | float) and value > 1:
+            message += " (shares are fractions: 0.25 = 25 %)"
+        return message
+    if kind in _KIND_WORDS:
+        return f"must be {_KIND_WORDS[kind]} (got {got})"
+    message = pydantic_message.removeprefix("Value error, ")
+    if kind.endswith(("_parsing", "_type")) or kind == "literal_error":
+        message += f" (got {got})"
+    return message
+

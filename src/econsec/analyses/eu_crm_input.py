@@ -26,18 +26,17 @@ column="materials[0].stages.P.global_supply[2].share")``.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
+from econsec.documents import LineMap, read_document, validation_error
 from econsec.errors import (
     DataFormatError,
-    EconsecError,
     Location,
     UnknownCountryError,
     ValidationError,
@@ -112,111 +111,10 @@ class EuCrmInputFile(_Model):
     wgi_scaled: dict[str, Annotated[float, Field(ge=0.0, le=10.0)]] = Field(default_factory=dict)
 
 
-# --------------------------------------------------------------------------- error translation
-
-_VALUE_ERRORS = {
-    "greater_than_equal",
-    "less_than_equal",
-    "greater_than",
-    "less_than",
-    "finite_number",
-}
-
-
-def _json_path(loc: tuple[int | str, ...]) -> str:
-    path = ""
-    for part in loc:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        elif part == "[key]":
-            continue
-        else:
-            path += f".{part}" if path else str(part)
-    return path
-
-
-def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
-    """The pydantic model class that the object at ``loc`` should be (for field lists)."""
-    model: Any = EuCrmInputFile
-    hints = {
-        ("EuCrmInputFile", "materials"): MaterialModel,
-        ("MaterialModel", "stages"): StageModel,
-        ("MaterialModel", "end_uses"): EndUseModel,
-        ("StageModel", "global_supply"): CountryShareModel,
-        ("StageModel", "eu_sourcing"): CountryShareModel,
-    }
-    skip_next = False
-    for part in loc:
-        if skip_next:  # the key of a dict or the index of a list
-            skip_next = False
-            continue
-        if isinstance(part, int):
-            continue
-        nxt = hints.get((model.__name__, part))
-        if nxt is None:
-            return None
-        skip_next = model is MaterialModel and part == "stages"
-        model = nxt
-    return model
-
-
-def _describe(error: Mapping[str, Any]) -> str:
-    kind = error["type"]
-    loc = tuple(error["loc"])
-    ctx = error.get("ctx") or {}
-    value = error.get("input")
-    if kind == "missing":
-        return "required field is missing"
-    if kind == "extra_forbidden":
-        model = _model_at(loc[:-1])
-        allowed = f" (allowed: {', '.join(model.model_fields)})" if model else ""
-        return f"unknown field '{loc[-1]}'{allowed}"
-    if kind == "literal_error" and "[key]" in loc:
-        return f"unknown stage '{value}'; use 'E' (extraction) or 'P' (processing)"
-    if kind == "greater_than_equal":
-        return f"must be at least {ctx.get('ge')}, got {value!r}"
-    if kind == "less_than_equal":
-        field = str(loc[-1]) if loc else ""
-        hint = ""
-        if field in {"share", "import_reliance", "eol_rir", "si_sr", "si_ei"} and isinstance(
-            value, int | float
-        ):
-            hint = " (give fractions, e.g. 0.25 for 25 %)"
-        return f"must be at most {ctx.get('le')}, got {value!r}{hint}"
-    if kind == "finite_number":
-        return "must be a finite number (NaN and Infinity are not allowed)"
-    if kind in {"float_type", "float_parsing", "int_type", "int_parsing"}:
-        return f"must be a number, got {value!r}"
-    if kind == "string_type":
-        return f"must be a text string, got {value!r}"
-    if kind == "list_type":
-        return f"must be a list [...], got {type(value).__name__}"
-    if kind in {"dict_type", "model_type", "model_attributes_type"}:
-        return f"must be an object {{...}}, got {type(value).__name__}"
-    if kind == "too_short":
-        return "must not be empty"
-    if kind == "string_too_short":
-        return "must not be empty"
-    return str(error.get("msg", "invalid value"))
-
-
-def _translate(error: pydantic.ValidationError, path: Path) -> EconsecError:
-    problems = error.errors(include_url=False)
-    first = problems[0]
-    message = _describe(first)
-    if len(problems) > 1:
-        others = "; ".join(f"{_json_path(tuple(p['loc']))}: {_describe(p)}" for p in problems[1:6])
-        more = f" (and {len(problems) - 6} more)" if len(problems) > 6 else ""
-        message += f"; also: {others}{more}"
-    location = Location(file=str(path), column=_json_path(tuple(first["loc"])) or None)
-    cls = ValidationError if first["type"] in _VALUE_ERRORS else DataFormatError
-    return cls(message, location=location)
-
-
 # --------------------------------------------------------------------------- reader
 
 
-def _load_json(path: Path) -> object:
+def _load_json(path: Path) -> tuple[object, LineMap]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -230,13 +128,7 @@ def _load_json(path: Path) -> object:
             f"the file is not UTF-8 text (byte {exc.start}); save it as UTF-8",
             location=Location(file=str(path)),
         ) from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DataFormatError(
-            f"not valid JSON: {exc.msg} (column {exc.colno})",
-            location=Location(file=str(path), line=exc.lineno),
-        ) from None
+    return read_document(text, file=str(path), json_format=True)
 
 
 #: Trade-related factor of EU member states in the EC 2017 methodology.
@@ -285,11 +177,11 @@ def read_eu_crm_input(
 
     All errors carry ``Location(file=str(path), column=<JSON path>)``.
     """
-    data = _load_json(path)
+    data, lines = _load_json(path)
     try:
         parsed = EuCrmInputFile.model_validate(data)
     except pydantic.ValidationError as exc:
-        raise _translate(exc, path) from None
+        raise validation_error(exc, EuCrmInputFile, file=str(path), lines=lines) from None
 
     file = str(path)
 
