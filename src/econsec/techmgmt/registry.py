@@ -26,10 +26,11 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from econsec.datasets._csv import data_dir
+from econsec.documents import line_of, read_yaml
 from econsec.errors import DataFormatError, Location, UnknownNameError
 from econsec.suggest import close_matches, fold_name
 from econsec.techmgmt.limits import outside_window
-from econsec.techmgmt.yamlfile import line_of, read_text_file, read_yaml, validate
+from econsec.techmgmt.yamlfile import read_text_file, validate
 
 BUNDLED_FILE = "techmgmt/designated_technologies.yaml"
 
@@ -143,7 +144,7 @@ def parse_technology_list(text: str, file: str, *, origin: str = "bundled") -> T
     no entry's notice date later than the list's notice date; every date between 1950-01-01
     and ten years from today (:mod:`econsec.techmgmt.limits`).
     """
-    data, lines = read_yaml(text, file)
+    data, lines = read_yaml(text, file=file)
     parsed = validate(TechnologyListFile, data, lines, file)
     _check_dates(parsed, lines, file)
     seen: set[str] = set()

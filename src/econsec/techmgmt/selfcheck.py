@@ -25,11 +25,12 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from econsec.datasets._csv import data_dir
+from econsec.documents import LineMap, line_of, read_yaml
 from econsec.errors import DataFormatError, Location, ValidationError
 from econsec.i18n.terms import N_
 from econsec.suggest import close_matches
 from econsec.techmgmt.cases import shown
-from econsec.techmgmt.yamlfile import Lines, line_of, read_yaml, read_yaml_file, validate
+from econsec.techmgmt.yamlfile import read_yaml_file, validate
 
 BUNDLED_FILE = "techmgmt/leakage_selfcheck.yaml"
 
@@ -83,7 +84,7 @@ class Questionnaire(_Strict):
 
 def parse_questionnaire(text: str, file: str) -> Questionnaire:
     """Validate a questionnaire YAML; question ids must be unique across areas."""
-    data, lines = read_yaml(text, file)
+    data, lines = read_yaml(text, file=file)
     qn = validate(Questionnaire, data, lines, file)
     seen: set[str] = set()
     for i, a in enumerate(qn.areas):
@@ -125,7 +126,7 @@ def normalise_answer(value: Any, question: str = "",
 
 
 def check_answers(answers: Mapping[Any, Any], questionnaire: Questionnaire | None = None, *,
-                  file: str | None = None, lines: Lines | None = None,
+                  file: str | None = None, lines: LineMap | None = None,
                   prefix: tuple[Any, ...] = ()) -> dict[str, str]:
     """``answers`` (question id -> answer) normalised; the first unknown question id or
     answer out of range is a :class:`ValidationError` naming ``file``, the line (from

@@ -1,9 +1,10 @@
-"""YAML read with line numbers, and pydantic errors turned into located econsec errors.
+"""Technology-management YAML files: read with a size bound, validated with located errors.
 
-:func:`read_yaml` returns the data and a map from the path of every node (a tuple of keys
-and list indexes) to its 1-based line, so that :func:`validate` can say on which line an
-unknown key or a bad value sits. Both are the document reader and the error translation
-of :mod:`econsec.documents`, shared with scenarios and the other input files.
+:func:`read_yaml_file` reads a UTF-8 file and parses it with
+:func:`econsec.documents.read_yaml`, which returns the data and a map from the path of every
+node (a tuple of keys and list indexes) to its 1-based line, so that :func:`validate` can say
+on which line an unknown key or a bad value sits (the error translation of
+:mod:`econsec.documents`, shared with scenarios and the other input files).
 """
 
 from __future__ import annotations
@@ -15,17 +16,16 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
 
-from econsec.documents import MAX_DOCUMENT_CHARS, LineMap, line_of, validation_error
-from econsec.documents import read_yaml as read_document
+from econsec.documents import (
+    MAX_DOCUMENT_CHARS,
+    LineMap,
+    line_of,
+    read_yaml,
+    validation_error,
+)
 from econsec.errors import DataFormatError, Location
 
-Lines = LineMap
 M = TypeVar("M", bound=BaseModel)
-
-
-def read_yaml(text: str, file: str) -> tuple[Any, Lines]:
-    """Parse ``text`` (bounded safe loader); malformed YAML raises :class:`DataFormatError`."""
-    return read_document(text, file=file)
 
 
 #: A file larger than this many bytes is refused before it is read.
@@ -55,12 +55,12 @@ def read_text_file(path: Path) -> str:
                               location=Location(file, line)) from None
 
 
-def read_yaml_file(path: Path) -> tuple[Any, Lines]:
-    """:func:`read_yaml` of a UTF-8 file (:func:`read_text_file`)."""
-    return read_yaml(read_text_file(path), str(path))
+def read_yaml_file(path: Path) -> tuple[Any, LineMap]:
+    """:func:`~econsec.documents.read_yaml` of a UTF-8 file (:func:`read_text_file`)."""
+    return read_yaml(read_text_file(path), file=str(path))
 
 
-def validate(model: type[M], data: Any, lines: Lines, file: str,
+def validate(model: type[M], data: Any, lines: LineMap, file: str,
              prefix: tuple[Any, ...] = ()) -> M:
     """``model.model_validate(data)``; the errors become one located econsec error
     (:func:`econsec.documents.validation_error`)."""
