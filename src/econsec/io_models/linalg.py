@@ -49,7 +49,7 @@ def check_coefficients(M: np.ndarray | scipy.sparse.sparray | scipy.sparse.spmat
         raise ValidationError(f"{what} must be a square matrix, got shape {M.shape}")
     if isinstance(M, scipy.sparse.linalg.LinearOperator):
         return
-    data = M.data if scipy.sparse.issparse(M) else M
+    data = np.asarray(M.data if scipy.sparse.issparse(M) else M)
     if not np.all(np.isfinite(data)):
         raise ValidationError(f"{what} holds NaN or infinite values")
     if np.any(data < 0):
@@ -108,7 +108,7 @@ class LeontiefSolver:
                                   "gmres or neumann")
         self.method: str = method
         if method == "lu":
-            dense = M.toarray() if sparse else np.asarray(M, dtype=float)
+            dense = M.toarray() if sparse else np.asarray(M, dtype=float)  # type: ignore[union-attr]
             I_minus_M = np.eye(self.n) - dense
             with warnings.catch_warnings():  # a singular matrix is reported below
                 warnings.simplefilter("ignore", scipy.linalg.LinAlgWarning)
@@ -153,10 +153,12 @@ class LeontiefSolver:
         n = Z.shape[0]
 
         def matvec(v: np.ndarray) -> np.ndarray:
-            return Z @ (np.ravel(v) * recix)
+            out: np.ndarray = Z @ (np.ravel(v) * recix)
+            return out
 
         def rmatvec(v: np.ndarray) -> np.ndarray:
-            return recix * (Z.T @ np.ravel(v))
+            out: np.ndarray = recix * (Z.T @ np.ravel(v))
+            return out
 
         op = scipy.sparse.linalg.LinearOperator((n, n), matvec=matvec, rmatvec=rmatvec,
                                                 dtype=float)
@@ -191,7 +193,8 @@ class LeontiefSolver:
         KU = solve(np.asarray(U, dtype=float).reshape(self.n, -1))
         W = np.asarray(W, dtype=float).reshape(self.n, -1)
         S = np.eye(KU.shape[1]) + W.T @ KU
-        return z - KU @ np.linalg.solve(S, W.T @ z)
+        x: np.ndarray = z - KU @ np.linalg.solve(S, W.T @ z)
+        return x
 
     # ------------------------------------------------------------------ internals
     def _check_rhs(self, b: np.ndarray) -> np.ndarray:
@@ -205,10 +208,12 @@ class LeontiefSolver:
 
     def _solve(self, b: np.ndarray, *, transposed: bool) -> np.ndarray:
         if self.method == "lu":
-            return scipy.linalg.lu_solve(self._lu, b, trans=1 if transposed else 0,
-                                         check_finite=False)
+            x: np.ndarray = scipy.linalg.lu_solve(self._lu, b, trans=1 if transposed else 0,
+                                                  check_finite=False)
+            return x
         if self.method == "splu":
-            return self._splu.solve(b, trans="T" if transposed else "N")
+            xs: np.ndarray = self._splu.solve(b, trans="T" if transposed else "N")
+            return xs
         if b.ndim == 2:
             return np.column_stack([self._solve(b[:, j], transposed=transposed)
                                     for j in range(b.shape[1])])

@@ -65,7 +65,8 @@ class MRIO:
     def final_demand_by_region(self) -> np.ndarray:
         """``Y`` summed over categories: n × R."""
         f = len(self.final_demand_categories)
-        return self.Y.reshape(self.n, len(self.regions), f).sum(axis=2)
+        by_region: np.ndarray = self.Y.reshape(self.n, len(self.regions), f).sum(axis=2)
+        return by_region
 
     def validate(self, *, rtol: float = 1e-6) -> MRIO:
         """Check shapes, signs and balance ``x = Z·1 + Y·1``; return ``self``.
