@@ -61,11 +61,15 @@ def _db_url(db: str | None) -> str:
 
 
 def _open_store(db: str | None, *, ensure_data: bool = True) -> Any:
-    """Open the knowledge base; build it from the bundled data first if it is empty."""
-    from econsec.kb.store import open_store
+    """Open the knowledge base; build it from the bundled data first if it is empty.
 
-    store = open_store(_db_url(db))
-    if ensure_data and not store.counts().get("observations"):
+    A command reads a knowledge base nobody changes meanwhile: each list is read once
+    (:class:`econsec.kb.cached.CachedReads`)."""
+    from econsec.kb.cached import CachedReads
+    from econsec.kb.engine import open_engine
+
+    store = CachedReads(open_engine(_db_url(db)))
+    if ensure_data and not store.has_observations():
         err.print("The knowledge base is empty: building it from the bundled data first.")
         _build(store)
     return store
@@ -256,9 +260,9 @@ def assess_eu_crm_template(
     else:
         out_file.write_text(text, encoding="utf-8")
         err.print(f"Written {out_file}")
-    for m in doc["materials"]:
-        for note in m["notes"]:
-            err.print(f"note: {m['material']}: {note}", markup=False, highlight=False)
+    for m in doc.materials:
+        for note in m.notes:
+            err.print(f"note: {m.material}: {note}", markup=False, highlight=False)
 
 
 @assess_app.command("dependence")
@@ -292,21 +296,10 @@ def assess_country(
     """A country's profile: groups, Japan's export-control Group A, governance, risk, what it
     produces (the API's and the country page's profile)."""
     from econsec.analyses.country_profile import country_profile
+    from econsec.cli.views import country_result
 
     p = country_profile(_open_store(db), country, home=home or _settings().home_country)
-    gov, risk = p["governance"], p["country_risk"]
-    facts = [
-        ("country", f"{p['name_en']} / {p['name_ja']} ({p['iso3']})"),
-        ("groups", ", ".join(p["groups"]) or "-"),
-        ("export control", f"{p['export_control']['name']}: {p['export_control']['status_text']}"),
-        ("governance (WGI mean)", f"{gov['mean']:.2f} ({gov['year']})" if gov else "-"),
-        ("OECD country risk", f"{risk['category']} / 7" if risk else "not classified"),
-        *((f"{r['commodity']} {r['measure']} {r['year']}",
-           f"{r['share']:.1%} of world supply, rank {r['rank']} / {r['producers']}")
-          for r in p["produces"][:10]),
-    ]
-    emit(Result(p, [{"fact": k, "value": v} for k, v in facts], ["fact", "value"],
-                title=f"{p['name_en']} ({p['iso3']})"), fmt, out)
+    emit(country_result(p), fmt, out)
 
 
 @app.command()

@@ -1,7 +1,26 @@
-"""Loaders for the bundled public data: typed records with their Source."""
+"""Loaders for the bundled public data: typed records with their Source.
 
-from econsec.datasets._csv import data_dir
-from econsec.datasets.bundled import load_bundled
-from econsec.datasets.countries import countries, is_aggregate_label, resolve_country
+The package imports no loader until one is asked for (``from econsec.datasets import
+load_bundled`` imports the loaders then), so that reading one country name does not load
+every data set's reader.
+"""
 
-__all__ = ["countries", "data_dir", "is_aggregate_label", "load_bundled", "resolve_country"]
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_EXPORTS = {
+    "data_dir": "econsec.datasets._csv",
+    "load_bundled": "econsec.datasets.bundled",
+    "is_aggregate_label": "econsec.datasets.countries",
+    "resolve_country": "econsec.datasets.countries",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'econsec.datasets' has no attribute {name!r}")

@@ -23,8 +23,6 @@ from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
-from babel import Locale
-
 from econsec.datasets._csv import data_dir, display_name, read_dicts
 from econsec.errors import DataFormatError, Location, UnknownCountryError
 from econsec.records import Country
@@ -59,11 +57,15 @@ def is_aggregate_label(label: str) -> bool:
 
 @cache
 def _ja_names() -> dict[str, str]:
+    from babel import Locale
+
     return dict(Locale("ja").territories)
 
 
 @cache
 def _en_names() -> dict[str, str]:
+    from babel import Locale
+
     return dict(Locale("en").territories)
 
 

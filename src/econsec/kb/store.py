@@ -436,6 +436,11 @@ class Store:
                 select(SOURCES.c.key, SOURCES.c.sha256).order_by(SOURCES.c.key)).all()))
         return tuple(parts)
 
+    def has_observations(self) -> bool:
+        """True when at least one observation is stored (one indexed read, not a count)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(OBS.c.id).limit(1)).first() is not None
+
     def counts(self) -> dict[str, int]:
         """Number of rows of every table of the knowledge base."""
         with self.engine.connect() as conn:
