@@ -23,6 +23,7 @@ from econsec.analyses.dependence import dependence_table
 from econsec.analyses.eu_crm import assess_eu_crm_file, eu_crm_template, screening_inputs
 from econsec.analyses.governance import scaled_wgi
 from econsec.analyses.lenses import lens_table
+from econsec.analyses.models import CommodityProfile, ExportControl
 from econsec.analyses.shares import commodity_shares
 from econsec.datasets.eu_crm import load_eu_crm
 from econsec.errors import NotFoundError
@@ -38,7 +39,7 @@ def store(built_db: Path) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def profiles(store: Any) -> list[dict[str, Any]]:
+def profiles(store: Any) -> list[CommodityProfile]:
     return all_commodity_profiles(store)
 
 
@@ -64,19 +65,19 @@ def client(server: LiveServer) -> Iterator[httpx.Client]:
 def test_japan_is_not_called_a_non_member_of_its_own_list(store: Any, profiles: list) -> None:
     dependence = dependence_table(store, "JPN", profiles=profiles)
 
-    def status(iso3: str) -> dict[str, Any]:
+    def status(iso3: str) -> ExportControl:
         return country_profile(store, iso3, profiles=profiles,
-                               dependence=dependence)["export_control"]
+                               dependence=dependence).export_control
 
     japan = status("JPN")
-    assert japan["status"] == "issuer" and japan["group_a"] is None
-    assert japan["status_text"] == "home country (the list is Japan's own)"
+    assert japan.status == "issuer" and japan.group_a is None
+    assert japan.status_text == "home country (the list is Japan's own)"
     germany = status("DEU")
-    assert germany["status"] == "member" and germany["group_a"] is True
+    assert germany.status == "member" and germany.group_a is True
     china = status("CHN")
-    assert china["status"] == "not-member" and china["group_a"] is False
+    assert china.status == "not-member" and china.group_a is False
     # the list is Japan's whoever the home country is
-    assert export_control_status("JPN", False)["status"] == "issuer"
+    assert export_control_status("JPN", False).status == "issuer"
 
 
 def test_japan_page_and_api_say_the_list_is_its_own(client: httpx.Client) -> None:
@@ -107,32 +108,32 @@ def test_kaolin_yearly_shares_follow_the_headline_rule(store: Any) -> None:
     countries alone add up to 34,340): the headline falls back to the reported sum, and so
     must the 2024 point of the series (it said 100 % for the United States)."""
     headline = commodity_shares(store, "kaolin")
-    assert headline["year"] == 2024 and headline["basis"] == "reported"
-    usa = next(r for r in headline["shares"] if r["iso3"] == "USA")
-    assert usa["share"] == pytest.approx(4500 / 34340)  # 13.1 %
-    trend = commodity_profile(store, "kaolin")["trend"]
-    assert trend["years"] == [2021, 2022, 2023, 2024]
-    assert trend["bases"][-1] == "reported"
-    series = dict(zip(trend["years"], trend["shares"]["USA"], strict=True))
-    assert series[2024] == pytest.approx(usa["share"])  # one rule: headline == series
+    assert headline.year == 2024 and headline.basis == "reported"
+    usa = next(r for r in headline.shares if r.iso3 == "USA")
+    assert usa.share == pytest.approx(4500 / 34340)  # 13.1 %
+    trend = commodity_profile(store, "kaolin").trend
+    assert trend.years == [2021, 2022, 2023, 2024]
+    assert trend.bases[-1] == "reported"
+    series = dict(zip(trend.years, trend.shares["USA"], strict=True))
+    assert series[2024] == pytest.approx(usa.share)  # one rule: headline == series
     assert series[2023] == pytest.approx(4560 / 44400)  # world total 44,400 (MCS 2025)
     assert series[2021] == pytest.approx(4300 / 49300)  # MCS 2023
     # every year of every commodity: the series point of the latest year is the headline
     for item in ("lithium", "gallium", "rare-earths", "cobalt"):
         head = commodity_shares(store, item)
-        t = commodity_profile(store, item)["trend"]
-        for row in head["shares"]:
-            assert t["shares"][row["iso3"]][-1] == pytest.approx(row["share"])
+        t = commodity_profile(store, item).trend
+        for row in head.shares:
+            assert t.shares[row.iso3][-1] == pytest.approx(row.share)
 
 
 def test_no_false_disruptive_innovation_flag_from_kaolin(store: Any) -> None:
     dependence = dependence_table(store, "USA")
-    kaolin = next(r for r in dependence["rows"] if r["commodity"] == "kaolin")
+    kaolin = next(r for r in dependence.rows if r.commodity == "kaolin")
     # only years on the headline's basis are compared; none is 100 %
-    assert kaolin["home_share_by_year"] == {2024: pytest.approx(4500 / 34340)}
-    lenses = next(r for r in lens_table(store, "USA", dependence)["rows"]
-                  if r["commodity"] == "kaolin")
-    assert not lenses["disruptive_innovation"]
+    assert kaolin.home_share_by_year == {2024: pytest.approx(4500 / 34340)}
+    lenses = next(r for r in lens_table(store, "USA", dependence).rows
+                  if r.commodity == "kaolin")
+    assert not lenses.disruptive_innovation
 
 
 # --------------------------------------------------------------------------- EU CRM template
@@ -146,9 +147,9 @@ def test_every_eu_crm_template_is_accepted_by_assess(store: Any, tmp_path: Path)
     assert len(complete) >= 55 and "Magnesium" in complete
     doc = eu_crm_template(store, complete)
     path = tmp_path / "all.json"
-    path.write_text(json.dumps(doc), encoding="utf-8")
-    results = assess_eu_crm_file(store, path)["results"]
-    assert sorted(r["material"] for r in results) == complete
+    path.write_text(doc.model_dump_json(), encoding="utf-8")
+    results = assess_eu_crm_file(store, path).results
+    assert sorted(r.material for r in results) == complete
     with pytest.raises(NotFoundError, match="end uses"):
         eu_crm_template(store, ["Germanium"])
 
@@ -180,33 +181,33 @@ def test_template_says_where_eu_sourcing_copies_global_supply(store: Any) -> Non
                and m in eu.end_uses]
     assert missing, "the bundled tables have materials without EU sourcing"
     doc = eu_crm_template(store, [missing[0]])
-    material = doc["materials"][0]
-    stage = material["stages"]["E"]
-    assert stage["eu_sourcing"] == stage["global_supply"]
-    assert any("no EU sourcing" in n and "fallback" in n for n in material["notes"])
-    assert doc["notes"] and "screening values" in doc["notes"][0]
+    material = doc.materials[0]
+    stage = material.stages["E"]
+    assert stage.eu_sourcing == stage.global_supply
+    assert any("no EU sourcing" in n and "fallback" in n for n in material.notes)
+    assert doc.notes and "screening values" in doc.notes[0]
     # a material with EU sourcing has no such note
-    gallium = eu_crm_template(store, ["Gallium"])["materials"][0]
-    assert not any("no EU sourcing" in n for n in gallium["notes"])
+    gallium = eu_crm_template(store, ["Gallium"]).materials[0]
+    assert not any("no EU sourcing" in n for n in gallium.notes)
     # the EU sourcing table spells it "Natural Rubber", the others "Natural rubber": one
     # material, whose EU sourcing is used (it was silently replaced by global supply)
-    rubber = eu_crm_template(store, ["natural rubber"])["materials"][0]
-    assert rubber["material"] == "Natural rubber"
-    assert rubber["stages"]["E"]["eu_sourcing"] != rubber["stages"]["E"]["global_supply"]
-    assert not any("no EU sourcing" in n for n in rubber["notes"])
+    rubber = eu_crm_template(store, ["natural rubber"]).materials[0]
+    assert rubber.material == "Natural rubber"
+    assert rubber.stages["E"].eu_sourcing != rubber.stages["E"].global_supply
+    assert not any("no EU sourcing" in n for n in rubber.notes)
 
 
 def test_manganese_end_uses_with_another_sectors_value_added_are_flagged(store: Any) -> None:
     """In the bundled extraction the manganese rows carry codes and value added shifted
     against each other (C24 with 204,200 M€, C28's value added; C30 with C29's 194,448)."""
-    notes = eu_crm_template(store, ["Manganese"])["materials"][0]["notes"]
+    notes = eu_crm_template(store, ["Manganese"]).materials[0].notes
     flagged = [n for n in notes if "value added" in n]
     assert len(flagged) == 5
     assert any("coded C24" in n and "204,200" in n and "that of C28" in n for n in flagged)
     assert any("coded C30" in n and "194,448" in n and "that of C29" in n for n in flagged)
     # other materials using the same sectors are not flagged
     assert not any("value added" in n
-                   for n in eu_crm_template(store, ["Cobalt"])["materials"][0]["notes"])
+                   for n in eu_crm_template(store, ["Cobalt"]).materials[0].notes)
 
 
 # --------------------------------------------------------------------------- units
@@ -221,7 +222,7 @@ def test_manganese_end_uses_with_another_sectors_value_added_are_flagged(store: 
     ("gallium", "production", "kilograms"),  # USGS states no content basis for gallium
 ])
 def test_units_carry_the_content_basis(store: Any, item: str, measure: str, unit: str) -> None:
-    assert commodity_shares(store, item, measure=measure)["unit"] == unit
+    assert commodity_shares(store, item, measure=measure).unit == unit
 
 
 def test_units_with_basis_on_cli_page_and_api(built_db: Path, client: httpx.Client) -> None:

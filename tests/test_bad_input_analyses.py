@@ -55,7 +55,7 @@ def huge_db(built_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     ]
     # Imports now refuse values this large; a knowledge base written before that bound (or
     # by another tool) may still hold them, so the check is lifted to store them.
-    import econsec.kb.store as store_module
+    import econsec.kb.validate as store_module
 
     with pytest.MonkeyPatch.context() as patch, open_store(f"sqlite:///{db}") as store:
         patch.setattr(store_module, "_bounded", lambda value: True, raising=False)
@@ -128,24 +128,24 @@ def test_rca_of_huge_exports() -> None:
 
 def test_shares_of_an_imported_huge_series(store: Any) -> None:
     doc = commodity_shares(store, "unobtainium")
-    assert [(r["iso3"], r["share"]) for r in doc["shares"]] == [("CHN", 0.5), ("JPN", 0.5)]
-    assert doc["hhi"] == 0.5
+    assert [(r.iso3, r.share) for r in doc.shares] == [("CHN", 0.5), ("JPN", 0.5)]
+    assert doc.hhi == 0.5
 
 
 def test_yearly_series_of_an_imported_huge_series(store: Any) -> None:
-    trend = commodity_profile(store, "unobtainium")["trend"]
+    trend = commodity_profile(store, "unobtainium").trend
     # 2023: a world total of 1.7e308 against 2.55e308 reported: the reported sum is used
-    assert trend["bases"] == ["reported", "reported"]
-    assert trend["shares"]["JPN"] == [pytest.approx(0.85 / 2.55), 0.5]
+    assert trend.bases == ["reported", "reported"]
+    assert trend.shares["JPN"] == [pytest.approx(0.85 / 2.55), 0.5]
 
 
 def test_dependence_and_lenses_with_huge_values(store: Any) -> None:
     dependence = dependence_table(store, "JPN")
-    row = next(r for r in dependence["rows"] if r["commodity"] == "unobtainium")
-    assert row["home_share"] == 0.5 and row["top_supplier"] in ("CHN", "JPN")
-    lenses = next(r for r in lens_table(store, "JPN", dependence)["rows"]
-                  if r["commodity"] == "unobtainium")
-    assert lenses["domestic_advantage"]
+    row = next(r for r in dependence.rows if r.commodity == "unobtainium")
+    assert row.home_share == 0.5 and row.top_supplier in ("CHN", "JPN")
+    lenses = next(r for r in lens_table(store, "JPN", dependence).rows
+                  if r.commodity == "unobtainium")
+    assert lenses.domestic_advantage
 
 
 @pytest.mark.parametrize("path", ["/", "/countries/CHN", "/countries/JPN",
@@ -175,7 +175,7 @@ def test_two_world_totals_in_an_old_year_leave_the_profile_standing(tmp_path: Pa
                                            Measure.PRODUCTION, 40000.0, "t", SOURCE_A.key))
     with open_store(f"sqlite:///{tmp_path / 'kb.db'}") as s:
         s.import_bundle(bundle)
-        trend = commodity_profile(s, "lithium")["trend"]
-    assert trend["years"] == [2023, 2024]
-    assert trend["bases"] == [None, "reported"]
-    assert trend["shares"]["CHL"] == [None, pytest.approx(49 / 89)]
+        trend = commodity_profile(s, "lithium").trend
+    assert trend.years == [2023, 2024]
+    assert trend.bases == [None, "reported"]
+    assert trend.shares["CHL"] == [None, pytest.approx(49 / 89)]

@@ -37,11 +37,12 @@ def chart_data(html: str) -> dict:
 
 @pytest.fixture(scope="module")
 def data(built_db: Path) -> dict[str, Any]:
-    """What the report is built from (the analyses' results for Japan)."""
+    """What the report is built from (the analyses' results for Japan, dumped as the report
+    templates read them)."""
     from econsec.analyses.report_data import report_data
     from econsec.kb.store import open_store
 
-    return report_data(open_store(f"sqlite:///{built_db}"), home="JPN")
+    return report_data(open_store(f"sqlite:///{built_db}"), home="JPN").model_dump()
 
 
 def test_every_section_in_both_languages(report: Path) -> None:

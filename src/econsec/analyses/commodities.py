@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from econsec.analyses.models import CommodityListItem
+from econsec.kb.protocol import KnowledgeBase
 
 
-def commodity_list(store: Any) -> list[dict[str, Any]]:
+def commodity_list(kb: KnowledgeBase) -> list[CommodityListItem]:
     """Every item with observations: id, names (en/ja), and per measure the years available."""
     return [
-        {
-            "id": row["id"],
-            "name_en": row["name_en"],
-            "name_ja": row["name_ja"],
-            "measures": row["years"],
-        }
-        for row in store.commodity_summary()
+        CommodityListItem(id=row["id"], name_en=row["name_en"], name_ja=row["name_ja"],
+                          measures=row["years"])
+        for row in kb.commodity_summary()
         if row["years"]
     ]

@@ -25,16 +25,27 @@ published world total where there is one).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from econsec.analyses.commodity_profile import commodity_profile
 from econsec.analyses.dependence import dependence_table, partners_of
 from econsec.analyses.governance import WGI_DIMENSIONS
-from econsec.analyses.provenance import source_dicts
-from econsec.datasets.countries import resolve_country
+from econsec.analyses.models import (
+    CommodityProfile,
+    CountryProfile,
+    CountryRiskInfo,
+    DependenceTable,
+    ExportControl,
+    Governance,
+    HomeDependency,
+    ProducedCommodity,
+    ShareRow,
+    Shares,
+)
+from econsec.analyses.provenance import source_infos
 from econsec.errors import NotFoundError
 from econsec.i18n.terms import N_
 from econsec.indicators.eu_crm import wgi_scaled
+from econsec.kb.protocol import KnowledgeBase
 
 #: Partner and regional groups reported, in this order (bundled group names, lower case).
 GROUPS = ("g7", "quad", "eu27", "oecd", "asean")
@@ -56,190 +67,187 @@ SUPPLIER_THRESHOLD = 0.25
 PRODUCE_MEASURES = ("production", "refinery")
 
 
-def all_commodity_profiles(store: Any) -> list[dict[str, Any]]:
+def all_commodity_profiles(kb: KnowledgeBase) -> list[CommodityProfile]:
     """:func:`commodity_profile` of every commodity with observations (the shared input of
     :func:`country_profile` and :func:`~econsec.analyses.dependence.dependence_table`)."""
-    return [commodity_profile(store, row["id"]) for row in store.commodity_summary()
+    return [commodity_profile(kb, row["id"]) for row in kb.commodity_summary()
             if row["years"]]
 
 
 def country_profile(
-    store: Any,
+    kb: KnowledgeBase,
     iso3_or_name: str,
     *,
     home: str = "JPN",
-    profiles: Sequence[dict[str, Any]] | None = None,
-    dependence: dict[str, Any] | None = None,
-) -> dict[str, Any]:
+    profiles: Sequence[CommodityProfile] | None = None,
+    dependence: DependenceTable | None = None,
+) -> CountryProfile:
     """The profile of a country (ISO code or name in any bundled spelling).
 
     ``profiles`` (from :func:`all_commodity_profiles`) and ``dependence`` (the home
     country's :func:`dependence_table`) may be passed to reuse work; they are computed
     otherwise. Raises :class:`~econsec.errors.UnknownCountryError` with close matches.
     """
-    iso3 = resolve_country(iso3_or_name)
-    country = store.country(iso3)
-    home = resolve_country(home)
+    iso3 = kb.resolve_country(iso3_or_name)
+    country = kb.country(iso3)
+    home = kb.resolve_country(home)
     if profiles is None:
-        profiles = all_commodity_profiles(store)
-    if dependence is None or dependence.get("home") != home:
-        dependence = dependence_table(store, home, profiles=list(profiles))
+        profiles = all_commodity_profiles(kb)
+    if dependence is None or dependence.home != home:
+        dependence = dependence_table(kb, home, profiles=profiles)
     source_keys: set[str] = set()
 
     groups = {}
     for group in (*GROUPS, EXPORT_CONTROL_GROUP):
         try:
-            groups[group] = iso3 in set(store.group_members(group))
+            groups[group] = iso3 in set(kb.group_members(group))
         except NotFoundError:  # a knowledge base without the curated groups
             groups[group] = False
     if any(groups.values()):
         source_keys.add("econsec-curated")
 
-    governance = _governance(store, iso3)
+    governance = _governance(kb, iso3)
     if governance:
-        source_keys.add(governance["source"])
-    risk = _country_risk(store, iso3)
+        source_keys.add(governance.source)
+    risk = _country_risk(kb, iso3)
     if risk:
-        source_keys.add(risk["source"])
+        source_keys.add(risk.source)
 
     produces = _produces(profiles, iso3)
-    source_keys.update(k for row in produces for k in row["sources"])
+    source_keys.update(k for row in produces for k in row.sources)
     depends = [] if iso3 == home else _home_depends_on(profiles, dependence, iso3)
-    source_keys.update(k for row in depends for k in row["sources"])
-    partners = partners_of(store, home)
-    return {
-        "iso3": country.iso3,
-        "iso2": country.iso2,
-        "name_en": country.name_en,
-        "name_ja": country.name_ja,
-        "groups": [g for g in GROUPS if groups[g]],
-        "group_membership": {g: groups[g] for g in GROUPS},
-        "export_control": export_control_status(iso3, groups[EXPORT_CONTROL_GROUP]),
-        "governance": governance,
-        "country_risk": risk,
-        "home": home,
-        "is_home": iso3 == home,
-        "is_partner_of_home": iso3 in partners,
-        "supplier_threshold": SUPPLIER_THRESHOLD,
-        "produces": produces,
-        "home_depends_on": depends,
-        "sources": source_dicts(store.sources(source_keys)) if source_keys else [],
-    }
+    source_keys.update(k for dep in depends for k in dep.sources)
+    partners = partners_of(kb, home)
+    return CountryProfile(
+        iso3=country.iso3,
+        iso2=country.iso2,
+        name_en=country.name_en,
+        name_ja=country.name_ja,
+        groups=[g for g in GROUPS if groups[g]],
+        group_membership={g: groups[g] for g in GROUPS},
+        export_control=export_control_status(iso3, groups[EXPORT_CONTROL_GROUP]),
+        governance=governance,
+        country_risk=risk,
+        home=home,
+        is_home=iso3 == home,
+        is_partner_of_home=iso3 in partners,
+        supplier_threshold=SUPPLIER_THRESHOLD,
+        produces=produces,
+        home_depends_on=depends,
+        sources=source_infos(kb.sources(source_keys)) if source_keys else [],
+    )
 
 
-def export_control_status(iso3: str, member: bool) -> dict[str, Any]:
+def export_control_status(iso3: str, member: bool) -> ExportControl:
     """Japan's Group A seen from ``iso3``: ``status`` is ``"member"``, ``"not-member"`` or,
     for Japan itself, ``"issuer"`` (``group_a`` is then ``None``: the list is Japan's own,
     so membership does not apply); ``status_text`` is the English wording."""
     if iso3 == EXPORT_CONTROL_ISSUER:
-        status, group_a = "issuer", None
-    else:
-        status, group_a = ("member" if member else "not-member"), member
-    return {
-        "regime": EXPORT_CONTROL_GROUP,
-        "name": EXPORT_CONTROL_NAME,
-        "issuer": EXPORT_CONTROL_ISSUER,
-        "group_a": group_a,
-        "status": status,
-        "status_text": EXPORT_CONTROL_STATUS[status],
-    }
+        return ExportControl(regime=EXPORT_CONTROL_GROUP, name=EXPORT_CONTROL_NAME,
+                             issuer=EXPORT_CONTROL_ISSUER, group_a=None, status="issuer",
+                             status_text=EXPORT_CONTROL_STATUS["issuer"])
+    status = "member" if member else "not-member"
+    return ExportControl(regime=EXPORT_CONTROL_GROUP, name=EXPORT_CONTROL_NAME,
+                         issuer=EXPORT_CONTROL_ISSUER, group_a=member,
+                         status="member" if member else "not-member",
+                         status_text=EXPORT_CONTROL_STATUS[status])
 
 
-def _governance(store: Any, iso3: str) -> dict[str, Any] | None:
+def _governance(kb: KnowledgeBase, iso3: str) -> Governance | None:
     """The six WGI estimates of the latest year with all six, their year and source."""
     by_year: dict[tuple[int, str], dict[str, float]] = {}
-    for score in store.governance_scores(iso3):
+    for score in kb.governance_scores(iso3):
         by_year.setdefault((score.year, score.source_key), {})[score.dimension] = score.estimate
     complete = [k for k, dims in by_year.items() if all(d in dims for d in WGI_DIMENSIONS)]
     if not complete:
         return None
     year, source = max(complete)
     estimates = {d: by_year[(year, source)][d] for d in WGI_DIMENSIONS}
-    return {
-        "year": year,
-        "source": source,
-        "estimates": estimates,
-        "mean": sum(estimates.values()) / len(estimates),
-        "scaled_0_10": wgi_scaled(list(estimates.values())),
-    }
+    return Governance(
+        year=year,
+        source=source,
+        estimates=estimates,
+        mean=sum(estimates.values()) / len(estimates),
+        scaled_0_10=wgi_scaled(list(estimates.values())),
+    )
 
 
-def _country_risk(store: Any, iso3: str) -> dict[str, Any] | None:
+def _country_risk(kb: KnowledgeBase, iso3: str) -> CountryRiskInfo | None:
     """The latest OECD country risk classification (0 lowest risk … 7 highest)."""
-    rows = [r for r in store.country_risk() if r.iso3 == iso3]
+    rows = [r for r in kb.country_risk() if r.iso3 == iso3]
     if not rows:
         return None
     latest = max(rows, key=lambda r: r.valid_from)
-    return {"category": latest.category, "valid_from": latest.valid_from,
-            "source": latest.source_key, "note": latest.note}
+    return CountryRiskInfo(category=latest.category, valid_from=latest.valid_from,
+                           source=latest.source_key, note=latest.note)
 
 
-def _position(series: dict[str, Any], iso3: str) -> tuple[dict[str, Any], int] | None:
-    for rank, row in enumerate(series["shares"], start=1):
-        if row["iso3"] == iso3:
+def _position(series: Shares, iso3: str) -> tuple[ShareRow, int] | None:
+    for rank, row in enumerate(series.shares, start=1):
+        if row.iso3 == iso3:
             return row, rank
     return None
 
 
-def _produces(profiles: Sequence[dict[str, Any]], iso3: str) -> list[dict[str, Any]]:
+def _produces(profiles: Sequence[CommodityProfile], iso3: str) -> list[ProducedCommodity]:
     rows = []
     for profile in profiles:
         for measure in PRODUCE_MEASURES:
-            series = profile["measures"].get(measure)
+            series = profile.measures.get(measure)
             found = _position(series, iso3) if series else None
-            if not found or not found[0]["value"]:
+            if not series or not found or not found[0].value:
                 continue
             row, rank = found
-            rows.append({
-                "commodity": profile["commodity"],
-                "name_en": profile["name_en"],
-                "name_ja": profile["name_ja"],
-                "measure": measure,
-                "year": series["year"],
-                "value": row["value"],
-                "unit": series["unit"],
-                "share": row["share"],
-                "rank": rank,
-                "producers": len(series["shares"]),
-                "basis": series["basis"],
-                "hhi": series["hhi"],
-                "sources": [s["key"] for s in series["sources"]],
-            })
-    rows.sort(key=lambda r: (-r["share"], r["commodity"], r["measure"]))
+            rows.append(ProducedCommodity(
+                commodity=profile.commodity,
+                name_en=profile.name_en,
+                name_ja=profile.name_ja,
+                measure=measure,
+                year=series.year,
+                value=row.value,
+                unit=series.unit,
+                share=row.share,
+                rank=rank,
+                producers=len(series.shares),
+                basis=series.basis,
+                hhi=series.hhi,
+                sources=[s.key for s in series.sources],
+            ))
+    rows.sort(key=lambda r: (-r.share, r.commodity, r.measure))
     return rows
 
 
-def _home_depends_on(profiles: Sequence[dict[str, Any]], dependence: dict[str, Any],
-                     iso3: str) -> list[dict[str, Any]]:
-    by_id = {p["commodity"]: p for p in profiles}
+def _home_depends_on(profiles: Sequence[CommodityProfile], dependence: DependenceTable,
+                     iso3: str) -> list[HomeDependency]:
+    by_id = {p.commodity: p for p in profiles}
     out = []
-    for dep in dependence["rows"]:
-        series = by_id[dep["commodity"]]["measures"].get(dep["measure"])
+    for dep in dependence.rows:
+        series = by_id[dep.commodity].measures.get(dep.measure)
         found = _position(series, iso3) if series else None
         if not found:
             continue
         row, rank = found
-        top = dep["top_supplier"] == iso3
-        if not top and row["share"] < SUPPLIER_THRESHOLD:
+        top = dep.top_supplier == iso3
+        if not top and row.share < SUPPLIER_THRESHOLD:
             continue
-        out.append({
-            "commodity": dep["commodity"],
-            "name_en": dep["name_en"],
-            "name_ja": dep["name_ja"],
-            "measure": dep["measure"],
-            "year": dep["year"],
-            "share": row["share"],
-            "rank": rank,
-            "is_top_supplier": top,
-            "home_share": dep["home_share"],
-            "home_rank": dep["home_rank"],
-            "partner_share": dep["partner_share"],
-            "outside_share": dep["outside_share"],
-            "hhi": dep["hhi"],
-            "net_import_reliance": dep["net_import_reliance"],
-            "top_import_source": dep["top_import_source"],
-            "top_import_share": dep["top_import_share"],
-            "sources": list(dep["sources"]),
-        })
-    out.sort(key=lambda r: (-r["share"], r["commodity"]))
+        out.append(HomeDependency(
+            commodity=dep.commodity,
+            name_en=dep.name_en,
+            name_ja=dep.name_ja,
+            measure=dep.measure,
+            year=dep.year,
+            share=row.share,
+            rank=rank,
+            is_top_supplier=top,
+            home_share=dep.home_share,
+            home_rank=dep.home_rank,
+            partner_share=dep.partner_share,
+            outside_share=dep.outside_share,
+            hhi=dep.hhi,
+            net_import_reliance=dep.net_import_reliance,
+            top_import_source=dep.top_import_source,
+            top_import_share=dep.top_import_share,
+            sources=list(dep.sources),
+        ))
+    out.sort(key=lambda r: (-r.share, r.commodity))
     return out

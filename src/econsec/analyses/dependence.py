@@ -18,15 +18,22 @@ Partners are the members of every group the home country belongs to among
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
 
 from econsec.analyses.commodity_profile import commodity_profile
 from econsec.analyses.governance import MISSING_WGI, scaled_wgi
+from econsec.analyses.models import (
+    CommodityProfile,
+    DependenceRow,
+    DependenceTable,
+    MethodRef,
+    Shares,
+)
 from econsec.analyses.observations import newest_release
-from econsec.datasets.countries import resolve_country
 from econsec.indicators.concentration import hhi
 from econsec.indicators.criticality import dependence_profile
-from econsec.records import Measure
+from econsec.kb.protocol import KnowledgeBase
+from econsec.records import Measure, TradeFlow
 
 PARTNER_GROUPS = ("G7", "Quad", "EU27", "OECD")
 
@@ -37,101 +44,124 @@ COLUMNS = (
     "import_hhi", "imports_from_outside",
 )
 
-EMPTY_IMPORTS: dict[str, Any] = {
-    "top_import_source": None, "top_import_share": None, "import_hhi": None,
-    "imports_from_outside": None, "import_years": None, "import_sources": [],
-}
+
+@dataclass(frozen=True)
+class ImportSources:
+    """Where the home country imports one item from (the latest period of bundled shares)."""
+
+    top_import_source: str | None
+    top_import_share: float | None
+    import_hhi: float
+    imports_from_outside: float
+    import_years: str
+    import_sources: list[str]
 
 
-def partners_of(store: Any, home: str, groups: Sequence[str] = PARTNER_GROUPS) -> set[str]:
+def partners_of(kb: KnowledgeBase, home: str, groups: Sequence[str] = PARTNER_GROUPS
+                ) -> set[str]:
     """Members of every group in ``groups`` that ``home`` belongs to (home excluded)."""
     members: set[str] = set()
     for group in groups:
-        group_members = set(store.group_members(group))
+        group_members = set(kb.group_members(group))
         if home in group_members:
             members |= group_members
     return members - {home}
 
 
 def dependence_table(
-    store: Any, home: str, *, profiles: list[dict[str, Any]] | None = None
-) -> dict[str, Any]:
+    kb: KnowledgeBase, home: str, *, profiles: Sequence[CommodityProfile] | None = None
+) -> DependenceTable:
     """The home country's dependence profile for every commodity with supply data."""
-    home = resolve_country(home)
-    partners = partners_of(store, home)
-    wgi = scaled_wgi(store)
-    nir = _net_import_reliance(store, home)
-    imports = _import_sources(store, home, partners)
+    home = kb.resolve_country(home)
+    partners = partners_of(kb, home)
+    wgi = scaled_wgi(kb)
+    nir = _net_import_reliance(kb, home)
+    imports = _import_sources(kb, home, partners)
     if profiles is None:
-        profiles = [commodity_profile(store, row["id"]) for row in store.commodity_summary()
+        profiles = [commodity_profile(kb, row["id"]) for row in kb.commodity_summary()
                     if row["years"]]
     rows = []
     for profile in profiles:
-        series = profile["measures"].get("production") or profile["measures"].get("refinery")
-        if not series or not series["shares"]:
+        series = profile.headline()
+        if not series or not series.shares:
             continue
-        production = {r["iso3"]: r["value"] for r in series["shares"]}
+        production: dict[str, float | None] = {r.iso3: r.value for r in series.shares}
         imputed = sorted(c for c in production if c not in wgi)
         result = dependence_profile(
             production, home, partners,
             wgi_scaled={c: wgi.get(c, MISSING_WGI) for c in production},
-            total=series["total"] if series["basis"] == "world-total" else None,
-            net_import_reliance=nir[profile["commodity"]][0] if profile["commodity"] in nir
+            total=series.total if series.basis == "world-total" else None,
+            net_import_reliance=nir[profile.commodity][0] if profile.commodity in nir
             else None,
-            item=profile["commodity"],
+            item=profile.commodity,
         )
-        row = result.to_dict()
-        row.update({
-            "commodity": profile["commodity"], "name_en": profile["name_en"],
-            "name_ja": profile["name_ja"], "measure": series["measure"],
-            "year": series["year"], "unit": series["unit"],
-            "sources": [s["key"] for s in series["sources"]],
-            "home_share_by_year": _home_share_by_year(profile, home, series),
-            "wgi_imputed": imputed,
-            **imports.get(profile["commodity"], EMPTY_IMPORTS),
-        })
-        row["sources"] += row.pop("import_sources")
-        if profile["commodity"] in nir:
-            row["sources"].append(nir[profile["commodity"]][1])
-        rows.append(row)
-    rows.sort(key=lambda r: (-r["outside_share"] * r["hhi"], r["commodity"]))
-    home_country = store.country(home)
-    return {
-        "home": home,
-        "home_name": home_country.name_en,
-        "home_name_ja": home_country.name_ja,
-        "partners": sorted(partners),
-        "partner_groups": [g for g in PARTNER_GROUPS if home in set(store.group_members(g))],
-        "columns": list(COLUMNS),
-        "rows": rows,
-        "sources": sorted({k for r in rows for k in r["sources"]}),
-    }
+        sources = [s.key for s in series.sources]
+        found = imports.get(profile.commodity)
+        if found:
+            sources += found.import_sources
+        if profile.commodity in nir:
+            sources.append(nir[profile.commodity][1])
+        rows.append(DependenceRow(
+            item=result.item, home=result.home, basis=result.basis,
+            home_share=result.home_share, home_rank=result.home_rank,
+            top_supplier=result.top_supplier, top_share=result.top_share, hhi=result.hhi,
+            partner_share=result.partner_share, outside_share=result.outside_share,
+            top_outside_supplier=result.top_outside_supplier,
+            top_outside_share=result.top_outside_share,
+            governance_weighted_hhi=result.governance_weighted_hhi,
+            hhi_without_home=result.hhi_without_home,
+            supply_lost_without_home=result.supply_lost_without_home,
+            net_import_reliance=result.net_import_reliance,
+            method=MethodRef(name=result.method.name, version=result.method.version,
+                             reference=result.method.reference),
+            commodity=profile.commodity, name_en=profile.name_en, name_ja=profile.name_ja,
+            measure=series.measure, year=series.year, unit=series.unit, sources=sources,
+            home_share_by_year=_home_share_by_year(profile, home, series),
+            wgi_imputed=imputed,
+            top_import_source=found.top_import_source if found else None,
+            top_import_share=found.top_import_share if found else None,
+            import_hhi=found.import_hhi if found else None,
+            imports_from_outside=found.imports_from_outside if found else None,
+            import_years=found.import_years if found else None,
+        ))
+    rows.sort(key=lambda r: (-r.outside_share * r.hhi, r.commodity))
+    home_country = kb.country(home)
+    return DependenceTable(
+        home=home,
+        home_name=home_country.name_en,
+        home_name_ja=home_country.name_ja,
+        partners=sorted(partners),
+        partner_groups=[g for g in PARTNER_GROUPS if home in set(kb.group_members(g))],
+        columns=list(COLUMNS),
+        rows=rows,
+        sources=sorted({k for r in rows for k in r.sources}),
+    )
 
 
-def _home_share_by_year(profile: dict[str, Any], home: str, series: dict[str, Any]
+def _home_share_by_year(profile: CommodityProfile, home: str, series: Shares
                         ) -> dict[int, float]:
     """The home country's share in each year of the profile's trend, by the headline's rule
     (:func:`econsec.analyses.shares.year_shares`), in the years whose basis is the headline's
     (a share of the published world total and one of the reported sum are not compared)."""
-    trend = profile["trend"]
-    if trend["measure"] != series["measure"] or home not in trend.get("shares", {}):
+    trend = profile.trend
+    if trend.measure != series.measure or home not in trend.shares:
         return {}
     return {
         year: share
-        for year, share, basis in zip(trend["years"], trend["shares"][home], trend["bases"],
+        for year, share, basis in zip(trend.years, trend.shares[home], trend.bases,
                                       strict=True)
-        if share is not None and basis == series["basis"]
+        if share is not None and basis == series.basis
     }
 
 
-def _net_import_reliance(store: Any, home: str) -> dict[str, tuple[float, str]]:
+def _net_import_reliance(kb: KnowledgeBase, home: str) -> dict[str, tuple[float, str]]:
     """Latest published net import reliance (fraction) of ``home`` per commodity, with the
     key of its source."""
-    sources = store.sources()
+    sources = kb.sources()
     latest: dict[str, tuple[int, float, str]] = {}
-    for item in store.items():
+    for item in kb.items():
         observations = newest_release(
-            store.observations(item.id, measure=Measure.NET_IMPORT_RELIANCE), sources
+            kb.observations(item.id, measure=Measure.NET_IMPORT_RELIANCE), sources
         )
         for obs in observations:
             newer = obs.year >= latest.get(item.id, (0, 0.0, ""))[0]
@@ -140,7 +170,8 @@ def _net_import_reliance(store: Any, home: str) -> dict[str, tuple[float, str]]:
     return {k: (v, key) for k, (_, v, key) in latest.items()}
 
 
-def _import_sources(store: Any, home: str, partners: set[str]) -> dict[str, dict[str, Any]]:
+def _import_sources(kb: KnowledgeBase, home: str, partners: set[str]
+                    ) -> dict[str, ImportSources]:
     """Where ``home`` imports each item from, where trade shares are bundled (U.S. imports).
 
     Shares of the latest period (``year``-``year_end``) of each item are used.
@@ -149,8 +180,8 @@ def _import_sources(store: Any, home: str, partners: set[str]) -> dict[str, dict
     it is a lower bound); ``imports_from_outside`` is the share of imports from countries
     neither home nor partners, the pooled "other" included.
     """
-    by_period: dict[str, dict[tuple[Any, ...], list[Any]]] = {}
-    for flow in store.trade_flows(importer=home):
+    by_period: dict[str, dict[tuple[int, int, str], list[TradeFlow]]] = {}
+    for flow in kb.trade_flows(importer=home):
         if flow.share is not None:
             period = (flow.year_end or flow.year, flow.year, flow.source_key)
             by_period.setdefault(flow.item_id, {}).setdefault(period, []).append(flow)
@@ -158,13 +189,13 @@ def _import_sources(store: Any, home: str, partners: set[str]) -> dict[str, dict
     for item_id, periods in by_period.items():
         flows = periods[max(periods)]  # the latest period (shares of one period add up to 1)
         named = sorted((f for f in flows if f.exporter), key=lambda f: -(f.share or 0.0))
-        out[item_id] = {
-            "top_import_source": named[0].exporter if named else None,
-            "top_import_share": named[0].share if named else None,
-            "import_hhi": hhi([f.share or 0.0 for f in named]),
-            "imports_from_outside": sum(f.share or 0.0 for f in flows
-                                        if f.exporter not in partners),
-            "import_years": f"{flows[0].year}-{flows[0].year_end or flows[0].year}",
-            "import_sources": sorted({f.source_key for f in flows}),
-        }
+        out[item_id] = ImportSources(
+            top_import_source=named[0].exporter if named else None,
+            top_import_share=named[0].share if named else None,
+            import_hhi=hhi([f.share or 0.0 for f in named]),
+            imports_from_outside=sum(f.share or 0.0 for f in flows
+                                     if f.exporter not in partners),
+            import_years=f"{flows[0].year}-{flows[0].year_end or flows[0].year}",
+            import_sources=sorted({f.source_key for f in flows}),
+        )
     return out

@@ -14,19 +14,29 @@ with the study's real factors. For the published method with those factors use
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
-from econsec.analyses.eu_crm_input import read_eu_crm_input
-from econsec.analyses.governance import MISSING_WGI, scaled_wgi
-from econsec.datasets.countries import resolve_country
-from econsec.datasets.eu_crm import (
-    SOURCE_KEY,
-    EuCrmInputs,
-    SupplyShare,
-    japanese_names,
-    load_eu_crm,
+from econsec.analyses.eu_crm_input import (
+    CountryShareModel,
+    EndUseModel,
+    EuCrmInputFile,
+    MaterialModel,
+    StageModel,
+    read_eu_crm_input,
 )
+from econsec.analyses.governance import MISSING_WGI, scaled_wgi
+from econsec.analyses.models import (
+    EuCrmAssessment,
+    EuCrmTemplate,
+    ExcludedMaterial,
+    MaterialResult,
+    MatrixPoint,
+    MethodRef,
+    ScreeningAssumptions,
+    ScreeningMatrix,
+)
+from econsec.datasets.eu_crm import SOURCE_KEY, EuCrmInputs, SupplyShare
 from econsec.errors import NotFoundError, UnknownNameError, ValidationError
 from econsec.indicators.concentration import governance_weighted_hhi
 from econsec.indicators.criticality import criticality_matrix
@@ -40,6 +50,7 @@ from econsec.indicators.eu_crm import (
     assess_material,
     assess_materials,
 )
+from econsec.kb.protocol import KnowledgeBase
 from econsec.suggest import close_matches
 
 SCREENING_NOTE_EN = (
@@ -56,19 +67,28 @@ SCREENING_NOTE_JA = (
 )
 
 
-def assess_eu_crm_file(store: Any, path: Path) -> dict[str, Any]:
-    """SR, EI and criticality of the materials in a user's EU CRM input file (JSON)."""
-    wgi = scaled_wgi(store)
-    inputs = read_eu_crm_input(path, wgi_scaled_default=wgi, resolve_country=resolve_country,
-                               eu_members=set(store.group_members("EU27")))
+def assess_eu_crm_file(kb: KnowledgeBase, path: Path, *, name: str | None = None
+                       ) -> EuCrmAssessment:
+    """SR, EI and criticality of the materials in a user's EU CRM input file (JSON);
+    ``name`` is what the result calls the input (default: ``path``)."""
+    wgi = scaled_wgi(kb)
+    inputs = read_eu_crm_input(path, wgi_scaled_default=wgi, resolve_country=kb.resolve_country,
+                               eu_members=set(kb.group_members("EU27")))
     results = assess_materials(inputs)
-    return {
-        "input": str(path),
-        "sr_threshold": SR_THRESHOLD,
-        "ei_threshold": EI_THRESHOLD,
-        "results": [r.to_dict() for r in results],
-        "wgi_source": "wgi-2023 (World Bank WGI 2023 update, latest year) unless given in input",
-    }
+    return EuCrmAssessment(
+        input=str(path) if name is None else name,
+        sr_threshold=SR_THRESHOLD,
+        ei_threshold=EI_THRESHOLD,
+        results=[
+            MaterialResult(
+                material=r.material, sr=r.sr, sr_stage=r.sr_stage,
+                sr_by_stage=dict(r.sr_by_stage), ei=r.ei, critical=r.critical,
+                method=MethodRef(name=r.method.name, version=r.method.version,
+                                 reference=r.method.reference))
+            for r in results
+        ],
+        wgi_source="wgi-2023 (World Bank WGI 2023 update, latest year) unless given in input",
+    )
 
 
 def _shares(rows: list[SupplyShare]) -> list[CountryShare]:
@@ -143,7 +163,7 @@ def screening_inputs(
         if not stages or not uses:
             continue
         countries = {s.country for st in stages.values()
-                     for s in (*st.global_supply, *st.eu_sourcing)}  # type: ignore[union-attr]
+                     for s in (*st.global_supply, *st.eu_sourcing)}
         material_wgi = {}
         for c in countries:
             if c not in wgi:
@@ -155,38 +175,39 @@ def screening_inputs(
     return inputs, imputed
 
 
-def screening_matrix(store: Any) -> dict[str, Any]:
+def screening_matrix(kb: KnowledgeBase) -> ScreeningMatrix:
     """The SR × EI matrix of the EU 2023 materials under the screening assumptions."""
-    inputs, imputed = screening_inputs(load_eu_crm(), scaled_wgi(store))
-    names_ja = japanese_names()
+    inputs, imputed = screening_inputs(kb.eu_crm_inputs(), scaled_wgi(kb))
+    names_ja = kb.eu_crm_names_ja()
     results, excluded = [], []
     for material in inputs:
         try:
             results.append(assess_material(material))
         except ValidationError as exc:  # e.g. end-use shares adding up to more than 100 %
-            excluded.append({"material": material.material, "reason": str(exc)})
+            excluded.append(ExcludedMaterial(material=material.material, reason=str(exc)))
     matrix = criticality_matrix([(r.material, r.sr, r.ei) for r in results])
     by_material = {r.material: r for r in results}
     points = [
-        {"material": p.item, "material_ja": names_ja.get(p.item, p.item),
-         "sr": p.sr, "ei": p.ei, "quadrant": p.quadrant.value,
-         "critical": p.quadrant.value == "critical", "sr_stage": by_material[p.item].sr_stage}
+        MatrixPoint(material=p.item, material_ja=names_ja.get(p.item, p.item),
+                    sr=p.sr, ei=p.ei, quadrant=p.quadrant.value,
+                    critical=p.quadrant.value == "critical",
+                    sr_stage=by_material[p.item].sr_stage)
         for p in matrix.points
     ]
-    points.sort(key=lambda p: (-p["critical"], -p["sr"] * p["ei"]))
-    return {
-        "sr_threshold": matrix.sr_threshold,
-        "ei_threshold": matrix.ei_threshold,
-        "assumptions": {"import_reliance": "0 or 1 per stage, whichever maximises SR",
-                        "eol_rir": 0.0, "si_sr": 1.0, "si_ei": 1.0,
-                        "missing_wgi_scaled": MISSING_WGI},
-        "wgi_imputed": sorted(imputed),
-        "excluded": excluded,
-        "note_en": SCREENING_NOTE_EN,
-        "note_ja": SCREENING_NOTE_JA,
-        "points": points,
-        "sources": [SOURCE_KEY, "wgi-2023"],
-    }
+    points.sort(key=lambda p: (-p.critical, -p.sr * p.ei))
+    return ScreeningMatrix(
+        sr_threshold=matrix.sr_threshold,
+        ei_threshold=matrix.ei_threshold,
+        assumptions=ScreeningAssumptions(
+            import_reliance="0 or 1 per stage, whichever maximises SR",
+            eol_rir=0.0, si_sr=1.0, si_ei=1.0, missing_wgi_scaled=MISSING_WGI),
+        wgi_imputed=sorted(imputed),
+        excluded=excluded,
+        note_en=SCREENING_NOTE_EN,
+        note_ja=SCREENING_NOTE_JA,
+        points=points,
+        sources=[SOURCE_KEY, "wgi-2023"],
+    )
 
 
 TEMPLATE_NOTE = (
@@ -197,7 +218,7 @@ TEMPLATE_NOTE = (
 )
 
 
-def eu_crm_template(store: Any, materials: list[str]) -> dict[str, Any]:
+def eu_crm_template(kb: KnowledgeBase, materials: list[str]) -> EuCrmTemplate:
     """An ``assess eu-crm`` input file for ``materials``, filled from the bundled EU 2023 data.
 
     Global supply and EU sourcing shares with ``t`` per stage and the end uses with sector
@@ -209,11 +230,11 @@ def eu_crm_template(store: Any, materials: list[str]) -> dict[str, Any]:
     level and per material) say so, and name a stage whose EU sourcing repeats global supply
     (the method's fallback), rows read once because the table repeats them, and end uses
     whose value added is not that of their sector. ``assess eu-crm`` reads the notes and
-    ignores them.
+    ignores them. The result is the input file's own model (:class:`EuCrmInputFile`).
     """
-    eu = load_eu_crm()
+    eu = kb.eu_crm_inputs()
     known = {m.lower(): m for m in eu.materials()}
-    wgi = scaled_wgi(store)
+    wgi = scaled_wgi(kb)
     material_notes: dict[str, list[str]] = {}
     inputs, _ = screening_inputs(eu, wgi, material_notes)
     by_name = {m.material: m for m in inputs}
@@ -232,26 +253,30 @@ def eu_crm_template(store: Any, materials: list[str]) -> dict[str, Any]:
         m = by_name[material]
         stages = {}
         for stage, st in m.stages.items():
-            stages[stage] = {
-                "global_supply": [{"country": c.country, "share": round(c.share, 6), "t": c.t}
-                                  for c in st.global_supply],  # type: ignore[union-attr]
-                "eu_sourcing": [{"country": c.country, "share": round(c.share, 6), "t": c.t}
-                                for c in st.eu_sourcing],  # type: ignore[union-attr]
-                "import_reliance": st.import_reliance, "eol_rir": st.eol_rir,
-                "si_sr": st.si_sr,
-            }
-            countries |= {c.country for c in st.global_supply}  # type: ignore[union-attr]
-            countries |= {c.country for c in st.eu_sourcing}  # type: ignore[union-attr]
-        out_materials.append({
-            "material": material,
-            "stages": stages,
-            "end_uses": [{"sector": u.sector, "share": u.share, "value_added": u.value_added}
-                         for u in m.end_uses],
-            "si_ei": m.si_ei,
-            "notes": material_notes.get(material, []),
-        })
-    return {
-        "notes": [TEMPLATE_NOTE],
-        "materials": out_materials,
-        "wgi_scaled": {c: round(wgi.get(c, MISSING_WGI), 4) for c in sorted(countries)},
-    }
+            stages[stage] = StageModel(
+                global_supply=_share_models(st.global_supply),
+                eu_sourcing=_share_models(st.eu_sourcing),
+                import_reliance=st.import_reliance, eol_rir=st.eol_rir, si_sr=st.si_sr,
+            )
+            countries |= {c.country for c in (*stages[stage].global_supply,
+                                              *stages[stage].eu_sourcing)}
+        out_materials.append(MaterialModel(
+            material=material,
+            stages=stages,  # type: ignore[arg-type]  # keys are the method's "E" and "P"
+            end_uses=[EndUseModel(sector=u.sector, share=u.share, value_added=u.value_added)
+                      for u in m.end_uses],
+            si_ei=m.si_ei,
+            notes=material_notes.get(material, []),
+        ))
+    return EuCrmInputFile(
+        notes=[TEMPLATE_NOTE],
+        materials=out_materials,
+        wgi_scaled={c: round(wgi.get(c, MISSING_WGI), 4) for c in sorted(countries)},
+    )
+
+
+def _share_models(shares: Sequence[CountryShare] | Mapping[str, float]
+                  ) -> list[CountryShareModel]:
+    rows = ([CountryShare(k, v) for k, v in shares.items()] if isinstance(shares, Mapping)
+            else shares)
+    return [CountryShareModel(country=c.country, share=round(c.share, 6), t=c.t) for c in rows]

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from econsec.indicators.eu_crm import wgi_scaled
+from econsec.kb.protocol import KnowledgeBase
 
 WGI_DIMENSIONS = ("CC", "GE", "PV", "RL", "RQ", "VA")
 
@@ -13,13 +12,13 @@ WGI_DIMENSIONS = ("CC", "GE", "PV", "RL", "RQ", "VA")
 MISSING_WGI = 5.0
 
 
-def scaled_wgi(store: Any, year: int | None = None) -> dict[str, float]:
+def scaled_wgi(kb: KnowledgeBase, year: int | None = None) -> dict[str, float]:
     """``{iso3: 5 − 2 · mean(six WGI estimates)}`` clipped to 0-10, latest year ≤ ``year``.
 
     Countries missing any of the six dimensions are left out (the EC method averages all six).
     """
     out = {}
-    for iso3, dims in store.governance(year).items():
+    for iso3, dims in kb.governance(year).items():
         if all(d in dims for d in WGI_DIMENSIONS):
             out[iso3] = wgi_scaled([dims[d] for d in WGI_DIMENSIONS])
     return out

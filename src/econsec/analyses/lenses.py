@@ -3,14 +3,14 @@ applied to every commodity of a home country's dependence table."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from econsec.analyses.models import DependenceTable, LensRow, LensTable, LensThresholds
 from econsec.indicators.criticality import (
     ItemMetrics,
     Lens,
     Thresholds,
     classify_lenses,
 )
+from econsec.kb.protocol import KnowledgeBase
 
 LENS_KEYS = {
     Lens.EXTERNAL_DEPENDENCE: "external_dependence",
@@ -20,33 +20,49 @@ LENS_KEYS = {
 
 
 def lens_table(
-    store: Any, home: str, dependence: dict[str, Any], thresholds: Thresholds | None = None
-) -> dict[str, Any]:
+    kb: KnowledgeBase, home: str, dependence: DependenceTable,
+    thresholds: Thresholds | None = None,
+) -> LensTable:
     """Per commodity: each lens's flag and the reasons (metric, value, threshold)."""
     thresholds = thresholds or Thresholds()
-    domains = {item.id: tuple(d for d in item.domain.split(";") if d) for item in store.items()}
+    domains = {item.id: tuple(d for d in item.domain.split(";") if d) for item in kb.items()}
     rows = []
-    for row in dependence["rows"]:
+    for row in dependence.rows:
         metrics = ItemMetrics(
-            item=row["commodity"], home=dependence["home"], home_share=row["home_share"],
-            home_rank=row["home_rank"], outside_share=row["outside_share"], hhi=row["hhi"],
-            net_import_reliance=row["net_import_reliance"],
-            domains=domains.get(row["commodity"], ()),
-            home_share_by_year=row["home_share_by_year"],
+            item=row.commodity, home=dependence.home, home_share=row.home_share,
+            home_rank=row.home_rank, outside_share=row.outside_share, hhi=row.hhi,
+            net_import_reliance=row.net_import_reliance,
+            domains=domains.get(row.commodity, ()),
+            home_share_by_year=row.home_share_by_year,
         )
         result = classify_lenses(metrics, thresholds)
-        entry: dict[str, Any] = {
-            "commodity": row["commodity"], "name_en": row["name_en"], "name_ja": row["name_ja"],
-            "home_share": row["home_share"], "home_rank": row["home_rank"],
-            "outside_share": row["outside_share"], "hhi": row["hhi"],
-            "net_import_reliance": row["net_import_reliance"],
-            "domains": list(metrics.domains),
-        }
-        for lens, key in LENS_KEYS.items():
-            flag = next((f for f in result.flags if f.lens is lens), None)
-            entry[key] = flag is not None
-            entry[key + "_reason"] = "; ".join(flag.reasons) if flag else ""
-        rows.append(entry)
-    rows.sort(key=lambda r: (not r["external_dependence"], not r["domestic_advantage"],
-                             r["commodity"]))
-    return {"home": dependence["home"], "thresholds": thresholds.to_dict(), "rows": rows}
+        flags = {lens: next((f for f in result.flags if f.lens is lens), None)
+                 for lens in LENS_KEYS}
+        reasons = {lens: "; ".join(flag.reasons) if flag else "" for lens, flag in flags.items()}
+        rows.append(LensRow(
+            commodity=row.commodity, name_en=row.name_en, name_ja=row.name_ja,
+            home_share=row.home_share, home_rank=row.home_rank,
+            outside_share=row.outside_share, hhi=row.hhi,
+            net_import_reliance=row.net_import_reliance,
+            domains=list(metrics.domains),
+            external_dependence=flags[Lens.EXTERNAL_DEPENDENCE] is not None,
+            external_dependence_reason=reasons[Lens.EXTERNAL_DEPENDENCE],
+            domestic_advantage=flags[Lens.DOMESTIC_ADVANTAGE] is not None,
+            domestic_advantage_reason=reasons[Lens.DOMESTIC_ADVANTAGE],
+            disruptive_innovation=flags[Lens.DISRUPTIVE_INNOVATION] is not None,
+            disruptive_innovation_reason=reasons[Lens.DISRUPTIVE_INNOVATION],
+        ))
+    rows.sort(key=lambda r: (not r.external_dependence, not r.domestic_advantage, r.commodity))
+    return LensTable(
+        home=dependence.home,
+        thresholds=LensThresholds(
+            outside_share=thresholds.outside_share, hhi=thresholds.hhi,
+            net_import_reliance=thresholds.net_import_reliance,
+            advantage_share=thresholds.advantage_share,
+            advantage_rank=thresholds.advantage_rank,
+            advantage_rank_min_share=thresholds.advantage_rank_min_share,
+            innovation_domains=sorted(thresholds.innovation_domains),
+            share_growth=thresholds.share_growth,
+        ),
+        rows=rows,
+    )

@@ -5,21 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from econsec.analyses.models import SourceInfo
 from econsec.records import Source
 
 
-def source_dicts(sources: Iterable[Source]) -> list[dict[str, Any]]:
-    """Sources as JSON-ready dictionaries, sorted by key."""
+def source_infos(sources: Iterable[Source]) -> list[SourceInfo]:
+    """Sources as result models, sorted by key."""
     return [
-        {
-            "key": s.key,
-            "publisher": s.publisher,
-            "title": s.title,
-            "year": s.year,
-            "licence": s.licence,
-            "url": s.url,
-            "file": s.file,
-            "sha256": s.sha256,
-        }
+        SourceInfo(key=s.key, publisher=s.publisher, title=s.title, year=s.year,
+                   licence=s.licence, url=s.url, file=s.file, sha256=s.sha256)
         for s in sorted(sources, key=lambda s: s.key)
     ]
+
+
+def source_dicts(sources: Iterable[Source]) -> list[dict[str, Any]]:
+    """:func:`source_infos` as JSON-ready dictionaries (for pages and API lists)."""
+    return [s.model_dump() for s in source_infos(sources)]

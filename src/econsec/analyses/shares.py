@@ -16,14 +16,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
+from econsec.analyses.models import Aggregate, ShareRow, Shares, Withheld
 from econsec.analyses.observations import select_observations
-from econsec.analyses.provenance import source_dicts
+from econsec.analyses.provenance import source_infos
 from econsec.errors import DataFormatError, NotFoundError, ValidationError
 from econsec.i18n.terms import NO_WORLD_TOTAL, WORLD_TOTAL_BELOW_REPORTED
 from econsec.indicators.common import safe_sum
 from econsec.indicators.concentration import WORLD_TOTAL_TOLERANCE, SharesResult, market_shares
+from econsec.kb.protocol import KnowledgeBase
 from econsec.records import Measure, Observation
 
 SHARE_MEASURES = (Measure.PRODUCTION, Measure.REFINERY, Measure.CAPACITY, Measure.RESERVES)
@@ -51,7 +52,7 @@ class YearShares:
     values: dict[str, float]
     withheld: tuple[str, ...]
     world_total: float | None
-    aggregates: tuple[dict[str, Any], ...]
+    aggregates: tuple[Aggregate, ...]
     units: tuple[str, ...]
     result: SharesResult
 
@@ -80,7 +81,7 @@ def year_shares(
     if basis not in BASES:
         raise ValidationError(f"unknown basis '{basis}'; choose one of {', '.join(BASES)}")
     values: dict[str, float] = {}
-    aggregates: list[dict[str, Any]] = []
+    aggregates: list[Aggregate] = []
     withheld: list[str] = []
     world_total = None
     units: set[str] = set()
@@ -89,8 +90,8 @@ def year_shares(
         year = obs.year
         units.add(obs.unit)
         if obs.is_aggregate or obs.iso3 is None:
-            aggregates.append({"label": obs.area, "value": obs.value,
-                               "estimate": obs.is_estimate})
+            aggregates.append(Aggregate(label=obs.area, value=obs.value,
+                                        estimate=obs.is_estimate))
             if is_world_total(obs.area) and obs.value is not None:
                 if world_total is not None:
                     raise DataFormatError(
@@ -131,14 +132,14 @@ def _below_reported(world_total: float, values: Iterable[float]) -> bool:
 
 
 def commodity_shares(
-    store: Any,
+    kb: KnowledgeBase,
     commodity: str,
     *,
     measure: str = "production",
     year: int | None = None,
     basis: str = "world-total",
     source: str | None = None,
-) -> dict[str, Any]:
+) -> Shares:
     """Shares of each country in ``commodity``'s ``measure`` in ``year`` and the HHI.
 
     The denominator rule is :func:`year_shares`'s. Observations come from one data set
@@ -152,8 +153,8 @@ def commodity_shares(
         )
     if basis not in BASES:
         raise ValidationError(f"unknown basis '{basis}'; choose one of {', '.join(BASES)}")
-    item = store.find_item(commodity)
-    years = store.years(item.id, measure)
+    item = kb.find_item(commodity)
+    years = kb.years(item.id, measure)
     if not years:
         raise NotFoundError(f"no {measure} data for {item.id}")
     if year is None:
@@ -164,42 +165,37 @@ def commodity_shares(
             + ", ".join(str(y) for y in sorted(years))
         )
     selection = select_observations(
-        store.observations(item.id, measure=measure, year=year), store.sources(),
+        kb.observations(item.id, measure=measure, year=year), kb.sources(),
         source_key=source,
     )
     observations = selection.observations
     ys = year_shares(observations, basis=basis, label=f"{item.id} {measure}")
-    countries = {c.iso3: c for c in store.countries()}
-    rows = []
-    for iso3, share in ys.result.shares:
+    countries = {c.iso3: c for c in kb.countries()}
+
+    def names(iso3: str) -> tuple[str, str]:
         country = countries.get(iso3)
-        rows.append({
-            "iso3": iso3,
-            "country": country.name_en if country else iso3,
-            "country_ja": country.name_ja if country else iso3,
-            "value": ys.values[iso3],
-            "share": share,
-        })
+        return (country.name_en, country.name_ja) if country else (iso3, iso3)
+
+    rows = [ShareRow(iso3=iso3, country=names(iso3)[0], country_ja=names(iso3)[1],
+                     value=ys.values[iso3], share=share)
+            for iso3, share in ys.result.shares]
     source_keys = sorted({o.source_key for o in observations})
-    return {
-        "commodity": item.id,
-        "commodity_name": item.name_en,
-        "commodity_name_ja": item.name_ja,
-        "measure": measure,
-        "year": year,
-        "unit": "; ".join(ys.units),
-        "basis": ys.basis,
-        "basis_note": ys.basis_note,
-        "total": ys.result.denominator,
-        "published_world_total": ys.world_total,
-        "hhi": ys.result.hhi,
-        "shares": rows,
-        "aggregates": list(ys.aggregates),
-        "sources": source_dicts(store.sources(source_keys)),
-        "other_sources": selection.alternatives,
-        "withheld": [
-            {"iso3": c, "country": countries[c].name_en if c in countries else c,
-             "country_ja": countries[c].name_ja if c in countries else c}
-            for c in ys.withheld
-        ],
-    }
+    return Shares(
+        commodity=item.id,
+        commodity_name=item.name_en,
+        commodity_name_ja=item.name_ja,
+        measure=measure,
+        year=year,
+        unit="; ".join(ys.units),
+        basis=ys.basis,
+        basis_note=ys.basis_note,
+        total=ys.result.denominator,
+        published_world_total=ys.world_total,
+        hhi=ys.result.hhi,
+        shares=rows,
+        aggregates=list(ys.aggregates),
+        sources=source_infos(kb.sources(source_keys)),
+        other_sources=selection.alternatives,
+        withheld=[Withheld(iso3=c, country=names(c)[0], country_ja=names(c)[1])
+                  for c in ys.withheld],
+    )

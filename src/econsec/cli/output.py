@@ -28,6 +28,7 @@ from econsec.jsonable import jsonable
 from econsec.textsafe import csv_cell, terminal_text
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
     from rich.console import Console
 
 
@@ -39,9 +40,10 @@ class OutputFormat(StrEnum):
 
 @dataclass
 class Result:
-    """What a command prints: ``document`` for JSON, ``rows``/``columns`` for table and CSV."""
+    """What a command prints: ``document`` for JSON (a mapping, or an analysis's result
+    model, dumped as the API dumps it), ``rows``/``columns`` for table and CSV."""
 
-    document: Mapping[str, Any]
+    document: Mapping[str, Any] | BaseModel
     rows: Sequence[Mapping[str, Any]]
     columns: Sequence[str]
     title: str = ""
@@ -54,7 +56,7 @@ class Result:
 _JSON_UNSAFE = re.compile("[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
-def to_json(document: Mapping[str, Any]) -> str:
+def to_json(document: Mapping[str, Any] | BaseModel) -> str:
     """JSON text with NaN turned into null (JSON has no NaN). C0 controls are escaped by
     ``json``; C1 controls and bidirectional overrides are escaped here too (``\\u009b``),
     so that no stored text can act on a terminal that shows the JSON."""

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from econsec.cli.output import OutputFormat, Result
 from econsec.errors import ValidationError
 from econsec.textsafe import terminal_text
+
+if TYPE_CHECKING:
+    from econsec.analyses.models import (
+        CommodityListItem,
+        CountryProfile,
+        DependenceTable,
+        EuCrmAssessment,
+        Shares,
+    )
 
 
 def _amount(value: float) -> str:
@@ -19,47 +28,47 @@ def _amount(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 or float(value).is_integer() else f"{value:.4g}"
 
 
-def shares_result(doc: dict[str, Any]) -> Result:
-    """The CLI form of :func:`commodity_shares`."""
+def shares_result(doc: Shares) -> Result:
+    """The CLI form of :func:`econsec.analyses.shares.commodity_shares`."""
     rows = [
-        {"commodity": doc["commodity"], "year": doc["year"], "measure": doc["measure"],
-         "unit": doc["unit"], **row}
-        for row in doc["shares"]
+        {"commodity": doc.commodity, "year": doc.year, "measure": doc.measure,
+         "unit": doc.unit, **row.model_dump()}
+        for row in doc.shares
     ]
-    notes = [f"HHI {doc['hhi']:.4f} ({doc['basis']} basis: shares of {_amount(doc['total'])} "
-             f"{doc['unit']})"]
-    published = doc.get("published_world_total")
-    if doc["basis"] == "world-total" and published is not None and published != doc["total"]:
+    notes = [f"HHI {doc.hhi:.4f} ({doc.basis} basis: shares of {_amount(doc.total)} "
+             f"{doc.unit})"]
+    published = doc.published_world_total
+    if doc.basis == "world-total" and published is not None and published != doc.total:
         notes.append(f"Published world total {_amount(published)}; the reported countries add "
                      "up to more, so their sum is the denominator.")
-    if doc["basis_note"]:
-        notes.append(doc["basis_note"])
-    notes.append("Sources: " + "; ".join(f"{s['title']} ({s['year']})" for s in doc["sources"]))
-    if doc.get("withheld"):
+    if doc.basis_note:
+        notes.append(doc.basis_note)
+    notes.append("Sources: " + "; ".join(f"{s.title} ({s.year})" for s in doc.sources))
+    if doc.withheld:
         notes.append("Withheld by the publisher (producers without a value): "
-                     + ", ".join(f"{w['country']} ({w['iso3']})" for w in doc["withheld"]))
-    if doc.get("other_sources"):
-        notes.append("Also available (--source): " + ", ".join(doc["other_sources"]))
+                     + ", ".join(f"{w.country} ({w.iso3})" for w in doc.withheld))
+    if doc.other_sources:
+        notes.append("Also available (--source): " + ", ".join(doc.other_sources))
     return Result(
         doc,
         rows,
         ["iso3", "country", "country_ja", "value", "share"],
-        title=f"{doc['commodity_name']} {doc['measure']} {doc['year']} ({doc['unit']})",
+        title=f"{doc.commodity_name} {doc.measure} {doc.year} ({doc.unit})",
         notes=notes,
         percent=("share",),
     )
 
 
-def commodities_result(items: list[dict[str, Any]]) -> Result:
+def commodities_result(items: list[CommodityListItem]) -> Result:
     """The CLI form of :func:`econsec.analyses.commodities.commodity_list`."""
     rows = [
         {
-            "id": it["id"],
-            "name_en": it["name_en"],
-            "name_ja": it["name_ja"],
+            "id": it.id,
+            "name_en": it.name_en,
+            "name_ja": it.name_ja,
             "measures": "; ".join(
                 f"{m} {min(ys)}-{max(ys)}" if len(ys) > 1 else f"{m} {ys[0]}"
-                for m, ys in it["measures"].items()
+                for m, ys in it.measures.items()
             ),
         }
         for it in items
@@ -68,17 +77,17 @@ def commodities_result(items: list[dict[str, Any]]) -> Result:
                   title=f"{len(items)} commodities")
 
 
-def eu_crm_result(doc: dict[str, Any]) -> Result:
+def eu_crm_result(doc: EuCrmAssessment) -> Result:
     """The CLI form of :func:`econsec.analyses.eu_crm.assess_eu_crm_file`."""
     rows = [
-        {"material": r["material"], "sr": r["sr"], "sr_e": r["sr_by_stage"].get("E"),
-         "sr_p": r["sr_by_stage"].get("P"), "ei": r["ei"], "critical": r["critical"]}
-        for r in doc["results"]
+        {"material": r.material, "sr": r.sr, "sr_e": r.sr_by_stage.get("E"),
+         "sr_p": r.sr_by_stage.get("P"), "ei": r.ei, "critical": r.critical}
+        for r in doc.results
     ]
     return Result(doc, rows, ["material", "sr", "sr_e", "sr_p", "ei", "critical"],
                   title="EU CRM assessment (EC 2017 method)",
-                  notes=[f"Critical when SR >= {doc['sr_threshold']} and EI >= "
-                         f"{doc['ei_threshold']}. WGI: {doc['wgi_source']}."])
+                  notes=[f"Critical when SR >= {doc.sr_threshold} and EI >= "
+                         f"{doc.ei_threshold}. WGI: {doc.wgi_source}."])
 
 
 #: The table's columns unless ``--columns`` names others: they fit a 100-column terminal.
@@ -102,7 +111,7 @@ def parse_columns(text: str, valid: Sequence[str], option: str = "--columns") ->
     return list(dict.fromkeys(names))
 
 
-def dependence_result(doc: dict[str, Any], fmt: OutputFormat = OutputFormat.TABLE,
+def dependence_result(table: DependenceTable, fmt: OutputFormat = OutputFormat.TABLE,
                       columns: Sequence[str] | None = None) -> Result:
     """The CLI form of :func:`econsec.analyses.dependence.dependence_table`.
 
@@ -110,6 +119,7 @@ def dependence_result(doc: dict[str, Any], fmt: OutputFormat = OutputFormat.TABL
     CSV columns. By default the table shows :data:`DEPENDENCE_COLUMNS` and a note names the
     other columns that hold data; CSV shows every column (the import columns only when
     the home country has import shares); the JSON document always has all."""
+    doc = table.model_dump()
     valid = list(doc["columns"])
     with_data = [c for c in valid if any(r.get(c) is not None for r in doc["rows"])]
     if columns is not None:
@@ -133,6 +143,23 @@ def dependence_result(doc: dict[str, Any], fmt: OutputFormat = OutputFormat.TABL
     hidden = [c for c in with_data if c not in shown]
     if hidden and columns is None:
         notes.append(f"More columns (--columns a,b,c): {', '.join(hidden)}.")
-    return Result(doc, doc["rows"], shown,
+    return Result(table, doc["rows"], shown,
                   title=f"Dependence and indispensability of {doc['home_name']} ({doc['home']})",
                   notes=notes, percent=_DEPENDENCE_PERCENT)
+
+
+def country_result(p: CountryProfile) -> Result:
+    """The CLI form of :func:`econsec.analyses.country_profile.country_profile`."""
+    gov, risk = p.governance, p.country_risk
+    facts = [
+        ("country", f"{p.name_en} / {p.name_ja} ({p.iso3})"),
+        ("groups", ", ".join(p.groups) or "-"),
+        ("export control", f"{p.export_control.name}: {p.export_control.status_text}"),
+        ("governance (WGI mean)", f"{gov.mean:.2f} ({gov.year})" if gov else "-"),
+        ("OECD country risk", f"{risk.category} / 7" if risk else "not classified"),
+        *((f"{r.commodity} {r.measure} {r.year}",
+           f"{r.share:.1%} of world supply, rank {r.rank} / {r.producers}")
+          for r in p.produces[:10]),
+    ]
+    return Result(p, [{"fact": k, "value": v} for k, v in facts], ["fact", "value"],
+                  title=f"{p.name_en} ({p.iso3})")

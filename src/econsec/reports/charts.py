@@ -8,9 +8,12 @@ full figures; every chart sits beside the source and year it was drawn from.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from econsec.i18n.units import unit_text
+
+if TYPE_CHECKING:
+    from econsec.analyses.models import ReportData
 
 #: Shares are kept as percentages with this many decimals (the charts show one).
 PERCENT_DIGITS = 2
@@ -36,47 +39,46 @@ def _pct(share: float | None) -> float | int | None:
     return int(out) if out.is_integer() else out
 
 
-def chart_data(data: dict[str, Any]) -> dict[str, Any]:
+def chart_data(data: ReportData) -> dict[str, Any]:
     """The chart specifications of ``report_data``'s result (see ``assets/report.js``)."""
     used: set[str] = set()
     shares: dict[str, Any] = {}
     trends: dict[str, Any] = {}
-    for c in data["commodities"]:
-        for measure, s in c["measures"].items():
-            if not s["shares"]:
+    for c in data.commodities:
+        for measure, s in c.measures.items():
+            if not s.shares:
                 continue
-            iso = [r["iso3"] for r in s["shares"]]
+            iso = [r.iso3 for r in s.shares]
             used.update(iso)
-            shares[f"{c['commodity']}/{measure}"] = {
-                "world": s["basis"] == "world-total",
+            shares[f"{c.commodity}/{measure}"] = {
+                "world": s.basis == "world-total",
                 "iso": iso,
-                "pct": [_pct(r["share"]) for r in s["shares"]],
+                "pct": [_pct(r.share) for r in s.shares],
             }
-        trend = c["trend"]
-        if len(trend["years"]) > 1:
+        trend = c.trend
+        if len(trend.years) > 1:
             series = []
-            for s in trend["series"]:
-                key = None if s["is_world_total"] else s["key"]
+            for t in trend.series:
+                key = None if t.is_world_total else t.key
                 if key:
                     used.add(key)
                 series.append({"key": key,
-                               "v": [rounded(v, QUANTITY_DIGITS) for v in s["values"]]})
-            unit = [unit_text(trend["unit"], "ja"), unit_text(trend["unit"], "en")]
-            trends[c["commodity"]] = {"unit": unit, "years": trend["years"],
-                                      "series": series}
-    matrix = data["matrix"]
-    points = matrix["points"]
-    countries = data["countries"]
+                               "v": [rounded(v, QUANTITY_DIGITS) for v in t.values]})
+            unit = [unit_text(trend.unit, "ja"), unit_text(trend.unit, "en")]
+            trends[c.commodity] = {"unit": unit, "years": trend.years, "series": series}
+    matrix = data.matrix
+    points = matrix.points
+    countries = data.countries
     return {
-        "countries": {iso: [countries[iso]["ja"], countries[iso]["en"]]
+        "countries": {iso: [countries[iso].ja, countries[iso].en]
                       for iso in sorted(used) if iso in countries},
         "matrix": {
-            "sr_threshold": matrix["sr_threshold"],
-            "ei_threshold": matrix["ei_threshold"],
-            "names": [[p["material_ja"], p["material"]] for p in points],
-            "sr": [rounded(p["sr"], SCORE_DIGITS) for p in points],
-            "ei": [rounded(p["ei"], SCORE_DIGITS) for p in points],
-            "critical": [bool(p["critical"]) for p in points],
+            "sr_threshold": matrix.sr_threshold,
+            "ei_threshold": matrix.ei_threshold,
+            "names": [[p.material_ja, p.material] for p in points],
+            "sr": [rounded(p.sr, SCORE_DIGITS) for p in points],
+            "ei": [rounded(p.ei, SCORE_DIGITS) for p in points],
+            "critical": [bool(p.critical) for p in points],
         },
         "shares": shares,
         "trends": trends,

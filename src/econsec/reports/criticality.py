@@ -12,13 +12,17 @@ from datetime import date
 from functools import partial
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from econsec.analyses.report_data import report_data
 from econsec.i18n import SUPPORTED_LANGUAGES, translator
 from econsec.i18n.units import unit_text
 from econsec.reports.charts import chart_data
 from econsec.reports.render import plotly_js_packed, render, world_topojson
+
+if TYPE_CHECKING:
+    from econsec.analyses.models import ReportData
+    from econsec.kb.protocol import KnowledgeBase
 
 #: Strings the chart script shows; translated through the one translation layer. The last
 #: ones are Plotly's own (its modebar buttons and notices), given to Plotly as a locale.
@@ -40,10 +44,12 @@ CHART_LABELS = (
 Progress = Callable[[str, int, int], None]
 
 
-def render_report(data: dict[str, Any]) -> str:
-    """The report as one HTML string with both languages and inline assets."""
+def render_report(data: ReportData) -> str:
+    """The report as one HTML string with both languages and inline assets; the templates
+    read the result's dump (the members the API and ``--format json`` give)."""
+    document = data.model_dump()
     blocks = [
-        {"lang": lang, "html": _raw(render("body.html.j2", lang, data=data,
+        {"lang": lang, "html": _raw(render("body.html.j2", lang, data=document,
                                            unit=partial(unit_text, lang=lang)))}
         for lang in ("ja", "en")
     ]
@@ -74,11 +80,11 @@ def _raw(text: str) -> Any:
 
 
 def write_report(
-    store: Any, out_dir: Path, *, home: str = "JPN", progress: Progress | None = None,
+    kb: KnowledgeBase, out_dir: Path, *, home: str = "JPN", progress: Progress | None = None,
     today: date | None = None,
 ) -> Path:
-    """Build the report data from ``store`` and write ``out_dir/index.html``."""
-    data = report_data(store, home=home, progress=progress, today=today)
+    """Build the report data from ``kb`` and write ``out_dir/index.html``."""
+    data = report_data(kb, home=home, progress=progress, today=today)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "index.html"
     path.write_text(render_report(data), encoding="utf-8")

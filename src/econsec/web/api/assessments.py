@@ -10,7 +10,6 @@ from starlette.concurrency import run_in_threadpool
 
 from econsec.analyses.eu_crm import assess_eu_crm_file, screening_matrix
 from econsec.analyses.lenses import lens_table
-from econsec.datasets.countries import resolve_country
 from econsec.errors import DataFormatError
 from econsec.web.api.common import (
     JSON,
@@ -36,7 +35,7 @@ Country = Annotated[str, Query(min_length=2, max_length=100,
 async def dependence(state: State, country: Country = "JPN"
                      ) -> Response:
     """The same JSON as ``econsec assess dependence --country C --format json``."""
-    home = await run_in_threadpool(resolve_country, country)
+    home = await run_in_threadpool(state.store.resolve_country, country)
     return await cached_json(state, ("dependence", home),
                              lambda: home_dependence(state, home))
 
@@ -46,7 +45,7 @@ async def dependence(state: State, country: Country = "JPN"
 async def lenses(state: State, country: Country = "JPN") -> Response:
     """External dependence, domestic advantage and disruptive innovation per commodity, with
     the reasons and thresholds."""
-    home = await run_in_threadpool(resolve_country, country)
+    home = await run_in_threadpool(state.store.resolve_country, country)
     return await cached_json(state, ("lenses", home),
                              lambda: lens_table(state.store, home,
                                                 home_dependence(state, home)))
@@ -91,11 +90,9 @@ async def eu_crm(request: Request, state: State) -> Response:
         raise DataFormatError(f"unsupported content type '{kind}': send application/json "
                               "or multipart/form-data with a file")
 
-    def assess() -> dict[str, Any]:
+    def assess() -> EuCrmAssessment:
         with saved_upload(data, name) as path:
-            doc = assess_eu_crm_file(state.store, path)
-        doc["input"] = name
-        return doc
+            return assess_eu_crm_file(state.store, path, name=name)
 
     return json_response(await run_in_threadpool(assess))
 

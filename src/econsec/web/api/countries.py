@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from econsec.analyses.country_profile import all_commodity_profiles, country_profile
 from econsec.analyses.dependence import dependence_table
-from econsec.datasets.countries import resolve_country
+from econsec.analyses.models import CommodityProfile, DependenceTable
 from econsec.web.api.common import (
     MAX_LIMIT,
     State,
@@ -19,7 +19,7 @@ from econsec.web.api.common import (
     cached_value,
     problem_responses,
 )
-from econsec.web.api.models import CountryPage, CountryProfile
+from econsec.web.api.models import CountryPage, CountryProfile, CountryRow
 from econsec.web.state import WebState
 
 router = APIRouter(prefix="/countries", tags=["countries"])
@@ -28,24 +28,24 @@ Home = Annotated[str, Query(min_length=2, max_length=100,
                             description="Home country (ISO alpha-3 or name)")]
 
 
-def commodity_profiles(state: WebState) -> list[dict[str, Any]]:
+def commodity_profiles(state: WebState) -> list[CommodityProfile]:
     """Every commodity's profile, cached per data version (call from a worker thread)."""
     return cached_value(state, ("all_commodity_profiles",),
                         lambda: all_commodity_profiles(state.store))
 
 
-def home_dependence(state: WebState, home: str) -> dict[str, Any]:
+def home_dependence(state: WebState, home: str) -> DependenceTable:
     """The dependence table of ``home`` (ISO alpha-3), cached (call from a worker thread)."""
     return cached_value(state, ("dependence_table", home),
                         lambda: dependence_table(state.store, home,
                                                  profiles=commodity_profiles(state)))
 
 
-def _countries(state: WebState, group: str | None) -> list[dict[str, Any]]:
+def _countries(state: WebState, group: str | None) -> list[CountryRow]:
     members = set(state.store.group_members(group)) if group else None
     return [
-        {"iso3": c.iso3, "iso2": c.iso2, "numeric": c.numeric, "name_en": c.name_en,
-         "name_ja": c.name_ja, "groups": list(c.groups)}
+        CountryRow(iso3=c.iso3, iso2=c.iso2, numeric=c.numeric, name_en=c.name_en,
+                   name_ja=c.name_ja, groups=list(c.groups))
         for c in state.store.countries() if members is None or c.iso3 in members
     ]
 
@@ -74,9 +74,9 @@ async def get_country(country: str, state: State,
     country produces (world share and rank per commodity) and what the home country depends
     on it for. ``country`` is an ISO code or a name in any bundled spelling."""
     iso3, home_iso3 = await run_in_threadpool(
-        lambda: (resolve_country(country), resolve_country(home)))
+        lambda: (state.store.resolve_country(country), state.store.resolve_country(home)))
 
-    def compute() -> dict[str, Any]:
+    def compute() -> CountryProfile:
         profiles = commodity_profiles(state)
         return country_profile(state.store, iso3, home=home_iso3, profiles=profiles,
                                dependence=home_dependence(state, home_iso3))

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from econsec import __version__
-from econsec.analyses.provenance import source_dicts
+from econsec.analyses.provenance import source_infos
 from econsec.web.api.common import State, cached_json, read_cache
 from econsec.web.api.models import Health, Sources
 
@@ -38,4 +38,4 @@ def _backend(url: str) -> str:
 async def sources(state: State) -> Response:
     """Every source (publisher, title, year, licence, URL, file hash), sorted by key."""
     return await cached_json(state, ("sources",),
-                             lambda: {"sources": source_dicts(state.store.sources())})
+                             lambda: Sources(sources=source_infos(state.store.sources())))

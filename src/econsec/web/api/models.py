@@ -1,25 +1,47 @@
-"""Pydantic models of the API's request bodies and (documented) response shapes.
+"""Pydantic models of the API's request bodies and response shapes.
 
-Responses are the analyses' dictionaries (the CLI's ``--format json``) serialised directly;
-the models below document their main members in OpenAPI (``extra="allow"``: a response may
-carry more members than listed).
+The analyses' results are their own models (:mod:`econsec.analyses.models`): the API
+declares them as ``response_model`` and serialises them as the CLI's ``--format json``
+does. The models below describe what only the API returns (pages of lists, runs, uploads,
+health) and its request bodies.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from econsec.analyses.models import (
+    CommodityListItem,
+    CommodityProfile,
+    CountryProfile,
+    DependenceTable,
+    EuCrmAssessment,
+    LensTable,
+    ScreeningMatrix,
+    Shares,
+    SourceInfo,
+)
+
+__all__ = [
+    "CommodityPage", "CommodityProfile", "CountryPage", "CountryProfile", "CountryRow",
+    "DependenceTable", "EuCrmAssessment", "Health", "ImportResult", "IoRequest", "IoResult",
+    "Job", "LensTable", "Preview", "ScreeningMatrix", "Shares", "Shock", "Sources",
+    "WorkedScenario", "WorkedScenarios",
+]
+
+T = TypeVar("T")
 
 
 class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
-class Page(_Open):
+class Page(BaseModel, Generic[T]):
     """One page of a list."""
 
-    items: list[dict[str, Any]]
+    items: list[T]
     total: int = Field(description="Number of items in the whole list")
     limit: int
     offset: int
@@ -27,103 +49,23 @@ class Page(_Open):
                                                "header), null on the last page")
 
 
-class CommodityPage(Page):
-    """Commodities: ``{id, name_en, name_ja, measures: {measure: [years]}}``."""
+class CommodityPage(Page[CommodityListItem]):
+    """Commodities with, per measure, the years available."""
 
 
-class CountryPage(Page):
-    """Countries: ``{iso3, iso2, numeric, name_en, name_ja, groups}``."""
-
-
-class CommodityProfile(_Open):
-    commodity: str
-    name_en: str
-    name_ja: str
-    measures: dict[str, Any] = Field(description="Shares per measure (see the shares "
-                                                 "endpoint)")
-    trend: dict[str, Any]
-    reserves_to_production: float | None
-    notes: list[str]
-
-
-class ShareRow(_Open):
-    iso3: str
-    country: str
-    country_ja: str
-    value: float | None
-    share: float
-
-
-class Shares(_Open):
-    """The JSON of ``econsec shares COMMODITY --format json``."""
-
-    commodity: str
-    commodity_name: str
-    commodity_name_ja: str
-    measure: str
-    year: int
-    unit: str
-    basis: str
-    basis_note: str
-    total: float | None
-    published_world_total: float | None
-    hhi: float | None
-    shares: list[ShareRow]
-    aggregates: list[dict[str, Any]]
-    sources: list[dict[str, Any]]
-    other_sources: list[Any]
-    withheld: list[dict[str, Any]]
-
-
-class CountryProfile(_Open):
-    """:func:`econsec.analyses.country_profile.country_profile`."""
+class CountryRow(BaseModel):
+    """A country or territory (ISO 3166-1) with its names and groups."""
 
     iso3: str
+    iso2: str
+    numeric: str
     name_en: str
     name_ja: str
     groups: list[str]
-    export_control: dict[str, Any]
-    governance: dict[str, Any] | None
-    country_risk: dict[str, Any] | None
-    produces: list[dict[str, Any]]
-    home_depends_on: list[dict[str, Any]]
-    sources: list[dict[str, Any]]
 
 
-class DependenceTable(_Open):
-    """The JSON of ``econsec assess dependence --format json``."""
-
-    home: str
-    home_name: str
-    home_name_ja: str
-    partners: list[str]
-    partner_groups: list[str]
-    columns: list[str]
-    rows: list[dict[str, Any]]
-    sources: list[str]
-
-
-class LensTable(_Open):
-    home: str
-    thresholds: dict[str, Any]
-    rows: list[dict[str, Any]]
-
-
-class ScreeningMatrix(_Open):
-    sr_threshold: float
-    ei_threshold: float
-    points: list[dict[str, Any]]
-    sources: list[str]
-
-
-class EuCrmAssessment(_Open):
-    """The JSON of ``econsec assess eu-crm --format json``."""
-
-    input: str
-    sr_threshold: float
-    ei_threshold: float
-    results: list[dict[str, Any]]
-    wgi_source: str
+class CountryPage(Page[CountryRow]):
+    """Countries with their names and groups."""
 
 
 class Shock(BaseModel):
@@ -214,5 +156,7 @@ class Health(_Open):
     counts: dict[str, int]
 
 
-class Sources(_Open):
-    sources: list[dict[str, Any]]
+class Sources(BaseModel):
+    """Every data set in the knowledge base, sorted by key."""
+
+    sources: list[SourceInfo]

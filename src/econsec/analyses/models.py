@@ -1,0 +1,456 @@
+"""The results of the analyses: one pydantic model per result, one schema everywhere.
+
+Every analysis returns one of these models. The web API declares them as its
+``response_model`` (so ``/api/v1/openapi.json`` documents them), the CLI's
+``--format json`` and the report dump them with :meth:`~pydantic.BaseModel.model_dump`;
+JSON has no NaN or infinity, so those become ``null`` in every dump
+(:func:`econsec.jsonable.jsonable`).
+
+Shares are fractions (0-1), HHIs 0-1, years integers; every figure names the keys of the
+data sets it came from (``sources``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from econsec.analyses.eu_crm_input import EuCrmInputFile
+
+
+class Result(BaseModel):
+    """Base of the result models: frozen (results are cached and shared), no extra keys."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --------------------------------------------------------------------------- provenance
+
+
+class SourceInfo(Result):
+    """A data set a figure came from (:class:`econsec.records.Source`)."""
+
+    key: str
+    publisher: str
+    title: str
+    year: int
+    licence: str
+    url: str = ""
+    file: str = ""
+    sha256: str = ""
+
+
+class MethodRef(Result):
+    """Which method made a number: name, version and bibliographic reference."""
+
+    name: str
+    version: str
+    reference: str
+
+
+# --------------------------------------------------------------------------- commodities
+
+
+class CommodityListItem(Result):
+    """A commodity with observations and, per measure, the years available."""
+
+    id: str
+    name_en: str
+    name_ja: str
+    measures: dict[str, list[int]] = Field(description="Measure → years with a value")
+
+
+class ShareRow(Result):
+    """One country's value and share (fraction) of the denominator."""
+
+    iso3: str
+    country: str
+    country_ja: str
+    value: float
+    share: float
+
+
+class Aggregate(Result):
+    """A row that is not a country (world total, "Other countries")."""
+
+    label: str
+    value: float | None
+    estimate: bool
+
+
+class Withheld(Result):
+    """A producer whose value the publisher withheld ("W")."""
+
+    iso3: str
+    country: str
+    country_ja: str
+
+
+class Shares(Result):
+    """Country shares and concentration of one commodity, measure and year
+    (``econsec shares COMMODITY --format json``)."""
+
+    commodity: str
+    commodity_name: str
+    commodity_name_ja: str
+    measure: str
+    year: int
+    unit: str
+    basis: str = Field(description="world-total or reported")
+    basis_note: str = Field(description="Why the reported sum is the denominator, if it is")
+    total: float = Field(description="The denominator of the shares")
+    published_world_total: float | None
+    hhi: float
+    shares: list[ShareRow] = Field(description="Largest first")
+    aggregates: list[Aggregate]
+    sources: list[SourceInfo]
+    other_sources: list[str] = Field(description="Other data sets with the series (--source)")
+    withheld: list[Withheld]
+
+
+class TrendSeries(Result):
+    """Values (and shares) of the world total or of one leading producer over the years."""
+
+    key: str
+    label: str
+    is_world_total: bool
+    values: list[float | None]
+    shares: list[float | None] | None
+
+
+class Trend(Result):
+    """The world total and the leading producers over every year in the knowledge base."""
+
+    measure: str
+    unit: str = ""
+    years: list[int]
+    bases: list[str | None] = Field(description="Each year's basis (null: no shares)")
+    series: list[TrendSeries]
+    shares: dict[str, list[float | None]] = Field(description="Country → share per year")
+    sources: list[str] = Field(default_factory=list)
+
+
+class CommodityProfile(Result):
+    """Shares for the latest year of each measure, the trend and reserves/production."""
+
+    commodity: str
+    name_en: str
+    name_ja: str
+    measures: dict[str, Shares] = Field(description="Shares per measure (see the shares "
+                                                    "endpoint)")
+    trend: Trend
+    reserves_to_production: float | None
+    notes: list[str]
+
+    def headline(self) -> Shares | None:
+        """The headline supply series: production, else refinery production."""
+        return self.measures.get("production") or self.measures.get("refinery")
+
+
+# --------------------------------------------------------------------------- dependence
+
+
+class DependenceRow(Result):
+    """One commodity's dependence profile seen from the home country."""
+
+    item: str
+    home: str
+    basis: str
+    home_share: float
+    home_rank: int | None
+    top_supplier: str
+    top_share: float
+    hhi: float
+    partner_share: float
+    outside_share: float
+    top_outside_supplier: str | None
+    top_outside_share: float
+    governance_weighted_hhi: float | None
+    hhi_without_home: float | None
+    supply_lost_without_home: float
+    net_import_reliance: float | None
+    method: MethodRef
+    commodity: str
+    name_en: str
+    name_ja: str
+    measure: str
+    year: int
+    unit: str
+    sources: list[str]
+    home_share_by_year: dict[int, float]
+    wgi_imputed: list[str]
+    top_import_source: str | None = None
+    top_import_share: float | None = None
+    import_hhi: float | None = None
+    imports_from_outside: float | None = None
+    import_years: str | None = None
+
+
+class DependenceTable(Result):
+    """The home country's dependence and indispensability over every commodity
+    (``econsec assess dependence --format json``)."""
+
+    home: str
+    home_name: str
+    home_name_ja: str
+    partners: list[str]
+    partner_groups: list[str]
+    columns: list[str]
+    rows: list[DependenceRow]
+    sources: list[str]
+
+
+class LensThresholds(Result):
+    """The thresholds of the three lenses (shares as fractions)."""
+
+    outside_share: float
+    hhi: float
+    net_import_reliance: float
+    advantage_share: float
+    advantage_rank: int
+    advantage_rank_min_share: float
+    innovation_domains: list[str]
+    share_growth: float
+
+
+class LensRow(Result):
+    """Each lens's flag and reasons for one commodity."""
+
+    commodity: str
+    name_en: str
+    name_ja: str
+    home_share: float
+    home_rank: int | None
+    outside_share: float
+    hhi: float
+    net_import_reliance: float | None
+    domains: list[str]
+    external_dependence: bool
+    external_dependence_reason: str
+    domestic_advantage: bool
+    domestic_advantage_reason: str
+    disruptive_innovation: bool
+    disruptive_innovation_reason: str
+
+
+class LensTable(Result):
+    """The three lenses over the home country's dependence table."""
+
+    home: str
+    thresholds: LensThresholds
+    rows: list[LensRow]
+
+
+# --------------------------------------------------------------------------- EU CRM
+
+
+class ScreeningAssumptions(Result):
+    """The factors the screening assumes where the bundled tables have none."""
+
+    import_reliance: str
+    eol_rir: float
+    si_sr: float
+    si_ei: float
+    missing_wgi_scaled: float
+
+
+class ExcludedMaterial(Result):
+    """A material the screening could not assess, and why."""
+
+    material: str
+    reason: str
+
+
+class MatrixPoint(Result):
+    """One material in the SR × EI matrix."""
+
+    material: str
+    material_ja: str
+    sr: float
+    ei: float
+    quadrant: str
+    critical: bool
+    sr_stage: str
+
+
+class ScreeningMatrix(Result):
+    """The SR × EI matrix of the EU 2023 materials under the screening assumptions."""
+
+    sr_threshold: float
+    ei_threshold: float
+    assumptions: ScreeningAssumptions
+    wgi_imputed: list[str]
+    excluded: list[ExcludedMaterial]
+    note_en: str
+    note_ja: str
+    points: list[MatrixPoint]
+    sources: list[str]
+
+
+class MaterialResult(Result):
+    """Supply risk, economic importance and criticality of one material (EC 2017)."""
+
+    material: str
+    sr: float
+    sr_stage: str
+    sr_by_stage: dict[str, float | None]
+    ei: float
+    critical: bool
+    method: MethodRef
+
+
+class EuCrmAssessment(Result):
+    """SR, EI and criticality of a user's input (``econsec assess eu-crm --format json``)."""
+
+    input: str
+    sr_threshold: float
+    ei_threshold: float
+    results: list[MaterialResult]
+    wgi_source: str
+
+
+#: ``econsec assess eu-crm-template`` writes an input file: the input's own model.
+EuCrmTemplate = EuCrmInputFile
+
+
+# --------------------------------------------------------------------------- countries
+
+
+class ExportControl(Result):
+    """Japan's export-control Group A seen from one country."""
+
+    regime: str
+    name: str
+    issuer: str
+    group_a: bool | None = Field(description="null for the issuer (the list is its own)")
+    status: Literal["member", "not-member", "issuer"]
+    status_text: str
+
+
+class Governance(Result):
+    """The six WGI estimates of the latest year with all six."""
+
+    year: int
+    source: str
+    estimates: dict[str, float]
+    mean: float
+    scaled_0_10: float
+
+
+class CountryRiskInfo(Result):
+    """The latest OECD country risk classification (0 lowest … 7 highest)."""
+
+    category: int
+    valid_from: str
+    source: str
+    note: str
+
+
+class ProducedCommodity(Result):
+    """A commodity a country produces: its world share and rank."""
+
+    commodity: str
+    name_en: str
+    name_ja: str
+    measure: str
+    year: int
+    value: float
+    unit: str
+    share: float
+    rank: int
+    producers: int
+    basis: str
+    hhi: float | None
+    sources: list[str]
+
+
+class HomeDependency(Result):
+    """A commodity for which the country is a major supplier of the home country."""
+
+    commodity: str
+    name_en: str
+    name_ja: str
+    measure: str
+    year: int
+    share: float
+    rank: int
+    is_top_supplier: bool
+    home_share: float
+    home_rank: int | None
+    partner_share: float
+    outside_share: float
+    hhi: float
+    net_import_reliance: float | None
+    top_import_source: str | None
+    top_import_share: float | None
+    sources: list[str]
+
+
+class CountryProfile(Result):
+    """Everything the country page and ``econsec assess country`` show about one country."""
+
+    iso3: str
+    iso2: str
+    name_en: str
+    name_ja: str
+    groups: list[str]
+    group_membership: dict[str, bool]
+    export_control: ExportControl
+    governance: Governance | None
+    country_risk: CountryRiskInfo | None
+    home: str
+    is_home: bool
+    is_partner_of_home: bool
+    supplier_threshold: float
+    produces: list[ProducedCommodity]
+    home_depends_on: list[HomeDependency]
+    sources: list[SourceInfo]
+
+
+# --------------------------------------------------------------------------- report
+
+
+class CountryRef(Result):
+    """A country's code and names."""
+
+    iso3: str
+    name_en: str
+    name_ja: str
+
+
+class CountryNames(Result):
+    """A country's names by language."""
+
+    en: str
+    ja: str
+
+
+class HhiRow(Result):
+    """A commodity in the HHI ranking of headline supply series."""
+
+    commodity: str
+    name_en: str
+    name_ja: str
+    measure: str
+    year: int
+    hhi: float
+    top_iso3: str
+    top_name_en: str
+    top_name_ja: str
+    top_share: float
+    home_share: float
+
+
+class ReportData(Result):
+    """The data behind the criticality report and the overview page."""
+
+    generated: str
+    home: CountryRef
+    countries: dict[str, CountryNames]
+    commodities: list[CommodityProfile]
+    hhi_ranking: list[HhiRow]
+    matrix: ScreeningMatrix
+    lenses: LensTable
+    dependence: DependenceTable
+    sources: list[SourceInfo]
