@@ -10,6 +10,7 @@ security headers, the last-resort 500 problem) and gets a deadline
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -18,8 +19,10 @@ from fastapi import FastAPI, Request, Response
 
 from econsec import __version__
 from econsec.errors import EconsecError
+from econsec.settings import Settings
 from econsec.web import problems
 from econsec.web.cache import ReadDeadline, StillComputing
+from econsec.web.pages.site import warm_up
 from econsec.web.registry import routers
 from econsec.web.security import UNSAFE_METHODS, HostPolicy, SecurityMiddleware, new_token
 from econsec.web.state import WebState
@@ -38,7 +41,11 @@ def open_knowledge_base(database_url: str) -> object:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """On shutdown, stop the services that hold threads (the job runner)."""
+    """On start-up, compute what the first pages show on a background thread
+    (:func:`econsec.web.pages.site.warm_up`); on shutdown, stop the services that hold
+    threads (the job runner)."""
+    threading.Thread(target=warm_up, args=(app.state.econsec,), daemon=True,
+                     name="econsec-warm-up").start()
     yield
     for service in app.state.econsec.services.values():
         stop = getattr(service, "shutdown", None)
@@ -48,12 +55,13 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(database_url: str, *, store: object | None = None, host: str = "127.0.0.1",
                port: int | None = None, allowed_hosts: Iterable[str] = (),
-               token: str | None = None) -> FastAPI:
+               token: str | None = None, settings: Settings | None = None) -> FastAPI:
     """The application on the knowledge base at ``database_url`` (a SQLAlchemy URL).
 
     ``host``/``port``: where the server listens (the ``Host`` values it answers, with
     loopback names and ``allowed_hosts``; without ``port`` loopback names on any port).
     ``token``: what state-changing requests must carry (random when not given).
+    ``settings``: the ``ECONSEC_*`` settings (read from the environment when not given).
     """
     app = FastAPI(
         lifespan=_lifespan,
@@ -69,6 +77,7 @@ def create_app(database_url: str, *, store: object | None = None, host: str = "1
     state = WebState(
         store=store if store is not None else open_knowledge_base(database_url),
         database_url=database_url,
+        settings=settings if settings is not None else Settings(),
         csrf_token=token or new_token(),
         host_policy=HostPolicy(host, port, tuple(allowed_hosts)),
     )

@@ -268,28 +268,35 @@ class ReadCache:
 
 
 def reading_store(store: Any, cache: ReadCache) -> Any:
-    """``store`` (a :class:`econsec.kb.store.Store`) whose item, country and source lists
-    and the years of a series are read once per data version inside read computations.
+    """``store`` (a :class:`econsec.kb.store.Store`) whose reads are kept for the cache's
+    data version inside read computations.
 
-    The analyses behind one overview ask for them hundreds of times (every name lookup
-    reads every item); inside a computation of the read cache the lists are kept for the
-    cache's data version (a new list per call, the records are frozen). Outside one (an
-    import's checks, a write) every call reads the database as before. Any other store is
-    returned as it is.
+    The analyses behind one overview ask for the same lists hundreds of times (every name
+    lookup reads every item, every commodity's shares and trend read its observations once
+    per measure); the overview of another home country asks for them all again. Inside a
+    computation of the read cache each read is made once per data version: the item,
+    country and source lists, an item's observations (all of them, in one query; the
+    measure, year and aggregate filters and the years with a value are applied to the kept
+    list, in the store's order), trade flows, governance scores, input edges, the commodity
+    summary and the EU CRM inputs. Records are frozen; each call gets a new list. Outside a
+    computation (an import's checks, a write) every call reads the database as before. Any
+    other store is returned as it is.
     """
     from econsec.kb.store import Store
+    from econsec.records import Measure
 
     if type(store) is not Store:
         return store
 
-    memo: dict[Any, list[Any]] = {}
+    memo: dict[Any, Any] = {}
     memo_version = [-1]
     memo_lock = threading.Lock()
 
+    def computing() -> bool:
+        return bool(getattr(_local, "computing", False))
+
     class ReadingStore(Store):
-        def _remembered(self, key: Any, read: Callable[[], list[Any]]) -> list[Any]:
-            if not getattr(_local, "computing", False):
-                return read()
+        def _kept(self, key: Any, read: Callable[[], Any]) -> Any:
             version = cache.version
             with memo_lock:
                 if memo_version[0] != version:
@@ -301,7 +308,24 @@ def reading_store(store: Any, cache: ReadCache) -> Any:
                 with memo_lock:
                     if memo_version[0] == version:
                         memo[key] = found
-            return list(found)
+            return found
+
+        def _remembered(self, key: Any, read: Callable[[], list[Any]]) -> list[Any]:
+            if not computing():
+                return read()
+            return list(self._kept(key, read))
+
+        def _item_observations(self, item_id: str) -> list[Any] | None:
+            """Every observation of ``item_id`` (kept), or None when it is not an item id
+            (a name or an unknown id: the store resolves it or raises)."""
+            if not computing():
+                return None
+            ids = self._kept(("item_ids",), lambda: frozenset(i.id for i in Store.items(self)))
+            if item_id not in ids:
+                return None
+            found: list[Any] = self._kept(("observations", item_id),
+                                          lambda: Store.observations(self, item_id))
+            return found
 
         def items(self, kind: Any = None) -> list[Any]:
             return self._remembered(("items", kind), lambda: Store.items(self, kind))
@@ -309,12 +333,62 @@ def reading_store(store: Any, cache: ReadCache) -> Any:
         def countries(self) -> list[Any]:
             return self._remembered(("countries",), lambda: Store.countries(self))
 
+        def observations(self, item_id: str, measure: Any = None, year: int | None = None,
+                         include_aggregates: bool = True) -> list[Any]:
+            kept = self._item_observations(item_id)
+            if kept is None:
+                return Store.observations(self, item_id, measure, year, include_aggregates)
+            wanted = None if measure is None else Measure(measure)
+            return [o for o in kept if (wanted is None or o.measure == wanted)
+                    and (year is None or o.year == year)
+                    and (include_aggregates or not o.is_aggregate)]
+
         def years(self, item_id: str, measure: Any) -> list[int]:
-            return self._remembered(("years", item_id, getattr(measure, "value", measure)),
-                                    lambda: Store.years(self, item_id, measure))
+            kept = self._item_observations(item_id)
+            if kept is None:
+                return Store.years(self, item_id, measure)
+            wanted = Measure(measure)
+            return sorted({o.year for o in kept if o.measure == wanted and o.value is not None})
 
         def sources(self, keys: Any = None) -> list[Any]:
             keys = None if keys is None else tuple(sorted(set(keys)))
             return self._remembered(("sources", keys), lambda: Store.sources(self, keys))
+
+        def commodity_summary(self) -> list[dict[str, Any]]:
+            if not computing():
+                return Store.commodity_summary(self)
+            kept = self._kept(("commodity_summary",), lambda: Store.commodity_summary(self))
+            return [{**row, "years": {k: list(v) for k, v in row["years"].items()}}
+                    for row in kept]
+
+        def trade_flows(self, item_id: str | None = None,
+                        importer: str | None = None) -> list[Any]:
+            return self._remembered(("trade_flows", item_id, importer),
+                                    lambda: Store.trade_flows(self, item_id, importer))
+
+        def governance(self, year: int | None = None) -> dict[str, dict[str, float]]:
+            if not computing():
+                return Store.governance(self, year)
+            kept = self._kept(("governance", year), lambda: Store.governance(self, year))
+            return {k: dict(v) for k, v in kept.items()}
+
+        def governance_scores(self, iso3: str | None = None) -> list[Any]:
+            return self._remembered(("governance_scores", iso3),
+                                    lambda: Store.governance_scores(self, iso3))
+
+        def group_members(self, group: str) -> list[str]:
+            return self._remembered(("group_members", group),
+                                    lambda: Store.group_members(self, group))
+
+        def input_edges(self) -> list[Any]:
+            return self._remembered(("input_edges",), lambda: Store.input_edges(self))
+
+        def country_risk(self) -> list[Any]:
+            return self._remembered(("country_risk",), lambda: Store.country_risk(self))
+
+        def eu_crm_inputs(self) -> Any:
+            if not computing():
+                return Store.eu_crm_inputs(self)
+            return self._kept(("eu_crm_inputs",), lambda: Store.eu_crm_inputs(self))
 
     return ReadingStore(store.engine)

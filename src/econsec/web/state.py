@@ -27,6 +27,7 @@ from fastapi import Request
 
 from econsec.errors import BusyError, EconsecError
 from econsec.i18n.terms import N_
+from econsec.settings import Settings
 from econsec.web.security import HostPolicy, new_token
 
 MB = 1024 * 1024
@@ -128,11 +129,13 @@ class ImportGate:
 
 @dataclass
 class WebState:
-    """The store (``econsec.kb.store.Store``), the database URL, shared services and the
-    request limits and checks of :mod:`econsec.web.security`."""
+    """The store (``econsec.kb.store.Store``), the database URL, the settings, shared
+    services and the request limits and checks of :mod:`econsec.web.security`."""
 
     store: Any
     database_url: str
+    #: ``ECONSEC_*`` settings (the default home country of pages and API reads).
+    settings: Settings = field(default_factory=Settings)
     #: Limit of a ``multipart/form-data`` upload (data files, entity lists).
     max_upload_bytes: int = 50 * MB
     #: Limit of any other request body (JSON, YAML, form fields).
@@ -147,6 +150,11 @@ class WebState:
     read_wait_seconds: float = 8.0
     #: Imports through this server: one at a time, a bounded queue.
     import_gate: ImportGate = field(default_factory=ImportGate)
+
+    @property
+    def home_country(self) -> str:
+        """The home country pages and reads use when the request names none."""
+        return self.settings.home_country.strip().upper()
 
     def __post_init__(self) -> None:
         from econsec.web.cache import ReadCache, reading_store

@@ -1,20 +1,21 @@
 """``/api/v1/data``: preview a user's CSV / Excel / data-package file, or import it.
 
-Both take the file as ``multipart/form-data`` (field ``file``) of at most the app's
-``max_upload_bytes`` (else 413). The file is parsed by
-:func:`econsec.datasets.user_tables.read_user_file`; a malformed file is a 422 problem
-naming the file, line and column. The preview stores nothing; the import writes the whole
-file in one transaction (all or nothing) and clears the read cache. Imports run one at a
-time (:class:`econsec.web.state.ImportGate`): an import waits for its turn in a bounded
-queue, without holding a worker thread; when the queue is full, or its turn (or the
-database's write lock, which an ``econsec import`` elsewhere may hold) does not come within
-the busy timeout, the answer is 503 with ``Retry-After`` (nothing written).
+Both take the file as ``multipart/form-data`` (field ``file``: CSV, TSV, Excel workbook or
+a zipped data package) of at most the app's ``max_upload_bytes`` (else 413), received as
+the data page receives it (:func:`econsec.web.common.receive_upload`). The preview is the
+check of ``econsec import --dry-run`` (:func:`econsec.web.common.check_upload`); a
+malformed file is a 422 problem naming the file, line and column. The preview stores
+nothing; the import writes the whole file in one transaction (all or nothing) and clears
+the read cache. Imports run one at a time (:class:`econsec.web.state.ImportGate`): an
+import waits for its turn in a bounded queue, without holding a worker thread; when the
+queue is full, or its turn (or the database's write lock, which an ``econsec import``
+elsewhere may hold) does not come within the busy timeout, the answer is 503 with
+``Retry-After`` (nothing written).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -22,18 +23,16 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from econsec.analyses.provenance import source_dicts
-from econsec.datasets.file_check import check_user_file, problem_row
-from econsec.datasets.user_tables import read_user_file
-from econsec.errors import EconsecError
-from econsec.web.api.common import (
-    State,
-    json_response,
-    problem_responses,
-    read_cache,
-    saved_upload,
-    uploaded_file,
-)
+from econsec.datasets.file_check import problem_row
+from econsec.web.api.common import State, problem_responses
 from econsec.web.api.models import ImportResult, Preview
+from econsec.web.common import (
+    check_upload,
+    json_response,
+    read_cache,
+    read_upload,
+    receive_upload,
+)
 from econsec.web.problems import problem
 from econsec.web.state import run_import
 
@@ -84,36 +83,25 @@ async def preview(
     ``column``, ``message``; at most 100, ``truncated`` says when there were more); a
     well-formed file the import would refuse (unknown items, duplicates, cycles, a changed
     source) is previewed with every refusal in ``errors``."""
-    name, data = await uploaded_file(request, state.max_upload_bytes)
+    upload = await receive_upload(request, state.max_upload_bytes)
 
     def parse() -> Response:
-        with saved_upload(data, name) as path:
-            check = check_user_file(path, store=state.store)
-            listed = [_problem(p, path, name) for p in check.problems]
-            if check.bundle is None and len(check.problems) == 1:
-                raise check.problems[0]  # the file as a whole: its own problem document
+        check = check_upload(upload, store=state.store, limit=state.max_upload_bytes)
+        listed = [problem_row(p) for p in check.problems]
+        if check.bundle is None and len(check.problems) == 1:
+            raise check.problems[0]  # the file as a whole: its own problem document
         if check.read_problems or check.bundle is None:
             first = listed[0]
             return problem(422, "invalid data", first["message"], error="DataFormatError",
                            instance=request.url.path, errors=listed, truncated=check.truncated,
                            **{k: first[k] for k in ("file", "line", "column")
                               if first[k] is not None})
-        document = preview_document(check.bundle, name, rows)
+        document = preview_document(check.bundle, upload.name, rows)
         document["errors"] = listed
         document["truncated"] = check.truncated
         return json_response(document)
 
     return await run_in_threadpool(parse)
-
-
-def _problem(error: EconsecError, path: Path, name: str) -> dict[str, Any]:
-    """One problem of the preview, naming the user's file (not the temporary one)."""
-    row = problem_row(error)
-    file = row["file"]
-    if file and file.startswith(str(path)):
-        row["file"] = name + file[len(str(path)):]
-    row["message"] = row["message"].replace(str(path), name)
-    return row
 
 
 @router.post("/import", response_model=ImportResult, summary="Import a file (all or nothing)",
@@ -125,13 +113,13 @@ async def import_file(
                                    "file names again")] = False,
 ) -> Response:
     """Validate the whole file and write it in one transaction, as ``econsec import``."""
-    name, data = await uploaded_file(request, state.max_upload_bytes)
+    upload = await receive_upload(request, state.max_upload_bytes)
 
     def store() -> dict[str, Any]:
-        with saved_upload(data, name) as path:
-            summary = state.store.import_bundle(read_user_file(path), replace=replace)
+        bundle = read_upload(upload, state.max_upload_bytes)
+        summary = state.store.import_bundle(bundle, replace=replace)
         read_cache(state).invalidate()
-        return {"file": name, **dataclasses.asdict(summary),
+        return {"file": upload.name, **dataclasses.asdict(summary),
                 "counts": state.store.counts()}
 
-    return json_response(await run_import(state, len(data), store))
+    return json_response(await run_import(state, upload.size, store))

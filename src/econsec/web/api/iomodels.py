@@ -16,15 +16,9 @@ from starlette.concurrency import run_in_threadpool
 
 from econsec.errors import ValidationError
 from econsec.io_models.shocks import build_shock, parse_value, resolve_sector, sector_names
-from econsec.web.api.common import (
-    LoadCache,
-    State,
-    check_mrio_ref,
-    json_response,
-    problem_responses,
-    service,
-)
+from econsec.web.api.common import State, json_response, problem_responses
 from econsec.web.api.models import IoRequest, IoResult
+from econsec.web.common import loaded_mrio, mrio_cache
 from econsec.web.state import WebState
 
 router = APIRouter(prefix="/io", tags=["io"])
@@ -34,32 +28,6 @@ IoModel = Literal["leontief", "ghosh", "iim", "extract"]
 #: The option each model's shocks stand for in the CLI (used in error messages).
 OPTIONS = {"leontief": "demand_change", "ghosh": "value_added_change",
            "iim": "demand_perturbation", "extract": "extract"}
-
-
-def mrio_cache(state: WebState) -> LoadCache:
-    """Loaded MRIOs and static models by reference (not tied to the knowledge base)."""
-    return service(state, "mrio_cache", lambda: LoadCache(size=8))
-
-
-def check_table_name(ref: str) -> str:
-    """``ref`` if it is a named table (``pymrio:test``, ``bundled:…``); else a 422 located
-    at ``mrio`` that does not repeat the value (it may be a path)."""
-    from econsec.errors import Location
-    from econsec.scenarios.schema import named_tables
-
-    names = named_tables()
-    if ref not in names:
-        raise ValidationError(f"mrio must name a bundled table ({', '.join(names)}); the "
-                              "web app loads no file paths", location=Location(column="mrio"))
-    return check_mrio_ref(ref)
-
-
-def loaded_mrio(state: WebState, ref: str) -> Any:
-    """The MRIO ``ref`` (loaded once per app; call from a worker thread)."""
-    from econsec.io_models.loaders import load_mrio
-
-    check_table_name(ref)
-    return mrio_cache(state).get(("mrio", ref), lambda: load_mrio(ref))
 
 
 def static_model(state: WebState, ref: str, method: str) -> Any:

@@ -23,11 +23,6 @@ are serialised by a lock.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -35,35 +30,18 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from econsec.datasets.countries import resolve_country
-from econsec.errors import ValidationError
 from econsec.screening.bundled import BUNDLED
-from econsec.screening.checks import check_query
-from econsec.screening.entities import read_entity_file
 from econsec.screening.index import (
     NoListLoadedError,
-    ScreeningSettings,
-    SqliteScreeningIndex,
-    file_sha256,
-    lists_screened,
-    screening_document,
 )
-from econsec.screening.match import Query as ScreeningQuery
-from econsec.web.api.common import (
-    State,
-    json_response,
-    problem_responses,
-    saved_upload,
-    service,
-    uploaded_file,
-)
+from econsec.web.api.common import State, json_response, problem_responses
+from econsec.web.common import receive_upload, upload_on_disk
 from econsec.web.problems import problem
-from econsec.web.state import WebState
+from econsec.web.screening_service import ScreeningService as ScreeningService  # re-export
+from econsec.web.screening_service import screening_service
 
 router = APIRouter(prefix="/screening", tags=["screening"])
 
-#: Suffixes of the list files the API reads (``.csv`` is a CSV list, the rest FtM JSONL).
-LIST_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv")
 MAX_LIMIT = 100
 
 _UPLOAD: dict[str, Any] = {
@@ -76,77 +54,6 @@ _UPLOAD: dict[str, Any] = {
         }}},
     }
 }
-
-
-@dataclass
-class ScreeningService:
-    """The screening index file of the app; :meth:`open` gives a per-request connection."""
-
-    path: Path
-    write_lock: threading.Lock = field(default_factory=threading.Lock)
-
-    @classmethod
-    def from_settings(cls, override: str | Path | None = None) -> ScreeningService:
-        """``override``, else ``ECONSEC_SCREENING_DB``, else the CLI's default path."""
-        return cls(ScreeningSettings().index_path(override))
-
-    @contextmanager
-    def open(self) -> Iterator[SqliteScreeningIndex]:
-        with SqliteScreeningIndex(self.path) as index:
-            yield index
-
-    def lists_document(self) -> dict[str, Any]:
-        """As ``econsec lists --format json`` without server paths."""
-        with self.open() as index:
-            loaded = index.lists()
-        _, warnings = lists_screened(loaded)
-        return {"lists": [{**public_list(x.to_dict()), "edition_age_days": x.age_days()}
-                          for x in loaded], "warnings": warnings}
-
-    def screen_document(self, name: str, country: str | None = None,
-                        birth_date: str | None = None, limit: int = 10) -> dict[str, Any]:
-        """As ``econsec screen NAME --format json`` without the index path; no list
-        loaded is a :class:`~econsec.screening.index.NoListLoadedError`."""
-        query = check_query(ScreeningQuery(name, country or None, birth_date or None),
-                            resolve_country=resolve_country)
-        with self.open() as index:
-            doc = screening_document(index, query, index.screen(query, limit=limit))
-        doc.pop("index", None)
-        return doc
-
-    def load(self, path: Path, list_name: str | None, source_name: str,
-             edition: str | None = None) -> dict[str, Any]:
-        """Load the list file ``path`` (all or nothing) as ``list_name`` (default: the
-        stem of ``source_name``); as ``econsec lists load --format json``."""
-        if not source_name.lower().endswith(LIST_SUFFIXES):
-            raise ValidationError(f"unsupported list file '{source_name}': upload FtM JSON "
-                                  "lines (.jsonl, .json) or a CSV list (.csv)")
-        name = (list_name or "").strip() or Path(source_name).stem
-        entities = read_entity_file(path)
-        with self.write_lock, self.open() as index:
-            loaded = index.load_entities(entities, name, source_file=source_name,
-                                         sha256=file_sha256(path),
-                                         meta={"edition": edition or None})
-            return public_list(loaded.to_dict())
-
-    def decide(self, entity_id: str, query: str, decision: str, note: str = ""
-               ) -> dict[str, str]:
-        """As ``econsec screen decide … --format json``."""
-        with self.write_lock, self.open() as index:
-            return index.decide(entity_id, query, decision, note).to_dict()
-
-
-def public_list(doc: dict[str, Any]) -> dict[str, Any]:
-    """A list's document with its source file reduced to the file name (no server path)."""
-    source = str(doc.get("source_file") or "")
-    if not source.startswith("bundled:"):
-        source = source.replace("\\", "/").rsplit("/", 1)[-1]
-    return {**doc, "source_file": source}
-
-
-def screening_service(state: WebState) -> ScreeningService:
-    """The app's :class:`ScreeningService` (a test may put its own in ``state.services``)."""
-    return service(state, "screening", ScreeningService.from_settings)
 
 
 class DecisionIn(BaseModel):
@@ -178,11 +85,11 @@ async def load_list(request: Request, state: State, name: Annotated[str | None, 
     replaces a list of the same name. All or nothing: a malformed line is a 422 problem
     naming the ``line``. Uploads above the app's size limit are refused (413)."""
     screening = screening_service(state)
-    filename, data = await uploaded_file(request, state.max_upload_bytes)
+    upload = await receive_upload(request, state.max_upload_bytes)
 
     def load() -> dict[str, Any]:
-        with saved_upload(data, filename) as path:
-            return screening.load(path, name, filename, edition)
+        with upload_on_disk(upload) as path:
+            return screening.load(path, name, upload.name, edition)
 
     return json_response(await run_in_threadpool(load), status_code=201)
 

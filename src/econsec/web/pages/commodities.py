@@ -17,8 +17,8 @@ from econsec.i18n import translator
 from econsec.i18n.collation import sorted_by_name
 from econsec.web.i18n import request_language
 from econsec.web.pages import figures
-from econsec.web.pages.common import bilingual, cached, render
-from econsec.web.pages.overview import overview_data
+from econsec.web.pages.common import bilingual, cached, country_names, plain, render
+from econsec.web.pages.overview import commodity_profiles
 from econsec.web.pages.tables import FormatParam, table_response
 from econsec.web.state import WebState, get_state
 
@@ -35,14 +35,19 @@ SHARE_COLUMNS = ("commodity", "measure", "year", "iso3", "country", "country_en"
                  "country_ja", "value", "unit", "share")
 
 
+def commodity_rows(state: WebState) -> list[dict[str, Any]]:
+    """The commodities with observations (:func:`commodity_list`, plain), cached."""
+    return cached(state, ("commodity_list",),  # type: ignore[no-any-return]
+                  lambda: [plain(c) for c in commodity_list(state.store)])
+
+
 @router.get("/commodities", response_class=HTMLResponse)
 def commodities(request: Request, state: State, fmt: FormatParam = None) -> Response:
     lang = request_language(request)
     t = translator(lang)
-    rows = sorted_by_name(cached(state, ("commodity_list",), lambda: commodity_list(state.store)),
-                          lang, lambda c: bilingual(c, lang))
+    rows = sorted_by_name(commodity_rows(state), lang, lambda c: bilingual(c, lang))
     headline = {p["commodity"]: (p["measures"].get("production") or p["measures"].get("refinery"))
-                for p in overview_data(state, "JPN")["commodities"]}
+                for p in commodity_profiles(state)}
     if fmt:
         data = []
         for c in rows:
@@ -61,7 +66,8 @@ def commodities(request: Request, state: State, fmt: FormatParam = None) -> Resp
 
 
 def _profile(state: WebState, item_id: str) -> dict[str, Any]:
-    return cached(state, ("profile", item_id), lambda: commodity_profile(state.store, item_id))
+    return cached(state, ("profile", item_id),  # type: ignore[no-any-return]
+                  lambda: plain(commodity_profile(state.store, item_id)))
 
 
 def share_view(state: WebState, item_id: str, measure: str | None, year: int | None,
@@ -78,8 +84,8 @@ def share_view(state: WebState, item_id: str, measure: str | None, year: int | N
     if year not in years:
         year = years[0]
     shares = cached(state, ("shares", profile["commodity"], measure, year),
-                    lambda: commodity_shares(state.store, profile["commodity"],
-                                             measure=measure, year=year))
+                    lambda: plain(commodity_shares(state.store, profile["commodity"],
+                                                   measure=measure, year=year)))
     return {
         "item_id": profile["commodity"], "measures": measures, "measure": measure,
         "years": years, "year": year, "shares": shares,
@@ -114,7 +120,7 @@ def commodity(request: Request, state: State, item_id: str,
                  else r.get("country")} for r in s["shares"]]
         return table_response(request, f"{item_id}-{s.get('measure', 'shares')}-"
                               f"{s.get('year', '')}".rstrip("-"), SHARE_COLUMNS, data, fmt)
-    countries = overview_data(state, "JPN")["countries"]
+    countries = country_names(state)
     trend = profile["trend"]
     m = profile["measures"]
     supply = m.get("production") or m.get("refinery")

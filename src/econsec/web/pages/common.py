@@ -22,7 +22,7 @@ from econsec.datasets.sources import source_text
 from econsec.i18n import SUPPORTED_LANGUAGES
 from econsec.i18n.terms import N_
 from econsec.i18n.units import unit_text
-from econsec.web.api.common import read_cache
+from econsec.web.common import read_cache
 from econsec.web.i18n import COOKIE, page_environment, request_language
 from econsec.web.state import WebState
 
@@ -38,7 +38,8 @@ NAVIGATION = (
     ("/screening", N_("Screening")),
 )
 
-#: Home countries offered on the overview (any stored ISO3 also works via ?home=).
+#: Home countries offered on the overview and country pages, after the server's default home
+#: country (any stored ISO3 also works via ?home=).
 HOME_CHOICES = ("JPN", "USA", "DEU", "FRA", "GBR", "ITA", "CAN", "KOR", "AUS", "IND", "CHN")
 
 
@@ -116,3 +117,31 @@ def cached(state: WebState, key: tuple[Any, ...], build: Callable[[], Any]) -> A
     """``build()`` once per ``key`` and knowledge-base version, in the app's one read cache
     (shared with the JSON API; cleared by imports and by data changes it notices)."""
     return read_cache(state).get(("page", *key), build)
+
+
+def plain(result: Any) -> Any:
+    """An analysis result as the plain dictionaries and lists the templates read (a
+    pydantic model dumped once; anything else as it is)."""
+    dump = getattr(result, "model_dump", None)
+    return dump() if callable(dump) else result
+
+
+def home_query(state: WebState, home: str | None) -> str:
+    """The home country a page asked for (``?home=``, trimmed, upper case), else the
+    server's default home country (:attr:`WebState.home_country`)."""
+    return (home or "").strip().upper() or state.home_country
+
+
+def home_choices(state: WebState, current: str) -> list[Any]:
+    """The stored countries offered as home: the default, :data:`HOME_CHOICES` and
+    ``current`` (each once, in that order)."""
+    countries = {c.iso3: c for c in state.store.countries()}
+    codes = dict.fromkeys((state.home_country, *HOME_CHOICES, current))
+    return [countries[c] for c in codes if c in countries]
+
+
+def country_names(state: WebState) -> dict[str, dict[str, str]]:
+    """``{iso3: {"en": name, "ja": name}}`` of every stored country (what charts label
+    countries with), cached."""
+    return cached(state, ("country_names",), lambda: {  # type: ignore[no-any-return]
+        c.iso3: {"en": c.name_en, "ja": c.name_ja} for c in state.store.countries()})

@@ -17,8 +17,15 @@ from econsec.i18n.collation import sorted_by_name
 from econsec.i18n.terms import N_
 from econsec.web.i18n import request_language
 from econsec.web.pages import figures
-from econsec.web.pages.common import HOME_CHOICES, bilingual, cached, render
-from econsec.web.pages.overview import overview_data
+from econsec.web.pages.common import (
+    bilingual,
+    cached,
+    home_choices,
+    home_query,
+    plain,
+    render,
+)
+from econsec.web.pages.overview import commodity_profiles, overview_data, report_result
 from econsec.web.pages.tables import FormatParam, table_response
 from econsec.web.state import WebState, get_state
 
@@ -44,7 +51,7 @@ def producer_positions(state: WebState) -> dict[str, list[dict[str, Any]]]:
     """Per country: the commodities it produces (share, rank), from the cached profiles."""
     def build() -> dict[str, list[dict[str, Any]]]:
         out: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for p in overview_data(state, "JPN")["commodities"]:
+        for p in commodity_profiles(state):
             s = p["measures"].get("production") or p["measures"].get("refinery")
             if not s:
                 continue
@@ -93,15 +100,17 @@ def countries(request: Request, state: State,
 
 @router.get("/countries/{iso3}", response_class=HTMLResponse)
 def country(request: Request, state: State, iso3: str,
-            home: Annotated[str, Query(max_length=60)] = "JPN",
+            home: Annotated[str | None, Query(max_length=60)] = None,
             fmt: FormatParam = None) -> Response:
     lang = request_language(request)
     t = translator(lang)
     try:
-        base = overview_data(state, home.strip().upper() or "JPN")
-        profile = cached(state, ("country", iso3, base["home"]["iso3"]), lambda: country_profile(
-            state.store, iso3, home=base["home"]["iso3"], profiles=base["commodities"],
-            dependence=base["dependence"]))
+        base = overview_data(state, home_query(state, home))
+        home_iso3 = base["home"]["iso3"]
+        report = report_result(state, home_iso3)
+        profile = cached(state, ("country", iso3, home_iso3), lambda: plain(country_profile(
+            state.store, iso3, home=home_iso3, profiles=report.commodities,
+            dependence=report.dependence)))
     except EconsecError as exc:
         return render(request, "not_found.html.j2", status_code=404,
                       title=t.gettext("Not found"), message=exc.translate(lang, located=False),
@@ -128,13 +137,12 @@ def country(request: Request, state: State, iso3: str,
                "layout": {"margin": {"l": 10, "r": 20, "t": 10, "b": 40}, "height": 280,
                           "xaxis": {"range": [-2.5, 2.5], "zeroline": True},
                           "yaxis": {"automargin": True}}}
-    countries_all = {c.iso3: c for c in state.store.countries()}
-    choices = [countries_all[c] for c in HOME_CHOICES if c in countries_all]
     return render(
         request, "country.html.j2",
         title=(profile["name_ja"] or profile["name_en"]) if lang == "ja" else profile["name_en"],
         profile=profile, group_labels=GROUP_LABELS, wgi_labels=WGI_LABELS,
-        home=base["home"], home_choices=choices, countries=base["countries"],
+        home=base["home"], home_choices=home_choices(state, home_iso3),
+        countries=base["countries"],
         produces_figure=figures.country_shares_bar(top, t, lang) if top else None,
         wgi_figure=wgi,
     )

@@ -12,26 +12,27 @@ nothing is stored.
 from __future__ import annotations
 
 import dataclasses
-import io
-import tempfile
-import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path, PurePosixPath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from econsec.datasets.file_check import check_user_file, problem_row
-from econsec.datasets.user_tables import read_user_file
-from econsec.errors import DataFormatError, EconsecError
+from econsec.datasets.file_check import problem_row
+from econsec.errors import EconsecError
 from econsec.i18n import translator
-from econsec.web.api.common import read_cache
+from econsec.web.common import (
+    Upload,
+    UploadMissing,
+    check_upload,
+    read_cache,
+    read_upload,
+    receive_upload,
+)
 from econsec.web.i18n import request_language
 from econsec.web.pages import data_tables
 from econsec.web.pages.common import render
+from econsec.web.security import UploadTooLarge
 from econsec.web.state import WebState, get_state, run_import
 
 router = APIRouter(include_in_schema=False)
@@ -43,8 +44,6 @@ TABLES = ("sources", "countries", "items", "observations", "trade_flows", "input
           "governance", "country_risk")
 #: Rows shown per table, problems listed at most.
 PREVIEW_ROWS, MAX_ERRORS = 10, 100
-#: A zipped data package may unpack to at most this multiple of the upload limit.
-ZIP_EXPANSION = 10
 MB = 1024 * 1024
 
 
@@ -52,72 +51,25 @@ class UploadRefused(Exception):
     """The upload is refused before it is read (too large, wrong type, no file)."""
 
 
-def _safe_name(name: str) -> str:
-    base = PurePosixPath((name or "upload").replace("\\", "/")).name
-    cleaned = "".join(c for c in base if c.isalnum() or c in "._- ")[:120].strip()
-    return cleaned or "upload"
-
-
-async def _upload(request: Request, state: WebState) -> tuple[str, bytes]:
+async def _upload(request: Request, state: WebState) -> Upload:
+    """The form's data file, received as the API receives it
+    (:func:`econsec.web.common.receive_upload`); refused in the reader's words."""
     t = translator(request_language(request))
     limit = state.max_upload_bytes
-    length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > limit + 64 * 1024:
-        raise UploadRefused(t.gettext("The file is larger than the limit of %(limit)s MB; "
-                                      "nothing was read or stored.")
-                            % {"limit": t.number(limit / MB, 1)})
-    form = await request.form(max_files=1, max_fields=10)
+    too_large = t.gettext("The file is larger than the limit of %(limit)s MB; nothing was "
+                          "read or stored.") % {"limit": t.number(limit / MB, 1)}
     try:
-        upload = form.get("file")
-        if upload is None or isinstance(upload, str) or not upload.filename:
-            raise UploadRefused(t.gettext("Choose a file first."))
-        data = await upload.read(limit + 1)
-        name = _safe_name(upload.filename)
-    finally:
-        await form.close()
-    if len(data) > limit:
-        raise UploadRefused(t.gettext("The file is larger than the limit of %(limit)s MB; "
-                                      "nothing was read or stored.")
-                            % {"limit": t.number(limit / MB, 1)})
-    if not name.lower().endswith(SUFFIXES):
+        upload = await receive_upload(request, limit, max_fields=10)
+    except UploadTooLarge:
+        raise UploadRefused(too_large) from None
+    except UploadMissing:
+        raise UploadRefused(t.gettext("Choose a file first.")) from None
+    if not upload.name.lower().endswith(SUFFIXES):
         raise UploadRefused(t.gettext("Unsupported file type: upload a .csv, .xlsx or a .zip "
                                       "of a data package."))
-    if not data.strip():
+    if not upload.data.strip():
         raise UploadRefused(t.gettext("The file is empty."))
-    return name, data
-
-
-@contextmanager
-def _on_disk(name: str, data: bytes, limit: int) -> Iterator[Path]:
-    """The upload as a file (a zip: its ``datapackage.json``) in a private temporary folder."""
-    with tempfile.TemporaryDirectory(prefix="econsec-page-upload-") as folder:
-        root = Path(folder)
-        if not name.lower().endswith(".zip"):
-            path = root / name
-            path.write_bytes(data)
-            yield path
-            return
-        try:
-            archive = zipfile.ZipFile(io.BytesIO(data))
-        except zipfile.BadZipFile:
-            raise DataFormatError("not a valid .zip file") from None
-        members = [m for m in archive.infolist() if not m.is_dir()]
-        if sum(m.file_size for m in members) > limit * ZIP_EXPANSION:
-            raise DataFormatError("the .zip unpacks to more than the size limit allows")
-        target = root / "package"
-        for m in members:
-            rel = PurePosixPath(m.filename)
-            if rel.is_absolute() or ".." in rel.parts:
-                raise DataFormatError("unsafe path in the .zip: %(path)s",
-                                      params={"path": m.filename[:200]})
-            out = target / rel
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_bytes(archive.read(m))
-        found = sorted(target.rglob("datapackage.json"), key=lambda p: len(p.parts))
-        if not found:
-            raise DataFormatError("the .zip holds no datapackage.json (a data package is a "
-                                  "folder with datapackage.json and its CSV files)")
-        yield found[0]
+    return upload
 
 
 def _error_row(exc: EconsecError, name: str, line: int | None = None,
@@ -127,14 +79,12 @@ def _error_row(exc: EconsecError, name: str, line: int | None = None,
             "message": exc.translate(lang, located=False), "file": name}
 
 
-def preview_file(store: Any, name: str, data: bytes, limit: int,
-                 lang: str = "en") -> dict[str, Any]:
+def preview_file(store: Any, upload: Upload, limit: int, lang: str = "en") -> dict[str, Any]:
     """Counts, first rows and every problem of every row of the upload (the one check of
-    :func:`econsec.datasets.file_check.check_user_file`); stores nothing."""
-    with _on_disk(name, data, limit) as path:
-        check = check_user_file(path, store=store, limit=MAX_ERRORS)
+    :func:`econsec.web.common.check_upload`); stores nothing."""
+    check = check_upload(upload, store=store, limit=limit, max_problems=MAX_ERRORS)
     bundle = check.bundle
-    errors = [{**problem_row(p, lang), "file": name} for p in check.problems]
+    errors = [{**problem_row(p, lang), "file": upload.name} for p in check.problems]
     counts = {t: len(getattr(bundle, t)) for t in TABLES} if bundle else {}
     rows = {}
     if bundle is not None:
@@ -143,7 +93,7 @@ def preview_file(store: Any, name: str, data: bytes, limit: int,
             if records:
                 dicts = [_plain(r) for r in records]
                 rows[t] = {"columns": list(dicts[0]), "rows": dicts}
-    return {"file": name, "counts": counts, "rows": rows, "errors": errors,
+    return {"file": upload.name, "counts": counts, "rows": rows, "errors": errors,
             "truncated": check.truncated,
             "sources": [dataclasses.asdict(s) for s in bundle.sources] if bundle else []}
 
@@ -158,10 +108,9 @@ def _plain(record: Any) -> dict[str, Any]:
     return out
 
 
-def import_file(store: Any, name: str, data: bytes, limit: int) -> dict[str, Any]:
+def import_file(store: Any, upload: Upload, limit: int) -> dict[str, Any]:
     """Read and store the upload in one transaction (all or nothing)."""
-    with _on_disk(name, data, limit) as path:
-        summary = store.import_bundle(read_user_file(path))
+    summary = store.import_bundle(read_upload(upload, limit))
     return dataclasses.asdict(summary)
 
 
@@ -176,8 +125,8 @@ def data_page(request: Request, state: State) -> HTMLResponse:
 async def data_preview(request: Request, state: State) -> HTMLResponse:
     """htmx fragment: the preview (nothing stored)."""
     try:
-        name, data = await _upload(request, state)
-        result = await run_in_threadpool(preview_file, state.store, name, data,
+        upload = await _upload(request, state)
+        result = await run_in_threadpool(preview_file, state.store, upload,
                                          state.max_upload_bytes, request_language(request))
     except UploadRefused as exc:
         return render(request, "_data_result.html.j2", refused=str(exc))
@@ -192,8 +141,8 @@ async def data_preview(request: Request, state: State) -> HTMLResponse:
 async def data_import(request: Request, state: State) -> HTMLResponse:
     """htmx fragment: import the file (all or nothing) and say what was stored."""
     try:
-        name, data = await _upload(request, state)
-        summary = await run_import(state, len(data), import_file, state.store, name, data,
+        upload = await _upload(request, state)
+        summary = await run_import(state, upload.size, import_file, state.store, upload,
                                    state.max_upload_bytes)
     except UploadRefused as exc:
         return render(request, "_data_result.html.j2", refused=str(exc))
@@ -201,5 +150,5 @@ async def data_import(request: Request, state: State) -> HTMLResponse:
         return render(request, "_data_result.html.j2",
                       import_error=exc.translate(request_language(request)))
     read_cache(state).invalidate()
-    return render(request, "_data_result.html.j2", imported=summary, file=name,
+    return render(request, "_data_result.html.j2", imported=summary, file=upload.name,
                   counts=state.store.counts())

@@ -13,7 +13,7 @@ from econsec.i18n import translator
 from econsec.i18n.terms import N_
 from econsec.web.i18n import request_language
 from econsec.web.pages import figures
-from econsec.web.pages.common import HOME_CHOICES, cached, render
+from econsec.web.pages.common import cached, home_choices, home_query, plain, render
 from econsec.web.state import WebState, get_state
 
 router = APIRouter(include_in_schema=False)
@@ -28,30 +28,52 @@ def tag_list(tags: Any, lang: str) -> str:
     return ("、" if lang == "ja" else ", ").join(t.gettext(str(tag)) for tag in tags)
 
 
+def profile_results(state: WebState) -> list[Any]:
+    """Every commodity's profile (the analysis results), once per knowledge-base version:
+    they do not depend on the home country, so every home country's overview reuses them."""
+    from econsec.analyses.commodity_profile import commodity_profile
+
+    def build() -> list[Any]:
+        store = state.store
+        return [commodity_profile(store, row["id"]) for row in store.commodity_summary()
+                if row["years"]]
+    return cached(state, ("profile_results",), build)  # type: ignore[no-any-return]
+
+
+def commodity_profiles(state: WebState) -> list[dict[str, Any]]:
+    """Every commodity's profile as the pages read it (plain dictionaries), cached."""
+    return cached(state, ("commodity_profiles",),  # type: ignore[no-any-return]
+                  lambda: [plain(p) for p in profile_results(state)])
+
+
+def report_result(state: WebState, home: str) -> Any:
+    """:func:`report_data` for ``home`` (the analysis result), cached per knowledge-base
+    version; the commodity profiles are shared by every home country."""
+    return cached(state, ("report", home),
+                  lambda: report_data(state.store, home=home, profiles=profile_results(state)))
+
+
 def overview_data(state: WebState, home: str) -> dict[str, Any]:
-    """:func:`report_data` for ``home``, cached per knowledge-base version."""
-    return cached(state, ("overview", home), lambda: report_data(state.store, home=home))
+    """:func:`report_result` as the overview reads it (plain dictionaries), cached."""
+    return cached(state, ("overview", home),  # type: ignore[no-any-return]
+                  lambda: plain(report_result(state, home)))
 
 
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request, state: Annotated[WebState, Depends(get_state)],
-             home: Annotated[str, Query(max_length=60)] = "JPN") -> HTMLResponse:
+             home: Annotated[str | None, Query(max_length=60)] = None) -> HTMLResponse:
     lang = request_language(request)
     t = translator(lang)
     error = None
     try:
-        data = overview_data(state, home.strip().upper() or "JPN")
+        data = overview_data(state, home_query(state, home))
     except EconsecError as exc:
         error = exc.translate(lang)
-        data = overview_data(state, "JPN")
-    countries = {c.iso3: c for c in state.store.countries()}
-    choices = [countries[c] for c in HOME_CHOICES if c in countries]
-    if data["home"]["iso3"] not in HOME_CHOICES and data["home"]["iso3"] in countries:
-        choices.append(countries[data["home"]["iso3"]])
+        data = overview_data(state, state.home_country)
     hhi_rows = data["hhi_ranking"][:20]
     return render(
         request, "overview.html.j2", title=t.gettext("Overview"), data=data, error=error,
-        home_choices=choices, hhi_rows=hhi_rows,
+        home_choices=home_choices(state, data["home"]["iso3"]), hhi_rows=hhi_rows,
         lens_rows=[r for r in data["lenses"]["rows"] if r["external_dependence"]
                    or r["domestic_advantage"] or r["disruptive_innovation"]],
         matrix_figure=figures.criticality_matrix(data["matrix"], t),

@@ -17,9 +17,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-# imported for the texts they register (result notes; progress and refusals)
-import econsec.scenarios.ensemble
-import econsec.web.api.scenarios  # noqa: F401
+# imported for the texts it registers (result notes); the API's progress and refusal texts
+# are registered by the API router the app includes
+import econsec.scenarios.ensemble  # noqa: F401
 from econsec.i18n import translator
 from econsec.i18n.terms import N_
 from econsec.io_models.bea import NOTE_IDS
@@ -87,8 +87,7 @@ def scenario_names(state: Annotated[WebState, Depends(get_state)],
     """The regions and sectors (code and name) of a bundled table, for the scenario
     builder's choices (the table is loaded once per app, as for a run)."""
     from econsec.io_models.shocks import sector_names
-    from econsec.web.api.common import json_response
-    from econsec.web.api.iomodels import loaded_mrio
+    from econsec.web.common import json_response, loaded_mrio
 
     table = loaded_mrio(state, mrio)  # a 422 problem for anything but a bundled table
     names = sector_names(mrio)

@@ -10,8 +10,8 @@ candidate; "no match" is said only when no candidate was found. A name with no l
 digit (spaces, invisible characters, punctuation), an invalid or future birth date or an
 unknown country is refused with an error in the reader's language (422).
 
-Everything goes through :class:`econsec.web.api.screening.ScreeningService`, so the page
-shows what ``GET /api/v1/screening/screen`` returns.
+Everything goes through :class:`econsec.web.screening_service.ScreeningService`, as
+``GET /api/v1/screening/screen`` does, so the page shows what the API returns.
 """
 
 from __future__ import annotations
@@ -28,10 +28,11 @@ from econsec.i18n import Translator, translator
 from econsec.screening.checks import QueryError
 from econsec.screening.explain import render_notes
 from econsec.screening.index import STALE_AFTER_DAYS, NoListLoadedError
-from econsec.web.api.common import UploadTooLarge, check_length, safe_name, saved_upload
-from econsec.web.api.screening import screening_service
+from econsec.web.common import Upload, UploadMissing, receive_upload, upload_on_disk
 from econsec.web.i18n import request_language
 from econsec.web.pages.common import render
+from econsec.web.screening_service import screening_service
+from econsec.web.security import UploadTooLarge
 from econsec.web.state import WebState, get_state
 
 router = APIRouter(include_in_schema=False)
@@ -119,22 +120,13 @@ def record_decision(request: Request, state: State,
     return RedirectResponse(_search_url(form, decided=entity_id), status_code=303)
 
 
-async def _uploaded_list(request: Request, limit: int) -> tuple[str, bytes, str]:
-    """The form's list file (sanitised name, bytes; 413 beyond ``limit``) and list name."""
-    check_length(request, limit)
-    form = await request.form(max_files=1, max_fields=10)
+async def _uploaded_list(request: Request, limit: int) -> tuple[Upload, str]:
+    """The form's list file (413 beyond ``limit``) and list name."""
     try:
-        upload = form.get("file")
-        if upload is None or isinstance(upload, str) or not upload.filename:
-            raise ValidationError("choose a list file (.jsonl or .csv) first")
-        data = await upload.read(limit + 1)
-        if len(data) > limit:
-            raise UploadTooLarge(limit)
-        list_name = form.get("list_name")
-        return (safe_name(upload.filename), data,
-                list_name.strip()[:100] if isinstance(list_name, str) else "")
-    finally:
-        await form.close()
+        upload = await receive_upload(request, limit, max_fields=10)
+    except UploadMissing:
+        raise ValidationError("choose a list file (.jsonl or .csv) first") from None
+    return upload, upload.fields.get("list_name", "").strip()[:100]
 
 
 @router.post("/screening/lists", response_class=HTMLResponse)
@@ -142,11 +134,11 @@ async def load_list(request: Request, state: State) -> Response:
     t = translator(request_language(request))
     screening = screening_service(state)
     try:
-        filename, data, list_name = await _uploaded_list(request, state.max_upload_bytes)
+        upload, list_name = await _uploaded_list(request, state.max_upload_bytes)
 
         def load() -> dict[str, Any]:
-            with saved_upload(data, filename) as path:
-                return screening.load(path, list_name, filename)
+            with upload_on_disk(upload) as path:
+                return screening.load(path, list_name, upload.name)
 
         loaded = await run_in_threadpool(load)
     except UploadTooLarge:

@@ -1,11 +1,42 @@
-"""All HTML page routers in one (the registry lists this module once)."""
+"""All HTML page routers in one (the registry lists this module once), and the start-up
+warm-up of what the first pages show."""
 
 from __future__ import annotations
 
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
 from fastapi import APIRouter
 
+from econsec.web.cache import DEADLINE
 from econsec.web.pages import commodities, countries, data, overview, scenarios, value_chain
+from econsec.web.state import WebState
 
 router = APIRouter(include_in_schema=False)
 for _module in (overview, commodities, countries, value_chain, scenarios, data):
     router.include_router(_module.router)
+
+log = logging.getLogger(__name__)
+
+
+def warm_up(state: WebState) -> None:
+    """Compute, once, what the first pages show (the commodity profiles, the overview of the
+    default home country, the commodity list, producers per country, the value chain), so
+    that a user's first page finds them cached or being computed. Runs on a background
+    thread at start-up; requests arriving meanwhile join the computations (the read cache
+    computes each result once). A failure is logged, never raised: the page that needs the
+    result computes it again and shows its own error."""
+    DEADLINE.set(time.monotonic() + 600)  # wait for each result as long as it takes
+    steps: tuple[Callable[[], Any], ...] = (
+        lambda: overview.overview_data(state, state.home_country),
+        lambda: commodities.commodity_rows(state),
+        lambda: countries.producer_positions(state),
+        lambda: value_chain.chain(state),
+    )
+    for step in steps:
+        try:
+            step()
+        except Exception:  # a warm-up must not stop the server
+            log.warning("start-up warm-up step failed", exc_info=True)
