@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -256,8 +255,3 @@ def resolve_country(name: str, *, location: Location | None = None) -> str:
 def try_resolve_country(name: str) -> str | None:
     """Like :func:`resolve_country` but None when the name is unknown or an aggregate."""
     return None if is_aggregate_label(name) else _lookup(name)
-
-
-def with_groups(items: list[Country], groups: dict[str, tuple[str, ...]]) -> list[Country]:
-    """Copies of ``items`` with ``groups`` applied (helper for callers with own lists)."""
-    return [replace(c, groups=groups.get(c.iso3, c.groups)) for c in items]
