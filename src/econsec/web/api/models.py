@@ -136,7 +136,7 @@ class Preview(_Open):
     file: str
     counts: dict[str, int]
     rows: dict[str, list[dict[str, Any]]]
-    sources: list[dict[str, Any]]
+    sources: list[SourceInfo]
     errors: list[dict[str, Any]]
 
 
