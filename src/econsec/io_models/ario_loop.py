@@ -39,7 +39,9 @@ The hot loop is plain numpy on contiguous arrays: two passes over ``Z`` per day
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -456,7 +458,7 @@ def initial_state(model: Model, sched: Schedule) -> State:
     order_ratio = np.ones(n)
     gap_share = np.zeros((S, n))
     np.divide(gap, model.ZC, out=gap_share, where=model.ZC != 0)
-    orders = order_ratio * _orders_received(model, gap_share)
+    orders = order_ratio * _orders_received(model, gap_share, _work(model))
     state = State(
         stock=model.stock0.copy(), alpha=np.full(n, model.alpha_base),
         production=model.x0.copy(), delta=np.zeros(n), bonus=np.zeros(n),
@@ -487,6 +489,14 @@ class _Work:
     need: Array
     use: Array
     V: Array
+    orders: Array
+
+
+def _work(model: Model) -> _Work:
+    S, n = model.S, model.n
+    return _Work(buf=np.empty((S, n)), tol=np.empty((S, n)), need=np.empty((S, n)),
+                 use=np.empty((S, n)), V=np.empty((S, 2, model.R)),
+                 orders=np.empty((S, model.R, 1)))
 
 
 def _allclose(a: Array, b: Array, buf: Array, tol: Array | None = None) -> bool:
@@ -509,10 +519,34 @@ def _share(num: Array, den: Array) -> Array:
     return out
 
 
-def _orders_received(model: Model, gap_share: Array) -> Array:
+#: Tables with at least this many industries split each pass over Z between two threads.
+PARALLEL_MIN_INDUSTRIES = 1000
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _batched_matmul(model: Model, a: Array, b: Array, out: Array) -> Array:
+    """``np.matmul(a, b, out=out)`` over stacks of matrices. For large tables the first half
+    of the stack runs on a helper thread while this thread does the second (NumPy releases
+    the GIL in BLAS); each matrix is the same BLAS call as in one ``np.matmul``, so the
+    result is bit-identical."""
+    global _POOL
+    if model.n < PARALLEL_MIN_INDUSTRIES or (os.cpu_count() or 1) < 2:
+        return np.matmul(a, b, out=out)
+    count = a.shape[0]
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="econsec-ario")
+    half = count // 2
+    first = _POOL.submit(np.matmul, a[:half], b[:half], out=out[:half])
+    np.matmul(a[half:], b[half:], out=out[half:])
+    first.result()
+    return out
+
+
+def _orders_received(model: Model, gap_share: Array, work: _Work) -> Array:
     """Orders each supplier ``(r, s)`` receives, before its order ratio:
     ``Σ_j Z_{(r,s),j} · gap_share_{s,j}`` (one pass over Z), as an n-vector (region-major)."""
-    received: Array = np.matmul(model.Zp, gap_share[:, :, None])[:, :, 0].T.ravel()
+    by_sector = _batched_matmul(model, model.Zp, gap_share[:, :, None], work.orders)
+    received: Array = by_sector[:, :, 0].T.ravel()
     return received
 
 
@@ -618,7 +652,7 @@ def deliveries(model: Model, state: State, filled: Array, ratio: Array, V: Array
     R, S = model.R, model.S
     V[:, 0, :] = (state.order_ratio * filled).reshape(R, S).T
     V[:, 1, :] = ratio.reshape(R, S).T
-    both = np.matmul(V, model.Zp)  # S × 2 × n: one pass over Z for both products
+    both = _batched_matmul(model, V, model.Zp, np.empty((S, 2, model.n)))  # one pass over Z
     received = state.gap_share * both[:, 0, :]
     for s, P in state.blocks.items():
         received[s] = (P * filled[np.arange(R) * S + s][:, None]).sum(axis=0)
@@ -666,6 +700,70 @@ def order_gap(model: Model, stock: Array, wanted: Array, use: Array, work: _Work
     return gap_all
 
 
+@dataclass(eq=False)
+class _Block:
+    """The explicit orders of one modified input sector s on one day: ``rows`` the suppliers
+    ``(r, s)``; ``P0``/``P`` their orders from every buyer (R × n) before/after cuts and
+    redirection; ``Y0``/``Y`` their final demand (R × R·F) likewise; ``passing`` the cut
+    factors ``f`` of each supplier to each destination region (R × R)."""
+
+    rows: IntArray
+    P0: Array
+    P: Array
+    Y0: Array
+    Y: Array
+    passing: Array
+
+
+def _diversify(model: Model, dv: Any, t: int, block: _Block, extra: dict[int, float]) -> None:
+    """Diversification: the alternative supplier a receives ``share · ramp_t`` of the orders
+    and final demand the cut took from origin o for the destinations (where a itself is not
+    cut), scaled down to at most ``limit`` a day; adds what it got to ``extra``."""
+    col_region, fd_region = model.col_region, model.fd_region
+    rows, P0, P, Y0b, Yb, fcol = block.rows, block.P0, block.P, block.Y0, block.Y, block.passing
+    o = int(np.flatnonzero(rows == dv.origin_row)[0])
+    a = int(np.flatnonzero(rows == dv.alt_row)[0])
+    share = dv.share[t]
+    if share <= 0:
+        return
+    mi = np.isin(col_region, dv.dest_regions) & (fcol[a, col_region] > 0)
+    mf = np.isin(fd_region, dv.dest_regions) & (fcol[a, fd_region] > 0)
+    ex_i = share * (P0[o] - P[o]) * mi
+    ex_f = share * (Y0b[o] - Yb[o]) * mf
+    tot = ex_i.sum() + ex_f.sum()
+    if tot > dv.limit > 0 or (tot > 0 and dv.limit <= 0):
+        scale = dv.limit / tot if tot > 0 else 0.0
+        ex_i *= scale
+        ex_f *= scale
+    P[a] += ex_i
+    Yb[a] += ex_f
+    extra[dv.alt_row] = extra.get(dv.alt_row, 0.0) + float(ex_i.sum() + ex_f.sum())
+
+
+def _substitute(model: Model, sb: Any, t: int, block: _Block, unfilled: Array,
+                spare: Array) -> None:
+    """Substitution for the buyers of one region: their unfilled demand ``U_j = Σ_i (O⁰_ij −
+    O_ij) + Σ_i O_ij u_i`` is redirected with weight ``share`` to suppliers in proportion
+    to ``w_i ∝ spare_i f_{i,r}``: ``O_ij ← O_ij (1 − share·u_i) + share · U_j · w_i`` (orders
+    and final demand alike)."""
+    col_region, fd_region = model.col_region, model.fd_region
+    rows, fcol = block.rows, block.passing
+    sh = sb.share[t]
+    if sh <= 0:
+        return
+    w = spare[rows] * fcol[:, sb.region]
+    if w.sum() <= 0:
+        return
+    w = w / w.sum()
+    ci = np.flatnonzero(col_region == sb.region)
+    cf = np.flatnonzero(fd_region == sb.region)
+    ur = unfilled[rows][:, None]
+    for cols, Pm, Pm0 in ((ci, block.P, block.P0), (cf, block.Y, block.Y0)):
+        blk = Pm[:, cols]
+        U = (Pm0[:, cols] - blk).sum(axis=0) + (blk * ur).sum(axis=0)
+        Pm[:, cols] = blk * (1 - sh * ur) + sh * U[None, :] * w[:, None]
+
+
 def place_orders(model: Model, sched: Schedule, state: State, t: int, unfilled: Array,
                  spare: Array, ratio: Array, weighted_zc: Array, gap: Array) -> Array:
     """Orders of the modified input sectors on day t, placed explicitly (sets
@@ -702,40 +800,11 @@ def place_orders(model: Model, sched: Schedule, state: State, t: int, unfilled: 
         P *= fcol[:, col_region]
         Y0b = Yc[rows]
         Yb = Yp[rows]
+        block = _Block(rows, P0, P, Y0b, Yb, fcol)
         for dv in (d for d in diversify if d.s == s):
-            o = int(np.flatnonzero(rows == dv.origin_row)[0])
-            a = int(np.flatnonzero(rows == dv.alt_row)[0])
-            share = dv.share[t]
-            if share <= 0:
-                continue
-            mi = np.isin(col_region, dv.dest_regions) & (fcol[a, col_region] > 0)
-            mf = np.isin(fd_region, dv.dest_regions) & (fcol[a, fd_region] > 0)
-            ex_i = share * (P0[o] - P[o]) * mi
-            ex_f = share * (Y0b[o] - Yb[o]) * mf
-            tot = ex_i.sum() + ex_f.sum()
-            if tot > dv.limit > 0 or (tot > 0 and dv.limit <= 0):
-                scale = dv.limit / tot if tot > 0 else 0.0
-                ex_i *= scale
-                ex_f *= scale
-            P[a] += ex_i
-            Yb[a] += ex_f
-            state.extra[dv.alt_row] = state.extra.get(dv.alt_row, 0.0) + float(
-                ex_i.sum() + ex_f.sum())
+            _diversify(model, dv, t, block, state.extra)
         for sb in (q for q in substitute if q.s == s):
-            sh = sb.share[t]
-            if sh <= 0:
-                continue
-            w = spare[rows] * fcol[:, sb.region]
-            if w.sum() <= 0:
-                continue
-            w = w / w.sum()
-            ci = np.flatnonzero(col_region == sb.region)
-            cf = np.flatnonzero(fd_region == sb.region)
-            ur = unfilled[rows][:, None]
-            for cols, Pm, Pm0 in ((ci, P, P0), (cf, Yb, Y0b)):
-                blk = Pm[:, cols]
-                U = (Pm0[:, cols] - blk).sum(axis=0) + (blk * ur).sum(axis=0)
-                Pm[:, cols] = blk * (1 - sh * ur) + sh * U[None, :] * w[:, None]
+            _substitute(model, sb, t, block, unfilled, spare)
         Yp[rows] = Yb
         state.blocks[s] = P
     return Yp
@@ -796,7 +865,7 @@ def step(model: Model, sched: Schedule, state: State, rec: Records, work: _Work,
     rec.capacity[t] = cap
     gap = order_gap(model, state.stock, wanted, use, work)  # 5. tomorrow's orders
     gap_share = _share(gap, weighted_zc)
-    state.orders = ratio * _orders_received(model, gap_share)
+    state.orders = ratio * _orders_received(model, gap_share, work)
     state.gap, state.gap_share, state.order_ratio = gap, gap_share, ratio
     next_demand(model, sched, state, t, filled, cap, ratio, weighted_zc, gap)
 
@@ -855,11 +924,10 @@ def simulate(
     model = build_model(mrio, p)
     sched = build_schedule(mrio, model, events, mitigations, T, p)
     state = initial_state(model, sched)
-    S, n = model.S, model.n
+    n = model.n
     rec = Records(production=np.empty((T, n)), capacity=np.empty((T, n)),
                   unmet=np.empty((T, n)), supplied=np.zeros(T))
-    work = _Work(buf=np.empty((S, n)), tol=np.empty((S, n)), need=np.empty((S, n)),
-                 use=np.empty((S, n)), V=np.empty((S, 2, model.R)))
+    work = _work(model)
     every = max(1, T // 100)
     for t in range(T):
         if check is not None:
