@@ -262,3 +262,17 @@ def test_eu_crm_input_refuses_a_key_given_twice_and_names_lines(tmp_path) -> Non
              '   "eol_rir": 0, "si_sr": 0.9}}}]}')
     assert info.value.location.line == 4
     assert info.value.location.column == "materials[0].stages.P.global_supply[0].share"
+
+
+@pytest.mark.parametrize(("text", "json_format"), [
+    ("list:\n  - a: 1\n    b:\n      c: 1\n      c: 2\n", False),
+    ('{"list": [{"a": 1,\n "b": {"c": 1,\n\n\n "c": 2}}]}', True),
+], ids=["yaml", "json"])
+def test_duplicate_key_message_is_the_same_in_yaml_and_json(text, json_format) -> None:
+    """JSON said "appears twice in one object"; both formats name the mapping now."""
+    from econsec.documents import read_document
+
+    with pytest.raises(DataFormatError) as info:
+        read_document(text, file="doc", json_format=json_format)
+    assert str(info.value) == ("doc, line 5, column 'list[0].b.c': key 'c' appears twice in "
+                               "list[0].b")

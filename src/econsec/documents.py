@@ -121,6 +121,18 @@ def _dotted(path: tuple[Any, ...]) -> str:
     return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
 
 
+def _twice(key: Any, path: tuple[Any, ...], where: Location) -> DataFormatError:
+    """A key given twice in the mapping (object) at ``path``: refused the same way in YAML
+    and JSON, at the line of its second occurrence."""
+    inside = _dotted(path)
+    where.column = _dotted((*path, key))
+    if inside:
+        return DataFormatError("key '%(key)s' appears twice in %(where)s", location=where,
+                               params={"key": key, "where": inside})
+    return DataFormatError("key '%(key)s' appears twice in the top level", location=where,
+                           params={"key": key})
+
+
 def _walk_lines(node: yaml.Node, lines: LineMap, file: str | None) -> None:
     """Fill ``lines``; a key that appears twice in one mapping is refused at its line."""
     stack: list[tuple[yaml.Node, tuple[Any, ...]]] = [(node, ())]
@@ -131,14 +143,8 @@ def _walk_lines(node: yaml.Node, lines: LineMap, file: str | None) -> None:
             seen: set[Any] = set()
             for key, value in current.value:
                 if key.value in seen:
-                    where = _dotted(path)
-                    raise DataFormatError(
-                        "key '%(key)s' appears twice in %(where)s" if where
-                        else "key '%(key)s' appears twice in the top level",
-                        location=Location(file=file, line=key.start_mark.line + 1,
-                                          column=_dotted((*path, key.value))),
-                        params={"key": key.value, "where": where} if where
-                        else {"key": key.value})
+                    raise _twice(key.value, path,
+                                 Location(file=file, line=key.start_mark.line + 1))
                 seen.add(key.value)
                 child = (*path, key.value)
                 lines[child] = key.start_mark.line + 1
@@ -246,13 +252,6 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def _duplicate_line(text: str, key: str) -> int:
-    """Line of the second ``"key":`` in ``text`` (the first place the key can be repeated)."""
-    found = list(re.finditer(re.escape(json.dumps(key)) + r"\s*:", text))
-    at = found[1].start() if len(found) > 1 else 0
-    return text.count("\n", 0, at) + 1
-
-
 def read_json(text: str, *, file: str | None = None, line: int | None = None) -> Any:
     """Parse JSON ``text``; malformed, oversized or too deeply nested text, and an object
     with a key twice (the last would silently win), are refused with their line.
@@ -268,11 +267,10 @@ def read_json(text: str, *, file: str | None = None, line: int | None = None) ->
             "malformed JSON: %(problem)s (column %(column)s)",
             location=Location(file=file, line=first + exc.lineno - 1),
             params={"problem": Term(exc.msg), "column": exc.colno}) from None
-    except _DuplicateKey as exc:
-        raise DataFormatError(
-            "key '%(key)s' appears twice in one object",
-            location=Location(file=file, line=first + _duplicate_line(text, exc.key) - 1),
-            params={"key": exc.key}) from None
+    except _DuplicateKey:
+        _lines, duplicate = _json_scan(text)
+        path, key, at = duplicate or ((), "?", 1)
+        raise _twice(key, path, Location(file=file, line=first + at - 1)) from None
     except RecursionError:
         data = None
     if (data is None and text.strip() != "null") or depth_of(data) > MAX_DEPTH:
@@ -295,17 +293,20 @@ def read_document(text: str, *, file: str | None = None, json_format: bool = Fal
     """
     if json_format:
         data = read_json(text, file=file)
-        return data, _json_lines(text)
+        return data, _json_scan(text)[0]
     return read_yaml(text, file=file)
 
 
 _JSON_LINE_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}:,\n]|[^\s\[\]{}:,"]+')
 
 
-def _json_lines(text: str) -> LineMap:
-    """Path → 1-based line of every value and key of valid JSON ``text`` (one pass)."""
+def _json_scan(text: str) -> tuple[LineMap, tuple[tuple[Any, ...], str, int] | None]:
+    """Path → 1-based line of every value and key of well-formed JSON ``text``, and the
+    first key given twice in one object (the object's path, the key, its line), in one
+    pass."""
     lines: LineMap = {}
-    # frames: [path, index or key, expecting a key (objects only), is an object]
+    duplicate: tuple[tuple[Any, ...], str, int] | None = None
+    # frames: [path, index or key, expecting a key (objects only), is an object, keys seen]
     stack: list[list[Any]] = []
     line = 1
     for match in _JSON_LINE_TOKEN.finditer(text):
@@ -317,6 +318,9 @@ def _json_lines(text: str) -> LineMap:
         if frame is not None and frame[3] and frame[2]:
             if token.startswith('"'):
                 frame[1], frame[2] = json.loads(token), False
+                if frame[1] in frame[4] and duplicate is None:
+                    duplicate = (frame[0], frame[1], line)
+                frame[4].add(frame[1])
                 lines.setdefault((*frame[0], frame[1]), line)
             elif token == "}":
                 stack.pop()
@@ -336,10 +340,10 @@ def _json_lines(text: str) -> LineMap:
         path = () if frame is None else (*frame[0], frame[1])
         lines.setdefault(path, line)
         if token == "{":
-            stack.append([path, None, True, True])
+            stack.append([path, None, True, True, set()])
         elif token == "[":
-            stack.append([path, 0, False, False])
-    return lines
+            stack.append([path, 0, False, False, None])
+    return lines, duplicate
 
 
 def line_of(lines: LineMap, path: Sequence[Any]) -> int | None:
