@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from econsec.analyses.eu_crm_input import EuCrmInputFile
 
 
-class Result(BaseModel):
+class AnalysisResult(BaseModel):
     """Base of the result models: frozen (results are cached and shared), no extra keys."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -28,7 +28,7 @@ class Result(BaseModel):
 # --------------------------------------------------------------------------- provenance
 
 
-class SourceInfo(Result):
+class SourceInfo(AnalysisResult):
     """A data set a figure came from (:class:`econsec.records.Source`)."""
 
     key: str
@@ -41,7 +41,7 @@ class SourceInfo(Result):
     sha256: str = ""
 
 
-class MethodRef(Result):
+class MethodRef(AnalysisResult):
     """Which method made a number: name, version and bibliographic reference."""
 
     name: str
@@ -52,7 +52,7 @@ class MethodRef(Result):
 # --------------------------------------------------------------------------- commodities
 
 
-class CommodityListItem(Result):
+class CommodityListItem(AnalysisResult):
     """A commodity with observations and, per measure, the years available."""
 
     id: str
@@ -61,7 +61,7 @@ class CommodityListItem(Result):
     measures: dict[str, list[int]] = Field(description="Measure → years with a value")
 
 
-class ShareRow(Result):
+class ShareRow(AnalysisResult):
     """One country's value and share (fraction) of the denominator."""
 
     iso3: str
@@ -71,7 +71,7 @@ class ShareRow(Result):
     share: float
 
 
-class Aggregate(Result):
+class Aggregate(AnalysisResult):
     """A row that is not a country (world total, "Other countries")."""
 
     label: str
@@ -79,7 +79,7 @@ class Aggregate(Result):
     estimate: bool
 
 
-class Withheld(Result):
+class Withheld(AnalysisResult):
     """A producer whose value the publisher withheld ("W")."""
 
     iso3: str
@@ -87,7 +87,7 @@ class Withheld(Result):
     country_ja: str
 
 
-class Shares(Result):
+class Shares(AnalysisResult):
     """Country shares and concentration of one commodity, measure and year
     (``econsec shares COMMODITY --format json``)."""
 
@@ -109,7 +109,7 @@ class Shares(Result):
     withheld: list[Withheld]
 
 
-class TrendSeries(Result):
+class TrendSeries(AnalysisResult):
     """Values (and shares) of the world total or of one leading producer over the years."""
 
     key: str
@@ -119,7 +119,7 @@ class TrendSeries(Result):
     shares: list[float | None] | None
 
 
-class Trend(Result):
+class Trend(AnalysisResult):
     """The world total and the leading producers over every year in the knowledge base."""
 
     measure: str
@@ -131,7 +131,7 @@ class Trend(Result):
     sources: list[str] = Field(default_factory=list)
 
 
-class CommodityProfile(Result):
+class CommodityProfile(AnalysisResult):
     """Shares for the latest year of each measure, the trend and reserves/production."""
 
     commodity: str
@@ -151,7 +151,7 @@ class CommodityProfile(Result):
 # --------------------------------------------------------------------------- dependence
 
 
-class DependenceRow(Result):
+class DependenceRow(AnalysisResult):
     """One commodity's dependence profile seen from the home country."""
 
     item: str
@@ -187,7 +187,7 @@ class DependenceRow(Result):
     import_years: str | None = None
 
 
-class DependenceTable(Result):
+class DependenceTable(AnalysisResult):
     """The home country's dependence and indispensability over every commodity
     (``econsec assess dependence --format json``)."""
 
@@ -201,7 +201,7 @@ class DependenceTable(Result):
     sources: list[str]
 
 
-class LensThresholds(Result):
+class LensThresholds(AnalysisResult):
     """The thresholds of the three lenses (shares as fractions)."""
 
     outside_share: float
@@ -214,7 +214,7 @@ class LensThresholds(Result):
     share_growth: float
 
 
-class LensRow(Result):
+class LensRow(AnalysisResult):
     """Each lens's flag and reasons for one commodity."""
 
     commodity: str
@@ -234,7 +234,7 @@ class LensRow(Result):
     disruptive_innovation_reason: str
 
 
-class LensTable(Result):
+class LensTable(AnalysisResult):
     """The three lenses over the home country's dependence table."""
 
     home: str
@@ -245,7 +245,7 @@ class LensTable(Result):
 # --------------------------------------------------------------------------- EU CRM
 
 
-class ScreeningAssumptions(Result):
+class ScreeningAssumptions(AnalysisResult):
     """The factors the screening assumes where the bundled tables have none."""
 
     import_reliance: str
@@ -255,14 +255,14 @@ class ScreeningAssumptions(Result):
     missing_wgi_scaled: float
 
 
-class ExcludedMaterial(Result):
+class ExcludedMaterial(AnalysisResult):
     """A material the screening could not assess, and why."""
 
     material: str
     reason: str
 
 
-class MatrixPoint(Result):
+class MatrixPoint(AnalysisResult):
     """One material in the SR × EI matrix."""
 
     material: str
@@ -274,7 +274,7 @@ class MatrixPoint(Result):
     sr_stage: str
 
 
-class ScreeningMatrix(Result):
+class ScreeningMatrix(AnalysisResult):
     """The SR × EI matrix of the EU 2023 materials under the screening assumptions."""
 
     sr_threshold: float
@@ -288,7 +288,7 @@ class ScreeningMatrix(Result):
     sources: list[str]
 
 
-class MaterialResult(Result):
+class MaterialResult(AnalysisResult):
     """Supply risk, economic importance and criticality of one material (EC 2017)."""
 
     material: str
@@ -300,7 +300,7 @@ class MaterialResult(Result):
     method: MethodRef
 
 
-class EuCrmAssessment(Result):
+class EuCrmAssessment(AnalysisResult):
     """SR, EI and criticality of a user's input (``econsec assess eu-crm --format json``)."""
 
     input: str
@@ -317,7 +317,7 @@ EuCrmTemplate = EuCrmInputFile
 # --------------------------------------------------------------------------- countries
 
 
-class ExportControl(Result):
+class ExportControl(AnalysisResult):
     """Japan's export-control Group A seen from one country."""
 
     regime: str
@@ -328,7 +328,7 @@ class ExportControl(Result):
     status_text: str
 
 
-class Governance(Result):
+class Governance(AnalysisResult):
     """The six WGI estimates of the latest year with all six."""
 
     year: int
@@ -338,7 +338,7 @@ class Governance(Result):
     scaled_0_10: float
 
 
-class CountryRiskInfo(Result):
+class CountryRiskInfo(AnalysisResult):
     """The latest OECD country risk classification (0 lowest … 7 highest)."""
 
     category: int
@@ -347,7 +347,7 @@ class CountryRiskInfo(Result):
     note: str
 
 
-class ProducedCommodity(Result):
+class ProducedCommodity(AnalysisResult):
     """A commodity a country produces: its world share and rank."""
 
     commodity: str
@@ -365,7 +365,7 @@ class ProducedCommodity(Result):
     sources: list[str]
 
 
-class HomeDependency(Result):
+class HomeDependency(AnalysisResult):
     """A commodity for which the country is a major supplier of the home country."""
 
     commodity: str
@@ -387,7 +387,7 @@ class HomeDependency(Result):
     sources: list[str]
 
 
-class CountryProfile(Result):
+class CountryProfile(AnalysisResult):
     """Everything the country page and ``econsec assess country`` show about one country."""
 
     iso3: str
@@ -411,7 +411,7 @@ class CountryProfile(Result):
 # --------------------------------------------------------------------------- report
 
 
-class CountryRef(Result):
+class CountryRef(AnalysisResult):
     """A country's code and names."""
 
     iso3: str
@@ -419,14 +419,14 @@ class CountryRef(Result):
     name_ja: str
 
 
-class CountryNames(Result):
+class CountryNames(AnalysisResult):
     """A country's names by language."""
 
     en: str
     ja: str
 
 
-class HhiRow(Result):
+class HhiRow(AnalysisResult):
     """A commodity in the HHI ranking of headline supply series."""
 
     commodity: str
@@ -442,7 +442,7 @@ class HhiRow(Result):
     home_share: float
 
 
-class ReportData(Result):
+class ReportData(AnalysisResult):
     """The data behind the criticality report and the overview page."""
 
     generated: str
