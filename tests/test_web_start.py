@@ -85,3 +85,22 @@ def test_kept_reads_answer_as_the_store(built_db: Path) -> None:
         assert kept.trade_flows(importer="JPN") == store.trade_flows(importer="JPN")
     finally:
         web_cache._local.computing = False
+
+
+def test_country_names_are_read_through_the_knowledge_base(german: LiveServer) -> None:
+    from econsec.web.screening_service import screening_service
+
+    state = german.state
+    assert screening_service(state).resolve_country == state.store.resolve_country
+    r = httpx.get(german.url + "/data/tables/observations",
+                  params={"country": "Japan", "item": "gallium"}, timeout=60)
+    assert r.status_code == 200 and "JPN" in r.text
+
+
+def test_api_reads_default_to_the_settings_home_country(german: LiveServer) -> None:
+    dependence = httpx.get(german.url + "/api/v1/assessments/dependence", timeout=60)
+    assert dependence.status_code == 200 and dependence.json()["home"] == "DEU"
+    lenses = httpx.get(german.url + "/api/v1/assessments/lenses", timeout=60)
+    assert lenses.status_code == 200 and lenses.json()["home"] == "DEU"
+    asked = httpx.get(german.url + "/api/v1/assessments/dependence?country=JPN", timeout=60)
+    assert asked.json()["home"] == "JPN"

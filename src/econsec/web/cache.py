@@ -391,4 +391,8 @@ def reading_store(store: Any, cache: ReadCache) -> Any:
                 return Store.eu_crm_inputs(self)
             return self._kept(("eu_crm_inputs",), lambda: Store.eu_crm_inputs(self))
 
+        def eu_crm_names_ja(self) -> dict[str, str]:
+            return dict(self._kept(("eu_crm_names_ja",), lambda: Store.eu_crm_names_ja(self))) \
+                if computing() else Store.eu_crm_names_ja(self)
+
     return ReadingStore(store.engine)

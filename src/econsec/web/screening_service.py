@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from econsec.datasets.countries import resolve_country
 from econsec.errors import ValidationError
-from econsec.screening.checks import check_query
+from econsec.screening.checks import CountryResolver, check_query
 from econsec.screening.entities import read_entity_file
 from econsec.screening.index import (
     ScreeningSettings,
@@ -40,11 +39,17 @@ class ScreeningService:
 
     path: Path
     write_lock: threading.Lock = field(default_factory=threading.Lock)
+    #: How a query's country is read (code, name or alias → ISO alpha-3): the app's
+    #: knowledge base (:meth:`econsec.kb.store.Store.resolve_country`); None (a service
+    #: made without a knowledge base): the bundled spellings.
+    resolve_country: CountryResolver | None = None
 
     @classmethod
-    def from_settings(cls, override: str | Path | None = None) -> ScreeningService:
+    def from_settings(cls, override: str | Path | None = None, *,
+                      resolve_country: CountryResolver | None = None
+                      ) -> ScreeningService:
         """``override``, else ``ECONSEC_SCREENING_DB``, else the CLI's default path."""
-        return cls(ScreeningSettings().index_path(override))
+        return cls(ScreeningSettings().index_path(override), resolve_country=resolve_country)
 
     @contextmanager
     def open(self) -> Iterator[SqliteScreeningIndex]:
@@ -64,7 +69,7 @@ class ScreeningService:
         """As ``econsec screen NAME --format json`` without the index path; no list
         loaded is a :class:`~econsec.screening.index.NoListLoadedError`."""
         query = check_query(ScreeningQuery(name, country or None, birth_date or None),
-                            resolve_country=resolve_country)
+                            resolve_country=self.resolve_country or _bundled_spellings)
         with self.open() as index:
             doc = screening_document(index, query, index.screen(query, limit=limit))
         doc.pop("index", None)
@@ -102,4 +107,11 @@ def public_list(doc: dict[str, Any]) -> dict[str, Any]:
 
 def screening_service(state: WebState) -> ScreeningService:
     """The app's :class:`ScreeningService` (a test may put its own in ``state.services``)."""
-    return service(state, "screening", ScreeningService.from_settings)
+    return service(state, "screening", lambda: ScreeningService.from_settings(
+        resolve_country=getattr(state.store, "resolve_country", None)))
+
+
+def _bundled_spellings(name: str, **location: Any) -> str:
+    from econsec.datasets.countries import resolve_country
+
+    return resolve_country(name, **location)

@@ -54,13 +54,12 @@ def _item_id(store: Any, value: str) -> str:
     return str(store.find_item(value).id)
 
 
-def _country_code(value: str) -> str:
+def _country_code(store: Any, value: str) -> str:
+    """An ISO alpha-3 code as given, else the code of a name the knowledge base knows."""
     code = value.strip().upper()
     if len(code) == 3 and code.isalpha():
         return code
-    from econsec.datasets.countries import resolve_country
-
-    return str(resolve_country(value.strip()))
+    return str(store.resolve_country(value.strip()))
 
 
 def _cell(column: str, value: Any, t: Any) -> dict[str, Any]:
@@ -105,7 +104,8 @@ def data_table(request: Request, state: State, table: str,
     filters = {"item": item.strip(), "country": country.strip()}
     try:
         wanted_item = _item_id(state.store, filters["item"]) if filters["item"] else None
-        wanted_country = _country_code(filters["country"]) if filters["country"] else None
+        wanted_country = (_country_code(state.store, filters["country"])
+                          if filters["country"] else None)
     except EconsecError as exc:
         problem = exc.translate(lang, located=False)
         wanted_item = wanted_country = None
