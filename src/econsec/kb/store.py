@@ -46,6 +46,7 @@ from econsec.kb.models import (
     SOURCES,
     TRADE_FLOWS,
 )
+from econsec.kb.refusals import N_
 from econsec.kb.rows import (
     country_from,
     edge_from,
@@ -54,7 +55,7 @@ from econsec.kb.rows import (
     observation_from,
     source_from,
 )
-from econsec.kb.validate import N_, check_bundle, collect_problems, suggest_items
+from econsec.kb.validate import check_bundle, collect_problems, suggest_items
 from econsec.kb.write import ImportSummary, ProgressCallback, write_bundle
 from econsec.records import (
     Bundle,
