@@ -36,3 +36,32 @@ def test_progress_names_the_loading_steps(tmp_path: Path,
     assert calls[:2] == [(mrio_cache.READING_CACHE, 0, 1), (mrio_cache.READING_CACHE, 1, 1)]
     assert calls[2][0] == second.main.name  # then the simulated days
     assert (first.main.result.production == second.main.result.production).all()
+
+
+def test_web_job_progress_names_the_loading_steps(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    from econsec.scenarios.texts import render
+    from econsec.web.api import scenarios as api
+
+    monkeypatch.setenv("ECONSEC_CACHE_DIR", str(tmp_path / "cache"))
+    path = tmp_path / "s.yaml"
+    path.write_text(SCENARIO, encoding="utf-8")
+    spec = load_scenario(path)
+    shown: list[str] = []
+
+    class Control:
+        def __call__(self, fraction: float, message: object = "") -> None:
+            shown.append(render(message) if not isinstance(message, str) else message)
+
+        def check(self, *_: object) -> None:
+            pass
+
+    api._run(SimpleNamespace(services={}), spec, 5, Control())  # type: ignore[arg-type]
+    assert shown[:3] == ["loading the MRIO",
+                         "loading the MRIO: reading it with pymrio (slower the first time)",
+                         "loading the MRIO: saving a copy for the next runs"]
+    shown.clear()
+    api._run(SimpleNamespace(services={}), spec, 5, Control())  # a new app: a saved copy
+    assert shown[:2] == ["loading the MRIO", "loading the MRIO: reading its saved copy"]

@@ -327,9 +327,10 @@ def check_table_name(ref: str) -> str:
     return check_mrio_ref(ref)
 
 
-def loaded_mrio(state: WebState, ref: str) -> Any:
-    """The MRIO ``ref`` (loaded once per app; call from a worker thread)."""
+def loaded_mrio(state: WebState, ref: str, step: Callable[[str], None] | None = None) -> Any:
+    """The MRIO ``ref`` (loaded once per app; call from a worker thread); ``step(name)``
+    names each loading step when this call loads it."""
     from econsec.io_models.loaders import load_mrio
 
     check_table_name(ref)
-    return mrio_cache(state).get(("mrio", ref), lambda: load_mrio(ref))
+    return mrio_cache(state).get(("mrio", ref), lambda: load_mrio(ref, step=step))

@@ -32,6 +32,8 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from econsec.errors import DataFormatError, Location, ValidationError
+from econsec.io_models.loaders import READING_BUNDLED
+from econsec.io_models.mrio_cache import READING_CACHE, READING_SOURCE, SAVING_CACHE
 from econsec.scenarios.catalogue import resolve_scenario, worked_scenarios
 from econsec.scenarios.runner import (
     daily_final_demand_unmet,
@@ -57,8 +59,8 @@ from econsec.web.api.common import (
     read_body,
     service,
 )
-from econsec.web.api.iomodels import loaded_mrio
 from econsec.web.api.models import Job, WorkedScenarios
+from econsec.web.common import loaded_mrio
 from econsec.web.jobs import DONE, JobControl, JobNotFound, JobRunner, QuotaExceeded
 from econsec.web.problems import problem, redact
 from econsec.web.state import WebState
@@ -76,6 +78,13 @@ MAX_JOBS = 100
 COST_PER_SECOND = 7.0e6
 
 LOADING_MRIO = N_("loading the MRIO")
+#: The loading steps of :func:`econsec.io_models.loaders.load_mrio`, as the job shows them.
+LOADING_STEPS = {
+    READING_CACHE: N_("loading the MRIO: reading its saved copy"),
+    READING_SOURCE: N_("loading the MRIO: reading it with pymrio (slower the first time)"),
+    SAVING_CACHE: N_("loading the MRIO: saving a copy for the next runs"),
+    READING_BUNDLED: N_("loading the MRIO: reading the bundled table"),
+}
 DAY_PROGRESS = N_("%(variant)s: day %(day)s of %(days)s")
 ENSEMBLE_NOT_RUN = N_(
     "the ensemble block is not run by the API: one run (use econsec simulate for ensembles)")
@@ -223,7 +232,9 @@ def _run(state: WebState, scenario: Scenario, worst: int, control: JobControl
     plan = [name for name, _ in scenario.variant_plan()]
     names = variant_name_texts(scenario)
     control(0.0, Text(LOADING_MRIO))
-    mrio = loaded_mrio(state, scenario.mrio)
+    mrio = loaded_mrio(state, scenario.mrio,
+                       step=lambda name: control(0.0, Text(LOADING_STEPS.get(name,
+                                                                             LOADING_MRIO))))
 
     def on_day(step: str, done: int, total: int) -> None:
         position = plan.index(step) if step in plan else 0
