@@ -2,11 +2,13 @@
 
 A scenario names an MRIO, a horizon in days, the dynamic model and its parameters, the
 events (shocks) and mitigations (measures), optional variants to compare and an optional
-ensemble block. Unknown keys are errors that name the key, where it is and the keys
-allowed there. Every problem raises an :mod:`econsec.errors` error whose
-:class:`~econsec.errors.Location` carries the file, the line (for YAML files, from the
-parsed document) and, as ``column``, the path of the offending value
-(``events[2].sector``).
+ensemble block. Events and mitigations are the models of :mod:`econsec.io_models.events`
+(defined there once; the simulator takes the same objects). The file is read and its
+validation errors translated by :mod:`econsec.documents`: unknown keys are errors that
+name the key, where it is and the keys allowed there, and every problem raises an
+:mod:`econsec.errors` error whose :class:`~econsec.errors.Location` carries the file, the
+line (from the parsed YAML or JSON document) and, as ``column``, the path of the
+offending value (``events[2].sector``).
 
 Example (the shape of issue 3)::
 
