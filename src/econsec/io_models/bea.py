@@ -323,7 +323,8 @@ def read_supply_use(folder: Path | None = None) -> SupplyUseTables:
 def _safe_divide_columns(M: np.ndarray, d: np.ndarray) -> np.ndarray:
     inv = np.zeros_like(d, dtype=float)
     np.divide(1.0, d, out=inv, where=d != 0)
-    return M * inv[None, :]
+    out: np.ndarray = M * inv[None, :]
+    return out
 
 
 def calc_market_shares(V: np.ndarray, q: np.ndarray) -> np.ndarray:
@@ -339,7 +340,8 @@ def calc_commodity_by_industry_requirements(U: np.ndarray, g: np.ndarray) -> np.
 
 def calc_industry_by_industry_A(D: np.ndarray, B: np.ndarray) -> np.ndarray:
     """Industry-by-industry direct requirements ``A = D B`` (industry technology)."""
-    return np.asarray(D, dtype=float) @ np.asarray(B, dtype=float)
+    out: np.ndarray = np.asarray(D, dtype=float) @ np.asarray(B, dtype=float)
+    return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -369,12 +371,14 @@ class ImportedInputs:
     def by_using_industry(self) -> np.ndarray:
         """``m = 1ᵀZ``: imported intermediate inputs of each using industry (the "imports"
         row of primary inputs of the domestic table), million USD."""
-        return self.Z.sum(axis=0)
+        out: np.ndarray = self.Z.sum(axis=0)
+        return out
 
     def of_product(self, industry: str) -> np.ndarray:
         """Imports of ``industry``'s products used by each industry (row of ``Z``)."""
         try:
-            return self.Z[self.industries.index(industry)]
+            out: np.ndarray = self.Z[self.industries.index(industry)]
+            return out
         except ValueError:
             raise NotFoundError(f"unknown BEA industry '{industry}'") from None
 
@@ -385,7 +389,8 @@ class ImportedInputs:
         total = self.Z + Z_domestic
         out = np.zeros_like(self.Z)
         np.divide(self.Z, total, out=out, where=total > 0)
-        return np.clip(out, 0.0, 1.0)
+        result: np.ndarray = np.clip(out, 0.0, 1.0)
+        return result
 
     def supply_share(self, industry: str, Z_domestic: np.ndarray) -> float:
         """Imported share of ``industry``'s products used by U.S. industries:

@@ -68,14 +68,16 @@ def calc_A(Z: np.ndarray, x: np.ndarray) -> np.ndarray:
     Columns of sectors with zero output are 0, as in pymrio's ``calc_A``.
     """
     Z, x = _check_Z_x(Z, x)
-    return Z * _reciprocal(x)[None, :]
+    out: np.ndarray = Z * _reciprocal(x)[None, :]
+    return out
 
 
 def calc_B(Z: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Allocation (output) coefficients ``B = x̂⁻¹ Z`` of the Ghosh model (M&B eq. 12.7:
     ``b_ij = z_ij / x_i``). Rows of sectors with zero output are 0, as in pymrio."""
     Z, x = _check_Z_x(Z, x)
-    return Z * _reciprocal(x)[:, None]
+    out: np.ndarray = Z * _reciprocal(x)[:, None]
+    return out
 
 
 def calc_A_star(A: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -86,7 +88,8 @@ def calc_A_star(A: np.ndarray, x: np.ndarray) -> np.ndarray:
     """
     A = np.asarray(A, dtype=float)
     x = np.asarray(x, dtype=float).ravel()
-    return A * x[None, :] * _reciprocal(x)[:, None]
+    out: np.ndarray = A * x[None, :] * _reciprocal(x)[:, None]
+    return out
 
 
 def calc_delta_x_leontief(A: np.ndarray, delta_y: np.ndarray, *,
@@ -185,7 +188,8 @@ class InoperabilityResult:
     @property
     def economic_loss(self) -> np.ndarray:
         """``q ⊙ x`` (Santos & Haimes 2004, eq. 9), in the MRIO's unit."""
-        return self.q * self.x
+        out: np.ndarray = self.q * self.x
+        return out
 
     @property
     def total_economic_loss(self) -> float:
@@ -230,7 +234,8 @@ class ExtractionResult:
     @property
     def delta_x(self) -> np.ndarray:
         """``x̄ − x`` per sector (negative: output lost)."""
-        return self.x_bar - self.x
+        out: np.ndarray = self.x_bar - self.x
+        return out
 
     @property
     def total_output_loss(self) -> float:
