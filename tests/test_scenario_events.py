@@ -158,3 +158,12 @@ def test_models_survive_a_dump_and_a_validation() -> None:
     scenario = parse_scenario(SCENARIO)
     again = schema.Scenario.model_validate(scenario.model_dump(exclude_none=True))
     assert again.events == scenario.events and again.mitigations == scenario.mitigations
+
+
+def test_a_mitigation_among_the_events_is_refused_by_name(mrio) -> None:
+    stock = ev.StockpileRelease(region="reg1", sector="mining", days_of_use=5, start_day=1)
+    with pytest.raises(ValidationError, match=r"events\[0\]: unknown event type "
+                                              r"StockpileRelease"):
+        simulate(mrio, [stock], horizon_days=10)
+    with pytest.raises(ValidationError, match=r"mitigations\[0\]: unknown mitigation type dict"):
+        simulate(mrio, [], [{"type": "recycle"}], horizon_days=10)

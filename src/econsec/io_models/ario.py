@@ -47,7 +47,8 @@ def _describe(kind: str, k: int, item: AnyItem) -> str:
     region = getattr(item, "region", None) or getattr(item, "route", None) \
         or getattr(item, "origin", None)
     name = "/".join(str(p) for p in (region, getattr(item, "sector", None)) if p)
-    return f"{kind}[{k}] ({item.type} {name})" if name else f"{kind}[{k}] ({item.type})"
+    what = getattr(item, "type", type(item).__name__)  # (a caller may pass anything)
+    return f"{kind}[{k}] ({what} {name})" if name else f"{kind}[{k}] ({what})"
 
 
 class _Checker:
