@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pymrio
 import pytest
 from pydantic import ValidationError as PydanticValidationError
 
@@ -24,8 +25,6 @@ from econsec.io_models.events import (
 )
 from econsec.io_models.loaders import load_mrio
 
-pymrio = pytest.importorskip("pymrio")
-
 T = 150
 
 
@@ -36,7 +35,6 @@ def mrio():
 
 def _boario(arb=(), kap=(), horizon=T, **model_kw):
     """BoARIO run on pymrio.load_test(); arb/kap: (region, sector, share, start, duration, tau)."""
-    pytest.importorskip("progressbar")  # boario's wheel forgets to declare it
     import pandas as pd
     from boario import event as be
     from boario.extended_models import ARIOPsiModel
