@@ -10,6 +10,7 @@ security headers, the last-resort 500 problem) and gets a deadline
 
 from __future__ import annotations
 
+import inspect
 import threading
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -99,7 +100,8 @@ def _answer_still_computing(app: FastAPI) -> None:
 
     @app.exception_handler(StillComputing)
     async def still_computing(request: Request, exc: StillComputing) -> Response:
-        return await busy(request, exc.busy())  # type: ignore[no-any-return]
+        answer = busy(request, exc.busy())
+        return await answer if inspect.isawaitable(answer) else answer
 
 
 def _document_token(app: FastAPI) -> None:

@@ -121,7 +121,8 @@ def install(app: FastAPI) -> None:
                            f"request (incident {incident}; details are in the server log)",
                            error=type(exc).__name__, instance=path, incident=incident)
         data = exc.to_dict()
-        extra = {k: data[k] for k in ("file", "line", "column") if data.get(k) is not None}
+        extra: dict[str, Any] = {k: data[k] for k in ("file", "line", "column")
+                                 if data.get(k) is not None}
         if isinstance(extra.get("file"), str):
             extra["file"] = redact(extra["file"], _database_url(request))
         if page:

@@ -107,7 +107,7 @@ async def cached_page(request: Request, state: WebState, key: tuple[Any, ...],
     RFC 8288 ``Link: <next>; rel="next"`` header when there is a next page."""
     cache = read_cache(state)
     page_key = ("page", *key, str(request.url), limit, offset)
-    found = cache.peek(page_key)
+    found: Any = cache.peek(page_key)
     if found is None:
         def compute() -> tuple[bytes, str | None]:
             document, following = page_document(request, cache.get(key, items), limit, offset)

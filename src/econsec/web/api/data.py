@@ -54,7 +54,9 @@ _UPLOAD: dict[str, Any] = {
 
 
 def _record(record: Any) -> dict[str, Any]:
-    return dataclasses.asdict(record) if dataclasses.is_dataclass(record) else dict(record)
+    if dataclasses.is_dataclass(record) and not isinstance(record, type):
+        return dataclasses.asdict(record)
+    return dict(record)
 
 
 def preview_document(bundle: Any, name: str, rows: int) -> dict[str, Any]:

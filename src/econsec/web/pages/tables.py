@@ -48,10 +48,11 @@ def arrange(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], *,
     if needle and search_keys:
         out = [r for r in out if any(needle in str(r.get(k) or "").casefold()
                                      for k in search_keys)]
-    if sort in columns:
-        present = [r for r in out if _sort_key(r.get(sort))[0] < 2]
-        empty = [r for r in out if _sort_key(r.get(sort))[0] == 2]
-        present.sort(key=lambda r: _sort_key(r.get(sort)), reverse=desc)
+    if sort is not None and sort in columns:
+        key = sort
+        present = [r for r in out if _sort_key(r.get(key))[0] < 2]
+        empty = [r for r in out if _sort_key(r.get(key))[0] == 2]
+        present.sort(key=lambda r: _sort_key(r.get(key)), reverse=desc)
         out = present + empty
     return out
 
