@@ -104,3 +104,14 @@ def test_api_reads_default_to_the_settings_home_country(german: LiveServer) -> N
     assert lenses.status_code == 200 and lenses.json()["home"] == "DEU"
     asked = httpx.get(german.url + "/api/v1/assessments/dependence?country=JPN", timeout=60)
     assert asked.json()["home"] == "JPN"
+
+
+def test_a_knowledge_base_built_at_start_comes_with_its_first_results(tmp_path: Path) -> None:
+    from econsec.web.app import create_app
+
+    app = create_app(f"sqlite:///{tmp_path / 'econsec.db'}",
+                     settings=Settings(home_country="JPN"))
+    cache = app.state.econsec.services["read_cache"]
+    # computed before the app is handed to the server (before it says it is listening)
+    assert cache.peek(("page", "overview", "JPN")) is not None
+    assert cache.peek(("page", "value_chain")) is not None

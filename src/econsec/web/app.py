@@ -1,7 +1,9 @@
 """``create_app()``: the FastAPI application of ``econsec serve``.
 
-The knowledge base is opened (and built from the bundled data if empty) when the app is
-created; routers come from :mod:`econsec.web.registry`. Every request passes
+The knowledge base is opened (and built from the bundled data if empty, with the results
+the first pages show) when the app is created; on every start those results are computed
+again in the background if they are missing (:func:`econsec.web.pages.site.warm_up`);
+routers come from :mod:`econsec.web.registry`. Every request passes
 :class:`econsec.web.security.SecurityMiddleware` (host, origin and token checks, body limits,
 security headers, the last-resort 500 problem) and gets a deadline
 (:class:`econsec.web.cache.ReadDeadline`): a read waits for results being computed at most
@@ -29,15 +31,17 @@ from econsec.web.security import UNSAFE_METHODS, HostPolicy, SecurityMiddleware,
 from econsec.web.state import WebState
 
 
-def open_knowledge_base(database_url: str) -> object:
-    """Open the store at ``database_url``; build it from the bundled data when empty."""
+def open_knowledge_base(database_url: str) -> tuple[object, bool]:
+    """Open the store at ``database_url``; build it from the bundled data when empty.
+    Returns the store and whether it was built just now."""
     from econsec.datasets.bundled import load_bundled
     from econsec.kb.store import open_store
 
     store = open_store(database_url)
-    if not store.counts().get("observations"):
-        store.import_bundle(load_bundled(), replace=True)
-    return store
+    if store.counts().get("observations"):
+        return store, False
+    store.import_bundle(load_bundled(), replace=True)
+    return store, True
 
 
 @asynccontextmanager
@@ -75,8 +79,11 @@ def create_app(database_url: str, *, store: object | None = None, host: str = "1
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
+    built = False
+    if store is None:
+        store, built = open_knowledge_base(database_url)
     state = WebState(
-        store=store if store is not None else open_knowledge_base(database_url),
+        store=store,
         database_url=database_url,
         settings=settings if settings is not None else Settings(),
         csrf_token=token or new_token(),
@@ -90,6 +97,8 @@ def create_app(database_url: str, *, store: object | None = None, host: str = "1
     app.add_middleware(ReadDeadline, seconds=lambda: app.state.econsec.read_wait_seconds)
     app.add_middleware(SecurityMiddleware, settings=lambda: app.state.econsec)
     _document_token(app)
+    if built:  # a knowledge base built just now: its first results are part of building it
+        warm_up(state)
     return app
 
 

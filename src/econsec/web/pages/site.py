@@ -26,17 +26,22 @@ def warm_up(state: WebState) -> None:
     default home country, the commodity list, producers per country, the value chain), so
     that a user's first page finds them cached or being computed. Runs on a background
     thread at start-up; requests arriving meanwhile join the computations (the read cache
-    computes each result once). A failure is logged, never raised: the page that needs the
-    result computes it again and shows its own error."""
-    DEADLINE.set(time.monotonic() + 600)  # wait for each result as long as it takes
+    computes each result once). When the app has just built its knowledge base it runs
+    before the server starts listening (building the knowledge base includes its first
+    results). A failure is logged, never raised: the page that needs the result computes it
+    again and shows its own error."""
     steps: tuple[Callable[[], Any], ...] = (
         lambda: overview.overview_data(state, state.home_country),
         lambda: commodities.commodity_rows(state),
         lambda: countries.producer_positions(state),
         lambda: value_chain.chain(state),
     )
-    for step in steps:
-        try:
-            step()
-        except Exception:  # a warm-up must not stop the server
-            log.warning("start-up warm-up step failed", exc_info=True)
+    token = DEADLINE.set(time.monotonic() + 600)  # wait for each result as long as it takes
+    try:
+        for step in steps:
+            try:
+                step()
+            except Exception:  # a warm-up must not stop the server
+                log.warning("start-up warm-up step failed", exc_info=True)
+    finally:
+        DEADLINE.reset(token)
