@@ -34,14 +34,12 @@ demand changes scale final demand; stockpile releases and recycling inject input
 inventories; supplier diversification and substitution redirect cut or unfilled orders.
 
 The hot loop is plain numpy on contiguous arrays: two passes over ``Z`` per day
-(batched BLAS products on ``Z`` permuted to S × R × n), everything else on S × n arrays.
+(batched BLAS products on ``Z`` permuted to S × n × R), everything else on S × n arrays.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -225,9 +223,9 @@ class Model:
     demand categories per region.
 
     - ``x0``: ``x⁰``, pre-shock daily output (n);
-    - ``Zp``: the table's annual flows ``Z`` regrouped by input sector, ``Zp[s, r, j] =
-      Z[(r, s), j]`` (S × R × n), so that a product over suppliers of one input is one
-      batched BLAS call;
+    - ``Zt``: the table's annual flows ``Z`` regrouped by input sector, ``Zt[s, j, r] =
+      Z[(r, s), j]`` (S × n × R), so that a product over the suppliers of one input, or
+      over its buyers, is one batched BLAS call with the long axis first;
     - ``ZC``: ``Z_C = Σ_r Z_{(r,s),j}``, annual use of input sector s by industry j (S × n);
     - ``tech``: ``T = Z_C x̂⁻¹``, the technology matrix by input sector (BoARIO ``tech_mat``
       = ``I_sum @ A``; S × n): daily use of input s per unit of daily output of j;
@@ -251,7 +249,7 @@ class Model:
     F: int
     steply: float
     x0: Array
-    Zp: Array
+    Zt: Array
     ZC: Array
     tech: Array
     constrains: BoolArray
@@ -318,7 +316,7 @@ class State:
     - ``order_ratio``: ``x̄/x⁰`` of each supplier when the orders were placed (order type
       "alt"; ones for "noalt"): suppliers receive orders in proportion to ``Z_{ij}`` times it;
     - ``gap``: ``g``, what each industry orders per input sector (S × n), daily;
-    - ``gap_share``: ``g / Σ_r Z_{(r,s),j}·ratio_{(r,s)}``, the factor turning a row of ``Zp``
+    - ``gap_share``: ``g / Σ_r Z_{(r,s),j}·ratio_{(r,s)}``, the factor turning a row of Z
       into the orders it receives (S × n);
     - ``orders``: total intermediate orders each supplier received (n);
     - ``blocks``: explicit orders (R × n) of the modified input sectors;
@@ -391,8 +389,9 @@ def build_model(mrio: MRIO, p: ARIOParams) -> Model:
     steply = 1.0 / float(p.iotable_year_to_temporal_unit_factor)
     Z = np.asarray(mrio.Z, dtype=float)
     x = np.ascontiguousarray(mrio.x, dtype=float)
-    Zp = np.ascontiguousarray(Z.reshape(R, S, n).transpose(1, 0, 2))  # S × R × n, annual
-    ZC = Zp.sum(axis=1)  # S × n, annual (BoARIO Z_C)
+    by_region = Z.reshape(R, S, n)  # [r, s, j] = Z[(r, s), j]
+    Zt = np.ascontiguousarray(by_region.transpose(1, 2, 0))  # S × n × R, annual
+    ZC = by_region.sum(axis=0)  # S × n, annual (BoARIO Z_C)
     x0 = x * steply
     with np.errstate(divide="ignore", invalid="ignore"):
         recix = np.where(x != 0, 1.0 / x, 0.0)
@@ -413,7 +412,7 @@ def build_model(mrio: MRIO, p: ARIOParams) -> Model:
     Y0 = np.asarray(mrio.Y, dtype=float) * steply  # n × R·F
     F = Y0.shape[1] // R
     return Model(
-        R=R, S=S, n=n, F=F, steply=steply, x0=x0, Zp=Zp, ZC=ZC, tech=tech,
+        R=R, S=S, n=n, F=F, steply=steply, x0=x0, Zt=Zt, ZC=ZC, tech=tech,
         constrains=np.greater(ZC, x0[None, :] * TECHNOLOGY_THRESHOLD),
         inv=inv, inv_fin=inv_fin, inf_rows=inf_rows, fin=np.flatnonzero(~inf_rows),
         Y0=Y0, use0=tech * x0[None, :], stock0=stock0, capital=capital,
@@ -490,13 +489,14 @@ class _Work:
     use: Array
     V: Array
     orders: Array
+    both: Array
 
 
 def _work(model: Model) -> _Work:
     S, n = model.S, model.n
     return _Work(buf=np.empty((S, n)), tol=np.empty((S, n)), need=np.empty((S, n)),
-                 use=np.empty((S, n)), V=np.empty((S, 2, model.R)),
-                 orders=np.empty((S, model.R, 1)))
+                 use=np.empty((S, n)), V=np.empty((S, model.R, 2)),
+                 orders=np.empty((S, 1, model.R)), both=np.empty((S, n, 2)))
 
 
 def _allclose(a: Array, b: Array, buf: Array, tol: Array | None = None) -> bool:
@@ -519,34 +519,12 @@ def _share(num: Array, den: Array) -> Array:
     return out
 
 
-#: Tables with at least this many industries split each pass over Z between two threads.
-PARALLEL_MIN_INDUSTRIES = 1000
-_POOL: ThreadPoolExecutor | None = None
-
-
-def _batched_matmul(model: Model, a: Array, b: Array, out: Array) -> Array:
-    """``np.matmul(a, b, out=out)`` over stacks of matrices. For large tables the first half
-    of the stack runs on a helper thread while this thread does the second (NumPy releases
-    the GIL in BLAS); each matrix is the same BLAS call as in one ``np.matmul``, so the
-    result is bit-identical."""
-    global _POOL
-    if model.n < PARALLEL_MIN_INDUSTRIES or (os.cpu_count() or 1) < 2:
-        return np.matmul(a, b, out=out)
-    count = a.shape[0]
-    if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="econsec-ario")
-    half = count // 2
-    first = _POOL.submit(np.matmul, a[:half], b[:half], out=out[:half])
-    np.matmul(a[half:], b[half:], out=out[half:])
-    first.result()
-    return out
-
-
 def _orders_received(model: Model, gap_share: Array, work: _Work) -> Array:
     """Orders each supplier ``(r, s)`` receives, before its order ratio:
-    ``Σ_j Z_{(r,s),j} · gap_share_{s,j}`` (one pass over Z), as an n-vector (region-major)."""
-    by_sector = _batched_matmul(model, model.Zp, gap_share[:, :, None], work.orders)
-    received: Array = by_sector[:, :, 0].T.ravel()
+    ``Σ_j Z_{(r,s),j} · gap_share_{s,j}`` (one pass over Z: for each input sector s, the
+    row vector ``gap_share_s`` times ``Zt_s``), as an n-vector (region-major)."""
+    by_sector = np.matmul(gap_share[:, None, :], model.Zt, out=work.orders)  # S × 1 × R
+    received: Array = by_sector[:, 0, :].T.ravel()
     return received
 
 
@@ -639,8 +617,8 @@ def order_ratio(model: Model, cap: Array, bonus: Array | None) -> Array:
                      where=model.x0 != 0)
 
 
-def deliveries(model: Model, state: State, filled: Array, ratio: Array, V: Array
-               ) -> tuple[Array, Array]:
+def deliveries(model: Model, state: State, filled: Array, ratio: Array, V: Array,
+               both_out: Array) -> tuple[Array, Array]:
     """Inputs received and tomorrow's order weights, from one pass over Z.
 
     Every buyer gets the share ``x/d`` (``filled``) of what it asked (proportional
@@ -648,15 +626,16 @@ def deliveries(model: Model, state: State, filled: Array, ratio: Array, V: Array
     ``O_{(r,s),j} = Z_{(r,s),j} · order_ratio_{(r,s)} · gap_share_{s,j}`` (yesterday's orders).
     The same batched product gives ``Z_C(ratio) = Σ_r Z_{(r,s),j} ratio_{(r,s)}``, the
     capacity-weighted input totals that split tomorrow's orders. Returns ``(received,
-    weighted Z_C)``, both S × n; ``V`` (S × 2 × R) is a work array."""
+    weighted Z_C)``, both S × n; ``V`` (S × R × 2) and ``both_out`` (S × n × 2) are work
+    arrays."""
     R, S = model.R, model.S
-    V[:, 0, :] = (state.order_ratio * filled).reshape(R, S).T
-    V[:, 1, :] = ratio.reshape(R, S).T
-    both = _batched_matmul(model, V, model.Zp, np.empty((S, 2, model.n)))  # one pass over Z
-    received = state.gap_share * both[:, 0, :]
+    V[:, :, 0] = (state.order_ratio * filled).reshape(R, S).T
+    V[:, :, 1] = ratio.reshape(R, S).T
+    both = np.matmul(model.Zt, V, out=both_out)  # S × n × 2: one pass over Z
+    received = state.gap_share * both[:, :, 0]
     for s, P in state.blocks.items():
         received[s] = (P * filled[np.arange(R) * S + s][:, None]).sum(axis=0)
-    return received, np.ascontiguousarray(both[:, 1, :])
+    return received, np.ascontiguousarray(both[:, :, 1])
 
 
 def unmet_final_demand(model: Model, state: State, production: Array) -> Array:
@@ -789,7 +768,7 @@ def place_orders(model: Model, sched: Schedule, state: State, t: int, unfilled: 
     for s in sched.modified:
         rows = np.arange(R) * S + s
         b = np.zeros((R, n))
-        np.divide(model.Zp[s] * ratio[rows][:, None], weighted_zc[s][None, :], out=b,
+        np.divide(model.Zt[s].T * ratio[rows][:, None], weighted_zc[s][None, :], out=b,
                   where=weighted_zc[s][None, :] != 0)
         P0 = gap[s][None, :] * b
         P = P0.copy()
@@ -856,7 +835,8 @@ def step(model: Model, sched: Schedule, state: State, rec: Records, work: _Work,
     np.divide(production, state.demand, out=filled, where=state.demand != 0)
     use = np.multiply(production[None, :], model.tech, out=work.use)
     ratio = order_ratio(model, cap, bonus)
-    received, weighted_zc = deliveries(model, state, filled, ratio, work.V)
+    received, weighted_zc = deliveries(model, state, filled, ratio, work.V,
+                                          work.both)
     if not _allclose(received, use, work.buf, work.tol):
         state.stock -= use
         state.stock += received
