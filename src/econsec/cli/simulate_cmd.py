@@ -91,6 +91,20 @@ def ensemble_result(doc: dict[str, Any]) -> Result:
                         f"{doc['horizon_days']} days ({unit})")
 
 
+def _preload_outputs() -> None:
+    """Import what writing the ``--out`` files needs (polars, plotly) on a background thread
+    while the table loads and the model runs (NumPy releases the GIL in its loops), so the
+    files are written without that wait at the end."""
+    import threading
+
+    def load() -> None:
+        import plotly.subplots  # noqa: F401
+
+        import econsec.scenarios.outputs  # noqa: F401  (polars)
+
+    threading.Thread(target=load, name="econsec-preload", daemon=True).start()
+
+
 def _quiet_dask() -> None:
     """Keep Dask's INFO messages off the terminal (pymrio installs a root log handler)."""
     import logging
@@ -141,7 +155,6 @@ def simulate(
         check_varies(spec, runs)  # before any worker starts
         if scheduler or executor == "dask":
             _quiet_dask()
-
         with progress_bar() as progress:
             result: Any = run_ensemble(
                 spec, runs, seed, make_executor(executor, workers=workers,
@@ -151,6 +164,8 @@ def simulate(
     else:
         from econsec.scenarios.runner import run_scenario
 
+        if out_dir is not None:
+            _preload_outputs()  # not for ensembles: their worker processes may fork
         with progress_bar() as progress:
             result = run_scenario(spec, progress=progress)
         doc = result.to_dict(worst=worst)
