@@ -525,8 +525,8 @@ def _normalise_one(name: str) -> NormalisedName:
         # Chinese reading when there is no kana (kanji-only names are ambiguous).
         if has_han and not has_kana:
             simplified = to_simplified(text)
-            for tokens in _pinyin_forms(simplified, person_like=person_like):
-                forms.append(NameForm(tokens, "pinyin"))
+            for pinyin in _pinyin_forms(simplified, person_like=person_like):
+                forms.append(NameForm(pinyin, "pinyin"))
             gloss = _glossary_tokens(simplified, chinese=True)
             if gloss:
                 forms.append(NameForm(tuple(gloss), "glossary"))
