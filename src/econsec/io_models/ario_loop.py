@@ -501,10 +501,22 @@ def _work(model: Model) -> _Work:
 
 def _allclose(a: Array, b: Array, buf: Array, tol: Array | None = None) -> bool:
     """``np.allclose(a, b)`` (rtol 1e-5, atol 1e-8) for finite arrays, using the work arrays
-    ``buf`` and ``tol`` (same shape as ``a``)."""
+    ``buf`` and ``tol`` (same shape as ``a``). The rows are checked in eight blocks, stopping
+    at the first block out of tolerance: while a shock lasts the arrays differ almost every
+    day, and one element settles the answer."""
+    if tol is None:
+        tol = np.empty_like(buf)
+    rows = a.shape[0]
+    step = max(1, -(-rows // 8))
+    return all(_close(a[lo:lo + step], b[lo:lo + step], buf[lo:lo + step], tol[lo:lo + step])
+               for lo in range(0, rows, step))
+
+
+def _close(a: Array, b: Array, buf: Array, tol: Array) -> bool:
+    """``|a − b| ≤ 1e-8 + 1e-5 |b|`` everywhere (``np.allclose``'s test)."""
     np.subtract(a, b, out=buf)
     np.abs(buf, out=buf)
-    tol = np.abs(b, out=tol)
+    np.abs(b, out=tol)
     tol *= 1e-5
     tol += 1e-8
     return bool(np.all(buf <= tol))
