@@ -65,7 +65,8 @@ def test_warm_up_computes_the_first_pages(built_db: Path, tmp_path: Path) -> Non
 
 def test_kept_reads_answer_as_the_store(built_db: Path) -> None:
     store = open_store(f"sqlite:///{built_db}")
-    kept = reading_store(store, ReadCache())
+    cache = ReadCache()
+    kept = reading_store(store, cache)
     web_cache._local.computing = True
     try:
         for item in ("lithium", "gallium", "cobalt"):
@@ -83,6 +84,13 @@ def test_kept_reads_answer_as_the_store(built_db: Path) -> None:
         assert kept.commodity_summary() == store.commodity_summary()
         assert kept.governance(2020) == store.governance(2020)
         assert kept.trade_flows(importer="JPN") == store.trade_flows(importer="JPN")
+        assert kept.governance_scores("CHN") == store.governance_scores("CHN")
+        assert kept.input_edges() == store.input_edges()
+        assert kept.country_risk() == store.country_risk()
+        assert kept.eu_crm_inputs() is kept.eu_crm_inputs()  # read once per data version
+        first = kept.eu_crm_inputs()
+        cache.invalidate()  # an import: the next computation reads again
+        assert kept.eu_crm_inputs() is not first
     finally:
         web_cache._local.computing = False
 

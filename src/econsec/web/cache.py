@@ -274,125 +274,63 @@ def reading_store(store: Any, cache: ReadCache) -> Any:
     The analyses behind one overview ask for the same lists hundreds of times (every name
     lookup reads every item, every commodity's shares and trend read its observations once
     per measure); the overview of another home country asks for them all again. Inside a
-    computation of the read cache each read is made once per data version: the item,
-    country and source lists, an item's observations (all of them, in one query; the
-    measure, year and aggregate filters and the years with a value are applied to the kept
-    list, in the store's order), trade flows, governance scores, input edges, the commodity
-    summary and the EU CRM inputs. Records are frozen; each call gets a new list. Outside a
-    computation (an import's checks, a write) every call reads the database as before. Any
-    other store is returned as it is.
+    computation of the read cache each read goes to one
+    :class:`econsec.kb.cached.CachedReads` per data version (the item, country and source
+    lists, an item's observations in one query filtered in memory, trade flows, groups,
+    governance), which here also keeps the governance scores, input edges, country risk
+    and the EU CRM inputs. Outside a computation (an import's checks, a write) every call
+    reads the database as before. Any other store is returned as it is.
     """
+    from econsec.kb.cached import CachedReads
     from econsec.kb.store import Store
-    from econsec.records import Measure
 
     if type(store) is not Store:
         return store
 
-    memo: dict[Any, Any] = {}
-    memo_version = [-1]
-    memo_lock = threading.Lock()
-
-    def computing() -> bool:
-        return bool(getattr(_local, "computing", False))
-
-    class ReadingStore(Store):
-        def _kept(self, key: Any, read: Callable[[], Any]) -> Any:
-            version = cache.version
-            with memo_lock:
-                if memo_version[0] != version:
-                    memo.clear()
-                    memo_version[0] = version
-                found = memo.get(key)
-            if found is None:
-                found = read()
-                with memo_lock:
-                    if memo_version[0] == version:
-                        memo[key] = found
-            return found
-
-        def _remembered(self, key: Any, read: Callable[[], list[Any]]) -> list[Any]:
-            if not computing():
-                return read()
-            return list(self._kept(key, read))
-
-        def _item_observations(self, item_id: str) -> list[Any] | None:
-            """Every observation of ``item_id`` (kept), or None when it is not an item id
-            (a name or an unknown id: the store resolves it or raises)."""
-            if not computing():
-                return None
-            ids = self._kept(("item_ids",), lambda: frozenset(i.id for i in Store.items(self)))
-            if item_id not in ids:
-                return None
-            found: list[Any] = self._kept(("observations", item_id),
-                                          lambda: Store.observations(self, item_id))
-            return found
-
-        def items(self, kind: Any = None) -> list[Any]:
-            return self._remembered(("items", kind), lambda: Store.items(self, kind))
-
-        def countries(self) -> list[Any]:
-            return self._remembered(("countries",), lambda: Store.countries(self))
-
-        def observations(self, item_id: str, measure: Any = None, year: int | None = None,
-                         include_aggregates: bool = True) -> list[Any]:
-            kept = self._item_observations(item_id)
-            if kept is None:
-                return Store.observations(self, item_id, measure, year, include_aggregates)
-            wanted = None if measure is None else Measure(measure)
-            return [o for o in kept if (wanted is None or o.measure == wanted)
-                    and (year is None or o.year == year)
-                    and (include_aggregates or not o.is_aggregate)]
-
-        def years(self, item_id: str, measure: Any) -> list[int]:
-            kept = self._item_observations(item_id)
-            if kept is None:
-                return Store.years(self, item_id, measure)
-            wanted = Measure(measure)
-            return sorted({o.year for o in kept if o.measure == wanted and o.value is not None})
-
-        def sources(self, keys: Any = None) -> list[Any]:
-            keys = None if keys is None else tuple(sorted(set(keys)))
-            return self._remembered(("sources", keys), lambda: Store.sources(self, keys))
-
-        def commodity_summary(self) -> list[dict[str, Any]]:
-            if not computing():
-                return Store.commodity_summary(self)
-            kept = self._kept(("commodity_summary",), lambda: Store.commodity_summary(self))
-            return [{**row, "years": {k: list(v) for k, v in row["years"].items()}}
-                    for row in kept]
-
-        def trade_flows(self, item_id: str | None = None,
-                        importer: str | None = None) -> list[Any]:
-            return self._remembered(("trade_flows", item_id, importer),
-                                    lambda: Store.trade_flows(self, item_id, importer))
-
-        def governance(self, year: int | None = None) -> dict[str, dict[str, float]]:
-            if not computing():
-                return Store.governance(self, year)
-            kept = self._kept(("governance", year), lambda: Store.governance(self, year))
-            return {k: dict(v) for k, v in kept.items()}
+    class VersionReads(CachedReads):
+        """:class:`CachedReads` that also keeps what the web pages read once per version."""
 
         def governance_scores(self, iso3: str | None = None) -> list[Any]:
-            return self._remembered(("governance_scores", iso3),
-                                    lambda: Store.governance_scores(self, iso3))
-
-        def group_members(self, group: str) -> list[str]:
-            return self._remembered(("group_members", group),
-                                    lambda: Store.group_members(self, group))
+            return list(self._once(("governance_scores", iso3),
+                                   lambda: Store.governance_scores(self, iso3)))
 
         def input_edges(self) -> list[Any]:
-            return self._remembered(("input_edges",), lambda: Store.input_edges(self))
+            return list(self._once(("input_edges",), lambda: Store.input_edges(self)))
 
         def country_risk(self) -> list[Any]:
-            return self._remembered(("country_risk",), lambda: Store.country_risk(self))
+            return list(self._once(("country_risk",), lambda: Store.country_risk(self)))
 
         def eu_crm_inputs(self) -> Any:
-            if not computing():
-                return Store.eu_crm_inputs(self)
-            return self._kept(("eu_crm_inputs",), lambda: Store.eu_crm_inputs(self))
+            return self._once(("eu_crm_inputs",), lambda: Store.eu_crm_inputs(self))
 
         def eu_crm_names_ja(self) -> dict[str, str]:
-            return dict(self._kept(("eu_crm_names_ja",), lambda: Store.eu_crm_names_ja(self))) \
-                if computing() else Store.eu_crm_names_ja(self)
+            return dict(self._once(("eu_crm_names_ja",), lambda: Store.eu_crm_names_ja(self)))
 
-    return ReadingStore(store.engine)
+    current: list[Any] = [None, None]
+    lock = threading.Lock()
+
+    def reads() -> VersionReads:
+        """The kept reads of the cache's current data version."""
+        with lock:
+            if current[0] != cache.version:
+                current[:] = [cache.version, VersionReads(store.engine)]
+            found: VersionReads = current[1]
+            return found
+
+    def kept(name: str) -> Callable[..., Any]:
+        plain = getattr(Store, name)
+
+        def read(self: Store, *args: Any, **kwargs: Any) -> Any:
+            if getattr(_local, "computing", False):
+                return getattr(reads(), name)(*args, **kwargs)
+            return plain(self, *args, **kwargs)
+
+        read.__name__ = name
+        read.__doc__ = plain.__doc__
+        return read
+
+    names = [n for n in dir(VersionReads) if not n.startswith("_") and n != "import_bundle"
+             and callable(getattr(VersionReads, n))
+             and getattr(VersionReads, n) is not getattr(Store, n, None)]
+    reading = type("ReadingStore", (Store,), {n: kept(n) for n in names})
+    return reading(store.engine)
