@@ -1,9 +1,9 @@
 """``create_app()``: the FastAPI application of ``econsec serve``.
 
-The knowledge base is opened (and built from the bundled data if empty, with the results
-the first pages show) when the app is created; on every start those results are computed
-again in the background if they are missing (:func:`econsec.web.pages.site.warm_up`);
-routers come from :mod:`econsec.web.registry`. Every request passes
+The knowledge base is opened (and built from the bundled data if empty) when the app is
+created, and the results the first pages show are computed then
+(:func:`econsec.web.pages.site.warm_up`), so that ``econsec serve`` says it is listening
+once its pages answer at once; routers come from :mod:`econsec.web.registry`. Every request passes
 :class:`econsec.web.security.SecurityMiddleware` (host, origin and token checks, body limits,
 security headers, the last-resort 500 problem) and gets a deadline
 (:class:`econsec.web.cache.ReadDeadline`): a read waits for results being computed at most
@@ -25,7 +25,7 @@ from econsec.errors import EconsecError
 from econsec.settings import Settings
 from econsec.web import problems
 from econsec.web.cache import ReadDeadline, StillComputing
-from econsec.web.pages.site import warm_up
+from econsec.web.pages.site import warm_up as compute_first_pages
 from econsec.web.registry import routers
 from econsec.web.security import UNSAFE_METHODS, HostPolicy, SecurityMiddleware, new_token
 from econsec.web.state import WebState
@@ -46,10 +46,10 @@ def open_knowledge_base(database_url: str) -> tuple[object, bool]:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """On start-up, compute what the first pages show on a background thread
-    (:func:`econsec.web.pages.site.warm_up`); on shutdown, stop the services that hold
-    threads (the job runner)."""
-    threading.Thread(target=warm_up, args=(app.state.econsec,), daemon=True,
+    """On start-up, compute what the first pages show on a background thread unless it is
+    computed already (:func:`econsec.web.pages.site.warm_up`); on shutdown, stop the
+    services that hold threads (the job runner)."""
+    threading.Thread(target=compute_first_pages, args=(app.state.econsec,), daemon=True,
                      name="econsec-warm-up").start()
     yield
     for service in app.state.econsec.services.values():
@@ -60,13 +60,16 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(database_url: str, *, store: object | None = None, host: str = "127.0.0.1",
                port: int | None = None, allowed_hosts: Iterable[str] = (),
-               token: str | None = None, settings: Settings | None = None) -> FastAPI:
+               token: str | None = None, settings: Settings | None = None,
+               warm_up: bool = True) -> FastAPI:
     """The application on the knowledge base at ``database_url`` (a SQLAlchemy URL).
 
     ``host``/``port``: where the server listens (the ``Host`` values it answers, with
     loopback names and ``allowed_hosts``; without ``port`` loopback names on any port).
     ``token``: what state-changing requests must carry (random when not given).
     ``settings``: the ``ECONSEC_*`` settings (read from the environment when not given).
+    ``warm_up``: compute the first pages' results before returning (else on a background
+    thread when the server starts; a knowledge base built just now is always warmed up).
     """
     app = FastAPI(
         lifespan=_lifespan,
@@ -97,8 +100,8 @@ def create_app(database_url: str, *, store: object | None = None, host: str = "1
     app.add_middleware(ReadDeadline, seconds=lambda: app.state.econsec.read_wait_seconds)
     app.add_middleware(SecurityMiddleware, settings=lambda: app.state.econsec)
     _document_token(app)
-    if built:  # a knowledge base built just now: its first results are part of building it
-        warm_up(state)
+    if warm_up or built:
+        compute_first_pages(state)
     return app
 
 
