@@ -123,3 +123,15 @@ def test_a_knowledge_base_built_at_start_comes_with_its_first_results(tmp_path: 
     # computed before the app is handed to the server (before it says it is listening)
     assert cache.peek(("page", "overview", "JPN")) is not None
     assert cache.peek(("page", "value_chain")) is not None
+
+
+def test_the_first_pages_are_computed_before_the_app_is_served(built_db: Path,
+                                                               tmp_path: Path) -> None:
+    from econsec.web.app import create_app
+
+    db = tmp_path / "econsec.db"
+    shutil.copy(built_db, db)
+    warm = create_app(f"sqlite:///{db}", settings=Settings(home_country="KOR"))
+    assert warm.state.econsec.services["read_cache"].peek(("page", "overview", "KOR"))
+    cold = create_app(f"sqlite:///{db}", settings=Settings(home_country="KOR"), warm_up=False)
+    assert cold.state.econsec.services["read_cache"].peek(("page", "overview", "KOR")) is None
