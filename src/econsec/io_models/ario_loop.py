@@ -601,13 +601,14 @@ def capacity(model: Model, delta: Array, alpha: Array, bonus: Array | None) -> A
     return cap
 
 
-def constrained_production(model: Model, stock: Array, wanted: Array, need: Array) -> Array:
+def constrained_production(model: Model, stock: Array, wanted: Array, wanted_use: Array,
+                           need: Array) -> Array | None:
     """Production under inventory constraints (Guan et al. 2020; BoARIO
     ``calc_production``): with ``x* = min(d, x̄)`` (``wanted``), an industry is limited by
     every constraining input whose inventory is below ``ψ v_s T_{sj} x*_j``:
-    ``x = x* · min_s min(1, Ω_{sj} / (ψ v_s T_{sj} x*_j))``. ``need`` is a work array."""
-    np.multiply(wanted[None, :], model.tech, out=need)
-    need *= model.psi
+    ``x = x* · min_s min(1, Ω_{sj} / (ψ v_s T_{sj} x*_j))``. ``wanted_use`` is ``T x*``;
+    ``need`` is a work array. Returns ``None`` when no inventory constrains (x = x*)."""
+    np.multiply(wanted_use, model.psi, out=need)
     need *= model.inv_fin[:, None]
     if np.any((stock < need) & model.constrains):
         ratio = np.ones((model.S, model.n))
@@ -615,7 +616,7 @@ def constrained_production(model: Model, stock: Array, wanted: Array, need: Arra
         ratio[ratio > 1] = 1
         limited: Array = wanted * ratio.min(axis=0)
         return limited
-    return wanted.copy()
+    return None
 
 
 def order_ratio(model: Model, cap: Array, bonus: Array | None) -> Array:
@@ -663,15 +664,16 @@ def unmet_final_demand(model: Model, state: State, production: Array) -> Array:
     return by_product
 
 
-def order_gap(model: Model, stock: Array, wanted: Array, use: Array, work: _Work) -> Array:
+def order_gap(model: Model, stock: Array, wanted: Array, wanted_use: Array, use: Array,
+              work: _Work) -> Array:
     """What each industry orders per input sector for tomorrow (BoARIO
     ``calc_orders``): today's use ``T x`` plus the inventory gap closed over ``τ_inv``:
     ``g = max(v T x* − Ω, 0)/τ_inv + T x``; BoARIO orders exactly ``T x`` when inventories
-    are ``np.allclose`` to their target. Inputs with infinite targets order ``T x``."""
+    are ``np.allclose`` to their target. Inputs with infinite targets order ``T x``.
+    ``wanted_use`` is ``T x*``."""
     fin, inv = model.fin, model.inv
     if model.all_fin:
-        goal = wanted[None, :] * model.tech
-        goal *= model.inv_fin[:, None]
+        goal = wanted_use * model.inv_fin[:, None]
         if _allclose(stock, goal, work.buf, work.tol):
             return use.copy()
         gap = np.subtract(goal, stock, out=goal)
@@ -841,11 +843,16 @@ def step(model: Model, sched: Schedule, state: State, rec: Records, work: _Work,
     bonus = state.bonus if sched.diversify else None
     cap = capacity(model, state.delta, state.alpha, bonus)
     wanted = np.fmin(state.demand, cap)  # x* = min(d, x̄)
-    production = constrained_production(model, state.stock, wanted, work.need)  # 3.
+    wanted_use = wanted[None, :] * model.tech  # T x*
+    limited = constrained_production(model, state.stock, wanted, wanted_use, work.need)  # 3.
+    if limited is None:  # no inventory constrains: x = x*, T x = T x*
+        production, use = wanted.copy(), wanted_use
+    else:
+        production = limited
+        use = np.multiply(production[None, :], model.tech, out=work.use)
     state.production = production
     filled = np.zeros(model.n)  # 4. distribution: proportional rationing x/d
     np.divide(production, state.demand, out=filled, where=state.demand != 0)
-    use = np.multiply(production[None, :], model.tech, out=work.use)
     ratio = order_ratio(model, cap, bonus)
     received, weighted_zc = deliveries(model, state, filled, ratio, work.V,
                                           work.both)
@@ -855,7 +862,7 @@ def step(model: Model, sched: Schedule, state: State, rec: Records, work: _Work,
     rec.unmet[t] = unmet_final_demand(model, state, production)
     rec.production[t] = production
     rec.capacity[t] = cap
-    gap = order_gap(model, state.stock, wanted, use, work)  # 5. tomorrow's orders
+    gap = order_gap(model, state.stock, wanted, wanted_use, use, work)  # 5. tomorrow's orders
     gap_share = _share(gap, weighted_zc)
     state.orders = ratio * _orders_received(model, gap_share, work)
     state.gap, state.gap_share, state.order_ratio = gap, gap_share, ratio
