@@ -42,7 +42,7 @@ def _same(a, b) -> None:
 
 
 def _files(cache: Path) -> list[Path]:
-    return sorted(cache.glob("mrio-*.npz"))
+    return sorted(cache.glob("mrio-*.bin"))
 
 
 def test_second_load_reads_the_cache(cache: Path, saved_folder: Path) -> None:
@@ -74,13 +74,17 @@ def test_pymrio_test_system_is_cached(cache: Path) -> None:
     _same(first, second)
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty"])
+def _flip_last_byte(data: bytes) -> bytes:
+    return data[:-1] + bytes([data[-1] ^ 0x01])  # in the last array (va): balance holds
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "flipped"])
 def test_corrupt_cache_file_is_rebuilt(cache: Path, saved_folder: Path, damage: str) -> None:
     good = load_mrio(str(saved_folder))
     [path] = _files(cache)
     data = path.read_bytes()
     path.write_bytes({"garbage": b"not a cache file" * 100, "truncated": data[: len(data) // 2],
-                      "empty": b""}[damage])
+                      "empty": b"", "flipped": _flip_last_byte(data)}[damage])
     steps: list[str] = []
     again = load_mrio(str(saved_folder), step=steps.append)
     assert steps == [mrio_cache.READING_CACHE, mrio_cache.READING_SOURCE,
@@ -160,4 +164,4 @@ def test_parameters_file_name_is_pymrios() -> None:
 
 def test_no_temporary_files_left(cache: Path, saved_folder: Path) -> None:
     load_mrio(str(saved_folder))
-    assert [p.name for p in cache.iterdir() if not p.name.endswith(".npz")] == []
+    assert [p.name for p in cache.iterdir() if not p.name.endswith(".bin")] == []

@@ -3,9 +3,9 @@ second.
 
 Reading a pymrio folder means importing pymrio (with pandas and matplotlib, 1–3 s) and
 parsing its text files (1.5 s at 2,000 industries). The first :func:`cached` load of a table
-writes its arrays to ``<cache dir>/mrio-<hash of the reference>.npz`` (uncompressed NumPy
-arrays and a JSON header); later loads read that file (tens of milliseconds) without
-importing pymrio.
+writes its arrays to ``<cache dir>/mrio-<hash of the reference>.bin`` (a JSON header, then
+the raw float64 arrays, each with its CRC-32); later loads read that file (tens of
+milliseconds) without importing pymrio.
 
 The cache directory is ``$ECONSEC_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/econsec``,
 else ``~/.cache/econsec``; ``ECONSEC_CACHE_DIR=off`` turns the cache off.
@@ -14,7 +14,8 @@ A cached copy is used only when its key matches: a SHA-256 over the cache format
 the reference and, for every source file, its path, size and modification time (so an
 edited or replaced table is read again). The file is written to a temporary name and
 renamed into place, so a reader never sees half a file; a file that cannot be read, has
-the wrong key, or whose arrays do not form a balanced table is ignored and rewritten.
+the wrong key, an array whose CRC-32 does not match, or arrays that do not form a balanced
+table is ignored and rewritten.
 Failing to write the cache (read-only home, full disk) never fails the load.
 """
 
@@ -25,16 +26,20 @@ import hashlib
 import json
 import os
 import tempfile
+import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from econsec.io_models.mrio import MRIO
 
+Array = npt.NDArray[np.float64]
+
 #: Bump when the file layout or the way tables are built from their sources changes.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 ARRAYS = ("Z", "Y", "x", "va")
 
 #: ``step(name)``: called with the name of each loading step (shown as progress).
@@ -76,7 +81,7 @@ def cache_key(ref: str, files: Iterable[Path], extra: str = "") -> str:
 def cache_path(ref: str, directory: Path) -> Path:
     """The cache file of ``ref`` (one per reference: a newer copy replaces an older one)."""
     digest = hashlib.sha256(ref.encode()).hexdigest()[:24]
-    return directory / f"mrio-{digest}.npz"
+    return directory / f"mrio-{digest}.bin"
 
 
 def _note_json(note: Any) -> Any:
@@ -94,22 +99,32 @@ def _note_value(value: Any) -> Any:
     return Note(str(value["id"]), dict(value["params"]))
 
 
+MAGIC = b"econsec-mrio\n"
+
+
 def write_cache(mrio: MRIO, key: str, target: Path) -> None:
-    """Write ``mrio`` with ``key`` to ``target`` atomically (temporary file, then rename)."""
+    """Write ``mrio`` with ``key`` to ``target`` atomically (temporary file, then rename).
+
+    Layout: :data:`MAGIC`, the header length (8 bytes, little-endian), a JSON header (key,
+    names, unit, notes, and per array its shape and CRC-32), then the arrays as raw
+    little-endian float64 in the order of :data:`ARRAYS`."""
+    arrays = [np.ascontiguousarray(getattr(mrio, name), dtype="<f8") for name in ARRAYS]
     header = {
         "format": CACHE_FORMAT, "key": key, "name": mrio.name, "regions": list(mrio.regions),
         "sectors": list(mrio.sectors), "unit": mrio.unit,
         "final_demand_categories": list(mrio.final_demand_categories),
         "source": mrio.source, "notes": [_note_json(n) for n in mrio.notes],
+        "arrays": [{"name": name, "shape": list(a.shape), "crc32": zlib.crc32(a.data)}
+                   for name, a in zip(ARRAYS, arrays, strict=True)],
     }
+    head = json.dumps(header).encode()
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            arrays: dict[str, Any] = {name: np.ascontiguousarray(getattr(mrio, name))
-                                      for name in ARRAYS}
-            arrays["header"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
-            np.savez(fh, **arrays)
+            fh.write(MAGIC + len(head).to_bytes(8, "little") + head)
+            for a in arrays:
+                fh.write(a.data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
@@ -120,14 +135,31 @@ def write_cache(mrio: MRIO, key: str, target: Path) -> None:
 
 
 def read_cache(path: Path, key: str) -> MRIO | None:
-    """The table cached in ``path`` if its key is ``key`` and it is whole and balanced, else
-    ``None`` (missing, stale or corrupt: the caller rebuilds it)."""
+    """The table cached in ``path`` if its key is ``key``, every array has its CRC-32 and
+    the table is balanced, else ``None`` (missing, stale or corrupt: the caller rebuilds
+    it). The arrays are read straight into their memory (no intermediate copy)."""
     try:
-        with np.load(path, allow_pickle=False) as data:
-            header = json.loads(bytes(data["header"]).decode())
+        with open(path, "rb") as fh:
+            if fh.read(len(MAGIC)) != MAGIC:
+                return None
+            size = int.from_bytes(fh.read(8), "little")
+            if not 0 < size <= 64 * 2**20:
+                return None
+            header = json.loads(fh.read(size).decode())
             if header.get("format") != CACHE_FORMAT or header.get("key") != key:
                 return None
-            arrays = {name: np.asarray(data[name], dtype=float) for name in ARRAYS}
+            arrays: dict[str, Array] = {}
+            for spec, name in zip(header["arrays"], ARRAYS, strict=True):
+                if spec["name"] != name:
+                    return None
+                a = np.empty(tuple(int(d) for d in spec["shape"]), dtype="<f8")
+                if fh.readinto(a.data.cast("B")) != a.nbytes:
+                    return None
+                if zlib.crc32(a.data) != spec["crc32"]:
+                    return None
+                arrays[name] = a
+            if fh.read(1):
+                return None  # trailing bytes: not a file this module wrote
         mrio = MRIO(str(header["name"]), tuple(header["regions"]), tuple(header["sectors"]),
                     arrays["Z"], arrays["Y"], arrays["x"], arrays["va"], str(header["unit"]),
                     tuple(header["final_demand_categories"]), str(header["source"]),
@@ -135,7 +167,7 @@ def read_cache(path: Path, key: str) -> MRIO | None:
         return mrio.validate()
     except FileNotFoundError:
         return None
-    except Exception:  # any damage (truncated zip, bad CRC, wrong shapes, bad JSON): rebuild
+    except Exception:  # any damage (truncated, bad JSON, wrong shapes, unbalanced): rebuild
         return None
 
 
