@@ -18,34 +18,34 @@ from econsec.web.api.common import (
     json_response,
     problem_responses,
     read_body,
-    saved_upload,
-    uploaded_file,
 )
 from econsec.web.api.countries import home_dependence
 from econsec.web.api.models import DependenceTable, EuCrmAssessment, LensTable, ScreeningMatrix
+from econsec.web.common import Upload, receive_upload, upload_on_disk
 
 router = APIRouter(prefix="/assessments", tags=["assessments"])
 
-Country = Annotated[str, Query(min_length=2, max_length=100,
-                               description="Home country, ISO alpha-3 or name")]
+Country = Annotated[str | None, Query(min_length=2, max_length=100,
+                                      description="Home country, ISO alpha-3 or name "
+                                      "(default: the server's home country, "
+                                      "ECONSEC_HOME_COUNTRY)")]
 
 
 @router.get("/dependence", response_model=DependenceTable,
             summary="Dependence and indispensability", responses=problem_responses(404, 422))
-async def dependence(state: State, country: Country = "JPN"
-                     ) -> Response:
+async def dependence(state: State, country: Country = None) -> Response:
     """The same JSON as ``econsec assess dependence --country C --format json``."""
-    home = await run_in_threadpool(state.store.resolve_country, country)
+    home = await run_in_threadpool(state.store.resolve_country, country or state.home_country)
     return await cached_json(state, ("dependence", home),
                              lambda: home_dependence(state, home))
 
 
 @router.get("/lenses", response_model=LensTable, summary="The three lenses",
             responses=problem_responses(404, 422))
-async def lenses(state: State, country: Country = "JPN") -> Response:
+async def lenses(state: State, country: Country = None) -> Response:
     """External dependence, domestic advantage and disruptive innovation per commodity, with
     the reasons and thresholds."""
-    home = await run_in_threadpool(state.store.resolve_country, country)
+    home = await run_in_threadpool(state.store.resolve_country, country or state.home_country)
     return await cached_json(state, ("lenses", home),
                              lambda: lens_table(state.store, home,
                                                 home_dependence(state, home)))
@@ -81,18 +81,18 @@ async def eu_crm(request: Request, state: State) -> Response:
     ``max_upload_bytes``. The same JSON as ``econsec assess eu-crm --format json``."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind == "multipart/form-data":
-        name, data = await uploaded_file(request, state.max_upload_bytes)
-        if not name.lower().endswith(".json"):
-            name += ".json"
+        upload = await receive_upload(request, state.max_upload_bytes)
+        if not upload.name.lower().endswith(".json"):
+            upload = Upload(upload.name + ".json", upload.data)
     elif kind in (JSON, "") or kind.endswith("+json"):
-        name, data = "request-body.json", await read_body(request, state.max_upload_bytes)
+        upload = Upload("request-body.json", await read_body(request, state.max_upload_bytes))
     else:
         raise DataFormatError(f"unsupported content type '{kind}': send application/json "
                               "or multipart/form-data with a file")
 
     def assess() -> EuCrmAssessment:
-        with saved_upload(data, name) as path:
-            return assess_eu_crm_file(state.store, path, name=name)
+        with upload_on_disk(upload) as path:
+            return assess_eu_crm_file(state.store, path, name=upload.name)
 
     return json_response(await run_in_threadpool(assess))
 

@@ -24,8 +24,9 @@ from econsec.web.state import WebState
 
 router = APIRouter(prefix="/countries", tags=["countries"])
 
-Home = Annotated[str, Query(min_length=2, max_length=100,
-                            description="Home country (ISO alpha-3 or name)")]
+Home = Annotated[str | None, Query(min_length=2, max_length=100,
+                                   description="Home country (ISO alpha-3 or name; default: "
+                                   "the server's home country, ECONSEC_HOME_COUNTRY)")]
 
 
 def commodity_profiles(state: WebState) -> list[CommodityProfile]:
@@ -69,12 +70,13 @@ async def list_countries(
 @router.get("/{country}", response_model=CountryProfile, summary="Country profile",
             responses=problem_responses(404, 422))
 async def get_country(country: str, state: State,
-                      home: Home = "JPN") -> Response:
+                      home: Home = None) -> Response:
     """Names, groups, Japan's export-control Group A, WGI, OECD country risk, what the
     country produces (world share and rank per commodity) and what the home country depends
     on it for. ``country`` is an ISO code or a name in any bundled spelling."""
     iso3, home_iso3 = await run_in_threadpool(
-        lambda: (state.store.resolve_country(country), state.store.resolve_country(home)))
+        lambda: (state.store.resolve_country(country),
+                 state.store.resolve_country(home or state.home_country)))
 
     def compute() -> CountryProfile:
         profiles = commodity_profiles(state)
