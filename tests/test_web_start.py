@@ -45,7 +45,7 @@ def test_home_countries_share_the_commodity_profiles(german: LiveServer) -> None
     httpx.get(german.url + "/?home=FRA", timeout=60).raise_for_status()
     # the new home country's report and its plain copy; no commodity profile again
     assert cache.computations - before == 2
-    assert cache.peek(("page", "report", "FRA")) is not None
+    assert cache.peek(("report_data", "FRA")) is not None
 
 
 def test_warm_up_computes_the_first_pages(built_db: Path, tmp_path: Path) -> None:
@@ -135,3 +135,12 @@ def test_the_first_pages_are_computed_before_the_app_is_served(built_db: Path,
     assert warm.state.econsec.services["read_cache"].peek(("page", "overview", "KOR"))
     cold = create_app(f"sqlite:///{db}", settings=Settings(home_country="KOR"), warm_up=False)
     assert cold.state.econsec.services["read_cache"].peek(("page", "overview", "KOR")) is None
+
+
+def test_pages_and_api_share_the_commodity_profiles(german: LiveServer) -> None:
+    cache = german.state.services["read_cache"]
+    shared = cache.peek(("all_commodity_profiles",))  # computed for the first pages
+    assert shared is not None
+    httpx.get(german.url + "/api/v1/assessments/dependence?country=DEU",
+              timeout=60).raise_for_status()
+    assert cache.peek(("all_commodity_profiles",)) is shared

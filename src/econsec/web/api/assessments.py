@@ -19,9 +19,9 @@ from econsec.web.api.common import (
     problem_responses,
     read_body,
 )
-from econsec.web.api.countries import home_dependence
 from econsec.web.api.models import DependenceTable, EuCrmAssessment, LensTable, ScreeningMatrix
 from econsec.web.common import Upload, receive_upload, upload_on_disk
+from econsec.web.results import home_dependence
 
 router = APIRouter(prefix="/assessments", tags=["assessments"])
 

@@ -8,18 +8,16 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from econsec.analyses.country_profile import all_commodity_profiles, country_profile
-from econsec.analyses.dependence import dependence_table
-from econsec.analyses.models import CommodityProfile, DependenceTable
+from econsec.analyses.country_profile import country_profile
 from econsec.web.api.common import (
     MAX_LIMIT,
     State,
     cached_json,
     cached_page,
-    cached_value,
     problem_responses,
 )
 from econsec.web.api.models import CountryPage, CountryProfile, CountryRow
+from econsec.web.results import commodity_profiles, home_dependence
 from econsec.web.state import WebState
 
 router = APIRouter(prefix="/countries", tags=["countries"])
@@ -27,19 +25,6 @@ router = APIRouter(prefix="/countries", tags=["countries"])
 Home = Annotated[str | None, Query(min_length=2, max_length=100,
                                    description="Home country (ISO alpha-3 or name; default: "
                                    "the server's home country, ECONSEC_HOME_COUNTRY)")]
-
-
-def commodity_profiles(state: WebState) -> list[CommodityProfile]:
-    """Every commodity's profile, cached per data version (call from a worker thread)."""
-    return cached_value(state, ("all_commodity_profiles",),
-                        lambda: all_commodity_profiles(state.store))
-
-
-def home_dependence(state: WebState, home: str) -> DependenceTable:
-    """The dependence table of ``home`` (ISO alpha-3), cached (call from a worker thread)."""
-    return cached_value(state, ("dependence_table", home),
-                        lambda: dependence_table(state.store, home,
-                                                 profiles=commodity_profiles(state)))
 
 
 def _countries(state: WebState, group: str | None) -> list[CountryRow]:

@@ -25,8 +25,9 @@ from econsec.web.pages.common import (
     plain,
     render,
 )
-from econsec.web.pages.overview import commodity_profiles, overview_data, report_result
+from econsec.web.pages.overview import commodity_profiles, overview_data
 from econsec.web.pages.tables import FormatParam, table_response
+from econsec.web.results import home_report
 from econsec.web.state import WebState, get_state
 
 router = APIRouter(include_in_schema=False)
@@ -107,7 +108,7 @@ def country(request: Request, state: State, iso3: str,
     try:
         base = overview_data(state, home_query(state, home))
         home_iso3 = base["home"]["iso3"]
-        report = report_result(state, home_iso3)
+        report = home_report(state, home_iso3)
         profile = cached(state, ("country", iso3, home_iso3), lambda: plain(country_profile(
             state.store, iso3, home=home_iso3, profiles=report.commodities,
             dependence=report.dependence)))

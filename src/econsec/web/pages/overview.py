@@ -7,10 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
-from econsec.analyses.report_data import report_data
 from econsec.errors import EconsecError
 from econsec.i18n import translator
 from econsec.i18n.terms import N_
+from econsec.web import results
 from econsec.web.i18n import request_language
 from econsec.web.pages import figures
 from econsec.web.pages.common import cached, home_choices, home_query, plain, render
@@ -28,35 +28,17 @@ def tag_list(tags: Any, lang: str) -> str:
     return ("、" if lang == "ja" else ", ").join(t.gettext(str(tag)) for tag in tags)
 
 
-def profile_results(state: WebState) -> list[Any]:
-    """Every commodity's profile (the analysis results), once per knowledge-base version:
-    they do not depend on the home country, so every home country's overview reuses them."""
-    from econsec.analyses.commodity_profile import commodity_profile
-
-    def build() -> list[Any]:
-        store = state.store
-        return [commodity_profile(store, row["id"]) for row in store.commodity_summary()
-                if row["years"]]
-    return cached(state, ("profile_results",), build)  # type: ignore[no-any-return]
-
-
 def commodity_profiles(state: WebState) -> list[dict[str, Any]]:
     """Every commodity's profile as the pages read it (plain dictionaries), cached."""
     return cached(state, ("commodity_profiles",),  # type: ignore[no-any-return]
-                  lambda: [plain(p) for p in profile_results(state)])
-
-
-def report_result(state: WebState, home: str) -> Any:
-    """:func:`report_data` for ``home`` (the analysis result), cached per knowledge-base
-    version; the commodity profiles are shared by every home country."""
-    return cached(state, ("report", home),
-                  lambda: report_data(state.store, home=home, profiles=profile_results(state)))
+                  lambda: [plain(p) for p in results.commodity_profiles(state)])
 
 
 def overview_data(state: WebState, home: str) -> dict[str, Any]:
-    """:func:`report_result` as the overview reads it (plain dictionaries), cached."""
+    """:func:`econsec.web.results.home_report` as the overview reads it (plain
+    dictionaries), cached per knowledge-base version."""
     return cached(state, ("overview", home),  # type: ignore[no-any-return]
-                  lambda: plain(report_result(state, home)))
+                  lambda: plain(results.home_report(state, home)))
 
 
 @router.get("/", response_class=HTMLResponse)
