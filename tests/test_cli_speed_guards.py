@@ -144,3 +144,23 @@ def test_resolving_a_country_loads_no_data_set_reader() -> None:
         assert "econsec.datasets.bundled" not in sys.modules
     """)
     assert "babel" not in loaded
+
+
+def test_commodity_list_imports_no_numerics_nor_yaml() -> None:
+    """``econsec commodities`` reads the store and prints a table: loading the result models
+    must not load numpy, the indicators or the document reader (about 0.15 s a command)."""
+    code = """
+        import econsec.analyses.commodities, econsec.analyses.models, econsec.kb.cached
+        import econsec.indicators.common
+    """
+    assert set(_loaded_after(code)) <= {"sqlalchemy"}
+
+
+def test_indicator_names_still_import_from_the_package() -> None:
+    from econsec import indicators
+    from econsec.indicators import hhi, rca
+
+    assert hhi({"a": 0.5, "b": 0.5}) == 0.5
+    assert callable(rca)
+    assert set(indicators.__all__) <= set(dir(indicators))
+    assert indicators.import_reliance.__name__ == "econsec.indicators.import_reliance"

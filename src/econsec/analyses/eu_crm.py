@@ -28,7 +28,6 @@ from econsec.analyses.eu_crm_input import (
 from econsec.analyses.governance import MISSING_WGI, scaled_wgi
 from econsec.analyses.models import (
     EuCrmAssessment,
-    EuCrmTemplate,
     ExcludedMaterial,
     MaterialResult,
     MatrixPoint,
@@ -218,7 +217,7 @@ TEMPLATE_NOTE = (
 )
 
 
-def eu_crm_template(kb: KnowledgeBase, materials: list[str]) -> EuCrmTemplate:
+def eu_crm_template(kb: KnowledgeBase, materials: list[str]) -> EuCrmInputFile:
     """An ``assess eu-crm`` input file for ``materials``, filled from the bundled EU 2023 data.
 
     Global supply and EU sourcing shares with ``t`` per stage and the end uses with sector

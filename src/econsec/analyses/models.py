@@ -16,8 +16,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from econsec.analyses.eu_crm_input import EuCrmInputFile
-
 
 class AnalysisResult(BaseModel):
     """Base of the result models: frozen (results are cached and shared), no extra keys."""
@@ -308,10 +306,6 @@ class EuCrmAssessment(AnalysisResult):
     ei_threshold: float
     results: list[MaterialResult]
     wgi_source: str
-
-
-#: ``econsec assess eu-crm-template`` writes an input file: the input's own model.
-EuCrmTemplate = EuCrmInputFile
 
 
 # --------------------------------------------------------------------------- countries
