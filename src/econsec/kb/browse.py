@@ -87,14 +87,14 @@ def browse_table(engine: Any, name: str, *, item: str | None = None,
             continue
         applied[key] = value
         conditions.append(or_(*(table.c[c] == value for c in columns)))
-    columns = [c.name for c in table.columns if c.name not in HIDDEN]
+    shown = [c.name for c in table.columns if c.name not in HIDDEN]
     sourced = "source_key" in table.c
-    stmt = select(*(table.c[c] for c in columns))
+    stmt = select(*(table.c[c] for c in shown))
     if sourced:
         stmt = stmt.add_columns(*(SOURCES.c[f].label(f"source_{f}") for f in SOURCE_FIELDS))
         stmt = stmt.select_from(table.outerjoin(SOURCES, SOURCES.c.key == table.c.source_key))
     order = []
-    if sort in columns:
+    if sort in shown:
         column = table.c[sort]
         order = [column.is_(None), column.desc() if desc else column.asc()]
     stmt = stmt.where(*conditions).order_by(*order, *table.primary_key.columns)
@@ -102,4 +102,4 @@ def browse_table(engine: Any, name: str, *, item: str | None = None,
     with engine.connect() as conn:
         total = conn.execute(count).scalar_one()
         rows = [dict(r) for r in conn.execute(stmt.offset(offset).limit(limit)).mappings()]
-    return Page(name, columns, rows, total, offset, limit, applied, filterable, sourced)
+    return Page(name, shown, rows, total, offset, limit, applied, filterable, sourced)

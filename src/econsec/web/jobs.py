@@ -172,8 +172,9 @@ def error_problem(exc: BaseException) -> dict[str, Any]:
                    "detail": redact(exc.message), "error": type(exc).__name__}
         problem.update({k: data[k] for k in ("file", "line", "column")
                         if data.get(k) is not None})
-        if isinstance(problem.get("file"), str):
-            problem["file"] = redact(problem["file"])
+        file = problem.get("file")
+        if isinstance(file, str):
+            problem["file"] = redact(file)
         return problem
     incident = uuid.uuid4().hex[:12]
     log.error("incident %s: job failed", incident, exc_info=exc)

@@ -125,9 +125,11 @@ def refusal_response(request: Request, exc: Refused | CostCapExceeded | JobNotFo
         return problem(exc.status, exc.title, str(exc), headers=exc.headers,
                        instance=path, detail_text=exc.text.to_json(), **exc.extra)
     data = exc.to_dict()
-    extra = {k: data[k] for k in ("file", "line", "column") if data.get(k) is not None}
-    if isinstance(extra.get("file"), str):
-        extra["file"] = redact(extra["file"])
+    extra: dict[str, Any] = {k: data[k] for k in ("file", "line", "column")
+                             if data.get(k) is not None}
+    file = extra.get("file")
+    if isinstance(file, str):
+        extra["file"] = redact(file)
     status = 404 if isinstance(exc, JobNotFound) else 422
     return problem(status, exc.title, exc.message, error=type(exc).__mro__[1].__name__,
                    instance=path, detail_text=exc.text.to_json(), **extra)
