@@ -40,6 +40,15 @@ def private_screening_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True, scope="session")
+def private_mrio_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """No test writes to the user's MRIO cache: the session gets its own folder (inherited by
+    the ``econsec`` subprocesses); tests of the cache itself set ECONSEC_CACHE_DIR."""
+    path = tmp_path_factory.mktemp("mrio-cache")
+    os.environ["ECONSEC_CACHE_DIR"] = str(path)
+    return path
+
+
 @pytest.fixture(scope="session")
 def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite knowledge base built by ``econsec init`` from the bundled data (read-only use)."""
