@@ -175,3 +175,21 @@ def test_no_english_catalogue_sentence_on_a_japanese_page(server: LiveServer,
     shown = visible_text(answer.text)
     left = [en for en in catalogue_sentences() if en in shown]
     assert not left, (path, left)
+
+
+def _figure(server: LiveServer, path: str, figure_id: str) -> dict[str, Any]:
+    page = httpx.get(server.url + path, timeout=30)
+    assert page.status_code == 200
+    found = re.search(rf'<script type="application/json" id="{figure_id}">(.*?)</script>',
+                      page.text, re.S)
+    assert found, figure_id
+    return dict(json.loads(unescape(found.group(1))))
+
+
+def test_criticality_matrix_points_are_labelled_in_the_readers_language(
+        server: LiveServer) -> None:
+    ja = _figure(server, "/?lang=ja", "fig-matrix")["data"][0]["text"]
+    en = _figure(server, "/?lang=en", "fig-matrix")["data"][0]["text"]
+    assert len(ja) == len(en) > 40
+    assert "Terbium" in en and "テルビウム" in ja
+    assert sum(bool(JAPANESE.search(label)) for label in ja) == len(ja)

@@ -139,13 +139,15 @@ def hhi_ranking_bar(rows: list[dict[str, Any]], t: Translator, lang: str) -> dic
     }
 
 
-def criticality_matrix(matrix: dict[str, Any], t: Translator) -> dict[str, Any]:
-    """Supply risk against economic importance, with the EU thresholds as dashed lines."""
+def criticality_matrix(matrix: dict[str, Any], t: Translator, lang: str) -> dict[str, Any]:
+    """Supply risk against economic importance, with the EU thresholds as dashed lines; the
+    points are labelled in the reader's language."""
     pts = matrix["points"]
     return {
         "data": [{"type": "scatter", "mode": "markers+text", "textposition": "top center",
                   "x": [p["ei"] for p in pts], "y": [p["sr"] for p in pts],
-                  "text": [p["material"] for p in pts], "textfont": {"size": 9},
+                  "text": [p["material_ja"] if lang == "ja" else p["material"] for p in pts],
+                  "textfont": {"size": 9},
                   "marker": {"size": 9, "color": [RED if p["critical"] else BLUE for p in pts]},
                   "hovertemplate": "%{text}<br>EI %{x:.2f}, SR %{y:.2f}<extra></extra>"}],
         "layout": {"margin": {"l": 60, "r": 20, "t": 10, "b": 50},

@@ -58,7 +58,7 @@ def overview(request: Request, state: Annotated[WebState, Depends(get_state)],
         home_choices=home_choices(state, data["home"]["iso3"]), hhi_rows=hhi_rows,
         lens_rows=[r for r in data["lenses"]["rows"] if r["external_dependence"]
                    or r["domestic_advantage"] or r["disruptive_innovation"]],
-        matrix_figure=figures.criticality_matrix(data["matrix"], t),
+        matrix_figure=figures.criticality_matrix(data["matrix"], t, lang),
         hhi_figure=figures.hhi_ranking_bar(hhi_rows, t, lang),
         hhi_bands=figures.HHI_BANDS, tags=lambda tags: tag_list(tags, lang),
     )
