@@ -60,7 +60,7 @@ class _TooDeep(Exception):
         self.line = line
 
 
-class _BoundedLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no types
+class _BoundedLoader(yaml.SafeLoader):
     """PyYAML's safe loader with a nesting bound and an alias count."""
 
     def __init__(self, stream: str) -> None:

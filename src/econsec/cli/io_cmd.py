@@ -185,7 +185,7 @@ def extract(
     from econsec.io_models.shocks import resolve_target
 
     pairs = [resolve_target(table, t, names, option="--extract") for t in targets]
-    result = model.extraction(pairs, variant=variant)  # type: ignore[arg-type]
+    result = model.extraction(pairs, variant=variant)
     doc = result.to_dict()
     emit(_result(doc, result.changes(top), ["value"], names,
                  f"Extraction ({variant}): output loss {doc['total_output_loss']:,.1f} "

@@ -13,7 +13,8 @@ Modules
 - :mod:`~econsec.indicators.import_reliance`: USGS net import reliance.
   (The EU method's ``import_reliance`` helper is imported from ``eu_crm``; at package
   level ``econsec.indicators.import_reliance`` is the module.)
-- :mod:`~econsec.indicators.rca`: Balassa revealed comparative advantage.
+- :mod:`~econsec.indicators.rca`: Balassa revealed comparative advantage (at package level
+  ``econsec.indicators.rca`` is the module too: the function is ``rca.rca``).
 - :mod:`~econsec.indicators.criticality`: SR × EI matrix, dependence profile, three lenses.
 
 Every name below is imported on first use (``econsec.indicators.hhi`` imports the
@@ -62,7 +63,7 @@ if TYPE_CHECKING:
     )
     from econsec.indicators.geopolrisk import GeoPolRiskResult, geopolrisk, instability_from_wgi_pv
     from econsec.indicators.import_reliance import NetImportRelianceResult, net_import_reliance
-    from econsec.indicators.rca import RCAResult, rca
+    from econsec.indicators.rca import RCAResult
 
 _HOMES: dict[str, str] = {
     "CountryShare": "econsec.indicators.eu_crm",
@@ -95,7 +96,6 @@ _HOMES: dict[str, str] = {
     "is_critical": "econsec.indicators.eu_crm",
     "market_shares": "econsec.indicators.concentration",
     "net_import_reliance": "econsec.indicators.import_reliance",
-    "rca": "econsec.indicators.rca",
     "supply_risk": "econsec.indicators.eu_crm",
     "supply_risk_stage": "econsec.indicators.eu_crm",
     "wgi_scaled": "econsec.indicators.eu_crm",
@@ -151,7 +151,6 @@ __all__ = [
     "is_critical",
     "market_shares",
     "net_import_reliance",
-    "rca",
     "supply_risk",
     "supply_risk_stage",
     "wgi_scaled",

@@ -46,9 +46,6 @@ from rapidfuzz.distance import OSA
 from econsec.screening.reading import KANJI_WORDS, non_rhotic, reading_forms
 from econsec.suggest import fold_text, strip_diacritics
 
-#: Canonical token every company form folds to.
-COMPANY_FORM = "co"
-
 _LONG_VOWELS = (("ou", "o"), ("oo", "o"), ("uu", "u"), ("aa", "a"), ("ee", "e"), ("ii", "i"))
 
 
@@ -315,7 +312,7 @@ def _strip_cjk_company_forms(text: str) -> tuple[str, list[str]]:
 
 
 @lru_cache(maxsize=1)
-def _cutlet():  # type: ignore[no-untyped-def]
+def _cutlet():
     import cutlet
 
     katsu = cutlet.Cutlet()
@@ -324,7 +321,7 @@ def _cutlet():  # type: ignore[no-untyped-def]
 
 
 @lru_cache(maxsize=1)
-def _t2s():  # type: ignore[no-untyped-def]
+def _t2s():
     import opencc
 
     return opencc.OpenCC("t2s")
@@ -337,7 +334,7 @@ def hepburn(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _cutlet_foreign():  # type: ignore[no-untyped-def]
+def _cutlet_foreign():
     import cutlet
 
     katsu = cutlet.Cutlet()

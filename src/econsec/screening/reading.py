@@ -376,16 +376,6 @@ def _kanji_keys() -> tuple[str, ...]:
     return tuple(sorted(KANJI_WORDS, key=len, reverse=True))
 
 
-_VOWELS = str.maketrans({"y": "i", "w": ""})
-_NON_VOWEL = re.compile(r"[^aeiou]+")
-
-
-def vowel_pattern(token: str) -> str:
-    """The vowels of a Latin word in order, doubled ones single (``y`` counts as ``i``):
-    ``almaz`` → ``aa``, ``arumazu`` → ``auau``."""
-    return "".join(reading_parts(token)[1])
-
-
 def reading_token(word: str) -> str:
     """``SKELETON:slots`` of one word, the vowel slots joined by dots
     (``almaz`` → ``ARMS:a..a.``, ``arumazu`` → ``ARMS:a.u.a.u``)."""

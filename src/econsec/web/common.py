@@ -122,7 +122,7 @@ def service(state: WebState, name: str, factory: Callable[[], Any]) -> Any:
 
 def read_cache(state: WebState) -> ReadCache:
     """The app's :class:`~econsec.web.cache.ReadCache` (registered by :class:`WebState`)."""
-    return service(state, "read_cache",  # type: ignore[no-any-return]
+    return service(state, "read_cache",
                    lambda: ReadCache(probe=state.store.data_version))
 
 
@@ -311,7 +311,7 @@ def check_mrio_ref(ref: str) -> str:
 
 def mrio_cache(state: WebState) -> LoadCache:
     """Loaded MRIOs and static models by reference (not tied to the knowledge base)."""
-    return service(state, "mrio_cache", lambda: LoadCache(size=8))  # type: ignore[no-any-return]
+    return service(state, "mrio_cache", lambda: LoadCache(size=8))
 
 
 def check_table_name(ref: str) -> str:

@@ -157,10 +157,6 @@ class JobControl:
             raise JobStopped("timeout")
 
 
-#: ``progress(fraction, message)`` (a :class:`JobControl`).
-JobProgress = JobControl
-
-
 def error_problem(exc: BaseException) -> dict[str, Any]:
     """RFC 9457 problem details of a failed job's exception (no traceback, no server path:
     an unexpected error is logged with an incident id)."""

@@ -16,7 +16,7 @@ config = context.config
 target_metadata = metadata
 
 
-def _configure(connection) -> None:  # type: ignore[no-untyped-def]
+def _configure(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

@@ -37,7 +37,7 @@ SHARE_COLUMNS = ("commodity", "measure", "year", "iso3", "country", "country_en"
 
 def commodity_rows(state: WebState) -> list[dict[str, Any]]:
     """The commodities with observations (:func:`commodity_list`, plain), cached."""
-    return cached(state, ("commodity_list",),  # type: ignore[no-any-return]
+    return cached(state, ("commodity_list",),
                   lambda: [plain(c) for c in commodity_list(state.store)])
 
 
@@ -66,7 +66,7 @@ def commodities(request: Request, state: State, fmt: FormatParam = None) -> Resp
 
 
 def _profile(state: WebState, item_id: str) -> dict[str, Any]:
-    return cached(state, ("profile", item_id),  # type: ignore[no-any-return]
+    return cached(state, ("profile", item_id),
                   lambda: plain(commodity_profile(state.store, item_id)))
 
 

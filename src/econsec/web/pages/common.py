@@ -143,5 +143,5 @@ def home_choices(state: WebState, current: str) -> list[Any]:
 def country_names(state: WebState) -> dict[str, dict[str, str]]:
     """``{iso3: {"en": name, "ja": name}}`` of every stored country (what charts label
     countries with), cached."""
-    return cached(state, ("country_names",), lambda: {  # type: ignore[no-any-return]
+    return cached(state, ("country_names",), lambda: {
         c.iso3: {"en": c.name_en, "ja": c.name_ja} for c in state.store.countries()})

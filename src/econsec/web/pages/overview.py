@@ -30,14 +30,14 @@ def tag_list(tags: Any, lang: str) -> str:
 
 def commodity_profiles(state: WebState) -> list[dict[str, Any]]:
     """Every commodity's profile as the pages read it (plain dictionaries), cached."""
-    return cached(state, ("commodity_profiles",),  # type: ignore[no-any-return]
+    return cached(state, ("commodity_profiles",),
                   lambda: [plain(p) for p in results.commodity_profiles(state)])
 
 
 def overview_data(state: WebState, home: str) -> dict[str, Any]:
     """:func:`econsec.web.results.home_report` as the overview reads it (plain
     dictionaries), cached per knowledge-base version."""
-    return cached(state, ("overview", home),  # type: ignore[no-any-return]
+    return cached(state, ("overview", home),
                   lambda: plain(results.home_report(state, home)))
 
 

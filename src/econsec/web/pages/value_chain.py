@@ -46,7 +46,7 @@ def supply_hhi(state: WebState) -> dict[str, float]:
 
 def chain(state: WebState) -> ValueChain:
     """The value-chain analysis of the knowledge base (language-free), cached."""
-    return cached(state, ("value_chain",),  # type: ignore[no-any-return]
+    return cached(state, ("value_chain",),
                   lambda: chain_analysis(state.store, supply_hhi(state)))
 
 
