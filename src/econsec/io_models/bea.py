@@ -156,6 +156,9 @@ BUNDLED: dict[str, str] = {
     "bea-2023-total": "the same as a total-requirements table (imported inputs in A, the "
                       "imports column F050 in final demand; some industries have negative "
                       "final demand, unsuitable for ARIO)",
+    "icio-2022": "OECD ICIO 2025 edition, year 2022, 31 regions × 50 industries (million "
+                 "USD; final demand is one residual vector per industry in its own region; "
+                 "rest of world dropped; econsec.io_models.icio)",
 }
 
 #: Relative balance tolerance of the total-requirements table (measured worst row: 3.7e-5,
@@ -472,6 +475,10 @@ def load_bundled_table(key: str) -> MRIO:
     """The bundled table ``key`` (see :data:`BUNDLED`), validated."""
     if key not in BUNDLED:
         raise NotFoundError(f"unknown bundled table '{key}'; known: {', '.join(BUNDLED)}")
+    if key == "icio-2022":
+        from econsec.io_models.icio import load_icio_2022
+
+        return load_icio_2022()
     if key == "bea-2023-total":
         return build_bea_mrio(read_supply_use(), "U.S. BEA 2023 summary (total requirements)",
                               domestic=False)

@@ -5,7 +5,9 @@ References:
 - ``pymrio:test``: pymrio's small fictive test system (``pymrio.load_test()``; not real
   data, for examples and tests);
 - a folder pymrio can load (its text or parquet format, ``pymrio.load_all``);
-- ``bundled:bea-2023``: the U.S. BEA 2023 summary table (see :mod:`econsec.io_models.bea`).
+- ``bundled:bea-2023``: the U.S. BEA 2023 summary table (see :mod:`econsec.io_models.bea`);
+- ``bundled:icio-2022``: the OECD ICIO 2022 table, 31 regions × 50 industries (see
+  :mod:`econsec.io_models.icio`; read through the binary cache).
 """
 
 from __future__ import annotations
@@ -67,14 +69,18 @@ def load_mrio(ref: str, *, step: StepCallback | None = None) -> MRIO:
         key = ref.split(":", 1)[1]
         if key not in BUNDLED:
             raise NotFoundError(f"unknown bundled table '{key}'; known: {', '.join(BUNDLED)}")
+        if key == "icio-2022":
+            from econsec.io_models.icio import load_icio_2022
+
+            return load_icio_2022(step=step)
         if step is not None:
             step(READING_BUNDLED)
         return load_bundled_table(key)
     path = Path(ref).expanduser()
     if not path.exists():
         raise NotFoundError(
-            f"MRIO '{ref}' not found: give pymrio:test, bundled:bea-2023 or a folder pymrio "
-            "can load"
+            f"MRIO '{ref}' not found: give pymrio:test, bundled:bea-2023, bundled:icio-2022 or "
+            "a folder pymrio can load"
         )
     para = PYMRIO_PARAMETERS_FILE
     if path.is_dir() and not (path / para).is_file():
