@@ -64,6 +64,18 @@ def test_limits_in_the_table_notes(table: MRIO) -> None:
     assert "21 industries have no output" in text
 
 
+def test_notes_have_japanese_with_the_same_placeholders() -> None:
+    import re
+
+    from econsec.i18n import translator
+
+    gettext = translator("ja").gettext
+    for msgid in icio.NOTE_IDS:
+        ja = gettext(msgid)
+        assert ja != msgid and re.search("[\u3040-\u30ff\u4e00-\u9fff]", ja)
+        assert set(re.findall(r"%\((\w+)\)s", ja)) == set(re.findall(r"%\((\w+)\)s", msgid))
+
+
 def test_labels_english_and_japanese(table: MRIO) -> None:
     en, ja = icio.industry_names(), icio.industry_names_ja()
     assert list(en) == list(table.sectors) == list(ja)
@@ -123,6 +135,8 @@ def test_static_commands_run_and_state_the_limits() -> None:
     assert result.exit_code == 0, (result.output, result.exception)
     doc = json.loads(result.output)
     assert doc["model"] == "extraction" and doc["total_output_loss"] > 0
+    assert doc["notes"] == [str(n) for n in load_mrio(REF).notes]
+    assert doc["changes"][0]["region"] in ("CHN", "JPN")
     for command, option, value in (("ghosh", "--value-added-change", "TWN/C26=-5%"),
                                    ("iim", "--demand-perturbation", "JPN/C24B=0.05")):
         result = runner.invoke(io_app, [command, "--mrio", REF, option, value, "--format",

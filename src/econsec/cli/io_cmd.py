@@ -67,6 +67,8 @@ def _result(doc: dict[str, Any], table_rows: list[dict[str, Any]], value_columns
             names: Mapping[str, str], title: str, notes: Sequence[str],
             percent: Sequence[str] = ()) -> Result:
     columns = ["region", "sector", *(["name"] if names else []), *value_columns]
+    if notes:  # the table's notes (its limits, e.g. bundled:icio-2022) go with the JSON too
+        doc = {**doc, "notes": [str(n) for n in notes]}
     return Result(doc, _with_names(table_rows, names), columns, title=title,
                   notes=tuple(notes), percent=tuple(percent))
 

@@ -163,6 +163,20 @@ _SPECS: tuple[_Spec, ...] = (
     ),
     _Spec(
         Source(
+            "oecd-icio-2022", "OECD",
+            "Inter-Country Input-Output tables, 2025 edition, 2022 (31 regions × 50 "
+            "industries)", 2022,
+            "OECD terms (CC BY 4.0 since 2024; verify before redistribution)",
+            "http://oe.cd/icio", "io_tables/icio_2022", "",
+            "OECD (2025), Inter-Country Input-Output tables, http://oe.cd/icio; carried by "
+            "sanction-simulator 0.1.4 (MIT), flows reconstructed and aggregated to 31 regions; "
+            "rest of world dropped, final demand one residual per industry "
+            "(bundled:icio-2022).",
+        ),
+        "io_tables/icio_2022/*",
+    ),
+    _Spec(
+        Source(
             "cldr-ja-territories", "Unicode Consortium (CLDR, via Babel)",
             "CLDR Japanese territory names", 2025, "Unicode License v3",
             "https://cldr.unicode.org", "", "",

@@ -24,11 +24,15 @@ ShockEntry = tuple[str, str, float, bool]
 
 
 def sector_names(ref: str) -> dict[str, str]:
-    """Sector code → name for tables that have names (the bundled BEA table)."""
+    """Sector code → name for tables that have names (the bundled BEA and ICIO tables)."""
     if ref.startswith("bundled:bea"):
         from econsec.io_models.bea import industry_names
 
         return industry_names()
+    if ref == "bundled:icio-2022":
+        from econsec.io_models.icio import industry_names as icio_names
+
+        return icio_names()
     return {}
 
 
