@@ -167,3 +167,22 @@ def test_short_ario_run_with_a_chinese_export_restriction(table: MRIO) -> None:
     production = result.main.result.production
     jpn = slice(0, 50)
     assert production[-1, jpn].sum() <= table.x[jpn].sum() + 1e-6
+
+
+def test_api_static_shock_carries_the_limits_like_the_cli(built_db) -> None:
+    """``POST /api/v1/io/extract`` on the ICIO table: the CLI's JSON, notes included."""
+    import httpx
+
+    from web_server import live_server
+
+    with live_server(built_db) as server:
+        response = httpx.post(f"{server.url}/api/v1/io/extract", headers=server.headers,
+                              timeout=60, json={
+                                  "mrio": REF, "variant": "backward",
+                                  "shocks": [{"region": "CHN", "sector": "B07"}]})
+    assert response.status_code == 200, response.text
+    api = response.json()
+    cli = runner.invoke(io_app, ["extract", "--mrio", REF, "--extract", "CHN/B07",
+                                 "--variant", "backward", "--format", "json"])
+    assert api == json.loads(cli.output)
+    assert any("one residual vector per industry" in n for n in api["notes"])

@@ -48,7 +48,8 @@ def run_static(state: WebState, model_name: str, body: IoRequest) -> dict[str, A
     if model_name == "extract":
         pairs = [resolve_sector(table, s.region, s.sector, names, option=option)
                  for s in body.shocks]
-        return model.extraction(pairs, variant=body.variant).to_dict(body.top)
+        return _with_notes(table, model.extraction(pairs, variant=body.variant)
+                           .to_dict(body.top))
     entries, labels = [], []
     for s in body.shocks:
         label = f"{s.region + '/' if s.region else ''}{s.sector}={s.value}"
@@ -71,7 +72,16 @@ def run_static(state: WebState, model_name: str, body: IoRequest) -> dict[str, A
         result = model.ghosh(shock)
     else:
         result = model.inoperability(shock)
-    return result.to_dict(body.top)
+    return _with_notes(table, result.to_dict(body.top))
+
+
+def _with_notes(table: Any, doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` with the table's notes (its limits, e.g. ``bundled:icio-2022``) before the
+    result's own, as ``econsec io … --format json`` writes them."""
+    notes = [str(n) for n in getattr(table, "notes", ())]
+    if not notes:
+        return doc
+    return {**doc, "notes": [*notes, *doc.get("notes", [])]}
 
 
 @router.post("/{model}", response_model=IoResult, summary="Static input-output shock",
