@@ -180,6 +180,14 @@ def test_api_static_shock_carries_the_limits_like_the_cli(built_db) -> None:
                               timeout=60, json={
                                   "mrio": REF, "variant": "backward",
                                   "shocks": [{"region": "CHN", "sector": "B07"}]})
+        names = {lang: httpx.get(f"{server.url}/scenarios/names", timeout=60,
+                                 params={"mrio": REF, "lang": lang}).json()
+                 for lang in ("en", "ja")}
+    # the scenario builder's choices: ICIO industries named in the page's language
+    sectors = {lang: {s["code"]: s["name"] for s in doc["sectors"]} for lang, doc in names.items()}
+    assert names["ja"]["regions"][:2] == ["JPN", "CHN"] and len(sectors["ja"]) == 50
+    assert sectors["ja"]["C26"] == "コンピュータ・電子製品・光学製品製造業"
+    assert sectors["en"]["C26"] == "Manufacture of computer, electronic and optical products"
     assert response.status_code == 200, response.text
     api = response.json()
     cli = runner.invoke(io_app, ["extract", "--mrio", REF, "--extract", "CHN/B07",

@@ -34,7 +34,8 @@ io_app = typer.Typer(
 
 
 MrioOption = Annotated[str, typer.Option(
-    "--mrio", help="MRIO: pymrio:test, bundled:bea-2023 or a folder pymrio can load.")]
+    "--mrio", help="MRIO: pymrio:test, bundled:bea-2023, bundled:icio-2022 or a folder "
+    "pymrio can load.")]
 FormatOption = Annotated[
     OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
 ]

@@ -304,8 +304,8 @@ def check_mrio_ref(ref: str) -> str:
     """``ref`` if it names a table the API may load (``pymrio:test``, ``bundled:…``)."""
     if not ref.startswith(API_MRIO_PREFIXES):
         raise ValidationError(
-            f"MRIO '{ref}': the API loads only named tables (pymrio:test, bundled:bea-2023); "
-            "run server-side folders with the econsec command line", )
+            f"MRIO '{ref}': the API loads only named tables (pymrio:test, bundled:bea-2023, "
+            "bundled:icio-2022); run server-side folders with the econsec command line", )
     return ref
 
 

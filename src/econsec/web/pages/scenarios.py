@@ -83,15 +83,19 @@ MRIO_UNITS = (N_("Million USD (current)"), N_("MRIO unit"))
 
 
 @router.get("/scenarios/names")
-def scenario_names(state: Annotated[WebState, Depends(get_state)],
+def scenario_names(request: Request, state: Annotated[WebState, Depends(get_state)],
                    mrio: Annotated[str, Query(max_length=100)] = "pymrio:test") -> Response:
     """The regions and sectors (code and name) of a bundled table, for the scenario
-    builder's choices (the table is loaded once per app, as for a run)."""
+    builder's choices (the table is loaded once per app, as for a run); the ICIO table's
+    industries are named in Japanese on Japanese pages."""
+    from econsec.io_models import icio
     from econsec.io_models.shocks import sector_names
     from econsec.web.common import json_response, loaded_mrio
 
     table = loaded_mrio(state, mrio)  # a 422 problem for anything but a bundled table
     names = sector_names(mrio)
+    if mrio == icio.REF and request_language(request) == "ja":
+        names = icio.industry_names_ja()
     return json_response({"mrio": mrio, "regions": [str(r) for r in table.regions],
                           "sectors": [{"code": str(c), "name": names.get(str(c), "")}
                                       for c in table.sectors]})
