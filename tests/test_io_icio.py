@@ -86,6 +86,21 @@ def test_labels_english_and_japanese(table: MRIO) -> None:
     assert icio.region_label("CHN", "ja") == "中国" and icio.region_label("JPN") == "Japan"
 
 
+def test_cached_copy_is_used_the_second_time(tmp_path, monkeypatch) -> None:
+    from econsec.io_models.loaders import READING_BUNDLED
+    from econsec.io_models.mrio_cache import READING_CACHE, SAVING_CACHE
+
+    monkeypatch.setenv("ECONSEC_CACHE_DIR", str(tmp_path))
+    first: list[str] = []
+    built = load_mrio(REF, step=first.append)
+    assert first == [READING_BUNDLED, SAVING_CACHE]
+    second: list[str] = []
+    again = load_mrio(REF, step=second.append)
+    assert second == [READING_CACHE]
+    np.testing.assert_array_equal(again.Z, built.Z)
+    assert again.notes == built.notes and [n.id for n in again.notes] == list(icio.NOTE_IDS)
+
+
 def test_named_table_for_scenarios() -> None:
     from econsec.scenarios.schema import named_tables
 

@@ -40,7 +40,7 @@ import numpy as np
 from econsec.errors import DataFormatError, NotFoundError
 from econsec.io_models.bea import N_, Note
 from econsec.io_models.mrio import MRIO
-from econsec.io_models.mrio_cache import StepCallback, cached
+from econsec.io_models.mrio_cache import READING_SOURCE, StepCallback, cached
 
 KEY = "icio-2022"
 REF = f"bundled:{KEY}"
@@ -196,6 +196,13 @@ def build_icio() -> MRIO:
 
 def load_icio_2022(*, step: StepCallback | None = None) -> MRIO:
     """``bundled:icio-2022``, from the MRIO cache when it holds a copy for the current
-    files (reading the parquet file takes about a second)."""
+    files (reading the parquet file takes about a second). ``step`` hears the cache's
+    steps, reading the files named as reading the bundled table (no pymrio here)."""
+    from econsec.io_models.loaders import READING_BUNDLED
+
+    def report(name: str) -> None:
+        if step is not None:
+            step(READING_BUNDLED if name == READING_SOURCE else name)
+
     folder = data_folder()
-    return cached(REF, [folder / f for f in FILES], build_icio, step=step)
+    return cached(REF, [folder / f for f in FILES], build_icio, step=report)
