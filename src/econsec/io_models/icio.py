@@ -72,6 +72,9 @@ REST_OF_WORLD_DROPPED = N_(
 GROSS_OUTPUT_GAP = N_(
     "Gross output x = Z·1 + Y·1 differs from the published gross output by at most "
     "%(gap)s million USD (intermediate flows stored at single precision).")
+#: Part of the MRIO cache key with the note texts: bump when :func:`build_icio` changes, so
+#: that no copy built by an older version is read.
+BUILD_VERSION = "icio-2022 build 1"
 #: The message ids of the table's notes (a page embeds their translations).
 NOTE_IDS = (FINAL_DEMAND_RESIDUAL, REST_OF_WORLD_DROPPED, GROSS_OUTPUT_GAP)
 
@@ -205,4 +208,5 @@ def load_icio_2022(*, step: StepCallback | None = None) -> MRIO:
             step(READING_BUNDLED if name == READING_SOURCE else name)
 
     folder = data_folder()
-    return cached(REF, [folder / f for f in FILES], build_icio, step=report)
+    return cached(REF, [folder / f for f in FILES], build_icio, step=report,
+                  extra="\0".join((BUILD_VERSION, *NOTE_IDS)))
