@@ -131,3 +131,29 @@ def test_builder_writes_valid_yaml_and_runs_it(server: LiveServer) -> None:
         assert rows == 2  # all measures, no measures
         assert not errors, errors
         browser.close()
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no /usr/bin/chromium")
+def test_result_chart_names_the_unit_in_japanese(server: LiveServer) -> None:
+    """The production-change chart's axis reads the table's unit in the page language."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(server.url + "/scenarios?lang=ja")
+        wait_js(page, "document.getElementById('b-yaml').value.includes('region: reg2')")
+        page.select_option("#b-mrio", "bundled:bea-2023")  # unit "Million USD (current)"
+        wait_js(page, "document.getElementById('b-yaml').value.includes('bundled:bea-2023')"
+                      " && !document.getElementById('b-yaml').value.includes('region: reg2')")
+        page.fill("#b-horizon", "40")
+        page.click("#b-run")
+        wait_js(page, "!!document.querySelector('#chart-loss .ytitle')"
+                      " || !document.getElementById('run-error').hidden", 90)
+        assert page.eval_on_selector("#run-error", "e => e.hidden"), page.inner_text("#run-error")
+        axis = page.eval_on_selector("#chart-loss .ytitle", "e => e.textContent")
+        summary = page.inner_text("#result-summary")
+        browser.close()
+    unit = summary.rsplit(": ", 1)[-1].strip()
+    assert axis == unit, (axis, summary)
+    assert axis == "百万ドル（名目）", axis

@@ -91,7 +91,8 @@
     window.econsec.draw($("chart-loss"), { data: loss, layout: {
       title: { text: label("Production change per day"), font: { size: 13 } },
       margin: { l: 70, r: 10, t: 36, b: 40 }, xaxis: { title: { text: label("Day") } },
-      yaxis: { title: { text: series.unit } }, legend: { orientation: "h", y: -0.25 } } });
+      yaxis: { title: { text: T[series.unit] || series.unit } },
+      legend: { orientation: "h", y: -0.25 } } });
     var main = series.variants[0];
     var sectors = main.relative_production.slice(0, 6).map(function (s) {
       return { type: "scatter", mode: "lines", name: s.region + " · " + s.sector,
