@@ -153,7 +153,13 @@ def test_result_chart_names_the_unit_in_japanese(server: LiveServer) -> None:
         assert page.eval_on_selector("#run-error", "e => e.hidden"), page.inner_text("#run-error")
         axis = page.eval_on_selector("#chart-loss .ytitle", "e => e.textContent")
         summary = page.inner_text("#result-summary")
+        # the worst-hit sectors are named, not only coded ("USA · 111CA Farms")
+        wait_js(page, "[...document.querySelectorAll('#chart-sectors .legendtext')]"
+                      ".some(e => e.textContent.split(' ').length > 3)", 30)
+        legend = page.eval_on_selector_all("#chart-sectors .legendtext",
+                                           "es => es.map(e => e.textContent)")
         browser.close()
+    assert legend and all(len(entry.split(" ")) > 3 for entry in legend), legend
     unit = summary.rsplit(": ", 1)[-1].strip()
     assert axis == unit, (axis, summary)
     assert axis == "百万ドル（名目）", axis

@@ -94,15 +94,36 @@
       yaxis: { title: { text: T[series.unit] || series.unit } },
       legend: { orientation: "h", y: -0.25 } } });
     var main = series.variants[0];
-    var sectors = main.relative_production.slice(0, 6).map(function (s) {
-      return { type: "scatter", mode: "lines", name: s.region + " · " + s.sector,
-               x: series.days, y: s.values };
-    });
-    window.econsec.draw($("chart-sectors"), { data: sectors, layout: {
-      title: { text: label("Relative production of the worst-hit sectors") + " (" + vname(main.name) + ")", font: { size: 13 } },
-      margin: { l: 60, r: 10, t: 36, b: 40 }, xaxis: { title: { text: label("Day") } },
-      yaxis: { title: { text: label("relative to pre-shock production") }, tickformat: ".0%" },
-      legend: { orientation: "h", y: -0.25 } } });
+    function drawSectors(sectorNames) {
+      var sectors = main.relative_production.slice(0, 6).map(function (s) {
+        var full = sectorNames[s.sector] || "";
+        var room = $("chart-sectors").clientWidth < 500 ? 14 : 28;  // a phone: shorter names
+        var short = full.length > room ? full.slice(0, room - 1) + "…" : full;
+        return { type: "scatter", mode: "lines", x: series.days, y: s.values,
+                 name: s.region + " · " + s.sector + (short ? " " + short : ""),
+                 hovertemplate: s.region + " · " + s.sector + (full ? " " + esc(full) : "") +
+                   "<br>%{x}: %{y:.1%}<extra></extra>" };
+      });
+      window.econsec.draw($("chart-sectors"), { data: sectors, layout: {
+        title: { text: label("Relative production of the worst-hit sectors") + " (" + vname(main.name) + ")", font: { size: 13 } },
+        margin: { l: 60, r: 10, t: 36, b: 40 }, xaxis: { title: { text: label("Day") } },
+        yaxis: { title: { text: label("relative to pre-shock production") }, tickformat: ".0%" },
+        legend: { orientation: "h", y: $("chart-sectors").clientWidth < 500 ? -0.45 : -0.3 } } });
+    }
+    drawSectors({});
+    // the sectors' names in the page language where the table is a bundled one
+    if (result.mrio) {
+      fetch("/scenarios/names?mrio=" + encodeURIComponent(result.mrio) + "&lang=" +
+            encodeURIComponent(document.documentElement.lang || "en"),
+            { headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (doc) {
+          if (!doc || !doc.sectors) { return; }
+          var byCode = {};
+          doc.sectors.forEach(function (s) { if (s.name) { byCode[s.code] = s.name; } });
+          if (Object.keys(byCode).length) { drawSectors(byCode); }
+        }).catch(function () { /* codes stay */ });
+    }
     var head = ["Variant", "Mitigations", "Total production change", "Production loss avoided",
                 "Final demand unmet", "Final demand unmet avoided", "Supplied by measures",
                 "Total supply change", "Recovery day"];
