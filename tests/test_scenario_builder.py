@@ -60,7 +60,7 @@ def test_builder_form_in_both_languages(server: LiveServer) -> None:
         for kind in (*EVENTS, *MEASURES):
             assert f'value="{kind}"' in html
         assert '<option value="bundled:bea-2023">' in html
-        assert 'src="/static/scenario-builder.js"' in html and "<script>" not in html
+        assert 'src="/static/scenario-builder.js?v=' in html and "<script>" not in html
 
 
 def test_names_of_a_table(server: LiveServer) -> None:

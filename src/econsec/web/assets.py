@@ -3,6 +3,7 @@ outlines, Swagger UI (``/docs``), and the app's own CSS/JS in ``web/static``."""
 
 from __future__ import annotations
 
+import hashlib
 from functools import cache
 from importlib import resources
 
@@ -23,6 +24,17 @@ _CACHE = {"Cache-Control": "public, max-age=86400"}
 def _static(name: str) -> bytes | None:
     path = resources.files("econsec.web") / "static" / name
     return path.read_bytes() if path.is_file() else None
+
+
+@cache
+def static_url(name: str) -> str:
+    """``/static/<name>?v=<content hash>``: the files are cached for a day, so a page of a new
+    version names new URLs and the browser fetches the changed files at once."""
+    data = plotly_js() if name == "plotly.min.js" else _static(name)
+    if data is None:
+        raise LookupError(f"no static file {name!r}")
+    raw = data.encode() if isinstance(data, str) else data
+    return f"/static/{name}?v={hashlib.sha256(raw).hexdigest()[:12]}"
 
 
 @router.get("/static/plotly.min.js")

@@ -22,6 +22,7 @@ from econsec.datasets.sources import source_text
 from econsec.i18n import SUPPORTED_LANGUAGES
 from econsec.i18n.terms import N_
 from econsec.i18n.units import unit_text
+from econsec.web.assets import static_url
 from econsec.web.common import read_cache
 from econsec.web.i18n import COOKIE, page_environment, request_language
 from econsec.web.state import WebState
@@ -83,6 +84,7 @@ def render(request: Request, template: str, *, status_code: int = 200, token: bo
         "json_attr": json_attr, "name": lambda obj, key="name": bilingual(obj, lang, key),
         "other_name": lambda obj, key="name": other_name(obj, lang, key),
         "unit": lambda value: unit_text(value, lang),
+        "static": static_url,
         "source_text": lambda value: source_text(value, lang),
     }
     if token:
