@@ -128,3 +128,18 @@ def test_check_upload_collects_every_problem(built_db: Path) -> None:
     check = check_upload(Upload("mine.zip", BAD), store=open_store(f"sqlite:///{built_db}"))
     assert check.problems
     assert all(p.location.file == "mine.zip/pkg/observations.csv" for p in check.problems)
+
+
+def test_a_zip_of_hundreds_of_files_is_refused_before_unpacking(server: LiveServer) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("pkg/datapackage.json", "{}")
+        for n in range(300):
+            archive.writestr(f"pkg/f{n}.csv", "")
+    r = httpx.post(server.url + "/api/v1/data/preview", headers=AUTH, timeout=60,
+                   files={"file": ("many.zip", buffer.getvalue(), "application/zip")})
+    assert r.status_code == 422, r.text[:300]
+    assert "holds 301 files" in r.json()["detail"]
+    ja = httpx.post(server.url + "/data/preview?lang=ja", headers=AUTH, timeout=60,
+                    files={"file": ("many.zip", buffer.getvalue(), "application/zip")})
+    assert "301 個のファイル" in html.unescape(ja.text)

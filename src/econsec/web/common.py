@@ -132,6 +132,8 @@ def read_cache(state: WebState) -> ReadCache:
 NO_FILE = N_("send the file as multipart/form-data field '%(field)s'")
 #: A zipped data package may unpack to at most this multiple of the upload limit.
 ZIP_EXPANSION = 10
+#: Files a zipped data package may hold (a package has one CSV per table).
+ZIP_MEMBERS = 200
 
 
 class UploadMissing(ValidationError):
@@ -254,6 +256,9 @@ def _unpack(data: bytes, target: Path, limit: int) -> Path:
     except zipfile.BadZipFile:
         raise DataFormatError("not a valid .zip file") from None
     members = [m for m in archive.infolist() if not m.is_dir()]
+    if len(members) > ZIP_MEMBERS:
+        raise DataFormatError("the .zip holds %(count)s files; a data package has at most "
+                              "%(limit)s", params={"count": len(members), "limit": ZIP_MEMBERS})
     if sum(m.file_size for m in members) > limit * ZIP_EXPANSION:
         raise DataFormatError("the .zip unpacks to more than the size limit allows")
     for m in members:
