@@ -165,3 +165,12 @@ def test_indicator_names_still_import_from_the_package() -> None:
     assert rca.__name__ == "econsec.indicators.rca" and rca.RCAResult is RCAResult
     assert set(indicators.__all__) <= set(dir(indicators))
     assert indicators.import_reliance.__name__ == "econsec.indicators.import_reliance"
+
+
+def test_screening_settings_use_the_one_settings_reader(monkeypatch, tmp_path) -> None:
+    from econsec.screening.index import ScreeningSettings
+
+    monkeypatch.setenv("econsec_screening_db", str(tmp_path / "s.db"))  # any case, as ECONSEC_DB
+    monkeypatch.delenv("ECONSEC_SCREENING_DB", raising=False)
+    assert ScreeningSettings().index_path() == tmp_path / "s.db"
+    assert "pydantic_settings" not in _loaded_after("import econsec.screening.index")

@@ -24,11 +24,9 @@ import json
 import math
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from econsec.errors import EconsecError, ValidationError
 from econsec.screening import match as _match
@@ -54,7 +52,7 @@ from econsec.screening.names import (
     normalise_name,
     query_keys,
 )
-from econsec.settings import default_db_path
+from econsec.settings import default_db_path, env
 
 Progress = Callable[[str, int, int], None]
 POSTINGS_BUDGET = 25_000
@@ -112,12 +110,12 @@ class NoListLoadedError(EconsecError):
             "load FILE`")
 
 
-class ScreeningSettings(BaseSettings):
-    """``ECONSEC_SCREENING_DB``: the screening index file."""
+@dataclass
+class ScreeningSettings:
+    """``ECONSEC_SCREENING_DB``: the screening index file (read as the other settings are,
+    :func:`econsec.settings.env`)."""
 
-    model_config = SettingsConfigDict(env_prefix="ECONSEC_", extra="ignore")
-
-    screening_db: str | None = None
+    screening_db: str | None = field(default_factory=lambda: env("SCREENING_DB") or None)
 
     def index_path(self, override: str | Path | None = None) -> Path:
         if override:
