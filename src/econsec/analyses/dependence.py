@@ -18,7 +18,7 @@ Partners are the members of every group the home country belongs to among
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from econsec.analyses.commodity_profile import commodity_profile
 from econsec.analyses.governance import MISSING_WGI, scaled_wgi
@@ -26,7 +26,6 @@ from econsec.analyses.models import (
     CommodityProfile,
     DependenceRow,
     DependenceTable,
-    MethodRef,
     Shares,
 )
 from econsec.analyses.observations import newest_release
@@ -102,18 +101,7 @@ def dependence_table(
         if profile.commodity in nir:
             sources.append(nir[profile.commodity][1])
         rows.append(DependenceRow(
-            item=result.item, home=result.home, basis=result.basis,
-            home_share=result.home_share, home_rank=result.home_rank,
-            top_supplier=result.top_supplier, top_share=result.top_share, hhi=result.hhi,
-            partner_share=result.partner_share, outside_share=result.outside_share,
-            top_outside_supplier=result.top_outside_supplier,
-            top_outside_share=result.top_outside_share,
-            governance_weighted_hhi=result.governance_weighted_hhi,
-            hhi_without_home=result.hhi_without_home,
-            supply_lost_without_home=result.supply_lost_without_home,
-            net_import_reliance=result.net_import_reliance,
-            method=MethodRef(name=result.method.name, version=result.method.version,
-                             reference=result.method.reference),
+            **asdict(result),  # the indicator's profile, its method as a MethodRef
             commodity=profile.commodity, name_en=profile.name_en, name_ja=profile.name_ja,
             measure=series.measure, year=series.year, unit=series.unit, sources=sources,
             home_share_by_year=_home_share_by_year(profile, home, series),

@@ -82,8 +82,7 @@ def assess_eu_crm_file(kb: KnowledgeBase, path: Path, *, name: str | None = None
             MaterialResult(
                 material=r.material, sr=r.sr, sr_stage=r.sr_stage,
                 sr_by_stage=dict(r.sr_by_stage), ei=r.ei, critical=r.critical,
-                method=MethodRef(name=r.method.name, version=r.method.version,
-                                 reference=r.method.reference))
+                method=MethodRef(**r.method.to_dict()))
             for r in results
         ],
         wgi_source="wgi-2023 (World Bank WGI 2023 update, latest year) unless given in input",
