@@ -224,14 +224,14 @@ def test_postgres_concurrent_imports_and_busy(tmp_path: Path,
 
     from econsec.datasets.user_tables import read_user_file
     from econsec.errors import BusyError
-    from econsec.kb.models import Base
+    from econsec.kb.models import metadata
     from econsec.kb.store import open_store
     from econsec.kb.testing import sample_bundle
 
     assert PG_URL
     engine = create_engine(PG_URL)
     with engine.begin() as conn:
-        Base.metadata.drop_all(conn)
+        metadata.drop_all(conn)
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     engine.dispose()
     store = open_store(PG_URL)

@@ -17,7 +17,7 @@ from sqlalchemy import Table, func, or_, select
 from econsec.errors import NotFoundError
 from econsec.kb import models as m
 
-T = m.Base.metadata.tables
+T = m.metadata.tables
 SOURCES: Table = T["sources"]
 
 #: Columns a filter looks at, in every table that has them.

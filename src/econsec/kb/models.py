@@ -45,13 +45,6 @@ metadata = MetaData(naming_convention=NAMING_CONVENTION)
 """Every table of the knowledge base."""
 
 
-class Base:
-    """``Base.metadata``: the schema under the name of the former declarative base (kept
-    for modules that still read it there)."""
-
-    metadata = metadata
-
-
 def _id() -> Column[int]:
     return Column("id", Integer, primary_key=True, autoincrement=True)
 
