@@ -33,7 +33,7 @@ from econsec.errors import (
     UnknownCountryError,
 )
 from econsec.kb import models as m
-from econsec.kb.engine import busy_timeout, open_engine, sql_reason
+from econsec.kb.engine import open_engine, sql_reason
 from econsec.kb.models import (
     COUNTRIES,
     COUNTRY_GROUPS,
@@ -79,7 +79,7 @@ if TYPE_CHECKING:
 OBS, FLOWS, EDGES = OBSERVATIONS, TRADE_FLOWS, INPUT_EDGES
 GOV, RISK, HS, GROUPS = GOVERNANCE_SCORES, COUNTRY_RISK, ITEM_HS_CODES, COUNTRY_GROUPS
 
-__all__ = ["ImportSummary", "ProgressCallback", "Store", "busy_timeout", "open_store"]
+__all__ = ["ImportSummary", "ProgressCallback", "Store", "open_store"]
 
 
 class Store:

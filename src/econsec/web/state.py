@@ -75,7 +75,7 @@ class ImportGate:
     def _timeout(self) -> float:
         if self.wait_seconds is not None:
             return self.wait_seconds
-        from econsec.kb.store import busy_timeout
+        from econsec.kb.engine import busy_timeout
 
         return busy_timeout()
 
