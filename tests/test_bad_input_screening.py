@@ -152,7 +152,7 @@ def test_list_file_that_is_not_utf8(tmp_path: Path) -> None:
 def server(built_db: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     import shutil
 
-    from econsec.web.api.screening import ScreeningService
+    from econsec.web.screening_service import ScreeningService
     from web_server import live_server
 
     folder = tmp_path_factory.mktemp("bad-screening-web")

@@ -29,7 +29,7 @@ from econsec.i18n.units import unit_text
 from econsec.screening.entities import ListedEntity
 from econsec.screening.explain import render_notes, step_notes
 from econsec.screening.match import Query, score_entity
-from econsec.web.api.screening import ScreeningService
+from econsec.web.screening_service import ScreeningService
 from web_server import LiveServer, live_server, post
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")

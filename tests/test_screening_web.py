@@ -15,7 +15,7 @@ import typer
 from typer.testing import CliRunner
 
 from econsec.cli.screening_cmd import lists_app, screen
-from econsec.web.api.screening import ScreeningService
+from econsec.web.screening_service import ScreeningService
 from web_server import AUTH, LiveServer, live_server, post
 
 SAMPLE = Path(__file__).resolve().parents[1] / "src" / "econsec" / "data" / "screening"
@@ -155,7 +155,7 @@ def test_page_decision_and_upload(server: LiveServer) -> None:
 
 def test_service_path_follows_the_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from econsec.screening.index import ScreeningSettings
-    from econsec.web.api.screening import screening_service
+    from econsec.web.screening_service import screening_service
     from econsec.web.state import WebState
 
     monkeypatch.setenv("ECONSEC_SCREENING_DB", str(tmp_path / "env.db"))

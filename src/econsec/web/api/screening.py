@@ -37,7 +37,6 @@ from econsec.screening.index import (
 from econsec.web.api.common import State, json_response, problem_responses
 from econsec.web.common import receive_upload, upload_on_disk
 from econsec.web.problems import problem
-from econsec.web.screening_service import ScreeningService as ScreeningService  # re-export
 from econsec.web.screening_service import screening_service
 
 router = APIRouter(prefix="/screening", tags=["screening"])
