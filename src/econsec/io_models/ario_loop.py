@@ -51,13 +51,14 @@ import numpy.typing as npt
 from econsec.errors import UnknownNameError, ValidationError
 from econsec.io_models.ario_params import ARIOParams
 from econsec.io_models.ario_result import SimulationResult
+from econsec.io_models.ario_schedule import compile_schedule
 from econsec.io_models.mrio import MRIO
 
 Array = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.intp]
 
-__all__ = ["Model", "Records", "Schedule", "SimulationResult", "State", "simulate"]
+__all__ = ["Model", "Records", "Schedule", "State", "simulate"]
 
 TECHNOLOGY_THRESHOLD = 1e-5  # BoARIO: inputs below this share of output never constrain
 
@@ -131,7 +132,7 @@ class Model:
 @dataclass(frozen=True, eq=False)
 class Schedule:
     """What the events and mitigations do on each day (compiled by
-    :func:`econsec.io_models.ario._compile`).
+    :func:`econsec.io_models.ario_schedule.compile_schedule`).
 
     - ``hit``: industries whose capacity is reduced; ``delta[t, k]``: ``Δ_t`` of
       ``hit[k]``, the share of its capacity lost on day t;
@@ -278,8 +279,6 @@ def build_schedule(mrio: MRIO, model: Model, events: Sequence[Any],
                    mitigations: Sequence[Any], horizon: int, p: ARIOParams) -> Schedule:
     """The day-by-day :class:`Schedule` of ``events`` and ``mitigations`` (names and days
     checked; raises naming the offending item)."""
-    from econsec.io_models.ario import _compile  # events -> schedules (imports this module)
-
     steply = 1.0 / float(p.iotable_year_to_temporal_unit_factor)
     Z: Array = np.asarray(mrio.Z, dtype=float)
 
@@ -287,7 +286,7 @@ def build_schedule(mrio: MRIO, model: Model, events: Sequence[Any],
         row: Array = Z[i] * steply
         return row
 
-    comp = _compile(mrio, events, mitigations, horizon, p, model.x0, model.capital, zd_row,
+    comp = compile_schedule(mrio, events, mitigations, horizon, p, model.x0, model.capital, zd_row,
                     model.use0)
     cut, diversify, substitute = comp["cut"], comp["diversify"], comp["substitute"]
     S = model.S
