@@ -728,6 +728,7 @@ def simulate(
     horizon_days: int = 365,
     progress: ProgressCallback | None = None,
     check: Callable[[int], None] | None = None,
+    model: Model | None = None,
 ) -> SimulationResult:
     """Run the ARIO model for ``horizon_days`` days (day 0 first) and return the daily series.
 
@@ -759,6 +760,9 @@ def simulate(
       is redirected with weight ``share``: ``O_{ij} ← O_{ij} (1 − share (1 − x_i/d_i)) +
       share · U_j · w_i`` with ``w_i ∝ max(x̄_i − d_i, 0) f_{i,r}`` (spare capacity).
 
+    ``model``: the arrays :func:`build_model` made from this ``mrio`` and ``params``, for a
+    caller that runs many events on one table and builds them once (the stress test).
+
     ``check(day)`` is called at the start of every simulated day; it raises to stop the run
     (the web app's jobs use it for cancellation and their time limit). Recycling flows are
     applied before stockpile releases, so a stockpile is drawn only for what the flows leave
@@ -771,7 +775,7 @@ def simulate(
     p = params or ARIOParams()
     _check_params(p, horizon_days)
     T = int(horizon_days)
-    model = build_model(mrio, p)
+    model = model if model is not None else build_model(mrio, p)
     sched = build_schedule(mrio, model, events, mitigations, T, p)
     state = initial_state(model, sched)
     n = model.n
