@@ -177,6 +177,31 @@ _SPECS: tuple[_Spec, ...] = (
     ),
     _Spec(
         Source(
+            "ember-generation", "Ember",
+            "Yearly Electricity Data: electricity generation by source, 2000-2025 (snapshot "
+            "carried by mariopy 1.3.2)", 2025, "CC BY 4.0",
+            "https://ember-energy.org/data/yearly-electricity-data/",
+            "energy/ember/ember_generation_twh_2000_2025.csv", "",
+            "Ember, Yearly Electricity Data (CC BY 4.0), snapshot packaged in mariopy 1.3.2 "
+            "(mario/settings/ember_electricity_generation.csv); pivoted to one row per country "
+            "and year by econsec. 2025 values are provisional.",
+        ),
+        "energy/ember/ember_generation_twh_2000_2025.csv",
+    ),
+    _Spec(
+        Source(
+            "jsr-launches", "Jonathan C. McDowell (Jonathan's Space Report / GCAT)",
+            "Orbital launch log 1957-2024 (cleaned by D. Verma)", 2024, "CC BY 4.0",
+            "https://planet4589.org/space/gcat/",
+            "space/launches", "",
+            "J. C. McDowell, Jonathan's Space Report / GCAT launch log (CC BY); cleaned and "
+            "de-duplicated in github.com/dataninja88/jsr-orbital-launch-history-1957-2024, "
+            "commit 8c0bf8c87732752925ced8be0e96641a0b5c151d (CC BY 4.0).",
+        ),
+        "space/launches/*.csv",
+    ),
+    _Spec(
+        Source(
             "cldr-ja-territories", "Unicode Consortium (CLDR, via Babel)",
             "CLDR Japanese territory names", 2025, "Unicode License v3",
             "https://cldr.unicode.org", "", "",

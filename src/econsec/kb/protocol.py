@@ -17,7 +17,9 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
+    from econsec.datasets.ember import GenerationYear
     from econsec.datasets.eu_crm import EuCrmInputs
+    from econsec.datasets.launches import Launch
     from econsec.errors import Location
     from econsec.records import (
         Country,
@@ -132,6 +134,17 @@ class KnowledgeBase(Protocol):
 
     def eu_crm_names_ja(self) -> dict[str, str]:
         """Japanese names of the EU CRM 2023 materials (material → name)."""
+        ...
+
+    # ------------------------------------------- energy and space (bundled files)
+
+    def electricity_generation(self, iso3: str) -> list[GenerationYear]:
+        """Ember electricity generation of a country (ISO alpha-3) by year and source (TWh),
+        years ascending; empty when Ember has none (read from the bundled file)."""
+        ...
+
+    def orbital_launches(self) -> list[Launch]:
+        """Every orbital launch attempt of the bundled launch log (JSR, 1957-2024)."""
         ...
 
     # --------------------------------------------------------------- versions

@@ -73,7 +73,9 @@ from econsec.records import (
 from econsec.suggest import close_matches, fold_name
 
 if TYPE_CHECKING:
+    from econsec.datasets.ember import GenerationYear
     from econsec.datasets.eu_crm import EuCrmInputs
+    from econsec.datasets.launches import Launch
 
 #: Short names of the tables the queries read.
 OBS, FLOWS, EDGES = OBSERVATIONS, TRADE_FLOWS, INPUT_EDGES
@@ -354,6 +356,21 @@ class Store:
         from econsec.datasets.eu_crm import japanese_names
 
         return japanese_names()
+
+    def electricity_generation(self, iso3: str) -> list[GenerationYear]:
+        """Ember electricity generation of a country (ISO alpha-3) by year and source (TWh),
+        years ascending; empty when Ember has none (read from the bundled file, once per
+        process)."""
+        from econsec.datasets.ember import generation
+
+        return generation(iso3)
+
+    def orbital_launches(self) -> list[Launch]:
+        """Every orbital launch attempt of the bundled launch log (JSR, 1957-2024; read
+        once per process)."""
+        from econsec.datasets.launches import bundled_launches
+
+        return bundled_launches()
 
     def group_members(self, group: str) -> list[str]:
         """ISO alpha-3 codes of the members of ``group`` (case-insensitive), sorted.
