@@ -16,6 +16,8 @@
   least :data:`SUPPLIER_THRESHOLD` of world supply, with the home country's position from
   :func:`econsec.analyses.dependence.dependence_table` (home share, partner and outside
   shares, whether this country is a partner of the home country);
+- ``energy`` and ``space``: the electricity generation mix and its trend (Ember) and the
+  orbital launch record (JSR) of :mod:`econsec.analyses.energy_space`;
 - ``sources``: every data set a figure came from.
 
 Shares are those of :func:`econsec.analyses.shares.commodity_shares` (fractions of the
@@ -28,6 +30,7 @@ from collections.abc import Sequence
 
 from econsec.analyses.commodity_profile import commodity_profile
 from econsec.analyses.dependence import dependence_table, partners_of
+from econsec.analyses.energy_space import energy_profile, space_profile
 from econsec.analyses.governance import WGI_DIMENSIONS
 from econsec.analyses.models import (
     CommodityProfile,
@@ -118,6 +121,9 @@ def country_profile(
     depends = [] if iso3 == home else _home_depends_on(profiles, dependence, iso3)
     source_keys.update(k for dep in depends for k in dep.sources)
     partners = partners_of(kb, home)
+    energy = energy_profile(kb, iso3)
+    space = space_profile(kb, iso3)
+    source_keys.update(s.key for part in (energy, space) if part for s in part.sources)
     return CountryProfile(
         iso3=country.iso3,
         iso2=country.iso2,
@@ -134,6 +140,8 @@ def country_profile(
         supplier_threshold=SUPPLIER_THRESHOLD,
         produces=produces,
         home_depends_on=depends,
+        energy=energy,
+        space=space,
         sources=source_infos(kb.sources(source_keys)) if source_keys else [],
     )
 

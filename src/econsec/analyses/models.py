@@ -448,3 +448,120 @@ class ReportData(AnalysisResult):
     lenses: LensTable
     dependence: DependenceTable
     sources: list[SourceInfo]
+class EnergyMixYear(AnalysisResult):
+    """A country's electricity generation mix in one year (Ember)."""
+
+    year: int
+    provisional: bool = Field(description="The snapshot's value for this year is partial or "
+                              "provisional")
+    total_twh: float
+    twh: dict[str, float] = Field(description="Source → TWh (reported sources only)")
+    shares: dict[str, float] = Field(description="Source → fraction of total generation")
+    fossil_share: float
+    renewable_share: float
+    low_carbon_share: float
+    import_exposed_share: float = Field(description="Coal, gas, other fossil and nuclear")
+
+
+class EnergyMixChange(AnalysisResult):
+    """How the mix changed between two years (``…_pp``: points as fractions)."""
+
+    start_year: int
+    end_year: int
+    share_pp: dict[str, float]
+    fossil_pp: float
+    renewable_pp: float
+    low_carbon_pp: float
+    import_exposed_pp: float
+    total_cagr: float | None = Field(description="Compound annual growth of total generation")
+
+
+class EnergyProfile(AnalysisResult):
+    """A country's electricity generation mix and its trend
+    (:func:`econsec.analyses.energy_space.energy_profile`)."""
+
+    iso3: str
+    unit: Literal["TWh"] = "TWh"
+    latest: EnergyMixYear = Field(description="The latest year that is not provisional")
+    provisional: EnergyMixYear | None = Field(description="A later, provisional year")
+    long_change: EnergyMixChange | None = Field(description="From 2000 (or the first year) "
+                                                "to latest")
+    recent_change: EnergyMixChange | None = Field(description="The last five years to latest")
+    years: list[EnergyMixYear]
+    groups: dict[str, list[str]] = Field(description="Grouped shares → their sources")
+    method: MethodRef
+    sources: list[SourceInfo]
+
+
+class LaunchYearRow(AnalysisResult):
+    """A launching state's orbital launch attempts in one year."""
+
+    year: int
+    launches: int
+    successes: int
+    world_launches: int
+    world_share: float
+    rank: int | None = Field(description="1 = most attempts; None without a launch")
+    entities: int = Field(description="Launching states and organisations that year")
+
+
+class LaunchTrendInfo(AnalysisResult):
+    """Launches and world share in the last ``years`` years and the ``years`` before."""
+
+    years: int
+    recent_start: int
+    recent_end: int
+    recent_launches: int
+    previous_launches: int
+    recent_share: float
+    previous_share: float
+    share_pp: float
+    growth: float | None
+
+
+class LaunchState(AnalysisResult):
+    """A JSR launch-vehicle state code, its ISO3 (None if not a country) and names."""
+
+    code: str
+    iso3: str | None
+    name_en: str
+    name_ja: str
+    kind: Literal["country", "historical", "international"]
+
+
+class LaunchRanking(AnalysisResult):
+    """A launching state's attempts in the ranking year."""
+
+    state: LaunchState
+    launches: int
+    successes: int
+    world_share: float
+    rank: int
+
+
+class SpaceProfile(AnalysisResult):
+    """A country's orbital launches by year, share, rank and trend
+    (:func:`econsec.analyses.energy_space.space_profile`)."""
+
+    iso3: str
+    state: LaunchState | None = Field(description="The country's JSR state code; None if "
+                                      "its launch vehicles never flew")
+    total_launches: int
+    total_successes: int
+    first_year: int | None
+    first_log_year: int = Field(description="The first year of the launch log")
+    latest_year: int = Field(description="The last year of the launch log")
+    latest: LaunchYearRow | None
+    trend: LaunchTrendInfo | None
+    years: list[LaunchYearRow] = Field(description="From the first launch to the log's end")
+    predecessor: LaunchState | None = Field(description="e.g. the Soviet Union for Russia")
+    predecessor_years: list[LaunchYearRow]
+    world_ranking: list[LaunchRanking] = Field(description="Every launching state in the "
+                                               "latest year, most attempts first")
+    method: MethodRef
+    sources: list[SourceInfo]
+
+
+    energy: EnergyProfile | None = Field(default=None, description="Electricity generation "
+                                         "mix (Ember); None without data")
+    space: SpaceProfile | None = None

@@ -178,8 +178,7 @@ _SPECS: tuple[_Spec, ...] = (
     _Spec(
         Source(
             "ember-generation", "Ember",
-            "Yearly Electricity Data: electricity generation by source, 2000-2025 (snapshot "
-            "carried by mariopy 1.3.2)", 2025, "CC BY 4.0",
+            "Yearly Electricity Data", 2025, "CC BY 4.0",
             "https://ember-energy.org/data/yearly-electricity-data/",
             "energy/ember/ember_generation_twh_2000_2025.csv", "",
             "Ember, Yearly Electricity Data (CC BY 4.0), snapshot packaged in mariopy 1.3.2 "
@@ -191,7 +190,7 @@ _SPECS: tuple[_Spec, ...] = (
     _Spec(
         Source(
             "jsr-launches", "Jonathan C. McDowell (Jonathan's Space Report / GCAT)",
-            "Orbital launch log 1957-2024 (cleaned by D. Verma)", 2024, "CC BY 4.0",
+            "GCAT orbital launch log", 2024, "CC BY 4.0",
             "https://planet4589.org/space/gcat/",
             "space/launches", "",
             "J. C. McDowell, Jonathan's Space Report / GCAT launch log (CC BY); cleaned and "

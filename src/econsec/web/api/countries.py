@@ -9,6 +9,9 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from econsec.analyses.country_profile import country_profile
+from econsec.analyses.energy_space import energy_profile, space_profile
+from econsec.analyses.models import EnergyProfile, SpaceProfile
+from econsec.errors import NotFoundError
 from econsec.web.api.common import (
     MAX_LIMIT,
     State,
@@ -69,3 +72,37 @@ async def get_country(country: str, state: State,
                                dependence=home_dependence(state, home_iso3))
 
     return await cached_json(state, ("country_profile", iso3, home_iso3), compute)
+
+
+@router.get("/{country}/energy", response_model=EnergyProfile,
+            summary="Electricity generation mix and its trend (Ember)",
+            responses=problem_responses(404, 422))
+async def get_country_energy(country: str, state: State) -> Response:
+    """TWh and share by source every year 2000-2025 (Ember; 2025 provisional), fossil,
+    renewable, low-carbon and import-exposed shares, the change from 2000 and over the last
+    five years to the latest year that is not provisional. 404 for an unknown country or one
+    Ember does not cover."""
+    iso3 = await run_in_threadpool(state.store.resolve_country, country)
+
+    def compute() -> EnergyProfile:
+        found = energy_profile(state.store, iso3)
+        if found is None:
+            raise NotFoundError("Ember has no electricity generation for %(iso3)s",
+                                params={"iso3": iso3})
+        return found
+
+    return await cached_json(state, ("country_energy", iso3), compute)
+
+
+@router.get("/{country}/space", response_model=SpaceProfile,
+            summary="Orbital launches by year, world share, rank and trend (JSR)",
+            responses=problem_responses(404, 422))
+async def get_country_space(country: str, state: State) -> Response:
+    """The country's orbital launch attempts and successes per year 1957-2024 by the state of
+    the launch vehicle (J. McDowell's launch log), world share and rank, the five-year trend,
+    a predecessor's record (the Soviet Union's for Russia) and every launching state's rank
+    in the last year. A country whose vehicles never flew has ``state: null``."""
+    iso3 = await run_in_threadpool(state.store.resolve_country, country)
+    return await cached_json(state, ("country_space", iso3),
+                             lambda: space_profile(state.store, iso3))
+

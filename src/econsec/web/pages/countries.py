@@ -16,7 +16,7 @@ from econsec.i18n import translator
 from econsec.i18n.collation import sorted_by_name
 from econsec.i18n.terms import N_
 from econsec.web.i18n import request_language
-from econsec.web.pages import figures
+from econsec.web.pages import energy_space, figures
 from econsec.web.pages.common import (
     bilingual,
     cached,
@@ -146,4 +146,5 @@ def country(request: Request, state: State, iso3: str,
         countries=base["countries"],
         produces_figure=figures.country_shares_bar(top, t, lang) if top else None,
         wgi_figure=wgi,
+        **energy_space.page_context(profile, t, lang),
     )
