@@ -24,6 +24,7 @@ from econsec.cli.output import OutputFormat, Result, emit, one_line, plain
 from econsec.cli.screening_cmd import lists_app, screen
 from econsec.cli.simulate_cmd import scenarios, simulate
 from econsec.cli.techmgmt_cmd import tech_app
+from econsec.cli.technology_cmd import assess_technology
 from econsec.errors import EconsecError
 
 app = typer.Typer(
@@ -358,6 +359,7 @@ def serve(
     err.print(f"econsec on http://{shown}:{port}/ (knowledge base {url}; Ctrl+C stops)\n"
               f"API token for scripts (header X-CSRF-Token): {path}", markup=False,
               highlight=False)
+assess_app.command("technology")(assess_technology)
     uvicorn.run(app_, host=host, port=port, log_level="warning", access_log=False)
 
 
