@@ -47,6 +47,45 @@ class MethodRef(AnalysisResult):
     reference: str
 
 
+class DataSetFile(AnalysisResult):
+    """A bundled file of a data set (a row of ``data/MANIFEST.csv``)."""
+
+    path: str = Field(description="Relative to the bundled data folder")
+    bytes: int
+    sha256: str
+    rows: int | None
+
+
+class DataSetInfo(AnalysisResult):
+    """A data set econsec uses: publisher, edition year, licence, files, release flags."""
+
+    key: str
+    kind: Literal["bundled", "imported", "screening list"]
+    publisher: str
+    title: str
+    year: int = Field(description="Edition or data year of the source record")
+    licence: str
+    url: str
+    citation: str
+    file: str = Field(description="The file or folder the source record names")
+    sha256: str
+    in_knowledge_base: bool
+    files: list[DataSetFile]
+    bytes: int = Field(description="Total size of the bundled files")
+    unlisted_files: list[str] = Field(description="Files of the source's folder that "
+                                      "MANIFEST.csv does not list")
+    release_flags: list[str] = Field(description="What to confirm before a release "
+                                     "(FLAG notes of PROVENANCE.txt, a licence to verify)")
+
+
+class DataSetList(AnalysisResult):
+    """Every data set (``econsec sources``)."""
+
+    sources: list[DataSetInfo]
+    unassigned_files: list[str] = Field(description="MANIFEST files no source claims")
+    manifest_files: int
+
+
 # --------------------------------------------------------------------------- commodities
 
 

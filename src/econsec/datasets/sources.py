@@ -91,6 +91,29 @@ _SPECS: tuple[_Spec, ...] = (
         "usgs_mcs2025/salient_commodity", "usgs_mcs2025/salient_commodity/*_salient.csv",
         "https://doi.org/10.5066/P13XCP3R", " (ver. 2.0, April 2025)",
     ),
+    _usgs(
+        "usgs-mcs-2024-salient", 2024, "Mineral Commodity Summaries 2024 — salient statistics",
+        "usgs_mcs2024/salient_commodity", "usgs_mcs2024/salient_commodity/*_salient.csv",
+        "https://doi.org/10.5066/P144BA54", " (ver. 2.0, March 2024)",
+    ),
+    _usgs(
+        "usgs-mcs-2023-salient", 2023, "Mineral Commodity Summaries 2023 — salient statistics",
+        "usgs_mcs2023/salient_commodity", "usgs_mcs2023/salient_commodity/*_salient.csv",
+        "https://doi.org/10.5066/P9WCYUI6", "",
+    ),
+    _Spec(
+        Source(
+            "bea-io-2023", "U.S. Bureau of Economic Analysis",
+            "Input-Output Accounts, summary make, use and import tables, 2017 and 2023 "
+            "(before redefinitions)", 2023, PD,
+            "https://www.bea.gov/industry/input-output-accounts-data",
+            "io_tables/us_bea_summary", "",
+            "U.S. Bureau of Economic Analysis, Input-Output Accounts Data, summary level; "
+            "carried by USEPA/useeior (MIT), commit 1565a70, converted to CSV "
+            "(bundled:bea-2023).",
+        ),
+        "io_tables/us_bea_summary/*.csv",
+    ),
     _Spec(
         Source(
             "wgi-2023", "World Bank (Kaufmann & Kraay)",

@@ -8,6 +8,8 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from econsec import __version__
+from econsec.analyses.data_sources import data_sources
+from econsec.analyses.models import DataSetList
 from econsec.analyses.provenance import source_infos
 from econsec.web.api.common import State, cached_json, read_cache
 from econsec.web.api.models import Health, Sources
@@ -39,3 +41,14 @@ async def sources(state: State) -> Response:
     """Every source (publisher, title, year, licence, URL, file hash), sorted by key."""
     return await cached_json(state, ("sources",),
                              lambda: Sources(sources=source_infos(state.store.sources())))
+
+
+@router.get("/sources/catalogue", response_model=DataSetList,
+            summary="Every data set with licence, bundled files and release flags")
+async def sources_catalogue(state: State) -> Response:
+    """What ``econsec sources --format json`` prints: every data set of the knowledge base,
+    the bundled files (MANIFEST.csv) and the screening lists, with publisher, year, licence,
+    files (path, bytes, SHA-256, rows), files missing from the manifest and what to confirm
+    before a release (FLAG notes of PROVENANCE.txt, a licence to verify)."""
+    return await cached_json(state, ("sources_catalogue",),
+                             lambda: data_sources(state.store))
