@@ -180,6 +180,14 @@ class NotFoundError(EconsecError):
     title = "not found"
 
 
+class UnknownProductError(UnknownNameError, NotFoundError):
+    """An HS product code that neither the bundled descriptions nor the stored flows know;
+    carries close codes."""
+
+    kind = "HS code"
+    title = "not found"
+
+
 class StoreError(EconsecError):
     """The knowledge base cannot be opened, migrated or written."""
 

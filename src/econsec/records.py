@@ -125,13 +125,16 @@ class Observation:
 
 @dataclass(frozen=True)
 class TradeFlow:
-    """A trade flow of an item from exporter to importer in a year.
+    """A trade flow of an item or of a product from exporter to importer in a year.
 
+    An item-level flow names ``item_id`` (``hs_code`` None); a product-level flow names
+    ``hs_code`` and ``hs_version`` (``"HS92"``, ``"HS17"`` …; ``item_id`` None), with
+    ``value`` in thousand USD (``unit`` ``"thousand USD"``) and ``quantity`` in tonnes.
     ``share`` is the fraction of the importer's imports of the item (0-1) where the
     source gives shares instead of values.
     """
 
-    item_id: str
+    item_id: str | None
     exporter: str | None
     importer: str
     year: int
@@ -142,6 +145,87 @@ class TradeFlow:
     share: float | None = None
     exporter_label: str = ""
     year_end: int | None = None
+    hs_code: str | None = None
+    hs_version: str | None = None
+
+
+HS_VERSIONS = ("HS92", "HS96", "HS02", "HS07", "HS12", "HS17", "HS22")
+"""Harmonized System editions a product flow may name (1992 … 2022)."""
+
+PRODUCT_STAGES = ("ore", "mineral", "fuel", "element", "oxide", "compound", "refined metal",
+                  "alloy", "semi-finished", "scrap", "magnet")
+"""Stages of the value chain a traded product stands for (:class:`ProductInfo`)."""
+
+TRADE_VALUE_UNIT = "thousand USD"
+"""Unit of the value of a product flow (its quantity is in tonnes)."""
+
+
+@dataclass(frozen=True)
+class ProductInfo:
+    """A traded product: an HS subheading of one HS edition, its descriptions, the
+    commodities (item ids) it is linked to and the stage it stands for (one of
+    :data:`PRODUCT_STAGES`, "" when unknown)."""
+
+    hs_code: str
+    hs_version: str
+    description_en: str
+    description_ja: str = ""
+    commodities: tuple[str, ...] = ()
+    stage: str = ""
+
+
+@dataclass(frozen=True)
+class CommodityProduct:
+    """A link of the commodity crosswalk: item ``item_id`` is traded as ``hs_code`` of
+    ``hs_version`` at ``stage``. ``eol_rir`` is the commodity's EU end-of-life recycling
+    input rate (0-1) where the map gives one; ``source_key`` names the crosswalk it comes
+    from."""
+
+    item_id: str
+    hs_code: str
+    hs_version: str
+    stage: str
+    description: str
+    eol_rir: float | None
+    source_key: str
+
+
+@dataclass(frozen=True)
+class FlowTable:
+    """Many product flows of one source, column by column (a bulk load: BACI holds over a
+    million rows, too many for one record each).
+
+    Every column is a sequence of the same length: ``exporter`` and ``importer`` ISO
+    alpha-3 codes, ``hs_code`` (6 digits), ``year``, ``value`` (thousand USD) and
+    ``quantity`` (tonnes, None where not given). ``file`` names where the rows came from
+    (for errors); ``lines`` gives each row's line in it where known (else the row number
+    is used).
+    """
+
+    source_key: str
+    hs_version: str
+    exporter: Sequence[str]
+    importer: Sequence[str]
+    hs_code: Sequence[str]
+    year: Sequence[int]
+    value: Sequence[float]
+    quantity: Sequence[float | None]
+    file: str = ""
+    lines: Sequence[int] | None = None
+    #: rows of the file left out on loading, by reason (e.g. an aggregate partner code)
+    left_out: tuple[tuple[str, int], ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.exporter)
+
+    def flow(self, index: int) -> TradeFlow:
+        """Row ``index`` as a :class:`TradeFlow`."""
+        return TradeFlow(
+            item_id=None, exporter=self.exporter[index], importer=self.importer[index],
+            year=int(self.year[index]), source_key=self.source_key,
+            value=self.value[index], quantity=self.quantity[index], unit=TRADE_VALUE_UNIT,
+            hs_code=self.hs_code[index], hs_version=self.hs_version,
+        )
 
 
 @dataclass(frozen=True)
@@ -224,6 +308,11 @@ class Bundle:
     input_edges: list[InputEdge] = field(default_factory=list)
     governance: list[GovernanceScore] = field(default_factory=list)
     country_risk: list[CountryRisk] = field(default_factory=list)
+    #: product flows loaded in bulk (one table per source and HS edition)
+    flow_tables: list[FlowTable] = field(default_factory=list)
+    #: links of the commodity crosswalk (item ↔ HS code); replace the stored links of
+    #: their source keys
+    commodity_products: list[CommodityProduct] = field(default_factory=list)
     #: Where each fact came from, by table name and position (``{"observations": [loc…]}``),
     #: where the reader knows it (users' files): errors found at import then name the line.
     locations: dict[str, LineLocations] = field(default_factory=dict)

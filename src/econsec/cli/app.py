@@ -77,13 +77,15 @@ def _open_store(db: str | None, *, ensure_data: bool = True) -> Any:
     return store
 
 
-def _build(store: Any) -> dict[str, int]:
+def _build(store: Any) -> tuple[dict[str, int], dict[str, int]]:
+    """Import the bundled data; the tables' row counts and the rows of bundled files left
+    out on loading (by reason)."""
     from econsec.datasets.bundled import load_bundled
 
     with progress_bar() as progress:
         bundle = load_bundled(progress=progress)
-        store.import_bundle(bundle, replace=True, progress=progress)
-    return dict(store.counts())
+        summary = store.import_bundle(bundle, replace=True, progress=progress)
+    return dict(store.counts()), dict(summary.left_out)
 
 
 @app.command()
@@ -100,10 +102,11 @@ def init(db: DbOption = None, fmt: FormatOption = OutputFormat.TABLE,
     load the Japanese screening lists."""
     url = _db_url(db)
     store = _open_store(db, ensure_data=False)
-    counts = _build(store)  # read back from the database after the import
+    counts, left_out = _build(store)  # read back from the database after the import
     rows: list[dict[str, object]] = [{"table": k, "rows": v} for k, v in sorted(counts.items())]
     screening: list[dict[str, object]] = []
     index_path: str | None = None
+    rows += [{"table": f"left out: {reason}", "rows": n} for reason, n in left_out.items()]
     if lists:
         from econsec.screening.bundled import JAPANESE
         from econsec.screening.index import load_bundled, open_index
@@ -117,7 +120,8 @@ def init(db: DbOption = None, fmt: FormatOption = OutputFormat.TABLE,
             screening.append({"list": name, "entities": stored[name].entities,
                               "edition": stored[name].edition, "loaded": fresh[name]})
             rows.append({"table": f"screening list {name}", "rows": stored[name].entities})
-    doc = {"database": url, "counts": counts, "screening_index": index_path,
+    doc = {"database": url, "counts": counts, "left_out": left_out,
+           "screening_index": index_path,
            "screening_lists": screening}
     if fmt is not OutputFormat.TABLE:
         emit(Result(doc, rows, ["table", "rows"]), fmt, out)

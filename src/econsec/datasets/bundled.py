@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from econsec.datasets._csv import data_dir
+from econsec.datasets.baci import load_baci_hs17, load_baci_hs92, load_commodity_products
 from econsec.datasets.countries import countries, extra_areas
 from econsec.datasets.country_risk import load_country_risk
 from econsec.datasets.items import load_items
@@ -20,7 +21,8 @@ __all__ = ["Progress", "data_dir", "load_bundled"]
 
 
 def load_bundled(progress: Progress | None = None) -> Bundle:
-    """Sources, countries, items, USGS observations, US trade shares, WGI and OECD CRC.
+    """Sources, countries, items, USGS observations, US trade shares, BACI product flows
+    and the commodity ↔ HS crosswalk, WGI and OECD CRC.
 
     ``progress(step_name, done, total)`` is called after each step.
     """
@@ -34,6 +36,10 @@ def load_bundled(progress: Progress | None = None) -> Bundle:
         ("usgs-mcs-2023-world", lambda: bundle.observations.extend(load_mcs_world(2023))),
         ("usgs-mcs-2025-salient", lambda: bundle.observations.extend(load_mcs2025_salient())),
         ("us-import-shares", lambda: bundle.trade_flows.extend(load_us_import_shares())),
+        ("cepii-baci-hs92", lambda: bundle.flow_tables.append(load_baci_hs92())),
+        ("cepii-baci-hs17", lambda: bundle.flow_tables.append(load_baci_hs17())),
+        ("trade-crosswalk", lambda: bundle.commodity_products.extend(
+            load_commodity_products(i.id for i in bundle.items))),
         ("wgi-2023", lambda: bundle.governance.extend(load_wgi())),
         ("oecd-crc", lambda: bundle.country_risk.extend(load_country_risk())),
     ]

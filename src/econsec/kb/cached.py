@@ -22,11 +22,13 @@ from sqlalchemy import Connection
 from econsec.kb.store import ImportSummary, ProgressCallback, Store
 from econsec.records import (
     Bundle,
+    CommodityProduct,
     Country,
     Item,
     ItemKind,
     Measure,
     Observation,
+    ProductInfo,
     Source,
     TradeFlow,
 )
@@ -127,3 +129,36 @@ class CachedReads(Store):
     ) -> list[TradeFlow]:
         return list(self._once(("trade_flows", item_id, importer),
                                lambda: Store.trade_flows(self, item_id, importer)))
+
+    def product_flows(
+        self,
+        hs_code: str,
+        *,
+        hs_version: str | None = None,
+        importer: str | None = None,
+        exporter: str | None = None,
+        year: int | None = None,
+        years: tuple[int, int] | None = None,
+        source_key: str | None = None,
+    ) -> list[TradeFlow]:
+        key = ("product_flows", hs_code, hs_version, importer, exporter, year, years,
+               source_key)
+        return list(self._once(key, lambda: Store.product_flows(
+            self, hs_code, hs_version=hs_version, importer=importer, exporter=exporter,
+            year=year, years=years, source_key=source_key)))
+
+    def commodity_products(self, item_id: str | None = None) -> list[CommodityProduct]:
+        every = self._once(("commodity_products",), lambda: Store.commodity_products(self))
+        if item_id is None:
+            return list(every)
+        with self.engine.connect() as conn:
+            found = self._item_id(conn, item_id)
+        return [p for p in every if p.item_id == found]
+
+    def product_info(self, hs_code: str, hs_version: str | None = None) -> ProductInfo:
+        found: ProductInfo = self._once(("product_info", hs_code, hs_version),
+                                        lambda: Store.product_info(self, hs_code, hs_version))
+        return found
+
+    def trade_products(self) -> list[ProductInfo]:
+        return list(self._once(("trade_products",), lambda: Store.trade_products(self)))

@@ -128,9 +128,19 @@ ITEM_HS_CODES = Table(
     Column("item_id", String(200), ForeignKey("items.id", ondelete="CASCADE"),
            primary_key=True),
     Column("hs_code", String(12), primary_key=True, index=True),
+    Column("hs_version", String(8), primary_key=True, default="HS22"),
     Column("position", Integer, nullable=False, default=0),
+    Column("stage", String(20)),
+    Column("eol_rir", Float),
+    Column("source_key", String(200), ForeignKey("sources.key")),
+    CheckConstraint("eol_rir IS NULL OR (eol_rir >= 0 AND eol_rir <= 1)", name="eol_rir"),
 )
-"""An HS 2022 code (2, 4 or 6 digits) that an item maps to; ``position`` keeps the order."""
+"""An HS code that an item maps to (the commodity crosswalk).
+
+The item's own HS 2022 codes (2, 4 or 6 digits; ``hs_version`` ``HS22``, no source key,
+``position`` keeps their order) and the links of a trade crosswalk (``source_key`` names
+it): product code of an HS edition, the ``stage`` it stands for and the commodity's EU
+end-of-life recycling input rate (``eol_rir``, 0-1) where the crosswalk gives one."""
 
 OBSERVATIONS = Table(
     "observations", metadata,
@@ -162,8 +172,8 @@ OBSERVATIONS = Table(
 TRADE_FLOWS = Table(
     "trade_flows", metadata,
     _id(),
-    _item("item_id"),
-    _country("exporter", index=True),
+    _item("item_id", nullable=True),
+    _country("exporter"),
     _text("exporter_label"),
     _country("importer", nullable=False),
     Column("year", Integer, nullable=False),
@@ -173,10 +183,18 @@ TRADE_FLOWS = Table(
     _text("unit"),
     Column("share", Float),
     _source_key(),
+    Column("hs_code", String(12)),
+    Column("hs_version", String(8)),
     Index("ix_trade_flows_item_importer", "item_id", "importer"),
+    Index("ix_trade_flows_product_importer", "hs_code", "hs_version", "year", "importer"),
+    Index("ix_trade_flows_product_exporter", "hs_code", "hs_version", "year", "exporter"),
     CheckConstraint("share IS NULL OR (share >= 0 AND share <= 1)", name="share"),
+    CheckConstraint("(item_id IS NULL) <> (hs_code IS NULL)", name="item_or_product"),
+    CheckConstraint("(hs_code IS NULL) = (hs_version IS NULL)", name="hs_version"),
 )
-"""A trade flow of an item from an exporter (None: an aggregate label) to an importer."""
+"""A trade flow of an item, or of a product (``hs_code`` of HS edition ``hs_version``:
+value in thousand USD, quantity in tonnes), from an exporter (None: an aggregate label)
+to an importer."""
 
 INPUT_EDGES = Table(
     "input_edges", metadata,

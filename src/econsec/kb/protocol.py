@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from econsec.datasets.nsf_sei import SeiData
     from econsec.errors import Location
     from econsec.records import (
+        CommodityProduct,
         Country,
         CountryRisk,
         GovernanceScore,
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
         ItemKind,
         Measure,
         Observation,
+        ProductInfo,
         Source,
         TradeFlow,
     )
@@ -78,7 +80,45 @@ class KnowledgeBase(Protocol):
     def trade_flows(
         self, item_id: str | None = None, importer: str | None = None
     ) -> list[TradeFlow]:
-        """Trade flows, optionally of one item (id or name) and/or into one importer."""
+        """Item-level trade flows, optionally of one item (id or name) and/or into one
+        importer (product flows: :meth:`product_flows`)."""
+        ...
+
+    # ---------------------------------------------------------- product trade
+
+    def product_flows(
+        self,
+        hs_code: str,
+        *,
+        hs_version: str | None = None,
+        importer: str | None = None,
+        exporter: str | None = None,
+        year: int | None = None,
+        years: tuple[int, int] | None = None,
+        source_key: str | None = None,
+    ) -> list[TradeFlow]:
+        """Product flows of an HS code (value thousand USD, quantity tonnes), optionally
+        into ``importer`` / from ``exporter`` (ISO alpha-3), in ``year`` or the inclusive
+        range ``years``, of one source. One HS edition per year: ``hs_version`` when
+        given, else the edition of the longest series that has the year (HS92 for the
+        BACI series, HS17 for 2024-only lines). Sorted by year, importer, exporter,
+        source. Raises :class:`~econsec.errors.UnknownProductError` for a code without
+        flows."""
+        ...
+
+    def commodity_products(self, item_id: str | None = None) -> list[CommodityProduct]:
+        """The trade crosswalk: item ↔ HS code of an edition, with the stage the code
+        stands for and the commodity's EU EoL-RIR; of one item (id or name) when given."""
+        ...
+
+    def product_info(self, hs_code: str, hs_version: str | None = None) -> ProductInfo:
+        """Descriptions (English, Japanese), stage and linked commodities of an HS code
+        (edition by default that of its longest series of flows); raises
+        :class:`~econsec.errors.UnknownProductError` with close codes."""
+        ...
+
+    def trade_products(self) -> list[ProductInfo]:
+        """Every product (code, edition) with stored flows, sorted by code and edition."""
         ...
 
     def input_edges(self) -> list[InputEdge]:

@@ -78,6 +78,8 @@ OBSERVATION = N_("observation #%(n)s (item '%(item)s', area '%(area)s', year %(y
                  "measure '%(measure)s', source '%(source)s')")
 TRADE_FLOW = N_("trade flow #%(n)s (item '%(item)s', %(exporter)s -> %(importer)s, "
                 "year %(year)s, source '%(source)s')")
+PRODUCT_FLOW = N_("product flow #%(n)s (%(version)s %(hs)s, %(exporter)s -> %(importer)s, "
+                  "year %(year)s, source '%(source)s')")
 EDGE = N_("bill-of-materials edge #%(n)s (%(input)s -> %(output)s, source '%(source)s')")
 GOVERNANCE = N_("governance score #%(n)s (%(iso3)s, %(year)s, %(dimension)s, "
                 "source '%(source)s')")

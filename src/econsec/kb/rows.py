@@ -108,7 +108,7 @@ def observation_from(r: Row) -> Observation:
 
 
 _FLOW_FIELDS = ("item_id", "exporter", "importer", "year", "source_key", "value", "quantity",
-                "unit", "share", "exporter_label", "year_end")
+                "unit", "share", "exporter_label", "year_end", "hs_code", "hs_version")
 
 
 def flow_row(f: TradeFlow) -> dict[str, Any]:

@@ -18,10 +18,11 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, and_, func, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from econsec.errors import (
@@ -31,6 +32,7 @@ from econsec.errors import (
     StoreError,
     UnknownCommodityError,
     UnknownCountryError,
+    UnknownProductError,
 )
 from econsec.kb import models as m
 from econsec.kb.engine import open_engine, sql_reason
@@ -59,6 +61,7 @@ from econsec.kb.validate import check_bundle, collect_problems, suggest_items
 from econsec.kb.write import ImportSummary, ProgressCallback, write_bundle
 from econsec.records import (
     Bundle,
+    CommodityProduct,
     Country,
     CountryRisk,
     GovernanceScore,
@@ -67,6 +70,7 @@ from econsec.records import (
     ItemKind,
     Measure,
     Observation,
+    ProductInfo,
     Source,
     TradeFlow,
 )
@@ -190,9 +194,11 @@ class Store:
 
     @staticmethod
     def _hs_codes(conn: Connection) -> dict[str, tuple[str, ...]]:
+        """The items' own HS 2022 codes (not the trade crosswalk's links)."""
         out: dict[str, list[str]] = defaultdict(list)
         for item_id, code in conn.execute(
-            select(HS.c.item_id, HS.c.hs_code).order_by(HS.c.item_id, HS.c.position)
+            select(HS.c.item_id, HS.c.hs_code).where(HS.c.source_key.is_(None))
+            .order_by(HS.c.item_id, HS.c.position)
         ):
             out[item_id].append(code)
         return {k: tuple(v) for k, v in out.items()}
@@ -424,15 +430,162 @@ class Store:
     def trade_flows(
         self, item_id: str | None = None, importer: str | None = None
     ) -> list[TradeFlow]:
-        """Trade flows, optionally of one item (id or name) and/or into one importer."""
+        """Item-level trade flows, optionally of one item (id or name) and/or into one
+        importer (product flows: :meth:`product_flows`)."""
         with self.engine.connect() as conn:
-            stmt = select(FLOWS)
+            stmt = select(FLOWS).where(FLOWS.c.item_id.is_not(None))
             if item_id is not None:
                 stmt = stmt.where(FLOWS.c.item_id == self._item_id(conn, item_id))
             if importer is not None:
                 stmt = stmt.where(FLOWS.c.importer == importer.upper())
             stmt = stmt.order_by(FLOWS.c.item_id, FLOWS.c.importer, FLOWS.c.year, FLOWS.c.id)
             return [flow_from(r) for r in conn.execute(stmt).mappings()]
+
+    # ------------------------------------------------------------ product trade
+
+    def product_flows(
+        self,
+        hs_code: str,
+        *,
+        hs_version: str | None = None,
+        importer: str | None = None,
+        exporter: str | None = None,
+        year: int | None = None,
+        years: tuple[int, int] | None = None,
+        source_key: str | None = None,
+    ) -> list[TradeFlow]:
+        """Product flows of HS code ``hs_code`` (dots and spaces ignored), optionally into
+        ``importer``, from ``exporter`` (ISO alpha-3), in ``year`` or in the inclusive
+        range ``years``, of one source.
+
+        One HS edition per year: ``hs_version`` when given; else, for each year, the
+        edition whose flows of this code cover the most years (the series: HS92 for the
+        BACI 1995-2024 codes), another edition only for the years that one lacks (HS17
+        for 2024-only lines such as 850511); ties go to the newer edition. Sorted by year,
+        importer, exporter, source. Raises :class:`UnknownProductError` (with close
+        codes) when no flow of the code is stored, :class:`UnknownCountryError` for an
+        unknown country.
+        """
+        from econsec.kb.trade import choose_versions, normalise_code
+
+        code = normalise_code(hs_code)
+        with self.engine.connect() as conn:
+            spans = self._product_years(conn, code)
+            if not spans:
+                raise self._unknown_product(conn, hs_code)
+            chosen = choose_versions(spans, hs_version, code)
+            stmt = select(FLOWS).where(FLOWS.c.hs_code == code)
+            if importer is not None:
+                stmt = stmt.where(FLOWS.c.importer == self._iso3(conn, importer))
+            if exporter is not None:
+                stmt = stmt.where(FLOWS.c.exporter == self._iso3(conn, exporter))
+            if year is not None:
+                chosen = {y: v for y, v in chosen.items() if y == year}
+            if years is not None:
+                chosen = {y: v for y, v in chosen.items() if years[0] <= y <= years[1]}
+            if not chosen:
+                return []
+            by_version: dict[str, list[int]] = defaultdict(list)
+            for y, v in sorted(chosen.items()):
+                by_version[v].append(y)
+            stmt = stmt.where(or_(*(
+                and_(FLOWS.c.hs_version == v, FLOWS.c.year.between(min(ys), max(ys)))
+                if len(ys) == max(ys) - min(ys) + 1
+                else and_(FLOWS.c.hs_version == v, FLOWS.c.year.in_(ys))
+                for v, ys in by_version.items())))
+            if source_key is not None:
+                stmt = stmt.where(FLOWS.c.source_key == source_key)
+            stmt = stmt.order_by(FLOWS.c.year, FLOWS.c.importer, FLOWS.c.exporter,
+                                 FLOWS.c.source_key, FLOWS.c.id)
+            return [flow_from(r) for r in conn.execute(stmt).mappings()]
+
+    @staticmethod
+    def _product_years(conn: Connection, code: str) -> dict[str, set[int]]:
+        """HS edition → years with flows of ``code`` (one indexed scan)."""
+        out: dict[str, set[int]] = defaultdict(set)
+        stmt = (select(FLOWS.c.hs_version, FLOWS.c.year).where(FLOWS.c.hs_code == code)
+                .distinct())
+        for version, year in conn.execute(stmt):
+            out[version].add(year)
+        return dict(out)
+
+    def _iso3(self, conn: Connection, code: str) -> str:
+        iso3 = code.strip().upper()
+        if conn.execute(select(COUNTRIES.c.iso3).where(COUNTRIES.c.iso3 == iso3)).first():
+            return iso3
+        return self.country(code).iso3  # raises with close matches
+
+    def _unknown_product(self, conn: Connection, hs_code: str) -> UnknownProductError:
+        from econsec.kb.trade import product_suggestions
+
+        stored = [(c, v) for c, v in conn.execute(
+            select(FLOWS.c.hs_code, FLOWS.c.hs_version).where(FLOWS.c.hs_code.is_not(None))
+            .distinct())]
+        return UnknownProductError(hs_code, product_suggestions(hs_code, stored))
+
+    def commodity_products(self, item_id: str | None = None) -> list[CommodityProduct]:
+        """Links of the trade crosswalk (item ↔ HS code of an edition, stage, EoL-RIR),
+        of one item (id or name) when given; sorted by item, edition, position. The items'
+        own HS 2022 codes are :attr:`Item.hs_codes`."""
+        from econsec.kb.trade import describe
+
+        with self.engine.connect() as conn:
+            stmt = select(HS).where(HS.c.source_key.is_not(None))
+            if item_id is not None:
+                stmt = stmt.where(HS.c.item_id == self._item_id(conn, item_id))
+            stmt = stmt.order_by(HS.c.item_id, HS.c.hs_version, HS.c.position)
+            return [
+                CommodityProduct(r["item_id"], r["hs_code"], r["hs_version"], r["stage"] or "",
+                                 describe(r["hs_code"], r["hs_version"]).description_en,
+                                 r["eol_rir"], r["source_key"])
+                for r in conn.execute(stmt).mappings()
+            ]
+
+    def product_info(self, hs_code: str, hs_version: str | None = None) -> ProductInfo:
+        """The product ``hs_code`` of edition ``hs_version`` (by default the edition of its
+        longest series of flows, else the newest described one): descriptions, stage and
+        the commodities linked to it. Raises :class:`UnknownProductError` with close codes
+        when neither the descriptions nor the stored flows know it."""
+        from econsec.kb.trade import (
+            check_version,
+            describe,
+            known_product,
+            main_version,
+            normalise_code,
+        )
+
+        code = normalise_code(hs_code)
+        with self.engine.connect() as conn:
+            spans = self._product_years(conn, code)
+            if hs_version is not None:
+                version: str | None = check_version(hs_version)
+            else:
+                version = main_version(spans) or known_product(code)
+            if version is None or (version not in spans and not known_product(code, version)):
+                raise self._unknown_product(conn, hs_code)
+            commodities = tuple(item for (item,) in conn.execute(
+                select(HS.c.item_id).where(HS.c.hs_code == code, HS.c.hs_version == version,
+                                           HS.c.source_key.is_not(None))
+                .order_by(HS.c.item_id)))
+        return replace(describe(code, version), commodities=commodities)
+
+    def trade_products(self) -> list[ProductInfo]:
+        """Every product with stored flows (code and edition), sorted by code and edition,
+        with descriptions, stage and linked commodities."""
+        from econsec.kb.trade import describe
+
+        with self.engine.connect() as conn:
+            pairs = sorted({(c, v) for c, v in conn.execute(
+                select(FLOWS.c.hs_code, FLOWS.c.hs_version)
+                .where(FLOWS.c.hs_code.is_not(None)).distinct())})
+            links: dict[tuple[str, str], list[str]] = defaultdict(list)
+            for item, code, version in conn.execute(
+                select(HS.c.item_id, HS.c.hs_code, HS.c.hs_version)
+                .where(HS.c.source_key.is_not(None)).order_by(HS.c.item_id)
+            ):
+                links[(code, version)].append(item)
+        return [replace(describe(c, v), commodities=tuple(links.get((c, v), ())))
+                for c, v in pairs]
 
     def input_edges(self) -> list[InputEdge]:
         """All bill-of-materials edges, sorted by output then input item."""

@@ -35,6 +35,7 @@ from econsec.kb.refusals import (
     ITEM,
     N_,
     OBSERVATION,
+    PRODUCT_FLOW,
     TRADE_FLOW,
     UNKNOWN_COUNTRY,
     Record,
@@ -44,7 +45,10 @@ from econsec.kb.refusals import (
 )
 from econsec.kb.rows import BUNDLE_FIELD, fact_row, item_from, row_key
 from econsec.records import (
+    HS_VERSIONS,
+    PRODUCT_STAGES,
     Bundle,
+    FlowTable,
     Item,
     ItemKind,
     Measure,
@@ -142,6 +146,10 @@ def refuse_changed_sources(conn: Connection, bundle: Bundle, keys: set[str]) -> 
                 if r.source_key == key:
                     first = i if first is None else first
                     new.append(fact_row(table.name, r))
+            if table.name == "trade_flows":
+                for t in bundle.flow_tables:
+                    if t.source_key == key:
+                        new.extend(fact_row(table.name, t.flow(i)) for i in range(len(t)))
             before = sorted((row_key(r, columns) for r in stored), key=repr)
             after = sorted((row_key(r, columns) for r in new), key=repr)
             if before != after:
@@ -265,6 +273,8 @@ class Validator:
         self._check_references()
         self._check_observations()
         self._check_trade_flows()
+        self._check_flow_tables()
+        self._check_commodity_products()
         self._check_input_edges()
         self._check_governance()
         self._check_country_risk()
@@ -372,8 +382,19 @@ class Validator:
                 what: Record = (TRADE_FLOW, {
                     "n": n, "item": f.item_id, "exporter": f.exporter or f.exporter_label or "?",
                     "importer": f.importer, "year": f.year, "source": f.source_key})
+                if f.hs_code is not None or f.item_id is None:
+                    what = (PRODUCT_FLOW, {
+                        "n": n, "hs": f.hs_code, "version": f.hs_version,
+                        "exporter": f.exporter or f.exporter_label or "?",
+                        "importer": f.importer, "year": f.year, "source": f.source_key})
                 self._check_source(f.source_key, what)
-                self._check_item(f.item_id, what, f.source_key)
+                if f.hs_code is not None or f.item_id is None:
+                    self._check_product(f.hs_code, f.hs_version, what, f.source_key)
+                    if f.item_id is not None:
+                        raise self.fail(N_("a flow names an item or a product, not both"),
+                                        f.source_key, {}, what)
+                else:
+                    self._check_item(f.item_id, what, f.source_key)
                 self._check_country(f.exporter, what, "exporter", f.source_key)
                 self._check_country(f.importer, what, "importer", f.source_key)
                 self._check_year(f.year, what, f.source_key)
@@ -397,6 +418,134 @@ class Validator:
                             {"item": f.item_id, "importer": f.importer,
                              "period": f"{f.year}{'-' + str(f.year_end) if f.year_end else ''}",
                              "sum": f"{share_sums[period]:.3f}"}, what)
+
+    def _check_product(self, code: str | None, version: str | None, what: Record,
+                       source_key: str) -> None:
+        if code is None or not (len(code) == 6 and code.isdigit()):
+            raise self.fail(N_("HS code '%(code)s' is not 6 digits"), source_key,
+                            {"code": code or ""}, what)
+        if version not in HS_VERSIONS:
+            raise self.fail(N_("unknown HS version '%(version)s' (known: %(known)s)"),
+                            source_key, {"version": version or "",
+                                         "known": ", ".join(HS_VERSIONS)}, what)
+
+    def _check_flow_tables(self) -> None:
+        """Product flows loaded in bulk: each column checked at once; a refusal names the
+        first bad row (its file line where known, else its row number)."""
+        for table in self.bundle.flow_tables:
+            self._check_flow_table(table)
+
+    def _check_flow_table(self, t: FlowTable) -> None:
+        import numpy as np
+
+        n = len(t)
+
+        def row_at(i: int, column: str) -> tuple[Record, Location]:
+            line = t.lines[i] if t.lines is not None and i < len(t.lines) else i + 1
+            what: Record = (PRODUCT_FLOW, {
+                "n": i + 1, "hs": t.hs_code[i], "version": t.hs_version,
+                "exporter": t.exporter[i], "importer": t.importer[i], "year": t.year[i],
+                "source": t.source_key})
+            return what, Location(t.file or self.files.get(t.source_key) or None, line, column)
+
+        def refuse(i: int, column: str, message: str, params: dict[str, Any]) -> None:
+            what, where = row_at(i, column)
+            error = RecordValidationError(what, message, location=where, params=params)
+            if self.problems is None:
+                raise error
+            self.problems.append(error)
+            if len(self.problems) >= self.limit:
+                raise EnoughProblems
+
+        lengths = {len(c) for c in (t.importer, t.hs_code, t.year, t.value, t.quantity)}
+        if lengths - {n}:
+            raise ValidationError(N_("the columns of the product flows of '%(source)s' "
+                                     "differ in length"), params={"source": t.source_key})
+        if n == 0:
+            return
+        if t.source_key not in self.known_sources:
+            refuse(0, "source", N_("unknown source '%(source)s' (not in the bundle or store)"),
+                   {"source": t.source_key})
+            return
+        self.keys.add(t.source_key)
+        if t.hs_version not in HS_VERSIONS:
+            refuse(0, "hs_version", N_("unknown HS version '%(version)s' (known: %(known)s)"),
+                   {"version": t.hs_version, "known": ", ".join(HS_VERSIONS)})
+            return
+        for codes, role in ((t.exporter, "exporter"), (t.importer, "importer")):
+            unknown = set(codes) - self.countries
+            if unknown:
+                for i, code in enumerate(codes):
+                    if code in unknown:
+                        refuse(i, role, UNKNOWN_COUNTRY[role], {"code": code})
+                        if self.problems is None:
+                            return
+                        unknown.discard(code)
+                        if not unknown:
+                            break
+        bad_codes = {c for c in set(t.hs_code)
+                     if not (isinstance(c, str) and len(c) == 6 and c.isdigit())}
+        for i, code in enumerate(t.hs_code):
+            if code in bad_codes:
+                refuse(i, "hs_code", N_("HS code '%(code)s' is not 6 digits"),
+                       {"code": "" if code is None else code})
+                bad_codes.discard(code)
+                if not bad_codes:
+                    break
+        bad_years = {y for y in set(t.year) if not isinstance(y, int) or isinstance(y, bool)
+                     or not 1000 <= y <= 9999}
+        for i, year in enumerate(t.year):
+            if year in bad_years:
+                refuse(i, "year", N_("year %(year)s is not a four-digit integer"),
+                       {"year": repr(year)})
+                bad_years.discard(year)
+                if not bad_years:
+                    break
+        numbers: tuple[tuple[str, Sequence[float | None]], ...] = (
+            ("value", t.value), ("quantity", t.quantity))
+        for name, column in numbers:
+            values = np.asarray([np.nan if v is None else v for v in column]
+                                if not isinstance(column, np.ndarray) else column, dtype=float)
+            bad = ~np.isnan(values) & (~np.isfinite(values) | (values < 0)
+                                       | (values > MAX_VALUE))
+            for i in np.flatnonzero(bad)[: self.limit]:
+                refuse(int(i), name, N_("%(field)s %(value)s must be a number from 0 to "
+                                        "%(limit)s"),
+                       {"field": Term(FACT_FIELDS[name]), "value": repr(column[int(i)]),
+                        "limit": f"{MAX_VALUE:g}"})
+                if self.problems is None:
+                    return
+        if n <= 200_000:  # a user's file: refuse a flow given twice
+            seen: dict[tuple[Any, ...], int] = {}
+            for i, key in enumerate(zip(t.exporter, t.importer, t.hs_code, t.year,
+                                        strict=True)):
+                if key in seen:
+                    refuse(i, "hs_code", N_("duplicate of row %(row)s (same exporter, "
+                                            "importer, HS code and year)"),
+                           {"row": row_at(seen[key], "")[1].line})
+                else:
+                    seen[key] = i
+
+    def _check_commodity_products(self) -> None:
+        seen: set[tuple[str, str, str]] = set()
+        for n, p in enumerate(self.bundle.commodity_products):
+            with self.record("commodity_products", n):
+                what: Record = (ITEM, {"item": p.item_id})
+                self._check_source(p.source_key, what)
+                self._check_item(p.item_id, what, p.source_key)
+                self._check_product(p.hs_code, p.hs_version, what, p.source_key)
+                if p.stage and p.stage not in PRODUCT_STAGES:
+                    raise self.fail(N_("unknown %(what)s '%(value)s' (allowed: %(allowed)s)"),
+                                    p.source_key, {"what": Term("stage"), "value": p.stage,
+                                                   "allowed": ", ".join(PRODUCT_STAGES)},
+                                    what)
+                if p.eol_rir is not None and not (_finite(p.eol_rir) and 0 <= p.eol_rir <= 1):
+                    raise self.fail(N_("EoL-RIR %(value)s must be in [0, 1]"), p.source_key,
+                                    {"value": repr(p.eol_rir)}, what)
+                key = (p.item_id, p.hs_code, p.hs_version)
+                if key in seen:
+                    raise self.fail(DUPLICATE, p.source_key, {}, what)
+                seen.add(key)
 
     def _check_input_edges(self) -> None:
         seen: set[tuple[str, str, str]] = set()
