@@ -49,8 +49,8 @@ NOTES = (
        "tables list 35 economies, so a rank is among those listed."),
     N_("Articles are fractional counts (Scopus, SEI 2022 edition, 1996-2020); all fields is "
        "the sum of the 14 field tables."),
-    N_("Top-1 % cited articles are estimated as the field's articles times the published "
-       "percentage of them among the world's top 1 % most cited (SEI 2024 edition, "
+    N_("Top 1 percent cited articles are estimated as the field's articles times the published "
+       "percentage of them among the world's top 1 percent most cited (SEI 2024 edition, "
        "2003-2020); the two tables come from different Scopus extractions."),
     N_("The years of these tables were assigned by position when they were converted; the "
        "values checked against the published figures are listed in docs/technology.md."),
@@ -90,7 +90,7 @@ def _cell(data: SeiData, spec: SeiField, indicator: str, iso3: str,
     if indicator in ("articles", "top1") and len(spec.articles) > 1:  # all fields: one range
         first, last = (data.tables[spec.articles[i]].number for i in (0, -1))
         numbers = [n for n in numbers if n not in
-                   {data.tables[t].number for t in spec.articles}] + [f"{first}…{last} (sum)"]
+                   {data.tables[t].number for t in spec.articles}] + [f"{first}…{last}"]
     cell = IndicatorCell(
         indicator=indicator, label_en=en, label_ja=ja, tables=numbers, year=p.year,
         value=p.value, world=p.world, share=p.share, rank=p.rank,

@@ -11,6 +11,8 @@ from starlette.concurrency import run_in_threadpool
 from econsec.analyses.country_profile import country_profile
 from econsec.analyses.energy_space import energy_profile, space_profile
 from econsec.analyses.models import EnergyProfile, SpaceProfile
+from econsec.analyses.technology import technology_profile
+from econsec.analyses.technology_models import TechnologyProfile
 from econsec.errors import NotFoundError
 from econsec.web.api.common import (
     MAX_LIMIT,
@@ -106,3 +108,15 @@ async def get_country_space(country: str, state: State) -> Response:
     return await cached_json(state, ("country_space", iso3),
                              lambda: space_profile(state.store, iso3))
 
+
+@router.get("/{country}/technology", response_model=TechnologyProfile,
+            summary="Technology profile", responses=problem_responses(404, 422))
+async def get_country_technology(country: str, state: State) -> Response:
+    """Per technology or science field: the country's world share, rank and trend (share
+    change and CAGR over 5 years) of USPTO patents, PCT applications, S&E articles and
+    top-1 % cited articles (NSF NCSES Science & Engineering Indicators, with the table
+    numbers and years), and the fields the domestic-advantage and disruptive-innovation
+    lenses flag, with their thresholds. ``country`` is an ISO code or a name."""
+    iso3 = await run_in_threadpool(lambda: state.store.resolve_country(country))
+    return await cached_json(state, ("technology_profile", iso3),
+                             lambda: technology_profile(state.store, iso3))

@@ -27,6 +27,7 @@ from econsec.web.pages.common import (
 )
 from econsec.web.pages.overview import commodity_profiles, overview_data
 from econsec.web.pages.tables import FormatParam, table_response
+from econsec.web.pages.technology import technology_context
 from econsec.web.results import home_report
 from econsec.web.state import WebState, get_state
 
@@ -147,4 +148,5 @@ def country(request: Request, state: State, iso3: str,
         produces_figure=figures.country_shares_bar(top, t, lang) if top else None,
         wgi_figure=wgi,
         **energy_space.page_context(profile, t, lang),
+        **technology_context(state, profile["iso3"], lang),
     )
