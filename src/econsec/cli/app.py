@@ -329,6 +329,7 @@ app.command()(simulate)
 app.command()(scenarios)
 app.command("screen")(screen)
 app.command("sources")(sources)
+assess_app.command("technology")(assess_technology)
 
 
 @app.command()
@@ -365,7 +366,6 @@ def serve(
     err.print(f"econsec on http://{shown}:{port}/ (knowledge base {url}; Ctrl+C stops)\n"
               f"API token for scripts (header X-CSRF-Token): {path}", markup=False,
               highlight=False)
-assess_app.command("technology")(assess_technology)
     uvicorn.run(app_, host=host, port=port, log_level="warning", access_log=False)
 
 
