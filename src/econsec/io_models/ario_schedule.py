@@ -185,6 +185,9 @@ def compile_schedule(mrio: MRIO, events: Sequence[Event], mitigations: Sequence[
     ends: list[int] = []
     for k, ev in enumerate(events):
         c = _Checker(mrio, horizon, _describe("events", k, ev))
+        if getattr(ev, "names_product", False):
+            raise ValidationError(f"{c.where}: names a product (hs or commodity); convert it "
+                                  "to industry shocks first (econsec.scenarios.products)")
         if isinstance(ev, CapacityLoss):
             i = c.region(ev.region) * S + c.sector(ev.sector)
             c.days(ev)

@@ -74,12 +74,32 @@ def as_list(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
+def _hs_codes(value: Any) -> Any:
+    """HS codes as 6-digit strings: one code or a list (a code YAML read as a number is
+    accepted when it has six digits)."""
+    values = [value] if isinstance(value, str | int) and not isinstance(value, bool) else value
+    if not isinstance(values, list | tuple) or not values:
+        raise ValueError("hs is an HS code (\"284690\") or a list of them")
+    out: list[str] = []
+    for v in values:
+        code = str(v).strip() if isinstance(v, str | int) and not isinstance(v, bool) else ""
+        if not (code.isdigit() and len(code) in (4, 6)):
+            raise ValueError(f"HS code {v!r} is not a 4- or 6-digit code; write it in quotes "
+                             "(\"284690\")")
+        out.append(code)
+    return out
+
+
 Share = Annotated[float, AfterValidator(_shock_share)]
 DemandShare = Annotated[float, AfterValidator(_demand_share)]
 Day = Annotated[int, Field(ge=0)]
 Days = Annotated[int, Field(ge=1)]
 NonNegDays = Annotated[int, Field(ge=0)]
 Regions = Annotated[list[RegionName] | None, BeforeValidator(as_list)]
+HsCodes = Annotated[list[str], BeforeValidator(_hs_codes)]
+TradeYear = Annotated[int, Field(ge=1995, le=2100)]
+Countries = Annotated[list[Annotated[str, Field(pattern=r"^[A-Za-z0-9]{3}$")]] | None,
+                      BeforeValidator(as_list)]
 
 
 class _Item(BaseModel):
@@ -89,20 +109,51 @@ class _Item(BaseModel):
 
 # --------------------------------------------------------------------------- events
 
+class _ProductFields(_Item):
+    """An event that names a traded product instead of an industry: ``hs`` (one HS code
+    or a list) or ``commodity`` (an item of the knowledge base with HS codes), traded in
+    ``year`` (default: the table's year), by the exporting ``countries`` of the region (all
+    of them by default). Such an event is converted before a run
+    (:mod:`econsec.io_models.product_shocks`): exactly one of ``sector``, ``hs`` and
+    ``commodity`` is given."""
 
-class CapacityLoss(_Item):
+    @property
+    def names_product(self) -> bool:
+        """Whether the event names a product (to be converted) rather than an industry."""
+        return getattr(self, "hs", None) is not None or getattr(self, "commodity", None) is not None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> _ProductFields:
+        given = [n for n in ("sector", "hs", "commodity") if getattr(self, n, None) is not None]
+        if len(given) != 1:
+            what = " and ".join(given) if given else "none of them"
+            raise ValueError(f"name exactly one of sector, hs and commodity (got {what})")
+        if not self.names_product and (getattr(self, "year", None) is not None
+                                       or getattr(self, "countries", None) is not None):
+            raise ValueError("year and countries go with a product (hs or commodity), not "
+                             "with a sector")
+        return self
+
+
+
+class CapacityLoss(_ProductFields):
     """``capacity_loss``: productive capacity of (region, sector) falls by ``share`` from
     ``start_day`` for ``duration_days``, then recovers linearly over ``recovery_days``
-    (BoARIO's "arbitrary" event, ``EventArbitraryProd``)."""
+    (BoARIO's "arbitrary" event, ``EventArbitraryProd``). With ``hs`` or ``commodity``
+    instead of ``sector``, ``share`` is the share of the product's output lost."""
 
     type: Literal["capacity_loss"] = "capacity_loss"
     label: str | None = None
     region: RegionName
-    sector: SectorName
+    sector: SectorName | None = None
     share: Share
     start_day: Day
     duration_days: Days = 1
     recovery_days: NonNegDays = 0
+    hs: HsCodes | None = None
+    commodity: str | None = None
+    year: TradeYear | None = None
+    countries: Countries = None
 
 
 class CapitalDestroyed(_Item):
@@ -121,20 +172,25 @@ class CapitalDestroyed(_Item):
     duration_days: Days = 1
 
 
-class ExportRestriction(_Item):
+class ExportRestriction(_ProductFields):
     """``export_restriction``: flows of ``sector`` from ``region`` to the regions in ``to``
     (every other region if omitted) are cut by ``share`` from ``start_day`` for
-    ``duration_days``, then restored linearly over ``recovery_days``."""
+    ``duration_days``, then restored linearly over ``recovery_days``. With ``hs`` or
+    ``commodity`` instead of ``sector``, ``share`` is the share of the product's flow cut."""
 
     type: Literal["export_restriction"] = "export_restriction"
     label: str | None = None
     region: RegionName
-    sector: SectorName
+    sector: SectorName | None = None
     to: Regions = None
     share: Share
     start_day: Day
     duration_days: Days
     recovery_days: NonNegDays = 0
+    hs: HsCodes | None = None
+    commodity: str | None = None
+    year: TradeYear | None = None
+    countries: Countries = None
 
 
 class Flow(_Item):

@@ -127,6 +127,8 @@ class ScenarioResult:
     variants: list[VariantRun]
     sources: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Events that named a product, as converted (:mod:`econsec.scenarios.products`).
+    conversions: list[Any] = field(default_factory=list)
 
     @property
     def main(self) -> VariantRun:
@@ -187,6 +189,7 @@ class ScenarioResult:
             "sources": list(self.sources),
             "notes": [str(n) for n in self.notes],
             "note_texts": [note_text(n) for n in self.notes],
+            "conversions": [c.to_dict() for c in self.conversions],
             "method": f"econsec.scenarios.runner {RUNNER_VERSION}; ARIO-type model "
                       "(Hallegatte 2008) with BoARIO's ARIOPsiModel defaults",
         }
@@ -345,14 +348,20 @@ def simulate_variant(mrio: MRIO, scenario: Scenario, mitigations: Sequence[int],
 
 def run_scenario(scenario: Scenario, *, mrio: MRIO | None = None,
                  progress: Progress | None = None,
-                 check: Callable[[int], None] | None = None) -> ScenarioResult:
+                 check: Callable[[int], None] | None = None,
+                 kb: Any = None) -> ScenarioResult:
     """Run every variant of ``scenario`` (the main run first) and collect the results.
 
     ``progress(step, done, total)`` names each MRIO loading step (see :func:`prepare`),
     then is called as simulated days advance, one step per variant; ``check(day)`` every
-    simulated day (it raises to stop the run).
+    simulated day (it raises to stop the run). Events that name a product are converted
+    with the trade flows of ``kb`` (:mod:`econsec.scenarios.products`) and the conversions
+    reported with the result.
     """
+    from econsec.scenarios.products import resolve_products
+
     mrio = prepare(scenario, mrio, progress)
+    scenario, conversions = resolve_products(scenario, mrio, kb)
     runs: list[VariantRun] = []
     for name, indices in scenario.variant_plan():
         labels = tuple(scenario.mitigation_label(i) for i in indices)
@@ -360,9 +369,11 @@ def run_scenario(scenario: Scenario, *, mrio: MRIO | None = None,
                                   check)
         runs.append(VariantRun(name, labels, result))
     sources = [s for s in (mrio.source,) if s]
+    sources += sorted({src for c in conversions for src in c.sources})
     notes = list(scenario.notes) + list(getattr(mrio, "notes", ()) or ())
+    notes += [note for c in conversions for note in c.notes]
     return ScenarioResult(scenario, mrio.name, scenario.mrio, mrio.unit or "", runs,
-                          sources, notes)
+                          sources, notes, conversions)
 
 
 def _day_progress(progress: Progress | None, step: str) -> Callable[..., None] | None:
