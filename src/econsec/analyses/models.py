@@ -14,37 +14,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-
-class AnalysisResult(BaseModel):
-    """Base of the result models: frozen (results are cached and shared), no extra keys."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
+# The base and the provenance models live in result_base (re-exported here).
+from econsec.analyses.result_base import AnalysisResult as AnalysisResult
+from econsec.analyses.result_base import MethodRef as MethodRef
+from econsec.analyses.result_base import SourceInfo as SourceInfo
 
 # --------------------------------------------------------------------------- provenance
-
-
-class SourceInfo(AnalysisResult):
-    """A data set a figure came from (:class:`econsec.records.Source`)."""
-
-    key: str
-    publisher: str
-    title: str
-    year: int
-    licence: str
-    url: str = ""
-    file: str = ""
-    sha256: str = ""
-
-
-class MethodRef(AnalysisResult):
-    """Which method made a number: name, version and bibliographic reference."""
-
-    name: str
-    version: str
-    reference: str
 
 
 class DataSetFile(AnalysisResult):

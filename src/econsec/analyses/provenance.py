@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from econsec.analyses.models import SourceInfo
+from econsec.analyses.result_base import SourceInfo
 from econsec.records import Source
 
 

@@ -175,6 +175,46 @@ def shares(
                                         basis=basis, source=source)), fmt, out)
 
 
+@app.command()
+def trade(
+    country: Annotated[str, typer.Argument(
+        help="Reporting country: ISO alpha-3 or name (English or Japanese).")],
+    hs: Annotated[str | None, typer.Option(
+        "--hs", help="HS 6-digit product code (284690 or 2846.90).", show_default=False)
+                  ] = None,
+    commodity: Annotated[str | None, typer.Option(
+        "--commodity", help="Commodity id or name, resolved to its HS code through the "
+        "crosswalk (several codes: narrow with --stage or name one with --hs).",
+        show_default=False)] = None,
+    year: Annotated[int | None, typer.Option(
+        help="Data year (default: the latest with flows).", show_default=False)] = None,
+    flow: Annotated[str, typer.Option(help="imports | exports")] = "imports",
+    basis: Annotated[str, typer.Option(
+        help="value (thousand USD) | quantity (metric tons)")] = "value",
+    stage: Annotated[str | None, typer.Option(
+        "--stage", help="With --commodity: the crosswalk's stage (ore, mineral, compound, "
+        "refined metal, alloy, magnet …).", show_default=False)] = None,
+    hs_version: Annotated[str | None, typer.Option(
+        "--hs-version", help="HS version of the code (HS92, HS17; default: the version of "
+        "the code's longest series, HS92 for BACI's 1995-2024 codes).", show_default=False)
+                      ] = None,
+    source: Annotated[str | None, typer.Option(
+        help="Source key of the flows (default: the data set with most flows).",
+        show_default=False)] = None,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """A country's trade partners in one product and year: each partner's share of the
+    country's imports (or exports), the HHI, the data set (BACI)."""
+    from econsec.analyses.trade import trade_shares
+    from econsec.cli.views import trade_result
+
+    doc = trade_shares(_open_store(db), country, hs=hs, commodity=commodity, stage=stage,
+                       year=year, flow=flow, basis=basis, hs_version=hs_version,
+                       source=source)
+    emit(trade_result(doc), fmt, out)
+
+
 @app.command("import")
 def import_(
     path: Annotated[Path, typer.Argument(help="CSV, Excel (.xlsx) file or data package.")],

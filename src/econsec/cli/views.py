@@ -18,6 +18,7 @@ if TYPE_CHECKING:
         EuCrmAssessment,
         Shares,
     )
+    from econsec.analyses.trade_models import TradeShares
 
 
 def _amount(value: float) -> str:
@@ -163,3 +164,17 @@ def country_result(p: CountryProfile) -> Result:
     ]
     return Result(p, [{"fact": k, "value": v} for k, v in facts], ["fact", "value"],
                   title=f"{p.name_en} ({p.iso3})")
+
+
+def trade_result(doc: TradeShares) -> Result:
+    """The CLI form of :func:`econsec.analyses.trade.trade_shares`."""
+    p = doc.product
+    rows = [row.model_dump() for row in doc.partners]
+    partner = "exporter" if doc.flow == "imports" else "importer"
+    notes = [f"HHI {doc.hhi:.4f}; shares of {doc.reporter}'s {doc.flow}, "
+             f"{_amount(doc.total)} {doc.unit}; partners are the {partner}s",
+             "Sources: " + "; ".join(f"{s.title} ({s.year})" for s in doc.sources)]
+    title = (f"{doc.reporter} {doc.flow} of HS {p.hs} ({p.hs_version}) {p.description}"
+             f"{f' [{p.commodity}]' if p.commodity else ''}, {doc.year}, by {doc.basis}")
+    return Result(doc, rows, ["iso3", "country", "value", "quantity", "share"],
+                  title=title, notes=notes, percent=("share",))

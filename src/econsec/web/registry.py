@@ -19,6 +19,7 @@ from econsec.web.api import (
     scenarios,
     screening,
     techmgmt,
+    trade,
 )
 from econsec.web.pages import screening as screening_page
 from econsec.web.pages import site
@@ -29,7 +30,7 @@ API_PREFIX = "/api/v1"
 #: JSON API routers (under API_PREFIX).
 API_ROUTERS: tuple[APIRouter, ...] = (
     meta.router, commodities.router, countries.router, assessments.router, iomodels.router,
-    scenarios.router, data.router, techmgmt.router, screening.router,
+    scenarios.router, data.router, techmgmt.router, screening.router, trade.router,
 )
 
 #: HTML page routers and static assets (no prefix).

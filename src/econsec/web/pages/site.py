@@ -11,11 +11,11 @@ from typing import Any
 from fastapi import APIRouter
 
 from econsec.web.cache import DEADLINE
-from econsec.web.pages import commodities, countries, data, overview, scenarios, value_chain
+from econsec.web.pages import commodities, countries, data, overview, scenarios, trade, value_chain
 from econsec.web.state import WebState
 
 router = APIRouter(include_in_schema=False)
-for _module in (overview, commodities, countries, value_chain, scenarios, data):
+for _module in (overview, commodities, countries, value_chain, scenarios, data, trade):
     router.include_router(_module.router)
 
 log = logging.getLogger(__name__)
