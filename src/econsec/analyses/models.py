@@ -415,6 +415,9 @@ class CountryProfile(AnalysisResult):
     supplier_threshold: float
     produces: list[ProducedCommodity]
     home_depends_on: list[HomeDependency]
+    energy: EnergyProfile | None = Field(default=None, description="Electricity generation "
+                                         "mix (Ember); None without data")
+    space: SpaceProfile | None = None
     sources: list[SourceInfo]
 
 
@@ -576,8 +579,3 @@ class SpaceProfile(AnalysisResult):
                                                "latest year, most attempts first")
     method: MethodRef
     sources: list[SourceInfo]
-
-
-    energy: EnergyProfile | None = Field(default=None, description="Electricity generation "
-                                         "mix (Ember); None without data")
-    space: SpaceProfile | None = None
