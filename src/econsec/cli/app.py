@@ -23,6 +23,7 @@ from econsec.cli.io_cmd import io_app
 from econsec.cli.output import OutputFormat, Result, emit, one_line, plain
 from econsec.cli.screening_cmd import lists_app, screen
 from econsec.cli.simulate_cmd import scenarios, simulate
+from econsec.cli.stress_cmd import stress_test
 from econsec.cli.sources_cmd import sources
 from econsec.cli.techmgmt_cmd import tech_app
 from econsec.cli.technology_cmd import assess_technology
@@ -367,6 +368,7 @@ def report(
 
 app.command()(simulate)
 app.command()(scenarios)
+app.command("stress-test")(stress_test)
 app.command("screen")(screen)
 app.command("sources")(sources)
 assess_app.command("technology")(assess_technology)

@@ -12,11 +12,13 @@ from fastapi import APIRouter
 
 from econsec.web.cache import DEADLINE
 from econsec.web.pages import commodities, countries, data, overview, scenarios, trade, value_chain
+from econsec.web.pages import stress_test as stress_test_page
 from econsec.web.state import WebState
 
 router = APIRouter(include_in_schema=False)
 for _module in (overview, commodities, countries, value_chain, scenarios, data, trade):
     router.include_router(_module.router)
+router.include_router(stress_test_page.router)
 
 log = logging.getLogger(__name__)
 
