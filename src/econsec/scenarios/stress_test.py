@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from econsec.errors import NotFoundError, ValidationError
+from econsec.i18n.terms import N_
 from econsec.io_models import icio
 from econsec.io_models.ario_result import METHOD
 from econsec.io_models.events import StockpileRelease
@@ -60,6 +61,9 @@ DIVERSIFY_START_DAY = 14
 DIVERSIFY_RAMP_DAYS = 30
 DIVERSIFY_MAX_CAPACITY_INCREASE = 0.1
 VARIANTS = ("none", "diversify_supplier", "stockpile_release")
+#: Names of the measures (``type`` in the result), translated where shown.
+MEASURE_NAMES = {"diversify_supplier": N_("Diversify supplier"),
+                 "stockpile_release": N_("Stockpile release")}
 MRIO_REF = icio.REF
 TABLE_YEAR = 2022
 #: Source record of the ICIO table (loaded by ``econsec init``).

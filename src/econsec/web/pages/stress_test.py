@@ -15,17 +15,14 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from econsec.i18n import Translator, translator
-from econsec.i18n.terms import N_
 from econsec.io_models import icio
+from econsec.scenarios.stress_test import MEASURE_NAMES, load_saved
 from econsec.web.i18n import request_language
 from econsec.web.pages.common import country_names, render
 from econsec.web.state import WebState, get_state
 
 router = APIRouter(include_in_schema=False)
 
-#: Names of the measures (``type`` in the result).
-MEASURES = {"diversify_supplier": N_("Diversify supplier"),
-            "stockpile_release": N_("Stockpile release")}
 #: Bars in the chart (the table lists every dependency).
 CHART_TOP = 20
 LABEL_CHARS = 24
@@ -112,7 +109,7 @@ def page_data(state: WebState, result: Any, lang: str) -> dict[str, Any]:
             "lost_share": case["lost_output_share"],
             "worst": [industry(w["sector"]) | {"lost": w["lost_output"]}
                       for w in case["worst_hit"][:3]],
-            "best": t.gettext(MEASURES[best["type"]]) if best else None,
+            "best": t.gettext(MEASURE_NAMES[best["type"]]) if best else None,
             "best_measure": best["measure"] if best else None,
             "avoided": best["avoided"] if best else None,
         })
@@ -132,8 +129,6 @@ def page_data(state: WebState, result: Any, lang: str) -> dict[str, Any]:
 def stress_test_page(request: Request, state: Annotated[WebState, Depends(get_state)],
                      country: Annotated[str | None, Query(max_length=12)] = None
                      ) -> HTMLResponse:
-    from econsec.scenarios.stress_test import load_saved
-
     lang = request_language(request)
     t = translator(lang)
     code = (country or state.home_country).strip().upper()
@@ -144,4 +139,4 @@ def stress_test_page(request: Request, state: Annotated[WebState, Depends(get_st
     data = page_data(state, result, lang) if result is not None else None
     return render(request, "stress_test.html.j2", status_code=status,
                   title=t.gettext("Stress test of import dependencies"), country=code,
-                  bad_country=status == 422, data=data, measures=MEASURES)
+                  bad_country=status == 422, data=data)
