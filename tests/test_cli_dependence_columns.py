@@ -62,5 +62,8 @@ def test_default_csv_keeps_the_full_column_set(built_db: Path) -> None:
     out = run_cli("assess", "dependence", "--format", "csv", db=built_db).stdout
     header = next(csv.reader(io.StringIO(out)))
     assert header[:3] == ["commodity", "measure", "year"]
-    assert header[-2:] == ["governance_weighted_hhi", "net_import_reliance"]
-    assert {"home_rank", "partner_share", "top_outside_supplier"} <= set(header)
+    # Japan has bilateral trade (BACI): the import and trade-position columns close the CSV
+    assert header[-2:] == ["export_total", "net_exporter"]
+    assert {"home_rank", "partner_share", "top_outside_supplier", "governance_weighted_hhi",
+            "net_import_reliance", "top_import_source", "import_hhi_wgi",
+            "trade_stage"} <= set(header)

@@ -13,12 +13,23 @@ are listed in ``wgi_imputed``.
 
 Partners are the members of every group the home country belongs to among
 :data:`PARTNER_GROUPS` (for Japan: G7, Quad, OECD).
+
+Where the knowledge base holds bilateral product flows (BACI) for a commodity's HS codes,
+each row also carries the home country's trade position at every stage it trades
+(``trade_stages``, :mod:`econsec.analyses.trade_position`), and the import columns
+(``import_total``, ``top_import_source`` and its share, ``import_hhi``,
+``imports_from_partners``/``imports_from_outside``, ``import_hhi_wgi``, the five-year
+change of the top source's share, ``net_exporter``) are those of the *headline* stage, the
+one with the largest imports (``trade_stage``). A commodity without USGS country
+production (germanium) gets its world-supply columns from the world exports of its
+refined product instead, and ``supply_basis_note`` says so.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from econsec.analyses.commodity_profile import commodity_profile
 from econsec.analyses.governance import MISSING_WGI, scaled_wgi
@@ -27,12 +38,20 @@ from econsec.analyses.models import (
     DependenceRow,
     DependenceTable,
     Shares,
+    TradeStage,
 )
 from econsec.analyses.observations import newest_release
+from econsec.analyses.trade_position import (
+    ICIO_INDUSTRIES,
+    HomeFlows,
+    WorldFlows,
+    icio_stage,
+    trade_stages,
+)
 from econsec.indicators.concentration import hhi
-from econsec.indicators.criticality import dependence_profile
+from econsec.indicators.criticality import Thresholds, dependence_profile
 from econsec.kb.protocol import KnowledgeBase
-from econsec.records import Measure, TradeFlow
+from econsec.records import CommodityProduct, Measure, TradeFlow
 
 PARTNER_GROUPS = ("G7", "Quad", "EU27", "OECD")
 
@@ -40,7 +59,9 @@ COLUMNS = (
     "commodity", "measure", "year", "home_share", "home_rank", "top_supplier", "top_share",
     "hhi", "partner_share", "outside_share", "top_outside_supplier",
     "governance_weighted_hhi", "net_import_reliance", "top_import_source", "top_import_share",
-    "import_hhi", "imports_from_outside",
+    "import_hhi", "imports_from_outside", "trade_stage", "import_year", "import_total",
+    "imports_from_partners", "import_hhi_wgi", "top_import_share_change_5y", "export_total",
+    "net_exporter",
 )
 
 
@@ -79,38 +100,55 @@ def dependence_table(
     if profiles is None:
         profiles = [commodity_profile(kb, row["id"]) for row in kb.commodity_summary()
                     if row["years"]]
+    links = _links_by_item(kb)
+    flows = HomeFlows.read(kb, home, {(link.hs_code, link.hs_version)
+                                      for item_links in links.values() for link in item_links})
+    world = WorldFlows(kb, (link for item_links in links.values() for link in item_links))
     rows = []
     for profile in profiles:
         series = profile.headline()
-        if not series or not series.shares:
+        stages = trade_stages(home, links.get(profile.commodity, []), flows,
+                              partners=partners, wgi=wgi,
+                              world=world if "refinery" not in profile.measures else None)
+        supply = _supply(series, stages, home)
+        if supply is None:
             continue
-        production: dict[str, float | None] = {r.iso3: r.value for r in series.shares}
+        production, measure, year, unit, total, supply_sources, note = supply
         imputed = sorted(c for c in production if c not in wgi)
         result = dependence_profile(
             production, home, partners,
             wgi_scaled={c: wgi.get(c, MISSING_WGI) for c in production},
-            total=series.total if series.basis == "world-total" else None,
+            total=total,
             net_import_reliance=nir[profile.commodity][0] if profile.commodity in nir
             else None,
             item=profile.commodity,
         )
-        sources = [s.key for s in series.sources]
+        industry = ICIO_INDUSTRIES.get(profile.commodity)
+        if not stages and industry and result.home_rank is not None and (
+                result.home_rank <= Thresholds().net_exporter_rank):
+            # no HS code in the bundled trade data: the lenses' net-exporter test reads the
+            # ICIO table (only where it can matter: a leading producer)
+            found_icio = icio_stage(home, industry)
+            stages = [found_icio] if found_icio is not None else []
+        sources = list(supply_sources)
         found = imports.get(profile.commodity)
         if found:
             sources += found.import_sources
         if profile.commodity in nir:
             sources.append(nir[profile.commodity][1])
+        head = stages[0] if stages else None
+        if head is not None:
+            sources += [s for st in stages for s in st.sources if s not in sources]
         rows.append(DependenceRow(
             **asdict(result),  # the indicator's profile, its method as a MethodRef
             commodity=profile.commodity, name_en=profile.name_en, name_ja=profile.name_ja,
-            measure=series.measure, year=series.year, unit=series.unit, sources=sources,
-            home_share_by_year=_home_share_by_year(profile, home, series),
+            measure=measure, year=year, unit=unit, sources=sources,
+            home_share_by_year=_home_share_by_year(profile, home, series)
+            if series is not None and note is None else {},
             wgi_imputed=imputed,
-            top_import_source=found.top_import_source if found else None,
-            top_import_share=found.top_import_share if found else None,
-            import_hhi=found.import_hhi if found else None,
-            imports_from_outside=found.imports_from_outside if found else None,
-            import_years=found.import_years if found else None,
+            **_import_columns(head, found),
+            supply_basis_note=note,
+            trade_stages=stages,
         ))
     rows.sort(key=lambda r: (-r.outside_share * r.hhi, r.commodity))
     home_country = kb.country(home)
@@ -124,6 +162,61 @@ def dependence_table(
         rows=rows,
         sources=sorted({k for r in rows for k in r.sources}),
     )
+
+
+def _links_by_item(kb: KnowledgeBase) -> dict[str, list[CommodityProduct]]:
+    out: dict[str, list[CommodityProduct]] = {}
+    for link in kb.commodity_products():
+        out.setdefault(link.item_id, []).append(link)
+    return out
+
+
+Supply = tuple[dict[str, float | None], str, int, str, float | None, list[str], str | None]
+
+
+def _supply(series: Shares | None, stages: Sequence[TradeStage], home: str) -> Supply | None:
+    """World supply by country: the headline USGS series, else (no country production) the
+    world exports of the commodity's processed product (labelled so): its ten largest
+    exporters and the home country, as shares of the world total."""
+    if series is not None and series.shares:
+        return ({r.iso3: r.value for r in series.shares}, series.measure, series.year,
+                series.unit, series.total if series.basis == "world-total" else None,
+                [s.key for s in series.sources], None)
+    for stage in stages:
+        exp = stage.world_exports
+        if exp is not None:
+            values: dict[str, float | None] = {r.iso3: r.share * exp.total
+                                               for r in exp.top_exporters}
+            if home not in values and exp.home_share > 0:
+                values[home] = exp.home_share * exp.total
+            return (values, "exports", exp.year, exp.unit, exp.total, list(exp.sources),
+                    f"{exp.label}; {exp.stage}, {exp.hs_version} {'+'.join(exp.hs_codes)}")
+    return None
+
+
+def _import_columns(head: TradeStage | None, found: ImportSources | None
+                    ) -> dict[str, Any]:
+    """The flat import columns: the headline trade stage's where there is bilateral trade,
+    else the bundled import shares'."""
+    if head is not None:
+        return {
+            "top_import_source": head.top_source, "top_import_share": head.top_share,
+            "import_hhi": head.hhi, "imports_from_outside": head.outside_share,
+            "import_years": str(head.year), "trade_stage": head.stage,
+            "import_year": head.year, "import_total": head.imports,
+            "imports_from_partners": head.partner_share,
+            "import_hhi_wgi": head.governance_weighted_hhi,
+            "top_import_share_change_5y": head.top_share_change_5y,
+            "export_total": head.exports, "net_exporter": head.net_exporter,
+        }
+    if found is None:
+        return {}
+    return {
+        "top_import_source": found.top_import_source,
+        "top_import_share": found.top_import_share, "import_hhi": found.import_hhi,
+        "imports_from_outside": found.imports_from_outside,
+        "import_years": found.import_years,
+    }
 
 
 def _home_share_by_year(profile: CommodityProfile, home: str, series: Shares
@@ -170,7 +263,7 @@ def _import_sources(kb: KnowledgeBase, home: str, partners: set[str]
     """
     by_period: dict[str, dict[tuple[int, int, str], list[TradeFlow]]] = {}
     for flow in kb.trade_flows(importer=home):
-        if flow.share is not None:
+        if flow.share is not None and flow.item_id is not None:
             period = (flow.year_end or flow.year, flow.year, flow.source_key)
             by_period.setdefault(flow.item_id, {}).setdefault(period, []).append(flow)
     out = {}

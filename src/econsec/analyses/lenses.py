@@ -3,7 +3,15 @@ applied to every commodity of a home country's dependence table."""
 
 from __future__ import annotations
 
-from econsec.analyses.models import DependenceTable, LensRow, LensTable, LensThresholds
+from typing import Any
+
+from econsec.analyses.models import (
+    DependenceRow,
+    DependenceTable,
+    LensRow,
+    LensTable,
+    LensThresholds,
+)
 from econsec.indicators.criticality import (
     ItemMetrics,
     Lens,
@@ -34,6 +42,7 @@ def lens_table(
             net_import_reliance=row.net_import_reliance,
             domains=domains.get(row.commodity, ()),
             home_share_by_year=row.home_share_by_year,
+            **trade_metrics(row),
         )
         result = classify_lenses(metrics, thresholds)
         flags = {lens: next((f for f in result.flags if f.lens is lens), None)
@@ -51,6 +60,7 @@ def lens_table(
             domestic_advantage_reason=reasons[Lens.DOMESTIC_ADVANTAGE],
             disruptive_innovation=flags[Lens.DISRUPTIVE_INNOVATION] is not None,
             disruptive_innovation_reason=reasons[Lens.DISRUPTIVE_INNOVATION],
+            net_exporter=row.net_exporter, trade_label=trade_label(row),
         ))
     rows.sort(key=lambda r: (not r.external_dependence, not r.domestic_advantage, r.commodity))
     return LensTable(
@@ -63,6 +73,24 @@ def lens_table(
             advantage_rank_min_share=thresholds.advantage_rank_min_share,
             innovation_domains=sorted(thresholds.innovation_domains),
             share_growth=thresholds.share_growth,
+            net_exporter_rank=thresholds.net_exporter_rank,
         ),
         rows=rows,
     )
+
+
+def trade_label(row: DependenceRow) -> str:
+    """What a row's trade figures are of: "refined metal, HS17 810820, 2024"."""
+    stage = next((s for s in row.trade_stages if s.stage == row.trade_stage), None)
+    if stage is None:
+        return ""
+    codes = f" {'+'.join(stage.hs_codes)}" if stage.hs_codes else ""
+    return f"{stage.stage}, {stage.hs_version}{codes}, {stage.year}"
+
+
+def trade_metrics(row: DependenceRow) -> dict[str, Any]:
+    """The trade position the lenses read (:class:`ItemMetrics`' trade fields)."""
+    if row.trade_stage is None:
+        return {"net_exporter": row.net_exporter}
+    return {"net_exporter": row.net_exporter, "import_outside_share": row.imports_from_outside,
+            "import_hhi": row.import_hhi, "trade_label": trade_label(row)}

@@ -165,6 +165,61 @@ class CommodityProfile(AnalysisResult):
 # --------------------------------------------------------------------------- dependence
 
 
+class ExporterShare(AnalysisResult):
+    """An exporter's share of world exports of a product."""
+
+    iso3: str
+    share: float
+
+
+class WorldExports(AnalysisResult):
+    """Exporters' shares of world exports of a processed product (BACI): stands in for
+    refined production where USGS has none; export concentration, not production."""
+
+    label: str
+    stage: str
+    hs_version: str
+    hs_codes: list[str]
+    year: int
+    unit: str
+    total: float
+    top_exporter: str
+    top_share: float
+    hhi: float
+    home_share: float
+    home_rank: int | None
+    top_exporters: list[ExporterShare]
+    sources: list[str]
+
+
+class TradeStage(AnalysisResult):
+    """The home country's trade in one commodity at one stage (ore, compound, refined
+    metal, magnet …) in the latest year of the stage's flows (values in thousand USD)."""
+
+    stage: str
+    hs_version: str
+    hs_codes: list[str]
+    year: int
+    unit: str
+    imports: float
+    exports: float
+    net_exporter: bool = Field(description="Exports > imports of the stage's codes")
+    top_source: str | None
+    top_share: float | None
+    hhi: float | None = Field(description="Import HHI (0-1)")
+    partner_share: float | None = Field(description="Share of imports from the partners")
+    outside_share: float | None
+    governance_weighted_hhi: float | None = Field(
+        description="Σ s_i² · WGI_i of the import shares (0-10, EU CRM scaled WGI)")
+    wgi_imputed: list[str]
+    top_share_by_year: dict[int, float] = Field(
+        description="The top source's share of imports in each of the five years before")
+    top_share_change_5y: float | None = Field(
+        description="Its last minus first share over those years")
+    world_exports: WorldExports | None = None
+    sources: list[str]
+
+
 class DependenceRow(AnalysisResult):
     """One commodity's dependence profile seen from the home country."""
 
@@ -199,6 +254,19 @@ class DependenceRow(AnalysisResult):
     import_hhi: float | None = None
     imports_from_outside: float | None = None
     import_years: str | None = None
+    trade_stage: str | None = Field(default=None, description=(
+        "The stage the import figures are of (the stage with the largest imports)"))
+    import_year: int | None = None
+    import_total: float | None = Field(default=None, description="Thousand USD")
+    imports_from_partners: float | None = None
+    import_hhi_wgi: float | None = Field(default=None, description=(
+        "Governance-weighted import concentration Σ s_i² · WGI_i (0-10)"))
+    top_import_share_change_5y: float | None = None
+    export_total: float | None = Field(default=None, description="Thousand USD")
+    net_exporter: bool | None = None
+    supply_basis_note: str | None = Field(default=None, description=(
+        "Set when the world-supply figures are export shares (no production data)"))
+    trade_stages: list[TradeStage] = Field(default_factory=list)
 
 
 class DependenceTable(AnalysisResult):
@@ -226,6 +294,7 @@ class LensThresholds(AnalysisResult):
     advantage_rank_min_share: float
     innovation_domains: list[str]
     share_growth: float
+    net_exporter_rank: int = 3
 
 
 class LensRow(AnalysisResult):
@@ -246,6 +315,8 @@ class LensRow(AnalysisResult):
     domestic_advantage_reason: str
     disruptive_innovation: bool
     disruptive_innovation_reason: str
+    net_exporter: bool | None = None
+    trade_label: str = Field(default="", description="What the trade figures are of")
 
 
 class LensTable(AnalysisResult):
@@ -324,6 +395,69 @@ class EuCrmAssessment(AnalysisResult):
     wgi_source: str
 
 
+# --------------------------------------------------------------------------- GeoPolRisk
+
+
+class GeoPolRiskTerm(AnalysisResult):
+    """One origin's term g_i · f_i / (p + F) of the import risk."""
+
+    origin: str
+    quantity: float = Field(description="Imports from the origin, tonnes")
+    instability: float = Field(description="g_i: (2.5 − WGI PV) / 5, 0.5 when unknown")
+    contribution: float
+
+
+class GeoPolRiskRow(AnalysisResult):
+    """GeoPolRisk score and characterisation factor of one commodity for one importer."""
+
+    commodity: str
+    name_en: str
+    name_ja: str
+    hs_version: str
+    hs_codes: list[str]
+    year: int
+    score: float = Field(description="HHI · import risk (0-1)")
+    characterisation_factor: float = Field(
+        description="score · price / 0.409412948 (eq. kg Cu per kg, geopolrisk-py 2.0.1)")
+    hhi: float = Field(description="HHI of world production (reported countries, 0-1)")
+    hhi_measure: str
+    hhi_year: int
+    import_risk: float = Field(description="Σ g_i f_i / (p + F)")
+    price: float | None = Field(description="Import value / quantity, USD per kg")
+    imports: float = Field(description="Imports F, tonnes")
+    imports_value: float = Field(description="Imports, thousand USD")
+    domestic_production: float = Field(description="p, tonnes (USGS production)")
+    domestic_production_unit: str = Field(description="The USGS unit p was converted from")
+    instability_default: list[str] = Field(
+        description="Origins without a WGI PV estimate, given g = 0.5")
+    top_terms: list[GeoPolRiskTerm]
+    sources: list[str]
+
+
+class GeoPolRiskSkipped(AnalysisResult):
+    """A commodity the assessment could not score, and why."""
+
+    commodity: str
+    reason: str
+
+
+class GeoPolRiskTable(AnalysisResult):
+    """GeoPolRisk of a country's raw-material imports in one year
+    (``econsec assess geopolrisk --format json``)."""
+
+    country: str
+    name_en: str
+    name_ja: str
+    year: int
+    wgi_year: int | None = Field(description="Year of the WGI PV estimates used")
+    copper_cf: float = Field(description="The CF of copper the CF is divided by")
+    method: MethodRef
+    rows: list[GeoPolRiskRow] = Field(description="Highest score first")
+    skipped: list[GeoPolRiskSkipped]
+    notes: list[str]
+    sources: list[str]
+
+
 # --------------------------------------------------------------------------- countries
 
 
@@ -397,76 +531,6 @@ class HomeDependency(AnalysisResult):
     sources: list[str]
 
 
-class CountryProfile(AnalysisResult):
-    """Everything the country page and ``econsec assess country`` show about one country."""
-
-    iso3: str
-    iso2: str
-    name_en: str
-    name_ja: str
-    groups: list[str]
-    group_membership: dict[str, bool]
-    export_control: ExportControl
-    governance: Governance | None
-    country_risk: CountryRiskInfo | None
-    home: str
-    is_home: bool
-    is_partner_of_home: bool
-    supplier_threshold: float
-    produces: list[ProducedCommodity]
-    home_depends_on: list[HomeDependency]
-    energy: EnergyProfile | None = Field(default=None, description="Electricity generation "
-                                         "mix (Ember); None without data")
-    space: SpaceProfile | None = None
-    sources: list[SourceInfo]
-
-
-# --------------------------------------------------------------------------- report
-
-
-class CountryRef(AnalysisResult):
-    """A country's code and names."""
-
-    iso3: str
-    name_en: str
-    name_ja: str
-
-
-class CountryNames(AnalysisResult):
-    """A country's names by language."""
-
-    en: str
-    ja: str
-
-
-class HhiRow(AnalysisResult):
-    """A commodity in the HHI ranking of headline supply series."""
-
-    commodity: str
-    name_en: str
-    name_ja: str
-    measure: str
-    year: int
-    hhi: float
-    top_iso3: str
-    top_name_en: str
-    top_name_ja: str
-    top_share: float
-    home_share: float
-
-
-class ReportData(AnalysisResult):
-    """The data behind the criticality report and the overview page."""
-
-    generated: str
-    home: CountryRef
-    countries: dict[str, CountryNames]
-    commodities: list[CommodityProfile]
-    hhi_ranking: list[HhiRow]
-    matrix: ScreeningMatrix
-    lenses: LensTable
-    dependence: DependenceTable
-    sources: list[SourceInfo]
 class EnergyMixYear(AnalysisResult):
     """A country's electricity generation mix in one year (Ember)."""
 
@@ -579,3 +643,77 @@ class SpaceProfile(AnalysisResult):
                                                "latest year, most attempts first")
     method: MethodRef
     sources: list[SourceInfo]
+
+
+class CountryProfile(AnalysisResult):
+    """Everything the country page and ``econsec assess country`` show about one country."""
+
+    iso3: str
+    iso2: str
+    name_en: str
+    name_ja: str
+    groups: list[str]
+    group_membership: dict[str, bool]
+    export_control: ExportControl
+    governance: Governance | None
+    country_risk: CountryRiskInfo | None
+    home: str
+    is_home: bool
+    is_partner_of_home: bool
+    supplier_threshold: float
+    produces: list[ProducedCommodity]
+    home_depends_on: list[HomeDependency]
+    energy: EnergyProfile | None = Field(default=None, description="Electricity generation "
+                                         "mix (Ember); None without data")
+    space: SpaceProfile | None = None
+    sources: list[SourceInfo]
+
+
+# --------------------------------------------------------------------------- report
+
+
+class CountryRef(AnalysisResult):
+    """A country's code and names."""
+
+    iso3: str
+    name_en: str
+    name_ja: str
+
+
+class CountryNames(AnalysisResult):
+    """A country's names by language."""
+
+    en: str
+    ja: str
+
+
+class HhiRow(AnalysisResult):
+    """A commodity in the HHI ranking of headline supply series."""
+
+    commodity: str
+    name_en: str
+    name_ja: str
+    measure: str
+    year: int
+    hhi: float
+    top_iso3: str
+    top_name_en: str
+    top_name_ja: str
+    top_share: float
+    home_share: float
+
+
+class ReportData(AnalysisResult):
+    """The data behind the criticality report and the overview page."""
+
+    generated: str
+    home: CountryRef
+    countries: dict[str, CountryNames]
+    commodities: list[CommodityProfile]
+    hhi_ranking: list[HhiRow]
+    matrix: ScreeningMatrix
+    lenses: LensTable
+    dependence: DependenceTable
+    sources: list[SourceInfo]
+    geopolrisk: GeoPolRiskTable | None = Field(
+        default=None, description="GeoPolRisk of the home country's imports (default year)")

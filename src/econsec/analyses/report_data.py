@@ -11,6 +11,7 @@ from datetime import date
 from econsec.analyses.commodity_profile import commodity_profile
 from econsec.analyses.dependence import dependence_table
 from econsec.analyses.eu_crm import screening_matrix
+from econsec.analyses.geopolrisk_assessment import geopolrisk_table
 from econsec.analyses.lenses import lens_table
 from econsec.analyses.models import (
     CommodityProfile,
@@ -20,6 +21,7 @@ from econsec.analyses.models import (
     ReportData,
 )
 from econsec.analyses.provenance import source_infos
+from econsec.errors import EconsecError
 from econsec.kb.protocol import KnowledgeBase
 from econsec.records import Country
 
@@ -50,13 +52,18 @@ def report_data(
             notify("commodity profiles", i, len(items))
         profiles = computed
     profiles = list(profiles)
-    notify("assessments", 0, 3)
+    notify("assessments", 0, 4)
     dependence = dependence_table(kb, home, profiles=profiles)
-    notify("assessments", 1, 3)
+    notify("assessments", 1, 4)
     lenses = lens_table(kb, home, dependence)
-    notify("assessments", 2, 3)
+    notify("assessments", 2, 4)
     matrix = screening_matrix(kb)
-    notify("assessments", 3, 3)
+    notify("assessments", 3, 4)
+    try:
+        geopolrisk = geopolrisk_table(kb, home)
+    except EconsecError:  # no commodity could be scored (a knowledge base without trade)
+        geopolrisk = None
+    notify("assessments", 4, 4)
     h = countries[home]
     return ReportData(
         generated=(today or date.today()).isoformat(),
@@ -68,6 +75,7 @@ def report_data(
         lenses=lenses,
         dependence=dependence,
         sources=source_infos(kb.sources()),
+        geopolrisk=geopolrisk,
     )
 
 

@@ -19,6 +19,7 @@ from typing import Annotated, Any
 import typer
 
 from econsec.cli.console import err, out, progress_bar
+from econsec.cli.geopolrisk_cmd import assess_geopolrisk
 from econsec.cli.io_cmd import io_app
 from econsec.cli.output import OutputFormat, Result, emit, one_line, plain
 from econsec.cli.screening_cmd import lists_app, screen
@@ -372,6 +373,7 @@ app.command("stress-test")(stress_test)
 app.command("screen")(screen)
 app.command("sources")(sources)
 assess_app.command("technology")(assess_technology)
+assess_app.command("geopolrisk")(assess_geopolrisk)
 
 
 @app.command()

@@ -95,7 +95,8 @@ def eu_crm_result(doc: EuCrmAssessment) -> Result:
 DEPENDENCE_COLUMNS = ("commodity", "year", "home_share", "top_supplier", "top_share", "hhi",
                       "outside_share")
 _DEPENDENCE_PERCENT = ("home_share", "top_share", "partner_share", "outside_share",
-                       "net_import_reliance", "top_import_share", "imports_from_outside")
+                       "net_import_reliance", "top_import_share", "imports_from_outside",
+                       "imports_from_partners", "top_import_share_change_5y")
 
 
 def parse_columns(text: str, valid: Sequence[str], option: str = "--columns") -> list[str]:
@@ -141,6 +142,14 @@ def dependence_result(table: DependenceTable, fmt: OutputFormat = OutputFormat.T
         if other:
             notes.append("Measure: production, except refinery output (or another measure) "
                          f"for {', '.join(other)}.")
+    if any(r.get("trade_stage") for r in doc["rows"]):
+        notes.append("Import columns: bilateral trade (BACI) at the stage the home country "
+                     "imports most (trade_stage), thousand USD; every stage in --format json "
+                     "(trade_stages).")
+    exported = [r["commodity"] for r in doc["rows"] if r.get("supply_basis_note")]
+    if exported:
+        notes.append("World supply of " + ", ".join(exported) + " is the concentration of "
+                     "world exports of the refined product (no production data).")
     hidden = [c for c in with_data if c not in shown]
     if hidden and columns is None:
         notes.append(f"More columns (--columns a,b,c): {', '.join(hidden)}.")

@@ -360,6 +360,10 @@ class Thresholds:
     share_growth : float, default 0.05
         Disruptive innovation also when the home world share rose by at least this
         many share points (0.05 = 5 points) between the first and the last year available.
+    net_exporter_rank : int, default 3
+        Not external dependence: a home country that is a net exporter of the item (bilateral
+        trade) and producer no. ``net_exporter_rank`` or better is not flagged, whatever
+        the world-supply concentration.
     """
 
     outside_share: float = 0.5
@@ -370,6 +374,7 @@ class Thresholds:
     advantage_rank_min_share: float = 0.05
     innovation_domains: frozenset[str] = frozenset({"computing", "biotech", "defence-space"})
     share_growth: float = 0.05
+    net_exporter_rank: int = 3
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready dictionary (domains sorted)."""
@@ -382,6 +387,7 @@ class Thresholds:
             "advantage_rank_min_share": self.advantage_rank_min_share,
             "innovation_domains": sorted(self.innovation_domains),
             "share_growth": self.share_growth,
+            "net_exporter_rank": self.net_exporter_rank,
         }
 
 
@@ -391,6 +397,11 @@ class ItemMetrics:
 
     ``home_share_by_year`` maps a year to the home country's world share in that
     year (for share growth); ``domains`` are the item's domain tags.
+
+    The trade position, where bilateral trade is known: ``net_exporter`` (exports > imports),
+    ``import_outside_share`` (share of the home country's imports from outside its
+    partners), ``import_hhi`` (HHI of its import sources) and ``trade_label`` (what the
+    figures are of, e.g. "refined metal, HS17 810820, 2024", quoted in the reasons).
     """
 
     item: str
@@ -402,6 +413,10 @@ class ItemMetrics:
     net_import_reliance: float | None = None
     domains: tuple[str, ...] = ()
     home_share_by_year: Mapping[int, float] = field(default_factory=dict)
+    net_exporter: bool | None = None
+    import_outside_share: float | None = None
+    import_hhi: float | None = None
+    trade_label: str = ""
 
     @classmethod
     def from_profile(
@@ -478,7 +493,11 @@ def classify_lenses(item_metrics: ItemMetrics, thresholds: Thresholds | None = N
 
     - **External dependence** when
       (:math:`\text{outside share} \ge T_{out} \wedge \mathrm{HHI} \ge T_{HHI}`) or
-      (:math:`\mathrm{NIR}` known :math:`\wedge\ \mathrm{NIR} \ge T_{NIR}`).
+      (:math:`\mathrm{NIR}` known :math:`\wedge\ \mathrm{NIR} \ge T_{NIR}`) or, where
+      bilateral trade is known and the home country is not a net exporter, (share of its
+      imports from outside its partners :math:`\ge T_{out}` :math:`\wedge` import HHI
+      :math:`\ge T_{HHI}`); but never for a net exporter that is producer no.
+      :math:`R_{net}` (3) or better.
     - **Domestic advantage** when :math:`s_h \ge T_{adv}` or
       (:math:`\text{rank}_h \le R_{adv} \wedge s_h \ge T_{rank}`).
     - **Disruptive innovation** when a domain tag is in the configured set, or
@@ -530,6 +549,20 @@ def classify_lenses(item_metrics: ItemMetrics, thresholds: Thresholds | None = N
                 f"net import reliance of {m.home} is {_pct(nir)} "
                 f"(threshold {_pct(t.net_import_reliance)})"
             )
+    trade = f" ({m.trade_label})" if m.trade_label else ""
+    if (m.net_exporter is False and m.import_outside_share is not None
+            and m.import_hhi is not None):
+        imp_out = check_fraction(m.import_outside_share, "import_outside_share", what="share")
+        imp_hhi = check_fraction(m.import_hhi, "import_hhi", what="HHI")
+        if imp_out >= t.outside_share and imp_hhi >= t.hhi:
+            reasons.append(
+                f"{_pct(imp_out)} of {m.home}'s imports{trade} come from outside its partners "
+                f"(threshold {_pct(t.outside_share)}) and import HHI is {imp_hhi:.3f} "
+                f"(threshold {t.hhi:.3f})"
+            )
+    if reasons and m.net_exporter and m.home_rank is not None and (
+            m.home_rank <= t.net_exporter_rank):
+        reasons = []  # a leading producer that exports more than it imports
     if reasons:
         flags.append(LensFlag(Lens.EXTERNAL_DEPENDENCE, tuple(reasons)))
 

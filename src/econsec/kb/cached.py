@@ -147,6 +147,17 @@ class CachedReads(Store):
             self, hs_code, hs_version=hs_version, importer=importer, exporter=exporter,
             year=year, years=years, source_key=source_key)))
 
+    def product_flow_rows(
+        self, hs_codes: Iterable[str], hs_versions: Iterable[str], years: tuple[int, int],
+        *, importer: str | None = None, exporter: str | None = None,
+    ) -> list[tuple[str, str, int, str | None, str, float | None, float | None, str]]:
+        codes, versions = tuple(sorted(set(hs_codes))), tuple(sorted(set(hs_versions)))
+        return list(self._once(("product_flow_rows", codes, versions, years, importer,
+                                exporter),
+                               lambda: Store.product_flow_rows(
+                                   self, codes, versions, years, importer=importer,
+                                   exporter=exporter)))
+
     def commodity_products(self, item_id: str | None = None) -> list[CommodityProduct]:
         every = self._once(("commodity_products",), lambda: Store.commodity_products(self))
         if item_id is None:

@@ -106,6 +106,17 @@ class KnowledgeBase(Protocol):
         flows."""
         ...
 
+    def product_flow_rows(
+        self, hs_codes: Iterable[str], hs_versions: Iterable[str], years: tuple[int, int],
+        *, importer: str | None = None, exporter: str | None = None,
+    ) -> list[tuple[str, str, int, str | None, str, float | None, float | None, str]]:
+        """Product flows of ``hs_codes`` in ``hs_versions`` and the inclusive range ``years``
+        (the caller chooses the editions), into ``importer`` / from ``exporter`` (ISO
+        alpha-3), as plain tuples ``(hs_code, hs_version, year, exporter, importer, value,
+        quantity, source_key)`` in one indexed query: for analyses that read thousands of
+        flows at once."""
+        ...
+
     def commodity_products(self, item_id: str | None = None) -> list[CommodityProduct]:
         """The trade crosswalk: item ↔ HS code of an edition, with the stage the code
         stands for and the commodity's EU EoL-RIR; of one item (id or name) when given."""

@@ -499,6 +499,27 @@ class Store:
                                  FLOWS.c.source_key, FLOWS.c.id)
             return [flow_from(r) for r in conn.execute(stmt).mappings()]
 
+    def product_flow_rows(
+        self, hs_codes: Iterable[str], hs_versions: Iterable[str], years: tuple[int, int],
+        *, importer: str | None = None, exporter: str | None = None,
+    ) -> list[tuple[str, str, int, str | None, str, float | None, float | None, str]]:
+        """Product flows of ``hs_codes`` in ``hs_versions`` and the inclusive range
+        ``years``, into ``importer`` / from ``exporter``, as plain tuples ``(hs_code,
+        hs_version, year, exporter, importer, value, quantity, source_key)`` in one query
+        (no record per row). Codes, editions and years are listed (``IN``) so the product
+        indexes are searched, not scanned."""
+        c = FLOWS.c
+        stmt = select(c.hs_code, c.hs_version, c.year, c.exporter, c.importer, c.value,
+                      c.quantity, c.source_key).where(
+            c.hs_code.in_(sorted(set(hs_codes))), c.hs_version.in_(sorted(set(hs_versions))),
+            c.year.in_(range(years[0], years[1] + 1)))
+        with self.engine.connect() as conn:
+            if importer is not None:
+                stmt = stmt.where(c.importer == self._iso3(conn, importer))
+            if exporter is not None:
+                stmt = stmt.where(c.exporter == self._iso3(conn, exporter))
+            return [tuple(r) for r in conn.execute(stmt)]
+
     @staticmethod
     def _product_years(conn: Connection, code: str) -> dict[str, set[int]]:
         """HS edition → years with flows of ``code`` (one indexed scan)."""

