@@ -15,7 +15,7 @@ world's top 1 % most cited. Then the two technology lenses per field, with their
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from econsec.analyses.models import MethodRef
 from econsec.analyses.provenance import source_infos
@@ -103,13 +103,17 @@ def _cell(data: SeiData, spec: SeiField, indicator: str, iso3: str,
     return cell, p
 
 
-def technology_profile(kb: KnowledgeBase, country: str,
+def technology_profile(kb: KnowledgeBase, country: str, *, window: int | None = None,
                        thresholds: TechnologyThresholds | None = None) -> TechnologyProfile:
-    """The technology profile of ``country`` (ISO code or name in any bundled spelling).
+    """The technology profile of ``country`` (ISO code or name in any bundled spelling);
+    ``window`` (years) replaces the thresholds' trend window when given.
 
     Raises :class:`~econsec.errors.UnknownCountryError` with close matches for an unknown
-    country; a country none of the tables lists gets fields whose cells say so."""
+    country and :class:`~econsec.errors.ValidationError` for a window outside 1-30 years; a
+    country none of the tables lists gets fields whose cells say so."""
     t = thresholds or TechnologyThresholds()
+    if window is not None:
+        t = replace(t, window=window)
     iso3 = kb.resolve_country(country)
     c = kb.country(iso3)
     data = kb.technology_indicators()

@@ -70,8 +70,7 @@ def assess_technology(
     fields the domestic-advantage and disruptive-innovation lenses flag."""
     from econsec.analyses.technology import technology_profile
     from econsec.cli.app import _open_store, _settings
-    from econsec.indicators.technology import TechnologyThresholds
 
     doc = technology_profile(_open_store(db), country or _settings().home_country,
-                             TechnologyThresholds(window=window))
+                             window=window)
     emit(technology_result(doc), fmt, out)
