@@ -43,6 +43,10 @@ FILE_FAMILIES: tuple[tuple[str, str], ...] = (
     ("governance/wgi/*", "wgi-2023"),
     ("us_trade/*", "us-import-shares-2020-2023"),
     ("classifications/hs/*", "hs-2022"),
+    ("trade/country_codes_baci.csv", "cepii-baci-hs92-crm"),
+    ("trade/product_codes_hs92_*", "cepii-baci-hs92-crm"),
+    ("trade/critical_codes.json", "cepii-baci-hs17-2024"),
+    ("technology/ncses_sei/*", "nsf-ncses-sei-2024"),
 )
 Kind = Literal["bundled", "imported", "screening list"]
 #: A licence text asking for this is a release flag too.
@@ -98,6 +102,19 @@ def _screening_sources() -> tuple[list[Source], dict[str, list[str]], set[str]]:
     return sources, files, {s.key for s in sources}
 
 
+def _concerning(flags: list[str], own: list[str], names: set[str]) -> list[str]:
+    """The flags that concern a source owning the files ``own``: a flag naming bundled
+    files (by file name) concerns only the sources of those files; others concern every
+    source of the folder."""
+    mine = {p.rsplit("/", 1)[-1] for p in own}
+    out = []
+    for flag in flags:
+        named = {n for n in names if n in flag}
+        if not named or named & mine:
+            out.append(flag)
+    return out
+
+
 def _unlisted(file: str, listed: set[str]) -> list[str]:
     """Files at or under ``file`` (relative to the data folder) missing from the manifest
     (PROVENANCE.txt and README.md excepted)."""
@@ -130,6 +147,7 @@ def data_sources(kb: KnowledgeBase, manifest: Sequence[ManifestFile] | None = No
         everything.setdefault(s.key, s)
     files = list(bundled_manifest() if manifest is None else manifest)
     assigned, orphans = assign_files(files, list(everything.values()), list_files)
+    names = {f.path.rsplit("/", 1)[-1] for f in files}
     rows = []
     for key in sorted(everything):
         src = everything[key]
@@ -137,6 +155,7 @@ def data_sources(kb: KnowledgeBase, manifest: Sequence[ManifestFile] | None = No
             notes = list(flags.get(key, []))
         else:
             notes = provenance_flags(src.file) if key in shipped or key in kinds else []
+            notes = _concerning(notes, [f.path for f in assigned.get(key, [])], names)
         if any(w in src.licence.casefold() for w in VERIFY_WORDS):
             notes.append(src.licence)
         mine = assigned.get(key, [])
