@@ -167,7 +167,7 @@ def simulate(
         if out_dir is not None:
             _preload_outputs()  # not for ensembles: their worker processes may fork
         with progress_bar() as progress:
-            result = run_scenario(spec, progress=progress)
+            result = run_scenario(spec, progress=progress, kb=_trade_store(spec))
         doc = result.to_dict(worst=worst)
         results = scenario_results(doc)
     if out_dir is not None:
@@ -181,6 +181,18 @@ def simulate(
             emit(res, fmt, out)
     else:
         emit(results[0], fmt, out)
+
+
+def _trade_store(spec: Any) -> Any:
+    """The knowledge base (ECONSEC_DB or the default one, built if empty) when an event of
+    the scenario names a product (its trade flows convert it), else None."""
+    from econsec.scenarios.products import has_products
+
+    if not has_products(spec):
+        return None
+    from econsec.cli.app import _open_store
+
+    return _open_store(None)
 
 
 def scenarios(fmt: FormatOption = OutputFormat.TABLE) -> None:

@@ -193,53 +193,36 @@ def _get(row: Any, name: str) -> Any:
     return row[name] if isinstance(row, dict) else getattr(row, name)
 
 
-def _products(kb: TradeKB, hs_code: str | Sequence[str] | None, commodity: str | None,
-              year: int) -> tuple[str, list[tuple[str, str]]]:
-    """(label, [(hs_code, hs_version)]) of the product(s) or commodity: one HS version per
-    code, the one with trade in ``year`` (HS92 before HS17: no code counted twice)."""
+def _products(kb: TradeKB, hs_code: str | Sequence[str] | None, commodity: str | None
+              ) -> tuple[str, list[str]]:
+    """(label, HS codes) of the product(s) or of the commodity (each code once; the
+    knowledge base picks one HS edition per year, so no code is counted twice)."""
     if (hs_code is None) == (commodity is None):
         raise ValidationError("name a product by exactly one of hs_code and commodity")
     if hs_code is not None:
         codes = [hs_code] if isinstance(hs_code, str) else list(hs_code)
         if not codes:
             raise ValidationError("no HS code given")
-        chosen = []
+        out = []
         for code in (str(c).strip() for c in codes):
-            icio_sector_for(code)  # an unknown or malformed code fails here, by name
-            chosen.append((code, _version_with_trade(kb, code, _versions(kb.product_info(code)),
-                                                     year)))
-        return "+".join(c for c, _ in chosen), chosen
+            icio_sector_for(code)  # a malformed code or one outside the crosswalk fails here
+            kb.product_info(code)  # an unknown code fails here, with close codes
+            out.append(code)
+        return "+".join(out), out
     rows = kb.commodity_products(commodity)
-    if not rows:
+    codes = sorted({str(_get(row, "hs_code")) for row in rows})
+    if not codes:
         raise NotFoundError(f"commodity '{commodity}' has no HS codes in the trade crosswalk")
-    by_code: dict[str, list[str]] = {}
-    for row in rows:
-        by_code.setdefault(str(_get(row, "hs_code")), []).append(str(_get(row, "hs_version")))
-    return str(commodity), [(code, _version_with_trade(kb, code, versions, year))
-                            for code, versions in sorted(by_code.items())]
+    return str(commodity), codes
 
 
-def _versions(info: Any) -> list[str]:
-    if info is None:
-        return ["HS92"]
-    versions = _get(info, "hs_versions") if _has(info, "hs_versions") else None
-    if versions:
-        return [str(v) for v in versions]
-    if _has(info, "hs_version"):
-        return [str(_get(info, "hs_version"))]
-    return ["HS92"]
-
-
-def _has(row: Any, name: str) -> bool:
-    return name in row if isinstance(row, dict) else hasattr(row, name)
-
-
-def _version_with_trade(kb: TradeKB, code: str, versions: Sequence[str], year: int) -> str:
-    ordered = sorted(set(versions), key=lambda v: (v != "HS92", v))
-    for version in ordered:
-        if kb.product_flows(code, hs_version=version, year=year):
-            return version
-    return ordered[0]
+def _query(kb: TradeKB, code: str, year: int, seen: dict[str, str], **where: str | None
+           ) -> list[Any]:
+    """Flows of ``code`` in ``year`` (filters in ``where``), noting the HS edition used."""
+    flows = kb.product_flows(code, year=year, **where)
+    if flows:
+        seen.setdefault(code, str(_get(flows[0], "hs_version") or ""))
+    return flows
 
 
 def _value_musd(flows: Iterable[Any], exporters: frozenset[str] | None,
@@ -423,10 +406,10 @@ def _check(severity: float, year: int) -> None:
         raise ValidationError(f"year {year} is outside the trade data (1995-2024)")
 
 
-def _group_by_sector(codes: Sequence[tuple[str, str]]) -> dict[str, list[tuple[str, str]]]:
-    groups: dict[str, list[tuple[str, str]]] = {}
-    for code, version in codes:
-        groups.setdefault(icio_sector_for(code).sector, []).append((code, version))
+def _group_by_sector(codes: Sequence[str]) -> dict[str, list[str]]:
+    groups: dict[str, list[str]] = {}
+    for code in codes:
+        groups.setdefault(icio_sector_for(code).sector, []).append(code)
     return groups
 
 
@@ -443,7 +426,8 @@ def convert_product_shock(kb: TradeKB, mrio: MRIO, *, hs_code: str | Sequence[st
     run from ``start_day`` for ``duration_days``. ``exporter_countries`` (ISO3 countries of
     the exporter's region) limit the trade counted to theirs."""
     _check(severity, year)
-    label_text, codes = _products(kb, hs_code, commodity, year)
+    label_text, codes = _products(kb, hs_code, commodity)
+    seen: dict[str, str] = {}
     exp_region, exp_set, notes = _place(exporter, mrio, "exporter")
     if exporter_countries:
         exp_set, more = _members(exporter_countries, exp_region)
@@ -459,9 +443,9 @@ def convert_product_shock(kb: TradeKB, mrio: MRIO, *, hs_code: str | Sequence[st
     cols = _cols(mrio, imp_region)
     for sector, group in _group_by_sector(codes).items():
         baci = 0.0
-        for code, version in group:
-            flows = kb.product_flows(code, hs_version=version, year=year,
-                                     exporter=_single(exp_set), importer=_single(imp_set))
+        for code in group:
+            flows = _query(kb, code, year, seen, exporter=_single(exp_set),
+                           importer=_single(imp_set))
             baci += _value_musd(flows, exp_set, imp_set)
         row = _supplier_rows(mrio, exp_region, sector)
         icio = float(mrio.Z[row, cols].sum())
@@ -493,7 +477,8 @@ def convert_product_shock(kb: TradeKB, mrio: MRIO, *, hs_code: str | Sequence[st
             duration_days=duration_days, recovery_days=recovery_days))
     if year != ICIO_YEAR:
         notes.append(Note(YEAR_MISMATCH, {"product": label_text, "year": year}))
-    return ProductShock("export_restriction", label_text, tuple(codes), exporter.upper(),
+    return ProductShock("export_restriction", label_text, _editions(codes, seen),
+                        exporter.upper(),
                         exp_region, importer.upper(), imp_region, severity, year,
                         tuple(parts), tuple(events), tuple(notes))
 
@@ -509,7 +494,8 @@ def convert_product_capacity_loss(kb: TradeKB, mrio: MRIO, *,
     product's exports (BACI, to every country outside the region) over the industry's
     intermediate sales to other regions (ICIO 2022), capped at 1."""
     _check(severity, year)
-    label_text, codes = _products(kb, hs_code, commodity, year)
+    label_text, codes = _products(kb, hs_code, commodity)
+    seen: dict[str, str] = {}
     reg, countries, notes = _place(region, mrio, "region")
     parts: list[SectorPart] = []
     events: list[ExportRestriction | CapacityLoss] = []
@@ -518,9 +504,8 @@ def convert_product_capacity_loss(kb: TradeKB, mrio: MRIO, *,
     other = np.setdiff1d(np.arange(len(mrio.regions) * S), own)
     for sector, group in _group_by_sector(codes).items():
         baci = 0.0
-        for code, version in group:
-            flows = kb.product_flows(code, hs_version=version, year=year,
-                                     exporter=_single(countries))
+        for code in group:
+            flows = _query(kb, code, year, seen, exporter=_single(countries))
             baci += sum(float(_get(f, "value") or 0.0) for f in flows
                         if _member(_code(_get(f, "exporter")), countries)
                         and region_of(_code(_get(f, "importer")))[0] != reg) / 1000.0
@@ -549,8 +534,14 @@ def convert_product_capacity_loss(kb: TradeKB, mrio: MRIO, *,
             duration_days=max(duration_days, 1), recovery_days=recovery_days))
     if year != ICIO_YEAR:
         notes.append(Note(YEAR_MISMATCH, {"product": label_text, "year": year}))
-    return ProductShock("capacity_loss", label_text, tuple(codes), region.upper(), reg, None,
+    return ProductShock("capacity_loss", label_text, _editions(codes, seen), region.upper(),
+                        reg, None,
                         None, severity, year, tuple(parts), tuple(events), tuple(notes))
+
+
+def _editions(codes: Sequence[str], seen: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """(code, HS edition of its flows in the year; "" when none) of each code."""
+    return tuple((code, seen.get(code, "")) for code in codes)
 
 
 def _single(group: frozenset[str] | None) -> str | None:
@@ -560,13 +551,12 @@ def _single(group: frozenset[str] | None) -> str | None:
     return None
 
 
-def _codes(group: Sequence[tuple[str, str]]) -> tuple[str, ...]:
-    return tuple(code for code, _ in group)
+def _codes(group: Sequence[str]) -> tuple[str, ...]:
+    return tuple(group)
 
 
-def _describe(label: str, group: Sequence[tuple[str, str]]) -> str:
-    codes = ", ".join(f"{c} ({v})" for c, v in group)
-    return label if len(group) == 1 and group[0][0] == label else f"{label} [{codes}]"
+def _describe(label: str, group: Sequence[str]) -> str:
+    return label if len(group) == 1 and group[0] == label else f"{label} [{', '.join(group)}]"
 
 
 def _figures(part: SectorPart, severity: float) -> dict[str, str | int]:
@@ -606,7 +596,7 @@ def diversification_options(kb: TradeKB, mrio: MRIO, *, hs_code: str | Sequence[
     importer's and the exporter's regions (what they sell to others and could redirect)."""
     if top < 1:
         raise ValidationError(f"top {top} must be at least 1")
-    _, codes = _products(kb, hs_code, commodity, year)
+    _, codes = _products(kb, hs_code, commodity)
     exp_region = _place(exporter, mrio, "exporter")[0]
     imp_region = _place(importer, mrio, "importer")[0]
     world: dict[str, float] = {}
@@ -614,8 +604,8 @@ def diversification_options(kb: TradeKB, mrio: MRIO, *, hs_code: str | Sequence[
     spare: dict[str, float] = {}
     tonnes: dict[str, float] = {}
     by_country: dict[str, dict[str, float]] = {}
-    for code, version in codes:
-        for f in kb.product_flows(code, hs_version=version, year=year):
+    for code in codes:
+        for f in kb.product_flows(code, year=year):
             exp = _code(_get(f, "exporter"))
             reg = region_of(exp)[0]
             if reg in (exp_region, imp_region) or reg not in mrio.regions:

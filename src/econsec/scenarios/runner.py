@@ -158,6 +158,41 @@ class ScenarioResult:
             for w in self.main.result.worst_hit(n)
         ]
 
+    def region_losses(self) -> dict[str, Any] | None:
+        """The production change of each industry of the scenario's ``report_region`` over
+        the horizon (main run and "no measures" where run; MRIO unit), largest loss first,
+        with the industry's English and Japanese names where the table has them; None when
+        the scenario names no such region."""
+        region = self.scenario.report_region
+        if region is None:
+            return None
+        from econsec.io_models.icio import industry_names, industry_names_ja
+
+        names_en, names_ja = industry_names(), industry_names_ja()
+
+        def change(run: VariantRun) -> dict[str, float]:
+            r = run.result
+            production = np.asarray(r.production, dtype=float)
+            base = baseline_production(r)
+            out: dict[str, float] = {}
+            for k, (reg, sector) in enumerate(r.labels):
+                if reg == region:
+                    out[str(sector)] = float((production[:, k] - base[k]).sum())
+            return out
+
+        main = change(self.main)
+        base_run = next((v for v in self.variants if not v.mitigations), None)
+        without = change(base_run) if base_run is not None and base_run is not self.main else None
+        rows = [{"sector": sector, "name_en": names_en.get(sector, sector),
+                 "name_ja": names_ja.get(sector, sector), "production_change": value,
+                 "production_change_no_measures": (without or {}).get(sector)}
+                for sector, value in main.items()]
+        rows.sort(key=lambda row: (row["production_change"], row["sector"]))
+        return {"region": region, "variant": self.main.name,
+                "total": sum(main.values()),
+                "total_no_measures": sum(without.values()) if without else None,
+                "industries": rows}
+
     def to_dict(self, worst: int = 10, t: Translator | None = None) -> dict[str, Any]:
         """The JSON summary (stable snake_case keys; see ``docs/scenarios.md``):
         ``result_notes`` rendered in the language of ``t`` (English by default) and the
@@ -190,6 +225,7 @@ class ScenarioResult:
             "notes": [str(n) for n in self.notes],
             "note_texts": [note_text(n) for n in self.notes],
             "conversions": [c.to_dict() for c in self.conversions],
+            "region_losses": self.region_losses(),
             "method": f"econsec.scenarios.runner {RUNNER_VERSION}; ARIO-type model "
                       "(Hallegatte 2008) with BoARIO's ARIOPsiModel defaults",
         }

@@ -197,6 +197,8 @@ class Scenario(_Strict):
     variants: list[VariantSpec] = Field(default_factory=list)
     ensemble: EnsembleSpec | None = None
     notes: list[str] = Field(default_factory=list)
+    #: A region whose production change by industry the result lists (``region_losses``).
+    report_region: ev.RegionName | None = None
 
     #: The file read and its path → line map (set by :func:`load_scenario`), so that
     #: errors found later (unknown names in the MRIO) still point at a line.

@@ -247,7 +247,8 @@ def _run(state: WebState, scenario: Scenario, worst: int, control: JobControl
                                     "variant_text": name.to_json() if name else None}))
 
     # control.check raises JobStopped (cancelled, out of time) at the start of any day
-    result = run_scenario(scenario, mrio=mrio, progress=on_day, check=control.check)
+    result = run_scenario(scenario, mrio=mrio, progress=on_day, check=control.check,
+                          kb=state.store)
     return {"result": result.to_dict(worst=worst), "series": daily_series(result, worst)}
 
 
