@@ -153,7 +153,7 @@ def test_misspelt_country_is_answered_with_suggestions(built_db: Path) -> None:
 
 def test_unknown_hs_code_names_codes_nearby(built_db: Path) -> None:
     message = refused(built_db, "JPN", "--hs", "284699", "--year", "2024")
-    assert "no trade data for HS code '284699'" in message and "284690" in message
+    assert "unknown HS code '284699'; did you mean" in message and "284690" in message
 
 
 def test_malformed_hs_code(built_db: Path) -> None:

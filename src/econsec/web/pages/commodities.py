@@ -20,6 +20,7 @@ from econsec.web.pages import figures
 from econsec.web.pages.common import bilingual, cached, country_names, plain, render
 from econsec.web.pages.overview import commodity_profiles
 from econsec.web.pages.tables import FormatParam, table_response
+from econsec.web.pages.trade import commodity_trade_context
 from econsec.web.state import WebState, get_state
 
 router = APIRouter(include_in_schema=False)
@@ -136,6 +137,7 @@ def commodity(request: Request, state: State, item_id: str,
         trend_figure=(figures.trend_lines(trend, countries, t, lang)
                       if len(trend["years"]) > 1 else None),
         rvp_figure=rvp, supply=supply, sources=sorted(sources.values(), key=lambda s: s["key"]),
+        **commodity_trade_context(state, item_id, lang),
     )
 
 

@@ -28,6 +28,7 @@ from econsec.web.pages.common import (
 from econsec.web.pages.overview import commodity_profiles, overview_data
 from econsec.web.pages.tables import FormatParam, table_response
 from econsec.web.pages.technology import technology_context
+from econsec.web.pages.trade import country_trade_context
 from econsec.web.pages.trade_dependence import geopolrisk_context, imports_context
 from econsec.web.results import home_report
 from econsec.web.state import WebState, get_state
@@ -152,4 +153,5 @@ def country(request: Request, state: State, iso3: str,
         **technology_context(state, profile["iso3"], lang),
         **geopolrisk_context(state, profile["iso3"], lang),
         **imports_context(base["dependence"]),
+        **country_trade_context(state, profile["iso3"], lang),
     )

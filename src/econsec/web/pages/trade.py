@@ -130,3 +130,45 @@ def trade(request: Request, state: State, iso3: str,
         map_figure=trade_figures.partners_map(doc, t, lang),
         trend_figure=trade_figures.trend(plain(trend), names, t, lang),
     )
+
+
+# --------------------------------------------------------- links from other pages
+
+
+def product_links(state: WebState) -> list[dict[str, Any]]:
+    """Every product with stored flows (code, version, descriptions, stage), for the
+    country page's links to its trade pages; cached."""
+    return cached(state, ("trade-products",), lambda: [
+        {"hs": p.hs_code, "hs_version": p.hs_version, "description_en": p.description_en,
+         "description_ja": p.description_ja, "stage": p.stage}
+        for p in state.store.trade_products()])
+
+
+def commodity_links(state: WebState, item_id: str) -> list[dict[str, Any]]:
+    """The products with flows that the crosswalk links to commodity ``item_id``, for the
+    commodity page's links to the home country's trade pages; cached."""
+    def build() -> list[dict[str, Any]]:
+        known = {(p["hs"], p["hs_version"]): p for p in product_links(state)}
+        return [known[(c.hs_code, c.hs_version)]
+                for c in state.store.commodity_products(item_id)
+                if (c.hs_code, c.hs_version) in known]
+    return cached(state, ("trade-commodity-products", item_id), build)
+
+
+def _links_context(state: WebState, reporter: str, links: list[dict[str, Any]],
+                   lang: str) -> dict[str, Any]:
+    names = country_names(state).get(reporter, {"en": reporter, "ja": reporter})
+    return {"trade_links": links, "trade_reporter": reporter,
+            "trade_reporter_name": (names["ja"] or names["en"]) if lang == "ja"
+            else names["en"]}
+
+
+def country_trade_context(state: WebState, iso3: str, lang: str) -> dict[str, Any]:
+    """What ``_trade_links.html.j2`` needs on a country's page: a link per product."""
+    return _links_context(state, iso3, product_links(state), lang)
+
+
+def commodity_trade_context(state: WebState, item_id: str, lang: str) -> dict[str, Any]:
+    """What ``_trade_links.html.j2`` needs on a commodity's page: a link per product of the
+    commodity, to the home country's trade page."""
+    return _links_context(state, state.home_country, commodity_links(state, item_id), lang)
