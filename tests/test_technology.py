@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import io
 import json
 import shutil
 from collections.abc import Iterator
@@ -329,3 +330,30 @@ def test_pages_of_a_country_no_table_lists(server: LiveServer) -> None:
     assert "NCSESの表にはこの国の特許・論文がありません。" in r.text
 
 
+
+
+def test_assess_country_reports_the_technology_lenses(built_db: Path,
+                                                      profile_jpn: dict) -> None:
+    rows = list(csv.DictReader(io.StringIO(run_cli(
+        "assess", "country", "JPN", "--format", "csv", db=built_db).stdout)))
+    facts = {r["fact"]: r["value"] for r in rows}
+    advantage = next(v for k, v in facts.items()
+                     if k.startswith("technology: domestic advantage (share >= 15.0%"))
+    expected = [r["field"] for r in profile_jpn["lenses"]["rows"] if r["domestic_advantage"]]
+    assert advantage.split(", ") == expected
+    # the JSON stays the country profile
+    doc = json.loads(run_cli("assess", "country", "JPN", "--format", "json", db=built_db).stdout)
+    assert doc["iso3"] == "JPN" and "lenses" not in doc
+
+
+def test_report_has_the_technology_lens_table_in_both_languages(
+        built_db: Path, tmp_path: Path, profile_jpn: dict) -> None:
+    run_cli("report", "--out", str(tmp_path), db=built_db)
+    html = (tmp_path / "index.html").read_text(encoding="utf-8")
+    for lang in ("ja", "en"):
+        start = html.index(f'id="technology-lenses-{lang}"')
+        section = html[start:html.index("</section>", start)]
+        flagged = section.count('class="flag adv"')
+        assert flagged == sum(r["domestic_advantage"] for r in profile_jpn["lenses"]["rows"])
+        assert ("半導体" if lang == "ja" else "Semiconductors") in section
+        assert ("技術のレンズ" if lang == "ja" else "Technology lenses") in section

@@ -27,7 +27,7 @@ from econsec.cli.simulate_cmd import scenarios, simulate
 from econsec.cli.stress_cmd import stress_test
 from econsec.cli.sources_cmd import sources
 from econsec.cli.techmgmt_cmd import tech_app
-from econsec.cli.technology_cmd import assess_technology
+from econsec.cli.technology_cmd import assess_technology, with_technology_lenses
 from econsec.errors import EconsecError
 
 app = typer.Typer(
@@ -346,8 +346,9 @@ def assess_country(
     from econsec.analyses.country_profile import country_profile
     from econsec.cli.views import country_result
 
-    p = country_profile(_open_store(db), country, home=home or _settings().home_country)
-    emit(country_result(p), fmt, out)
+    store = _open_store(db)
+    p = country_profile(store, country, home=home or _settings().home_country)
+    emit(with_technology_lenses(country_result(p), store, p.iso3), fmt, out)
 
 
 @app.command()

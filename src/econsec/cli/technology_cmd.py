@@ -14,6 +14,7 @@ from econsec.cli.output import OutputFormat, Result, emit
 
 if TYPE_CHECKING:
     from econsec.analyses.technology_models import TechnologyProfile
+    from econsec.kb.protocol import KnowledgeBase
 
 
 def _pct(x: float | None) -> str:
@@ -74,3 +75,26 @@ def assess_technology(
     doc = technology_profile(_open_store(db), country or _settings().home_country,
                              window=window)
     emit(technology_result(doc), fmt, out)
+
+
+def with_technology_lenses(result: Result, kb: KnowledgeBase, iso3: str) -> Result:
+    """``result`` (``econsec assess country``'s table) with two more fact rows: the fields
+    the country's technology lenses flag, with the thresholds (the JSON document stays the
+    country profile; ``econsec assess technology`` gives the whole technology JSON)."""
+    from econsec.analyses.technology import technology_profile
+
+    doc = technology_profile(kb, iso3)
+    th = doc.lenses.thresholds
+    advantage = ", ".join(r.field for r in doc.lenses.rows if r.domestic_advantage) or "none"
+    disruptive = ", ".join(r.field for r in doc.lenses.rows if r.disruptive_innovation) or "none"
+    rows = [*result.rows,
+            {"fact": f"technology: domestic advantage (share >= {_pct(th.advantage_share)} or "
+                     f"rank <= {th.advantage_rank} with >= {_pct(th.advantage_rank_min_share)})",
+             "value": advantage},
+            {"fact": f"technology: disruptive innovation (share up >= "
+                     f"{th.share_growth * 100:.1f} points in {th.window} years)",
+             "value": disruptive}]
+    notes = [*result.notes, "Technology lenses: NSF NCSES Science & Engineering Indicators "
+             f"(econsec assess technology --country {iso3} for every figure)."]
+    return Result(result.document, rows, result.columns, title=result.title, notes=notes,
+                  percent=result.percent)

@@ -22,6 +22,7 @@ from econsec.reports.render import plotly_js_packed, render, world_topojson
 
 if TYPE_CHECKING:
     from econsec.analyses.models import ReportData
+    from econsec.analyses.technology_models import TechnologyProfile
     from econsec.kb.protocol import KnowledgeBase
     from econsec.scenarios.stress_models import StressTestResult
 
@@ -45,18 +46,22 @@ CHART_LABELS = (
 Progress = Callable[[str, int, int], None]
 
 
-def render_report(data: ReportData, stress: StressTestResult | None = None) -> str:
+def render_report(data: ReportData, stress: StressTestResult | None = None,
+                  technology: TechnologyProfile | None = None) -> str:
     """The report as one HTML string with both languages and inline assets; the templates
     read the result's dump (the members the API and ``--format json`` give). ``stress``:
-    the home country's last saved stress test, shown as a ranking table."""
+    the home country's last saved stress test, shown as a ranking table; ``technology``:
+    the home country's technology profile, whose lens table follows the three lenses."""
     from econsec.scenarios.stress_test import MEASURE_NAMES
 
     document = data.model_dump()
     stress_doc = stress.model_dump() if stress is not None else None
+    technology_doc = technology.model_dump() if technology is not None else None
     blocks = [
         {"lang": lang, "html": _raw(render("body.html.j2", lang, data=document,
                                            unit=partial(unit_text, lang=lang),
-                                           stress=stress_doc, measures=MEASURE_NAMES))}
+                                           stress=stress_doc, measures=MEASURE_NAMES,
+                                           technology=technology_doc))}
         for lang in ("ja", "en")
     ]
     labels = {
@@ -90,10 +95,12 @@ def write_report(
     today: date | None = None,
 ) -> Path:
     """Build the report data from ``kb`` and write ``out_dir/index.html``."""
+    from econsec.analyses.technology import technology_profile
     from econsec.scenarios.stress_test import load_saved
 
     data = report_data(kb, home=home, progress=progress, today=today)
+    technology = technology_profile(kb, data.home.iso3)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "index.html"
-    path.write_text(render_report(data, load_saved(home)), encoding="utf-8")
+    path.write_text(render_report(data, load_saved(home), technology), encoding="utf-8")
     return path
