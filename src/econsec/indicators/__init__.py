@@ -15,6 +15,8 @@ Modules
   level ``econsec.indicators.import_reliance`` is the module.)
 - :mod:`~econsec.indicators.rca`: Balassa revealed comparative advantage (at package level
   ``econsec.indicators.rca`` is the module too: the function is ``rca.rca``).
+- :mod:`~econsec.indicators.complexity`: RCA-based Mcp, ECI, PCI, proximity, density and
+  complexity outlook (Hidalgo & Hausmann; the function is ``complexity.complexity``).
 - :mod:`~econsec.indicators.criticality`: SR × EI matrix, dependence profile, three lenses.
 
 Every name below is imported on first use (``econsec.indicators.hhi`` imports the
@@ -29,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from econsec.indicators.common import MethodInfo
+    from econsec.indicators.complexity import ComplexityResult
     from econsec.indicators.concentration import (
         SharesResult,
         governance_weighted_hhi,
@@ -66,6 +69,7 @@ if TYPE_CHECKING:
     from econsec.indicators.rca import RCAResult
 
 _HOMES: dict[str, str] = {
+    "ComplexityResult": "econsec.indicators.complexity",
     "CountryShare": "econsec.indicators.eu_crm",
     "CriticalityMatrix": "econsec.indicators.criticality",
     "DependenceProfile": "econsec.indicators.criticality",
@@ -121,6 +125,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "ComplexityResult",
     "CountryShare",
     "CriticalityMatrix",
     "DependenceProfile",
