@@ -6,8 +6,9 @@ Read from one place each:
 - the source records of the knowledge base (``kb.sources()``: the bundled ones that
   ``econsec init`` loads from :mod:`econsec.datasets.sources`, and any a user imported),
   plus a bundled source not (yet) in the knowledge base;
-- the bundled screening lists (:data:`econsec.screening.bundled.LISTS`: they go to the
-  screening index, not the knowledge base);
+- the bundled screening lists (given by the caller, from
+  :func:`econsec.screening.sources.list_sources`: they go to the screening index, not the
+  knowledge base);
 - ``data/MANIFEST.csv``: every bundled file is attached to the source whose ``file`` is
   that file or a folder above it (the longest such match), else to the source of its
   family in :data:`FILE_FAMILIES` (files of the same data release kept next to the one
@@ -86,22 +87,6 @@ def assign_files(files: Iterable[ManifestFile], sources: Sequence[Source],
     return out, orphans
 
 
-def _screening_sources() -> tuple[list[Source], dict[str, list[str]], set[str]]:
-    """The bundled screening lists as source records, their files and their kind."""
-    from econsec.screening.bundled import BUNDLED
-
-    sources: list[Source] = []
-    files: dict[str, list[str]] = {}
-    for item in BUNDLED.values():
-        path = f"screening/{item.file}"
-        year = int(item.edition[:4]) if item.edition[:4].isdigit() else 0
-        sources.append(Source(item.name, item.publisher, item.title, year, item.licence,
-                              item.source_url, path, "",
-                              f"{item.title}, edition {item.edition}"))
-        files.setdefault(path, []).append(item.name)
-    return sources, files, {s.key for s in sources}
-
-
 def _concerning(flags: list[str], own: list[str], names: set[str]) -> list[str]:
     """The flags that concern a source owning the files ``own``: a flag naming bundled
     files (by file name) concerns only the sources of those files; others concern every
@@ -131,19 +116,24 @@ def _unlisted(file: str, listed: set[str]) -> list[str]:
 
 
 def data_sources(kb: KnowledgeBase, manifest: Sequence[ManifestFile] | None = None,
-                 *, flags: dict[str, list[str]] | None = None) -> DataSetList:
+                 *, lists: tuple[Sequence[Source], dict[str, list[str]]] = ((), {}),
+                 flags: dict[str, list[str]] | None = None) -> DataSetList:
     """Every data set of the knowledge base, the bundled files and the screening lists.
 
-    ``manifest`` defaults to the bundled MANIFEST.csv; ``flags`` (source key → release
-    flags) to the FLAG paragraphs of each bundled source's PROVENANCE.txt."""
+    ``lists``: the screening lists as source records and the list names of each file
+    (:func:`econsec.screening.sources.list_sources`; the presenters pass them: analyses
+    do not read the screening package). ``manifest`` defaults to the bundled MANIFEST.csv;
+    ``flags`` (source key → release flags) to the FLAG paragraphs of each bundled source's
+    PROVENANCE.txt."""
     from econsec.datasets import sources as bundled
     from econsec.datasets.manifest import bundled_manifest, provenance_flags
 
     stored = {s.key: s for s in kb.sources()}
     shipped = {s.key: s for s in bundled.sources()}
-    lists, list_files, kinds = _screening_sources()
+    list_sources, list_files = lists
+    kinds = {s.key for s in list_sources}
     everything: dict[str, Source] = {**shipped, **stored}
-    for s in lists:
+    for s in list_sources:
         everything.setdefault(s.key, s)
     files = list(bundled_manifest() if manifest is None else manifest)
     assigned, orphans = assign_files(files, list(everything.values()), list_files)

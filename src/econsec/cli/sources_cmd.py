@@ -31,8 +31,9 @@ def sources(
     year, licence, bundled files and the flags to confirm before a release."""
     from econsec.analyses.data_sources import data_sources
     from econsec.cli.app import _open_store
+    from econsec.screening.sources import list_sources
 
-    result = data_sources(_open_store(db))
+    result = data_sources(_open_store(db), lists=list_sources())
     emit(sources_result(result, fmt), fmt, out)
 
 

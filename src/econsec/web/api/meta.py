@@ -11,6 +11,7 @@ from econsec import __version__
 from econsec.analyses.data_sources import data_sources
 from econsec.analyses.models import DataSetList
 from econsec.analyses.provenance import source_infos
+from econsec.screening.sources import list_sources
 from econsec.web.api.common import State, cached_json, read_cache
 from econsec.web.api.models import Health, Sources
 
@@ -51,4 +52,4 @@ async def sources_catalogue(state: State) -> Response:
     files (path, bytes, SHA-256, rows), files missing from the manifest and what to confirm
     before a release (FLAG notes of PROVENANCE.txt, a licence to verify)."""
     return await cached_json(state, ("sources_catalogue",),
-                             lambda: data_sources(state.store))
+                             lambda: data_sources(state.store, lists=list_sources()))
