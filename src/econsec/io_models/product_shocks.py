@@ -46,7 +46,8 @@ from econsec.io_models.events import CapacityLoss, DiversifySupplier, ExportRest
 from econsec.io_models.mrio import MRIO
 
 __all__ = [
-    "ICIO_YEAR", "CrosswalkRule", "ProductShock", "SectorPart", "SupplierOption", "TradeKB",
+    "ICIO_YEAR", "NOTE_IDS", "CrosswalkRule", "ProductShock", "SectorPart", "SupplierOption",
+    "TradeKB",
     "convert_product_capacity_loss", "convert_product_shock", "countries_of",
     "diversification_options", "diversify_measures", "hs_crosswalk", "icio_sector_for",
     "region_of",
@@ -96,6 +97,10 @@ DIVERSIFY = N_(
     "%(region)s exports %(spare_musd)s million USD of %(product)s (BACI %(year)s) to others "
     "than %(importer)s: it may replace up to %(share)s of the cut flows, its spare volume "
     "being %(capacity_share)s of the output of %(supplier)s.")
+
+#: The message ids of the conversion notes (a page embeds their translations).
+NOTE_IDS = (CONVERSION, CAPPED, YEAR_MISMATCH, OUTSIDE_TABLE, NO_TRADE, NO_FLOW, CAPACITY,
+            DIVERSIFY)
 
 # --------------------------------------------------------------------------- crosswalk
 

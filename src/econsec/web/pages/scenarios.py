@@ -24,6 +24,7 @@ from econsec.i18n import translator
 from econsec.i18n.terms import N_
 from econsec.io_models.bea import NOTE_IDS
 from econsec.io_models.icio import NOTE_IDS as ICIO_NOTE_IDS
+from econsec.io_models.product_shocks import NOTE_IDS as PRODUCT_NOTE_IDS
 from econsec.scenarios.catalogue import worked_scenarios, worked_texts
 from econsec.scenarios.schema import named_tables
 from econsec.scenarios.texts import known_messages
@@ -110,7 +111,7 @@ def scenarios(request: Request, state: Annotated[WebState, Depends(get_state)],
     texts = {key: t.gettext(key) for key in sorted(known_messages())}
     # the worked scenarios' titles and notes, the bundled tables' notes and units
     texts.update({key: t.gettext(key) for key in (*worked_texts(), *NOTE_IDS, *ICIO_NOTE_IDS,
-                                                     *MRIO_UNITS)})
+                                                     *PRODUCT_NOTE_IDS, *MRIO_UNITS)})
     return render(request, "scenarios.html.j2", title=t.gettext("Scenarios"), worked=rows,
                   selected=worked or "pymrio-test-mining-outage", labels=labels,
                   texts=texts, tables=named_tables(),
