@@ -85,7 +85,7 @@ def stress_test(
         "--severities", help="Shares of the top supplier's flow cut, comma-separated "
                              "fractions in (0, 1].")] = "0.25,0.5,0.9",
     days: Annotated[int, typer.Option(
-        "--days", help="Horizon in days (the restriction lasts all of it).")] = 120,
+        "--days", help="Horizon in days (the restriction lasts all of it).")] = 90,
     executor: Annotated[str, typer.Option(
         "--executor", help="Where runs execute: dask, processes or serial.")] = "dask",
     scheduler: Annotated[str | None, typer.Option(

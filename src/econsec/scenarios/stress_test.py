@@ -49,8 +49,8 @@ Progress = Callable[[str, int, int], None]
 
 TOP = 100
 SEVERITIES = (0.25, 0.5, 0.9)
-#: Default horizon: a restriction's first 120 days (see docs/scenarios.md "Stress test").
-DAYS = 120
+#: Default horizon: a restriction's first 90 days (see docs/scenarios.md "Stress test").
+DAYS = 90
 MIN_DAYS, MAX_DAYS = 30, 730
 #: Stockpile of the product released from day 0, in days of the product's pre-shock imports
 #: from the restricted supplier.
@@ -66,6 +66,8 @@ MEASURE_NAMES = {"diversify_supplier": N_("Diversify supplier"),
                  "stockpile_release": N_("Stockpile release")}
 MRIO_REF = icio.REF
 TABLE_YEAR = 2022
+#: The latest year with imports is looked for from this year on first (all years if none).
+RECENT_FROM = 2015
 #: Source record of the ICIO table (loaded by ``econsec init``).
 ICIO_SOURCE = "oecd-icio-2022"
 
@@ -120,6 +122,32 @@ def check_settings(country: str, top: int, days: int, mrio: MRIO) -> str:
 # --------------------------------------------------------------------------- dependencies
 
 
+class RepeatedReads:
+    """The knowledge base with its trade reads remembered for one stress test: every
+    severity of a dependency converts with the same queries (``product_flows``,
+    ``product_info``), which are answered once. Other attributes pass through."""
+
+    def __init__(self, kb: Any) -> None:
+        self._kb = kb
+        self._seen: dict[tuple[Any, ...], Any] = {}
+
+    def _once(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        key = (name, args, tuple(sorted(kwargs.items())))
+        if key not in self._seen:
+            self._seen[key] = getattr(self._kb, name)(*args, **kwargs)
+        return self._seen[key]
+
+    def product_flows(self, *args: Any, **kwargs: Any) -> Any:
+        return self._once("product_flows", args, kwargs)
+
+    def product_info(self, *args: Any, **kwargs: Any) -> Any:
+        return self._once("product_info", args, kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._kb, name)
+
+
+
 @dataclass(frozen=True)
 class ImportDependency:
     """A product the country imports: its imports in the latest year with data, and its
@@ -151,9 +179,8 @@ def select_dependencies(kb: Any, country: str, top: int) -> list[ImportDependenc
     the larger value)."""
     best: dict[str, ImportDependency] = {}
     for product in kb.trade_products():
-        flows = [f for f in kb.product_flows(product.hs_code, hs_version=product.hs_version,
-                                             importer=country)
-                 if f.value and f.value > 0 and f.exporter and f.exporter != country]
+        flows = _imports(kb, product, country, (RECENT_FROM, 9999)) or _imports(
+            kb, product, country, None)
         if not flows:
             continue
         year = max(f.year for f in flows)
@@ -173,6 +200,13 @@ def select_dependencies(kb: Any, country: str, top: int) -> list[ImportDependenc
             best[dep.hs] = dep
     ranked = sorted(best.values(), key=lambda d: (-d.import_value, d.hs))
     return ranked[:top]
+
+
+def _imports(kb: Any, product: Any, country: str, years: tuple[int, int] | None) -> list[Any]:
+    """The product's flows into ``country`` with a value, from another country."""
+    return [f for f in kb.product_flows(product.hs_code, hs_version=product.hs_version,
+                                        importer=country, years=years)
+            if f.value and f.value > 0 and f.exporter and f.exporter != country]
 
 
 # --------------------------------------------------------------------------- cases
@@ -295,6 +329,7 @@ def run_stress_test(kb: Any, mrio: MRIO, *, country: str, top: int = TOP,
     started = time.perf_counter()
     country = check_settings(country, top, days, mrio)
     severities = parse_severities(severities)
+    kb = RepeatedReads(kb)
     deps = select_dependencies(kb, country, top)
     if not deps:
         raise NotFoundError("no imports of %(country)s in the knowledge base's trade flows "
