@@ -235,3 +235,19 @@ def test_bad_product_events(kb: Any, icio: Any) -> None:
     spec = parse_scenario({**base, "events": [{**event, "hs": "284690"}]})
     with pytest.raises(EconsecError, match="knowledge base"):
         resolve_products(spec, icio, None)
+
+
+def test_export_restriction_without_to_cuts_every_other_region() -> None:
+    """``to`` omitted means every other region (the event's documented meaning): the same
+    run as naming them all, the exporter's own buyers untouched."""
+    from econsec.io_models.ario import simulate
+    from econsec.io_models.events import ExportRestriction
+    from econsec.io_models.loaders import load_mrio
+
+    mrio = load_mrio("pymrio:test")
+    others = [r for r in mrio.regions if r != "reg6"]
+    runs = [simulate(mrio, [ExportRestriction(region="reg6", sector="mining", share=1.0,
+                                              start_day=2, duration_days=20, to=to)],
+                     horizon_days=30) for to in (None, others)]
+    assert runs[0].total_production_change == pytest.approx(runs[1].total_production_change)
+    assert runs[0].total_production_change < 0

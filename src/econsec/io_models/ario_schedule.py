@@ -206,7 +206,9 @@ def compile_schedule(mrio: MRIO, events: Sequence[Event], mitigations: Sequence[
             if isinstance(ev, ExportRestriction):
                 o = c.region(ev.region)
                 s = c.sector(ev.sector)
-                dests = (range(R) if ev.to is None else [c.region(d) for d in ev.to])
+                # every other region when `to` is omitted (the event's documented meaning)
+                dests = ([d for d in range(R) if d != o] if ev.to is None
+                         else [c.region(d) for d in ev.to])
                 links = [(o * S + s, d) for d in dests]
             else:
                 links = []
