@@ -29,19 +29,16 @@ STAGES = (N_("ore"), N_("mineral"), N_("fuel"), N_("element"), N_("oxide"), N_("
 
 def geopolrisk_context(state: WebState, iso3: str, lang: str) -> dict[str, Any]:
     """``geopolrisk`` (the table as plain dictionaries, or None when nothing could be
-    scored: ``geopolrisk_error`` says why) and ``geopolrisk_figure``."""
-    def build() -> dict[str, Any]:
+    scored) and ``geopolrisk_figure``."""
+    def build() -> dict[str, Any] | None:
         try:
-            return {"table": plain(geopolrisk_table(state.store, iso3, year=DEFAULT_YEAR)),
-                    "error": None}
-        except EconsecError as exc:
-            return {"table": None, "error": exc}
+            return plain(geopolrisk_table(state.store, iso3, year=DEFAULT_YEAR))
+        except EconsecError:  # nothing could be scored (no imports, no production)
+            return None
 
-    found = cached(state, ("geopolrisk", iso3, DEFAULT_YEAR), build)
-    table, error = found["table"], found["error"]
+    table = cached(state, ("geopolrisk", iso3, DEFAULT_YEAR), build)
     return {
         "geopolrisk": table,
-        "geopolrisk_error": error.translate(lang, located=False) if error else None,
         "geopolrisk_figure": score_bar(table, lang) if table and table["rows"] else None,
     }
 
@@ -67,7 +64,8 @@ def score_bar(table: dict[str, Any], lang: str) -> dict[str, Any]:
 
 
 def imports_context(dependence: dict[str, Any]) -> dict[str, Any]:
-    """``import_rows``: the dependence rows with bilateral trade, most concentrated first."""
-    rows = [r for r in dependence["rows"] if r.get("trade_stage")]
+    """``import_rows``: the dependence rows with imports in bilateral trade (BACI), most
+    concentrated first."""
+    rows = [r for r in dependence["rows"] if r.get("import_hhi") is not None]
     rows.sort(key=lambda r: (-(r["import_hhi"] or 0.0), r["commodity"]))
     return {"import_rows": rows, "stage_labels": STAGES}
