@@ -172,13 +172,17 @@ class ImportDependency:
         return self.suppliers[0][1] / self.import_value if self.import_value > 0 else 0.0
 
 
-def select_dependencies(kb: Any, country: str, top: int) -> list[ImportDependency]:
+def select_dependencies(kb: Any, country: str, top: int, progress: Progress | None = None
+                        ) -> list[ImportDependency]:
     """The country's ``top`` largest imports by value (thousand USD, BACI), one per HS code:
     for each traded product (``kb.trade_products()``), its flows to the country in the
     latest year with any; a code held in two HS editions counts once (the later year, then
     the larger value)."""
     best: dict[str, ImportDependency] = {}
-    for product in kb.trade_products():
+    products = kb.trade_products()
+    for done, product in enumerate(products, 1):
+        if progress is not None:
+            progress("reading imports", done, len(products))
         flows = _imports(kb, product, country, (RECENT_FROM, 9999)) or _imports(
             kb, product, country, None)
         if not flows:
@@ -273,8 +277,8 @@ def measures(mrio: MRIO, shock: Any, options: Sequence[Any], dep: ImportDependen
 
 
 def build_cases(kb: Any, mrio: MRIO, deps: Sequence[ImportDependency],
-                severities: Sequence[float], country: str, days: int
-                ) -> tuple[list[Case], list[Skipped]]:
+                severities: Sequence[float], country: str, days: int,
+                progress: Progress | None = None) -> tuple[list[Case], list[Skipped]]:
     """Every (dependency, severity) case the converter can express as events; the others
     are listed as skipped with the converter's reason (its notes when nothing is cut)."""
     from econsec.errors import EconsecError
@@ -282,7 +286,9 @@ def build_cases(kb: Any, mrio: MRIO, deps: Sequence[ImportDependency],
 
     cases: list[Case] = []
     skipped: list[Skipped] = []
-    for dep in deps:
+    for done, dep in enumerate(deps, 1):
+        if progress is not None:
+            progress("converting restrictions", done, len(deps))
         built: list[Case] = []
         try:
             options: list[Any] | None = None
@@ -330,11 +336,11 @@ def run_stress_test(kb: Any, mrio: MRIO, *, country: str, top: int = TOP,
     country = check_settings(country, top, days, mrio)
     severities = parse_severities(severities)
     kb = RepeatedReads(kb)
-    deps = select_dependencies(kb, country, top)
+    deps = select_dependencies(kb, country, top, progress)
     if not deps:
         raise NotFoundError("no imports of %(country)s in the knowledge base's trade flows "
                             "(run 'econsec init')", params={"country": country})
-    cases, skipped = build_cases(kb, mrio, deps, severities, country, days)
+    cases, skipped = build_cases(kb, mrio, deps, severities, country, days, progress)
     tasks = tasks_for(cases, country, days)
     run_on: Executor = executor or SerialExecutor()
     with run_on:
