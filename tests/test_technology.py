@@ -218,6 +218,7 @@ def _folder(tmp_path: Path, rows: str) -> Path:
     ("10551,World -> Atlantis,Atlantis,2022,1.0,\n", "neither a known country", 3),
     ("10551,World -> Asia -> Japan,Japan,1990,1.0,\n", "outside the years", 3),
     ("10551,World -> Asia -> Japan,Japan,2022,lots,\n", "not a number", 3),
+    ("10551,World -> Asia -> Japan,Japan,2022,nan,\n", "not a number", 3),
     ("10551,World -> Asia -> Japan,Japan,2022,,\n", "blank value without a flag", 3),
     ("99999,World -> Asia -> Japan,Japan,2022,1.0,\n", "not in tables_index.csv", 3),
     ("10551,World -> Asia -> Japan,Japan,2022,1.0,\n10551,World -> Asia -> Japan,Japan,2022,"

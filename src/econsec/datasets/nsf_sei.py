@@ -184,33 +184,47 @@ def read_values(lines: Iterable[str], tables: Mapping[int, SeiTable],
     col = {c: header.index(c) for c in COLUMNS}
     series: dict[int, SeiSeries] = {}
     resolved: dict[str, str | None] = {}
+    labels: dict[str, str] = {}  # geo as written -> cleaned label
+    leaves: dict[str, str] = {}  # geo_path -> its last element
+    ints: dict[str, int] = {}  # table ids and years as written -> int (few distinct ones)
     seen: set[tuple[int, str, int]] = set()
     owner: dict[tuple[int, str], str] = {}  # (table, iso3) -> geo_path
     for cells in reader:
         line = reader.line_num
-        if not any(c.strip() for c in cells):
+        if not any(cells):
             continue
         if len(cells) != len(header):
             raise DataFormatError(f"{len(cells)} cells, expected {len(header)}",
                                   location=Location(name, line))
-        table_id = _int(cells[col["table_id"]], Location(name, line, "table_id"))
+        raw_id = cells[col["table_id"]]
+        table_id = ints.get(raw_id) or ints.setdefault(
+            raw_id, _int(raw_id, Location(name, line, "table_id")))
         table = tables.get(table_id)
         if table is None:
             raise DataFormatError(f"table {table_id} is not in {INDEX_FILE}",
                                   location=Location(name, line, "table_id"))
-        year = _int(cells[col["year"]], Location(name, line, "year"))
+        raw_year = cells[col["year"]]
+        year = ints.get(raw_year) or ints.setdefault(
+            raw_year, _int(raw_year, Location(name, line, "year")))
         if year not in table.years:
             raise DataFormatError(f"year {year} outside the years of table {table.number} "
                                   f"({table.first_year}-{table.last_year})",
                                   location=Location(name, line, "year"))
         path, geo = cells[col["geo_path"]].strip(), cells[col["geo"]].strip()
-        if not geo or path.split(" -> ")[-1].strip() != geo:
+        last = leaves.get(path) or leaves.setdefault(path, path.split(" -> ")[-1].strip())
+        if not geo or last != geo:
             raise DataFormatError(f"geo {geo!r} is not the last element of geo_path {path!r}",
                                   location=Location(name, line, "geo"))
         raw, flag = cells[col["value"]].strip(), cells[col["flag"]].strip()
         value: float | None
         if raw:
-            value = parse_number(raw, Location(name, line, "value"))
+            try:
+                value = float(raw)
+            except ValueError:  # thousands separators, or not a number (refused there)
+                value = parse_number(raw, Location(name, line, "value"))
+            if value != value or value in (float("inf"), float("-inf")):
+                raise DataFormatError(f"not a number: {raw!r}",
+                                      location=Location(name, line, "value"))
         elif flag:
             value = None
         else:
@@ -221,7 +235,7 @@ def read_values(lines: Iterable[str], tables: Mapping[int, SeiTable],
                                   location=Location(name, line, "geo_path"))
         seen.add((table_id, path, year))
         s = series.setdefault(table_id, SeiSeries(table))
-        label = clean_label(geo)
+        label = labels.get(geo) or labels.setdefault(geo, clean_label(geo))
         if path == "World":
             s.world[year] = value
             continue
