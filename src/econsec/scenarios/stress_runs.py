@@ -11,6 +11,7 @@ horizon, per industry, and the world's.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,13 +67,15 @@ PARAMS = ARIOParams()
 def run_one(mrio: MRIO, task: RunTask) -> dict[str, Any]:
     """Run ``task`` on ``mrio``; returns ``{case, variant, lost_output,
     lost_output_gross, world_production_change, final_demand_unmet, industries,
-    min_relative_production, supplied_by_measures}`` (million USD where a sum).
+    min_relative_production, supplied_by_measures, seconds}`` (million USD where a sum;
+    ``seconds``: the run's wall time on the worker).
 
     ``lost_output`` is ``Σ_t Σ_{i ∈ country} (x⁰_i − x_{t,i})``: the country's output lost
     over the horizon (negative when it produces more), ``lost_output_gross`` counts only
     the days and industries below their pre-shock output. ``industries`` lists the
     ``WORST`` industries of the country with the largest loss: ``{sector,
     lost_output, min_relative_production}``."""
+    started = time.perf_counter()
     table, model = prepared_model(mrio, PARAMS)
     result = simulate(table, list(task.events), list(task.mitigations), PARAMS,
                       horizon_days=task.days, model=model)
@@ -96,6 +99,7 @@ def run_one(mrio: MRIO, task: RunTask) -> dict[str, Any]:
         "final_demand_unmet": float(result.final_demand_unmet[:, cols].sum()),
         "supplied_by_measures": float(result.total_supplied_by_measures),
         "min_relative_production": float(low.min()) if low.size else 1.0,
+        "seconds": time.perf_counter() - started,
         "industries": [{"sector": mrio.sectors[int(i)],
                         "lost_output": float(per_industry[i]),
                         "min_relative_production": float(low[i])}
