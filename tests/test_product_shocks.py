@@ -251,3 +251,66 @@ def test_export_restriction_without_to_cuts_every_other_region() -> None:
                      horizon_days=30) for to in (None, others)]
     assert runs[0].total_production_change == pytest.approx(runs[1].total_production_change)
     assert runs[0].total_production_change < 0
+
+
+# ----------------------------------------------------------------------------- web
+
+
+@pytest.fixture(scope="module")
+def web(built_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    import shutil
+
+    import httpx
+
+    from web_server import live_server
+
+    db = tmp_path_factory.mktemp("web-products") / "econsec.db"
+    shutil.copy(built_db, db)
+    with live_server(db) as live, httpx.Client(
+            base_url=live.url + "/api/v1", timeout=60, headers=live.headers) as client:
+        yield live, client
+
+
+def _wait(client: Any, job_id: str, timeout: float = 240.0) -> dict[str, Any]:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = client.get(f"/scenarios/runs/{job_id}").json()
+        if job["status"] in ("done", "failed", "cancelled"):
+            return dict(job)
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} not finished after {timeout} s")
+
+
+def test_web_run_converts_products_with_the_servers_knowledge_base(web: Any) -> None:
+    _live, client = web
+    scenario = {"name": "rare earths to Japan", "mrio": "bundled:icio-2022",
+                "horizon_days": 12, "report_region": "JPN",
+                "events": [{"type": "export_restriction", "region": "CHN",
+                            "hs": ["284610", "284690", "280530"], "to": ["JPN"],
+                            "share": 0.8, "start_day": 1, "duration_days": 8}]}
+    started = client.post("/scenarios/runs", json=scenario)
+    assert started.status_code == 202, started.text
+    job = _wait(client, started.json()["id"])
+    assert job["status"] == "done", job.get("error")
+    (conversion,) = job["result"]["conversions"]
+    assert conversion["parts"][0]["supplier"] == "CHN/C20"
+    assert conversion["parts"][0]["fraction"] == pytest.approx(0.8 * 651.851953 / 8091.8,
+                                                               rel=1e-3)
+    assert job["result"]["region_losses"]["region"] == "JPN"
+    assert any(t["id"].startswith("%(product)s from") for t in job["result"]["note_texts"])
+
+
+def test_worked_icio_scenarios_are_accepted_and_listed_on_the_page(web: Any) -> None:
+    live, client = web
+    import httpx
+
+    page = httpx.get(live.url + "/scenarios", timeout=30).text
+    for name in WORKED:
+        assert name in page
+    started = client.post("/scenarios/runs", json={"worked": "icio-hormuz-closure-japan"})
+    assert started.status_code == 202, started.text  # worked scenarios are not capped
+    job_id = started.json()["id"]
+    client.delete(f"/scenarios/runs/{job_id}")
+    assert _wait(client, job_id)["status"] in ("cancelled", "done")
