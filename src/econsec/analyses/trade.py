@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from econsec.analyses.provenance import source_infos
 from econsec.analyses.trade_models import (
@@ -69,11 +69,6 @@ def normalise_hs(code: str) -> str:
     return cleaned
 
 
-def _traded(kb: KnowledgeBase) -> set[tuple[str, str]]:
-    """(code, version) of every product with trade flows."""
-    return {(p.hs_code, p.hs_version) for p in kb.trade_products()}
-
-
 def resolve_product(
     kb: KnowledgeBase, *, hs: str | None = None, commodity: str | None = None,
     stage: str | None = None, hs_version: str | None = None,
@@ -93,8 +88,6 @@ def resolve_product(
     item = kb.find_item(commodity)
     links = [p for p in kb.commodity_products(item.id)
              if hs_version is None or p.hs_version == hs_version]
-    traded = _traded(kb)
-    links = [p for p in links if (p.hs_code, p.hs_version) in traded]
     if not links:
         raise NotFoundError("no HS code with trade data is linked to commodity '%(commodity)s'",
                             params={"commodity": item.id})
@@ -209,7 +202,7 @@ def _product_model(kb: KnowledgeBase, code: str, version: str,
                         commodity=commodity)
 
 
-def _values(flows: list[TradeFlow], direction: str, basis: str, where: dict[str, Any]
+def _values(flows: list[TradeFlow], direction: str, basis: str, where: Mapping[str, object]
             ) -> tuple[dict[str, float], dict[str, float | None], dict[str, float | None]]:
     """Per partner: the basis values (for the shares), values and quantities (for the
     rows). A flow without a number on the chosen basis is an error naming how many."""

@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 
 def warm_up(state: WebState) -> None:
     """Compute, once, what the first pages show (the commodity profiles, the overview of the
-    default home country, the commodity list, producers per country, the value chain), so
+    default home country, the commodity list, producers per country, the value chain, the
+    traded products the country pages link to), so
     that a user's first page finds them cached or being computed. Runs on a background
     thread at start-up; requests arriving meanwhile join the computations (the read cache
     computes each result once). When the app has just built its knowledge base it runs
@@ -37,6 +38,7 @@ def warm_up(state: WebState) -> None:
         lambda: commodities.commodity_rows(state),
         lambda: countries.producer_positions(state),
         lambda: value_chain.chain(state),
+        lambda: trade.product_links(state),
     )
     token = DEADLINE.set(time.monotonic() + 600)  # wait for each result as long as it takes
     try:
