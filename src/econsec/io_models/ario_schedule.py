@@ -63,7 +63,9 @@ class _Checker:
             exc.args = (str(exc),)
             raise
 
-    def sector(self, name: str) -> int:
+    def sector(self, name: str | None) -> int:
+        if name is None:  # an event naming a product, not converted (refused before)
+            raise ValidationError(f"{self.where}: names no industry (sector)")
         try:
             return self.mrio.sector_index(name)
         except UnknownNameError as exc:
