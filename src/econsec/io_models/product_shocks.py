@@ -32,7 +32,6 @@ with the three methods of :class:`TradeKB`), the table from an :class:`MRIO`.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -118,14 +117,10 @@ class CrosswalkRule:
 
 
 def _data_file(name: str) -> list[dict[str, str]]:
-    from econsec.io_models.icio import data_folder
+    """A CSV file of the bundled ICIO folder, as the table's own reader reads it."""
+    from econsec.io_models.icio import _read_csv
 
-    path = data_folder() / name
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            return list(csv.DictReader(fh))
-    except FileNotFoundError:
-        raise NotFoundError(f"bundled ICIO file missing: {name}") from None
+    return _read_csv(name)
 
 
 @lru_cache(maxsize=1)
