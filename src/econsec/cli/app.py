@@ -18,6 +18,7 @@ from typing import Annotated, Any
 
 import typer
 
+from econsec.cli.complexity_cmd import complexity as assess_complexity
 from econsec.cli.console import err, out, progress_bar
 from econsec.cli.geopolrisk_cmd import assess_geopolrisk
 from econsec.cli.io_cmd import io_app
@@ -380,6 +381,7 @@ app.command("screen")(screen)
 app.command("sources")(sources)
 assess_app.command("technology")(assess_technology)
 assess_app.command("geopolrisk")(assess_geopolrisk)
+assess_app.command("complexity")(assess_complexity)
 
 
 @app.command()

@@ -12,6 +12,7 @@ from econsec.web import assets
 from econsec.web.api import (
     assessments,
     commodities,
+    complexity,
     countries,
     data,
     iomodels,
@@ -31,6 +32,7 @@ API_PREFIX = "/api/v1"
 API_ROUTERS: tuple[APIRouter, ...] = (
     meta.router, commodities.router, countries.router, assessments.router, iomodels.router,
     scenarios.router, data.router, techmgmt.router, screening.router, trade.router,
+    complexity.router,
 )
 
 #: HTML page routers and static assets (no prefix).
