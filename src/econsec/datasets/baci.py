@@ -79,39 +79,48 @@ class CrosswalkGap:
 
 def _flow_table(path: Path, source_key: str, hs_version: str, columns: dict[str, str]
                 ) -> FlowTable:
-    """Read a BACI extract (``columns``: our name → the file's column) as a FlowTable."""
-    import pyarrow.compute as pc  # type: ignore[import-untyped]  # (no type information)
+    """Read a BACI extract (``columns``: our name → the file's column) as a FlowTable,
+    its rows sorted by code, year, importer and exporter (the order of the knowledge
+    base's index, so that storing them appends to it)."""
+    import pyarrow as pa  # type: ignore[import-untyped]  # (no type information)
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
     import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
     try:
         table = pq.read_table(path, columns=list(columns.values()))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, pa.ArrowException) as exc:
         raise DataFormatError(f"cannot read {display_name(path)}: {exc}",
                               location=Location(display_name(path))) from exc
-    col = {ours: table.column(theirs) for ours, theirs in columns.items()}
+    table = pa.table({ours: table.column(theirs) for ours, theirs in columns.items()})
     keep = None
     left_out: list[tuple[str, int]] = []
     for code, label in LEFT_OUT.items():
-        hit = pc.or_(pc.equal(col["exporter"], code), pc.equal(col["importer"], code))
+        hit = pc.or_(pc.equal(table["exporter"], code), pc.equal(table["importer"], code))
         n = pc.sum(pc.cast(hit, "int64")).as_py() or 0
         if n:
             left_out.append((f"{code}: {label}", n))
         keep = pc.invert(hit) if keep is None else pc.and_(keep, pc.invert(hit))
-    for side in ("exporter", "importer"):
-        for old, new in RENAMED.items():
-            col[side] = pc.if_else(pc.equal(col[side], old), new, col[side])
+    rows = pa.array(range(table.num_rows), pa.int64())
     if keep is not None:
-        col = {k: pc.filter(v, keep) for k, v in col.items()}
-        lines = [i + 1 for i, k in enumerate(keep.to_pylist()) if k]
-    else:
-        lines = list(range(1, table.num_rows + 1))
+        rows = pc.indices_nonzero(keep)
+        table = table.take(rows)
+    order = pc.sort_indices(table, sort_keys=[(c, "ascending") for c in (
+        "hs_code", "year", "importer", "exporter")])
+    table, rows = table.take(order), rows.take(order)
+    sides = {}
+    for side in ("exporter", "importer"):
+        column = table[side]
+        for old, new in RENAMED.items():
+            column = pc.if_else(pc.equal(column, old), new, column)
+        sides[side] = column.to_pylist()
     return FlowTable(
         source_key=source_key, hs_version=hs_version,
-        exporter=col["exporter"].to_pylist(), importer=col["importer"].to_pylist(),
-        hs_code=col["hs_code"].to_pylist(),
-        year=pc.cast(col["year"], "int64").to_pylist(),
-        value=col["value"].to_pylist(), quantity=col["quantity"].to_pylist(),
-        file=display_name(path), lines=lines, left_out=tuple(left_out),
+        exporter=sides["exporter"], importer=sides["importer"],
+        hs_code=table["hs_code"].to_pylist(),
+        year=pc.cast(table["year"], "int64").to_pylist(),
+        value=table["value"].to_pylist(), quantity=table["quantity"].to_pylist(),
+        file=display_name(path), lines=pc.add(rows, 1).to_pylist(),
+        left_out=tuple(left_out),
     )
 
 

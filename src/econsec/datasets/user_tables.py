@@ -45,7 +45,10 @@ from typing import Any
 
 from econsec.errors import DataFormatError, EconsecError, Location, Term, ValidationError
 from econsec.records import (
+    HS_VERSIONS,
+    TRADE_VALUE_UNIT,
     Bundle,
+    CommodityProduct,
     Country,
     CountryRisk,
     GovernanceScore,
@@ -143,6 +146,12 @@ TABLES = (
         ("quantity", "unit", "year_end", *SOURCE_COLUMNS),
         one_of=("value", "share"),
     ),
+    TableSpec(
+        "product_flows",
+        ("exporter", "importer", "hs_code", "hs_version", "year"),
+        SOURCE_COLUMNS,
+        one_of=("value_kusd", "quantity_t"),
+    ),
     TableSpec("items", ("id", "kind", "name_en"),
               ("name_ja", "service_type", "hs_codes", "domain", "stage")),
     TableSpec("countries", ("iso3", "name_en"), ("iso2", "numeric", "name_ja", "groups")),
@@ -154,14 +163,16 @@ TABLES = (
 )
 SPECS = {spec.name: spec for spec in TABLES}
 FACT_TABLE = {"observations": "observations", "trade_flows": "trade_flows",
-              "bill_of_materials": "input_edges"}
+              "product_flows": "trade_flows", "bill_of_materials": "input_edges"}
 """Table of a user file -> the :class:`Bundle` list its records go to."""
 LAZY_CHARS = 2_000_000
 """A CSV file longer than this keeps its fact records in the file (:class:`FileRecords`)."""
-FACT_SPECS = frozenset({"observations", "trade_flows", "bill_of_materials"})
+FACT_SPECS = frozenset({"observations", "trade_flows", "product_flows", "bill_of_materials"})
 SHEET_NAMES = {
     "observations": "observations", "observation": "observations",
     "trade_flows": "trade_flows", "trade": "trade_flows", "trade_flow": "trade_flows",
+    "product_flows": "product_flows", "product_flow": "product_flows",
+    "hs_flows": "product_flows",
     "items": "items", "item": "items", "commodities": "items",
     "countries": "countries", "country": "countries",
     "bill_of_materials": "bill_of_materials", "bom": "bill_of_materials",
@@ -869,6 +880,47 @@ def parse_year(value: Cell, where: Location) -> int:
     return year
 
 
+_COMTRADE_VERSIONS = {"H0": "HS92", "H1": "HS96", "H2": "HS02", "H3": "HS07", "H4": "HS12",
+                      "H5": "HS17", "H6": "HS22"}
+"""UN Comtrade's names of the HS editions (classification codes H0 … H6)."""
+
+
+def parse_hs_version(value: Cell, where: Location) -> str:
+    """An HS edition: ``HS92`` … ``HS22`` (also ``HS2017``, ``2017``, ``hs17`` and UN
+    Comtrade's ``H0`` … ``H6``)."""
+    text = re.sub(r"[\s._-]", "", _text(value)).upper()
+    if text in _COMTRADE_VERSIONS:
+        return _COMTRADE_VERSIONS[text]
+    match = re.fullmatch(r"(?:HS)?(?:19|20)?(\d\d)", text)
+    wanted = f"HS{match.group(1)}" if match else text
+    if wanted not in HS_VERSIONS:
+        raise ValidationError(
+            N_("unknown HS version '%(value)s'; give one of %(known)s (or UN Comtrade's "
+               "H0-H6)"), params={"value": _shown(value), "known": ", ".join(HS_VERSIONS)},
+            location=where)
+    return wanted
+
+
+def parse_hs_code(value: Cell, version: str, where: Location) -> str:
+    """A 6-digit HS subheading (``284690``, ``2846.90``); a number cell that lost its
+    leading zero (``10121`` from a spreadsheet) gets it back. An HS 2022 code must be in
+    the bundled HS 2022 nomenclature."""
+    text = _text(value).replace(".", "").replace(" ", "")
+    if isinstance(value, int | float) and not isinstance(value, bool) and len(text) == 5:
+        text = "0" + text
+    if not re.fullmatch(r"\d{6}", text):
+        raise ValidationError(
+            N_("HS code '%(value)s' is not a 6-digit subheading (such as 284690 or 2846.90)"),
+            params={"value": _shown(value)}, location=where)
+    if version == "HS22":
+        from econsec.datasets.hs import hs_codes
+
+        if text not in hs_codes():
+            raise ValidationError(N_("'%(value)s' is not a subheading of HS 2022"),
+                                  params={"value": text}, location=where)
+    return text
+
+
 def parse_bool(value: Cell, where: Location) -> bool:
     """``true/false``, ``yes/no``, ``1/0``, ``y/n``, ``e`` (estimate) or empty (false)."""
     if isinstance(value, bool):
@@ -946,6 +998,7 @@ STAND_IN: dict[str, Cell] = {
     "year": "2000", "measure": "production", "value": "0", "country": "JPN",
     "exporter": "JPN", "importer": "JPN", "iso3": "JPN", "item": "x", "input_item": "x",
     "output_item": "y", "id": "x", "kind": "material", "name_en": "x",
+    "hs_code": "250410", "hs_version": "HS92", "value_kusd": "0",
 }
 
 
@@ -1172,6 +1225,39 @@ class _TableReader:
             value=value, quantity=quantity, unit=same(_text(row.get("unit"))), share=share,
             exporter_label=same(label),
             year_end=parse_year(year_end, where("year_end")) if year_end else None,
+        )
+        self._add("trade_flows", row, year, record)
+
+    def _product_flows(self, row: dict[str, Cell], where: Where) -> None:
+        """A flow of an HS product (see :func:`parse_hs_code`, :func:`parse_hs_version`):
+        value in thousand USD, quantity in tonnes, between two countries."""
+        label = self._required_text(row, "exporter", where)
+        if self._is_aggregate(label):
+            raise ValidationError(
+                N_("exporter '%(value)s' is not a country: a product flow runs between two "
+                   "countries (leave out totals such as World)"),
+                params={"value": _shown(label)}, location=where("exporter"))
+        exporter = self._country(label, where("exporter"))
+        importer = self._country(self._required_text(row, "importer", where), where("importer"))
+        version = parse_hs_version(row["hs_version"], where("hs_version"))
+        code = parse_hs_code(row["hs_code"], version, where("hs_code"))
+        year = parse_year(row["year"], where("year"))
+        value = _optional_number(row.get("value_kusd"), where("value_kusd"))
+        quantity = _optional_number(row.get("quantity_t"), where("quantity_t"))
+        for column, number in (("value_kusd", value), ("quantity_t", quantity)):
+            if number is not None and number < 0:
+                raise ValidationError("negative %(column)s %(value)s",
+                                      params={"column": column, "value": f"{number:g}"},
+                                      location=where(column))
+        if value is None and quantity is None:
+            column = "value_kusd" if "value_kusd" in row else "quantity_t"
+            raise DataFormatError(N_("give a value (value_kusd) or a quantity (quantity_t)"),
+                                  location=where(column))
+        same = self._same
+        record = TradeFlow(
+            item_id=None, exporter=exporter, importer=importer, year=same(year),
+            source_key=self._key_for(row), value=value, quantity=quantity,
+            unit=TRADE_VALUE_UNIT, hs_code=same(code), hs_version=version,
         )
         self._add("trade_flows", row, year, record)
 
@@ -1459,11 +1545,23 @@ def read_datapackage(path: Path, *, problems: Problems | None = None) -> Bundle:
                 groups=tuple(sorted(groups.get(iso3, ()))),
             ))
     codes: dict[str, list[tuple[int, str]]] = {}
+    links: list[tuple[int, CommodityProduct]] = []
     for r, at in rows("item_hs_codes"):
         with guard(None):
             position = int(parse_number(r.get("position") or 0, at("position")))
-            codes.setdefault(r["item_id"], []).append(
-                (position, _name(r, "hs_code", at, limit=20)))
+            link_source = _name(r, "source_key", at, required=False, limit=MAX_ID_CHARS + 100)
+            if not link_source:  # the item's own HS 2022 codes
+                codes.setdefault(r["item_id"], []).append(
+                    (position, _name(r, "hs_code", at, limit=20)))
+                continue
+            version = parse_hs_version(r.get("hs_version", ""), at("hs_version"))
+            rate = _package_number(r.get("eol_rir", ""), at("eol_rir"))
+            links.append((position, CommodityProduct(
+                item_id=_slug(r, "item_id", at),
+                hs_code=parse_hs_code(r.get("hs_code", ""), version, at("hs_code")),
+                hs_version=version, stage=_name(r, "stage", at, required=False),
+                description="", eol_rir=rate, source_key=link_source)))
+    out.commodity_products.extend(link for _, link in sorted(links, key=lambda x: x[0]))
     for r, at in rows("items", "items"):
         with guard("items"):
             item_id = _slug(r, "id", at)
@@ -1496,8 +1594,15 @@ def read_datapackage(path: Path, *, problems: Problems | None = None) -> Bundle:
     for r, at in rows("trade_flows", "trade_flows"):
         with guard("trade_flows"):
             year_end = r.get("year_end", "")
+            product = bool(r.get("hs_code", "").strip())
+            flow_version = parse_hs_version(r.get("hs_version", ""), at("hs_version")) if (
+                product) else None
             out.trade_flows.append(TradeFlow(
-                item_id=_slug(r, "item_id", at),
+                item_id=None if product and not r.get("item_id", "").strip() else _slug(
+                    r, "item_id", at),
+                hs_code=parse_hs_code(r["hs_code"], flow_version or "", at("hs_code")) if (
+                    product) else None,
+                hs_version=flow_version,
                 exporter=_iso3(r, "exporter", at, required=False) or None,
                 importer=_iso3(r, "importer", at),
                 year=parse_year(r["year"], at("year")),

@@ -40,7 +40,7 @@ NATURAL_KEYS: dict[str, list[str]] = {
     "countries": ["iso3"],
     "country_groups": ["group_name", "iso3"],
     "items": ["id"],
-    "item_hs_codes": ["item_id", "hs_code"],
+    "item_hs_codes": ["item_id", "hs_code", "hs_version"],
     "firms": ["id"],
     "routes": ["id"],
     "facilities": ["id"],

@@ -28,6 +28,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 NAMING_CONVENTION = {
@@ -182,12 +183,16 @@ TRADE_FLOWS = Table(
     Column("quantity", Float),
     _text("unit"),
     Column("share", Float),
-    _source_key(),
+    # no index on source_key: a million product rows would carry it for nothing (a source's
+    # rows are deleted in one scan when it is replaced)
+    Column("source_key", String(200), ForeignKey("sources.key"), nullable=False),
     Column("hs_code", String(12)),
     Column("hs_version", String(8)),
-    Index("ix_trade_flows_item_importer", "item_id", "importer"),
-    Index("ix_trade_flows_product_importer", "hs_code", "hs_version", "year", "importer"),
-    Index("ix_trade_flows_product_exporter", "hs_code", "hs_version", "year", "exporter"),
+    Index("ix_trade_flows_item_importer", "item_id", "importer",
+          sqlite_where=text("item_id IS NOT NULL"), postgresql_where=text("item_id IS NOT NULL")),
+    # product reads: by code, edition and year (a year's rows of a code are a few hundred,
+    # so importer-side and exporter-side queries both read a short range)
+    Index("ix_trade_flows_product", "hs_code", "hs_version", "year", "importer"),
     CheckConstraint("share IS NULL OR (share >= 0 AND share <= 1)", name="share"),
     CheckConstraint("(item_id IS NULL) <> (hs_code IS NULL)", name="item_or_product"),
     CheckConstraint("(hs_code IS NULL) = (hs_version IS NULL)", name="hs_version"),

@@ -539,10 +539,28 @@ class Store:
     def _unknown_product(self, conn: Connection, hs_code: str) -> UnknownProductError:
         from econsec.kb.trade import product_suggestions
 
-        stored = [(c, v) for c, v in conn.execute(
-            select(FLOWS.c.hs_code, FLOWS.c.hs_version).where(FLOWS.c.hs_code.is_not(None))
-            .distinct())]
-        return UnknownProductError(hs_code, product_suggestions(hs_code, stored))
+        return UnknownProductError(hs_code, product_suggestions(hs_code,
+                                                                self._stored_products(conn)))
+
+    @staticmethod
+    def _stored_products(conn: Connection) -> list[tuple[str, str]]:
+        """(code, edition) pairs with flows, sorted: a skip scan of the product index (two
+        short index reads per pair instead of reading a million rows)."""
+        out: list[tuple[str, str]] = []
+
+        def first(column: Any, *where: Any) -> Any:
+            stmt = select(column).where(*where).order_by(column).limit(1)
+            return conn.execute(stmt).scalar()
+
+        code = first(FLOWS.c.hs_code, FLOWS.c.hs_code.is_not(None))
+        while code is not None:
+            version = first(FLOWS.c.hs_version, FLOWS.c.hs_code == code)
+            while version is not None:
+                out.append((code, version))
+                version = first(FLOWS.c.hs_version, FLOWS.c.hs_code == code,
+                                FLOWS.c.hs_version > version)
+            code = first(FLOWS.c.hs_code, FLOWS.c.hs_code > code)
+        return out
 
     def commodity_products(self, item_id: str | None = None) -> list[CommodityProduct]:
         """Links of the trade crosswalk (item ↔ HS code of an edition, stage, EoL-RIR),
@@ -596,9 +614,7 @@ class Store:
         from econsec.kb.trade import describe
 
         with self.engine.connect() as conn:
-            pairs = sorted({(c, v) for c, v in conn.execute(
-                select(FLOWS.c.hs_code, FLOWS.c.hs_version)
-                .where(FLOWS.c.hs_code.is_not(None)).distinct())})
+            pairs = self._stored_products(conn)
             links: dict[tuple[str, str], list[str]] = defaultdict(list)
             for item, code, version in conn.execute(
                 select(HS.c.item_id, HS.c.hs_code, HS.c.hs_version)

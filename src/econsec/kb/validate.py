@@ -377,6 +377,7 @@ class Validator:
 
     def _check_trade_flows(self) -> None:
         share_sums: dict[tuple[Any, ...], float] = {}
+        products: dict[tuple[Any, ...], int] = {}
         for n, f in enumerate(self.bundle.trade_flows, 1):
             with self.record("trade_flows", n - 1):
                 what: Record = (TRADE_FLOW, {
@@ -393,6 +394,13 @@ class Validator:
                     if f.item_id is not None:
                         raise self.fail(N_("a flow names an item or a product, not both"),
                                         f.source_key, {}, what)
+                    product = (f.source_key, f.exporter, f.importer, f.hs_code, f.hs_version,
+                               f.year)
+                    if product in products:
+                        raise self.fail(N_("duplicate of product flow #%(row)s (same "
+                                           "exporter, importer, HS code and year)"),
+                                        f.source_key, {"row": products[product]}, what)
+                    products[product] = n
                 else:
                     self._check_item(f.item_id, what, f.source_key)
                 self._check_country(f.exporter, what, "exporter", f.source_key)
@@ -436,8 +444,6 @@ class Validator:
             self._check_flow_table(table)
 
     def _check_flow_table(self, t: FlowTable) -> None:
-        import numpy as np
-
         n = len(t)
 
         def row_at(i: int, column: str) -> tuple[Record, Location]:
@@ -504,17 +510,17 @@ class Validator:
         numbers: tuple[tuple[str, Sequence[float | None]], ...] = (
             ("value", t.value), ("quantity", t.quantity))
         for name, column in numbers:
-            values = np.asarray([np.nan if v is None else v for v in column]
-                                if not isinstance(column, np.ndarray) else column, dtype=float)
-            bad = ~np.isnan(values) & (~np.isfinite(values) | (values < 0)
-                                       | (values > MAX_VALUE))
-            for i in np.flatnonzero(bad)[: self.limit]:
-                refuse(int(i), name, N_("%(field)s %(value)s must be a number from 0 to "
-                                        "%(limit)s"),
-                       {"field": Term(FACT_FIELDS[name]), "value": repr(column[int(i)]),
-                        "limit": f"{MAX_VALUE:g}"})
-                if self.problems is None:
-                    return
+            # NaN fails both comparisons; None (not given) is allowed
+            if all(v is None or 0 <= v <= MAX_VALUE for v in column):
+                continue
+            for i, v in enumerate(column):
+                if v is not None and not (isinstance(v, int | float) and 0 <= v <= MAX_VALUE):
+                    refuse(i, name, N_("%(field)s %(value)s must be a number from 0 to "
+                                       "%(limit)s"),
+                           {"field": Term(FACT_FIELDS[name]), "value": repr(v),
+                            "limit": f"{MAX_VALUE:g}"})
+                    if self.problems is None:
+                        return
         if n <= 200_000:  # a user's file: refuse a flow given twice
             seen: dict[tuple[Any, ...], int] = {}
             for i, key in enumerate(zip(t.exporter, t.importer, t.hs_code, t.year,

@@ -140,39 +140,47 @@ def write_bundle(
             summary.left_out[f"{flows.source_key}: {reason}"] = count
 
 
-_FLOW_COLUMNS = ("exporter", "exporter_label", "importer", "year", "value", "quantity", "unit",
-                 "source_key", "hs_code", "hs_version")
+_FLOW_COLUMNS = ("exporter", "importer", "year", "value", "quantity", "hs_code")
+"""Columns of a product flow that vary by row; the others are the table's constants."""
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def insert_flow_table(conn: Connection, flows: FlowTable, report: ProgressCallback) -> None:
     """Insert the rows of ``flows`` in bulk: the DBAPI's ``executemany`` in large batches
-    on SQLite, ``COPY`` on PostgreSQL (a million rows in seconds, not minutes)."""
-    from itertools import repeat
-
+    with the constant columns written into the statement on SQLite, ``COPY`` on
+    PostgreSQL (a million rows in seconds)."""
     n = len(flows)
     step = f"store {TRADE_FLOWS.name} ({flows.source_key})"
     report(step, 0, n)
-    rows = zip(flows.exporter, repeat(""), flows.importer, flows.year, flows.value,
-               flows.quantity, repeat(TRADE_VALUE_UNIT), repeat(flows.source_key),
-               flows.hs_code, repeat(flows.hs_version), strict=False)
+    rows = zip(flows.exporter, flows.importer, flows.year, flows.value, flows.quantity,
+               flows.hs_code, strict=True)
+    constants = {"exporter_label": "", "unit": TRADE_VALUE_UNIT,
+                 "source_key": flows.source_key, "hs_version": flows.hs_version}
     raw = conn.connection.driver_connection
-    columns = ", ".join(_FLOW_COLUMNS)
     done = 0
     if conn.dialect.name == "postgresql":
+        from itertools import repeat
+
+        names = ", ".join([*_FLOW_COLUMNS, *constants])
+        extra = tuple(constants.values())
         with raw.cursor() as cursor, cursor.copy(  # type: ignore[union-attr]
-                f"COPY {TRADE_FLOWS.name} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+                f"COPY {TRADE_FLOWS.name} ({names}) FROM STDIN") as copy:
+            for row, tail in zip(rows, repeat(extra), strict=False):
+                copy.write_row(row + tail)
                 done += 1
                 if done % _BULK == 0:
                     report(step, done, n)
     else:
-        marks = ", ".join("?" * len(_FLOW_COLUMNS))
+        names = ", ".join([*_FLOW_COLUMNS, *constants])
+        values = ", ".join(["?"] * len(_FLOW_COLUMNS) + [_literal(v) for v in constants.values()])
+        sql = f"INSERT INTO {TRADE_FLOWS.name} ({names}) VALUES ({values})"
         cursor = raw.cursor()  # type: ignore[union-attr]
         try:
             for chunk in chunks(rows, _BULK):
-                cursor.executemany(
-                    f"INSERT INTO {TRADE_FLOWS.name} ({columns}) VALUES ({marks})", chunk)
+                cursor.executemany(sql, chunk)
                 done += len(chunk)
                 report(step, done, n)
         finally:

@@ -2,8 +2,9 @@
 
 ``trade_flows`` gains ``hs_code`` and ``hs_version`` (a product flow: value in thousand
 USD, quantity in tonnes); ``item_id`` becomes nullable (a flow names an item or a
-product, never both). Two indexes serve the product queries (by importer, by exporter);
-the single-column exporter index goes (the product indexes cover exporter lookups).
+product, never both). Product reads use one index (code, edition, year, importer); the
+exporter and source-key indexes go and the item index skips product rows (a million rows
+would carry them for nothing).
 ``item_hs_codes`` gains ``hs_version`` (part of the key; existing rows are the items'
 HS 2022 codes), ``stage``, ``eol_rir`` and ``source_key``. Existing rows are kept.
 
@@ -31,10 +32,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("hs_version", sa.String(length=8), nullable=True))
         batch_op.alter_column("item_id", existing_type=sa.String(length=200), nullable=True)
         batch_op.drop_index(batch_op.f("ix_trade_flows_exporter"))
-        batch_op.create_index("ix_trade_flows_product_importer",
+        batch_op.drop_index(batch_op.f("ix_trade_flows_source_key"))
+        batch_op.drop_index("ix_trade_flows_item_importer")
+        batch_op.create_index("ix_trade_flows_item_importer", ["item_id", "importer"],
+                              unique=False, sqlite_where=sa.text("item_id IS NOT NULL"),
+                              postgresql_where=sa.text("item_id IS NOT NULL"))
+        batch_op.create_index("ix_trade_flows_product",
                               ["hs_code", "hs_version", "year", "importer"], unique=False)
-        batch_op.create_index("ix_trade_flows_product_exporter",
-                              ["hs_code", "hs_version", "year", "exporter"], unique=False)
         batch_op.create_check_constraint(
             "item_or_product", "(item_id IS NULL) <> (hs_code IS NULL)")
         batch_op.create_check_constraint(
@@ -72,8 +76,12 @@ def downgrade() -> None:
     with op.batch_alter_table("trade_flows", schema=None) as batch_op:
         batch_op.drop_constraint("ck_trade_flows_hs_version", type_="check")
         batch_op.drop_constraint("ck_trade_flows_item_or_product", type_="check")
-        batch_op.drop_index("ix_trade_flows_product_exporter")
-        batch_op.drop_index("ix_trade_flows_product_importer")
+        batch_op.drop_index("ix_trade_flows_product")
+        batch_op.drop_index("ix_trade_flows_item_importer")
+        batch_op.create_index("ix_trade_flows_item_importer", ["item_id", "importer"],
+                              unique=False)
+        batch_op.create_index(batch_op.f("ix_trade_flows_source_key"), ["source_key"],
+                              unique=False)
         batch_op.create_index(batch_op.f("ix_trade_flows_exporter"), ["exporter"], unique=False)
         batch_op.alter_column("item_id", existing_type=sa.String(length=200), nullable=False)
         batch_op.drop_column("hs_version")
