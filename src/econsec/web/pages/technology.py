@@ -78,4 +78,5 @@ def shares_figure(profile: dict[str, Any], lang: str) -> dict[str, Any] | None:
                        "legend": {"orientation": "h", "y": 1.0, "yanchor": "bottom"},
                        "xaxis": {"ticksuffix": "%", "rangemode": "tozero",
                                  "title": {"text": t.gettext(AXIS_TITLE)}},
-                       "yaxis": {"automargin": True}}}
+                       "yaxis": {"automargin": True, "categoryorder": "array",
+                                 "categoryarray": [bilingual(f, lang) for f in fields]}}}
