@@ -314,3 +314,34 @@ def test_worked_icio_scenarios_are_accepted_and_listed_on_the_page(web: Any) -> 
     job_id = started.json()["id"]
     client.delete(f"/scenarios/runs/{job_id}")
     assert _wait(client, job_id)["status"] in ("cancelled", "done")
+
+
+def test_conversion_notes_read_in_japanese(kb: Any, icio: Any) -> None:
+    import re
+
+    from econsec.i18n import catalogue, translator
+    from econsec.io_models.product_shocks import NOTE_IDS
+
+    ja = catalogue("ja")
+    for message in NOTE_IDS:
+        assert set(re.findall(r"%\((\w+)\)s", ja[message])) == set(
+            re.findall(r"%\((\w+)\)s", message)), message
+    shock = convert_product_shock(kb, icio, hs_code=["270900", "271111"], commodity=None,
+                                  exporter="ROW_OTH", importer="JPN", severity=1.0,
+                                  exporter_countries=["QAT", "KWT"], year=2024)
+    t = translator("ja")
+    for note in shock.notes:
+        shown = t.gettext(note.id) % note.params
+        assert re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", shown), shown
+        assert not re.search(r"[A-Za-z]+(?: [A-Za-z]+){3,}", shown), shown
+
+
+def test_unknown_report_region_is_refused(icio: Any) -> None:
+    from econsec.scenarios.schema import check_names
+
+    spec = parse_scenario({"name": "x", "mrio": "bundled:icio-2022", "horizon_days": 10,
+                           "report_region": "JAP", "events": [
+                               {"type": "capacity_loss", "region": "JPN", "sector": "C26",
+                                "share": 0.5, "start_day": 0}]})
+    with pytest.raises(EconsecError, match="JAP"):
+        check_names(spec, icio.regions, icio.sectors)

@@ -60,7 +60,20 @@ def scenario_results(doc: dict[str, Any]) -> list[Result]:
                    title=f"Worst hit ({doc['variant']}): lowest production relative to "
                          "pre-shock",
                    notes=[f"Source: {s}" for s in doc["sources"]] + list(doc["notes"]))
-    return [totals, worst]
+    losses = doc.get("region_losses")
+    if not losses:
+        return [totals, worst]
+    region = Result(doc, losses["industries"][:15], LOSS_COLUMNS,
+                    title=f"Production change of {losses['region']} by industry "
+                          f"({losses['variant']}; largest losses first, {unit})",
+                    notes=[f"Total {losses['region']}: {losses['total']:,.0f} {unit}"
+                           + (f" ({losses['total_no_measures']:,.0f} without measures)"
+                              if losses["total_no_measures"] is not None else "")])
+    return [totals, worst, region]
+
+
+LOSS_COLUMNS = ["sector", "name_en", "name_ja", "production_change",
+                "production_change_no_measures"]
 
 
 def ensemble_result(doc: dict[str, Any]) -> Result:

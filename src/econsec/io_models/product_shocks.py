@@ -556,7 +556,8 @@ def _codes(group: Sequence[str]) -> tuple[str, ...]:
 
 
 def _describe(label: str, group: Sequence[str]) -> str:
-    return label if len(group) == 1 and group[0] == label else f"{label} [{', '.join(group)}]"
+    codes = "+".join(group)
+    return codes if label in (codes, group[0]) else f"{label} [{', '.join(group)}]"
 
 
 def _figures(part: SectorPart, severity: float) -> dict[str, str | int]:
