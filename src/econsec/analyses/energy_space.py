@@ -122,21 +122,16 @@ def space_profile(kb: KnowledgeBase, country: str) -> SpaceProfile:
     launches = kb.orbital_launches()
     if not launches:
         raise NotFoundError("the knowledge base has no orbital launch log")
-    log = [(x.year, x.state, x.success) for x in launches]
-    last = max(x.year for x in launches)
+    counts = sa.launch_counts((x.year, x.state, x.success) for x in launches)
+    last = counts.years[-1]
     code = state_code(iso3)
-    record = sa.space_access(log, code, recent_years=RECENT_YEARS) if code else None
+    record = sa.space_access(counts, code, recent_years=RECENT_YEARS) if code else None
     own = record if record and record.first_year is not None else None
     predecessor = next((s.code for s in STATE_CODES.values() if s.successor == iso3), None)
-    before = sa.space_access(log, predecessor) if predecessor else None
-    # Every entity that launched in the last year, ranked.
-    ranking = []
-    for entity in sorted({x.state for x in launches if x.year == last}):
-        y = sa.space_access(log, entity, recent_years=RECENT_YEARS).latest
-        ranking.append(LaunchRanking(state=_state(entity), launches=y.launches,
-                                     successes=y.successes, world_share=y.world_share,
-                                     rank=y.rank or 0))
-    ranking.sort(key=lambda r: (r.rank, r.state.code))
+    before = sa.space_access(counts, predecessor) if predecessor else None
+    ranking = [LaunchRanking(state=_state(entity), launches=y.launches, successes=y.successes,
+                             world_share=y.world_share, rank=y.rank or 0)
+               for entity, y in sa.ranking(counts, last)]
     method = sa.METHOD
     return SpaceProfile(
         iso3=iso3,
@@ -144,7 +139,7 @@ def space_profile(kb: KnowledgeBase, country: str) -> SpaceProfile:
         total_launches=own.total_launches if own else 0,
         total_successes=own.total_successes if own else 0,
         first_year=own.first_year if own else None,
-        first_log_year=min(x.year for x in launches),
+        first_log_year=counts.years[0],
         latest_year=last,
         latest=_year(own.latest) if own else None,
         trend=LaunchTrendInfo(

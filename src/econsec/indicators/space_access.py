@@ -88,65 +88,82 @@ class SpaceAccess:
     method: MethodInfo = METHOD
 
 
-def _count(log: Iterable[tuple[int, str, bool]]) -> tuple[Counter[tuple[int, str]],
-                                                          Counter[tuple[int, str]]]:
-    attempts: Counter[tuple[int, str]] = Counter()
-    wins: Counter[tuple[int, str]] = Counter()
+@dataclass(frozen=True)
+class LaunchCounts:
+    """Attempts and successes by year and entity (:func:`launch_counts`)."""
+
+    attempts: dict[int, dict[str, int]]
+    successes: dict[int, dict[str, int]]
+
+    @property
+    def years(self) -> range:
+        """First to last year of the log."""
+        return range(min(self.attempts), max(self.attempts) + 1)
+
+
+def launch_counts(log: Iterable[tuple[int, str, bool]]) -> LaunchCounts:
+    """Count ``(year, entity, success)`` records by year and entity.
+
+    Raises :class:`~econsec.errors.ValidationError` for an empty log or a bad record."""
+    attempts: dict[int, Counter[str]] = {}
+    wins: dict[int, Counter[str]] = {}
     for i, (year, entity, success) in enumerate(log):
         if not isinstance(year, int) or isinstance(year, bool):
             raise invalid(f"log[{i}].year", f"must be an integer year, got {year!r}")
         if not entity:
             raise invalid(f"log[{i}].entity", "is empty")
-        attempts[(year, entity)] += 1
-        wins[(year, entity)] += bool(success)
-    return attempts, wins
+        attempts.setdefault(year, Counter())[entity] += 1
+        wins.setdefault(year, Counter())[entity] += bool(success)
+    if not attempts:
+        raise invalid("log", "no launches")
+    return LaunchCounts({y: dict(c) for y, c in attempts.items()},
+                        {y: dict(c) for y, c in wins.items()})
 
 
-def launch_year(attempts: Counter[tuple[int, str]], wins: Counter[tuple[int, str]],
-                entity: str, year: int) -> LaunchYear:
-    """``entity``'s launches in ``year`` from the counts by (year, entity)."""
-    that_year = {e: n for (y, e), n in attempts.items() if y == year}
+def launch_year(counts: LaunchCounts, entity: str, year: int) -> LaunchYear:
+    """``entity``'s launches in ``year``."""
+    that_year = counts.attempts.get(year, {})
     world = sum(that_year.values())
     own = that_year.get(entity, 0)
     rank = 1 + sum(1 for n in that_year.values() if n > own) if own else None
-    return LaunchYear(year, own, wins.get((year, entity), 0), world,
+    return LaunchYear(year, own, counts.successes.get(year, {}).get(entity, 0), world,
                       own / world if world else 0.0, rank, len(that_year))
 
 
-def space_access(log: Iterable[tuple[int, str, bool]], entity: str, *, recent_years: int = 5,
-                 latest: int | None = None) -> SpaceAccess:
-    """``entity``'s launch record in ``log`` up to ``latest`` (default: the log's last year).
+def ranking(counts: LaunchCounts, year: int) -> list[tuple[str, LaunchYear]]:
+    """Every entity that launched in ``year`` with its record, by rank then entity."""
+    rows = [(e, launch_year(counts, e, year)) for e in counts.attempts.get(year, {})]
+    return sorted(rows, key=lambda r: (r[1].rank or 0, r[0]))
+
+
+def space_access(log: Iterable[tuple[int, str, bool]] | LaunchCounts, entity: str, *,
+                 recent_years: int = 5, latest: int | None = None) -> SpaceAccess:
+    """``entity``'s launch record in ``log`` (records or their :func:`launch_counts`) up to
+    ``latest`` (default: the log's last year).
 
     Raises :class:`~econsec.errors.ValidationError` for an empty log, a bad record,
     ``recent_years`` below 1 or a ``latest`` outside the log's years."""
     if recent_years < 1:
         raise invalid("recent_years", f"must be at least 1 (got {recent_years})")
-    attempts, wins = _count(log)
-    if not attempts:
-        raise invalid("log", "no launches")
-    first_log = min(y for y, _ in attempts)
-    last_log = max(y for y, _ in attempts)
+    counts = log if isinstance(log, LaunchCounts) else launch_counts(log)
+    first_log, last_log = counts.years[0], counts.years[-1]
     if latest is None:
         latest = last_log
     if not first_log <= latest <= last_log:
         raise invalid("latest", f"outside the log's years {first_log}-{last_log} (got {latest})")
-    own_years = [y for (y, e) in attempts if e == entity and y <= latest]
+    own_years = [y for y, c in counts.attempts.items() if entity in c and y <= latest]
     first = min(own_years) if own_years else None
-    years = [launch_year(attempts, wins, entity, y)
+    years = [launch_year(counts, entity, y)
              for y in range(first if first is not None else latest, latest + 1)]
 
     def window(end: int) -> tuple[int, int]:
-        span = range(end - recent_years + 1, end + 1)
-        own = sum(attempts.get((y, entity), 0) for y in span)
-        world = sum(n for (y, _), n in attempts.items() if y in span)
-        return own, world
+        span = [counts.attempts.get(y, {}) for y in range(end - recent_years + 1, end + 1)]
+        return sum(c.get(entity, 0) for c in span), sum(sum(c.values()) for c in span)
 
     recent, recent_world = window(latest)
     previous, previous_world = window(latest - recent_years)
     trend = LaunchTrend(recent_years, latest - recent_years + 1, latest, recent, previous,
                         recent / recent_world if recent_world else 0.0,
                         previous / previous_world if previous_world else 0.0)
-    return SpaceAccess(entity, years, years[-1],
-                       sum(n for (y, e), n in attempts.items() if e == entity and y <= latest),
-                       sum(n for (y, e), n in wins.items() if e == entity and y <= latest),
-                       first, trend)
+    return SpaceAccess(entity, years, years[-1], sum(y.launches for y in years),
+                       sum(y.successes for y in years), first, trend)
