@@ -18,6 +18,8 @@ Both carry their method and sources (``ember-generation``, ``jsr-launches``).
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from econsec.analyses.models import (
     EnergyMixChange,
     EnergyMixYear,
@@ -44,20 +46,11 @@ RECENT_YEARS = 5
 
 
 def _mix(m: em.MixYear, provisional: bool) -> EnergyMixYear:
-    return EnergyMixYear(year=m.year, provisional=provisional, total_twh=m.total_twh,
-                         twh=dict(m.twh), shares=dict(m.shares), fossil_share=m.fossil_share,
-                         renewable_share=m.renewable_share,
-                         low_carbon_share=m.low_carbon_share,
-                         import_exposed_share=m.import_exposed_share)
+    return EnergyMixYear(**asdict(m), provisional=provisional)
 
 
 def _change(c: em.MixChange | None) -> EnergyMixChange | None:
-    if c is None:
-        return None
-    return EnergyMixChange(start_year=c.start_year, end_year=c.end_year,
-                           share_pp=dict(c.share_pp), fossil_pp=c.fossil_pp,
-                           renewable_pp=c.renewable_pp, low_carbon_pp=c.low_carbon_pp,
-                           import_exposed_pp=c.import_exposed_pp, total_cagr=c.total_cagr)
+    return None if c is None else EnergyMixChange(**asdict(c))
 
 
 def energy_profile(kb: KnowledgeBase, country: str) -> EnergyProfile | None:
@@ -99,9 +92,7 @@ def _state(code: str) -> LaunchState:
 
 
 def _year(y: sa.LaunchYear) -> LaunchYearRow:
-    return LaunchYearRow(year=y.year, launches=y.launches, successes=y.successes,
-                         world_launches=y.world_launches, world_share=y.world_share,
-                         rank=y.rank, entities=y.entities)
+    return LaunchYearRow(**asdict(y))
 
 
 def state_code(iso3: str) -> str | None:
@@ -142,12 +133,8 @@ def space_profile(kb: KnowledgeBase, country: str) -> SpaceProfile:
         first_log_year=counts.years[0],
         latest_year=last,
         latest=_year(own.latest) if own else None,
-        trend=LaunchTrendInfo(
-            years=own.trend.years, recent_start=own.trend.recent_start,
-            recent_end=own.trend.recent_end, recent_launches=own.trend.recent_launches,
-            previous_launches=own.trend.previous_launches,
-            recent_share=own.trend.recent_share, previous_share=own.trend.previous_share,
-            share_pp=own.trend.share_pp, growth=own.trend.growth) if own else None,
+        trend=LaunchTrendInfo(**asdict(own.trend), share_pp=own.trend.share_pp,
+                              growth=own.trend.growth) if own else None,
         years=[_year(y) for y in own.years] if own else [],
         predecessor=_state(predecessor) if predecessor else None,
         predecessor_years=[_year(y) for y in before.years if y.launches] if before else [],
