@@ -147,6 +147,23 @@ def test_user_matrix_agrees_with_ecomplexity(built_db: Path, tmp_path: Path) -> 
         assert abs(pci[p] - v) < TOLERANCE
 
 
+def test_a_country_without_exports_has_no_eci_and_a_note(store: Any, tmp_path: Path) -> None:
+    path = tmp_path / "small.csv"
+    path.write_text("COUNTRY;Value;Product;note\nJapan;5;a;x\nJPN;3;b;\nJPN;2;c;\n"
+                    "JPN;1;d;\nCHN;4;a;\nCHN;2;b;\nCHN;1;c;\nDEU;6;a;\nDEU;2;b;\n"
+                    "USA;9;a;\n韓国;0;a;\nKOR;0;e;\n", encoding="utf-8")
+    doc = file_complexity(store, path)
+    rows = {r.iso3: r for r in doc.countries}
+    assert rows["KOR"].eci is None and rows["KOR"].rank is None
+    assert doc.countries[-1].iso3 == "KOR" and doc.n_countries == 4
+    assert {p.product: p.pci for p in doc.products}["e"] is None
+    x = np.array([[5, 3, 2, 1], [4, 2, 1, 0], [6, 2, 0, 0], [9, 0, 0, 0]], dtype=float)
+    ref = reference(x)
+    for iso3, v in zip(["JPN", "CHN", "DEU", "USA"], ref["eci"], strict=True):
+        assert abs(rows[iso3].eci - v) < TOLERANCE
+    assert "(1): KOR." in doc.note_en and "（1 か国）" in doc.note_ja
+
+
 @pytest.mark.parametrize(("body", "where", "words"), [
     ("country,product,value\nJPN,2601,5\nJPN,2602,-3\n", "line 3, column 'value'",
      "negative"),

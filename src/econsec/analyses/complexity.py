@@ -66,8 +66,8 @@ FILE_NOTE = N_(
     "published ECI rankings only if the matrix covers all traded goods and the same "
     "countries.")
 EXCLUDED_NOTE = N_(
-    "No ECI for %(count)s countries without exports in the matrix or without a product "
-    "at RCA ≥ %(threshold)s: %(countries)s.")
+    "No ECI for countries without exports in the matrix or without a product at "
+    "RCA ≥ %(threshold)s (%(count)s): %(countries)s.")
 
 
 def _file_source(matrix: ExportMatrix, year: int | None) -> SourceInfo:
