@@ -109,6 +109,9 @@ def test_country_profile_and_cli_carry_energy_and_space(client: httpx.Client,
     cli = json.loads(run_cli("assess", "country", "JPN", "--format", "json",
                              db=server.db).stdout)
     assert cli["energy"] == api["energy"] and cli["space"] == api["space"]
+    table = run_cli("assess", "country", "JPN", db=server.db).stdout
+    assert "orbital launches 2024 (JSR)" in table and "7 (5 successful)" in table
+    assert "electricity 2024 (Ember)" in table and "1,016.4 TWh" in table
     bad = run_cli("assess", "country", "Atlantis", db=server.db, check=False)
     assert bad.returncode == 2 and "unknown country" in bad.stderr
     assert "Traceback" not in bad.stderr

@@ -158,6 +158,24 @@ def dependence_result(table: DependenceTable, fmt: OutputFormat = OutputFormat.T
                   notes=notes, percent=_DEPENDENCE_PERCENT)
 
 
+def _energy_space_facts(p: CountryProfile) -> list[tuple[str, str]]:
+    """The latest electricity mix (Ember) and orbital launches (JSR) of a profile."""
+    out = []
+    if p.energy:
+        e = p.energy.latest
+        out.append((f"electricity {e.year} (Ember)",
+                    f"{e.total_twh:,.1f} TWh; fossil {e.fossil_share:.1%}, low-carbon "
+                    f"{e.low_carbon_share:.1%}, import-exposed fuels "
+                    f"{e.import_exposed_share:.1%}"))
+    if p.space and p.space.latest:
+        s = p.space.latest
+        rank = f", rank {s.rank} of {s.entities}" if s.rank else ""
+        out.append((f"orbital launches {s.year} (JSR)",
+                    f"{s.launches} ({s.successes} successful), {s.world_share:.1%} of the "
+                    f"world's {s.world_launches}{rank}"))
+    return out
+
+
 def country_result(p: CountryProfile) -> Result:
     """The CLI form of :func:`econsec.analyses.country_profile.country_profile`."""
     gov, risk = p.governance, p.country_risk
@@ -167,6 +185,7 @@ def country_result(p: CountryProfile) -> Result:
         ("export control", f"{p.export_control.name}: {p.export_control.status_text}"),
         ("governance (WGI mean)", f"{gov.mean:.2f} ({gov.year})" if gov else "-"),
         ("OECD country risk", f"{risk.category} / 7" if risk else "not classified"),
+        *_energy_space_facts(p),
         *((f"{r.commodity} {r.measure} {r.year}",
            f"{r.share:.1%} of world supply, rank {r.rank} / {r.producers}")
           for r in p.produces[:10]),
