@@ -345,3 +345,29 @@ def test_unknown_report_region_is_refused(icio: Any) -> None:
                                 "share": 0.5, "start_day": 0}]})
     with pytest.raises(EconsecError, match="JAP"):
         check_names(spec, icio.regions, icio.sectors)
+
+
+@pytest.mark.parametrize(("name", "codes", "year", "cases"), [
+    ("icio-china-critical-minerals-japan", ["850511"], 2024, [("CHN", "DEU", 0.8)]),
+    ("icio-hormuz-closure-japan", ["270900", "271111"], 2022,
+     [("SAU", "USA", 1.0), ("ARE", "AUS", 1.0)]),
+])
+def test_worked_diversification_measures_match_the_trade_data(
+        kb: Any, icio: Any, name: str, codes: list[str], year: int,
+        cases: list[tuple[str, str, float]]) -> None:
+    spec = load_scenario(resolve_scenario(f"worked:{name}"))
+    for origin, alternative, severity in cases:
+        shock = convert_product_shock(kb, icio, hs_code=codes, commodity=None,
+                                      exporter=origin, importer="JPN", severity=severity,
+                                      year=year)
+        (option,) = [o for o in diversification_options(
+            kb, icio, hs_code=codes, commodity=None, exporter=origin, importer="JPN",
+            year=year, top=10) if o.region == alternative]
+        (measure,) = [m for m in spec.mitigations
+                      if getattr(m, "alternative", None) == alternative
+                      and getattr(m, "origin", None) == origin]
+        cut = severity * shock.baci_value_musd
+        assert measure.share == pytest.approx(min(1.0, option.spare_musd / cut), abs=5e-4)
+        x = icio.x[icio.index(alternative, shock.sector)]
+        assert measure.max_capacity_increase == pytest.approx(option.spare_musd / x,
+                                                              abs=5e-4)
