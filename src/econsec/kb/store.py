@@ -456,7 +456,7 @@ class Store:
     ) -> list[TradeFlow]:
         """Product flows of HS code ``hs_code`` (dots and spaces ignored), optionally into
         ``importer``, from ``exporter`` (ISO alpha-3), in ``year`` or in the inclusive
-        range ``years``, of one source.
+        range ``years``, of one source (countries by code or name).
 
         One HS edition per year: ``hs_version`` when given; else, for each year, the
         edition whose flows of this code cover the most years (the series: HS92 for the
@@ -531,10 +531,11 @@ class Store:
         return dict(out)
 
     def _iso3(self, conn: Connection, code: str) -> str:
+        """A stored country's code from its code (any case) or name."""
         iso3 = code.strip().upper()
         if conn.execute(select(COUNTRIES.c.iso3).where(COUNTRIES.c.iso3 == iso3)).first():
             return iso3
-        return self.country(code).iso3  # raises with close matches
+        return self.resolve_country(code)  # raises with close matches
 
     def _unknown_product(self, conn: Connection, hs_code: str) -> UnknownProductError:
         from econsec.kb.trade import product_suggestions

@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from econsec.errors import (
     CyclicBillOfMaterialsError,
@@ -129,12 +129,36 @@ def check_bundle(conn: Connection, bundle: Bundle, *, replace: bool) -> set[str]
 def refuse_changed_sources(conn: Connection, bundle: Bundle, keys: set[str]) -> None:
     """Raise when importing ``bundle`` would change the stored facts of a source (at the
     line of the source's first record in the file)."""
+    from econsec.kb.write import stored_rows_equal
+
     files = {s.key: s.file for s in bundle.sources}
+    # a bulk-loaded source stored exactly so is unchanged (compared row by row, cheaply)
+    bulk = {t.source_key for t in bundle.flow_tables}
+    same = {t.source_key for t in bundle.flow_tables
+            if not any(f.source_key == t.source_key for f in bundle.trade_flows)
+            and [u.source_key for u in bundle.flow_tables].count(t.source_key) == 1
+            and stored_rows_equal(conn, t)}
     for table in FACT_TABLES:
         columns = [c.name for c in table.columns if c.name != "id"]
         field_name = BUNDLE_FIELD.get(table.name)
         records = getattr(bundle, field_name) if field_name else []
         for key in sorted(keys):
+            if key in same:
+                continue
+            if key in bulk and table.name == "trade_flows":
+                stored_count = conn.execute(select(func.count()).where(
+                    table.c.source_key == key)).scalar() or 0
+                new_count = sum(len(t) for t in bundle.flow_tables if t.source_key == key) + sum(
+                    1 for f in bundle.trade_flows if f.source_key == key)
+                if stored_count:
+                    raise ValidationError(
+                        "source '%(source)s' is already in the knowledge base with %(stored)s "
+                        "%(table)s and this import would replace them with %(new)s: import "
+                        "with --replace (replace=True) to do so, or give the data a source of "
+                        "its own", params={"source": key, "stored": stored_count,
+                                           "table": "trade flows", "new": new_count},
+                        location=Location(file=files.get(key) or None))
+                continue
             stored = conn.execute(
                 select(*[table.c[c] for c in columns]).where(table.c.source_key == key)
             ).mappings().all()
@@ -146,10 +170,6 @@ def refuse_changed_sources(conn: Connection, bundle: Bundle, keys: set[str]) -> 
                 if r.source_key == key:
                     first = i if first is None else first
                     new.append(fact_row(table.name, r))
-            if table.name == "trade_flows":
-                for t in bundle.flow_tables:
-                    if t.source_key == key:
-                        new.extend(fact_row(table.name, t.flow(i)) for i in range(len(t)))
             before = sorted((row_key(r, columns) for r in stored), key=repr)
             after = sorted((row_key(r, columns) for r in new), key=repr)
             if before != after:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, func, insert, or_, select, update
 
 from econsec.kb.models import (
     COUNTRIES,
@@ -53,6 +53,8 @@ class ImportSummary:
     #: rows of bulk-loaded files left out on loading (aggregate partner codes …), by
     #: "<source>: <reason>"
     left_out: dict[str, int] = field(default_factory=dict)
+    #: rows of bulk-loaded sources already stored exactly so, kept as they were
+    unchanged: dict[str, int] = field(default_factory=dict)
 
 
 
@@ -113,10 +115,12 @@ def write_bundle(
              "source_key": p.source_key} for pos, p in enumerate(links)])
         summary.rows["item_hs_codes"] = summary.rows.get("item_hs_codes", 0) + len(links)
 
-    if keys:
+    kept = unchanged_flow_tables(conn, bundle, keys)
+    replaced = sorted(keys - {t.source_key for t in kept})
+    if replaced:
         for table in FACT_TABLES:
             result = conn.execute(
-                delete(table).where(table.c.source_key.in_(sorted(keys)))
+                delete(table).where(table.c.source_key.in_(replaced))
             )
             if result.rowcount:
                 summary.replaced[table.name] = result.rowcount
@@ -134,10 +138,67 @@ def write_bundle(
             report(f"store {table.name}", done, len(records))
         summary.rows[table.name] = len(records)
     for flows in bundle.flow_tables:
-        insert_flow_table(conn, flows, report)
-        summary.rows["trade_flows"] = summary.rows.get("trade_flows", 0) + len(flows)
         for reason, count in flows.left_out:
             summary.left_out[f"{flows.source_key}: {reason}"] = count
+        if any(flows is t for t in kept):
+            summary.unchanged[flows.source_key] = len(flows)
+            continue
+        insert_flow_table(conn, flows, report)
+        summary.rows["trade_flows"] = summary.rows.get("trade_flows", 0) + len(flows)
+
+
+def unchanged_flow_tables(conn: Connection, bundle: Bundle, keys: set[str]
+                          ) -> list[FlowTable]:
+    """The flow tables whose source's stored facts are exactly their rows (same order,
+    same values): importing them again would delete and insert a million equal rows, so
+    they are kept as stored. Only a source that nothing else in the bundle writes to."""
+    others = {r.source_key for name in BUNDLE_FIELD.values() for r in getattr(bundle, name)}
+    counts: dict[str, int] = {}
+    for t in bundle.flow_tables:
+        counts[t.source_key] = counts.get(t.source_key, 0) + 1
+    out = []
+    for t in bundle.flow_tables:
+        key = t.source_key
+        if key not in keys or key in others or counts[key] > 1 or not len(t):
+            continue
+        if stored_rows_equal(conn, t):
+            out.append(t)
+    return out
+
+
+def stored_rows_equal(conn: Connection, flows: FlowTable) -> bool:
+    """True when the stored facts of ``flows``' source are its rows, in order (read with
+    the DBAPI cursor: a million rows are compared in about a second)."""
+    for table in FACT_TABLES:  # no other fact of the source
+        if table is TRADE_FLOWS:
+            continue
+        stmt = select(table.c.source_key).where(table.c.source_key == flows.source_key)
+        if conn.execute(stmt.limit(1)).first() is not None:
+            return False
+    t = TRADE_FLOWS.c
+    odd = conn.execute(select(func.count()).where(
+        t.source_key == flows.source_key,
+        or_(t.item_id.is_not(None), t.hs_version.is_(None), t.hs_version != flows.hs_version,
+            t.unit != TRADE_VALUE_UNIT, t.exporter_label != "", t.share.is_not(None),
+            t.year_end.is_not(None)))).scalar()
+    if odd:
+        return False
+    mark = "%s" if conn.dialect.name == "postgresql" else "?"
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(f"SELECT exporter, importer, year, value, quantity, hs_code FROM "
+                       f"{TRADE_FLOWS.name} WHERE source_key = {mark} ORDER BY id",
+                       (flows.source_key,))
+        rows = zip(flows.exporter, flows.importer, flows.year, flows.value, flows.quantity,
+                   flows.hs_code, strict=True)
+        n = 0
+        while chunk := cursor.fetchmany(_BULK):
+            if [tuple(r) for r in chunk] != list(itertools.islice(rows, len(chunk))):
+                return False
+            n += len(chunk)
+    finally:
+        cursor.close()
+    return n == len(flows)
 
 
 _FLOW_COLUMNS = ("exporter", "importer", "year", "value", "quantity", "hs_code")
