@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -58,8 +59,11 @@ def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def db_copy(built_db: Path, tmp_path: Path) -> Path:
-    """A private copy of the built knowledge base that a test may change."""
+def db_copy(built_db: Path, tmp_path: Path) -> Iterator[Path]:
+    """A private copy of the built knowledge base that a test may change (removed after
+    the test: with the BACI flows a copy is about 160 MB)."""
     target = tmp_path / "econsec.db"
     shutil.copy(built_db, target)
-    return target
+    yield target
+    for leftover in tmp_path.glob("*.db*"):
+        leftover.unlink(missing_ok=True)
