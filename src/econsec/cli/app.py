@@ -109,7 +109,6 @@ def init(db: DbOption = None, fmt: FormatOption = OutputFormat.TABLE,
     rows: list[dict[str, object]] = [{"table": k, "rows": v} for k, v in sorted(counts.items())]
     screening: list[dict[str, object]] = []
     index_path: str | None = None
-    rows += [{"table": f"left out: {reason}", "rows": n} for reason, n in left_out.items()]
     if lists:
         from econsec.screening.bundled import JAPANESE
         from econsec.screening.index import load_bundled, open_index
@@ -134,6 +133,8 @@ def init(db: DbOption = None, fmt: FormatOption = OutputFormat.TABLE,
     _print_path("Knowledge base ready:", url)
     emit(Result(doc, [r for r in rows if not str(r["table"]).startswith("screening list ")],
                 ["table", "rows"]), fmt, out)
+    for reason, n in left_out.items():  # rows of bundled files no country stands for
+        out.print(f"{reason}: {n:,} rows left out", markup=False, highlight=False)
     if index_path is not None:
         _print_path("Screening lists loaded into:", index_path)
         emit(Result(doc, [{**x, "loaded": "now" if x["loaded"] else "already loaded"}

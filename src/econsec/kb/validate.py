@@ -467,7 +467,7 @@ class Validator:
         n = len(t)
 
         def row_at(i: int, column: str) -> tuple[Record, Location]:
-            line = t.lines[i] if t.lines is not None and i < len(t.lines) else i + 1
+            line = int(t.lines[i]) if t.lines is not None and i < len(t.lines) else i + 1
             what: Record = (PRODUCT_FLOW, {
                 "n": i + 1, "hs": t.hs_code[i], "version": t.hs_version,
                 "exporter": t.exporter[i], "importer": t.importer[i], "year": t.year[i],
