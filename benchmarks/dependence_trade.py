@@ -32,11 +32,12 @@ CHILD = """
 import json, sys, time
 t0 = time.perf_counter()
 from econsec.analyses.dependence import dependence_table
+from econsec.io_models.net_trade import icio_net_trade
 from econsec.kb.cached import CachedReads
 from econsec.kb.engine import open_engine
 kb = CachedReads(open_engine("sqlite:///" + sys.argv[1]))
 t1, c1 = time.perf_counter(), time.process_time()
-table = dependence_table(kb, sys.argv[2])
+table = dependence_table(kb, sys.argv[2], net_trade=icio_net_trade)
 t2, c2 = time.perf_counter(), time.process_time()
 print(json.dumps({"import": t1 - t0, "dependence": t2 - t1, "cpu": c2 - c1,
                   "rows": len(table.rows),

@@ -134,6 +134,10 @@ def test_country_page_sections_in_both_languages(client: httpx.Client) -> None:
     imp_en, imp_ja = _text(en, "imports"), _text(ja, "imports")
     assert "Natural graphite" in imp_en and "China (90.0%)" in imp_en
     assert "鉱物" in imp_ja and "中国" in imp_ja and "mineral" not in imp_ja
+    # the refined stage covered by world export concentration, labelled so; other stages shown
+    assert "World exports of the refined product (export concentration, not production)" in imp_en
+    assert "Germanium" in imp_en and "Other stages:" in imp_en and "magnet (HS17 850511)" in imp_en
+    assert "精製品の世界輸出" in imp_ja and "ゲルマニウム" in imp_ja
     own = [m for m in catalogue("ja") if " " in m and "%(" not in m and len(m) > 20]
     for text in (gpr_ja, imp_ja):
         assert not [m for m in own if m in text]

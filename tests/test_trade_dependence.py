@@ -26,6 +26,7 @@ from econsec.indicators.trade_dependence import (
     import_position,
     share_change,
 )
+from econsec.io_models.net_trade import icio_net_trade
 from econsec.kb.cached import CachedReads
 from econsec.kb.engine import open_engine
 
@@ -41,7 +42,7 @@ def kb(built_db: Path) -> Iterator[CachedReads]:
 
 @pytest.fixture(scope="module")
 def table(kb: CachedReads) -> DependenceTable:
-    return dependence_table(kb, "JPN")
+    return dependence_table(kb, "JPN", net_trade=icio_net_trade)
 
 
 @pytest.fixture(scope="module")
@@ -187,7 +188,7 @@ def test_titanium_sponge_is_a_net_exporter_and_not_externally_dependent(
     assert lens.trade_label == "refined metal, HS17 810820, 2024"
 
 
-def test_steel_net_exports_from_the_icio_table(table: DependenceTable,
+def test_steel_net_exports_from_the_icio_table(kb: CachedReads, table: DependenceTable,
                                                lenses: LensTable) -> None:
     from econsec.io_models.icio import load_icio_2022
 
@@ -205,7 +206,9 @@ def test_steel_net_exports_from_the_icio_table(table: DependenceTable,
         assert "oecd-icio-2022" in row.sources
         lens = next(x for x in lenses.rows if x.commodity == commodity)
         assert not lens.external_dependence, lens
-
+    # without the ICIO table (an analysis called without it) steel has no trade position
+    bare = dependence_table(kb, "JPN")
+    assert next(r for r in bare.rows if r.commodity == "raw-steel").net_exporter is None
 
 def test_the_net_exporter_rule_is_what_unflags_them() -> None:
     """The same metrics as Japan's steel, with and without the trade position."""

@@ -44,6 +44,7 @@ from econsec.analyses.observations import newest_release
 from econsec.analyses.trade_position import (
     ICIO_INDUSTRIES,
     HomeFlows,
+    NetTrade,
     WorldFlows,
     icio_stage,
     trade_stages,
@@ -89,9 +90,15 @@ def partners_of(kb: KnowledgeBase, home: str, groups: Sequence[str] = PARTNER_GR
 
 
 def dependence_table(
-    kb: KnowledgeBase, home: str, *, profiles: Sequence[CommodityProfile] | None = None
+    kb: KnowledgeBase, home: str, *, profiles: Sequence[CommodityProfile] | None = None,
+    net_trade: NetTrade | None = None,
 ) -> DependenceTable:
-    """The home country's dependence profile for every commodity with supply data."""
+    """The home country's dependence profile for every commodity with supply data.
+
+    ``net_trade`` (:func:`econsec.io_models.net_trade.icio_net_trade`) gives the net trade
+    of the industries of :data:`~econsec.analyses.trade_position.ICIO_INDUSTRIES` (steel,
+    pig iron: no HS code in the bundled trade data) for the lenses' net-exporter test;
+    without it they have no trade position."""
     home = kb.resolve_country(home)
     partners = partners_of(kb, home)
     wgi = scaled_wgi(kb)
@@ -124,11 +131,12 @@ def dependence_table(
             item=profile.commodity,
         )
         industry = ICIO_INDUSTRIES.get(profile.commodity)
-        if not stages and industry and result.home_rank is not None and (
-                result.home_rank <= Thresholds().net_exporter_rank):
+        if not stages and industry and net_trade is not None and (
+                result.home_rank is not None
+                and result.home_rank <= Thresholds().net_exporter_rank):
             # no HS code in the bundled trade data: the lenses' net-exporter test reads the
             # ICIO table (only where it can matter: a leading producer)
-            found_icio = icio_stage(home, industry)
+            found_icio = icio_stage(home, industry, net_trade)
             stages = [found_icio] if found_icio is not None else []
         sources = list(supply_sources)
         found = imports.get(profile.commodity)
@@ -196,27 +204,30 @@ def _supply(series: Shares | None, stages: Sequence[TradeStage], home: str) -> S
 
 def _import_columns(head: TradeStage | None, found: ImportSources | None
                     ) -> dict[str, Any]:
-    """The flat import columns: the headline trade stage's where there is bilateral trade,
-    else the bundled import shares'."""
+    """The flat import columns: the headline trade stage's where there is bilateral trade;
+    ``top_import_source``, ``top_import_share``, ``import_hhi``, ``imports_from_outside``
+    and ``import_years`` from the item's own bundled import shares where there are some
+    (U.S. Census, 2020-2023: gallium itself, where BACI has the Ga/Ge basket 811292)."""
+    legacy = {} if found is None else {
+        "top_import_source": found.top_import_source,
+        "top_import_share": found.top_import_share, "import_hhi": found.import_hhi,
+        "imports_from_outside": found.imports_from_outside,
+        "import_years": found.import_years,
+    }
     if head is not None:
         return {
             "top_import_source": head.top_source, "top_import_share": head.top_share,
             "import_hhi": head.hhi, "imports_from_outside": head.outside_share,
-            "import_years": str(head.year), "trade_stage": head.stage,
+            "import_years": str(head.year),
+            **legacy,  # the item's own import shares (U.S. Census extract) are more specific
+            "trade_stage": head.stage,
             "import_year": head.year, "import_total": head.imports,
             "imports_from_partners": head.partner_share,
             "import_hhi_wgi": head.governance_weighted_hhi,
             "top_import_share_change_5y": head.top_share_change_5y,
             "export_total": head.exports, "net_exporter": head.net_exporter,
         }
-    if found is None:
-        return {}
-    return {
-        "top_import_source": found.top_import_source,
-        "top_import_share": found.top_import_share, "import_hhi": found.import_hhi,
-        "imports_from_outside": found.imports_from_outside,
-        "import_years": found.import_years,
-    }
+    return legacy
 
 
 def _home_share_by_year(profile: CommodityProfile, home: str, series: Shares

@@ -90,7 +90,8 @@ def trade_label(row: DependenceRow) -> str:
 
 def trade_metrics(row: DependenceRow) -> dict[str, Any]:
     """The trade position the lenses read (:class:`ItemMetrics`' trade fields)."""
-    if row.trade_stage is None:
+    stage = next((s for s in row.trade_stages if s.stage == row.trade_stage), None)
+    if stage is None:
         return {"net_exporter": row.net_exporter}
-    return {"net_exporter": row.net_exporter, "import_outside_share": row.imports_from_outside,
-            "import_hhi": row.import_hhi, "trade_label": trade_label(row)}
+    return {"net_exporter": row.net_exporter, "import_outside_share": stage.outside_share,
+            "import_hhi": stage.hhi, "trade_label": trade_label(row)}

@@ -21,6 +21,7 @@ from econsec.analyses.models import (
     ReportData,
 )
 from econsec.analyses.provenance import source_infos
+from econsec.analyses.trade_position import NetTrade
 from econsec.errors import EconsecError
 from econsec.kb.protocol import KnowledgeBase
 from econsec.records import Country
@@ -34,11 +35,13 @@ MIN_REPORTING_COUNTRIES = 3
 def report_data(
     kb: KnowledgeBase, *, home: str = "JPN", progress: Progress | None = None,
     today: date | None = None, profiles: Sequence[CommodityProfile] | None = None,
+    net_trade: NetTrade | None = None,
 ) -> ReportData:
     """Profiles of every commodity, HHI ranking, matrix, lenses, dependence and sources.
 
     ``profiles``: every commodity's profile when already computed (they do not depend on
-    ``home``; the web app computes them once for every home country).
+    ``home``; the web app computes them once for every home country). ``net_trade``: as
+    :func:`~econsec.analyses.dependence.dependence_table` takes it.
     """
     notify = progress or (lambda step, done, total: None)
     countries = {c.iso3: c for c in kb.countries()}
@@ -53,7 +56,7 @@ def report_data(
         profiles = computed
     profiles = list(profiles)
     notify("assessments", 0, 4)
-    dependence = dependence_table(kb, home, profiles=profiles)
+    dependence = dependence_table(kb, home, profiles=profiles, net_trade=net_trade)
     notify("assessments", 1, 4)
     lenses = lens_table(kb, home, dependence)
     notify("assessments", 2, 4)

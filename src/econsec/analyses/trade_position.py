@@ -27,10 +27,9 @@ when the home country trades nothing else.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 
 from econsec.analyses.governance import MISSING_WGI
 from econsec.analyses.models import ExporterShare, TradeStage, WorldExports
@@ -256,31 +255,26 @@ def trade_stages(
 #: read from the ICIO table instead: the industry that makes them.
 ICIO_INDUSTRIES = {"raw-steel": "C24A", "pig-iron": "C24A"}
 ICIO_SOURCE = "oecd-icio-2022"
+ICIO_YEAR = 2022
+
+#: ``(region, industry) -> (sales abroad, purchases from abroad)`` in million USD, or None
+#: (:func:`econsec.io_models.net_trade.icio_net_trade`, handed in by the presenters).
+NetTrade = Callable[[str, str], "tuple[float, float] | None"]
 
 
-@lru_cache(maxsize=32)
-def icio_stage(home: str, industry: str) -> TradeStage | None:
-    """The home country's net trade in an industry's products from the bundled OECD ICIO
-    2022 table (``bundled:icio-2022``): its intermediate sales to other regions against
-    other regions' intermediate sales of that industry to it (million USD; the table splits
-    no final demand by destination, so sales to final buyers abroad are left out on both
-    sides). ``None`` when the home country is not a region of the table."""
-    from econsec.io_models.icio import load_icio_2022
-
-    mrio = load_icio_2022()
-    if home not in mrio.regions or industry not in mrio.sectors:
+def icio_stage(home: str, industry: str, net_trade: NetTrade) -> TradeStage | None:
+    """The home country's net trade in an industry's products from the OECD ICIO 2022
+    table (``net_trade``): intermediate sales to other regions against other regions'
+    intermediate sales of that industry to it, million USD. ``None`` when the home
+    country is not a region of the table."""
+    found = net_trade(home, industry)
+    if found is None:
         return None
-    n_sectors = len(mrio.sectors)
-    r, s = mrio.region_index(home), mrio.sector_index(industry)
-    own = slice(r * n_sectors, (r + 1) * n_sectors)
-    row = r * n_sectors + s
-    exports = float(mrio.Z[row, :].sum() - mrio.Z[row, own].sum())
-    others = [k * n_sectors + s for k in range(len(mrio.regions)) if k != r]
-    imports = float(mrio.Z[others, own].sum())
+    exports, imports = found
     return TradeStage(
-        stage=f"industry {industry} (ICIO)", hs_version="ICIO 2022", hs_codes=[], year=2022,
-        unit="million USD", imports=imports, exports=exports, net_exporter=exports > imports,
-        top_source=None, top_share=None, hhi=None, partner_share=None, outside_share=None,
-        governance_weighted_hhi=None, wgi_imputed=[], top_share_by_year={},
-        top_share_change_5y=None, sources=[ICIO_SOURCE],
+        stage=f"industry {industry} (ICIO)", hs_version="ICIO 2022", hs_codes=[],
+        year=ICIO_YEAR, unit="million USD", imports=imports, exports=exports,
+        net_exporter=exports > imports, top_source=None, top_share=None, hhi=None,
+        partner_share=None, outside_share=None, governance_weighted_hhi=None, wgi_imputed=[],
+        top_share_by_year={}, top_share_change_5y=None, sources=[ICIO_SOURCE],
     )

@@ -338,10 +338,12 @@ def assess_dependence(
     """Dependence and indispensability of a country over all bundled commodities."""
     from econsec.analyses.dependence import COLUMNS, dependence_table
     from econsec.cli.views import dependence_result, parse_columns
+    from econsec.io_models.net_trade import icio_net_trade
 
     chosen = parse_columns(columns, COLUMNS) if columns is not None else None
     home = country or _settings().home_country
-    emit(dependence_result(dependence_table(_open_store(db), home), fmt, chosen), fmt, out)
+    table = dependence_table(_open_store(db), home, net_trade=icio_net_trade)
+    emit(dependence_result(table, fmt, chosen), fmt, out)
 
 
 @assess_app.command("country")

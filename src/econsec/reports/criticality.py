@@ -96,9 +96,11 @@ def write_report(
 ) -> Path:
     """Build the report data from ``kb`` and write ``out_dir/index.html``."""
     from econsec.analyses.technology import technology_profile
+    from econsec.io_models.net_trade import icio_net_trade
     from econsec.scenarios.stress_test import load_saved
 
-    data = report_data(kb, home=home, progress=progress, today=today)
+    data = report_data(kb, home=home, progress=progress, today=today,
+                       net_trade=icio_net_trade)
     technology = technology_profile(kb, data.home.iso3)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "index.html"

@@ -12,6 +12,7 @@ from econsec.analyses.country_profile import all_commodity_profiles
 from econsec.analyses.dependence import dependence_table
 from econsec.analyses.models import CommodityProfile, DependenceTable
 from econsec.analyses.report_data import report_data
+from econsec.io_models.net_trade import icio_net_trade
 from econsec.web.common import read_cache
 from econsec.web.state import WebState
 
@@ -27,7 +28,8 @@ def home_dependence(state: WebState, home: str) -> DependenceTable:
     """The dependence table of ``home`` (ISO alpha-3)."""
     found: DependenceTable = read_cache(state).get(
         ("dependence_table", home),
-        lambda: dependence_table(state.store, home, profiles=commodity_profiles(state)))
+        lambda: dependence_table(state.store, home, profiles=commodity_profiles(state),
+                                 net_trade=icio_net_trade))
     return found
 
 
@@ -36,4 +38,5 @@ def home_report(state: WebState, home: str) -> Any:
     shared commodity profiles."""
     return read_cache(state).get(
         ("report_data", home),
-        lambda: report_data(state.store, home=home, profiles=commodity_profiles(state)))
+        lambda: report_data(state.store, home=home, profiles=commodity_profiles(state),
+                            net_trade=icio_net_trade))

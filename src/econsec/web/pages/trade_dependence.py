@@ -65,7 +65,11 @@ def score_bar(table: dict[str, Any], lang: str) -> dict[str, Any]:
 
 def imports_context(dependence: dict[str, Any]) -> dict[str, Any]:
     """``import_rows``: the dependence rows with imports in bilateral trade (BACI), most
-    concentrated first."""
-    rows = [r for r in dependence["rows"] if r.get("import_hhi") is not None]
+    concentrated first; ``world_export_rows``: (row, world exports) of the processed stages
+    that stand in for refined production."""
+    rows = [r for r in dependence["rows"]
+            if r.get("trade_stage") and r.get("import_hhi") is not None]
     rows.sort(key=lambda r: (-(r["import_hhi"] or 0.0), r["commodity"]))
-    return {"import_rows": rows, "stage_labels": STAGES}
+    exported = [(r, s["world_exports"]) for r in dependence["rows"]
+                for s in r.get("trade_stages", []) if s.get("world_exports")]
+    return {"import_rows": rows, "world_export_rows": exported, "stage_labels": STAGES}
