@@ -127,7 +127,7 @@ def test_import_position_refuses_bad_values() -> None:
 
 def test_graphite_and_rare_earths_from_the_raw_parquet(table: DependenceTable,
                                                        hs92: pd.DataFrame) -> None:
-    # the single codes the brief names: 250410 natural graphite, 284690 REE compounds
+    # single codes, checked by hand: 250410 natural graphite, 284690 REE compounds
     graphite_250410 = _raw_import_shares(hs92, ["250410"], 2024)
     assert graphite_250410.index[0] == "CHN" and graphite_250410.iloc[0] == pytest.approx(
         0.861, abs=0.005)
