@@ -51,6 +51,7 @@ def trend(trend: dict[str, Any], names: dict[str, dict[str, str]], t: Translator
         return (found["ja"] or found["en"]) if lang == "ja" else found["en"]
 
     unit = t.gettext(trend["unit"])
+    top = max((v for v in trend["totals"] if v is not None), default=0.0)
     data: list[dict[str, Any]] = [{
         "type": "bar", "x": trend["years"], "y": trend["totals"], "yaxis": "y2",
         "name": t.gettext("Total (%(unit)s)") % {"unit": unit},
@@ -68,6 +69,6 @@ def trend(trend: dict[str, Any], names: dict[str, dict[str, str]], t: Translator
                        "yaxis": {"ticksuffix": "%", "rangemode": "tozero",
                                  "title": {"text": t.gettext("Share")}},
                        "yaxis2": {"overlaying": "y", "side": "right", "showgrid": False,
-                                  "rangemode": "tozero", "tickformat": "~s",
-                                  "title": {"text": unit}},
+                                  "range": [0, 1.05 * top if top else 1],
+                                  "tickformat": ",.3~s", "title": {"text": unit}},
                        "legend": {"orientation": "h", "y": -0.25}}}
