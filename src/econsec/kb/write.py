@@ -125,6 +125,17 @@ def write_bundle(
             if result.rowcount:
                 summary.replaced[table.name] = result.rowcount
 
+    # bulk tables first: they take the lowest new row ids, so that the facts imported
+    # after them get the same ids again when the bulk rows are kept (SQLite reuses the ids
+    # above the largest one) and a second econsec init leaves the rows exactly as the first
+    for flows in bundle.flow_tables:
+        for reason, count in flows.left_out:
+            summary.left_out[f"{flows.source_key}: {reason}"] = count
+        if any(flows is t for t in kept):
+            summary.unchanged[flows.source_key] = len(flows)
+            continue
+        insert_flow_table(conn, flows, report)
+        summary.rows["trade_flows"] = summary.rows.get("trade_flows", 0) + len(flows)
     for table in (OBSERVATIONS, TRADE_FLOWS, INPUT_EDGES, GOVERNANCE_SCORES,
                   COUNTRY_RISK):
         records = getattr(bundle, BUNDLE_FIELD[table.name])
@@ -136,15 +147,7 @@ def write_bundle(
             conn.execute(insert(table), [fact_row(table.name, r) for r in chunk])
             done += len(chunk)
             report(f"store {table.name}", done, len(records))
-        summary.rows[table.name] = len(records)
-    for flows in bundle.flow_tables:
-        for reason, count in flows.left_out:
-            summary.left_out[f"{flows.source_key}: {reason}"] = count
-        if any(flows is t for t in kept):
-            summary.unchanged[flows.source_key] = len(flows)
-            continue
-        insert_flow_table(conn, flows, report)
-        summary.rows["trade_flows"] = summary.rows.get("trade_flows", 0) + len(flows)
+        summary.rows[table.name] = summary.rows.get(table.name, 0) + len(records)
 
 
 def unchanged_flow_tables(conn: Connection, bundle: Bundle, keys: set[str]
