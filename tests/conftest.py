@@ -50,6 +50,19 @@ def private_mrio_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def reset_postgres(url: str) -> None:
+    """Drop every table of the knowledge base (and Alembic's version) at ``url``."""
+    from sqlalchemy import create_engine, text
+
+    from econsec.kb.models import metadata
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        metadata.drop_all(conn)
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite knowledge base built by ``econsec init`` from the bundled data (read-only use)."""

@@ -17,9 +17,9 @@ from pathlib import Path
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
-from conftest import run_cli
+from conftest import reset_postgres, run_cli
 from econsec.datasets._csv import data_dir
 from econsec.datasets.baci import (
     HS17_FILE,
@@ -39,7 +39,6 @@ from econsec.errors import (
 )
 from econsec.kb.cached import CachedReads
 from econsec.kb.engine import make_engine, migrate
-from econsec.kb.models import metadata
 from econsec.kb.store import Store, open_store
 from econsec.kb.testing import SOURCE_A, sample_bundle
 from econsec.records import FlowTable, TradeFlow
@@ -307,11 +306,7 @@ def empty_store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
         store = open_store(f"sqlite:///{tmp_path / 'kb.db'}")
     else:
         assert PG_URL
-        engine = create_engine(PG_URL)
-        with engine.begin() as conn:
-            metadata.drop_all(conn)
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        engine.dispose()
+        reset_postgres(PG_URL)
         store = open_store(PG_URL)
     yield store
     store.close()

@@ -880,6 +880,15 @@ def parse_year(value: Cell, where: Location) -> int:
     return year
 
 
+def _refuse_negative(where: Where, **numbers: float | None) -> None:
+    """Refuse the first negative of ``numbers`` (column → number), at its column."""
+    for column, number in numbers.items():
+        if number is not None and number < 0:
+            raise ValidationError("negative %(column)s %(value)s",
+                                  params={"column": column, "value": f"{number:g}"},
+                                  location=where(column))
+
+
 _COMTRADE_VERSIONS = {"H0": "HS92", "H1": "HS96", "H2": "HS02", "H3": "HS07", "H4": "HS12",
                       "H5": "HS17", "H6": "HS22"}
 """UN Comtrade's names of the HS editions (classification codes H0 … H6)."""
@@ -1208,11 +1217,7 @@ class _TableReader:
         share = None if share_text.casefold() in MISSING else parse_share(
             row.get("share"), where("share"))
         quantity = _optional_number(row.get("quantity"), where("quantity"))
-        for column, number in (("value", value), ("quantity", quantity)):
-            if number is not None and number < 0:
-                raise ValidationError("negative %(column)s %(value)s",
-                                      params={"column": column, "value": f"{number:g}"},
-                                      location=where(column))
+        _refuse_negative(where, value=value, quantity=quantity)
         if value is None and share is None:
             column = "value" if "value" in row else "share"
             raise DataFormatError("give a value or a share", params={},
@@ -1244,11 +1249,7 @@ class _TableReader:
         year = parse_year(row["year"], where("year"))
         value = _optional_number(row.get("value_kusd"), where("value_kusd"))
         quantity = _optional_number(row.get("quantity_t"), where("quantity_t"))
-        for column, number in (("value_kusd", value), ("quantity_t", quantity)):
-            if number is not None and number < 0:
-                raise ValidationError("negative %(column)s %(value)s",
-                                      params={"column": column, "value": f"{number:g}"},
-                                      location=where(column))
+        _refuse_negative(where, value_kusd=value, quantity_t=quantity)
         if value is None and quantity is None:
             column = "value_kusd" if "value_kusd" in row else "quantity_t"
             raise DataFormatError(N_("give a value (value_kusd) or a quantity (quantity_t)"),
