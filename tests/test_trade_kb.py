@@ -384,3 +384,30 @@ def test_upgrade_from_0002_keeps_the_data(tmp_path: Path) -> None:
         store.import_bundle(_bundle_with(_small_table()), replace=True)
         assert len(store.product_flows("284690")) == 2
         assert len(store.trade_flows()) == 1
+
+
+# ------------------------------------------------------------- the data page's API
+
+
+def test_product_flows_through_the_data_api(db_copy: Path) -> None:
+    import httpx
+
+    from web_server import live_server
+
+    good = CUSTOMS.encode()
+    bad = ("exporter,importer,hs_code,hs_version,year,value_kusd\n"
+           "KOR,JPN,850511,HS17,2024,1\nKOR,JPN,850511,HS99,2024,1\n").encode()
+    with live_server(db_copy) as live, httpx.Client(
+            base_url=live.url + "/api/v1", timeout=120, headers=live.headers) as client:
+        preview = client.post("/data/preview", files={"file": ("customs.csv", good)}).json()
+        assert preview["counts"]["trade_flows"] == 3 and preview["stored"] is False
+        assert preview["rows"]["trade_flows"][0]["hs_code"] == "850511"
+        refused = client.post("/data/import", files={"file": ("wrong.csv", bad)})
+        assert refused.status_code == 422
+        body = refused.json()
+        assert (body["file"], body["line"], body["column"]) == ("wrong.csv", 3, "hs_version")
+        stored = client.post("/data/import", files={"file": ("customs.csv", good)})
+        assert stored.status_code == 200, stored.text
+        assert stored.json()["rows"]["trade_flows"] == 3
+    with open_store(f"sqlite:///{db_copy}") as store:
+        assert len(store.product_flows("850511", source_key="user:customs.csv")) == 2
