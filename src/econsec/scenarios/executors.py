@@ -131,6 +131,14 @@ def _call_with_shared(fn: Callable[[Any, Any], Any], shared: Any, item: Any) -> 
     return fn(shared, item)
 
 
+#: glibc settings of the LocalCluster's worker processes (set before they start). Dask
+#: sets ``MALLOC_TRIM_THRESHOLD_`` to 64 KiB, so the ARIO loop's daily arrays (hundreds of KB)
+#: go back to the system when freed and are faulted in again the next day: a 90-day run on
+#: the ICIO table took 0.73 s instead of 0.39 s, a third of it in the kernel. Freed memory is
+#: kept for reuse instead (up to 1 GiB), and arrays below 256 MiB come from the heap.
+WORKER_MALLOC = {"MALLOC_TRIM_THRESHOLD_": 1 << 30, "MALLOC_MMAP_THRESHOLD_": 1 << 28}
+
+
 class DaskExecutor(_Base):
     """Runs on Dask distributed: a ``LocalCluster`` (``workers`` processes, one thread
     each) unless ``address`` names a running scheduler (``tcp://host:8786``), or on a
@@ -158,10 +166,15 @@ class DaskExecutor(_Base):
             if self.address:
                 self._client = Client(self.address)
             else:
-                self._cluster = LocalCluster(
-                    n_workers=self.workers or multiprocessing.cpu_count(),
-                    threads_per_worker=self.threads_per_worker, processes=self.processes,
-                    dashboard_address=":0", silence_logs=logging.ERROR)
+                import dask
+
+                environ = {f"distributed.nanny.pre-spawn-environ.{k}": v
+                           for k, v in WORKER_MALLOC.items()}
+                with dask.config.set(environ):
+                    self._cluster = LocalCluster(
+                        n_workers=self.workers or multiprocessing.cpu_count(),
+                        threads_per_worker=self.threads_per_worker, processes=self.processes,
+                        dashboard_address=":0", silence_logs=logging.ERROR)
                 self._client = Client(self._cluster)
         return self._client
 
