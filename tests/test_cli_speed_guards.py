@@ -16,7 +16,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
-from econsec.kb.engine import MIGRATIONS_DIR
+from econsec.kb.engine import MIGRATIONS_DIR, make_engine, migrate
 from econsec.kb.migrations import head_revisions
 from econsec.kb.store import open_store
 
@@ -87,12 +87,8 @@ def test_opening_a_current_store_does_not_import_alembic(tmp_path) -> None:
 
 def test_an_older_schema_is_still_migrated(tmp_path) -> None:
     path = tmp_path / "kb.db"
-    open_store(str(path)).close()
-    engine = create_engine(f"sqlite:///{path}")
-    with engine.begin() as conn:  # back to revision 0001: no technology-management tables
-        for table in ("transfer_case_events", "transfer_cases", "tech_lists"):
-            conn.execute(text(f"DROP TABLE {table}"))
-        conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine, "0001")  # revision 0001: no technology-management tables
     engine.dispose()
     store = open_store(str(path))
     tables = set(inspect(store.engine).get_table_names())
