@@ -58,10 +58,11 @@ def test_web_job_progress_names_the_loading_steps(tmp_path: Path,
         def check(self, *_: object) -> None:
             pass
 
-    api._run(SimpleNamespace(services={}), spec, 5, Control())  # type: ignore[arg-type]
+    api._run(SimpleNamespace(services={}, store=None), spec, 5, Control())  # type: ignore[arg-type]
     assert shown[:3] == ["loading the MRIO",
                          "loading the MRIO: reading it with pymrio (slower the first time)",
                          "loading the MRIO: saving a copy for the next runs"]
     shown.clear()
-    api._run(SimpleNamespace(services={}), spec, 5, Control())  # a new app: a saved copy
+    # a new app: a saved copy
+    api._run(SimpleNamespace(services={}, store=None), spec, 5, Control())
     assert shown[:2] == ["loading the MRIO", "loading the MRIO: reading its saved copy"]

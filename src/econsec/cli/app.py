@@ -25,8 +25,8 @@ from econsec.cli.io_cmd import io_app
 from econsec.cli.output import OutputFormat, Result, emit, one_line, plain
 from econsec.cli.screening_cmd import lists_app, screen
 from econsec.cli.simulate_cmd import scenarios, simulate
-from econsec.cli.stress_cmd import stress_test
 from econsec.cli.sources_cmd import sources
+from econsec.cli.stress_cmd import stress_test
 from econsec.cli.techmgmt_cmd import tech_app
 from econsec.cli.technology_cmd import assess_technology, with_technology_lenses
 from econsec.errors import EconsecError
@@ -356,11 +356,18 @@ def assess_country(
 ) -> None:
     """A country's profile: groups, Japan's export-control Group A, governance, risk, what it
     produces (the API's and the country page's profile)."""
-    from econsec.analyses.country_profile import country_profile
+    from econsec.analyses.country_profile import all_commodity_profiles, country_profile
+    from econsec.analyses.dependence import dependence_table
     from econsec.cli.views import country_result
+    from econsec.io_models.net_trade import icio_net_trade
 
     store = _open_store(db)
-    p = country_profile(store, country, home=home or _settings().home_country)
+    home_iso3 = store.resolve_country(home or _settings().home_country)
+    profiles = all_commodity_profiles(store)
+    # the same inputs as the API and the country page: steel's trade position from ICIO
+    dependence = dependence_table(store, home_iso3, profiles=profiles, net_trade=icio_net_trade)
+    p = country_profile(store, country, home=home_iso3, profiles=profiles,
+                        dependence=dependence)
     emit(with_technology_lenses(country_result(p), store, p.iso3), fmt, out)
 
 
@@ -381,14 +388,14 @@ def report(
     out.print(f"Report written to {path}")
 
 
+assess_app.command("technology")(assess_technology)
+assess_app.command("geopolrisk")(assess_geopolrisk)
+assess_app.command("complexity")(assess_complexity)
 app.command()(simulate)
 app.command()(scenarios)
 app.command("stress-test")(stress_test)
 app.command("screen")(screen)
 app.command("sources")(sources)
-assess_app.command("technology")(assess_technology)
-assess_app.command("geopolrisk")(assess_geopolrisk)
-assess_app.command("complexity")(assess_complexity)
 
 
 @app.command()
