@@ -395,8 +395,8 @@ def test_product_flows_through_the_data_api(db_copy: Path) -> None:
     from web_server import live_server
 
     good = CUSTOMS.encode()
-    bad = ("exporter,importer,hs_code,hs_version,year,value_kusd\n"
-           "KOR,JPN,850511,HS17,2024,1\nKOR,JPN,850511,HS99,2024,1\n").encode()
+    bad = (b"exporter,importer,hs_code,hs_version,year,value_kusd\n"
+           b"KOR,JPN,850511,HS17,2024,1\nKOR,JPN,850511,HS99,2024,1\n")
     with live_server(db_copy) as live, httpx.Client(
             base_url=live.url + "/api/v1", timeout=120, headers=live.headers) as client:
         preview = client.post("/data/preview", files={"file": ("customs.csv", good)}).json()
@@ -411,3 +411,39 @@ def test_product_flows_through_the_data_api(db_copy: Path) -> None:
         assert stored.json()["rows"]["trade_flows"] == 3
     with open_store(f"sqlite:///{db_copy}") as store:
         assert len(store.product_flows("850511", source_key="user:customs.csv")) == 2
+
+
+def test_product_flows_round_trip_through_a_data_package(empty_store: Store,
+                                                         tmp_path: Path) -> None:
+    from econsec.datasets.user_tables import read_user_file
+
+    bundle = _bundle_with(_small_table())
+    bundle.commodity_products = load_commodity_products()[:3]
+    bundle.items = [*bundle.items, *(i for i in _bundled_items()
+                                     if i.id in {p.item_id for p in bundle.commodity_products})]
+    bundle.sources = [*bundle.sources, *(s for s in sources()
+                                         if s.key in {p.source_key for p in
+                                                      bundle.commodity_products})]
+    empty_store.import_bundle(bundle)
+    folder = empty_store.export_datapackage(tmp_path / "pkg").parent
+    package = read_user_file(folder)
+    assert [len(t) for t in package.flow_tables] == [3]  # read in bulk, not row by row
+    copy = open_store(f"sqlite:///{tmp_path / 'copy.db'}")
+    copy.import_bundle(package)
+    assert copy.product_flows("284690") == empty_store.product_flows("284690")
+    assert copy.commodity_products() == empty_store.commodity_products()
+    again = copy.import_bundle(read_user_file(folder))  # equal rows are kept
+    assert again.unchanged == {SOURCE_A.key: 3}
+    copy.close()
+
+
+def _bundled_items():
+    from econsec.datasets.items import load_items
+
+    return load_items()
+
+
+def sources():
+    from econsec.datasets.sources import sources as bundled
+
+    return bundled()

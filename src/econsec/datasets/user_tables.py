@@ -51,6 +51,7 @@ from econsec.records import (
     CommodityProduct,
     Country,
     CountryRisk,
+    FlowTable,
     GovernanceScore,
     InputEdge,
     Item,
@@ -1592,7 +1593,15 @@ def read_datapackage(path: Path, *, problems: Problems | None = None) -> Bundle:
                 series=_name(r, "series", at, required=False),
                 note=_name(r, "note", at, required=False, limit=MAX_CELL_CHARS),
             ))
-    for r, at in rows("trade_flows", "trade_flows"):
+    bulk = _BulkFlows()
+    for r, at in rows("trade_flows"):
+        if bulk.takes(r):  # a product flow as econsec exports it: one column each
+            with guard(None):
+                bulk.add(r, at)
+            continue
+        where = at(None)
+        out.locations.setdefault("trade_flows", LineLocations()).append(
+            where.file or package, where.line or 0)
         with guard("trade_flows"):
             year_end = r.get("year_end", "")
             product = bool(r.get("hs_code", "").strip())
@@ -1615,6 +1624,7 @@ def read_datapackage(path: Path, *, problems: Problems | None = None) -> Bundle:
                 exporter_label=_name(r, "exporter_label", at, required=False),
                 year_end=parse_year(year_end, at("year_end")) if year_end else None,
             ))
+    out.flow_tables.extend(bulk.tables())
     for r, at in rows("input_edges", "input_edges"):
         with guard("input_edges"):
             out.input_edges.append(InputEdge(
@@ -1652,6 +1662,60 @@ def read_datapackage(path: Path, *, problems: Problems | None = None) -> Bundle:
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9._-]*")
 _ISO3 = re.compile(r"[A-Z]{3}")
+
+
+class _BulkFlows:
+    """The product flows of a data package's ``trade_flows.csv`` (a million rows for an
+    export of the bundled data), gathered column by column into one
+    :class:`~econsec.records.FlowTable` per source and HS edition: each distinct code,
+    country, year and source is checked once, numbers per row."""
+
+    def __init__(self) -> None:
+        self.columns: dict[tuple[str, str], dict[str, list[Any]]] = {}
+        self.files: dict[tuple[str, str], str] = {}
+        self.checked: dict[tuple[str, str], Any] = {}
+
+    @staticmethod
+    def takes(r: dict[str, str]) -> bool:
+        return bool(r.get("hs_code") and r.get("exporter") and not r.get("item_id")
+                    and not r.get("share") and not r.get("year_end")
+                    and not r.get("exporter_label") and r.get("unit") == TRADE_VALUE_UNIT)
+
+    def _once(self, kind: str, value: str, check: Callable[[], Any]) -> Any:
+        key = (kind, value)
+        if key not in self.checked:
+            self.checked[key] = check()
+        return self.checked[key]
+
+    def add(self, r: dict[str, str], at: Where) -> None:
+        version = self._once("version", r.get("hs_version", ""), lambda: parse_hs_version(
+            r.get("hs_version", ""), at("hs_version")))
+        code = self._once(f"code {version}", r["hs_code"], lambda: parse_hs_code(
+            r["hs_code"], version, at("hs_code")))
+        source = self._once("source", r.get("source_key", ""), lambda: _name(
+            r, "source_key", at, limit=MAX_ID_CHARS + 100))
+        exporter = self._once("iso3", r["exporter"], lambda: _iso3(r, "exporter", at))
+        importer = self._once("iso3", r.get("importer", ""), lambda: _iso3(r, "importer", at))
+        year = self._once("year", r.get("year", ""), lambda: parse_year(r["year"], at("year")))
+        value = _package_number(r.get("value", ""), at("value"))
+        quantity = _package_number(r.get("quantity", ""), at("quantity"))
+        key = (source, version)
+        columns = self.columns.get(key)
+        if columns is None:
+            columns = self.columns[key] = {name: [] for name in (
+                "exporter", "importer", "hs_code", "year", "value", "quantity", "lines")}
+            self.files[key] = at(None).file or ""
+        for name, cell in (("exporter", exporter), ("importer", importer), ("hs_code", code),
+                           ("year", year), ("value", value), ("quantity", quantity),
+                           ("lines", at(None).line or 0)):
+            columns[name].append(cell)
+
+    def tables(self) -> list[FlowTable]:
+        return [FlowTable(source_key=source, hs_version=version, exporter=c["exporter"],
+                          importer=c["importer"], hs_code=c["hs_code"], year=c["year"],
+                          value=c["value"], quantity=c["quantity"],
+                          file=self.files[(source, version)], lines=c["lines"])
+                for (source, version), c in self.columns.items()]
 
 
 def _package_number(text: str, where: Location) -> float | None:
