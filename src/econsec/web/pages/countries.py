@@ -102,6 +102,17 @@ def countries(request: Request, state: State,
                   positions=positions, show=show, group_labels=GROUP_LABELS, charts=False)
 
 
+def page_profile(state: WebState, iso3: str, home_iso3: str) -> dict[str, Any]:
+    """The country profile a country page shows (plain dictionaries), computed once."""
+    def build() -> dict[str, Any]:
+        report = home_report(state, home_iso3)
+        return plain(country_profile(state.store, iso3, home=home_iso3,
+                                     profiles=report.commodities, dependence=report.dependence))
+
+    found: dict[str, Any] = cached(state, ("country", iso3, home_iso3), build)
+    return found
+
+
 @router.get("/countries/{iso3}", response_class=HTMLResponse)
 def country(request: Request, state: State, iso3: str,
             home: Annotated[str | None, Query(max_length=60)] = None,
@@ -111,10 +122,7 @@ def country(request: Request, state: State, iso3: str,
     try:
         base = overview_data(state, home_query(state, home))
         home_iso3 = base["home"]["iso3"]
-        report = home_report(state, home_iso3)
-        profile = cached(state, ("country", iso3, home_iso3), lambda: plain(country_profile(
-            state.store, iso3, home=home_iso3, profiles=report.commodities,
-            dependence=report.dependence)))
+        profile = page_profile(state, iso3, home_iso3)
     except EconsecError as exc:
         return render(request, "not_found.html.j2", status_code=404,
                       title=t.gettext("Not found"), message=exc.translate(lang, located=False),

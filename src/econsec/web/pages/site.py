@@ -11,7 +11,17 @@ from typing import Any
 from fastapi import APIRouter
 
 from econsec.web.cache import DEADLINE
-from econsec.web.pages import commodities, countries, data, overview, scenarios, trade, value_chain
+from econsec.web.pages import (
+    commodities,
+    countries,
+    data,
+    overview,
+    scenarios,
+    technology,
+    trade,
+    trade_dependence,
+    value_chain,
+)
 from econsec.web.pages import stress_test as stress_test_page
 from econsec.web.state import WebState
 
@@ -26,7 +36,8 @@ log = logging.getLogger(__name__)
 def warm_up(state: WebState) -> None:
     """Compute, once, what the first pages show (the commodity profiles, the overview of the
     default home country, the commodity list, producers per country, the value chain, the
-    traded products the country pages link to), so
+    traded products the country pages link to, the home country's profile, GeoPolRisk
+    table and technology profile), so
     that a user's first page finds them cached or being computed. Runs on a background
     thread at start-up; requests arriving meanwhile join the computations (the read cache
     computes each result once). When the app has just built its knowledge base it runs
@@ -39,6 +50,9 @@ def warm_up(state: WebState) -> None:
         lambda: countries.producer_positions(state),
         lambda: value_chain.chain(state),
         lambda: trade.product_links(state),
+        lambda: countries.page_profile(state, state.home_country, state.home_country),
+        lambda: trade_dependence.geopolrisk_context(state, state.home_country, "en"),
+        lambda: technology.technology_context(state, state.home_country, "en"),
     )
     token = DEADLINE.set(time.monotonic() + 600)  # wait for each result as long as it takes
     try:
