@@ -3,6 +3,7 @@ translation layer (``static/econsec.js`` draws them; the map's outlines are the 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from econsec.i18n import Translator
@@ -70,5 +71,17 @@ def trend(trend: dict[str, Any], names: dict[str, dict[str, str]], t: Translator
                                  "title": {"text": t.gettext("Share")}},
                        "yaxis2": {"overlaying": "y", "side": "right", "showgrid": False,
                                   "range": [0, 1.05 * top if top else 1],
+                                  "tick0": 0, "dtick": _nice_step(1.05 * top),
                                   "tickformat": ",.3~s", "title": {"text": unit}},
                        "legend": {"orientation": "h", "y": -0.25}}}
+
+
+def _nice_step(span: float, ticks: int = 4) -> float:
+    """A 1-2-5 tick step giving about ``ticks`` ticks over ``span`` (explicit, so that
+    Plotly's own steps do not put a tick at a rounding residue such as 5.6e-11, shown
+    as "55.9p")."""
+    if span <= 0:
+        return 1.0
+    raw = span / ticks
+    power = 10.0 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
