@@ -22,6 +22,7 @@ from econsec.cli.complexity_cmd import complexity as assess_complexity
 from econsec.cli.console import err, out, progress_bar
 from econsec.cli.geopolrisk_cmd import assess_geopolrisk
 from econsec.cli.io_cmd import io_app
+from econsec.cli.options import DbOption, FormatOption
 from econsec.cli.output import OutputFormat, Result, emit, one_line, plain
 from econsec.cli.screening_cmd import lists_app, screen
 from econsec.cli.simulate_cmd import scenarios, simulate
@@ -45,14 +46,6 @@ app.add_typer(tech_app, name="tech")
 app.add_typer(lists_app, name="lists")
 
 
-DbOption = Annotated[
-    str | None,
-    typer.Option("--db", help="Database URL or SQLite file path (default: ECONSEC_DB, else "
-                 "~/.local/share/econsec/econsec.db).", show_default=False),
-]
-FormatOption = Annotated[
-    OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
-]
 
 
 def _settings() -> Any:

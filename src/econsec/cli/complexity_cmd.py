@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from econsec.cli.console import out
+from econsec.cli.options import DbOption, FormatOption
 from econsec.cli.output import OutputFormat, Result, emit
 from econsec.errors import EconsecError, Location
 
@@ -78,11 +79,8 @@ def complexity(
         show_default=False)] = None,
     top: Annotated[int, typer.Option(
         help="Rows of each table in the table form (0: all).", min=0)] = 20,
-    db: Annotated[str | None, typer.Option(
-        "--db", help="Database URL or SQLite file path (default: ECONSEC_DB, else "
-        "~/.local/share/econsec/econsec.db).", show_default=False)] = None,
-    fmt: Annotated[OutputFormat, typer.Option(
-        "--format", "-f", help="Output format.", case_sensitive=False)] = OutputFormat.TABLE,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Economic complexity (ECI, PCI, proximity, density) of the bundled raw-material trade
     (raw materials only: not comparable with published ECI rankings) or of your own

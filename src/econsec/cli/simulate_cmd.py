@@ -24,12 +24,8 @@ from typing import Annotated, Any
 import typer
 
 from econsec.cli.console import err, out, progress_bar
+from econsec.cli.options import FormatOption
 from econsec.cli.output import OutputFormat, Result, emit
-
-FormatOption = Annotated[
-    OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
-]
-
 
 TOTAL_COLUMNS = ["variant", "mitigations", "total_production_change",
                  "total_final_demand_unmet", "production_loss_avoided",

@@ -9,11 +9,10 @@ SHA-256, rows) and the flags in full; ``csv`` the table's rows with the flags jo
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
-import typer
+from typing import Any
 
 from econsec.cli.console import out
+from econsec.cli.options import DbOption, FormatOption
 from econsec.cli.output import OutputFormat, Result, emit
 
 COLUMNS = ["key", "kind", "publisher", "year", "licence", "files", "megabytes",
@@ -21,11 +20,8 @@ COLUMNS = ["key", "kind", "publisher", "year", "licence", "files", "megabytes",
 
 
 def sources(
-    db: Annotated[str | None, typer.Option(
-        "--db", help="Database URL or SQLite file path (default: ECONSEC_DB, else "
-        "~/.local/share/econsec/econsec.db).", show_default=False)] = None,
-    fmt: Annotated[OutputFormat, typer.Option(
-        "--format", "-f", help="Output format.", case_sensitive=False)] = OutputFormat.TABLE,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """List every data set (knowledge base, bundled files, screening lists) with publisher,
     year, licence, bundled files and the flags to confirm before a release."""

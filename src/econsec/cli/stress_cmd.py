@@ -18,16 +18,8 @@ from typing import Annotated, Any
 import typer
 
 from econsec.cli.console import err, out, progress_bar
+from econsec.cli.options import DbOption, FormatOption
 from econsec.cli.output import OutputFormat, Result, emit
-
-FormatOption = Annotated[
-    OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
-]
-DbOption = Annotated[
-    str | None,
-    typer.Option("--db", help="Database URL or SQLite file path (default: ECONSEC_DB, else "
-                 "~/.local/share/econsec/econsec.db).", show_default=False),
-]
 
 COLUMNS = ["rank", "hs", "description", "top_supplier", "top_supplier_share", "import_value",
            "year", "sector", "lost_output", "lost_output_share", "worst_hit",

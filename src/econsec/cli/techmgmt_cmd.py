@@ -19,6 +19,7 @@ from typing import Annotated, Any
 import typer
 
 from econsec.cli.console import err, out
+from econsec.cli.options import DbOption, FormatOption
 from econsec.cli.output import OutputFormat, Result, emit
 from econsec.errors import EconsecError, Location
 from econsec.textsafe import csv_cell, terminal_text
@@ -29,11 +30,6 @@ case_app = typer.Typer(help="Prior-report transfer cases.", no_args_is_help=True
 tech_app.add_typer(case_app, name="case")
 
 
-DbOption = Annotated[str | None, typer.Option(
-    "--db", help="Database URL or SQLite file path (default: ECONSEC_DB, else "
-    "~/.local/share/econsec/econsec.db).", show_default=False)]
-FormatOption = Annotated[OutputFormat, typer.Option(
-    "--format", "-f", help="Output format.", case_sensitive=False)]
 ByOption = Annotated[str | None, typer.Option(
     "--by", help="Who records this step (default: the login name).", show_default=False)]
 CaseIdArgument = Annotated[str, typer.Argument(

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from econsec.cli.console import out
+from econsec.cli.options import DbOption, FormatOption
 from econsec.cli.output import OutputFormat, Result, emit
 
 if TYPE_CHECKING:
@@ -60,11 +61,8 @@ def assess_technology(
         help="Country, ISO alpha-3 or name (default: ECONSEC_HOME_COUNTRY, JPN).")] = None,
     window: Annotated[int, typer.Option(
         help="Trend window in years (share change and CAGR).", min=1, max=30)] = 5,
-    db: Annotated[str | None, typer.Option(
-        "--db", help="Database URL or SQLite file path (default: ECONSEC_DB, else "
-        "~/.local/share/econsec/econsec.db).", show_default=False)] = None,
-    fmt: Annotated[OutputFormat, typer.Option(
-        "--format", "-f", help="Output format.", case_sensitive=False)] = OutputFormat.TABLE,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """A country's technology profile: per field, world share, rank and trend of USPTO
     patents, PCT applications, S&E articles and top-1 % cited articles (NSF NCSES), and the
