@@ -188,6 +188,22 @@ class UnknownProductError(UnknownNameError, NotFoundError):
     title = "not found"
 
 
+class NotSignedInError(EconsecError):
+    """The request needs a signed-in session (users exist on this server): 401 for the API,
+    the sign-in page for a browser; the CLI exits with 77 (EX_NOPERM)."""
+
+    exit_code = 77
+    title = "sign-in required"
+
+
+class ForbiddenError(EconsecError):
+    """The signed-in actor's roles do not grant this action (403). Never used for an item
+    the actor may not see: that answers :class:`NotFoundError`, as if it did not exist."""
+
+    exit_code = 77
+    title = "forbidden"
+
+
 class StoreError(EconsecError):
     """The knowledge base cannot be opened, migrated or written."""
 

@@ -5,6 +5,11 @@
 ``ECONSEC_HOME_COUNTRY``: the home country of analyses and pages (default ``JPN``).
 ``ECONSEC_BUSY_TIMEOUT``: seconds a write waits for another writer's lock (default 30,
 more than 0 and at most 3600); after that it fails with :class:`econsec.errors.BusyError`.
+``ECONSEC_LEVEL3_BODIES``: ``1``/``true`` lets cleared readers see the bodies of level-3
+(designated) shared items; otherwise only their metadata and tear-line summaries are shown
+(default off).
+``ECONSEC_SESSION_HOURS`` (default 8) and ``ECONSEC_SESSION_IDLE_MINUTES`` (default 30):
+a signed-in session ends this long after sign-in, or after this long without a request.
 
 Read with the standard library (every command reads them: no settings framework is
 imported for three variables). Variable names are matched without regard to case.
@@ -56,6 +61,31 @@ def _seconds(raw: str | float) -> float:
     return value
 
 
+def _flag(name: str) -> bool:
+    raw = (env(name) or "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise ValidationError("ECONSEC_%(name)s must be 1/true/yes/on or 0/false/no/off, got "
+                          "'%(value)s'", params={"name": name, "value": raw})
+
+
+def _positive(name: str, default: float, most: float) -> float:
+    raw = env(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not (0 < value <= most):
+        raise ValidationError("ECONSEC_%(name)s must be a number more than 0 and at most "
+                              "%(max)s, got '%(value)s'",
+                              params={"name": name, "max": f"{most:g}", "value": raw})
+    return value
+
+
 @dataclass
 class Settings:
     """The settings: from the environment unless given as arguments."""
@@ -64,6 +94,13 @@ class Settings:
     home_country: str = field(default_factory=lambda: env("HOME_COUNTRY") or "JPN")
     #: Seconds a write waits for another writer before giving up with BusyError.
     busy_timeout: float = field(default_factory=_busy_timeout)
+
+    #: Show the bodies of level-3 shared items to cleared readers (off by default).
+    level3_bodies: bool = field(default_factory=lambda: _flag("LEVEL3_BODIES"))
+    #: Absolute and idle lifetime of a signed-in session.
+    session_hours: float = field(default_factory=lambda: _positive("SESSION_HOURS", 8.0, 720))
+    session_idle_minutes: float = field(
+        default_factory=lambda: _positive("SESSION_IDLE_MINUTES", 30.0, 24 * 60))
 
     def __post_init__(self) -> None:
         self.busy_timeout = _seconds(self.busy_timeout)

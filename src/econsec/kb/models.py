@@ -344,6 +344,8 @@ TRANSFER_CASES = Table(
     Column("status", String(20), nullable=False, index=True),
     Column("created_at", String(32), nullable=False),
     _text("created_by"),
+    #: The organisation whose case it is (migration 0004; NULL: made in single-user mode).
+    Column("org_id", Integer, ForeignKey("orgs.id"), index=True),
     CheckConstraint(
         "channel IN ('subsidiary', 'joint-venture', 'contract-manufacturing', "
         "'licensing')", name="channel"),
@@ -368,3 +370,207 @@ TRANSFER_CASE_EVENTS = Table(
     UniqueConstraint("case_id", "seq"),
 )
 """One dated step of a transfer case (creation or a status move), append only."""
+
+
+# --------------------------------------------------------------------------- council
+# portal (migration 0004_council_portal; owned by econsec.access, econsec.sharing and
+# econsec.audit). Dates are ISO ``YYYY-MM-DD`` text, instants ISO 8601 UTC text, as above.
+
+ROLES = ("member", "analyst", "secretariat", "auditor", "admin")
+ORG_KINDS = ("government", "company", "thinktank", "other")
+TLP_MARKINGS = ("clear", "green", "amber", "amber+strict", "red")
+ITEM_KINDS = ("report", "alert", "analysis")
+
+ORGS = Table(
+    "orgs", metadata,
+    _id(),
+    Column("name", String(200), nullable=False, unique=True),
+    _text("title"),
+    Column("kind", String(20), nullable=False, default="company"),
+    #: Company certification (適合事業者) for designated (level 3) information, until.
+    Column("certified_until", String(10)),
+    #: The council membership contract / agreement, until.
+    Column("contract_until", String(10)),
+    Column("created_at", String(32), nullable=False),
+    CheckConstraint("kind IN ('government', 'company', 'thinktank', 'other')", name="kind"),
+)
+"""A member organisation of the council (ministry, company, think tank)."""
+
+USERS = Table(
+    "users", metadata,
+    _id(),
+    Column("name", String(200), nullable=False, unique=True),
+    _text("display_name"),
+    Column("org_id", Integer, ForeignKey("orgs.id"), nullable=False, index=True),
+    #: Space-separated roles, each one of ROLES.
+    Column("roles", String(200), nullable=False),
+    #: argon2id hash (``$argon2id$…``).
+    Column("password_hash", Text, nullable=False),
+    #: Base32 TOTP secret; NULL when the user has no second factor.
+    Column("totp_secret", String(64)),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", String(32)),
+    Column("suspended", Boolean, nullable=False, default=False),
+    #: The account itself, valid until (NULL: no end).
+    Column("expires", String(10)),
+    Column("created_at", String(32), nullable=False),
+)
+"""A person who signs in."""
+
+CLEARANCES = Table(
+    "clearances", metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("level", Integer, nullable=False),
+    Column("issued", String(10), nullable=False),
+    Column("expires", String(10)),
+    Column("suspended", Boolean, nullable=False, default=False),
+    CheckConstraint("level BETWEEN 1 AND 3", name="level"),
+)
+"""A user's current clearance (level 1 public, 2 council, 3 designated information)."""
+
+CLEARANCE_COMPARTMENTS = Table(
+    "clearance_compartments", metadata,
+    Column("user_id", Integer, ForeignKey("clearances.user_id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("compartment", String(100), primary_key=True),
+)
+"""The compartments a user's clearance covers."""
+
+GROUPS = Table(
+    "groups", metadata,
+    _id(),
+    Column("name", String(200), nullable=False, unique=True),
+    _text("title"),
+    Column("created_at", String(32), nullable=False),
+)
+"""A working group of the council (the council itself is a group too)."""
+
+GROUP_MEMBERS = Table(
+    "group_members", metadata,
+    Column("group_id", Integer, ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
+           index=True),
+    Column("since", String(32), nullable=False),
+)
+"""Membership of a working group (new members see the group's old items too)."""
+
+SESSIONS = Table(
+    "sessions", metadata,
+    #: sha256 (hex) of the session cookie's value; the value itself is never stored.
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    #: The session's CSRF token (forms and ``X-CSRF-Token``).
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("last_seen", String(32), nullable=False),
+    #: Absolute end of the session.
+    Column("expires_at", String(32), nullable=False, index=True),
+    #: False while the second factor (TOTP) is still to be given.
+    Column("verified", Boolean, nullable=False, default=True),
+)
+"""A signed-in browser or API client (kept in the database so every worker sees it)."""
+
+SHARED_ITEMS = Table(
+    "shared_items", metadata,
+    _id(),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("kind", String(20), nullable=False),
+    Column("title", Text, nullable=False),
+    #: Tear-line summary: what may be shown where the body may not (level 3 bodies off).
+    _text("summary"),
+    _text("body"),
+    Column("level", Integer, nullable=False, index=True),
+    Column("tlp", String(20), nullable=False),
+    #: True: every signed-in member of the council (need-to-know met by membership);
+    #: False: only the distribution (groups, organisations, named users).
+    Column("to_all_members", Boolean, nullable=False, default=False),
+    Column("originator_user_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("originator_org_id", Integer, ForeignKey("orgs.id"), nullable=False),
+    #: Level 3: the designation holds until (NULL: no end); after it, nobody reads the item
+    #: until it is re-designated or regraded.
+    Column("designated_until", String(10)),
+    Column("review_on", String(10)),
+    _text("caveats"),
+    #: JSON list of knowledge-base references (``commodity:lithium``, ``country:CHN``, …).
+    Column("links", Text, nullable=False, default="[]"),
+    #: The item this one was derived from (no write-down: checked on create).
+    Column("derived_from", Integer, ForeignKey("shared_items.id")),
+    Column("created_at", String(32), nullable=False, index=True),
+    CheckConstraint("level BETWEEN 1 AND 3", name="level"),
+    CheckConstraint("kind IN ('report', 'alert', 'analysis')", name="kind"),
+    CheckConstraint("tlp IN ('clear', 'green', 'amber', 'amber+strict', 'red')", name="tlp"),
+)
+"""Information shared in the council, with its marking set when it is created."""
+
+ITEM_COMPARTMENTS = Table(
+    "item_compartments", metadata,
+    Column("item_id", Integer, ForeignKey("shared_items.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("compartment", String(100), primary_key=True),
+)
+ITEM_GROUPS = Table(
+    "item_groups", metadata,
+    Column("item_id", Integer, ForeignKey("shared_items.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("group_id", Integer, ForeignKey("groups.id"), primary_key=True, index=True),
+)
+ITEM_ORGS = Table(
+    "item_orgs", metadata,
+    Column("item_id", Integer, ForeignKey("shared_items.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("org_id", Integer, ForeignKey("orgs.id"), primary_key=True, index=True),
+)
+ITEM_USERS = Table(
+    "item_users", metadata,
+    Column("item_id", Integer, ForeignKey("shared_items.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), primary_key=True, index=True),
+)
+
+ITEM_REGRADES = Table(
+    "item_regrades", metadata,
+    _id(),
+    Column("item_id", Integer, ForeignKey("shared_items.id", ondelete="CASCADE"),
+           nullable=False, index=True),
+    Column("from_level", Integer, nullable=False),
+    Column("to_level", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("by_user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("at", String(32), nullable=False),
+)
+"""A recorded change of an item's level (with its reason)."""
+
+BREAK_GLASS = Table(
+    "break_glass", metadata,
+    _id(),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("reason", Text, nullable=False),
+    Column("granted_at", String(32), nullable=False),
+    Column("expires_at", String(32), nullable=False),
+)
+"""An explicit, justified, time-limited emergency access (need-to-know waived; levels,
+compartments and validity still apply)."""
+
+AUDIT_LOG = Table(
+    "audit_log", metadata,
+    #: 1, 2, 3, … without gaps (assigned under the write lock).
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", String(32), nullable=False),
+    #: User name, or ``local`` (single-user mode), or ``cli:<os user>``.
+    Column("actor", String(200), nullable=False),
+    Column("actor_id", Integer),
+    #: ``login``, ``logout``, ``read``, ``write``, ``export``, ``share``, ``regrade``,
+    #: ``deny``, ``break_glass``, ``admin``, …
+    Column("action", String(40), nullable=False),
+    Column("resource", String(300), nullable=False),
+    #: ``ok``, ``denied`` or ``failed``.
+    Column("outcome", String(10), nullable=False),
+    #: JSON object with the details (never a password, token or level-3 body).
+    Column("detail", Text, nullable=False, default="{}"),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+"""Append-only, hash-chained record of every read, write, export, share change, login and
+denial (``econsec audit verify``)."""

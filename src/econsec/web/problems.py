@@ -37,7 +37,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from econsec.errors import (
     BusyError,
     EconsecError,
+    ForbiddenError,
     NotFoundError,
+    NotSignedInError,
     StoreError,
     UnknownNameError,
     translate_message,
@@ -54,6 +56,10 @@ def status_of(error: EconsecError) -> int:
     500 when it failed, 422 for any other bad input."""
     if isinstance(error, NotFoundError | UnknownNameError):
         return 404
+    if isinstance(error, NotSignedInError):
+        return 401
+    if isinstance(error, ForbiddenError):
+        return 403
     if isinstance(error, BusyError):
         return 503
     if isinstance(error, StoreError):

@@ -1,0 +1,82 @@
+"""What an actor may do, by role. Roles grant actions; the item gates (levels,
+compartments, need-to-know, validity) are separate and apply to every role alike: an
+administrator reads no item its clearance and distribution do not open (break-glass waives
+need-to-know only, explicitly, for a limited time, logged)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """A user's role in the council portal."""
+
+    MEMBER = "member"
+    ANALYST = "analyst"
+    SECRETARIAT = "secretariat"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+class Action(StrEnum):
+    """Something a request does; every state-changing route declares one."""
+
+    #: Read the knowledge base and its analyses (pages, API reads, reports).
+    READ = "read"
+    #: Compute without storing (IO shocks, scenario runs, EU CRM, complexity, self-check).
+    ANALYSE = "analyse"
+    #: Change the shared knowledge base (imports, entity lists).
+    IMPORT = "import"
+    #: Record restricted-party screening decisions.
+    SCREEN = "screen"
+    #: Create and move technology-transfer cases (of one's own organisation).
+    TRANSFER_CASE = "transfer_case"
+    #: Read shared items (the gates decide which).
+    ITEM_READ = "item_read"
+    #: Create shared items.
+    ITEM_CREATE = "item_create"
+    #: Change an item's level (with a reason) or its distribution.
+    ITEM_REGRADE = "item_regrade"
+    #: Export items (files, STIX bundles, TAXII).
+    ITEM_EXPORT = "item_export"
+    #: Read the audit log.
+    AUDIT_READ = "audit_read"
+    #: Manage organisations, users, groups and clearances.
+    USER_ADMIN = "user_admin"
+    #: Open time-limited emergency access (need-to-know waived), justified and logged.
+    BREAK_GLASS = "break_glass"
+
+
+_MEMBER = frozenset({Action.READ, Action.ANALYSE, Action.SCREEN, Action.TRANSFER_CASE,
+                     Action.ITEM_READ, Action.ITEM_EXPORT})
+
+ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
+    Role.MEMBER: _MEMBER,
+    Role.ANALYST: _MEMBER | {Action.ITEM_CREATE, Action.IMPORT},
+    Role.SECRETARIAT: _MEMBER | {Action.ITEM_CREATE, Action.ITEM_REGRADE},
+    Role.AUDITOR: frozenset({Action.READ, Action.AUDIT_READ}),
+    Role.ADMIN: frozenset({Action.READ, Action.ANALYSE, Action.IMPORT, Action.USER_ADMIN,
+                           Action.BREAK_GLASS}),
+}
+"""The actions each role grants (a user's actions are the union over its roles)."""
+
+
+def actions_of(roles: frozenset[Role]) -> frozenset[Action]:
+    """Every action the roles grant."""
+    granted: frozenset[Action] = frozenset()
+    for role in roles:
+        granted |= ROLE_ACTIONS[role]
+    return granted
+
+
+def parse_roles(text: str) -> frozenset[Role]:
+    """Roles from a space- or comma-separated list; unknown names raise ``ValueError``
+    naming them and the known ones."""
+    names = [part for part in text.replace(",", " ").split() if part]
+    unknown = [name for name in names if name not in Role.__members__.values()]
+    if unknown:
+        raise ValueError(f"unknown role(s) {', '.join(unknown)}; known: "
+                         f"{', '.join(role.value for role in Role)}")
+    if not names:
+        raise ValueError("a user needs at least one role")
+    return frozenset(Role(name) for name in names)
