@@ -408,6 +408,8 @@ USERS = Table(
     Column("password_hash", Text, nullable=False),
     #: Base32 TOTP secret; NULL when the user has no second factor.
     Column("totp_secret", String(64)),
+    #: The RFC 6238 time step of the last TOTP code accepted (a code is accepted once).
+    Column("totp_last_step", Integer),
     Column("failed_logins", Integer, nullable=False, default=0),
     Column("locked_until", String(32)),
     Column("suspended", Boolean, nullable=False, default=False),

@@ -68,6 +68,7 @@ def upgrade() -> None:
         sa.Column("roles", sa.String(length=200), nullable=False),
         sa.Column("password_hash", sa.Text(), nullable=False),
         sa.Column("totp_secret", sa.String(length=64), nullable=True),
+        sa.Column("totp_last_step", sa.Integer(), nullable=True),
         sa.Column("failed_logins", sa.Integer(), nullable=False),
         sa.Column("locked_until", sa.String(length=32), nullable=True),
         sa.Column("suspended", sa.Boolean(), nullable=False),
