@@ -573,6 +573,8 @@ AUDIT_LOG = Table(
     Column("detail", Text, nullable=False, default="{}"),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    #: HMAC-SHA256 of ``hash`` under a key kept outside the database (econsec.audit.anchor).
+    Column("mac", String(64)),
 )
 """Append-only, hash-chained record of every read, write, export, share change, login and
 denial (``econsec audit verify``)."""

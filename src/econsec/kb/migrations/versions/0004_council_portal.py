@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("detail", sa.Text(), nullable=False),
         sa.Column("prev_hash", sa.String(length=64), nullable=False),
         sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.Column("mac", sa.String(length=64), nullable=True),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_audit_log")),
     )
     op.create_table(
