@@ -18,6 +18,7 @@ from typing import Annotated, Any
 
 import typer
 
+from econsec.cli.audit_cmd import audit_app
 from econsec.cli.complexity_cmd import complexity as assess_complexity
 from econsec.cli.console import err, out, progress_bar
 from econsec.cli.geopolrisk_cmd import assess_geopolrisk
@@ -44,6 +45,7 @@ app.add_typer(assess_app, name="assess")
 app.add_typer(io_app, name="io")
 app.add_typer(tech_app, name="tech")
 app.add_typer(lists_app, name="lists")
+app.add_typer(audit_app, name="audit")
 
 
 
@@ -405,6 +407,14 @@ def serve(
     token_file: Annotated[Path | None, typer.Option(
         help="File holding the API token (created readable by you only; default "
         "~/.local/state/econsec/api-token or $ECONSEC_TOKEN_FILE).")] = None,
+    workers: Annotated[int, typer.Option(
+        min=1, max=64, help="Worker processes (several: sessions and data are shared "
+        "through the database; PostgreSQL is the server store, see docs/deployment.md).")
+                       ] = 1,
+    forwarded_allow_ips: Annotated[str | None, typer.Option(
+        "--forwarded-allow-ips", help="Addresses of the reverse proxy (comma-separated) "
+        "whose X-Forwarded-Proto and X-Forwarded-For are believed: https there turns on "
+        "HSTS and Secure cookies. Without it, these headers are ignored.")] = None,
     db: DbOption = None,
 ) -> None:
     """Start the web platform (JSON API under /api/v1, pages, OpenAPI docs at /docs)."""
@@ -418,14 +428,32 @@ def serve(
     token = load_or_create_token(path)
     url = _db_url(db)
     names = [h.strip() for h in allowed_host or () if h.strip()]
-    app_ = create_app(url, host=host, port=port, allowed_hosts=names, token=token)
+    proxies = {"proxy_headers": bool(forwarded_allow_ips),
+               "forwarded_allow_ips": forwarded_allow_ips or "127.0.0.1"}
     if warning:
         err.print(warning, style="bold red", markup=False, highlight=False)
     shown = f"[{host}]" if ":" in host else host
+    if workers > 1:
+        from econsec.web.serving import SQLITE_WORKERS_NOTE, worker_environment
+
+        os.environ.update(worker_environment(database_url=url, host=host, port=port,
+                                             allowed_hosts=names, token_file=path))
+        if url.startswith("sqlite"):
+            err.print(SQLITE_WORKERS_NOTE, markup=False, highlight=False)
+        err.print(f"econsec on http://{shown}:{port}/ with {workers} worker processes "
+                  f"(knowledge base {url}; Ctrl+C stops)\n"
+                  f"API token for scripts (header X-CSRF-Token): {path}", markup=False,
+                  highlight=False)
+        uvicorn.run("econsec.web.serving:app_from_environment", factory=True,
+                    workers=workers, host=host, port=port, log_level="warning",
+                    access_log=False, **proxies)  # type: ignore[arg-type]
+        return
+    app_ = create_app(url, host=host, port=port, allowed_hosts=names, token=token)
     err.print(f"econsec on http://{shown}:{port}/ (knowledge base {url}; Ctrl+C stops)\n"
               f"API token for scripts (header X-CSRF-Token): {path}", markup=False,
               highlight=False)
-    uvicorn.run(app_, host=host, port=port, log_level="warning", access_log=False)
+    uvicorn.run(app_, host=host, port=port, log_level="warning", access_log=False,
+                **proxies)  # type: ignore[arg-type]
 
 
 def main() -> None:
