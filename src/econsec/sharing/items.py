@@ -1,0 +1,501 @@
+"""The store of shared items: create (with the whole marking), read, list, search, regrade
+and notifications, every query filtered in SQL by
+:func:`econsec.access.filters.visible_items` (hidden items are never fetched, counted or
+faceted), every read, write and denial written to the audit log.
+
+An item the actor may not see answers :class:`NotFoundError` with the message of an id
+that does not exist, through the same single query: the two cannot be told apart.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import re
+import uuid as uuidlib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime
+from typing import Any, Protocol
+
+from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy.engine import Connection, Engine, RowMapping
+from sqlalchemy.sql.elements import ColumnElement
+
+from econsec.access.actions import Action
+from econsec.access.actor import Actor
+from econsec.access.filters import visible_items
+from econsec.access.policy import Marking, may_derive
+from econsec.errors import ForbiddenError, Location, NotFoundError, ValidationError
+from econsec.i18n.terms import N_
+from econsec.kb.models import (
+    COUNTRIES,
+    GROUPS,
+    ITEM_COMPARTMENTS,
+    ITEM_GROUPS,
+    ITEM_HS_CODES,
+    ITEM_KINDS,
+    ITEM_ORGS,
+    ITEM_REGRADES,
+    ITEM_USERS,
+    ITEMS,
+    ORGS,
+    SHARED_ITEMS,
+    USERS,
+)
+from econsec.settings import Settings
+from econsec.sharing.models import LINK_KINDS, TLP_MARKS, ItemPage, ItemView, NewItem, Regrade
+
+#: The one answer to an id that does not exist and to an item the actor may not see.
+NO_ITEM = N_("no shared item %(id)s")
+MAX_LIMIT = 500
+MAX_TITLE = 500
+MAX_TEXT = 20_000
+MAX_BODY = 2_000_000
+MAX_NAMES = 200
+MIN_REASON = 10
+_COMPARTMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$")
+_ISO3 = re.compile(r"^[A-Z]{3}$")
+
+
+class AuditSink(Protocol):
+    """What the store needs of :class:`econsec.audit.log.AuditLog`."""
+
+    def record(self, *, actor: Actor | str, action: str, resource: str, outcome: str = "ok",
+               detail: Mapping[str, Any] | None = None, conn: Connection | None = None,
+               at: datetime | None = None) -> int: ...
+
+
+def _stamp(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _invalid(message: str, where: str, /, **params: Any) -> ValidationError:
+    return ValidationError(message, location=Location(column=where), params=params or None)
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, wildcards in ``text`` taken literally."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def parse_level(value: Any, field: str = "level") -> int:
+    """A level 1-3 (an int or its text), else a :class:`ValidationError` naming ``field``."""
+    try:
+        level = int(str(value).strip())
+    except ValueError:
+        level = 0
+    if level not in (1, 2, 3):
+        raise _invalid("%(field)s must be 1, 2 or 3, got '%(value)s'", field,
+                       field=field, value=value)
+    return level
+
+
+def parse_tlp(value: str, field: str = "tlp") -> str:
+    """A TLP 2.0 label (``TLP:AMBER+STRICT`` or ``amber+strict``), stored lower case."""
+    mark = value.strip().lower().removeprefix("tlp:")
+    if mark not in TLP_MARKS:
+        raise _invalid("%(field)s must be one of %(known)s (TLP 2.0), got '%(value)s'",
+                       field, field=field, known=", ".join(TLP_MARKS), value=value)
+    return mark
+
+
+def parse_kind(value: str, field: str = "kind") -> str:
+    kind = value.strip().lower()
+    if kind not in ITEM_KINDS:
+        raise _invalid("%(field)s must be one of %(known)s, got '%(value)s'", field,
+                       field=field, known=", ".join(ITEM_KINDS), value=value)
+    return kind
+
+
+def _text(value: str, field: str, most: int, *, required: bool = False) -> str:
+    text = value.strip() if required else value
+    if required and not text:
+        raise _invalid("%(field)s must not be empty", field, field=field)
+    if len(text) > most:
+        raise _invalid("%(field)s is longer than %(max)s characters", field, field=field,
+                       max=most)
+    if "\x00" in text:
+        raise _invalid("%(field)s contains a NUL character", field, field=field)
+    return text
+
+
+def _names(values: Iterable[str], field: str) -> list[str]:
+    names = sorted({v.strip() for v in values if v.strip()})
+    if len(names) > MAX_NAMES:
+        raise _invalid("%(field)s names more than %(max)s entries", field, field=field,
+                       max=MAX_NAMES)
+    return names
+
+
+class ItemStore:
+    """Shared items on a knowledge base's engine (SQLite or PostgreSQL)."""
+
+    def __init__(self, engine: Engine, settings: Settings, audit: AuditSink) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.audit = audit
+
+    # -- create -------------------------------------------------------------------------
+
+    def create(self, actor: Actor, item: NewItem, *, at: datetime) -> ItemView:
+        """Store ``item`` with its whole marking (the only time the distribution is set).
+        Refused (:class:`ForbiddenError`) without ``item_create``; a bad value, a marking
+        the creator's own clearance does not dominate, or content derived from an item of
+        a higher level or other compartments is a :class:`ValidationError`."""
+        self._require(actor, Action.ITEM_CREATE, "item:new", at)
+        on = at.date()
+        kind = parse_kind(item.kind)
+        title = _text(item.title, "title", MAX_TITLE, required=True).strip()
+        summary = _text(item.summary, "summary", MAX_TEXT)
+        body = _text(item.body, "body", MAX_BODY)
+        caveats = _text(item.caveats, "caveats", MAX_TEXT)
+        level = parse_level(item.level)
+        tlp = parse_tlp(item.tlp)
+        compartments = _names(item.compartments, "compartments")
+        for name in compartments:
+            if not _COMPARTMENT.match(name):
+                raise _invalid("compartment '%(name)s' must be letters, digits, '.', '_' or "
+                               "'-' (at most 100)", "compartments", name=name)
+        if level == 3 and item.designated_until is None:
+            raise _invalid("a level-3 item needs designated_until (a date, or 'none' for no "
+                           "end)", "designated_until")
+        if level < 3 and item.designated_until not in (None, "none"):
+            raise _invalid("designated_until applies to level-3 items only",
+                           "designated_until")
+        designated = item.designated_until if isinstance(item.designated_until, date) else None
+        if designated is not None and designated < on:
+            raise _invalid("designated_until %(date)s is in the past", "designated_until",
+                           date=designated.isoformat())
+        groups = _names(item.groups, "groups")
+        orgs = _names(item.orgs, "orgs")
+        users = _names(item.users, "users")
+        if not (item.to_all_members or groups or orgs or users):
+            raise _invalid("an item needs at least one recipient (a group, an organisation "
+                           "or a user) unless it goes to all members", "groups")
+        reader_level = actor.effective_level(on)
+        if level > reader_level:
+            raise _invalid("nobody creates what they could not read: level %(level)s is "
+                           "above your valid clearance (%(clearance)s)", "level",
+                           level=level, clearance=reader_level)
+        uncovered = sorted(set(compartments) - actor.compartments(on))
+        if uncovered:
+            raise _invalid("nobody creates what they could not read: your clearance does "
+                           "not cover compartment(s) %(names)s", "compartments",
+                           names=", ".join(uncovered))
+        links = sorted({link.strip() for link in item.links if link.strip()})
+        with self.engine.begin() as conn:
+            group_ids = self._ids(conn, GROUPS, groups, "groups", N_("group"))
+            org_ids = self._ids(conn, ORGS, orgs, "orgs", N_("organisation"))
+            user_ids = self._ids(conn, USERS, users, "users", N_("user"))
+            links = [self._link(conn, link) for link in links]
+            if item.derived_from is not None:
+                self._check_derive(conn, actor, item.derived_from, level,
+                                   frozenset(compartments), at)
+            if actor.user_id is None or actor.org_id is None:
+                raise ForbiddenError("shared items need a signed-in user")
+            item_id = int(conn.execute(insert(SHARED_ITEMS).returning(SHARED_ITEMS.c.id).values(
+                uuid=str(uuidlib.uuid4()), kind=kind, title=title, summary=summary, body=body,
+                level=level, tlp=tlp, to_all_members=item.to_all_members,
+                originator_user_id=actor.user_id, originator_org_id=actor.org_id,
+                designated_until=designated.isoformat() if designated else None,
+                review_on=item.review_on.isoformat() if item.review_on else None,
+                caveats=caveats, links=json.dumps(links), derived_from=item.derived_from,
+                created_at=_stamp(at))).scalar_one())
+            for table, column, values in (
+                    (ITEM_COMPARTMENTS, "compartment", compartments),
+                    (ITEM_GROUPS, "group_id", group_ids), (ITEM_ORGS, "org_id", org_ids),
+                    (ITEM_USERS, "user_id", user_ids)):
+                if values:
+                    conn.execute(insert(table), [{"item_id": item_id, column: v}
+                                                 for v in values])
+            self.audit.record(actor=actor, action="share", resource=f"item:{item_id}",
+                              detail={"level": level, "tlp": tlp, "compartments": compartments,
+                                      "groups": groups, "orgs": orgs, "users": users,
+                                      "to_all_members": item.to_all_members,
+                                      "derived_from": item.derived_from}, conn=conn, at=at)
+            row = conn.execute(self._select().where(SHARED_ITEMS.c.id == item_id)
+                               ).mappings().one()
+            return self._views(conn, [row])[0]
+
+    def _ids(self, conn: Connection, table: Any, names: Sequence[str], field: str,
+             kind: str) -> builtins.list[int]:
+        if not names:
+            return []
+        found: dict[str, int] = dict(conn.execute(select(table.c.name, table.c.id)
+                                  .where(table.c.name.in_(names))).tuples().all())
+        unknown = [n for n in names if n not in found]
+        if unknown:
+            raise _invalid("unknown %(kind)s '%(name)s'", field, kind=kind, name=unknown[0])
+        return sorted(found[n] for n in names)
+
+    def _link(self, conn: Connection, link: str) -> str:
+        prefix, _, ref = link.partition(":")
+        prefix, ref = prefix.strip().lower(), ref.strip()
+        if prefix not in LINK_KINDS or not ref:
+            raise _invalid("link '%(link)s' must be commodity:<id>, country:<ISO3> or "
+                           "hs:<code>", "links", link=link)
+        if prefix == "commodity":
+            known: Any = conn.execute(select(ITEMS.c.id).where(ITEMS.c.id == ref)).first()
+        elif prefix == "country":
+            ref = ref.upper()
+            known = _ISO3.match(ref) and conn.execute(
+                select(COUNTRIES.c.iso3).where(COUNTRIES.c.iso3 == ref)).first()
+        else:
+            from econsec.kb.trade import known_product, normalise_code
+
+            ref = normalise_code(ref)
+            known = ref.isdigit() and (known_product(ref) or conn.execute(
+                select(ITEM_HS_CODES.c.hs_code).where(ITEM_HS_CODES.c.hs_code == ref)).first())
+        if not known:
+            raise _invalid("link '%(link)s': the knowledge base has no such %(kind)s",
+                           "links", link=link, kind=prefix)
+        return f"{prefix}:{ref}"
+
+    def _check_derive(self, conn: Connection, actor: Actor, source_id: int, level: int,
+                      compartments: frozenset[str], at: datetime) -> None:
+        """No write-down: the source must be visible to the creator (else it "does not
+        exist") and its level and compartments dominated by the new item's."""
+        row = conn.execute(select(SHARED_ITEMS.c.level).where(
+            SHARED_ITEMS.c.id == source_id, visible_items(actor, at))).first()
+        if row is None:
+            raise NotFoundError(NO_ITEM, params={"id": source_id},
+                                location=Location(column="derived_from"))
+        source = Marking(level=int(row[0]), compartments=frozenset(conn.execute(
+            select(ITEM_COMPARTMENTS.c.compartment)
+            .where(ITEM_COMPARTMENTS.c.item_id == source_id)).scalars()))
+        decision = may_derive(source, level, compartments)
+        if not decision:
+            raise _invalid(decision.reason, "derived_from", source=source.level, target=level,
+                           compartments=", ".join(sorted(source.compartments)))
+
+    # -- reads --------------------------------------------------------------------------
+
+    def get(self, actor: Actor, item_id: int, *, at: datetime) -> ItemView:
+        """The item, if ``actor`` may see it at ``at``; else :class:`NotFoundError`, the
+        same as for an id that does not exist (audited as a denial)."""
+        return self._one(actor, SHARED_ITEMS.c.id == item_id, str(item_id), at)
+
+    def get_by_uuid(self, actor: Actor, uuid: str, *, at: datetime) -> ItemView:
+        """:meth:`get` by the item's UUID."""
+        return self._one(actor, SHARED_ITEMS.c.uuid == uuid, uuid, at)
+
+    def _one(self, actor: Actor, where: ColumnElement[bool], ref: str,
+             at: datetime) -> ItemView:
+        self._require(actor, Action.ITEM_READ, f"item:{ref}", at)
+        with self.engine.connect() as conn:
+            row = conn.execute(self._select().where(where, visible_items(actor, at))
+                               ).mappings().first()
+            view = self._views(conn, [row])[0] if row is not None else None
+        if view is None:
+            self.audit.record(actor=actor, action="deny", resource=f"item:{ref}",
+                              outcome="denied", detail={"op": "read"}, at=at)
+            raise NotFoundError(NO_ITEM, params={"id": ref})
+        self.audit.record(actor=actor, action="read", resource=f"item:{view.id}",
+                          detail={"level": view.level, "body_withheld": view.body_withheld},
+                          at=at)
+        return view
+
+    def list(self, actor: Actor, *, at: datetime, query: str | None = None,
+             kind: str | None = None, level: int | None = None, tlp: str | None = None,
+             group: str | None = None, created_after: datetime | None = None,
+             limit: int = 50, offset: int = 0) -> ItemPage:
+        """A page of the items ``actor`` may see (newest first), matching the filters,
+        with the total and the facets (kind, level, TLP, group) of all matching visible
+        items. ``query`` searches titles, summaries and, where bodies may be shown, bodies
+        (case-insensitive substring)."""
+        self._require(actor, Action.ITEM_READ, "items", at)
+        if not 1 <= limit <= MAX_LIMIT:
+            raise _invalid("limit must be from 1 to %(max)s", "limit", max=MAX_LIMIT)
+        if offset < 0:
+            raise _invalid("offset must not be negative", "offset")
+        items = SHARED_ITEMS.c
+        conditions: builtins.list[ColumnElement[bool]] = [visible_items(actor, at)]
+        if query is not None and query.strip():
+            text = _text(query.strip(), "q", MAX_TITLE)
+            pattern = _like(text)
+            body_match: ColumnElement[bool] = func.lower(items.body).like(pattern, escape="\\")
+            if not self.settings.level3_bodies:
+                body_match = and_(items.level < 3, body_match)
+            conditions.append(or_(func.lower(items.title).like(pattern, escape="\\"),
+                                  func.lower(items.summary).like(pattern, escape="\\"),
+                                  body_match))
+        if kind is not None:
+            conditions.append(items.kind == parse_kind(kind))
+        if level is not None:
+            conditions.append(items.level == parse_level(level))
+        if tlp is not None:
+            conditions.append(items.tlp == parse_tlp(tlp))
+        if created_after is not None:
+            conditions.append(items.created_at > _stamp(created_after))
+        with self.engine.connect() as conn:
+            if group is not None:
+                group_id = conn.execute(select(GROUPS.c.id).where(GROUPS.c.name == group)
+                                        ).scalar()
+                if group_id is None:
+                    raise _invalid("unknown %(kind)s '%(name)s'", "group", kind=N_("group"),
+                                   name=group)
+                conditions.append(items.id.in_(select(ITEM_GROUPS.c.item_id).where(
+                    ITEM_GROUPS.c.group_id == group_id)))
+            where = and_(*conditions)
+            total = int(conn.execute(select(func.count()).select_from(SHARED_ITEMS)
+                                     .where(where)).scalar_one())
+            rows = conn.execute(self._select().where(where)
+                                .order_by(items.created_at.desc(), items.id.desc())
+                                .limit(limit).offset(offset)).mappings().all()
+            facets = self._facets(conn, where)
+            views = self._views(conn, rows)
+        self.audit.record(actor=actor, action="read", resource="items",
+                          detail={"query": query or "", "total": total,
+                                  "ids": [v.id for v in views]}, at=at)
+        return ItemPage(items=views, total=total, limit=limit, offset=offset, facets=facets)
+
+    def _facets(self, conn: Connection, where: ColumnElement[bool]
+                ) -> dict[str, dict[str, int]]:
+        items = SHARED_ITEMS.c
+        facets: dict[str, dict[str, int]] = {}
+        for name, column in (("kind", items.kind), ("level", items.level),
+                             ("tlp", items.tlp)):
+            facets[name] = {str(value): int(count) for value, count in conn.execute(
+                select(column, func.count()).where(where).group_by(column).order_by(column))}
+        visible = select(items.id).where(where)
+        facets["group"] = {str(value): int(count) for value, count in conn.execute(
+            select(GROUPS.c.name, func.count())
+            .select_from(ITEM_GROUPS.join(GROUPS, GROUPS.c.id == ITEM_GROUPS.c.group_id))
+            .where(ITEM_GROUPS.c.item_id.in_(visible))
+            .group_by(GROUPS.c.name).order_by(GROUPS.c.name))}
+        return facets
+
+    def notifications(self, actor: Actor, *, since: datetime, at: datetime,
+                      limit: int = 100) -> builtins.list[ItemView]:
+        """Items ``actor`` may see that were created or regraded after ``since`` (newest
+        first, at most ``limit``)."""
+        self._require(actor, Action.ITEM_READ, "notifications", at)
+        stamp = _stamp(since)
+        items = SHARED_ITEMS.c
+        changed = or_(items.created_at > stamp, items.id.in_(
+            select(ITEM_REGRADES.c.item_id).where(ITEM_REGRADES.c.at > stamp)))
+        with self.engine.connect() as conn:
+            rows = conn.execute(self._select().where(visible_items(actor, at), changed)
+                                .order_by(items.created_at.desc(), items.id.desc())
+                                .limit(min(max(limit, 1), MAX_LIMIT))).mappings().all()
+            views = self._views(conn, rows)
+        self.audit.record(actor=actor, action="read", resource="notifications",
+                          detail={"since": stamp, "ids": [v.id for v in views]}, at=at)
+        return views
+
+    # -- regrade ------------------------------------------------------------------------
+
+    def regrade(self, actor: Actor, item_id: int, *, to_level: int, reason: str,
+                at: datetime) -> ItemView:
+        """Change the item's level (only that: compartments and distribution stay as
+        created), with a reason of at least 10 characters, recorded with who and when.
+        Needs ``item_regrade``; the item must be visible to the actor (else not found)
+        and the new level within the actor's clearance."""
+        self._require(actor, Action.ITEM_REGRADE, f"item:{item_id}", at)
+        level = parse_level(to_level)
+        why = reason.strip()
+        if len(why) < MIN_REASON:
+            raise _invalid("a regrade needs a reason of at least %(min)s characters",
+                           "reason", min=MIN_REASON)
+        _text(why, "reason", MAX_TEXT)
+        if level > actor.effective_level(at.date()):
+            raise _invalid("nobody creates what they could not read: level %(level)s is "
+                           "above your valid clearance (%(clearance)s)", "level",
+                           level=level, clearance=actor.effective_level(at.date()))
+        with self.engine.begin() as conn:
+            row = conn.execute(select(SHARED_ITEMS.c.level).where(
+                SHARED_ITEMS.c.id == item_id, visible_items(actor, at))).first()
+            if row is not None:
+                old = int(row[0])
+                if old == level:
+                    raise _invalid("the item is already at level %(level)s", "level",
+                                   level=level)
+                conn.execute(update(SHARED_ITEMS).where(SHARED_ITEMS.c.id == item_id)
+                             .values(level=level))
+                conn.execute(insert(ITEM_REGRADES).values(
+                    item_id=item_id, from_level=old, to_level=level, reason=why,
+                    by_user_id=actor.user_id, at=_stamp(at)))
+                self.audit.record(actor=actor, action="regrade", resource=f"item:{item_id}",
+                                  detail={"from": old, "to": level, "reason": why},
+                                  conn=conn, at=at)
+                view = self._views(conn, conn.execute(
+                    self._select().where(SHARED_ITEMS.c.id == item_id)).mappings().all())[0]
+                return view
+        self.audit.record(actor=actor, action="deny", resource=f"item:{item_id}",
+                          outcome="denied", detail={"op": "regrade"}, at=at)
+        raise NotFoundError(NO_ITEM, params={"id": str(item_id)})
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def _require(self, actor: Actor, action: Action, resource: str, at: datetime) -> None:
+        if actor.local or not actor.may(action) or not actor.account_valid(at.date()):
+            self.audit.record(actor=actor, action="deny", resource=resource, outcome="denied",
+                              detail={"op": action.value}, at=at)
+            raise ForbiddenError("your roles do not allow %(action)s",
+                                 params={"action": action.value})
+
+    @staticmethod
+    def _select() -> Any:
+        items = SHARED_ITEMS.c
+        return (select(*[c for c in SHARED_ITEMS.c],
+                       USERS.c.name.label("originator"), ORGS.c.name.label("originator_org"))
+                .select_from(SHARED_ITEMS
+                             .join(USERS, USERS.c.id == items.originator_user_id)
+                             .join(ORGS, ORGS.c.id == items.originator_org_id)))
+
+    def _views(self, conn: Connection, rows: Sequence[RowMapping]) -> builtins.list[ItemView]:
+        """Views of rows already filtered; the distribution and regrades in one query
+        each for the whole page."""
+        ids = [int(r["id"]) for r in rows]
+        if not ids:
+            return []
+        names: dict[str, dict[int, builtins.list[str]]] = {}
+        for key, table, column, named in (
+                ("compartments", ITEM_COMPARTMENTS, ITEM_COMPARTMENTS.c.compartment, None),
+                ("groups", ITEM_GROUPS, GROUPS.c.name, GROUPS),
+                ("orgs", ITEM_ORGS, ORGS.c.name, ORGS),
+                ("users", ITEM_USERS, USERS.c.name, USERS)):
+            source: Any = table
+            if named is not None:
+                own = next(c for c in table.c if c.name != "item_id")
+                source = table.join(named, named.c.id == own)
+            found: dict[int, builtins.list[str]] = defaultdict(list)
+            for item_id, name in conn.execute(select(table.c.item_id, column)
+                                              .select_from(source)
+                                              .where(table.c.item_id.in_(ids))
+                                              .order_by(column)):
+                found[int(item_id)].append(str(name))
+            names[key] = found
+        regrades: dict[int, builtins.list[Regrade]] = defaultdict(list)
+        for r in conn.execute(select(ITEM_REGRADES, USERS.c.name.label("by"))
+                              .select_from(ITEM_REGRADES.join(
+                                  USERS, USERS.c.id == ITEM_REGRADES.c.by_user_id))
+                              .where(ITEM_REGRADES.c.item_id.in_(ids))
+                              .order_by(ITEM_REGRADES.c.id)).mappings():
+            regrades[int(r["item_id"])].append(Regrade(
+                from_level=r["from_level"], to_level=r["to_level"], reason=r["reason"],
+                by=r["by"], at=r["at"]))
+        return [self._view(r, {k: v.get(int(r["id"]), []) for k, v in names.items()},
+                           regrades.get(int(r["id"]), [])) for r in rows]
+
+    def _view(self, row: RowMapping, names: dict[str, builtins.list[str]],
+              regrades: builtins.list[Regrade]) -> ItemView:
+        withheld = int(row["level"]) >= 3 and not self.settings.level3_bodies
+        return ItemView(
+            id=int(row["id"]), uuid=row["uuid"], kind=row["kind"], title=row["title"],
+            summary=row["summary"] or "", body=None if withheld else (row["body"] or ""),
+            body_withheld=withheld, level=int(row["level"]), tlp=row["tlp"],
+            compartments=names["compartments"], groups=names["groups"],
+            orgs=names["orgs"], users=names["users"],
+            to_all_members=bool(row["to_all_members"]), originator=row["originator"],
+            originator_org=row["originator_org"], created_at=row["created_at"],
+            designated_until=(date.fromisoformat(row["designated_until"])
+                              if row["designated_until"] else None),
+            review_on=date.fromisoformat(row["review_on"]) if row["review_on"] else None,
+            caveats=row["caveats"] or "", links=json.loads(row["links"] or "[]"),
+            derived_from=row["derived_from"], regrades=regrades)
+
+
+__all__ = ["NO_ITEM", "AuditSink", "ItemStore", "parse_kind", "parse_level", "parse_tlp"]
