@@ -18,6 +18,7 @@ from typing import Annotated, Any
 
 import typer
 
+from econsec.cli.access_cmd import break_glass, groups_app, orgs_app, users_app
 from econsec.cli.audit_cmd import audit_app
 from econsec.cli.complexity_cmd import complexity as assess_complexity
 from econsec.cli.console import err, out, progress_bar
@@ -46,6 +47,9 @@ app.add_typer(io_app, name="io")
 app.add_typer(tech_app, name="tech")
 app.add_typer(lists_app, name="lists")
 app.add_typer(audit_app, name="audit")
+app.add_typer(users_app, name="users")
+app.add_typer(orgs_app, name="orgs")
+app.add_typer(groups_app, name="groups")
 
 
 
@@ -391,6 +395,7 @@ app.command()(scenarios)
 app.command("stress-test")(stress_test)
 app.command("screen")(screen)
 app.command("sources")(sources)
+app.command("break-glass")(break_glass)
 
 
 @app.command()
