@@ -24,6 +24,7 @@ from econsec import __version__
 from econsec.errors import EconsecError
 from econsec.settings import Settings
 from econsec.web import problems
+from econsec.web.auth import SignInGate
 from econsec.web.cache import ReadDeadline, StillComputing
 from econsec.web.pages.site import warm_up as compute_first_pages
 from econsec.web.registry import routers
@@ -98,6 +99,7 @@ def create_app(database_url: str, *, store: object | None = None, host: str = "1
     for router, prefix in routers():
         app.include_router(router, prefix=prefix)
     app.add_middleware(ReadDeadline, seconds=lambda: app.state.econsec.read_wait_seconds)
+    app.add_middleware(SignInGate, settings=lambda: app.state.econsec)
     app.add_middleware(SecurityMiddleware, settings=lambda: app.state.econsec)
     _document_token(app)
     if warm_up or built:

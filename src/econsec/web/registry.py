@@ -19,9 +19,11 @@ from econsec.web.api import (
     meta,
     scenarios,
     screening,
+    session,
     techmgmt,
     trade,
 )
+from econsec.web.pages import login as login_page
 from econsec.web.pages import screening as screening_page
 from econsec.web.pages import site
 from econsec.web.pages import techmgmt as techmgmt_page
@@ -32,12 +34,13 @@ API_PREFIX = "/api/v1"
 API_ROUTERS: tuple[APIRouter, ...] = (
     meta.router, commodities.router, countries.router, assessments.router, iomodels.router,
     scenarios.router, data.router, techmgmt.router, screening.router, trade.router,
-    complexity.router,
+    complexity.router, session.router,
 )
 
 #: HTML page routers and static assets (no prefix).
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     assets.router, site.router, techmgmt_page.router, screening_page.router,
+    login_page.router,
 )
 
 

@@ -11,7 +11,9 @@ One pure ASGI middleware (:class:`SecurityMiddleware`) in front of every route:
   ``Referer``) names another origin, and when the request lacks the server's token: the
   ``X-CSRF-Token`` header (fetch, htmx, scripts) or the ``csrf_token`` form field (plain
   forms; it must be the form's first field). Pages carry the token in
-  ``<meta name="csrf-token">``; ``econsec.js`` adds it to every form and request.
+  ``<meta name="csrf-token">``; ``econsec.js`` adds it to every form and request. Once
+  users exist, the token is the signed-in session's instead of the server's
+  (:func:`econsec.web.auth.expected_csrf`).
 - **Body size** (every request): at most ``max_upload_bytes`` for ``multipart/form-data``
   uploads and ``max_body_bytes`` for any other body, counted on the received stream, so a
   chunked upload without ``Content-Length`` is stopped too (413 problem).
@@ -356,10 +358,15 @@ class SecurityMiddleware:
             origin = headers["referer"]
         if origin is not None and not same_origin(origin, host, scheme):
             raise _forbidden(f"the request came from another origin ({origin[:100]})")
+        from econsec.web.auth import expected_csrf
+
+        expected = await expected_csrf(scope, state)
+        if expected is None:  # users mode without a session: signing in, or refused as 401
+            return receive
         token = headers.get(TOKEN_HEADER)
         if token is None:
             token, receive = await _form_token(content_type, receive)
-        if not token or not hmac.compare_digest(token.encode(), state.csrf_token.encode()):
+        if not token or not hmac.compare_digest(token.encode(), expected.encode()):
             raise _forbidden(
                 "missing or wrong token: send the X-CSRF-Token header (pages and the API "
                 "documentation do this for you; scripts read the token file that econsec "

@@ -23,6 +23,7 @@ from econsec.i18n import SUPPORTED_LANGUAGES
 from econsec.i18n.terms import N_
 from econsec.i18n.units import unit_text
 from econsec.web.assets import static_url
+from econsec.web.auth import page_csrf_token, page_identity
 from econsec.web.common import read_cache
 from econsec.web.i18n import COOKIE, page_environment, request_language
 from econsec.web.state import WebState
@@ -88,8 +89,9 @@ def render(request: Request, template: str, *, status_code: int = 200, token: bo
         "source_text": lambda value: source_text(value, lang),
     }
     if token:
-        csrf = request.app.state.econsec.csrf_token
+        csrf = page_csrf_token(request)
         values.update(csrf_token=csrf, csrf_input=lambda: csrf_input(csrf))
+        values.update(page_identity(request))
     values.update(context)
     html = env.get_template(template).render(**values)
     response = HTMLResponse(html, status_code=status_code)
