@@ -96,7 +96,6 @@ BAD_MINUTES = N_("break-glass access lasts 1 to %(max)s minutes, got %(minutes)s
 SHORT_REASON = N_("a break-glass reason needs at least %(min)s characters saying why")
 NO_BREAK_GLASS = N_("user '%(name)s' may not open break-glass access (administrators "
                     "only, with a valid account)")
-NO_TOTP = N_("user '%(name)s' has no one-time-code secret")
 
 # Kinds of names (UnknownNameError's "unknown %(kind)s '%(name)s'").
 USER = N_("user")
@@ -221,6 +220,9 @@ class Accounts:
         self._audit_log.record(actor=self._by if actor is None else actor, action=action,
                                resource=resource, outcome=outcome, detail=detail or {},
                                conn=conn)
+
+    def _via(self) -> str:
+        return self._by if isinstance(self._by, str) else self._by.name
 
     def _admin(self, conn: Connection, resource: str, op: str, **detail: Any) -> None:
         self._audit(conn, action="admin", resource=resource, detail={"op": op, **detail})
@@ -642,5 +644,5 @@ class Accounts:
             self._audit(conn, actor=actor, action="break_glass",
                         resource=f"user:{actor.name}",
                         detail={"reason": reason, "minutes": minutes,
-                                "expires_at": _iso(until)})
+                                "expires_at": _iso(until), "via": self._via()})
         return until
