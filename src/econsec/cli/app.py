@@ -24,6 +24,7 @@ from econsec.cli.complexity_cmd import complexity as assess_complexity
 from econsec.cli.console import err, out, progress_bar
 from econsec.cli.geopolrisk_cmd import assess_geopolrisk
 from econsec.cli.io_cmd import io_app
+from econsec.cli.items_cmd import items_app
 from econsec.cli.options import DbOption, FormatOption
 from econsec.cli.output import OutputFormat, Result, emit, one_line, plain
 from econsec.cli.screening_cmd import lists_app, screen
@@ -47,6 +48,7 @@ app.add_typer(io_app, name="io")
 app.add_typer(tech_app, name="tech")
 app.add_typer(lists_app, name="lists")
 app.add_typer(audit_app, name="audit")
+app.add_typer(items_app, name="items")
 app.add_typer(users_app, name="users")
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(groups_app, name="groups")

