@@ -16,6 +16,7 @@ from econsec.web.api import (
     countries,
     data,
     iomodels,
+    items,
     meta,
     scenarios,
     screening,
@@ -34,7 +35,7 @@ API_PREFIX = "/api/v1"
 API_ROUTERS: tuple[APIRouter, ...] = (
     meta.router, commodities.router, countries.router, assessments.router, iomodels.router,
     scenarios.router, data.router, techmgmt.router, screening.router, trade.router,
-    complexity.router, session.router,
+    complexity.router, session.router, items.router,
 )
 
 #: HTML page routers and static assets (no prefix).
