@@ -103,8 +103,8 @@ def verify(records: Iterable[Mapping[str, Any]], *, key: bytes | None = None,
             return Break(expected_seq, "seq", f"record {expected_seq} is missing (the next "
                          f"record is {seq}): deleted")
         if seq < expected_seq:
-            return Break(seq, "seq", f"record {seq} appears again or out of order after "
-                         f"record {expected_seq - 1}: inserted or moved")
+            return Break(expected_seq, "seq", f"the record after {expected_seq - 1} has "
+                         f"sequence number {seq}: inserted, duplicated or moved")
         actual = record_hash(record)
         if actual != record["hash"]:
             return Break(seq, "hash", f"record {seq}'s content does not match its hash: "
