@@ -10,6 +10,15 @@ more than 0 and at most 3600); after that it fails with :class:`econsec.errors.B
 (default off).
 ``ECONSEC_SESSION_HOURS`` (default 8) and ``ECONSEC_SESSION_IDLE_MINUTES`` (default 30):
 a signed-in session ends this long after sign-in, or after this long without a request.
+Limits of the web server on costly requests (docs/deployment.md):
+``ECONSEC_COMPUTE_SECONDS`` (default 60): wall-clock budget of one synchronous computation
+(an IO shock, an EU CRM assessment, the complexity of an uploaded matrix); past it the
+request is answered 503 and the client's slot stays taken until the computation ends.
+``ECONSEC_EXPENSIVE_PER_CLIENT`` (default 2) and ``ECONSEC_EXPENSIVE_AT_ONCE`` (default 4):
+such computations at once per client address and per server process (more: 429 with
+``Retry-After``). ``ECONSEC_COMPLEXITY_MAX_CELLS`` (default 400000): countries × products
+of an uploaded export matrix. ``ECONSEC_JOB_SECONDS`` (default 600): wall time of one
+scenario run, after which it is stopped.
 
 Read with the standard library (every command reads them: no settings framework is
 imported for three variables). Variable names are matched without regard to case.
@@ -86,6 +95,16 @@ def _positive(name: str, default: float, most: float) -> float:
     return value
 
 
+def _whole(name: str, default: int, most: int) -> int:
+    """A whole number from 1 to ``most`` (``ECONSEC_<name>``; ``default`` when unset)."""
+    value = _positive(name, float(default), float(most))
+    if value != int(value) or value < 1:
+        raise ValidationError("ECONSEC_%(name)s must be a whole number from 1 to %(max)s, got "
+                              "'%(value)s'", params={"name": name, "max": most,
+                                                     "value": env(name)})
+    return int(value)
+
+
 @dataclass
 class Settings:
     """The settings: from the environment unless given as arguments."""
@@ -101,6 +120,19 @@ class Settings:
     session_hours: float = field(default_factory=lambda: _positive("SESSION_HOURS", 8.0, 720))
     session_idle_minutes: float = field(
         default_factory=lambda: _positive("SESSION_IDLE_MINUTES", 30.0, 24 * 60))
+
+    #: Wall-clock seconds of one synchronous costly computation of the web server.
+    compute_seconds: float = field(
+        default_factory=lambda: _positive("COMPUTE_SECONDS", 60.0, 3600))
+    #: Costly computations running at once per client address, and per server process.
+    expensive_per_client: int = field(
+        default_factory=lambda: _whole("EXPENSIVE_PER_CLIENT", 2, 1000))
+    expensive_at_once: int = field(default_factory=lambda: _whole("EXPENSIVE_AT_ONCE", 4, 1000))
+    #: Largest countries × products of an export matrix uploaded to the web server.
+    complexity_max_cells: int = field(
+        default_factory=lambda: _whole("COMPLEXITY_MAX_CELLS", 400_000, 100_000_000))
+    #: Wall-clock seconds of one scenario run of the web server.
+    job_seconds: float = field(default_factory=lambda: _positive("JOB_SECONDS", 600.0, 86400))
 
     def __post_init__(self) -> None:
         self.busy_timeout = _seconds(self.busy_timeout)

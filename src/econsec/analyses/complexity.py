@@ -174,13 +174,26 @@ def _names(store: KnowledgeBase) -> dict[str, tuple[str, str]]:
     return {c.iso3: (c.name_en, c.name_ja or c.name_en) for c in store.countries()}
 
 
+TOO_MANY_CELLS = N_(
+    "the matrix has %(countries)s countries × %(products)s products = %(cells)s cells, more "
+    "than this server computes (at most %(limit)s cells, ECONSEC_COMPLEXITY_MAX_CELLS); send "
+    "fewer products or run econsec assess complexity --file on your own machine")
+
+
 def file_complexity(store: KnowledgeBase, path: Path, *, year: int | None = None,
-                    encoding: str | None = None) -> ComplexityTable:
+                    encoding: str | None = None, max_cells: int | None = None
+                    ) -> ComplexityTable:
     """ECI, PCI, proximity and density of the export matrix in the CSV file ``path``
-    (:mod:`econsec.datasets.export_matrix`); ``year`` only labels the result."""
+    (:mod:`econsec.datasets.export_matrix`); ``year`` only labels the result. A matrix
+    of more than ``max_cells`` countries × products is refused (422) before computing."""
     matrix = read_export_matrix(
         path, lambda name, where: store.resolve_country(name, location=where),
         encoding=encoding)
+    cells = len(matrix.countries) * len(matrix.products)
+    if max_cells is not None and cells > max_cells:
+        raise ValidationError(TOO_MANY_CELLS, params={
+            "countries": len(matrix.countries), "products": len(matrix.products),
+            "cells": cells, "limit": max_cells}, location=Location(file=matrix.file))
     result = _compute(matrix)
     note = (FILE_NOTE, {"file": path.name, "countries": len(matrix.countries),
                         "products": len(matrix.products)})

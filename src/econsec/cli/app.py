@@ -441,6 +441,8 @@ def serve(
         err.print(warning, style="bold red", markup=False, highlight=False)
     shown = f"[{host}]" if ":" in host else host
     if workers > 1:
+        import os
+
         from econsec.web.serving import SQLITE_WORKERS_NOTE, worker_environment
 
         os.environ.update(worker_environment(database_url=url, host=host, port=port,

@@ -26,6 +26,7 @@ from econsec.settings import Settings
 from econsec.web import problems
 from econsec.web.auth import SignInGate
 from econsec.web.cache import ReadDeadline, StillComputing
+from econsec.web.limits import ExpensiveRequests
 from econsec.web.pages.site import warm_up as compute_first_pages
 from econsec.web.registry import routers
 from econsec.web.security import UNSAFE_METHODS, HostPolicy, SecurityMiddleware, new_token
@@ -34,15 +35,17 @@ from econsec.web.state import WebState
 
 def open_knowledge_base(database_url: str) -> tuple[object, bool]:
     """Open the store at ``database_url``; build it from the bundled data when empty.
-    Returns the store and whether it was built just now."""
+    Returns the store and whether it was built just now. Of several worker processes
+    starting at once on an empty knowledge base, one builds it; the others wait for the
+    build lock and find it built (:func:`econsec.web.serving.once`)."""
     from econsec.datasets.bundled import load_bundled
     from econsec.kb.store import open_store
+    from econsec.web.serving import once
 
     store = open_store(database_url)
-    if store.counts().get("observations"):
-        return store, False
-    store.import_bundle(load_bundled(), replace=True)
-    return store, True
+    built = once(database_url, store.has_observations,
+                 lambda: store.import_bundle(load_bundled(), replace=True))
+    return store, built is not None
 
 
 @asynccontextmanager
@@ -98,6 +101,7 @@ def create_app(database_url: str, *, store: object | None = None, host: str = "1
     _answer_still_computing(app)
     for router, prefix in routers():
         app.include_router(router, prefix=prefix)
+    app.add_middleware(ExpensiveRequests, state=lambda: app.state.econsec)
     app.add_middleware(ReadDeadline, seconds=lambda: app.state.econsec.read_wait_seconds)
     app.add_middleware(SignInGate, settings=lambda: app.state.econsec)
     app.add_middleware(SecurityMiddleware, settings=lambda: app.state.econsec)
