@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -230,8 +231,11 @@ def test_ensemble_block_that_varies_nothing(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with live_server(tmp_path_factory.mktemp("badscn") / "econsec.db") as live:
+def server(built_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    # a copy of the session's knowledge base (what an empty file would be built into)
+    db = tmp_path_factory.mktemp("badscn") / "econsec.db"
+    shutil.copy(built_db, db)
+    with live_server(db) as live:
         yield live
 
 

@@ -12,6 +12,7 @@ import contextlib
 import io
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -103,8 +104,12 @@ def tech(tmp_path: Path) -> TechStore:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with live_server(tmp_path_factory.mktemp("techbad") / "kb.db") as live:
+def server(built_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    # a copy of the session's knowledge base: what the server would build from the bundled
+    # data on an empty file, without spending the time to build it again
+    db = tmp_path_factory.mktemp("techbad") / "kb.db"
+    shutil.copy(built_db, db)
+    with live_server(db) as live:
         yield live
 
 

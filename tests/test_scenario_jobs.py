@@ -3,8 +3,10 @@ cap, the per-client quota, cancellation and the time limit of a job."""
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,8 +26,11 @@ SHORT = {**LONG, "name": "short run", "horizon_days": 30,
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with live_server(tmp_path_factory.mktemp("jobs") / "econsec.db") as live:
+def server(built_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    # a copy of the session's knowledge base (what an empty file would be built into)
+    db = tmp_path_factory.mktemp("jobs") / "econsec.db"
+    shutil.copy(built_db, db)
+    with live_server(db) as live:
         yield live
 
 

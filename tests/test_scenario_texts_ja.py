@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import time
 from collections.abc import Iterator
 from html import unescape
@@ -96,8 +97,11 @@ def test_variant_names_stay_as_written_and_numbers_follow_the_language() -> None
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with live_server(tmp_path_factory.mktemp("texts") / "econsec.db") as live:
+def server(built_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    # a copy of the session's knowledge base (what an empty file would be built into)
+    db = tmp_path_factory.mktemp("texts") / "econsec.db"
+    shutil.copy(built_db, db)
+    with live_server(db) as live:
         yield live
 
 
