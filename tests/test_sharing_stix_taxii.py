@@ -240,10 +240,29 @@ def test_cli_export_as_user(world: World, tmp_path: Path) -> None:
                   check=False)
     assert bad.returncode != 0 and "format must be one of stix, jsonl" in bad.stderr
     assert "Traceback" not in bad.stderr
-    unknown = run_cli("items", "export", "--as", "nobody", db=world.db, check=False)
-    assert unknown.returncode != 0 and "nobody" in unknown.stderr
-    auditor = run_cli("items", "export", "--as", "dave", db=world.db, check=False)
-    assert auditor.returncode != 0 and "item_export" in auditor.stderr
+
+
+def test_export_refusals_are_audited(world: World) -> None:
+    from econsec.access.accounts import Accounts
+    from econsec.audit.log import AuditLog
+    from econsec.errors import ForbiddenError, NotFoundError
+    from econsec.kb.engine import open_engine
+    from econsec.settings import Settings
+    from econsec.sharing.export import export_items
+    from econsec.sharing.items import ItemStore
+
+    engine = open_engine(f"sqlite:///{world.db}")
+    log = AuditLog(engine)
+    store = ItemStore(engine, Settings(), log)
+    now = datetime.now(UTC)
+    with pytest.raises(NotFoundError, match="nobody"):
+        Accounts(engine).actor_by_name("nobody", at=now)
+    dave = Accounts(engine).actor_by_name("dave", at=now)  # an auditor: no item_export
+    with pytest.raises(ForbiddenError, match="item_export"):
+        export_items(store, log, dave, "stix", at=now, via="test")
+    denied = log.page(limit=5, actor_name="dave", action="deny")
+    assert denied and denied[0].resource == "items:export:stix"
+    assert denied[0].outcome == "denied"
 
 
 @contextmanager

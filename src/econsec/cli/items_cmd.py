@@ -19,6 +19,7 @@ from typing import Annotated, Any
 import typer
 
 from econsec.cli.console import out
+from econsec.cli.items_export_cmd import export_items
 from econsec.cli.options import DbOption, FormatOption
 from econsec.cli.output import OutputFormat, Result, emit
 
@@ -249,3 +250,7 @@ def regrade(
     with _options():
         view = store.regrade(actor, item_id, to_level=level, reason=reason, at=_now())
     _show(view, fmt)
+
+
+#: ``econsec items export --as USER --format stix|jsonl`` (econsec.cli.items_export_cmd).
+items_app.command("export")(export_items)
