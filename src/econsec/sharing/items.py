@@ -232,8 +232,8 @@ class ItemStore:
              kind: str) -> builtins.list[int]:
         if not names:
             return []
-        found: dict[str, int] = dict(conn.execute(select(table.c.name, table.c.id)
-                                  .where(table.c.name.in_(names))).tuples().all())
+        found: dict[str, int] = {name: int(key) for name, key in conn.execute(
+            select(table.c.name, table.c.id).where(table.c.name.in_(names)))}
         unknown = [n for n in names if n not in found]
         if unknown:
             raise _invalid("unknown %(kind)s '%(name)s'", field, kind=kind, name=unknown[0])

@@ -1,0 +1,438 @@
+"""Shared items (econsec.sharing.items): create with the whole marking, read, list, search,
+facets, regrade, derive (no write-down), notifications, level-3 bodies, bad input, on a
+real SQLite file (the bundled knowledge base) and on PostgreSQL (a private database), plus
+the CLI and the API on a real loopback server with users signed in."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine, make_url
+
+from conftest import reset_postgres, run_cli
+from econsec.access.accounts import Accounts
+from econsec.access.actor import LOCAL_ACTOR, Actor
+from econsec.audit.log import AuditLog
+from econsec.errors import ForbiddenError, NotFoundError, ValidationError
+from econsec.kb.engine import open_engine
+from econsec.settings import Settings
+from econsec.sharing.items import ItemStore
+from econsec.sharing.models import ItemView, NewItem
+from web_server import live_server
+
+PG_URL = os.environ.get("ECONSEC_TEST_POSTGRES_URL")
+PASSWORD = "correct horse battery staple"
+#: name -> (organisation, roles, clearance level, compartments, groups)
+USERS = {
+    "sec": ("meti", ["secretariat"], 3, ["chips"], []),
+    "ana": ("acme", ["analyst"], 2, [], ["wg-chips"]),
+    "mem": ("globex", ["member"], 2, [], ["wg-energy"]),
+    "low": ("globex", ["member"], 1, [], ["wg-chips"]),
+    "cleared": ("acme", ["analyst"], 3, ["chips"], ["wg-chips"]),
+    "aud": ("meti", ["auditor"], 3, [], []),
+}
+
+
+@dataclass
+class World:
+    engine: Engine
+    store: ItemStore
+    #: The same database with level-3 bodies enabled.
+    open_store: ItemStore
+    audit: AuditLog
+    accounts: Accounts
+    #: Knowledge-base links the database can resolve (the bundled data on SQLite).
+    links: list[str]
+    db: Path | None = None
+
+    def actor(self, name: str) -> Actor:
+        return self.accounts.actor_by_name(name, at=now())
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def token() -> str:
+    return "tok" + uuid.uuid4().hex[:10]
+
+
+def own_postgres(name: str) -> str:
+    assert PG_URL
+    url = make_url(PG_URL)
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                        {"n": name}).first() is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def seed(engine: Engine) -> Accounts:
+    accounts = Accounts(engine)
+    accounts.add_org("meti", kind="government")
+    accounts.add_org("acme", certified_until=date.today() + timedelta(days=365))
+    accounts.add_org("globex")
+    accounts.add_group("wg-chips")
+    accounts.add_group("wg-energy")
+    for name, (org, roles, level, compartments, groups) in USERS.items():
+        accounts.add_user(name, org=org, roles=roles, password=PASSWORD,
+                          clearance_level=level, compartments=compartments, groups=groups)
+    return accounts
+
+
+def make_world(engine: Engine, links: list[str], db: Path | None = None) -> World:
+    accounts = seed(engine)
+    audit = AuditLog(engine)
+    return World(engine, ItemStore(engine, Settings(level3_bodies=False), audit),
+                 ItemStore(engine, Settings(level3_bodies=True), audit), audit, accounts,
+                 links, db)
+
+
+@pytest.fixture(scope="module", params=[
+    "sqlite", pytest.param("postgres", marks=[
+        pytest.mark.postgres,
+        pytest.mark.skipif(not PG_URL, reason="ECONSEC_TEST_POSTGRES_URL not set")])])
+def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+          ) -> Iterator[World]:
+    tmp = tmp_path_factory.mktemp("items")
+    with pytest.MonkeyPatch.context() as env:  # this module's own audit key and anchors
+        env.setenv("ECONSEC_AUDIT_DIR", str(tmp / "audit"))
+        env.delenv("ECONSEC_AUDIT_KEY", raising=False)
+        if request.param == "sqlite":
+            built: Path = request.getfixturevalue("built_db")
+            db = tmp / "econsec.db"
+            shutil.copy(built, db)
+            engine = open_engine(f"sqlite:///{db}")
+            with engine.connect() as conn:
+                commodity = conn.execute(text("SELECT id FROM items ORDER BY id")).scalar()
+            yield make_world(engine, ["country:CHN", "hs:811292", f"commodity:{commodity}"],
+                             db)
+        else:
+            url = own_postgres("econsec_items")
+            reset_postgres(url)
+            engine = open_engine(url)
+            yield make_world(engine, [])
+        engine.dispose()
+
+
+def share(world: World, who: str, **fields: Any) -> ItemView:
+    fields.setdefault("title", "Item " + token())
+    fields.setdefault("level", 2)
+    fields.setdefault("tlp", "amber")
+    if fields["level"] == 3:
+        fields.setdefault("designated_until", "none")
+    return world.store.create(world.actor(who), NewItem(**fields), at=now())
+
+
+def not_found_text(exc: pytest.ExceptionInfo[NotFoundError], item_id: int | str) -> str:
+    return str(exc.value).replace(str(item_id), "ID")
+
+
+# -- create / get -------------------------------------------------------------------------
+
+
+def test_create_and_read_back(world: World) -> None:
+    view = share(world, "sec", title="Gallium export controls", summary="tear line",
+                 body="China restricts gallium exports.", groups=["wg-chips"],
+                 caveats="no onward sharing", links=world.links,
+                 review_on=date.today() + timedelta(days=90))
+    assert view.originator == "sec" and view.originator_org == "meti"
+    assert view.groups == ["wg-chips"] and view.level == 2 and view.tlp == "amber"
+    assert view.links == sorted(world.links)
+    read = world.store.get(world.actor("ana"), view.id, at=now())
+    assert read == view
+    assert world.store.get_by_uuid(world.actor("ana"), view.uuid, at=now()) == view
+    assert read.body == "China restricts gallium exports." and not read.body_withheld
+
+
+def test_invisible_item_is_not_found_like_a_missing_id(world: World) -> None:
+    hidden = share(world, "sec", groups=["wg-chips"])  # level 2: not for low (level 1)
+    secret = share(world, "sec", level=3, compartments=["chips"], users=["sec"])
+    other_org = share(world, "sec", orgs=["globex"])  # not for ana (acme)
+    missing = secret.id + 10_000
+    with pytest.raises(NotFoundError) as gone:
+        world.store.get(world.actor("ana"), missing, at=now())
+    for who, item in (("low", hidden), ("ana", secret), ("ana", other_org),
+                      ("cleared", secret), ("mem", hidden)):
+        with pytest.raises(NotFoundError) as refused:
+            world.store.get(world.actor(who), item.id, at=now())
+        assert not_found_text(refused, item.id) == not_found_text(gone, missing)
+        assert refused.value.msgid == gone.value.msgid
+        with pytest.raises(NotFoundError) as by_uuid:
+            world.store.get_by_uuid(world.actor(who), item.uuid, at=now())
+        assert by_uuid.value.msgid == gone.value.msgid
+    for impossible in (0, -1, 2**31, 2**63):
+        with pytest.raises(NotFoundError):
+            world.store.get(world.actor("sec"), impossible, at=now())
+    denials = [r for r in world.audit.page(limit=20, action="deny")
+               if r.resource in (f"item:{secret.id}", f"item:{missing}")]
+    assert {r.resource for r in denials} == {f"item:{secret.id}", f"item:{missing}"}
+    assert world.audit.verify().ok
+
+
+def test_counts_facets_and_search_show_only_visible_items(world: World) -> None:
+    tag = token()
+    made = {
+        "chips2": share(world, "sec", title=f"{tag} chips", groups=["wg-chips"]),
+        "secret": share(world, "sec", title=f"{tag} secret", level=3, tlp="red",
+                        compartments=["chips"], users=["sec"], kind="alert"),
+        "public": share(world, "sec", title=f"{tag} public", level=1, tlp="clear",
+                        to_all_members=True),
+        "globex": share(world, "sec", title=f"{tag} globex", tlp="green", orgs=["globex"],
+                        groups=["wg-energy"], kind="analysis"),
+    }
+    expected = {"sec": set(made), "ana": {"chips2", "public"}, "mem": {"public", "globex"},
+                "low": {"public"}, "cleared": {"chips2", "public"}}
+    for who, names in expected.items():
+        page = world.store.list(world.actor(who), at=now(), query=tag)
+        assert {v.id for v in page.items} == {made[n].id for n in names}, who
+        assert page.total == len(names)
+        for facet in ("kind", "level", "tlp"):
+            assert sum(page.facets[facet].values()) == page.total
+        assert page.facets["tlp"] == {t: sum(1 for n in names if made[n].tlp == t)
+                                      for t in {made[n].tlp for n in names}}
+        groups = {g for n in names for g in made[n].groups}
+        assert set(page.facets["group"]) == groups
+    # paging keeps the total of everything visible
+    page = world.store.list(world.actor("sec"), at=now(), query=tag, limit=1, offset=1)
+    assert page.total == 4 and len(page.items) == 1
+    # filters are applied in the same query
+    assert world.store.list(world.actor("sec"), at=now(), query=tag, level=3).total == 1
+    assert world.store.list(world.actor("mem"), at=now(), query=tag, level=3).total == 0
+    assert world.store.list(world.actor("sec"), at=now(), query=tag, kind="analysis",
+                            group="wg-energy").total == 1
+    assert world.store.list(world.actor("ana"), at=now(), query=tag, tlp="TLP:GREEN"
+                            ).total == 0
+    # the local operator (no users) has no items
+    assert world.store.list(LOCAL_ACTOR, at=now()).total == 0
+
+
+def test_level3_bodies_off_and_on(world: World) -> None:
+    word = token()
+    item = share(world, "sec", level=3, compartments=["chips"], groups=["wg-chips"],
+                 summary="tear-line summary", body=f"designated details {word}",
+                 tlp="amber+strict")
+    closed = world.store.get(world.actor("cleared"), item.id, at=now())
+    assert closed.body is None and closed.body_withheld
+    assert closed.summary == "tear-line summary"
+    opened = world.open_store.get(world.actor("cleared"), item.id, at=now())
+    assert opened.body == f"designated details {word}" and not opened.body_withheld
+    # search: the body of a level-3 item is not searched while bodies are off
+    assert world.store.list(world.actor("sec"), at=now(), query=word).total == 0
+    assert world.open_store.list(world.actor("sec"), at=now(), query=word).total == 1
+    # a level-2 body is searched either way (case-insensitive, wildcards literal)
+    lower = share(world, "sec", groups=["wg-chips"], body=f"Body {word.upper()} 100%")
+    hits = world.store.list(world.actor("ana"), at=now(), query=word)
+    assert [v.id for v in hits.items] == [lower.id]
+    assert world.store.list(world.actor("ana"), at=now(), query=f"{word}_").total == 0
+    assert world.store.list(world.actor("mem"), at=now(), query=word).total == 0
+
+
+def test_regrade_is_recorded_and_keeps_the_distribution(world: World) -> None:
+    item = share(world, "sec", groups=["wg-chips"], orgs=["acme"])
+    low = world.actor("low")
+    with pytest.raises(NotFoundError):
+        world.store.get(low, item.id, at=now())
+    down = world.store.regrade(world.actor("sec"), item.id, to_level=1,
+                               reason="released by the council on review", at=now())
+    assert down.level == 1 and down.groups == ["wg-chips"] and down.orgs == ["acme"]
+    assert [(r.from_level, r.to_level, r.by) for r in down.regrades] == [(2, 1, "sec")]
+    assert world.store.get(low, item.id, at=now()).regrades[0].reason.startswith("released")
+    with pytest.raises(ForbiddenError):  # an analyst has no item_regrade
+        world.store.regrade(world.actor("ana"), item.id, to_level=2,
+                            reason="should go back up again", at=now())
+    with pytest.raises(ValidationError, match="at least 10"):
+        world.store.regrade(world.actor("sec"), item.id, to_level=2, reason="short",
+                            at=now())
+    with pytest.raises(ValidationError, match="already at level 1"):
+        world.store.regrade(world.actor("sec"), item.id, to_level=1,
+                            reason="no change at all here", at=now())
+    # an item the regrader may not see is "not found"
+    other = share(world, "cleared", level=3, compartments=["chips"], groups=["wg-chips"])
+    with pytest.raises(NotFoundError):
+        world.store.regrade(world.actor("sec"), other.id, to_level=2,
+                            reason="downgrade without seeing it", at=now())
+    assert world.store.get(world.actor("cleared"), other.id, at=now()).level == 3
+
+
+def test_no_write_down_when_deriving(world: World) -> None:
+    source = share(world, "cleared", level=3, compartments=["chips"], groups=["wg-chips"])
+    with pytest.raises(NotFoundError):  # ana (level 2) cannot see the source
+        share(world, "ana", groups=["wg-chips"], derived_from=source.id)
+    with pytest.raises(ValidationError, match="level 3 item cannot be saved into a level 2"):
+        share(world, "cleared", groups=["wg-chips"], derived_from=source.id)
+    with pytest.raises(ValidationError, match="compartments chips"):
+        share(world, "cleared", level=3, groups=["wg-chips"], derived_from=source.id)
+    child = share(world, "cleared", level=3, compartments=["chips"], groups=["wg-chips"],
+                  derived_from=source.id)
+    assert child.derived_from == source.id
+
+
+def test_notifications(world: World) -> None:
+    before = now() - timedelta(seconds=2)
+    item = share(world, "sec", groups=["wg-energy"])
+    hidden = share(world, "sec", groups=["wg-chips"])
+    seen = {v.id for v in world.store.notifications(world.actor("mem"), since=before,
+                                                    at=now())}
+    assert item.id in seen and hidden.id not in seen
+    later = now() + timedelta(seconds=5)
+    assert world.store.notifications(world.actor("mem"), since=later, at=now()) == []
+
+
+@pytest.mark.parametrize(("who", "fields", "match"), [
+    ("sec", {"level": 4}, "level must be 1, 2 or 3"),
+    ("sec", {"tlp": "purple"}, "TLP 2.0"),
+    ("sec", {"kind": "rumour"}, "kind must be one of"),
+    ("sec", {"title": "   "}, "title must not be empty"),
+    ("sec", {"groups": ["no-such-group"]}, "unknown group 'no-such-group'"),
+    ("sec", {"orgs": ["no-such-org"]}, "unknown organisation 'no-such-org'"),
+    ("sec", {"users": ["nobody"]}, "unknown user 'nobody'"),
+    ("sec", {"groups": []}, "at least one recipient"),
+    ("sec", {"level": 3, "designated_until": None}, "needs designated_until"),
+    ("sec", {"designated_until": date(2030, 1, 1)}, "level-3 items only"),
+    ("sec", {"level": 3, "designated_until": date(2000, 1, 1)}, "in the past"),
+    ("ana", {"level": 3}, "above your valid clearance"),
+    ("ana", {"compartments": ["chips"]}, "does not cover compartment"),
+    ("sec", {"compartments": ["bad name!"]}, "compartment 'bad name!'"),
+    ("sec", {"links": ["planet:mars"]}, "must be commodity:<id>"),
+    ("sec", {"links": ["country:XXX"]}, "no such country"),
+    ("sec", {"links": ["hs:000001"]}, "no such hs"),
+    ("sec", {"links": ["commodity:unobtainium"]}, "no such commodity"),
+])
+def test_bad_input_is_refused_naming_the_field(world: World, who: str, fields: dict[str, Any],
+                                               match: str) -> None:
+    values: dict[str, Any] = {"groups": ["wg-chips"], **fields}
+    if values.get("level") == 3 and "designated_until" not in fields:
+        values["designated_until"] = "none"
+    tag = token()
+    with pytest.raises(ValidationError, match=match) as refused:
+        share(world, who, title=values.pop("title", tag), **values)
+    assert refused.value.location.column
+    assert world.store.list(world.actor("sec"), at=now(), query=tag).total == 0
+
+
+def test_refusals_by_role_and_bad_list_arguments(world: World) -> None:
+    for who in ("mem", "aud"):
+        with pytest.raises(ForbiddenError):
+            share(world, who, to_all_members=True)
+    with pytest.raises(ForbiddenError):
+        world.store.create(LOCAL_ACTOR, NewItem(title="x", level=1, tlp="clear",
+                                                to_all_members=True), at=now())
+    with pytest.raises(ForbiddenError):  # the auditor reads the log, not the items
+        world.store.list(world.actor("aud"), at=now())
+    for bad in ({"limit": 0}, {"limit": 501}, {"offset": -1}, {"group": "nope"},
+                {"level": 9}, {"kind": "x"}, {"tlp": "blue"}):
+        with pytest.raises(ValidationError):
+            world.store.list(world.actor("sec"), at=now(), **bad)
+
+
+def test_expired_clearance_sees_nothing(world: World) -> None:
+    item = share(world, "sec", level=1, tlp="clear", to_all_members=True)
+    name = "exp" + token()
+    world.accounts.add_user(name, org="globex", roles=["member"], password=PASSWORD,
+                            clearance_level=2, clearance_issued=date(2020, 1, 1),
+                            clearance_expires=date.today() - timedelta(days=1))
+    actor = world.actor(name)
+    assert world.store.list(actor, at=now()).total == 0
+    with pytest.raises(NotFoundError):
+        world.store.get(actor, item.id, at=now())
+
+
+# -- CLI and API (SQLite) ------------------------------------------------------------------
+
+
+def test_cli_add_list_show_regrade(world: World, tmp_path: Path) -> None:
+    if world.db is None:
+        pytest.skip("the CLI is checked on the SQLite file")
+    note = tmp_path / "note.md"
+    tag = token()
+    note.write_text(f"# Lithium {tag}\n\nSupply note.\n", encoding="utf-8")
+    env = {"ECONSEC_AUDIT_DIR": os.environ["ECONSEC_AUDIT_DIR"]}
+    added = run_cli("items", "add", str(note), "--as", "sec", "--level", "2", "--tlp",
+                    "amber", "--group", "wg-chips", "--link", "country:CHN", "-f", "json",
+                    db=world.db, env=env)
+    doc = json.loads(added.stdout)
+    assert doc["title"] == f"Lithium {tag}" and doc["groups"] == ["wg-chips"]
+    listed = run_cli("items", "list", "--as", "ana", "-q", tag, "-f", "csv", db=world.db,
+                     env=env)
+    assert f"Lithium {tag}" in listed.stdout
+    hidden = run_cli("items", "show", str(doc["id"]), "--as", "mem", db=world.db, env=env,
+                     check=False)
+    missing = run_cli("items", "show", "999999", "--as", "mem", db=world.db, env=env,
+                      check=False)
+    assert hidden.returncode == missing.returncode == 2
+    assert hidden.stderr.replace(str(doc["id"]), "ID") == missing.stderr.replace("999999",
+                                                                                 "ID")
+    bad = run_cli("items", "add", str(note), "--as", "sec", "--level", "2", "--tlp", "pink",
+                  "--group", "wg-chips", db=world.db, env=env, check=False)
+    assert bad.returncode == 2 and "--tlp" in bad.stderr and "Traceback" not in bad.stderr
+    regraded = run_cli("items", "regrade", str(doc["id"]), "--as", "sec", "--level", "1",
+                       "--reason", "released after review", "-f", "json", db=world.db,
+                       env=env)
+    assert json.loads(regraded.stdout)["regrades"][0]["to_level"] == 1
+
+
+def sign_in(url: str, name: str) -> tuple[httpx.Client, dict[str, str]]:
+    client = httpx.Client(base_url=url, timeout=30)
+    answer = client.post("/api/v1/session", json={"name": name, "password": PASSWORD})
+    assert answer.status_code == 200, answer.text
+    return client, {"X-CSRF-Token": answer.json()["csrf_token"]}
+
+
+def test_api_on_a_live_server(world: World) -> None:
+    if world.db is None:
+        pytest.skip("the live server runs on the SQLite file")
+    tag = token()
+    with live_server(world.db, warm_up=False) as server:
+        assert httpx.get(server.url + "/api/v1/items").status_code == 401
+        sec, sec_csrf = sign_in(server.url, "sec")
+        ana, ana_csrf = sign_in(server.url, "ana")
+        mem, _ = sign_in(server.url, "mem")
+        body = {"title": f"API {tag}", "level": 2, "tlp": "amber", "groups": ["wg-chips"],
+                "body": "text", "links": world.links[:1]}
+        created = sec.post("/api/v1/items", json=body, headers=sec_csrf)
+        assert created.status_code == 201, created.text
+        item = created.json()
+        assert created.headers["location"] == f"/api/v1/items/{item['id']}"
+        assert ana.get(f"/api/v1/items/{item['id']}").json()["title"] == f"API {tag}"
+        hidden = mem.get(f"/api/v1/items/{item['id']}")
+        missing = mem.get("/api/v1/items/999999")
+        assert hidden.status_code == missing.status_code == 404
+        assert hidden.json()["detail"].replace(str(item["id"]), "ID") == \
+            missing.json()["detail"].replace("999999", "ID")
+        page = ana.get("/api/v1/items", params={"q": tag}).json()
+        assert page["total"] == 1 and page["facets"]["group"] == {"wg-chips": 1}
+        assert mem.get("/api/v1/items", params={"q": tag}).json()["total"] == 0
+        # bad input: 422 naming the field; the analyst may create, not regrade
+        bad = sec.post("/api/v1/items", json={**body, "tlp": "pink"}, headers=sec_csrf)
+        assert bad.status_code == 422 and bad.json()["column"] == "tlp"
+        assert sec.get("/api/v1/items", params={"level": 7}).status_code == 422
+        refused = ana.post(f"/api/v1/items/{item['id']}/regrade",
+                           json={"level": 1, "reason": "analyst tries this"},
+                           headers=ana_csrf)
+        assert refused.status_code == 403
+        regraded = sec.post(f"/api/v1/items/{item['id']}/regrade",
+                            json={"level": 1, "reason": "released after review"},
+                            headers=sec_csrf)
+        assert regraded.status_code == 200 and regraded.json()["level"] == 1
+        since = (now() - timedelta(minutes=1)).isoformat()
+        notes = mem.get("/api/v1/notifications", params={"since": since}).json()
+        assert item["id"] not in [v["id"] for v in notes["items"]]  # to wg-chips only
+        low, _ = sign_in(server.url, "low")
+        notes = low.get("/api/v1/notifications", params={"since": since}).json()
+        assert item["id"] in [v["id"] for v in notes["items"]]  # level 1 now
+        for client in (sec, ana, mem, low):
+            client.close()
