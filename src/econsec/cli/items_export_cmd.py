@@ -31,6 +31,7 @@ def export_items(
 
     from econsec.cli.items_cmd import _context, _now
     from econsec.errors import Location, ValidationError
+    from econsec.i18n.terms import N_
     from econsec.sharing.export import export_items as export
     from econsec.sharing.export import parse_format
 
@@ -44,7 +45,7 @@ def export_items(
         try:
             output.write_text(text, encoding="utf-8")
         except OSError as exc:
-            raise ValidationError("cannot write the export: %(reason)s",
+            raise ValidationError(N_("cannot write the export: %(reason)s"),
                                   location=Location(str(output)),
                                   params={"reason": exc.strerror or str(exc)}) from exc
     err.print(f"{count} item(s) exported for {user} ({fmt})", markup=False, highlight=False)
