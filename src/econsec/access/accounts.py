@@ -297,7 +297,7 @@ class Accounts:
     def list_orgs(self) -> list[OrgInfo]:
         with self._engine.connect() as conn:
             counts: dict[int, int] = dict(conn.execute(select(USERS.c.org_id, func.count())
-                                       .group_by(USERS.c.org_id)).tuples().all())
+                                       .group_by(USERS.c.org_id)).all())
             rows = conn.execute(select(ORGS).order_by(ORGS.c.name)).mappings().all()
         return [OrgInfo(id=r["id"], name=r["name"], title=r["title"], kind=r["kind"],
                         certified_until=_day(r["certified_until"]),
@@ -351,7 +351,7 @@ class Accounts:
             for group_id, user in conn.execute(
                     select(GROUP_MEMBERS.c.group_id, USERS.c.name)
                     .join(USERS, USERS.c.id == GROUP_MEMBERS.c.user_id)
-                    .order_by(USERS.c.name)).tuples():
+                    .order_by(USERS.c.name)):
                 members.setdefault(group_id, []).append(user)
             rows = conn.execute(select(GROUPS).order_by(GROUPS.c.name)).mappings().all()
         return [GroupInfo(id=r["id"], name=r["name"], title=r["title"],
@@ -457,13 +457,13 @@ class Accounts:
             comps: dict[int, list[str]] = {}
             for user_id, c in conn.execute(select(
                     CLEARANCE_COMPARTMENTS.c.user_id, CLEARANCE_COMPARTMENTS.c.compartment)
-                    .order_by(CLEARANCE_COMPARTMENTS.c.compartment)).tuples():
+                    .order_by(CLEARANCE_COMPARTMENTS.c.compartment)):
                 comps.setdefault(user_id, []).append(c)
             groups: dict[int, list[str]] = {}
             for user_id, g in conn.execute(
                     select(GROUP_MEMBERS.c.user_id, GROUPS.c.name)
                     .join(GROUPS, GROUPS.c.id == GROUP_MEMBERS.c.group_id)
-                    .order_by(GROUPS.c.name)).tuples():
+                    .order_by(GROUPS.c.name)):
                 groups.setdefault(user_id, []).append(g)
             rows = conn.execute(
                 select(USERS, ORGS.c.name.label("org"), CLEARANCES.c.level,
