@@ -421,6 +421,12 @@ def test_session_cookie_signs_in_and_reads_are_audited(world: World) -> None:
                if r.resource.startswith("taxii:")]
     assert exports, "the TAXII objects read is in the audit log"
     assert f"report--{world.uuids['semis2']}" in exports[0].details()["ids"]
+    hidden = f"report--{world.uuids['semis2']}"
+    url = f"{world.url}/taxii2/api/collections/{everything['id']}/objects/{hidden}/"
+    assert httpx.get(url, headers=_basic("bob")).status_code == 404
+    denied = log.page(limit=5, actor_name="bob", action="deny")
+    assert denied and denied[0].resource == f"taxii:{url.removeprefix(world.url)}"
+    assert denied[0].outcome == "denied"
     assert log.verify().ok
 
 

@@ -48,7 +48,6 @@ from starlette.concurrency import run_in_threadpool
 from econsec.access.actor import Actor
 from econsec.errors import (
     EconsecError,
-    ForbiddenError,
     NotFoundError,
     NotSignedInError,
     ValidationError,
@@ -105,9 +104,11 @@ class TaxiiDisabled(NotFoundError):
 
 
 class BadCredentials(NotSignedInError):
-    """Basic credentials that do not sign in (401), with the sign-in reason."""
+    """No credentials, or credentials that do not sign in (401). ``audited``: the sign-in
+    itself was written to the audit log already (:meth:`Accounts.authenticate`)."""
 
     title = "unauthorized"
+    audited = False
 
 
 # ------------------------------------------------------------------ answers
@@ -195,7 +196,9 @@ def sign_in(call: Call) -> Actor:
         name, password = _basic(header)
         result = users.authenticate(name, password, at=call.at)
         if not result.ok or result.user_id is None:
-            raise BadCredentials(result.reason)
+            refused = BadCredentials(result.reason)
+            refused.audited = True
+            raise refused
         if result.needs_totp:
             raise BadCredentials(BASIC_NEEDS_TOTP)
         actor: Actor = users.actor(result.user_id, at=call.at)
@@ -226,12 +229,10 @@ async def answer(request: Request, work: Callable[[Call], Response], *,
                 call.actor = sign_in(call)
             return work(call)
         except EconsecError as error:
-            if isinstance(error, ForbiddenError | NotFoundError | TaxiiNotAcceptable
-                          | ValidationError) and not isinstance(error, TaxiiDisabled):
-                call.audit("deny", outcome="denied", reason=error.msgid)
-            elif isinstance(error, BadCredentials) and error.msgid != BAD_BASIC:
-                pass  # the sign-in itself was audited (Accounts.authenticate)
-            elif isinstance(error, NotSignedInError):
+            audited = isinstance(error, TaxiiDisabled) or getattr(error, "audited", False)
+            # (a ForbiddenError was audited by require_export)
+            if not audited and isinstance(error, NotFoundError | NotSignedInError
+                                          | TaxiiNotAcceptable | ValidationError):
                 call.audit("deny", outcome="denied", reason=error.msgid)
             return error_answer(error, state.database_url)
 
