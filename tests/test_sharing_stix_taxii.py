@@ -19,6 +19,7 @@ import requests
 import stix2
 from taxii2client.v21 import Collection, Server, as_pages
 
+from access_world import PG_URL, own_postgres_url
 from conftest import run_cli
 from econsec.sharing.models import NewItem
 from web_server import live_server
@@ -49,14 +50,14 @@ EXPECTED = {
 }
 
 
-def _world(db: Path) -> dict[str, Any]:
+def _world(url: str) -> dict[str, Any]:
     from econsec.access.accounts import Accounts
     from econsec.audit.log import AuditLog
     from econsec.kb.store import open_store
     from econsec.settings import Settings
     from econsec.sharing.items import ItemStore
 
-    store = open_store(f"sqlite:///{db}")
+    store = open_store(url)
     accounts = Accounts(store.engine)
     accounts.add_org("meti", title="METI", kind="government")
     accounts.add_org("acme", title="Acme K.K.", kind="company", certified_until=FUTURE)
@@ -109,7 +110,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     db = tmp_path_factory.mktemp("stix") / "kb.db"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("ECONSEC_PASSWORD_HASH_COST", "test")
-        made = _world(db)
+        made = _world(f"sqlite:///{db}")
         with live_server(db, store=made["store"], warm_up=False) as server:
             yield World(db, server.url, made["uuids"], made["created"])
 
@@ -439,3 +440,35 @@ def test_local_mode_has_no_taxii(tmp_path: Path) -> None:
             answer = httpx.get(server.url + path, headers={"Accept": TAXII})
             assert answer.status_code == 404
             assert "single-user local mode" in answer.json()["description"]
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not PG_URL, reason="ECONSEC_TEST_POSTGRES_URL not set")
+def test_exports_on_postgresql(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same world on PostgreSQL (a database of its own): each user's bundle holds
+    exactly their items and parses strictly."""
+    from conftest import reset_postgres
+    from econsec.access.accounts import Accounts
+    from econsec.sharing.export import export_items
+
+    monkeypatch.setenv("ECONSEC_PASSWORD_HASH_COST", "test")
+    url = own_postgres_url("econsec_stix")
+    reset_postgres(url)
+    made = _world(url)
+    store = made["store"]
+    try:
+        from econsec.audit.log import AuditLog
+        from econsec.settings import Settings
+        from econsec.sharing.items import ItemStore
+
+        items = ItemStore(store.engine, Settings(), AuditLog(store.engine))
+        for user, expected in EXPECTED.items():
+            actor = Accounts(store.engine).actor_by_name(user, at=datetime.now(UTC))
+            text, count = export_items(items, items.audit, actor, "stix",
+                                       at=datetime.now(UTC), via="test")
+            reports = [o for o in stix2.parse(text, allow_custom=False).objects
+                       if o.type == "report"]
+            by_id = {f"report--{uuid}": name for name, uuid in made["uuids"].items()}
+            assert {by_id[r.id] for r in reports} == expected and count == len(expected)
+    finally:
+        store.engine.dispose()
