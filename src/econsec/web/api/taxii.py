@@ -386,15 +386,6 @@ def page(entries: list[StixEntry], query: dict[str, str]
     return shown, more, _token(shown[-1]) if more else None, headers
 
 
-def _envelope(shown: list[StixEntry], more: bool, following: str | None) -> dict[str, Any]:
-    document: dict[str, Any] = {"more": more}
-    if following:
-        document["next"] = following
-    if shown:
-        document["objects"] = [entry.as_dict() for entry in shown]
-    return document
-
-
 # ------------------------------------------------------------------ routes
 
 
@@ -446,16 +437,45 @@ async def collection(request: Request, collection_id: str) -> Response:
     return await answer(request, work)
 
 
+@dataclass
+class Page:
+    """One page of a collection's objects as a route shows it."""
+
+    shown: list[StixEntry]
+    more: bool
+    following: str | None
+    headers: dict[str, str]
+
+    def document(self, **members: Any) -> dict[str, Any]:
+        """``more``, ``next`` (when another page follows) and ``members``."""
+        found: dict[str, Any] = {"more": self.more}
+        if self.following:
+            found["next"] = self.following
+        found.update({key: value for key, value in members.items() if value})
+        return found
+
+
+def exported(call: Call, collection_id: str, query: dict[str, str], op: str, *,
+             object_id: str | None = None) -> Page:
+    """The page of the caller's collection ``collection_id`` that ``query`` asks for
+    (of object ``object_id`` only: 404 when the caller has no such object), audited as
+    an export of the ids on it."""
+    found = collection_of(call, collection_id)
+    chosen = select_entries(entries_of(call, found), query, object_id=object_id)
+    if object_id is not None and not chosen:
+        raise NotFoundError(NO_OBJECT, params={"id": object_id[:100]})
+    shown, more, following, headers = page(chosen, query)
+    call.audit("export", collection=found.id, ids=[e.id for e in shown], op=op)
+    return Page(shown, more, following, headers)
+
+
 @router.get("/api/collections/{collection_id}/objects/", summary="TAXII objects")
 async def objects(request: Request, collection_id: str) -> Response:
     """An envelope of the collection's objects (paged by ``limit`` and ``next``)."""
     def work(call: Call) -> Response:
-        query = dict(request.query_params)
-        found = collection_of(call, collection_id)
-        shown, more, following, headers = page(
-            select_entries(entries_of(call, found), query), query)
-        call.audit("export", collection=found.id, ids=[e.id for e in shown])
-        return taxii_json(_envelope(shown, more, following), headers=headers)
+        got = exported(call, collection_id, dict(request.query_params), "objects")
+        return taxii_json(got.document(objects=[e.as_dict() for e in got.shown]),
+                          headers=got.headers)
 
     return await answer(request, work)
 
@@ -464,14 +484,10 @@ async def objects(request: Request, collection_id: str) -> Response:
 async def one_object(request: Request, collection_id: str, object_id: str) -> Response:
     """The object ``object_id`` of the collection; 404 when the caller may not see it."""
     def work(call: Call) -> Response:
-        query = dict(request.query_params)
-        found = collection_of(call, collection_id)
-        chosen = select_entries(entries_of(call, found), query, object_id=object_id)
-        if not chosen:
-            raise NotFoundError(NO_OBJECT, params={"id": object_id[:100]})
-        shown, more, following, headers = page(chosen, query)
-        call.audit("export", collection=found.id, ids=[e.id for e in shown])
-        return taxii_json(_envelope(shown, more, following), headers=headers)
+        got = exported(call, collection_id, dict(request.query_params), "object",
+                       object_id=object_id)
+        return taxii_json(got.document(objects=[e.as_dict() for e in got.shown]),
+                          headers=got.headers)
 
     return await answer(request, work)
 
@@ -481,18 +497,10 @@ async def one_object(request: Request, collection_id: str, object_id: str) -> Re
 async def versions(request: Request, collection_id: str, object_id: str) -> Response:
     """The versions of ``object_id`` (econsec keeps the current version only)."""
     def work(call: Call) -> Response:
-        query = dict(request.query_params)
-        found = collection_of(call, collection_id)
-        chosen = select_entries(entries_of(call, found), {**query, "match[version]": "all"},
-                                object_id=object_id)
-        if not chosen:
-            raise NotFoundError(NO_OBJECT, params={"id": object_id[:100]})
-        shown, more, following, headers = page(chosen, query)
-        call.audit("export", collection=found.id, ids=[e.id for e in shown], op="versions")
-        document: dict[str, Any] = {"more": more, "versions": [e.version for e in shown]}
-        if following:
-            document["next"] = following
-        return taxii_json(document, headers=headers)
+        query = {**request.query_params, "match[version]": "all"}
+        got = exported(call, collection_id, query, "versions", object_id=object_id)
+        return taxii_json(got.document(versions=[e.version for e in got.shown]),
+                          headers=got.headers)
 
     return await answer(request, work)
 
@@ -501,19 +509,9 @@ async def versions(request: Request, collection_id: str, object_id: str) -> Resp
 async def manifest(request: Request, collection_id: str) -> Response:
     """The manifest of the collection's objects (id, date added, version, media type)."""
     def work(call: Call) -> Response:
-        query = dict(request.query_params)
-        found = collection_of(call, collection_id)
-        shown, more, following, headers = page(
-            select_entries(entries_of(call, found), query), query)
-        call.audit("export", collection=found.id, ids=[e.id for e in shown], op="manifest")
-        document: dict[str, Any] = {"more": more}
-        if following:
-            document["next"] = following
-        if shown:
-            document["objects"] = [
-                {"id": e.id, "date_added": stix_time(e.date_added), "version": e.version,
-                 "media_type": STIX_MEDIA_TYPE} for e in shown]
-        return taxii_json(document, headers=headers)
+        got = exported(call, collection_id, dict(request.query_params), "manifest")
+        return taxii_json(got.document(objects=[
+            {"id": e.id, "date_added": stix_time(e.date_added), "version": e.version,
+             "media_type": STIX_MEDIA_TYPE} for e in got.shown]), headers=got.headers)
 
     return await answer(request, work)
-
