@@ -21,6 +21,7 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 
 from econsec import __version__
+from econsec.audit.middleware import AuditRequests
 from econsec.errors import EconsecError
 from econsec.settings import Settings
 from econsec.web import problems
@@ -105,6 +106,8 @@ def create_app(database_url: str, *, store: object | None = None, host: str = "1
     app.add_middleware(ReadDeadline, seconds=lambda: app.state.econsec.read_wait_seconds)
     app.add_middleware(SignInGate, settings=lambda: app.state.econsec)
     app.add_middleware(SecurityMiddleware, settings=lambda: app.state.econsec)
+    # Outermost: in users mode every request is recorded, refusals of the layers above too.
+    app.add_middleware(AuditRequests, settings=lambda: app.state.econsec)
     _document_token(app)
     if warm_up or built:
         compute_first_pages(state)

@@ -18,12 +18,13 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup, escape
 
+from econsec.access.actions import Action
 from econsec.datasets.sources import source_text
 from econsec.i18n import SUPPORTED_LANGUAGES
 from econsec.i18n.terms import N_
 from econsec.i18n.units import unit_text
 from econsec.web.assets import static_url
-from econsec.web.auth import page_csrf_token, page_identity
+from econsec.web.auth import current_actor, page_csrf_token, page_identity
 from econsec.web.common import read_cache
 from econsec.web.i18n import COOKIE, page_environment, request_language
 from econsec.web.state import WebState
@@ -38,6 +39,12 @@ NAVIGATION = (
     ("/data", N_("Data")),
     ("/tech", N_("Technology")),
     ("/screening", N_("Screening")),
+    ("/items", N_("Shared items")),
+)
+
+#: Navigation shown only to readers whose roles grant the action: (path, label, action).
+PERMITTED_NAVIGATION = (
+    ("/audit", N_("Audit log"), Action.AUDIT_READ),
 )
 
 #: Home countries offered on the overview and country pages, after the server's default home
@@ -92,6 +99,7 @@ def render(request: Request, template: str, *, status_code: int = 200, token: bo
         csrf = page_csrf_token(request)
         values.update(csrf_token=csrf, csrf_input=lambda: csrf_input(csrf))
         values.update(page_identity(request))
+        values["navigation"] = NAVIGATION + permitted_navigation(request)
     values.update(context)
     html = env.get_template(template).render(**values)
     response = HTMLResponse(html, status_code=status_code)
@@ -99,6 +107,17 @@ def render(request: Request, template: str, *, status_code: int = 200, token: bo
     if token and wanted in SUPPORTED_LANGUAGES:
         response.set_cookie(COOKIE, wanted, max_age=365 * 24 * 3600, samesite="lax")
     return response
+
+
+def permitted_navigation(request: Request) -> tuple[tuple[str, str], ...]:
+    """The entries of :data:`PERMITTED_NAVIGATION` the reader's roles grant (none when the
+    reader is not known, e.g. not signed in)."""
+    try:
+        actor = current_actor(request)
+    except Exception:  # not signed in, or an error page while the database fails
+        return ()
+    return tuple((href, label) for href, label, action in PERMITTED_NAVIGATION
+                 if actor.may(action))
 
 
 def bilingual(obj: Any, lang: str, key: str = "name") -> str:
