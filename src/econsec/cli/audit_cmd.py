@@ -72,10 +72,13 @@ def verify(
     from econsec.audit.anchor import load_key
     from econsec.audit.log import verify_records
 
+    anchor_file = None
     if file is not None:
         result = verify_records(_read_export(file), key=load_key(create=False), anchor=None)
     else:
-        result = _log(db).verify()
+        log = _log(db)
+        result = log.verify()
+        anchor_file = log.anchor_file
     if fmt is OutputFormat.JSON:
         out.file.write(json.dumps(result.model_dump(), indent=2) + "\n")
     elif result.ok:
@@ -91,6 +94,8 @@ def verify(
         err.print("No head anchor found for this database: a deleted tail would pass.",
                   markup=False)
     if not result.ok:
+        if result.check == "anchor" and anchor_file is not None:
+            err.print(f"anchor file: {anchor_file}", markup=False)
         raise typer.Exit(1)
 
 
