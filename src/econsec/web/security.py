@@ -19,7 +19,9 @@ One pure ASGI middleware (:class:`SecurityMiddleware`) in front of every route:
   chunked upload without ``Content-Length`` is stopped too (413 problem).
 - **Headers** on every response: a Content-Security-Policy without inline script,
   ``frame-ancestors 'none'``, ``X-Frame-Options: DENY``, ``nosniff``, a same-origin
-  referrer policy (``no-referrer`` would make browsers send ``Origin: null`` on our forms).
+  referrer policy (``no-referrer`` would make browsers send ``Origin: null`` on our forms),
+  a ``Permissions-Policy`` denying device features; ``Strict-Transport-Security`` on
+  requests that came over https (as a trusted proxy says: ``--forwarded-allow-ips``).
 - **Last resort**: an exception no handler turned into a response becomes a generic 500
   problem with an incident id; the traceback goes to the server log only.
 
@@ -68,6 +70,11 @@ CONTENT_SECURITY_POLICY = (
     "worker-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+#: Browser features no page of econsec uses.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
     (b"x-frame-options", b"DENY"),
@@ -75,7 +82,11 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"referrer-policy", b"same-origin"),
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"cross-origin-resource-policy", b"same-origin"),
+    (b"permissions-policy", PERMISSIONS_POLICY.encode()),
 )
+#: Sent on responses to requests that came over https (directly, or as a trusted reverse
+#: proxy says with ``X-Forwarded-Proto``: ``econsec serve --forwarded-allow-ips``).
+STRICT_TRANSPORT_SECURITY = (b"strict-transport-security", b"max-age=31536000")
 
 
 # ------------------------------------------------------------------------ tokens
@@ -290,6 +301,8 @@ class SecurityMiddleware:
                 started = True
                 present = {k.lower() for k, _ in message.get("headers", ())}
                 extra = [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+                if scope.get("scheme") == "https":
+                    extra.append(STRICT_TRANSPORT_SECURITY)
                 message["headers"] = [*message.get("headers", ()), *extra]
             await send(message)
 

@@ -31,11 +31,12 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
-
-from fastapi import FastAPI
+from typing import TYPE_CHECKING, TypeVar
 
 from econsec.settings import env
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 log = logging.getLogger("econsec.web")
 
