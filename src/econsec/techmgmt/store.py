@@ -130,8 +130,13 @@ class TechStore:
     # ------------------------------------------------------------------ cases
 
     def create_case(self, *, technology: str, counterparty: str, country: str, channel: str,
-                    decision_date: str | date, actor: str = "", note: str = "") -> TransferCase:
+                    decision_date: str | date, actor: str = "", note: str = "",
+                    org_id: int | None = None) -> TransferCase:
         """Validate and store a new case in status ``draft`` (with its first event).
+
+        ``org_id``: the organisation whose case it is (the signed-in user's; None in
+        single-user mode and on the command line): only that organisation sees it
+        (:meth:`case`, :meth:`cases` and :meth:`move_case` with ``org_id``).
 
         ``technology``: id or name in a known list (:class:`UnknownTechnologyError` with
         close ids otherwise); ``country``: ISO code or name (:class:`UnknownCountryError`
@@ -161,7 +166,7 @@ class TechStore:
             result = conn.execute(insert(CASES).values(
                 technology_id=tech.id, counterparty=name, country=iso3, channel=chan.value,
                 decision_date=when.isoformat(), status=Status.DRAFT.value, created_at=now,
-                created_by=actor))
+                created_by=actor, org_id=org_id))
             key = result.inserted_primary_key
             assert key is not None  # an INSERT of one row always has its key
             case_id = int(key[0])
@@ -171,20 +176,24 @@ class TechStore:
                 recorded_at=now))
             return case_id
 
-        return self.case(self._write(work))
+        return self.case(self._write(work), org_id=org_id)
 
-    def case(self, case_id: int | str) -> TransferCase:
+    def case(self, case_id: int | str, *, org_id: int | None = None) -> TransferCase:
         """The case with its history; :class:`NotFoundError` when there is none (also for
-        an id beyond :data:`~econsec.techmgmt.cases.MAX_CASE_ID`), :class:`ValidationError`
-        for an id that is not a whole number."""
+        an id beyond :data:`~econsec.techmgmt.cases.MAX_CASE_ID`, and, with ``org_id``,
+        for another organisation's case: the same answer, so its existence is not
+        revealed), :class:`ValidationError` for an id that is not a whole number."""
         case_id = parse_case_id(case_id)
         with self.engine.connect() as conn:
-            return self._case(conn, case_id)
+            return self._case(conn, case_id, org_id)
 
     @staticmethod
-    def _case(conn: Connection, case_id: int) -> TransferCase:
+    def _case(conn: Connection, case_id: int, org_id: int | None = None) -> TransferCase:
         case_id = parse_case_id(case_id)
-        row = conn.execute(select(CASES).where(CASES.c.id == case_id)).mappings().first()
+        query = select(CASES).where(CASES.c.id == case_id)
+        if org_id is not None:
+            query = query.where(CASES.c.org_id == org_id)
+        row = conn.execute(query).mappings().first()
         if row is None:
             raise NotFoundError(NO_CASE, params={"id": case_id},
                                 location=Location(column="case_id"))
@@ -196,14 +205,18 @@ class TechStore:
                                   .order_by(EVENTS.c.seq)).mappings())
         return _to_case(row, events)
 
-    def cases(self) -> list[TransferCase]:
-        """Every case (without history), newest first."""
+    def cases(self, *, org_id: int | None = None) -> list[TransferCase]:
+        """Every case (without history), newest first; with ``org_id`` only that
+        organisation's."""
+        query = select(CASES).order_by(CASES.c.id.desc())
+        if org_id is not None:
+            query = query.where(CASES.c.org_id == org_id)
         with self.engine.connect() as conn:
-            return [_to_case(r, ()) for r in
-                    conn.execute(select(CASES).order_by(CASES.c.id.desc())).mappings()]
+            return [_to_case(r, ()) for r in conn.execute(query).mappings()]
 
     def move_case(self, case_id: int | str, status: str, *, note: str,
-                  on: str | date | None = None, actor: str = "") -> TransferCase:
+                  on: str | date | None = None, actor: str = "",
+                  org_id: int | None = None) -> TransferCase:
         """Move a case to ``status`` with a dated note, in one transaction.
 
         Raises :class:`ValidationError` for a move :data:`~econsec.techmgmt.cases.TRANSITIONS`
@@ -221,7 +234,7 @@ class TechStore:
                                   location=Location(column="note"))
 
         def work(conn: Connection) -> None:
-            current = self._case(conn, case_id)
+            current = self._case(conn, case_id, org_id)
             target = check_transition(current.status, status)
             last = current.events[-1] if current.events else None
             if last is not None and when < last.on and last.from_status is not None:
@@ -239,7 +252,7 @@ class TechStore:
                 note=note, recorded_at=_now()))
 
         self._write(work)
-        return self.case(case_id)
+        return self.case(case_id, org_id=org_id)
 
     def assess(self, case: TransferCase) -> Decision:
         """:func:`~econsec.techmgmt.cases.assess_prior_report` with this store's registry."""

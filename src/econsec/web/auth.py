@@ -36,7 +36,7 @@ from starlette.concurrency import run_in_threadpool
 from econsec.access.actions import Action
 from econsec.access.actor import LOCAL_ACTOR, Actor
 from econsec.access.sessions import SessionInfo, Sessions
-from econsec.errors import ForbiddenError, NotSignedInError
+from econsec.errors import ForbiddenError, Location, NotSignedInError, ValidationError
 from econsec.i18n.terms import N_
 
 Scope = MutableMapping[str, Any]
@@ -55,8 +55,9 @@ PUBLIC_PATHS = frozenset({
     "/login", "/login/totp", "/logout", "/api/v1/session", "/api/v1/health",
     "/taxii2", "/taxii2/",
 })
-#: Path prefixes that answer without a session (static assets).
-PUBLIC_PREFIXES = ("/static/",)
+#: Path prefixes that answer without a session: static assets, and the TAXII server, which
+#: signs its callers in itself (HTTP Basic or this cookie; 401 with ``WWW-Authenticate``).
+PUBLIC_PREFIXES = ("/static/", "/taxii2/")
 #: Unsafe requests that need no CSRF token: signing in (no session exists yet; the
 #: origin checks of :mod:`econsec.web.security` still apply).
 SIGN_IN_PATHS = frozenset({"/login", "/login/totp", "/api/v1/session"})
@@ -64,6 +65,8 @@ SIGN_IN_PATHS = frozenset({"/login", "/login/totp", "/api/v1/session"})
 NOT_SIGNED_IN = N_("sign in first: this server has user accounts and this request needs a "
                    "signed-in session")
 NOT_ALLOWED = N_("your roles do not allow this action (%(action)s)")
+ACTOR_GIVEN = N_("actor: the signed-in user (%(name)s) is recorded as the actor; leave the "
+                 "field out")
 
 _SCOPE_KEY = "econsec.auth"
 
@@ -298,6 +301,26 @@ def required_action(call: Any) -> Action | None:
     """The action a dependency made by :func:`require` checks (None for any other)."""
     action = getattr(call, "econsec_action", None)
     return action if isinstance(action, Action) else None
+
+
+def org_scope(actor: Actor) -> int | None:
+    """The organisation whose own records (transfer cases) ``actor`` lists and opens: None
+    (every record) in single-user local mode; a user without organisation sees none."""
+    if actor.local:
+        return None
+    return actor.org_id if actor.org_id is not None else -1
+
+
+def acting_name(actor: Actor, given: str = "") -> str:
+    """Who a record names as having acted: the free text ``given`` in single-user local
+    mode (as before accounts existed); the signed-in user otherwise (a different ``given``
+    name is refused: nobody records in another's name)."""
+    if actor.local:
+        return given
+    if given.strip() and given.strip() != actor.name:
+        raise ValidationError(ACTOR_GIVEN, params={"name": actor.name},
+                              location=Location(column="actor"))
+    return actor.name
 
 
 # ------------------------------------------------------------------ pages and caches

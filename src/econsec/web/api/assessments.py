@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from econsec.access.actions import Action
 from econsec.analyses.eu_crm import assess_eu_crm_file, screening_matrix
 from econsec.analyses.lenses import lens_table
 from econsec.errors import DataFormatError
@@ -20,6 +21,7 @@ from econsec.web.api.common import (
     read_body,
 )
 from econsec.web.api.models import DependenceTable, EuCrmAssessment, LensTable, ScreeningMatrix
+from econsec.web.auth import require
 from econsec.web.common import Upload, receive_upload, upload_on_disk
 from econsec.web.results import home_dependence
 
@@ -73,7 +75,8 @@ _EU_CRM_BODY: dict[str, Any] = {
 }
 
 
-@router.post("/eu-crm", response_model=EuCrmAssessment, summary="EU CRM assessment",
+@router.post("/eu-crm", dependencies=[require(Action.ANALYSE)],
+             response_model=EuCrmAssessment, summary="EU CRM assessment",
              openapi_extra=_EU_CRM_BODY, responses=problem_responses(413, 415, 422))
 async def eu_crm(request: Request, state: State) -> Response:
     """SR, EI and criticality of the materials of an ``assess eu-crm`` input, sent as a JSON

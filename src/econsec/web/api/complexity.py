@@ -15,6 +15,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from econsec.access.actions import Action
 from econsec.analyses.complexity import bundled_complexity, file_complexity
 from econsec.analyses.complexity_models import ComplexityTable
 from econsec.datasets.user_tables import N_
@@ -28,6 +29,7 @@ from econsec.web.api.common import (
     receive_upload,
     upload_on_disk,
 )
+from econsec.web.auth import require
 
 router = APIRouter(prefix="/complexity", tags=["assessments"])
 
@@ -58,7 +60,8 @@ _UPLOAD: dict[str, Any] = {
 }
 
 
-@router.post("", response_model=ComplexityTable, summary="Economic complexity of your matrix",
+@router.post("", dependencies=[require(Action.ANALYSE)],
+             response_model=ComplexityTable, summary="Economic complexity of your matrix",
              openapi_extra=_UPLOAD, responses=problem_responses(404, 413, 422))
 async def uploaded(request: Request, state: State) -> Response:
     """ECI, PCI, proximity and density of an uploaded country × product export matrix

@@ -22,10 +22,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from econsec.access.actions import Action
 from econsec.analyses.provenance import source_dicts
 from econsec.datasets.file_check import problem_row
 from econsec.web.api.common import State, problem_responses
 from econsec.web.api.models import ImportResult, Preview
+from econsec.web.auth import require
 from econsec.web.common import (
     check_upload,
     json_response,
@@ -72,7 +74,8 @@ def preview_document(bundle: Any, name: str, rows: int) -> dict[str, Any]:
     }
 
 
-@router.post("/preview", response_model=Preview, summary="Parse a file without storing it",
+@router.post("/preview", dependencies=[require(Action.IMPORT)],
+             response_model=Preview, summary="Parse a file without storing it",
              openapi_extra=_UPLOAD, responses=problem_responses(404, 413, 422))
 async def preview(
     request: Request,
@@ -106,7 +109,8 @@ async def preview(
     return await run_in_threadpool(parse)
 
 
-@router.post("/import", response_model=ImportResult, summary="Import a file (all or nothing)",
+@router.post("/import", dependencies=[require(Action.IMPORT)],
+             response_model=ImportResult, summary="Import a file (all or nothing)",
              openapi_extra=_UPLOAD, responses=problem_responses(404, 413, 422, 503))
 async def import_file(
     request: Request,

@@ -14,10 +14,12 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from econsec.access.actions import Action
 from econsec.errors import ValidationError
 from econsec.io_models.shocks import build_shock, parse_value, resolve_sector, sector_names
 from econsec.web.api.common import State, json_response, problem_responses
 from econsec.web.api.models import IoRequest, IoResult
+from econsec.web.auth import require
 from econsec.web.common import loaded_mrio, mrio_cache
 from econsec.web.state import WebState
 
@@ -84,7 +86,8 @@ def _with_notes(table: Any, doc: dict[str, Any]) -> dict[str, Any]:
     return {**doc, "notes": [*notes, *doc.get("notes", [])]}
 
 
-@router.post("/{model}", response_model=IoResult, summary="Static input-output shock",
+@router.post("/{model}", dependencies=[require(Action.ANALYSE)],
+             response_model=IoResult, summary="Static input-output shock",
              responses=problem_responses(404, 422))
 async def static_shock(model: IoModel, body: IoRequest, state: State) -> Response:
     """``leontief``: Δx = (I − A)⁻¹ Δy of final-demand changes; ``ghosh``: Δxᵀ = Δvᵀ (I − B)⁻¹

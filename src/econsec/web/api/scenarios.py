@@ -31,6 +31,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from econsec.access.actions import Action
 from econsec.errors import DataFormatError, Location, ValidationError
 from econsec.io_models.loaders import READING_BUNDLED
 from econsec.io_models.mrio_cache import READING_CACHE, READING_SOURCE, SAVING_CACHE
@@ -60,6 +61,7 @@ from econsec.web.api.common import (
     service,
 )
 from econsec.web.api.models import Job, WorkedScenarios
+from econsec.web.auth import require
 from econsec.web.common import loaded_mrio
 from econsec.web.jobs import DONE, JobControl, JobNotFound, JobRunner, QuotaExceeded
 from econsec.web.problems import problem, redact
@@ -304,7 +306,8 @@ def _industries(state: WebState, scenario: Scenario) -> int:
     return len(mrio.regions) * len(mrio.sectors)
 
 
-@router.post("/runs", status_code=202, response_model=Job, summary="Start a scenario run",
+@router.post("/runs", dependencies=[require(Action.ANALYSE)],
+             status_code=202, response_model=Job, summary="Start a scenario run",
              openapi_extra=_RUN_BODY, responses=problem_responses(404, 413, 415, 422, 429))
 async def start_run(
     request: Request,
@@ -356,7 +359,8 @@ async def _cancel_response(request: Request, state: WebState, job_id: str) -> Re
     return refusal_response(request, answer) if isinstance(answer, JobNotFound) else answer
 
 
-@router.delete("/runs/{job_id}", response_model=Job, summary="Cancel a scenario run",
+@router.delete("/runs/{job_id}", dependencies=[require(Action.ANALYSE)],
+               response_model=Job, summary="Cancel a scenario run",
                responses=problem_responses(404))
 async def cancel_run(job_id: str, request: Request, state: State) -> Response:
     """Cancel the run: a queued run never starts, a running one stops within one simulated
@@ -364,7 +368,8 @@ async def cancel_run(job_id: str, request: Request, state: State) -> Response:
     return await _cancel_response(request, state, job_id)
 
 
-@router.post("/runs/{job_id}/cancel", response_model=Job, summary="Cancel a scenario run",
+@router.post("/runs/{job_id}/cancel", dependencies=[require(Action.ANALYSE)],
+             response_model=Job, summary="Cancel a scenario run",
              responses=problem_responses(404))
 async def cancel_run_post(job_id: str, request: Request, state: State) -> Response:
     """The same as ``DELETE /scenarios/runs/{id}``."""

@@ -30,11 +30,13 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from econsec.access.actions import Action
 from econsec.screening.bundled import BUNDLED
 from econsec.screening.index import (
     NoListLoadedError,
 )
 from econsec.web.api.common import State, json_response, problem_responses
+from econsec.web.auth import require
 from econsec.web.common import receive_upload, upload_on_disk
 from econsec.web.problems import problem
 from econsec.web.screening_service import screening_service
@@ -73,7 +75,8 @@ def lists(state: State) -> Response:
     return json_response(screening_service(state).lists_document())
 
 
-@router.post("/lists", status_code=201, summary="Load an entity list",
+@router.post("/lists", dependencies=[require(Action.IMPORT)],
+             status_code=201, summary="Load an entity list",
              openapi_extra=_UPLOAD, responses=problem_responses(413, 422))
 async def load_list(request: Request, state: State, name: Annotated[str | None, Query(
         max_length=100, description="List name (default: the file name without suffix)")
@@ -121,7 +124,8 @@ def screen(state: State,
     return json_response(doc)
 
 
-@router.post("/decisions", status_code=201, summary="Record a reviewer decision",
+@router.post("/decisions", dependencies=[require(Action.SCREEN)],
+             status_code=201, summary="Record a reviewer decision",
              responses=problem_responses(422))
 def decide(body: DecisionIn, state: State) -> Response:
     """Remember ``match`` or ``false_positive`` for (query, entity) for the next screening

@@ -12,13 +12,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from econsec.access.actions import Action
+from econsec.access.actor import Actor
 from econsec.techmgmt.selfcheck import bundled_questionnaire, score
 from econsec.techmgmt.store import TechStore
 from econsec.web.api.common import State, json_response, problem_responses
+from econsec.web.auth import acting_name, current_actor, org_scope, require
 
 router = APIRouter(prefix="/tech", tags=["technology management"])
 
@@ -34,7 +37,9 @@ class CaseIn(BaseModel):
     channel: Literal["subsidiary", "joint-venture", "contract-manufacturing", "licensing"]
     decision_date: date
     note: Annotated[str, Field(max_length=5000)] = ""
-    actor: Annotated[str, Field(max_length=200)] = ""
+    actor: Annotated[str, Field(max_length=200, description=(
+        "Who creates the case (single-user local mode only; with user accounts the "
+        "signed-in user is recorded and another name is refused)"))] = ""
 
 
 class MoveIn(BaseModel):
@@ -45,7 +50,9 @@ class MoveIn(BaseModel):
     status: Literal["reported", "in_dialogue", "licence_required", "closed"]
     note: Annotated[str, Field(min_length=1, max_length=5000)]
     on: date | None = None
-    actor: Annotated[str, Field(max_length=200)] = ""
+    actor: Annotated[str, Field(max_length=200, description=(
+        "Who moves the case (single-user local mode only; with user accounts the "
+        "signed-in user is recorded and another name is refused)"))] = ""
 
 
 class AnswersIn(BaseModel):
@@ -76,9 +83,10 @@ def technologies(state: State, as_of: Annotated[date | None, Query(
 
 
 @router.get("/cases", summary="List transfer cases")
-def list_cases(state: State) -> Response:
-    """Every case, newest first (without history)."""
-    rows = [c.as_dict() for c in TechStore(state.store).cases()]
+def list_cases(state: State, actor: Actor = Depends(current_actor)) -> Response:
+    """Every case of the signed-in user's organisation (single-user mode: every case),
+    newest first (without history)."""
+    rows = [c.as_dict() for c in TechStore(state.store).cases(org_id=org_scope(actor))]
     for r in rows:
         r.pop("history")
     return json_response({"cases": rows})
@@ -86,30 +94,37 @@ def list_cases(state: State) -> Response:
 
 @router.post("/cases", status_code=201, summary="Create a transfer case",
              responses=problem_responses(404, 422))
-def create_case(body: CaseIn, state: State) -> Response:
-    """Create a case in status ``draft``; the answer includes the prior-report decision."""
+def create_case(body: CaseIn, state: State,
+                actor: Actor = require(Action.TRANSFER_CASE)) -> Response:
+    """Create a case in status ``draft`` for the signed-in user's organisation; the answer
+    includes the prior-report decision."""
     tech = TechStore(state.store)
     case = tech.create_case(technology=body.technology, counterparty=body.counterparty,
                             country=body.country, channel=body.channel,
-                            decision_date=body.decision_date, actor=body.actor,
-                            note=body.note)
+                            decision_date=body.decision_date,
+                            actor=acting_name(actor, body.actor), note=body.note,
+                            org_id=None if actor.local else actor.org_id)
     return json_response(case_document(tech, case), status_code=201,
                          headers={"Location": f"/api/v1/tech/cases/{case.id}"})
 
 
 @router.get("/cases/{case_id}", summary="A transfer case", responses=problem_responses(404))
-def get_case(case_id: int, state: State) -> Response:
-    """The case, its prior-report decision and its dated history."""
+def get_case(case_id: int, state: State, actor: Actor = Depends(current_actor)) -> Response:
+    """The case, its prior-report decision and its dated history (another organisation's
+    case is 404, like a missing one)."""
     tech = TechStore(state.store)
-    return json_response(case_document(tech, tech.case(case_id)))
+    return json_response(case_document(tech, tech.case(case_id, org_id=org_scope(actor))))
 
 
 @router.post("/cases/{case_id}/move", summary="Move a case to a new status",
              responses=problem_responses(404, 422))
-def move_case(case_id: int, body: MoveIn, state: State) -> Response:
-    """Apply a status move (refused with 422 when the workflow does not allow it)."""
+def move_case(case_id: int, body: MoveIn, state: State,
+              actor: Actor = require(Action.TRANSFER_CASE)) -> Response:
+    """Apply a status move (refused with 422 when the workflow does not allow it; another
+    organisation's case is 404)."""
     tech = TechStore(state.store)
-    case = tech.move_case(case_id, body.status, note=body.note, on=body.on, actor=body.actor)
+    case = tech.move_case(case_id, body.status, note=body.note, on=body.on,
+                          actor=acting_name(actor, body.actor), org_id=org_scope(actor))
     return json_response(case_document(tech, case))
 
 
@@ -119,7 +134,8 @@ def questionnaire() -> Response:
     return json_response(bundled_questionnaire().model_dump(mode="json"))
 
 
-@router.post("/selfcheck", summary="Score self-check answers", responses=problem_responses(422))
+@router.post("/selfcheck", dependencies=[require(Action.ANALYSE)],
+             summary="Score self-check answers", responses=problem_responses(422))
 def selfcheck(body: AnswersIn) -> Response:
     """Scores per area (0-100), overall score and the prioritised actions."""
     qn = bundled_questionnaire()

@@ -18,9 +18,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
+from econsec.access.actions import Action
 from econsec.datasets.file_check import problem_row
 from econsec.errors import EconsecError
 from econsec.i18n import translator
+from econsec.web.auth import require
 from econsec.web.common import (
     Upload,
     UploadMissing,
@@ -121,7 +123,8 @@ def data_page(request: Request, state: State) -> HTMLResponse:
                   counts=state.store.counts(), limit_mb=state.max_upload_bytes / MB)
 
 
-@router.post("/data/preview", response_class=HTMLResponse)
+@router.post("/data/preview", dependencies=[require(Action.IMPORT)],
+             response_class=HTMLResponse)
 async def data_preview(request: Request, state: State) -> HTMLResponse:
     """htmx fragment: the preview (nothing stored)."""
     try:
@@ -137,7 +140,8 @@ async def data_preview(request: Request, state: State) -> HTMLResponse:
     return render(request, "_data_result.html.j2", preview=result)
 
 
-@router.post("/data/import", response_class=HTMLResponse)
+@router.post("/data/import", dependencies=[require(Action.IMPORT)],
+             response_class=HTMLResponse)
 async def data_import(request: Request, state: State) -> HTMLResponse:
     """htmx fragment: import the file (all or nothing) and say what was stored."""
     try:

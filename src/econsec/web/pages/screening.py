@@ -23,11 +23,13 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from econsec.access.actions import Action
 from econsec.errors import EconsecError, UnknownCountryError, ValidationError
 from econsec.i18n import Translator, translator
 from econsec.screening.checks import QueryError
 from econsec.screening.explain import render_notes
 from econsec.screening.index import STALE_AFTER_DAYS, NoListLoadedError
+from econsec.web.auth import require
 from econsec.web.common import Upload, UploadMissing, receive_upload, upload_on_disk
 from econsec.web.i18n import request_language
 from econsec.web.pages.common import render
@@ -103,7 +105,8 @@ def _search_url(form: dict[str, str], **extra: str) -> str:
     return "/screening" + (f"?{urlencode(params)}" if params else "") + "#results"
 
 
-@router.post("/screening/decisions", response_class=HTMLResponse)
+@router.post("/screening/decisions", dependencies=[require(Action.SCREEN)],
+             response_class=HTMLResponse)
 def record_decision(request: Request, state: State,
                     entity_id: Annotated[str, Form(max_length=500)],
                     query: Annotated[str, Form(max_length=500)],
@@ -129,7 +132,8 @@ async def _uploaded_list(request: Request, limit: int) -> tuple[Upload, str]:
     return upload, upload.fields.get("list_name", "").strip()[:100]
 
 
-@router.post("/screening/lists", response_class=HTMLResponse)
+@router.post("/screening/lists", dependencies=[require(Action.IMPORT)],
+             response_class=HTMLResponse)
 async def load_list(request: Request, state: State) -> Response:
     t = translator(request_language(request))
     screening = screening_service(state)
