@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import escape
 
 from econsec.reports.render import plotly_js, world_topojson
+from econsec.web.auth import page_csrf_token
 
 router = APIRouter(include_in_schema=False)
 
@@ -81,6 +82,6 @@ _DOCS = """<!DOCTYPE html>
 def docs(request: Request) -> HTMLResponse:
     """Swagger UI on the OpenAPI document, from local files only (no inline script)."""
     app = request.app
-    html = _DOCS.format(token=escape(app.state.econsec.csrf_token), title=escape(app.title),
+    html = _DOCS.format(token=escape(page_csrf_token(request)), title=escape(app.title),
                         openapi=escape(app.openapi_url or ""))
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
