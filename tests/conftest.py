@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -9,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -70,6 +72,16 @@ def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("kb") / "econsec.db"
     run_cli("init", db=db)
     return db
+
+
+@pytest.fixture(scope="session")
+def reinitialised(built_db: Path,
+                  tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """A copy of ``built_db`` (the first ``econsec init``) on which ``econsec init --format
+    json`` ran a second time, and the document it printed (read-only use)."""
+    db = tmp_path_factory.mktemp("reinit") / "econsec.db"
+    shutil.copy(built_db, db)
+    return db, json.loads(run_cli("init", "--format", "json", db=db).stdout)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from conftest import run_cli, stored_counts
 from econsec.datasets.user_tables import read_user_file
 from econsec.errors import DataFormatError, EconsecError, ValidationError
 from econsec.kb.store import open_store
@@ -231,12 +231,16 @@ def test_xlsx_that_is_not_a_zip_is_refused(tmp_path: Path) -> None:
 # ----------------------------------------------------------------------- data packages
 
 
-def test_descriptor_nested_thousands_deep_is_refused(tmp_path: Path) -> None:
+def test_descriptor_nested_thousands_deep_is_refused(db_copy: Path, tmp_path: Path) -> None:
+    # into a copy of the session's knowledge base: on an empty file the command would first
+    # build it from the bundled data (what it does before any import)
     folder = tmp_path / "deep"
     folder.mkdir()
     (folder / "datapackage.json").write_text('{"resources": ' + "[" * 5000 + "]" * 5000 + "}")
-    proc = run_cli("import", str(folder), db=tmp_path / "kb.db", check=False)
+    before = stored_counts(db_copy)
+    proc = run_cli("import", str(folder), db=db_copy, check=False)
     assert proc.returncode == 2, proc.stderr
+    assert stored_counts(db_copy) == before
     assert "Traceback" not in proc.stderr
     assert "nested deeper" in proc.stderr and "datapackage.json" in proc.stderr
 

@@ -6,9 +6,9 @@ import csv
 import hashlib
 import io
 import json
-import shutil
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,13 +19,12 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_init_twice_changes_nothing(built_db: Path, tmp_path: Path) -> None:
+def test_init_twice_changes_nothing(built_db: Path,
+                                    reinitialised: tuple[Path, dict[str, Any]]) -> None:
     # The session's knowledge base is what a first `econsec init` made of an empty file; a
     # second `init` on a copy of it must report and keep the same rows, value for value.
-    db = tmp_path / "twice.db"
-    shutil.copy(built_db, db)
+    db, second = reinitialised
     first = stored_counts(built_db)
-    second = json.loads(run_cli("init", "--format", "json", db=db).stdout)
     assert second["counts"] == {t: first[t] for t in second["counts"]}
     assert second["counts"]["observations"] > 10_000
     assert second["counts"]["countries"] >= 249
