@@ -79,6 +79,7 @@ async def uploaded(request: Request, state: State) -> Response:
 
     def compute() -> ComplexityTable:
         with upload_on_disk(upload) as path:
-            return file_complexity(state.store, path, year=year)
+            return file_complexity(state.store, path, year=year,
+                                   max_cells=state.settings.complexity_max_cells)
 
     return json_response(await run_in_threadpool(compute))

@@ -63,7 +63,14 @@ from econsec.web.api.common import (
 from econsec.web.api.models import Job, WorkedScenarios
 from econsec.web.auth import require
 from econsec.web.common import loaded_mrio
-from econsec.web.jobs import DONE, JobControl, JobNotFound, JobRunner, QuotaExceeded
+from econsec.web.jobs import (
+    DONE,
+    JobControl,
+    JobLimits,
+    JobNotFound,
+    JobRunner,
+    QuotaExceeded,
+)
 from econsec.web.problems import problem, redact
 from econsec.web.state import WebState
 
@@ -140,7 +147,9 @@ def refusal_response(request: Request, exc: Refused | CostCapExceeded | JobNotFo
 def job_runner(state: WebState) -> JobRunner:
     """The app's job runner (created on first use; tests may install their own under
     ``state.services["jobs"]`` with other :class:`~econsec.web.jobs.JobLimits`)."""
-    return service(state, "jobs", lambda: JobRunner(workers=JOB_WORKERS, max_jobs=MAX_JOBS))
+    return service(state, "jobs", lambda: JobRunner(
+        workers=JOB_WORKERS, max_jobs=MAX_JOBS,
+        limits=JobLimits(max_seconds=state.settings.job_seconds)))
 
 
 def run_cost(scenario: Scenario, industries: int) -> float:
