@@ -4,7 +4,6 @@ denials), the chain intact after it all; the page in Chromium in Japanese."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from audit_env import private_audit_dir
 from web_server import LiveServer, live_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -21,14 +21,8 @@ PASSWORD = "correct horse battery staple"
 
 @pytest.fixture(scope="module")
 def audit_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    folder = tmp_path_factory.mktemp("audit-web")
-    before = os.environ.get("ECONSEC_AUDIT_DIR")
-    os.environ["ECONSEC_AUDIT_DIR"] = str(folder)
-    yield folder
-    if before is None:
-        os.environ.pop("ECONSEC_AUDIT_DIR", None)
-    else:
-        os.environ["ECONSEC_AUDIT_DIR"] = before
+    with private_audit_dir(tmp_path_factory.mktemp("audit-web")) as folder:
+        yield folder
 
 
 @pytest.fixture(scope="module")

@@ -42,9 +42,7 @@ _SECRET_KEYS = frozenset({
 _SECRET_PARTS = ("password", "passwd", "secret", "token", "cookie")
 
 
-class AuditRecord(BaseModel):
-    """One record of the audit log as stored (``detail`` is its JSON text)."""
-
+class _RecordFields(BaseModel):
     seq: int
     at: str
     actor: str
@@ -52,10 +50,15 @@ class AuditRecord(BaseModel):
     action: str
     resource: str
     outcome: str
-    detail: str
     prev_hash: str
     hash: str
     mac: str | None = None
+
+
+class AuditRecord(_RecordFields):
+    """One record of the audit log as stored (``detail`` is its JSON text)."""
+
+    detail: str
 
     def details(self) -> dict[str, Any]:
         """``detail`` parsed (empty when it is not a JSON object)."""
@@ -64,6 +67,17 @@ class AuditRecord(BaseModel):
         except ValueError:
             return {}
         return value if isinstance(value, dict) else {}
+
+
+class AuditEntry(_RecordFields):
+    """One record as the API shows it: ``detail`` parsed."""
+
+    detail: dict[str, Any]
+
+    @classmethod
+    def of(cls, record: AuditRecord) -> AuditEntry:
+        """``record`` with its detail parsed."""
+        return cls(**{**record.model_dump(), "detail": record.details()})
 
 
 class VerifyResult(BaseModel):

@@ -137,7 +137,7 @@ def list_(
     fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """The newest records, filtered by actor, action or outcome."""
-    from econsec.audit.log import OUTCOMES
+    from econsec.audit.log import OUTCOMES, AuditEntry
     from econsec.errors import ValidationError
 
     if outcome is not None and outcome not in OUTCOMES:
@@ -145,6 +145,6 @@ def list_(
     records = _log(db).page(limit=limit, offset=0, actor_name=actor, action=action,
                             outcome=outcome)
     rows = [{name: getattr(r, name) for name in COLUMNS} for r in records]
-    document = {"records": [{**r.model_dump(), "detail": r.details()} for r in records]}
+    document = {"records": [AuditEntry.of(r) for r in records]}
     emit(Result(document, rows, COLUMNS, title=f"{len(rows)} audit records (newest first)"),
          fmt, out)

@@ -11,29 +11,13 @@ from pydantic import BaseModel
 
 from econsec.access.actions import Action
 from econsec.access.actor import Actor
-from econsec.audit.log import AuditLog, VerifyResult
+from econsec.audit.log import AuditEntry, AuditLog, VerifyResult
 from econsec.web.api.common import State, problem_responses
 from econsec.web.auth import require
 
 router = APIRouter(tags=["audit"])
 
 Auditor = Annotated[Actor, require(Action.AUDIT_READ)]
-
-
-class AuditEntry(BaseModel):
-    """One record: its fields, ``detail`` parsed, and its hash and MAC as stored."""
-
-    seq: int
-    at: str
-    actor: str
-    actor_id: int | None
-    action: str
-    resource: str
-    outcome: str
-    detail: dict[str, Any]
-    prev_hash: str
-    hash: str
-    mac: str | None
 
 
 class AuditPage(BaseModel):
@@ -57,7 +41,7 @@ def audit_page(state: Any, *, actor: str | None, action: str | None, outcome: st
     records = log.page(limit=limit, offset=offset, actor_name=actor, action=action,
                        outcome=outcome)
     return AuditPage(
-        records=[AuditEntry(**{**r.model_dump(), "detail": r.details()}) for r in records],
+        records=[AuditEntry.of(r) for r in records],
         total=log.count(actor_name=actor, action=action, outcome=outcome),
         limit=limit, offset=offset)
 
