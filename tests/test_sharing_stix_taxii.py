@@ -190,6 +190,11 @@ def test_bundle_is_valid_stix_with_tlp2_and_econsec_marking(world: World) -> Non
     assert semis.extensions["extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"][
         "tlp_2_0"] == "amber+strict"
     assert battery2.created == world.created["battery2"]
+    # a deployment that enables level-3 bodies gets them in the bundle too
+    opened = ItemStore(engine, Settings(level3_bodies=True), AuditLog(engine))
+    text, _ = export_items(opened, opened.audit, alice, "stix", at=datetime.now(UTC),
+                           via="test")
+    assert "DESIGNATED BODY TEXT 7f3a" in text
 
 
 def test_bundle_without_declared_extension_is_refused_by_strict_parsing() -> None:
