@@ -436,3 +436,49 @@ def test_api_on_a_live_server(world: World) -> None:
         assert item["id"] in [v["id"] for v in notes["items"]]  # level 1 now
         for client in (sec, ana, mem, low):
             client.close()
+
+
+def test_pages_in_both_languages(world: World) -> None:
+    if world.db is None:
+        pytest.skip("the live server runs on the SQLite file")
+    import re
+
+    tag = token()
+    secret = share(world, "sec", level=3, compartments=["chips"], groups=["wg-chips"],
+                   title=f"Designated {tag}", summary="tear-line words", body="never shown",
+                   tlp="amber+strict")
+    with live_server(world.db, warm_up=False) as server:
+        cleared, csrf = sign_in(server.url, "cleared")
+        page = cleared.get(f"/items/{secret.id}", params={"lang": "ja"})
+        assert page.status_code == 200
+        assert "レベル3：重要経済安保情報" in page.text and "TLP:AMBER+STRICT" in page.text
+        assert "tear-line words" in page.text and "never shown" not in page.text
+        assert "本文は表示されません" in page.text
+        english = cleared.get(f"/items/{secret.id}", params={"lang": "en"})
+        assert "The body of this level-3 item is withheld" in english.text
+        listing = cleared.get("/items", params={"q": tag, "lang": "en"})
+        assert "1 item(s) visible to you" in listing.text
+        assert f"/items/{secret.id}" in listing.text
+        bad = cleared.get("/items", params={"level": "7", "lang": "en"})
+        assert bad.status_code == 422 and "level must be 1, 2 or 3" in bad.text
+        # the form: restrictions chosen here; a refusal re-shows the form with the field named
+        form = {"csrf_token": csrf["X-CSRF-Token"], "title": f"Form {tag}", "level": "2",
+                "tlp": "green", "groups": ["wg-chips"], "body": "form body",
+                "links": " ".join(world.links)}
+        created = cleared.post("/items/new", data=form, follow_redirects=True)
+        assert created.status_code == 200 and f"Form {tag}" in created.text
+        assert re.search(r"/items/\d+$", str(created.url))
+        refused = cleared.post("/items/new", data={**form, "level": "3"},
+                               params={"lang": "ja"})
+        assert refused.status_code == 422 and "指定の期限" in refused.text
+        # hidden and missing look the same
+        mem, _ = sign_in(server.url, "mem")
+        hidden = mem.get(f"/items/{secret.id}", params={"lang": "en"})
+        missing = mem.get("/items/999999", params={"lang": "en"})
+        assert hidden.status_code == missing.status_code == 404
+        assert f"no shared item {secret.id}" in hidden.text
+        assert re.sub(r"(no shared item |/items/)\d+", "", hidden.text) == \
+            re.sub(r"(no shared item |/items/)\d+", "", missing.text)
+        assert mem.get("/items/new").status_code == 403
+        for client in (cleared, mem):
+            client.close()

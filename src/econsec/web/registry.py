@@ -24,6 +24,7 @@ from econsec.web.api import (
     techmgmt,
     trade,
 )
+from econsec.web.pages import items as items_page
 from econsec.web.pages import login as login_page
 from econsec.web.pages import screening as screening_page
 from econsec.web.pages import site
@@ -41,7 +42,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
 #: HTML page routers and static assets (no prefix).
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     assets.router, site.router, techmgmt_page.router, screening_page.router,
-    login_page.router,
+    login_page.router, items_page.router,
 )
 
 
