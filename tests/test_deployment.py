@@ -493,3 +493,50 @@ def test_no_error_answer_shows_a_traceback_path_or_sql(small_sqlite: str) -> Non
         for leak in LEAKS:
             assert leak not in response.text, (str(response.request.url), leak,
                                                response.text[:500])
+
+
+# ------------------------------------------------------------------ bad settings
+
+
+@pytest.mark.parametrize(("variable", "value", "named"), [
+    ("ECONSEC_EXPENSIVE_PER_CLIENT", "0", "ECONSEC_EXPENSIVE_PER_CLIENT must be a whole number"),
+    ("ECONSEC_COMPUTE_SECONDS", "soon", "ECONSEC_COMPUTE_SECONDS must be a number"),
+    ("ECONSEC_COMPLEXITY_MAX_CELLS", "2.5", "ECONSEC_COMPLEXITY_MAX_CELLS must be a whole"),
+])
+def test_a_bad_limit_setting_is_refused_by_name(variable: str, value: str, named: str,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from econsec.errors import ValidationError
+    from econsec.settings import Settings
+
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ValidationError, match=named):
+        Settings()
+
+
+def test_serve_with_workers_refuses_bad_input_before_starting_workers(tmp_path: Path) -> None:
+    """A bad setting and an unreachable database stop ``econsec serve --workers`` with a
+    message (exit 2), before any worker starts."""
+    env = {**os.environ, "ECONSEC_TOKEN_FILE": str(tmp_path / "token")}
+    bad_setting = subprocess.run(
+        [ECONSEC, "serve", "--workers", "2", "--port", str(free_port()), "--db",
+         f"sqlite:///{tmp_path / 'kb.db'}"], env={**env, "ECONSEC_JOB_SECONDS": "-1"},
+        capture_output=True, text=True, timeout=60)
+    assert bad_setting.returncode == 2
+    assert "ECONSEC_JOB_SECONDS" in bad_setting.stderr and "Traceback" not in bad_setting.stderr
+    no_database = subprocess.run(
+        [ECONSEC, "serve", "--workers", "2", "--port", str(free_port()), "--db",
+         "postgresql+psycopg://nobody@127.0.0.1:1/none"], env=env,
+        capture_output=True, text=True, timeout=60)
+    assert no_database.returncode == 2
+    assert "cannot open knowledge base" in no_database.stderr
+    assert "Traceback" not in no_database.stderr
+
+
+def test_scenario_runs_stop_after_the_configured_time() -> None:
+    from econsec.settings import Settings
+    from econsec.web.api.scenarios import job_runner
+    from econsec.web.state import WebState
+
+    state = WebState(store=object(), database_url="sqlite://",
+                     settings=Settings(job_seconds=7.5))
+    assert job_runner(state).limits.max_seconds == 7.5

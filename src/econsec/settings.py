@@ -97,12 +97,14 @@ def _positive(name: str, default: float, most: float) -> float:
 
 def _whole(name: str, default: int, most: int) -> int:
     """A whole number from 1 to ``most`` (``ECONSEC_<name>``; ``default`` when unset)."""
-    value = _positive(name, float(default), float(most))
-    if value != int(value) or value < 1:
+    raw = env(name)
+    if raw is None or not raw.strip():
+        return default
+    text = raw.strip()
+    if not (text.isdigit() and 1 <= int(text) <= most):
         raise ValidationError("ECONSEC_%(name)s must be a whole number from 1 to %(max)s, got "
-                              "'%(value)s'", params={"name": name, "max": most,
-                                                     "value": env(name)})
-    return int(value)
+                              "'%(value)s'", params={"name": name, "max": most, "value": raw})
+    return int(text)
 
 
 @dataclass

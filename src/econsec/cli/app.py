@@ -443,8 +443,12 @@ def serve(
     if workers > 1:
         import os
 
+        from econsec.kb.engine import open_engine
         from econsec.web.serving import SQLITE_WORKERS_NOTE, worker_environment
 
+        # the database reachable and migrated once, here: a wrong URL is one message and
+        # exit status 2, not workers failing and being restarted
+        open_engine(url).dispose()
         os.environ.update(worker_environment(database_url=url, host=host, port=port,
                                              allowed_hosts=names, token_file=path))
         if url.startswith("sqlite"):
