@@ -278,6 +278,18 @@ def test_record_inside_the_callers_transaction_commits_or_rolls_back_with_it(
     assert log.verify().ok
 
 
+def test_an_unwritable_anchor_folder_does_not_lose_records(
+        empty_db: Path, tmp_path: Path, audit_dir: Path) -> None:
+    db = _fresh(empty_db, tmp_path)
+    log = _fill(db, 2)
+    log.anchor_file.unlink()
+    log.anchor_file.mkdir()  # the anchor's place cannot be written as a file
+    assert log.record(actor="x", action="read", resource="/") == 3
+    with log.engine.begin() as conn:
+        assert log.record(actor="x", action="read", resource="/", conn=conn) == 4
+    assert [r["seq"] for r in _rows(db)] == [1, 2, 3, 4]
+
+
 @pytest.mark.parametrize("detail", [
     {"password": "correct horse battery"}, {"user": {"new_password": "x"}},
     {"csrf_token": "abc"}, {"Session-Cookie": "abc"}, {"items": [{"body": "level 3 text"}]},

@@ -10,6 +10,7 @@ the MACs (key outside the database) and the head anchor (file outside the databa
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +30,8 @@ from econsec.audit.chain import (
     verify,
 )
 from econsec.kb.models import AUDIT_LOG
+
+log = logging.getLogger("econsec.audit")
 
 OUTCOMES = ("ok", "denied", "failed")
 """A record's outcome."""
@@ -166,8 +169,16 @@ class AuditLog:
             return seq
         with self.engine.begin() as own:
             seq, hash_hex = self._append(own, row, key)
-        anchors.advance_anchor(self.anchor_file, key, seq, hash_hex)
+        self._advance(key, seq, hash_hex)
         return seq
+
+    def _advance(self, key: bytes, seq: int, hash_hex: str) -> None:
+        """Move the head anchor; a folder that cannot be written weakens the tail check
+        only (the record is stored): logged, not raised."""
+        try:
+            anchors.advance_anchor(self.anchor_file, key, seq, hash_hex)
+        except OSError:
+            log.exception("the audit head anchor %s could not be written", self.anchor_file)
 
     @staticmethod
     def _append(conn: Connection, row: dict[str, Any], key: bytes) -> tuple[int, str]:
@@ -181,10 +192,11 @@ class AuditLog:
         return row["seq"], hash_hex
 
     def _anchor_on_commit(self, conn: Connection, key: bytes, seq: int, hash_hex: str) -> None:
-        path = self.anchor_file
-
+        # SQLAlchemy's commit event comes just before the database's COMMIT: should that
+        # COMMIT itself fail (disk full), verify reports the anchored record missing, a
+        # false alarm to look into, never a deletion let through.
         def advance(_conn: Connection) -> None:
-            anchors.advance_anchor(path, key, seq, hash_hex)
+            self._advance(key, seq, hash_hex)
 
         event.listen(conn, "commit", advance, once=True)
 
