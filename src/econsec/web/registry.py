@@ -11,6 +11,7 @@ from fastapi import APIRouter
 from econsec.web import assets
 from econsec.web.api import (
     assessments,
+    audit,
     commodities,
     complexity,
     countries,
@@ -25,6 +26,7 @@ from econsec.web.api import (
     trade,
 )
 from econsec.web.pages import items as items_page
+from econsec.web.pages import audit as audit_page
 from econsec.web.pages import login as login_page
 from econsec.web.pages import screening as screening_page
 from econsec.web.pages import site
@@ -36,13 +38,13 @@ API_PREFIX = "/api/v1"
 API_ROUTERS: tuple[APIRouter, ...] = (
     meta.router, commodities.router, countries.router, assessments.router, iomodels.router,
     scenarios.router, data.router, techmgmt.router, screening.router, trade.router,
-    complexity.router, session.router, items.router,
+    complexity.router, session.router, items.router, audit.router,
 )
 
 #: HTML page routers and static assets (no prefix).
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     assets.router, site.router, techmgmt_page.router, screening_page.router,
-    login_page.router, items_page.router,
+    login_page.router, audit_page.router, items_page.router,
 )
 
 
