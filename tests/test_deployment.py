@@ -540,3 +540,21 @@ def test_scenario_runs_stop_after_the_configured_time() -> None:
     state = WebState(store=object(), database_url="sqlite://",
                      settings=Settings(job_seconds=7.5))
     assert job_runner(state).limits.max_seconds == 7.5
+
+
+def test_a_browser_gets_the_time_budget_as_a_page_in_its_language(small_sqlite: str) -> None:
+    from econsec.settings import Settings
+
+    csv = (CSV.split("\n")[0] + "\n" + "lithium,Chile,2024,production,5,t\n" * 3000).encode()
+    with live_server(sqlite_file(small_sqlite), warm_up=False,
+                     settings=Settings(compute_seconds=0.001)) as server:
+        pages = {lang: httpx.post(server.url + f"/data/preview?lang={lang}",
+                                  headers={**server.headers, "Accept": "text/html"},
+                                  files={"file": ("x.csv", csv, "text/csv")})
+                 for lang in ("ja", "en")}
+    for page in pages.values():
+        assert page.status_code == 503 and page.headers["retry-after"].isdigit()
+        assert page.headers["content-type"].startswith("text/html")
+    assert "上限時間 0.001 秒以内に終わりませんでした" in pages["ja"].text
+    assert "budget of 0.001 seconds" not in pages["ja"].text
+    assert "budget of 0.001 seconds" in pages["en"].text

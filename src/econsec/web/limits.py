@@ -52,6 +52,8 @@ AT_ONCE = N_("the server is running %(count)s costly computations (at most %(lim
 OVER_BUDGET = N_("the computation did not finish within this server's budget of %(seconds)s "
                  "seconds; send a smaller request (fewer shocks, materials or products) or "
                  "run it with the econsec command line")
+#: The title of the page a browser gets for these answers.
+PAGE_TITLE = N_("Request not carried out")
 #: Seconds a refused client is told to wait.
 RETRY_AFTER = 5
 
@@ -156,13 +158,18 @@ async def _refuse(scope: Scope, send: Send, status: int, msgid: str,
     if wants_page(_headers(scope), str(scope.get("path", ""))):
         from starlette.requests import Request
 
+        from econsec.i18n import translator
         from econsec.web.i18n import request_language
-        from econsec.web.problems import error_page
+        from econsec.web.pages.common import render
 
         request = Request(scope)
-        detail = translate_message(msgid, params, request_language(request))
-        response = error_page(request, status, headers=headers, detail=detail,
-                              seconds=RETRY_AFTER)
+        lang = request_language(request)
+        t = translator(lang)
+        response = render(request, "not_found.html.j2", status_code=status, charts=False,
+                          title=t.gettext(PAGE_TITLE),
+                          message=translate_message(msgid, params, lang),
+                          back=("/", t.gettext("Overview")))
+        response.headers.update(headers)
 
         async def nothing() -> Message:
             return {"type": "http.disconnect"}
