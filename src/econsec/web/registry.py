@@ -25,8 +25,8 @@ from econsec.web.api import (
     techmgmt,
     trade,
 )
-from econsec.web.pages import items as items_page
 from econsec.web.pages import audit as audit_page
+from econsec.web.pages import items as items_page
 from econsec.web.pages import login as login_page
 from econsec.web.pages import screening as screening_page
 from econsec.web.pages import site
