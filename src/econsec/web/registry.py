@@ -18,10 +18,12 @@ from econsec.web.api import (
     data,
     iomodels,
     items,
+    items_export,
     meta,
     scenarios,
     screening,
     session,
+    taxii,
     techmgmt,
     trade,
 )
@@ -33,12 +35,14 @@ from econsec.web.pages import site
 from econsec.web.pages import techmgmt as techmgmt_page
 
 API_PREFIX = "/api/v1"
+#: The TAXII 2.1 server (discovery at ``/taxii2/``).
+TAXII_PREFIX = "/taxii2"
 
 #: JSON API routers (under API_PREFIX).
 API_ROUTERS: tuple[APIRouter, ...] = (
     meta.router, commodities.router, countries.router, assessments.router, iomodels.router,
     scenarios.router, data.router, techmgmt.router, screening.router, trade.router,
-    complexity.router, session.router, items.router, audit.router,
+    complexity.router, session.router, items_export.router, items.router, audit.router,
 )
 
 #: HTML page routers and static assets (no prefix).
@@ -51,4 +55,5 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
 def routers() -> list[tuple[APIRouter, str]]:
     """The routers with their prefixes, in the order the app includes them."""
     return ([(router, API_PREFIX) for router in API_ROUTERS]
+            + [(taxii.router, TAXII_PREFIX)]
             + [(router, "") for router in PAGE_ROUTERS])
