@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -441,8 +442,6 @@ def test_api_on_a_live_server(world: World) -> None:
 def test_pages_in_both_languages(world: World) -> None:
     if world.db is None:
         pytest.skip("the live server runs on the SQLite file")
-    import re
-
     tag = token()
     secret = share(world, "sec", level=3, compartments=["chips"], groups=["wg-chips"],
                    title=f"Designated {tag}", summary="tear-line words", body="never shown",
@@ -482,3 +481,47 @@ def test_pages_in_both_languages(world: World) -> None:
         assert mem.get("/items/new").status_code == 403
         for client in (cleared, mem):
             client.close()
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no /usr/bin/chromium")
+def test_share_through_the_form_in_a_browser(world: World) -> None:
+    if world.db is None:
+        pytest.skip("the live server runs on the SQLite file")
+    from test_ja_everywhere import english_left, visible_text
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    tag = token()
+    with live_server(world.db, warm_up=False) as server, sync_api.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        page = browser.new_context(locale="ja-JP").new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(server.url + "/items/new?lang=ja")
+        page.fill('input[name="name"]', "cleared")
+        page.fill('input[name="password"]', PASSWORD)
+        with page.expect_navigation():
+            page.click('form.login-form button[type="submit"]')
+        assert "/items/new" in page.url
+        page.fill("#title", f"Browser {tag}")
+        page.select_option("#level", "2")
+        page.select_option("#tlp", "green")
+        page.check('input[name="groups"][value="wg-chips"]')
+        page.fill("#summary", "tear line")
+        page.fill("#body", "shared from the form")
+        with page.expect_navigation():
+            page.click('form[action="/items/new"] button[type="submit"]')
+        assert re.search(r"/items/\d+$", page.url), page.url
+        text = page.inner_text("main")
+        assert "TLP:GREEN" in text and "レベル2：協議会内（非公開）" in text
+        assert "shared from the form" in text
+        for path in ("/items", "/items/new", page.url.removeprefix(server.url)):
+            page.goto(server.url + path)
+            assert not english_left(visible_text(page.content()), []), path
+        page.goto(server.url + f"/items?q={tag}")
+        assert "閲覧できる情報：1 件" in page.inner_text("main")
+        assert not errors, errors
+        browser.close()
