@@ -185,13 +185,13 @@ def _item_page(request: Request, state: State, item_id: int, actor: Actor, *,
 
 @router.get("/items/{item_id}", response_class=HTMLResponse)
 def item(request: Request, state: State, actor: Reader,
-         item_id: Annotated[int, Path(ge=-MAX_ID, le=2**63)]) -> HTMLResponse:
+         item_id: Annotated[int, Path()]) -> HTMLResponse:
     return _item_page(request, state, item_id, actor)
 
 
 @router.post("/items/{item_id}/regrade", response_class=HTMLResponse)
 def regrade(request: Request, state: State, actor: Regrader,
-            item_id: Annotated[int, Path(ge=-MAX_ID, le=2**63)],
+            item_id: Annotated[int, Path()],
             level: Annotated[str, Form(max_length=2)],
             reason: Annotated[str, Form(max_length=20_000)]) -> Response:
     try:
