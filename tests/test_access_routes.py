@@ -52,6 +52,8 @@ SIGN_IN_ROUTES = {("POST", "/login"), ("POST", "/login/totp"), ("POST", "/logout
                   ("POST", "/api/v1/session"), ("DELETE", "/api/v1/session")}
 PATH_VALUES = {"model": "leontief", "case_id": "1", "job_id": "nope", "item_id": "1"}
 ROLES = ("member", "analyst", "secretariat", "auditor", "admin")
+#: User name -> otpauth:// URI of the users with a second factor.
+TOTP_URIS: dict[str, str] = {}
 
 
 def _route_actions(app: Any) -> dict[tuple[str, str], set[str]]:
@@ -179,6 +181,10 @@ def server(built_db: Path, tmp_path_factory: pytest.TempPathFactory,
                       clearance_level=1)
     accounts.add_user("lifetimes", org="acme", roles=["member"], password=PASSWORD,
                       clearance_level=1)
+    for name in ("otp-api", "otp-page"):
+        accounts.add_user(name, org="acme", roles=["member"], password=PASSWORD,
+                          clearance_level=1)
+        TOTP_URIS[name] = accounts.enable_totp(name)
     engine.dispose()
     with live_server(db, warm_up=False) as live:
         yield live
@@ -383,6 +389,51 @@ def test_login_from_another_origin_is_refused(server: LiveServer) -> None:
                         data={"name": "member", "password": PASSWORD},
                         headers={"Origin": "http://evil.example"})
     assert forged.status_code == 403 and "set-cookie" not in forged.headers
+
+
+def _code(name: str, *, wrong: bool = False) -> str:
+    import pyotp
+
+    code = pyotp.parse_uri(TOTP_URIS[name]).now()
+    return f"{(int(code) + 1) % 1_000_000:06d}" if wrong else code
+
+
+def test_second_factor_through_the_api(server: LiveServer) -> None:
+    url = server.url + "/api/v1/session"
+    body = {"name": "otp-api", "password": PASSWORD}
+    missing = httpx.post(url, json=body, timeout=30)
+    assert missing.status_code == 401 and missing.json()["totp_required"] is True
+    assert "set-cookie" not in missing.headers
+    wrong = httpx.post(url, json={**body, "totp": _code("otp-api", wrong=True)}, timeout=30)
+    assert wrong.status_code == 401 and "set-cookie" not in wrong.headers
+    right = httpx.post(url, json={**body, "totp": _code("otp-api")}, timeout=30)
+    assert right.status_code == 200, right.text
+    cookie = right.cookies["econsec_session"]
+    assert httpx.get(server.url + "/api/v1/countries", cookies={"econsec_session": cookie},
+                     timeout=30).status_code == 200
+
+
+def test_second_factor_through_the_page(server: LiveServer) -> None:
+    html = {"Accept": "text/html", "Origin": server.url}
+    with httpx.Client(base_url=server.url, timeout=30) as browser:
+        step = browser.post("/login", headers=html, data={
+            "name": "otp-page", "password": PASSWORD, "next": "/tech"})
+        assert step.status_code == 200 and 'action="/login/totp"' in step.text
+        pending = browser.cookies["econsec_session"]
+        # a session still waiting for its code is not signed in
+        assert browser.get("/tech", headers=html).status_code == 303
+        assert browser.get("/api/v1/countries").status_code == 401
+        wrong = browser.post("/login/totp", headers=html,
+                             data={"code": _code("otp-page", wrong=True), "next": "/tech"})
+        assert wrong.status_code == 401 and 'role="alert"' in wrong.text
+        done = browser.post("/login/totp", headers=html,
+                            data={"code": _code("otp-page"), "next": "/tech"})
+        assert done.status_code == 303 and done.headers["location"] == "/tech"
+        assert browser.cookies["econsec_session"] != pending  # rotated
+        assert browser.get("/tech", headers=html).status_code == 200
+        stale = httpx.get(server.url + "/api/v1/countries",
+                          cookies={"econsec_session": pending}, timeout=30)
+        assert stale.status_code == 401
 
 
 # ------------------------------------------------------------------ transfer cases

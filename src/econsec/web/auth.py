@@ -7,7 +7,8 @@ is remembered between requests):
   Every request acts as :data:`~econsec.access.actor.LOCAL_ACTOR`; state-changing requests
   carry the server's token (:mod:`econsec.web.security`); every page says so in a banner.
 - **users mode**: as soon as one user exists, every route but :data:`PUBLIC_PATHS` (the
-  sign-in page and API, static assets, the health probe and the TAXII discovery) needs a
+  sign-in page and API, static assets, the health probe; the TAXII server's reads, which
+  sign their callers in themselves) needs a
   signed-in session (:class:`SignInGate`): the API answers 401 (problem document), a
   page sends the browser to ``/login?next=<this page>``. The session is a cookie
   (:data:`SESSION_COOKIE`) kept in the database (:class:`~econsec.access.sessions.Sessions`);
@@ -55,9 +56,12 @@ PUBLIC_PATHS = frozenset({
     "/login", "/login/totp", "/logout", "/api/v1/session", "/api/v1/health",
     "/taxii2", "/taxii2/",
 })
-#: Path prefixes that answer without a session: static assets, and the TAXII server, which
-#: signs its callers in itself (HTTP Basic or this cookie; 401 with ``WWW-Authenticate``).
-PUBLIC_PREFIXES = ("/static/", "/taxii2/")
+#: Path prefixes that answer without a session (static assets).
+PUBLIC_PREFIXES = ("/static/",)
+#: Read-only paths that sign their callers in themselves: the TAXII server (HTTP Basic or
+#: this cookie; 401 with ``WWW-Authenticate``: :mod:`econsec.web.api.taxii`). Only GET and
+#: HEAD requests pass the gate there without a session.
+SELF_AUTHENTICATING_PREFIXES = ("/taxii2/",)
 #: Unsafe requests that need no CSRF token: signing in (no session exists yet; the
 #: origin checks of :mod:`econsec.web.security` still apply).
 SIGN_IN_PATHS = frozenset({"/login", "/login/totp", "/api/v1/session"})
@@ -149,9 +153,11 @@ async def auth_context_async(scope: Scope, state: Any) -> AuthContext:
     return await run_in_threadpool(auth_context, scope, state)
 
 
-def is_public(path: str) -> bool:
-    """Paths that answer without a session in users mode."""
-    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+def is_public(path: str, method: str = "GET") -> bool:
+    """Requests that pass :class:`SignInGate` without a session in users mode."""
+    if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
+        return True
+    return method in ("GET", "HEAD") and path.startswith(SELF_AUTHENTICATING_PREFIXES)
 
 
 async def expected_csrf(scope: Scope, state: Any) -> str | None:
@@ -201,7 +207,8 @@ class SignInGate:
         self.settings = settings
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or is_public(str(scope.get("path", ""))):
+        if scope["type"] != "http" or is_public(str(scope.get("path", "")),
+                                                 str(scope.get("method", "GET"))):
             await self.app(scope, receive, send)
             return
         state = self.settings()
@@ -210,7 +217,7 @@ class SignInGate:
             await self.app(scope, receive, send)
             return
         await run_in_threadpool(_audit_unsigned, state, scope)
-        await refuse_unsigned(scope, send)
+        await refuse_unsigned(scope, send, drop_cookie=context.session is None)
 
 
 def _audit_unsigned(state: Any, scope: Scope) -> None:
@@ -220,8 +227,9 @@ def _audit_unsigned(state: Any, scope: Scope) -> None:
           outcome="denied", detail={"reason": "not signed in"})
 
 
-async def refuse_unsigned(scope: Scope, send: Send) -> None:
-    """The answer to a request that needs a session and has none."""
+async def refuse_unsigned(scope: Scope, send: Send, *, drop_cookie: bool = True) -> None:
+    """The answer to a request that needs a session and has none (``drop_cookie``: remove
+    the cookie of an ended session; a session waiting for its second factor keeps it)."""
     from econsec.web.security import _send_problem, _wants_page
 
     path = str(scope.get("path", ""))
@@ -231,7 +239,7 @@ async def refuse_unsigned(scope: Scope, send: Send) -> None:
         location = login_url(path, query) if safe else LOGIN_PATH
         headers = [(b"location", location.encode("latin-1")), (b"content-length", b"0"),
                    (b"cache-control", b"no-store")]
-        if _cookie(scope):  # an ended session's cookie: drop it
+        if drop_cookie and _cookie(scope):  # an ended session's cookie: drop it
             headers.append((b"set-cookie", _expired_cookie(scope).encode("latin-1")))
         await send({"type": "http.response.start", "status": 303, "headers": headers})
         await send({"type": "http.response.body", "body": b""})
