@@ -18,7 +18,11 @@ from typing import Any
 import httpx
 import pytest
 
+from conftest import reset_postgres
 from web_server import AUTH, LiveServer, live_server
+
+PG_URL = os.environ.get("ECONSEC_TEST_POSTGRES_URL")
+PG_DATABASE = "econsec_auth_b"
 
 PASSWORD = "correct horse battery staple"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -148,14 +152,17 @@ class Client:
 
 @pytest.fixture(scope="module")
 def audit_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The module's own audit folder (key and anchor), and cheap password hashes."""
     folder = tmp_path_factory.mktemp("audit")
-    before = os.environ.get("ECONSEC_AUDIT_DIR")
-    os.environ["ECONSEC_AUDIT_DIR"] = str(folder)
+    values = {"ECONSEC_AUDIT_DIR": str(folder), "ECONSEC_PASSWORD_HASH_COST": "test"}
+    before = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
     yield folder
-    if before is None:
-        os.environ.pop("ECONSEC_AUDIT_DIR", None)
-    else:
-        os.environ["ECONSEC_AUDIT_DIR"] = before
+    for name, value in before.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture(scope="module")
@@ -345,6 +352,61 @@ def test_sessions_expire_idle_and_absolute(server: LiveServer) -> None:
     b, _ = store.create(user_id, verified=True, at=start)
     assert store.end_all(user_id) >= 2
     assert store.get(a, at=start) is None and store.get(b, at=start) is None
+
+
+def _postgres_url() -> str:
+    """A database of this module's own on the test server (created once)."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    assert PG_URL
+    url = make_url(PG_URL)
+    with psycopg.connect(host=url.host, port=url.port, user=url.username,
+                         password=url.password, dbname="postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                            (PG_DATABASE,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
+    return url.set(database=PG_DATABASE).render_as_string(hide_password=False)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not PG_URL, reason="ECONSEC_TEST_POSTGRES_URL not set")
+def test_sessions_on_postgres(audit_dir: Path) -> None:
+    """The same session rules on PostgreSQL (the server store of a deployment)."""
+    from econsec.access.accounts import Accounts
+    from econsec.access.sessions import Sessions
+    from econsec.kb.engine import open_engine
+    from econsec.settings import Settings
+
+    url = _postgres_url()
+    reset_postgres(url)
+    engine = open_engine(url)
+    try:
+        accounts = Accounts(engine, by="test")
+        accounts.add_org("meti", kind="government")
+        user_id = accounts.add_user("pg-user", org="meti", roles=["member"],
+                                    password=PASSWORD, clearance_level=1)
+        settings = Settings()
+        settings.session_idle_minutes = 5
+        settings.session_hours = 1
+        store = Sessions(engine, settings)
+        start = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+        cookie, csrf = store.create(user_id, verified=False, at=start)
+        pending = store.get(cookie, at=start)
+        assert pending is not None and not pending.verified and pending.csrf_token == csrf
+        store.verify(cookie)
+        assert store.get(cookie, at=start + timedelta(minutes=4)) is not None
+        assert store.get(cookie, at=start + timedelta(minutes=8)) is not None
+        assert store.get(cookie, at=start + timedelta(minutes=14)) is None  # idle
+        other, _ = store.create(user_id, verified=True, at=start)
+        assert store.count(user_id, at=start) == 1
+        store.end(other)
+        assert store.get(other, at=start) is None
+        accounts.suspend_user("pg-user")
+        third, _ = store.create(user_id, verified=True, at=start)
+        assert store.get(third, at=start) is None  # a suspended user has no session
+    finally:
+        engine.dispose()
 
 
 def _user_id(server: LiveServer, name: str) -> int:
