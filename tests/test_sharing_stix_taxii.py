@@ -455,6 +455,9 @@ def test_local_mode_has_no_taxii(tmp_path: Path) -> None:
             answer = httpx.get(server.url + path, headers={"Accept": TAXII})
             assert answer.status_code == 404
             assert "single-user local mode" in answer.json()["description"]
+        export = httpx.get(server.url + "/api/v1/items/export")
+        assert export.status_code == 403
+        assert "single-user local mode" in export.json()["detail"]
 
 
 @pytest.mark.postgres

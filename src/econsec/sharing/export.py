@@ -31,6 +31,8 @@ BATCH = 500
 
 NO_EXPORT = N_("your roles do not allow exporting shared items (%(action)s)")
 BAD_FORMAT = N_("format must be one of %(known)s, got '%(value)s'")
+LOCAL_MODE = N_("no shared items exist in single-user local mode: items and their exports "
+                "need user accounts (econsec users add)")
 
 
 class Lister(Protocol):
@@ -60,7 +62,9 @@ def parse_format(value: str) -> str:
 
 def require_export(actor: Actor, audit: Recorder, resource: str) -> None:
     """:class:`ForbiddenError` (audited as a denial) unless the actor's roles grant
-    ``item_export``."""
+    ``item_export`` (the local operator of single-user mode has no items to export)."""
+    if actor.local:
+        raise ForbiddenError(LOCAL_MODE)
     if not actor.may(Action.ITEM_EXPORT):
         audit.record(actor=actor, action="deny", resource=resource, outcome="denied",
                      detail={"action": Action.ITEM_EXPORT.value})
