@@ -178,6 +178,9 @@ def test_invisible_item_is_not_found_like_a_missing_id(world: World) -> None:
     for impossible in (0, -1, 2**31, 2**63):
         with pytest.raises(NotFoundError):
             world.store.get(world.actor("sec"), impossible, at=now())
+    for not_a_uuid in ("x", "\x00", secret.uuid + "0"):
+        with pytest.raises(NotFoundError):
+            world.store.get_by_uuid(world.actor("sec"), not_a_uuid, at=now())
     denials = [r for r in world.audit.page(limit=20, action="deny")
                if r.resource in (f"item:{secret.id}", f"item:{missing}")]
     assert {r.resource for r in denials} == {f"item:{secret.id}", f"item:{missing}"}
@@ -312,6 +315,9 @@ def test_notifications(world: World) -> None:
     ("sec", {"links": ["country:XXX"]}, "no such country"),
     ("sec", {"links": ["hs:000001"]}, "no such hs"),
     ("sec", {"links": ["commodity:unobtainium"]}, "no such commodity"),
+    ("sec", {"groups": ["wg\x00chips"]}, "NUL character"),
+    ("sec", {"links": ["country:\x00"]}, "NUL character"),
+    ("sec", {"summary": "x" * 20_001}, "longer than 20000"),
 ])
 def test_bad_input_is_refused_naming_the_field(world: World, who: str, fields: dict[str, Any],
                                                match: str) -> None:
@@ -335,7 +341,8 @@ def test_refusals_by_role_and_bad_list_arguments(world: World) -> None:
     with pytest.raises(ForbiddenError):  # the auditor reads the log, not the items
         world.store.list(world.actor("aud"), at=now())
     for bad in ({"limit": 0}, {"limit": 501}, {"offset": -1}, {"group": "nope"},
-                {"level": 9}, {"kind": "x"}, {"tlp": "blue"}):
+                {"level": 9}, {"kind": "x"}, {"tlp": "blue"}, {"group": "a\x00"},
+                {"query": "a\x00"}):
         with pytest.raises(ValidationError):
             world.store.list(world.actor("sec"), at=now(), **bad)
 
@@ -432,6 +439,8 @@ def test_api_on_a_live_server(world: World) -> None:
         since = (now() - timedelta(minutes=1)).isoformat()
         notes = mem.get("/api/v1/notifications", params={"since": since}).json()
         assert item["id"] not in [v["id"] for v in notes["items"]]  # to wg-chips only
+        far = mem.get("/api/v1/notifications", params={"since": "9999-12-31T23:59:59-14:00"})
+        assert far.status_code == 422 and far.json()["column"] == "since"
         low, _ = sign_in(server.url, "low")
         notes = low.get("/api/v1/notifications", params={"since": since}).json()
         assert item["id"] in [v["id"] for v in notes["items"]]  # level 1 now

@@ -54,9 +54,12 @@ MAX_TITLE = 500
 MAX_TEXT = 20_000
 MAX_BODY = 2_000_000
 MAX_NAMES = 200
+MAX_NAME = 200
 MIN_REASON = 10
 _COMPARTMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$")
 _ISO3 = re.compile(r"^[A-Z]{3}$")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                   r"[0-9a-fA-F]{12}$")
 
 
 class AuditSink(Protocol):
@@ -135,7 +138,17 @@ def _names(values: Iterable[str], field: str) -> list[str]:
     if len(names) > MAX_NAMES:
         raise _invalid("%(field)s names more than %(max)s entries", field, field=field,
                        max=MAX_NAMES)
+    for name in names:
+        _text(name, field, MAX_NAME)
     return names
+
+
+def _moment(value: datetime, field: str) -> str:
+    """A time given by the caller (``since``, ``created_after``) as stored UTC text."""
+    try:
+        return _stamp(value)
+    except (OverflowError, ValueError) as exc:
+        raise _invalid("%(field)s is out of range", field, field=field) from exc
 
 
 class ItemStore:
@@ -240,6 +253,7 @@ class ItemStore:
         return sorted(found[n] for n in names)
 
     def _link(self, conn: Connection, link: str) -> str:
+        _text(link, "links", MAX_NAME)
         prefix, _, ref = link.partition(":")
         prefix, ref = prefix.strip().lower(), ref.strip()
         if prefix not in LINK_KINDS or not ref:
@@ -288,7 +302,9 @@ class ItemStore:
 
     def get_by_uuid(self, actor: Actor, uuid: str, *, at: datetime) -> ItemView:
         """:meth:`get` by the item's UUID."""
-        return self._one(actor, SHARED_ITEMS.c.uuid == uuid, uuid, at)
+        where = (SHARED_ITEMS.c.uuid == uuid.lower() if _UUID.match(uuid)
+                 else false())  # anything else matches nothing, through the same query
+        return self._one(actor, where, uuid if _UUID.match(uuid) else "?", at)
 
     def _one(self, actor: Actor, where: ColumnElement[bool], ref: str,
              at: datetime) -> ItemView:
@@ -337,9 +353,10 @@ class ItemStore:
         if tlp is not None:
             conditions.append(items.tlp == parse_tlp(tlp))
         if created_after is not None:
-            conditions.append(items.created_at > _stamp(created_after))
+            conditions.append(items.created_at > _moment(created_after, "created_after"))
         with self.engine.connect() as conn:
             if group is not None:
+                _text(group, "group", MAX_NAME)
                 group_id = conn.execute(select(GROUPS.c.id).where(GROUPS.c.name == group)
                                         ).scalar()
                 if group_id is None:
@@ -381,7 +398,7 @@ class ItemStore:
         """Items ``actor`` may see that were created or regraded after ``since`` (newest
         first, at most ``limit``)."""
         self._require(actor, Action.ITEM_READ, "notifications", at)
-        stamp = _stamp(since)
+        stamp = _moment(since, "since")
         items = SHARED_ITEMS.c
         changed = or_(items.created_at > stamp, items.id.in_(
             select(ITEM_REGRADES.c.item_id).where(ITEM_REGRADES.c.at > stamp)))
