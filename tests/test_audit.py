@@ -425,6 +425,9 @@ def test_bad_input_on_the_cli(empty_db: Path, tmp_path: Path) -> None:
     assert proc.returncode == 2 and "--outcome" in proc.stderr
     proc = run_cli("audit", "verify", "--file", str(tmp_path / "missing.jsonl"), check=False)
     assert proc.returncode == 2 and "missing.jsonl" in proc.stderr
+    proc = run_cli("audit", "verify", db=tmp_path / "typo.db", check=False)
+    assert proc.returncode == 2 and "no knowledge base" in proc.stderr
+    assert not (tmp_path / "typo.db").exists()
 
 
 # ---------------------------------------------------------------- property

@@ -27,11 +27,21 @@ COLUMNS = ["seq", "at", "actor", "action", "resource", "outcome", "detail"]
 
 
 def _log(db: str | None) -> Any:
+    """The audit log of an existing knowledge base (a SQLite file that does not exist is
+    refused rather than created empty: an empty log would read as intact)."""
+    from sqlalchemy.engine import make_url
+
     from econsec.audit import AuditLog
     from econsec.cli.app import _db_url
+    from econsec.errors import StoreError
     from econsec.kb.engine import open_engine
 
-    return AuditLog(open_engine(_db_url(db)))
+    url = _db_url(db)
+    parsed = make_url(url)
+    if (parsed.get_backend_name() == "sqlite" and parsed.database
+            and parsed.database != ":memory:" and not Path(parsed.database).exists()):
+        raise StoreError(f"no knowledge base at {parsed.database}")
+    return AuditLog(open_engine(url))
 
 
 def _read_export(path: Path) -> list[dict[str, Any]]:
