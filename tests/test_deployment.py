@@ -23,6 +23,7 @@ import httpx
 import psutil
 import pytest
 
+from econsec.records import Bundle
 from web_server import free_port, live_server
 
 PG_URL = os.environ.get("ECONSEC_TEST_POSTGRES_URL")
@@ -35,31 +36,30 @@ LEAKS = ("/work", "Traceback", "site-packages", "SELECT", "sqlite3.", "psycopg",
 
 
 @pytest.fixture(scope="session")
-def bundled_records() -> object:
+def bundled_records() -> Bundle:
     from econsec.datasets.bundled import load_bundled
 
     return load_bundled()
 
 
-def small_bundle(bundle: object) -> object:
+def small_bundle(bundle: Bundle) -> Bundle:
     """The bundled reference data (sources, countries, items, the crosswalk) with a few
     hundred observations: enough for the server to start without building, fast."""
     return dataclasses.replace(
-        bundle, observations=bundle.observations[:300], trade_flows=[],  # type: ignore[attr-defined]
-        input_edges=[], flow_tables=[], governance=bundle.governance[:100],  # type: ignore[attr-defined]
-        country_risk=[], locations={})
+        bundle, observations=bundle.observations[:300], trade_flows=[], input_edges=[],
+        flow_tables=[], governance=bundle.governance[:100], country_risk=[], locations={})
 
 
-def fill(url: str, bundle: object) -> None:
+def fill(url: str, bundle: Bundle) -> None:
     from econsec.kb.store import open_store
 
     store = open_store(url)
-    store.import_bundle(small_bundle(bundle), replace=True)  # type: ignore[arg-type]
+    store.import_bundle(small_bundle(bundle), replace=True)
     store.engine.dispose()
 
 
 @pytest.fixture(scope="module")
-def small_sqlite(tmp_path_factory: pytest.TempPathFactory, bundled_records: object) -> str:
+def small_sqlite(tmp_path_factory: pytest.TempPathFactory, bundled_records: Bundle) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('deploy') / 'econsec.db'}"
     fill(url, bundled_records)
     return url
@@ -276,7 +276,7 @@ def test_two_workers_on_sqlite_share_token_and_see_each_others_imports(
 @pytest.mark.postgres
 @pytest.mark.skipif(not PG_URL, reason="ECONSEC_TEST_POSTGRES_URL not set")
 def test_sign_in_on_one_worker_is_valid_on_the_other_postgres(
-        tmp_path: Path, bundled_records: object) -> None:
+        tmp_path: Path, bundled_records: Bundle) -> None:
     """Two workers on PostgreSQL: a session made by one worker (its cookie, its token)
     is honoured by the other; signed out there, it is refused by the first. Started
     without ``--forwarded-allow-ips``, the server ignores ``X-Forwarded-Proto``: no HSTS,
