@@ -18,10 +18,11 @@ from typing import Any
 import httpx
 import pytest
 
+from access_world import PG_URL, own_postgres_url
+from audit_env import private_audit_dir
 from conftest import reset_postgres
 from web_server import AUTH, LiveServer, live_server
 
-PG_URL = os.environ.get("ECONSEC_TEST_POSTGRES_URL")
 PG_DATABASE = "econsec_auth_b"
 
 PASSWORD = "correct horse battery staple"
@@ -153,16 +154,14 @@ class Client:
 @pytest.fixture(scope="module")
 def audit_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The module's own audit folder (key and anchor), and cheap password hashes."""
-    folder = tmp_path_factory.mktemp("audit")
-    values = {"ECONSEC_AUDIT_DIR": str(folder), "ECONSEC_PASSWORD_HASH_COST": "test"}
-    before = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    yield folder
-    for name, value in before.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
+    before = os.environ.get("ECONSEC_PASSWORD_HASH_COST")
+    os.environ["ECONSEC_PASSWORD_HASH_COST"] = "test"
+    with private_audit_dir(tmp_path_factory.mktemp("audit")) as folder:
+        yield folder
+    if before is None:
+        os.environ.pop("ECONSEC_PASSWORD_HASH_COST", None)
+    else:
+        os.environ["ECONSEC_PASSWORD_HASH_COST"] = before
 
 
 @pytest.fixture(scope="module")
@@ -354,21 +353,6 @@ def test_sessions_expire_idle_and_absolute(server: LiveServer) -> None:
     assert store.get(a, at=start) is None and store.get(b, at=start) is None
 
 
-def _postgres_url() -> str:
-    """A database of this module's own on the test server (created once)."""
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    assert PG_URL
-    url = make_url(PG_URL)
-    with psycopg.connect(host=url.host, port=url.port, user=url.username,
-                         password=url.password, dbname="postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                            (PG_DATABASE,)).fetchone():
-            conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
-    return url.set(database=PG_DATABASE).render_as_string(hide_password=False)
-
-
 @pytest.mark.postgres
 @pytest.mark.skipif(not PG_URL, reason="ECONSEC_TEST_POSTGRES_URL not set")
 def test_sessions_on_postgres(audit_dir: Path) -> None:
@@ -378,7 +362,7 @@ def test_sessions_on_postgres(audit_dir: Path) -> None:
     from econsec.kb.engine import open_engine
     from econsec.settings import Settings
 
-    url = _postgres_url()
+    url = own_postgres_url(PG_DATABASE)
     reset_postgres(url)
     engine = open_engine(url)
     try:

@@ -6,7 +6,6 @@ session past its idle limit sends the browser back to /login."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from audit_env import private_audit_dir
 from web_server import LiveServer, live_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -38,22 +38,17 @@ def server(built_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     from econsec.access.accounts import Accounts
     from econsec.kb.engine import open_engine
 
-    before = os.environ.get("ECONSEC_AUDIT_DIR")
-    os.environ["ECONSEC_AUDIT_DIR"] = str(tmp_path_factory.mktemp("audit"))
     db = tmp_path_factory.mktemp("auth-browser") / "econsec.db"
     shutil.copy(built_db, db)
-    engine = open_engine(f"sqlite:///{db}")
-    accounts = Accounts(engine, by="test")
-    accounts.add_org("meti", kind="government", title="METI")
-    accounts.add_user("hanako", org="meti", roles=["member"], password=PASSWORD,
-                      clearance_level=2, display_name="Hanako Sato")
-    engine.dispose()
-    with live_server(db, warm_up=False) as live:
-        yield live
-    if before is None:
-        os.environ.pop("ECONSEC_AUDIT_DIR", None)
-    else:
-        os.environ["ECONSEC_AUDIT_DIR"] = before
+    with private_audit_dir(tmp_path_factory.mktemp("audit")):
+        engine = open_engine(f"sqlite:///{db}")
+        accounts = Accounts(engine, by="test")
+        accounts.add_org("meti", kind="government", title="METI")
+        accounts.add_user("hanako", org="meti", roles=["member"], password=PASSWORD,
+                          clearance_level=2, display_name="Hanako Sato")
+        engine.dispose()
+        with live_server(db, warm_up=False) as live:
+            yield live
 
 
 @pytest.fixture(scope="module")
