@@ -539,3 +539,60 @@ def test_sign_in_events_and_denials_are_audited(server: LiveServer,
     assert anonymous.status_code == 401
     assert log.page(limit=1, action="deny")[0].actor == "anonymous"
     assert log.verify().ok
+
+
+# ------------------------------------------------------------------ local mode and caches
+
+
+def test_local_mode_says_so_and_needs_no_sign_in(built_db: Path,
+                                                 tmp_path_factory: pytest.TempPathFactory,
+                                                 audit_dir: Path) -> None:
+    db = tmp_path_factory.mktemp("local-mode") / "econsec.db"
+    shutil.copy(built_db, db)
+    banners = {"en": "Single-user local mode", "ja": "単一利用者のローカルモード"}
+    with live_server(db, warm_up=False) as local:
+        for lang, banner in banners.items():
+            page = httpx.get(f"{local.url}/tech?lang={lang}", timeout=30)
+            assert page.status_code == 200 and banner in page.text, lang
+            assert 'action="/logout"' not in page.text
+            assert f'content="{AUTH["X-CSRF-Token"]}"' in page.text  # the server's token
+        assert httpx.get(local.url + "/api/v1/countries", timeout=30).status_code == 200
+        refused = httpx.post(local.url + "/api/v1/session", headers=AUTH, timeout=30,
+                             json={"name": "member", "password": PASSWORD})
+        assert refused.status_code == 409 and "set-cookie" not in refused.headers
+        case = httpx.post(local.url + "/api/v1/tech/cases", headers=AUTH, timeout=30, json={
+            "technology": "semiconductor-photoresists", "counterparty": "Foo Ltd",
+            "country": "CHN", "channel": "subsidiary", "decision_date": "2025-06-01",
+            "actor": "K. Tanaka"})
+        assert case.status_code == 201 and case.json()["created_by"] == "K. Tanaka"
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("SELECT org_id FROM transfer_cases WHERE id = ?",
+                                (case.json()["id"],)).fetchone()[0] is None
+
+
+def test_cache_keys_follow_what_the_actor_may_see() -> None:
+    from econsec.access.actions import Role
+    from econsec.access.actor import LOCAL_ACTOR, Actor, Clearance
+    from econsec.web.auth import cache_key_for
+
+    at = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+    alice = Actor(name="alice", user_id=1, org_id=1, roles=frozenset({Role.MEMBER}),
+                  clearance=Clearance(2, frozenset({"CRM"})), groups=frozenset({3}))
+    same = cache_key_for(alice, "items", 1, at=at)
+    assert same == cache_key_for(alice, "items", 1, at=at)
+    others = [
+        Actor(name="bob", user_id=2, org_id=1, roles=frozenset({Role.MEMBER}),
+              clearance=Clearance(2, frozenset({"CRM"})), groups=frozenset({3})),
+        Actor(name="alice", user_id=1, org_id=1, roles=frozenset({Role.MEMBER}),
+              clearance=Clearance(1, frozenset({"CRM"})), groups=frozenset({3})),
+        Actor(name="alice", user_id=1, org_id=1, roles=frozenset({Role.MEMBER}),
+              clearance=Clearance(2), groups=frozenset({3})),
+        Actor(name="alice", user_id=1, org_id=1, roles=frozenset({Role.MEMBER}),
+              clearance=Clearance(2, frozenset({"CRM"}))),
+        Actor(name="alice", user_id=1, org_id=2, roles=frozenset({Role.MEMBER}),
+              clearance=Clearance(2, frozenset({"CRM"})), groups=frozenset({3})),
+        LOCAL_ACTOR,
+    ]
+    keys = {cache_key_for(actor, "items", 1, at=at) for actor in others}
+    assert same not in keys and len(keys) == len(others)
+    assert cache_key_for(alice, "items", 1, at=at + timedelta(days=1)) != same
