@@ -272,6 +272,34 @@ def test_regrade_is_recorded_and_keeps_the_distribution(world: World) -> None:
     assert world.store.get(world.actor("cleared"), other.id, at=now()).level == 3
 
 
+def test_an_ended_designation_hides_the_item_until_it_is_redesignated(world: World) -> None:
+    today = date.today()
+    item = share(world, "sec", level=3, compartments=["chips"], groups=["wg-chips"],
+                 designated_until=today + timedelta(days=1))
+    later = now() + timedelta(days=3)
+    sec, cleared = world.actor("sec"), world.actor("cleared")
+    for who in (sec, cleared):
+        with pytest.raises(NotFoundError):
+            world.store.get(who, item.id, at=later)
+    with pytest.raises(ValidationError, match="designation ended"):
+        world.store.regrade(sec, item.id, to_level=3, reason="keep it designated", at=later)
+    with pytest.raises(ForbiddenError):  # re-designating is a regrade: the role is needed
+        world.store.regrade(world.actor("cleared"), item.id, to_level=3,
+                            reason="an analyst without the role", at=later,
+                            designated_until=today + timedelta(days=30))
+    redesignated = world.store.regrade(sec, item.id, to_level=3, at=later,
+                                       reason="designation renewed by the minister",
+                                       designated_until=today + timedelta(days=30))
+    assert redesignated.designated_until == today + timedelta(days=30)
+    assert world.store.get(cleared, item.id, at=later).regrades[-1].to_level == 3
+    with pytest.raises(ValidationError, match="level-3 items only"):
+        world.store.regrade(sec, item.id, to_level=2, reason="declassified to council",
+                            at=later, designated_until=today + timedelta(days=60))
+    down = world.store.regrade(sec, item.id, to_level=2, reason="declassified to council",
+                               at=later)
+    assert down.level == 2 and down.designated_until is None
+
+
 def test_no_write_down_when_deriving(world: World) -> None:
     source = share(world, "cleared", level=3, compartments=["chips"], groups=["wg-chips"])
     with pytest.raises(NotFoundError):  # ana (level 2) cannot see the source

@@ -19,8 +19,12 @@ from econsec.kb.models import (
 )
 
 
-def visible_items(actor: Actor, at: datetime) -> ColumnElement[bool]:
-    """The condition a ``shared_items`` row must meet to be shown to ``actor`` at ``at``."""
+def visible_items(actor: Actor, at: datetime, *, designation_ended: bool = False
+                  ) -> ColumnElement[bool]:
+    """The condition a ``shared_items`` row must meet to be shown to ``actor`` at ``at``.
+
+    ``designation_ended``: also a level-3 item whose designation has ended, which the
+    other two gates open (only for re-designating or regrading such an item)."""
     on = at.date()
     level = actor.effective_level(on)
     if level == 0:
@@ -30,11 +34,12 @@ def visible_items(actor: Actor, at: datetime) -> ColumnElement[bool]:
     outside = ITEM_COMPARTMENTS.c.item_id == items.id
     if compartments:
         outside = and_(outside, ITEM_COMPARTMENTS.c.compartment.not_in(compartments))
+    designation = or_(items.level < 3, items.designated_until.is_(None),
+                      items.designated_until >= on.isoformat())
     lattice = and_(
         items.level <= level,
         not_(exists(select(ITEM_COMPARTMENTS.c.item_id).where(outside))),
-        or_(items.level < 3, items.designated_until.is_(None),
-            items.designated_until >= on.isoformat()),
+        true() if designation_ended else designation,
     )
     if actor.break_glass_open(at):
         return lattice

@@ -242,13 +242,23 @@ def regrade(
                                        show_default=False)],
     reason: Annotated[str, typer.Option("--reason", help="Why (at least 10 characters; "
                                         "recorded).", show_default=False)],
+    designated_until: Annotated[str | None, typer.Option(
+        "--designated-until", help="Level 3: the designation's new end (YYYY-MM-DD) or "
+        "'none'.", show_default=False)] = None,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
-    """Change an item's level with a recorded reason (needs the item_regrade role)."""
+    """Change an item's level with a recorded reason (needs the item_regrade role); a
+    level-3 item may get a new designation end (also one whose designation has ended)."""
+    designation: date | str | None = designated_until
+    if designated_until is not None and designated_until.strip().lower() != "none":
+        designation = _date(designated_until, "--designated-until")
+    elif designated_until is not None:
+        designation = "none"
     store, actor = _context(db, user)
     with _options():
-        view = store.regrade(actor, item_id, to_level=level, reason=reason, at=_now())
+        view = store.regrade(actor, item_id, to_level=level, reason=reason, at=_now(),
+                             designated_until=designation)
     _show(view, fmt)
 
 

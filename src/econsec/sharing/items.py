@@ -16,7 +16,7 @@ import uuid as uuidlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from sqlalchemy import and_, false, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine, RowMapping
@@ -414,38 +414,62 @@ class ItemStore:
     # -- regrade ------------------------------------------------------------------------
 
     def regrade(self, actor: Actor, item_id: int, *, to_level: int, reason: str,
-                at: datetime) -> ItemView:
-        """Change the item's level (only that: compartments and distribution stay as
-        created), with a reason of at least 10 characters, recorded with who and when.
-        Needs ``item_regrade``; the item must be visible to the actor (else not found)
-        and the new level within the actor's clearance."""
+                at: datetime, designated_until: date | Literal["none"] | None = None
+                ) -> ItemView:
+        """Change the item's level (only that, and a level-3 item's designation:
+        compartments and distribution stay as created), with a reason of at least 10
+        characters, recorded with who and when. Needs ``item_regrade``; the item must be
+        visible to the actor (else not found; a level-3 item whose designation has ended
+        counts as visible here, so that it can be re-designated or regraded) and the new
+        level within the actor's clearance.
+
+        ``designated_until`` (level 3 only): the designation's new end, or ``"none"`` for
+        no end; without it a level-3 item keeps its designation, which must then still be
+        in date. Re-designating at level 3 is a regrade from 3 to 3."""
         self._require(actor, Action.ITEM_REGRADE, f"item:{item_id}", at)
         level = parse_level(to_level)
+        on = at.date()
         why = reason.strip()
         if len(why) < MIN_REASON:
             raise _invalid("a regrade needs a reason of at least %(min)s characters",
                            "reason", min=MIN_REASON)
         _text(why, "reason", MAX_TEXT)
-        if level > actor.effective_level(at.date()):
+        if level > actor.effective_level(on):
             raise _invalid("nobody creates what they could not read: level %(level)s is "
                            "above your valid clearance (%(clearance)s)", "level",
-                           level=level, clearance=actor.effective_level(at.date()))
+                           level=level, clearance=actor.effective_level(on))
+        if level < 3 and designated_until not in (None, "none"):
+            raise _invalid("designated_until applies to level-3 items only",
+                           "designated_until")
+        if isinstance(designated_until, date) and designated_until < on:
+            raise _invalid("designated_until %(date)s is in the past", "designated_until",
+                           date=designated_until.isoformat())
         with self.engine.begin() as conn:
-            row = conn.execute(select(SHARED_ITEMS.c.level).where(
-                _id_is(item_id), visible_items(actor, at))).first()
+            row = conn.execute(select(SHARED_ITEMS.c.level, SHARED_ITEMS.c.designated_until)
+                               .where(_id_is(item_id),
+                                      visible_items(actor, at, designation_ended=True))
+                               ).first()
             if row is not None:
                 old = int(row[0])
-                if old == level:
+                designation: str | None = row[1] if level == 3 else None
+                if level == 3 and designated_until is not None:
+                    designation = (None if designated_until == "none"
+                                   else designated_until.isoformat())
+                elif level == 3 and designation is not None and designation < on.isoformat():
+                    raise _invalid("the designation ended on %(date)s: give a new "
+                                   "designated_until (or 'none')", "designated_until",
+                                   date=designation)
+                if old == level and (level < 3 or designated_until is None):
                     raise _invalid("the item is already at level %(level)s", "level",
                                    level=level)
                 conn.execute(update(SHARED_ITEMS).where(SHARED_ITEMS.c.id == item_id)
-                             .values(level=level))
+                             .values(level=level, designated_until=designation))
                 conn.execute(insert(ITEM_REGRADES).values(
                     item_id=item_id, from_level=old, to_level=level, reason=why,
                     by_user_id=actor.user_id, at=_stamp(at)))
                 self.audit.record(actor=actor, action="regrade", resource=f"item:{item_id}",
-                                  detail={"from": old, "to": level, "reason": why},
-                                  conn=conn, at=at)
+                                  detail={"from": old, "to": level, "reason": why,
+                                          "designated_until": designation}, conn=conn, at=at)
                 view = self._views(conn, conn.execute(
                     self._select().where(SHARED_ITEMS.c.id == item_id)).mappings().all())[0]
                 return view

@@ -110,6 +110,8 @@ class RegradeIn(BaseModel):
 
     level: int
     reason: str
+    #: Level 3: the designation's new end, or ``"none"`` for no end.
+    designated_until: date | Literal["none"] | None = None
 
 
 class Notifications(BaseModel):

@@ -79,9 +79,10 @@ def get_item(item_id: int, state: State, actor: Reader) -> ItemView:
              responses=problem_responses(403, 404, 422))
 def regrade_item(item_id: int, body: RegradeIn, state: State, actor: Regrader) -> ItemView:
     """Change the item's level with a reason (at least 10 characters), recorded with who
-    and when; compartments and distribution stay as created."""
+    and when; compartments and distribution stay as created. A level-3 item may get a new
+    ``designated_until`` (also re-designating one whose designation has ended)."""
     return item_store(state).regrade(actor, item_id, to_level=body.level, reason=body.reason,
-                                     at=now())
+                                     at=now(), designated_until=body.designated_until)
 
 
 @router.get("/notifications", response_model=Notifications,

@@ -8,14 +8,15 @@ item they may not see is the same "not found" page as an id that does not exist.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from datetime import date
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from econsec.access.actions import Action
 from econsec.access.actor import Actor
-from econsec.errors import EconsecError, NotFoundError
+from econsec.errors import EconsecError, NotFoundError, ValidationError
 from econsec.i18n import translator
 from econsec.i18n.terms import N_
 from econsec.kb.models import ITEM_KINDS
@@ -58,6 +59,14 @@ def _t(request: Request) -> Any:
 
 def _error(request: Request, exc: EconsecError) -> str:
     return exc.translate(request_language(request))
+
+
+def parse_date(text: str) -> date:
+    """A form's date (YYYY-MM-DD), else the refusal the form shows."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise ValidationError(N_("dates must be given as YYYY-MM-DD")) from exc
 
 
 def _names(text: str) -> list[str]:
@@ -157,8 +166,6 @@ def create_item(request: Request, state: State, actor: Creator,
             "review_on": review_on or None, "caveats": caveats, "links": _names(links),
             "derived_from": int(derived_from) if derived_from.strip().isdigit() else None})
     except ValueError:  # a malformed date (pydantic's ValidationError is a ValueError)
-        from econsec.errors import ValidationError
-
         exc = ValidationError(N_("dates must be given as YYYY-MM-DD"))
         return _form_page(request, state, form=form, error=_error(request, exc),
                           status_code=422)
@@ -193,10 +200,14 @@ def item(request: Request, state: State, actor: Reader,
 def regrade(request: Request, state: State, actor: Regrader,
             item_id: Annotated[int, Path()],
             level: Annotated[str, Form(max_length=2)],
-            reason: Annotated[str, Form(max_length=20_000)]) -> Response:
+            reason: Annotated[str, Form(max_length=20_000)],
+            designated_until: Annotated[str, Form(max_length=10)] = "",
+            designated_none: Annotated[str, Form(max_length=5)] = "") -> Response:
     try:
+        designation: date | Literal["none"] | None = "none" if designated_none else (
+            parse_date(designated_until) if designated_until else None)
         item_store(state).regrade(actor, item_id, to_level=parse_level(level),
-                                  reason=reason, at=now())
+                                  reason=reason, at=now(), designated_until=designation)
     except NotFoundError as exc:
         return _not_found(request, exc)
     except EconsecError as exc:
