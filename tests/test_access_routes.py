@@ -283,6 +283,8 @@ def test_sign_in_rotates_and_sign_out_ends(server: LiveServer) -> None:
     stale = httpx.get(server.url + "/api/v1/countries", cookies={"econsec_session": first})
     assert stale.status_code == 401  # the session of the first sign-in was ended
     client.csrf = again.json()["csrf_token"]
+    forged = client.http.delete("/api/v1/session", headers={"X-CSRF-Token": "guess"})
+    assert forged.status_code == 403  # signing out needs the session's token too
     assert client.request("DELETE", "/api/v1/session").status_code == 204
     gone = httpx.get(server.url + "/api/v1/countries", cookies={"econsec_session": second})
     assert gone.status_code == 401

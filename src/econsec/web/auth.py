@@ -62,8 +62,8 @@ PUBLIC_PREFIXES = ("/static/",)
 #: this cookie; 401 with ``WWW-Authenticate``: :mod:`econsec.web.api.taxii`). Only GET and
 #: HEAD requests pass the gate there without a session.
 SELF_AUTHENTICATING_PREFIXES = ("/taxii2/",)
-#: Unsafe requests that need no CSRF token: signing in (no session exists yet; the
-#: origin checks of :mod:`econsec.web.security` still apply).
+#: POSTs that need no CSRF token: signing in (no session exists yet; the origin checks
+#: of :mod:`econsec.web.security` still apply). Signing out needs the session's token.
 SIGN_IN_PATHS = frozenset({"/login", "/login/totp", "/api/v1/session"})
 
 NOT_SIGNED_IN = N_("sign in first: this server has user accounts and this request needs a "
@@ -168,7 +168,8 @@ async def expected_csrf(scope: Scope, state: Any) -> str | None:
     context = await auth_context_async(scope, state)
     if not context.users:
         return str(state.csrf_token)
-    if path in SIGN_IN_PATHS or context.session is None:
+    signing_in = path in SIGN_IN_PATHS and scope.get("method") == "POST"
+    if signing_in or context.session is None:
         return None
     return context.session.csrf_token
 
