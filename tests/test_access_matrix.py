@@ -501,6 +501,30 @@ def test_api_matrix(world: World, clients: dict[str, httpx.Client]) -> None:
     assert checked == sum(world.reads_items(n) for n in clients) * len(world.items)
 
 
+def test_api_writes_never_reveal(world: World, clients: dict[str, httpx.Client]) -> None:
+    """Regrading an item one may not see, or deriving a new item from it, answers exactly
+    as for an id that does not exist, for every hidden item (and changes nothing)."""
+    for name, action in (("sec2", "regrade"), ("acme2", "derive"), ("gov3", "derive")):
+        client = clients[name]
+
+        def attempt(item_id: int, client: httpx.Client = client, action: str = action
+                    ) -> httpx.Response:
+            if action == "regrade":
+                return client.post(f"/api/v1/items/{item_id}/regrade",
+                                   json={"level": 1, "reason": "matrix: try a hidden item"})
+            return client.post("/api/v1/items", json={
+                "kind": "report", "title": "derived", "level": 2, "tlp": "amber",
+                "to_all_members": True, "derived_from": item_id})
+
+        missing = attempt(MISSING)
+        hidden = sorted(set(world.items) - world.allowed(name))
+        assert hidden
+        for item_id in hidden:
+            _same_as_missing(attempt(item_id), missing, item_id)
+    assert client.get("/api/v1/items", params={"limit": 500}).json()["total"] == len(
+        world.allowed("gov3"))
+
+
 # --- TAXII 2.1 ---------------------------------------------------------------------------
 
 def test_taxii_matrix(world_server: tuple[World, LiveServer],
@@ -558,11 +582,22 @@ def test_taxii_matrix(world_server: tuple[World, LiveServer],
         assert titles == [None, *sorted(next(u for u in USERS if u.name == name).groups)]
         everything = f"/taxii2/api/collections/{root.collections[0].id}/objects/"
         missing = client.get(f"{everything}report--{UNKNOWN_UUID}/")
-        for item_id in sorted(set(world.items) - allowed)[::10]:
+        unknown_versions = client.get(f"{everything}report--{UNKNOWN_UUID}/versions/")
+        manifest = everything.replace("/objects/", "/manifest/")
+        unknown_match = [client.get(path, params={"match[id]": f"report--{UNKNOWN_UUID}"})
+                         for path in (everything, manifest)]
+        for item_id in sorted(set(world.items) - allowed)[::20]:  # each answer builds STIX
             uuid = world.items[item_id][2].uuid
             hidden = client.get(f"{everything}report--{uuid}/")
             assert hidden.status_code == missing.status_code == 404
             assert hidden.text == missing.text.replace(UNKNOWN_UUID, uuid)
+            versions = client.get(f"{everything}report--{uuid}/versions/")
+            assert versions.status_code == unknown_versions.status_code
+            assert versions.text == unknown_versions.text.replace(UNKNOWN_UUID, uuid)
+            for path, unknown in zip((everything, manifest), unknown_match, strict=True):
+                matched = client.get(path, params={"match[id]": f"report--{uuid}"})
+                assert (matched.status_code, matched.text) == (unknown.status_code,
+                                                               unknown.text)
 
 
 # --- the pages ---------------------------------------------------------------------------
