@@ -130,6 +130,14 @@ def test_sign_in_csrf_and_expiry(server: LiveServer, chromium: Any, lang: str) -
             page.goto(base + "/countries")
             assert page.url.startswith(base + "/login?next=%2Fcountries"), page.url
             assert texts["sign_in"] in page.title()
+            # an htmx request of a page open before the session ended goes to /login too
+            settings.session_idle_minutes = idle
+            _sign_in(page, base, "/commodities/lithium")
+            settings.session_idle_minutes = 0.03
+            time.sleep(2.5)
+            with page.expect_navigation(url=lambda url: "/login?next=" in url):
+                page.select_option("#year", index=1)
+            assert page.url == base + "/login?next=%2Fcommodities%2Flithium", page.url
         finally:
             settings.session_idle_minutes = idle
         _sign_in(page, base, "/tech")

@@ -26,6 +26,15 @@
     if (TOKEN) { event.detail.headers["X-CSRF-Token"] = TOKEN; }
   });
 
+  // A session that ended (signed out, idle, expired) answers htmx requests with 401:
+  // go to the sign-in page, which comes back here afterwards.
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    if (xhr && xhr.status === 401) {
+      location.assign("/login?next=" + encodeURIComponent(location.pathname + location.search));
+    }
+  });
+
   if (window.fetch) {
     var originalFetch = window.fetch;
     window.fetch = function (resource, init) {
