@@ -53,6 +53,17 @@ def private_mrio_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True, scope="session")
+def private_audit_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """No test writes the user's audit key or head anchor: the session gets its own folder
+    (inherited by the ``econsec`` subprocesses and servers); tests of the audit log itself
+    set ECONSEC_AUDIT_DIR to folders of their own."""
+    path = tmp_path_factory.mktemp("audit")
+    os.environ["ECONSEC_AUDIT_DIR"] = str(path)
+    os.environ.pop("ECONSEC_AUDIT_KEY", None)
+    return path
+
+
 def reset_postgres(url: str) -> None:
     """Drop every table of the knowledge base (and Alembic's version) at ``url``."""
     from sqlalchemy import create_engine, text
