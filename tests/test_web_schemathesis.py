@@ -15,11 +15,8 @@ from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
-from hypothesis.errors import Unsatisfiable
-from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error
 
+from fuzz_cases import server_error_failures
 from web_server import LiveServer, live_server
 
 
@@ -46,23 +43,8 @@ def _operations(server: LiveServer) -> list[Any]:
 
 def test_no_server_errors(fuzz_server: LiveServer) -> None:
     """Positive and negative examples of every operation; any 5xx fails (with the case)."""
-    failures: list[str] = []
     operations = _operations(fuzz_server)
     assert len(operations) >= 15
-    for operation in operations:
-        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-
-            @given(case=operation.as_strategy(generation_mode=mode))
-            @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True,
-                      database=None, suppress_health_check=list(HealthCheck))
-            def run(case: Any) -> None:
-                case.call_and_validate(base_url=fuzz_server.url, checks=[not_a_server_error],
-                                       headers=fuzz_server.headers, timeout=30)
-
-            try:
-                run()
-            except Unsatisfiable:  # no invalid input exists (an operation without parameters)
-                continue
-            except Exception as exc:  # report every failing operation, not only the first
-                failures.append(f"{operation.label} ({mode.value}): {exc}")
+    failures = server_error_failures(operations, fuzz_server.url, lambda _op: MAX_EXAMPLES,
+                                     headers=fuzz_server.headers)
     assert not failures, "\n\n".join(failures)
