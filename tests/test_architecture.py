@@ -27,10 +27,14 @@ ALLOWED = {
     "scenarios": {"io_models"},
     "reports": {"analyses", "scenarios", "io_models"},
     "techmgmt": {"kb", "datasets"},
+    # the council portal: the audit log under the access layer, shared items over both
+    "audit": {"kb"},
+    "access": {"kb", "audit"},
+    "sharing": {"kb", "access", "audit"},
     "web": {"analyses", "datasets", "kb", "reports", "io_models", "scenarios", "techmgmt",
-            "screening"},
+            "screening", "access", "audit", "sharing"},
     "cli": {"analyses", "datasets", "kb", "reports", "io_models", "scenarios", "web",
-            "techmgmt", "screening"},
+            "techmgmt", "screening", "access", "audit", "sharing"},
 }
 
 

@@ -264,7 +264,7 @@ def test_export_refusals_are_audited(world: World) -> None:
     with pytest.raises(NotFoundError, match="nobody"):
         Accounts(engine).actor_by_name("nobody", at=now)
     dave = Accounts(engine).actor_by_name("dave", at=now)  # an auditor: no item_export
-    with pytest.raises(ForbiddenError, match="item_export"):
+    with pytest.raises(ForbiddenError, match="exporting shared items"):
         export_items(store, log, dave, "stix", at=now, via="test")
     denied = log.page(limit=5, actor_name="dave", action="deny")
     assert denied and denied[0].resource == "items:export:stix"

@@ -42,6 +42,17 @@ def default_db_path() -> Path:
     return Path(base) / "econsec" / "econsec.db"
 
 
+def default_token_file() -> Path:
+    """``$ECONSEC_TOKEN_FILE``, else ``$XDG_STATE_HOME/econsec/api-token``
+    (``~/.local/state/econsec/api-token``): the server's token for scripts; the audit key and
+    head anchors live in the same folder unless ``ECONSEC_AUDIT_DIR`` says otherwise."""
+    explicit = os.environ.get("ECONSEC_TOKEN_FILE")
+    if explicit:
+        return Path(explicit).expanduser()
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(state) / "econsec" / "api-token"
+
+
 def env(name: str) -> str | None:
     """The value of ``ECONSEC_<name>`` (any case), or None."""
     wanted = (PREFIX + name).upper()

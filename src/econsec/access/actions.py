@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from econsec.errors import ForbiddenError, Term
+from econsec.i18n.terms import N_
+
 
 class Role(StrEnum):
     """A user's role in the council portal."""
@@ -45,6 +48,31 @@ class Action(StrEnum):
     USER_ADMIN = "user_admin"
     #: Open time-limited emergency access (need-to-know waived), justified and logged.
     BREAK_GLASS = "break_glass"
+
+
+#: What each action is called in a refusal (message ids; translated on pages).
+ACTION_LABELS: dict[Action, str] = {
+    Action.READ: N_("reading the knowledge base"),
+    Action.ANALYSE: N_("running analyses"),
+    Action.IMPORT: N_("changing the knowledge base (imports, entity lists)"),
+    Action.SCREEN: N_("recording screening decisions"),
+    Action.TRANSFER_CASE: N_("managing technology-transfer cases"),
+    Action.ITEM_READ: N_("reading shared items"),
+    Action.ITEM_CREATE: N_("sharing items"),
+    Action.ITEM_REGRADE: N_("regrading shared items"),
+    Action.ITEM_EXPORT: N_("exporting shared items"),
+    Action.AUDIT_READ: N_("reading the audit log"),
+    Action.USER_ADMIN: N_("managing users, organisations and groups"),
+    Action.BREAK_GLASS: N_("opening emergency (break-glass) access"),
+}
+
+NOT_ALLOWED = N_("your roles do not allow this action: %(action)s")
+
+
+def forbidden(action: Action) -> ForbiddenError:
+    """The refusal of ``action`` to an actor whose roles do not grant it (403), naming the
+    action in the reader's language."""
+    return ForbiddenError(NOT_ALLOWED, params={"action": Term(ACTION_LABELS[action])})
 
 
 _MEMBER = frozenset({Action.READ, Action.ANALYSE, Action.SCREEN, Action.TRANSFER_CASE,

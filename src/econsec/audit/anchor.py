@@ -22,6 +22,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from econsec.audit.chain import Anchor, anchor_mac
+from econsec.settings import default_token_file
 
 KEY_ENV = "ECONSEC_AUDIT_KEY"
 DIR_ENV = "ECONSEC_AUDIT_DIR"
@@ -33,8 +34,6 @@ def audit_dir() -> Path:
     explicit = os.environ.get(DIR_ENV)
     if explicit:
         return Path(explicit).expanduser()
-    from econsec.web.security import default_token_file
-
     return default_token_file().parent
 
 
@@ -99,8 +98,8 @@ def read_anchor(path: Path, key: bytes | None) -> Anchor | None:
         mac = str(data["mac"])
     except (KeyError, TypeError, ValueError) as exc:
         raise AnchorError(f"the anchor file {path} is malformed") from exc
-    if key is not None and not hmac.compare_digest(mac, anchor_mac(key, anchor.seq,
-                                                                  anchor.hash)):
+    if key is not None and not hmac.compare_digest(
+            mac.encode(), anchor_mac(key, anchor.seq, anchor.hash).encode()):
         raise AnchorError(f"the anchor file {path} does not match the key: edited")
     return anchor
 

@@ -117,7 +117,7 @@ def verify(records: Iterable[Mapping[str, Any]], *, key: bytes | None = None,
             mac = record.get("mac")
             if not mac:
                 return Break(seq, "mac", f"record {seq} has no MAC: written without the key")
-            if not hmac.compare_digest(str(mac), record_mac(key, actual)):
+            if not hmac.compare_digest(str(mac).encode(), record_mac(key, actual).encode()):
                 return Break(seq, "mac", f"record {seq}'s MAC does not match: the chain was "
                              "recomputed or the record written without the key")
         hashes[seq] = actual

@@ -14,12 +14,11 @@ import logging
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 from pydantic import BaseModel
 from sqlalchemy import Connection, Engine, event, func, select
 
-from econsec.access.actor import Actor
 from econsec.audit import anchor as anchors
 from econsec.audit.chain import (
     GENESIS,
@@ -44,6 +43,17 @@ _SECRET_KEYS = frozenset({
 })
 _SECRET_PARTS = ("password", "passwd", "secret", "token", "cookie")
 
+
+
+class Named(Protocol):
+    """Who a record names: an :class:`econsec.access.actor.Actor` or anything with a name
+    and a user id (the log sits below the access layer and does not import it)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def user_id(self) -> int | None: ...
 
 class _RecordFields(BaseModel):
     seq: int
@@ -141,7 +151,7 @@ class AuditLog:
         assert self._key is not None
         return self._key
 
-    def record(self, *, actor: Actor | str, action: str, resource: str, outcome: str = "ok",
+    def record(self, *, actor: Named | str, action: str, resource: str, outcome: str = "ok",
                detail: Mapping[str, Any] | None = None, conn: Connection | None = None,
                at: datetime | None = None) -> int:
         """Append a record and return its sequence number. With ``conn`` (a write

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
-from econsec.access.actions import Action
+from econsec.access.actions import Action, forbidden
 from econsec.access.actor import Actor
 from econsec.errors import ForbiddenError, Location, ValidationError
 from econsec.i18n.terms import N_
@@ -29,7 +29,6 @@ MEDIA_TYPES: dict[str, str] = {"stix": "application/stix+json;version=2.1",
 #: Items read from the store at a time.
 BATCH = 500
 
-NO_EXPORT = N_("your roles do not allow exporting shared items (%(action)s)")
 BAD_FORMAT = N_("format must be one of %(known)s, got '%(value)s'")
 LOCAL_MODE = N_("no shared items exist in single-user local mode: items and their exports "
                 "need user accounts (econsec users add)")
@@ -68,7 +67,7 @@ def require_export(actor: Actor, audit: Recorder, resource: str) -> None:
     if not actor.may(Action.ITEM_EXPORT):
         audit.record(actor=actor, action="deny", resource=resource, outcome="denied",
                      detail={"action": Action.ITEM_EXPORT.value})
-        raise ForbiddenError(NO_EXPORT, params={"action": Action.ITEM_EXPORT.value})
+        raise forbidden(Action.ITEM_EXPORT)
 
 
 def all_visible(store: Lister, actor: Actor, *, at: datetime,

@@ -22,7 +22,7 @@ from sqlalchemy import and_, false, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine, RowMapping
 from sqlalchemy.sql.elements import ColumnElement
 
-from econsec.access.actions import Action
+from econsec.access.actions import Action, forbidden
 from econsec.access.actor import Actor
 from econsec.access.filters import visible_items
 from econsec.access.policy import Marking, may_derive
@@ -483,8 +483,7 @@ class ItemStore:
         if not actor.may(action) or not actor.account_valid(at.date()):
             self.audit.record(actor=actor, action="deny", resource=resource, outcome="denied",
                               detail={"op": action.value}, at=at)
-            raise ForbiddenError("your roles do not allow %(action)s",
-                                 params={"action": action.value})
+            raise forbidden(action)
 
     @staticmethod
     def _select() -> Any:

@@ -21,10 +21,10 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 
 from econsec import __version__
-from econsec.audit.middleware import AuditRequests
 from econsec.errors import EconsecError
 from econsec.settings import Settings
 from econsec.web import problems
+from econsec.web.audit_requests import AuditRequests
 from econsec.web.auth import SignInGate
 from econsec.web.cache import ReadDeadline, StillComputing
 from econsec.web.limits import ExpensiveRequests

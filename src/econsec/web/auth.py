@@ -34,10 +34,10 @@ from urllib.parse import quote, urlsplit
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from econsec.access.actions import Action
+from econsec.access.actions import Action, forbidden
 from econsec.access.actor import LOCAL_ACTOR, Actor
 from econsec.access.sessions import SessionInfo, Sessions
-from econsec.errors import ForbiddenError, Location, NotSignedInError, ValidationError
+from econsec.errors import Location, NotSignedInError, ValidationError
 from econsec.i18n.terms import N_
 
 Scope = MutableMapping[str, Any]
@@ -68,7 +68,6 @@ SIGN_IN_PATHS = frozenset({"/login", "/login/totp", "/api/v1/session"})
 
 NOT_SIGNED_IN = N_("sign in first: this server has user accounts and this request needs a "
                    "signed-in session")
-NOT_ALLOWED = N_("your roles do not allow this action (%(action)s)")
 ACTOR_GIVEN = N_("actor: the signed-in user (%(name)s) is recorded as the actor; leave the "
                  "field out")
 
@@ -298,7 +297,7 @@ def require(action: Action) -> Any:
             audit(request.app.state.econsec, actor, "deny",
                   f"{request.method} {request.url.path}", outcome="denied",
                   detail={"action": action.value})
-            raise ForbiddenError(NOT_ALLOWED, params={"action": action.value})
+            raise forbidden(action)
         return actor
 
     dependency.econsec_action = action  # type: ignore[attr-defined]

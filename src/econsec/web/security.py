@@ -48,6 +48,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 
 from econsec.errors import ValidationError
+from econsec.settings import default_token_file as default_token_file  # re-exported
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -95,16 +96,6 @@ STRICT_TRANSPORT_SECURITY = (b"strict-transport-security", b"max-age=31536000")
 def new_token() -> str:
     """A fresh random token (256 bits, URL-safe)."""
     return secrets.token_urlsafe(32)
-
-
-def default_token_file() -> Path:
-    """``$ECONSEC_TOKEN_FILE``, else ``$XDG_STATE_HOME/econsec/api-token``
-    (``~/.local/state/econsec/api-token``)."""
-    explicit = os.environ.get("ECONSEC_TOKEN_FILE")
-    if explicit:
-        return Path(explicit).expanduser()
-    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(state) / "econsec" / "api-token"
 
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{32,128}")

@@ -4,46 +4,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
 
 from econsec.access.actions import Action
 from econsec.access.actor import Actor
-from econsec.audit.log import AuditEntry, AuditLog, VerifyResult
+from econsec.audit.log import VerifyResult
 from econsec.web.api.common import State, problem_responses
 from econsec.web.auth import require
+from econsec.web.council import AuditPage, audit_log, audit_page
 
 router = APIRouter(tags=["audit"])
 
 Auditor = Annotated[Actor, require(Action.AUDIT_READ)]
-
-
-class AuditPage(BaseModel):
-    """A page of records (newest first) and how many match the filters."""
-
-    records: list[AuditEntry]
-    total: int
-    limit: int
-    offset: int
-
-
-def audit_log(state: Any) -> AuditLog:
-    """The audit log of the app's knowledge base."""
-    return AuditLog(state.store.engine)
-
-
-def audit_page(state: Any, *, actor: str | None, action: str | None, outcome: str | None,
-               limit: int, offset: int) -> AuditPage:
-    """The records the page and the API show."""
-    log = audit_log(state)
-    records = log.page(limit=limit, offset=offset, actor_name=actor, action=action,
-                       outcome=outcome)
-    return AuditPage(
-        records=[AuditEntry.of(r) for r in records],
-        total=log.count(actor_name=actor, action=action, outcome=outcome),
-        limit=limit, offset=offset)
 
 
 @router.get("/audit", response_model=AuditPage, summary="The audit log",

@@ -16,25 +16,16 @@ from fastapi.responses import JSONResponse
 
 from econsec.access.actions import Action
 from econsec.access.actor import Actor
-from econsec.sharing.items import ItemStore
 from econsec.sharing.models import ItemPage, ItemView, NewItem, Notifications, RegradeIn
 from econsec.web.api.common import State, problem_responses
 from econsec.web.auth import current_actor, now, require
-from econsec.web.state import WebState
+from econsec.web.council import item_store
 
 router = APIRouter(tags=["shared items"])
 
 Reader = Annotated[Actor, Depends(current_actor)]
 Creator = Annotated[Actor, require(Action.ITEM_CREATE)]
 Regrader = Annotated[Actor, require(Action.ITEM_REGRADE)]
-
-
-def item_store(state: WebState) -> ItemStore:
-    """The item store on the app's knowledge base, auditing to its log."""
-    from econsec.audit.log import AuditLog
-
-    engine = state.store.engine
-    return ItemStore(engine, state.settings, AuditLog(engine))
 
 
 @router.post("/items", status_code=201, response_model=ItemView, summary="Share an item",

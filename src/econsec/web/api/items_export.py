@@ -29,7 +29,7 @@ def export(state: State, actor: Annotated[Actor, Depends(current_actor)],
     withheld unless the deployment enables level-3 bodies): ``format=stix`` a STIX 2.1
     bundle (a report per item, TLP 2.0 markings, the econsec marking as ``x_econsec_*``
     properties), ``format=jsonl`` one item a line as ``GET /api/v1/items/{id}`` shows it."""
-    from econsec.web.api.items import item_store
+    from econsec.web.council import item_store
 
     fmt = parse_format(format)
     store = item_store(state)

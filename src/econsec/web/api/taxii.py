@@ -291,7 +291,7 @@ def collection_of(call: Call, collection_id: str) -> Collection:
 
 def entries_of(call: Call, collection: Collection) -> list[StixEntry]:
     """The collection's objects for the caller (needs ``item_export``)."""
-    from econsec.web.api.items import item_store
+    from econsec.web.council import item_store
 
     assert call.actor is not None
     store = item_store(call.state)

@@ -8,18 +8,20 @@ import json
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from econsec.access.actions import Action
 from econsec.access.actor import Actor
 from econsec.i18n import translator
 from econsec.i18n.terms import N_
-from econsec.web.api.audit import audit_log, audit_page
-from econsec.web.api.common import State
 from econsec.web.auth import require
+from econsec.web.council import audit_log, audit_page
 from econsec.web.i18n import request_language
 from econsec.web.pages.common import render
+from econsec.web.state import WebState, get_state
+
+State = Annotated[WebState, Depends(get_state)]
 
 router = APIRouter(include_in_schema=False)
 

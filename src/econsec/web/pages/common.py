@@ -39,11 +39,11 @@ NAVIGATION = (
     ("/data", N_("Data")),
     ("/tech", N_("Technology")),
     ("/screening", N_("Screening")),
-    ("/items", N_("Shared items")),
 )
 
 #: Navigation shown only to readers whose roles grant the action: (path, label, action).
 PERMITTED_NAVIGATION = (
+    ("/items", N_("Shared items"), Action.ITEM_READ),
     ("/audit", N_("Audit log"), Action.AUDIT_READ),
 )
 

@@ -22,10 +22,11 @@ from econsec.i18n.terms import N_
 from econsec.kb.models import ITEM_KINDS
 from econsec.sharing.items import MAX_ID, parse_level
 from econsec.sharing.models import TLP_COLOURS, TLP_MARKS, NewItem
-from econsec.web.api.items import item_store
 from econsec.web.auth import current_actor, now, require
+from econsec.web.council import item_store
 from econsec.web.i18n import request_language
 from econsec.web.pages.common import render
+from econsec.web.problems import status_of
 from econsec.web.state import WebState, get_state
 
 router = APIRouter(include_in_schema=False)
@@ -97,6 +98,7 @@ def items(request: Request, state: State, actor: Reader,
     filters = {"q": q or "", "kind": kind or "", "level": level or "", "tlp": tlp or "",
                "group": group or ""}
     error = None
+    status = 200
     page = None
     try:
         page = item_store(state).list(
@@ -105,7 +107,8 @@ def items(request: Request, state: State, actor: Reader,
             group=group or None, limit=PAGE_SIZE, offset=offset)
     except EconsecError as exc:
         error = _error(request, exc)
-    return render(request, "items.html.j2", status_code=422 if error else 200,
+        status = status_of(exc)
+    return render(request, "items.html.j2", status_code=status,
                   title=t.gettext("Shared items"), page=page, error=error, filters=filters,
                   offset=offset, page_size=PAGE_SIZE, local=actor.local,
                   may_create=actor.may(Action.ITEM_CREATE), **_common())
