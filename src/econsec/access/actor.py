@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from econsec.access.actions import Action, Role, actions_of
 
@@ -69,7 +69,7 @@ class Actor:
         """True when the actor's roles grant ``action`` and the account is valid today."""
         if self.local:
             return action in LOCAL_ACTIONS
-        return action in self.actions and self.account_valid(date.today())
+        return action in self.actions and self.account_valid(datetime.now(UTC).date())
 
     def account_valid(self, on: date) -> bool:
         """The account and its organisation's contract are in date and not suspended."""
@@ -81,14 +81,15 @@ class Actor:
 
     def effective_level(self, on: date) -> int:
         """The highest level the actor may read on ``on``: 0 when the account, the
-        organisation's contract or the clearance is not valid; level 3 also needs a company's
-        certification in date (government and other organisations need none)."""
+        organisation's contract or the clearance is not valid; level 3 also needs the
+        organisation's certification in date (適合事業者: companies, think tanks and any other
+        private body under the 2024 act; government bodies need none)."""
         if self.local or self.clearance is None or not self.account_valid(on):
             return 0
         if not self.clearance.valid_on(on):
             return 0
         level = self.clearance.level
-        if level >= 3 and self.org_kind == "company" and (
+        if level >= 3 and self.org_kind != "government" and (
                 self.org_certified_until is None or self.org_certified_until < on):
             level = 2
         return level

@@ -317,9 +317,11 @@ class ItemStore:
             self.audit.record(actor=actor, action="deny", resource=f"item:{ref}",
                               outcome="denied", detail={"op": "read"}, at=at)
             raise NotFoundError(NO_ITEM, params={"id": ref})
+        detail: dict[str, Any] = {"level": view.level, "body_withheld": view.body_withheld}
+        if actor.break_glass_open(at):
+            detail["break_glass"] = True  # read under an open emergency access
         self.audit.record(actor=actor, action="read", resource=f"item:{view.id}",
-                          detail={"level": view.level, "body_withheld": view.body_withheld},
-                          at=at)
+                          detail=detail, at=at)
         return view
 
     def list(self, actor: Actor, *, at: datetime, query: str | None = None,
