@@ -241,8 +241,15 @@ def test_check_bind(host: str, refused: bool) -> None:
         with pytest.raises(ValidationError, match="--allow-remote"):
             check_bind(host, allow_remote=False)
         assert "WARNING" in (check_bind(host, allow_remote=True) or "")
+        assert "no user accounts" in (check_bind(host, allow_remote=True) or "").lower()
+        # with user accounts the danger is passwords and cookies in clear text, not
+        # anonymous changes: the refusal and the warning say so
+        with pytest.raises(ValidationError, match="TLS"):
+            check_bind(host, allow_remote=False, users=True)
+        assert "TLS" in (check_bind(host, allow_remote=True, users=True) or "")
     else:
         assert check_bind(host, allow_remote=False) is None
+        assert check_bind(host, allow_remote=False, users=True) is None
 
 
 def test_token_file_is_private_and_reused(tmp_path: Path) -> None:

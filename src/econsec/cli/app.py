@@ -400,14 +400,32 @@ app.command("sources")(sources)
 app.command("break-glass")(break_glass)
 
 
+def _how_scripts_call(url: str, token_file: Path) -> str:
+    """The start-up line telling scripts how to call the API: the token file in local mode;
+    signing in once user accounts exist (the token file is not accepted then)."""
+    from econsec.access.accounts import Accounts
+    from econsec.kb.engine import open_engine
+
+    engine = open_engine(url)
+    try:
+        users = Accounts(engine).any_users()
+    finally:
+        engine.dispose()
+    if users:
+        return ("User accounts exist: sign in at /login; scripts sign in with POST "
+                "/api/v1/session and send its csrf_token as X-CSRF-Token")
+    return f"API token for scripts (header X-CSRF-Token): {token_file}"
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")
                     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     allow_remote: Annotated[bool, typer.Option(
-        "--allow-remote", help="Allow an address beyond loopback (e.g. 0.0.0.0): anyone on "
-        "the network can then use econsec; there are no user accounts.")] = False,
+        "--allow-remote", help="Allow an address beyond loopback (e.g. 0.0.0.0): without "
+        "user accounts anyone on the network can use econsec; with them, passwords cross "
+        "the network in clear unless a TLS proxy is in front.")] = False,
     allowed_host: Annotated[list[str] | None, typer.Option(
         "--allowed-host", help="Another host name (NAME or NAME:PORT) the server answers "
         "to, e.g. behind a reverse proxy. Repeatable.")] = None,
@@ -427,13 +445,26 @@ def serve(
     """Start the web platform (JSON API under /api/v1, pages, OpenAPI docs at /docs)."""
     import uvicorn
 
+    from econsec.access.accounts import Accounts
+    from econsec.kb.engine import open_engine
     from econsec.web.app import create_app
-    from econsec.web.security import check_bind, default_token_file, load_or_create_token
+    from econsec.web.security import (
+        check_bind,
+        default_token_file,
+        is_loopback,
+        load_or_create_token,
+    )
 
-    warning = check_bind(host, allow_remote)
+    url = _db_url(db)
+    if is_loopback(host):
+        users = False  # no need to open the database before the app does
+    else:
+        engine = open_engine(url)
+        users = Accounts(engine).any_users()
+        engine.dispose()
+    warning = check_bind(host, allow_remote, users)
     path = token_file or default_token_file()
     token = load_or_create_token(path)
-    url = _db_url(db)
     names = [h.strip() for h in allowed_host or () if h.strip()]
     proxies = {"proxy_headers": bool(forwarded_allow_ips),
                "forwarded_allow_ips": forwarded_allow_ips or "127.0.0.1"}
@@ -443,7 +474,6 @@ def serve(
     if workers > 1:
         import os
 
-        from econsec.kb.engine import open_engine
         from econsec.web.serving import SQLITE_WORKERS_NOTE, worker_environment
 
         # the database reachable and migrated once, here: a wrong URL is one message and
@@ -454,17 +484,15 @@ def serve(
         if url.startswith("sqlite"):
             err.print(SQLITE_WORKERS_NOTE, markup=False, highlight=False)
         err.print(f"econsec on http://{shown}:{port}/ with {workers} worker processes "
-                  f"(knowledge base {url}; Ctrl+C stops)\n"
-                  f"API token for scripts (header X-CSRF-Token): {path}", markup=False,
-                  highlight=False)
+                  f"(knowledge base {url}; Ctrl+C stops)\n" + _how_scripts_call(url, path),
+                  markup=False, highlight=False)
         uvicorn.run("econsec.web.serving:app_from_environment", factory=True,
                     workers=workers, host=host, port=port, log_level="warning",
                     access_log=False, **proxies)  # type: ignore[arg-type]
         return
     app_ = create_app(url, host=host, port=port, allowed_hosts=names, token=token)
     err.print(f"econsec on http://{shown}:{port}/ (knowledge base {url}; Ctrl+C stops)\n"
-              f"API token for scripts (header X-CSRF-Token): {path}", markup=False,
-              highlight=False)
+              + _how_scripts_call(url, path), markup=False, highlight=False)
     uvicorn.run(app_, host=host, port=port, log_level="warning", access_log=False,
                 **proxies)  # type: ignore[arg-type]
 

@@ -135,19 +135,27 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def check_bind(host: str, allow_remote: bool) -> str | None:
+def check_bind(host: str, allow_remote: bool, users: bool = False) -> str | None:
     """Refuse to listen beyond loopback unless ``allow_remote``; then return the warning to
-    print (None for loopback)."""
+    print (None for loopback). ``users``: user accounts exist (every request then needs a
+    signed-in session, but passwords and cookies cross the network in clear without TLS)."""
     if is_loopback(host):
         return None
     if not allow_remote:
+        who = ("anyone who can reach it could try passwords and read sessions in clear text "
+               "(no TLS)" if users else "every machine that can reach this one could read "
+               "and change the knowledge base (no user accounts exist)")
         raise ValidationError(
-            f"--host {host} would let every machine that can reach this one read and change "
-            "the knowledge base (econsec has no user accounts); keep the default 127.0.0.1, "
-            "or pass --allow-remote if that is what you want")
+            f"--host {host}: {who}; keep the default 127.0.0.1 behind a TLS reverse proxy "
+            "(docs/deployment.md), or pass --allow-remote if that is what you want")
+    if users:
+        return (f"WARNING: econsec listens on {host} without TLS: passwords and session "
+                "cookies cross the network in clear. Put a TLS reverse proxy in front "
+                "(docs/deployment.md).")
     return (f"WARNING: econsec listens on {host}: anyone who can reach this machine on the "
             "network can read the knowledge base and, with the token every page shows, "
-            "change it. There are no user accounts. Use this only on a trusted network.")
+            "change it. No user accounts exist (econsec users add). Use this only on a "
+            "trusted network.")
 
 
 # ------------------------------------------------------------------------ hosts and origins
