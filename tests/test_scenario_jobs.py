@@ -46,7 +46,8 @@ def use_runner(server: LiveServer, **limits: Any) -> JobRunner:
     old = server.state.services.get("jobs")
     if old is not None:
         old.shutdown()
-    runner = JobRunner(workers=1, limits=JobLimits(**limits))
+    runner = JobRunner(workers=1, limits=JobLimits(**limits),
+                       engine=server.state.store.engine)
     server.state.services["jobs"] = runner
     return runner
 

@@ -69,6 +69,7 @@ def assert_japanese(texts: dict[str, str], pair: dict[str, Any]) -> str:
 
 def test_every_scenario_text_has_a_japanese_translation_with_its_placeholders() -> None:
     import econsec.web.pages.scenarios  # noqa: F401  (registers every scenario text)
+    import econsec.web.api.scenarios  # noqa: F401  (and the API's: progress, refusals)
 
     ja = catalogue("ja")
     assert len(known_messages()) >= 18
@@ -127,7 +128,8 @@ def use_runner(server: LiveServer, **limits: Any) -> JobRunner:
     old = server.state.services.get("jobs")
     if old is not None:
         old.shutdown()
-    runner = JobRunner(workers=1, limits=JobLimits(**limits))
+    runner = JobRunner(workers=1, limits=JobLimits(**limits),
+                       engine=server.state.store.engine)
     server.state.services["jobs"] = runner
     return runner
 

@@ -578,3 +578,37 @@ AUDIT_LOG = Table(
 )
 """Append-only, hash-chained record of every read, write, export, share change, login and
 denial (``econsec audit verify``)."""
+
+SCENARIO_JOBS = Table(
+    "scenario_jobs", metadata,
+    #: The random job id (``uuid4().hex``).
+    Column("id", String(32), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    #: The actor who started it: the signed-in user's name, or ``local``.
+    Column("owner", String(200), nullable=False, index=True),
+    Column("owner_org_id", Integer),
+    #: What the per-client quota counts (the user's name, or the address in local mode).
+    Column("client", String(200), nullable=False, index=True),
+    Column("status", String(10), nullable=False, index=True),
+    Column("progress", Float, nullable=False, default=0.0),
+    #: What the job is doing, in English; ``message_text``: JSON ``{id, params}``.
+    _text("message"),
+    Column("message_text", Text),
+    #: JSON object shown beside the job (scenario, mrio, horizon_days, cost, notes, …).
+    Column("meta", Text, nullable=False, default="{}"),
+    #: JSON result document when done (what the API returns).
+    Column("result", Text),
+    #: JSON problem details when failed (``detail_text``: ``{id, params}``).
+    Column("error", Text),
+    #: Set by a cancel through any worker; the running worker reads it.
+    Column("cancel_requested", Boolean, nullable=False, default=False),
+    Column("created_at", String(32), nullable=False, index=True),
+    Column("started_at", String(32)),
+    #: Written by the running worker (progress, heartbeat): a job still queued or running
+    #: without an update for long is reported failed (its worker stopped).
+    Column("updated_at", String(32), nullable=False),
+    Column("finished_at", String(32)),
+    CheckConstraint("status IN ('queued', 'running', 'done', 'failed', 'cancelled')",
+                    name="status"),
+)
+"""Scenario runs of the web app, shared by every worker process."""

@@ -8,11 +8,18 @@ problem with its line and path; ``mrio`` may only name a bundled table, never a 
 path), its cost estimated (industries² × days × variants; above the cap: 422) and the
 client's quota checked (429 with ``Retry-After``); then it runs on the app's
 :class:`~econsec.web.jobs.JobRunner`: 202 with the job and a ``Location``.
-``GET /scenarios/runs/{id}`` reports status and progress; when done, ``result`` is the JSON
-of ``econsec simulate --single --format json`` and ``series`` holds daily series per variant
-for charts. ``DELETE /scenarios/runs/{id}`` (or ``POST …/{id}/cancel``) cancels a run: it
-stops within one simulated day. Ensemble blocks are not run here (one run; ``econsec
-simulate`` runs ensembles); one that varies nothing is refused as on the command line.
+Runs are kept in the knowledge base, so any worker process answers for any run
+(:mod:`econsec.web.jobs`). ``GET /scenarios/runs/{id}`` reports status and progress; when
+done, ``result`` is the JSON of ``econsec simulate --single --format json`` and ``series``
+holds daily series per variant for charts. ``DELETE /scenarios/runs/{id}`` (or ``POST
+…/{id}/cancel``) cancels a run: it stops within about a second. Ensemble blocks are not run
+here (one run; ``econsec simulate`` runs ensembles); one that varies nothing is refused as
+on the command line.
+
+A run belongs to whoever started it: once user accounts exist, only its owner reads or
+cancels it (another user gets the 404 of an unknown run) and ``GET /scenarios/runs`` lists
+the owner's runs; the quota counts per user. In local mode (no users) every run is the
+single user's.
 
 Texts from econsec's own code are English here (the API does not negotiate a language) and
 each comes with its ``(message id, parameters)`` pair so a page can show it in its own
@@ -27,11 +34,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import numpy as np
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from econsec.access.actions import Action
+from econsec.access.actor import Actor
 from econsec.errors import DataFormatError, Location, ValidationError
 from econsec.io_models.loaders import READING_BUNDLED
 from econsec.io_models.mrio_cache import READING_CACHE, READING_SOURCE, SAVING_CACHE
@@ -61,7 +69,7 @@ from econsec.web.api.common import (
     service,
 )
 from econsec.web.api.models import Job, WorkedScenarios
-from econsec.web.auth import require
+from econsec.web.auth import current_actor, require
 from econsec.web.common import loaded_mrio
 from econsec.web.jobs import (
     DONE,
@@ -75,6 +83,9 @@ from econsec.web.problems import problem, redact
 from econsec.web.state import WebState
 
 router = APIRouter(prefix="/scenarios", tags=["scenarios"])
+
+Reader = Annotated[Actor, Depends(current_actor)]
+Analyst = Annotated[Actor, require(Action.ANALYSE)]
 
 #: Content types of a YAML scenario. ``text/plain`` is not one: a page on another site can
 #: send it without asking the browser first.
@@ -146,10 +157,21 @@ def refusal_response(request: Request, exc: Refused | CostCapExceeded | JobNotFo
 
 def job_runner(state: WebState) -> JobRunner:
     """The app's job runner (created on first use; tests may install their own under
-    ``state.services["jobs"]`` with other :class:`~econsec.web.jobs.JobLimits`)."""
-    return service(state, "jobs", lambda: JobRunner(
+    ``state.services["jobs"]`` with other :class:`~econsec.web.jobs.JobLimits`), keeping
+    its jobs in the app's knowledge base."""
+    runner: JobRunner = service(state, "jobs", lambda: JobRunner(
         workers=JOB_WORKERS, max_jobs=MAX_JOBS,
         limits=JobLimits(max_seconds=state.settings.job_seconds)))
+    engine = getattr(state.store, "engine", None)
+    if runner.engine is None and engine is not None:
+        runner.bind(engine)
+    return runner
+
+
+def owner_filter(actor: Actor) -> str | None:
+    """Whose runs ``actor`` may read and cancel: its own once users exist; every run in
+    local mode (None)."""
+    return actor.name if actor.user_id is not None else None
 
 
 def run_cost(scenario: Scenario, industries: int) -> float:
@@ -303,8 +325,11 @@ def content_kind(request: Request) -> str:
     raise Refused(415, "request failed", Text(UNSUPPORTED_TYPE, {"type": shown}))
 
 
-def client_of(request: Request) -> str:
-    """The address a quota is counted for (the client's, in local mode)."""
+def client_of(request: Request, actor: Actor) -> str:
+    """Whom a quota is counted for: the signed-in user, or the client's address in local
+    mode."""
+    if actor.user_id is not None:
+        return f"user:{actor.name}"
     return request.client.host if request.client is not None else ""
 
 
@@ -315,12 +340,12 @@ def _industries(state: WebState, scenario: Scenario) -> int:
     return len(mrio.regions) * len(mrio.sectors)
 
 
-@router.post("/runs", dependencies=[require(Action.ANALYSE)],
-             status_code=202, response_model=Job, summary="Start a scenario run",
+@router.post("/runs", status_code=202, response_model=Job, summary="Start a scenario run",
              openapi_extra=_RUN_BODY, responses=problem_responses(404, 413, 415, 422, 429))
 async def start_run(
     request: Request,
     state: State,
+    actor: Analyst,
     worst: Annotated[int, Query(ge=1, le=100, description="Worst-hit sectors listed")] = 10,
 ) -> Response:
     """Validate the scenario, check its cost and the client's quota, and queue it: 202
@@ -347,7 +372,7 @@ async def start_run(
                   "horizon_days": scenario.horizon_days, "cost": cost,
                   "notes": [render(n) for n in notes],
                   "note_texts": [n.to_json() for n in notes]},
-            client=client_of(request))
+            client=client_of(request, actor), owner=actor.name, owner_org_id=actor.org_id)
     except QuotaExceeded as exc:
         return refusal_response(request, Refused(
             429, "request failed", exc.text, headers={"Retry-After": str(exc.retry_after)}))
@@ -355,51 +380,55 @@ async def start_run(
     return json_response(job_document(job), status_code=202, headers={"Location": location})
 
 
-def _cancel(state: WebState, job_id: str) -> Response | JobNotFound:
+def _cancel(state: WebState, job_id: str, actor: Actor) -> Response | JobNotFound:
     try:
-        job = job_runner(state).cancel(job_id)
+        job = job_runner(state).cancel(job_id, owner=owner_filter(actor))
     except JobNotFound as exc:
         return exc
     return json_response(job_document(job))
 
 
-async def _cancel_response(request: Request, state: WebState, job_id: str) -> Response:
-    answer = await run_in_threadpool(_cancel, state, job_id)
+async def _cancel_response(request: Request, state: WebState, job_id: str, actor: Actor
+                           ) -> Response:
+    answer = await run_in_threadpool(_cancel, state, job_id, actor)
     return refusal_response(request, answer) if isinstance(answer, JobNotFound) else answer
 
 
-@router.delete("/runs/{job_id}", dependencies=[require(Action.ANALYSE)],
-               response_model=Job, summary="Cancel a scenario run",
+@router.delete("/runs/{job_id}", response_model=Job, summary="Cancel a scenario run",
                responses=problem_responses(404))
-async def cancel_run(job_id: str, request: Request, state: State) -> Response:
-    """Cancel the run: a queued run never starts, a running one stops within one simulated
-    day (``status: cancelled``); a finished run is returned as it is."""
-    return await _cancel_response(request, state, job_id)
+async def cancel_run(job_id: str, request: Request, state: State, actor: Analyst
+                     ) -> Response:
+    """Cancel the run (through any worker process): a queued run never starts, a running
+    one stops within about a second (``status: cancelled``); a finished run is returned as
+    it is. Another user's run is unknown here (404)."""
+    return await _cancel_response(request, state, job_id, actor)
 
 
-@router.post("/runs/{job_id}/cancel", dependencies=[require(Action.ANALYSE)],
-             response_model=Job, summary="Cancel a scenario run",
+@router.post("/runs/{job_id}/cancel", response_model=Job, summary="Cancel a scenario run",
              responses=problem_responses(404))
-async def cancel_run_post(job_id: str, request: Request, state: State) -> Response:
+async def cancel_run_post(job_id: str, request: Request, state: State, actor: Analyst
+                          ) -> Response:
     """The same as ``DELETE /scenarios/runs/{id}``."""
-    return await _cancel_response(request, state, job_id)
+    return await _cancel_response(request, state, job_id, actor)
 
 
-@router.get("/runs", summary="Scenario runs kept in memory")
-def list_runs(state: State) -> Response:
-    """Every job kept (oldest first) without results."""
+@router.get("/runs", summary="Scenario runs kept")
+def list_runs(state: State, actor: Reader) -> Response:
+    """The runs kept (the reader's own once users exist; oldest first) without results."""
     jobs = [{k: v for k, v in job_document(j).items() if k not in ("result", "series")}
-            for j in job_runner(state).jobs()]
+            for j in job_runner(state).list(owner=owner_filter(actor))]
     return json_response({"items": jobs, "total": len(jobs)})
 
 
 @router.get("/runs/{job_id}", response_model=Job, summary="Status and result of a run",
             responses=problem_responses(404))
-def get_run(job_id: str, request: Request, state: State) -> Response:
+def get_run(job_id: str, request: Request, state: State, actor: Reader) -> Response:
     """Status (queued, running, done, failed, cancelled) and progress 0-1; when done the
-    result and the daily series, when failed the problem details in ``error``."""
+    result and the daily series, when failed the problem details in ``error`` (also when
+    the server process running it stopped). Another user's run is unknown here (404)."""
     try:
-        return json_response(job_document(job_runner(state).get(job_id)))
+        job = job_runner(state).get(job_id, owner=owner_filter(actor))
+        return json_response(job_document(job))
     except JobNotFound as exc:
         return refusal_response(request, exc)
 

@@ -1,6 +1,7 @@
 """The public-private council portal: organisations, users, clearances, working groups,
 sessions, shared items with their markings and distribution, regrades, break-glass grants
-and the hash-chained audit log; transfer cases gain the organisation they belong to.
+and the hash-chained audit log; transfer cases gain the organisation they belong to; the
+web app's scenario runs (shared by its worker processes).
 
 Revision ID: 0004
 Revises: 0003
@@ -301,6 +302,39 @@ def upgrade() -> None:
     with op.batch_alter_table("item_users", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_item_users_user_id"), ["user_id"], unique=False)
 
+    op.create_table(
+        "scenario_jobs",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("owner", sa.String(length=200), nullable=False),
+        sa.Column("owner_org_id", sa.Integer(), nullable=True),
+        sa.Column("client", sa.String(length=200), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("progress", sa.Float(), nullable=False),
+        sa.Column("message", sa.Text(), nullable=False),
+        sa.Column("message_text", sa.Text(), nullable=True),
+        sa.Column("meta", sa.Text(), nullable=False),
+        sa.Column("result", sa.Text(), nullable=True),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("cancel_requested", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.String(length=32), nullable=False),
+        sa.Column("started_at", sa.String(length=32), nullable=True),
+        sa.Column("updated_at", sa.String(length=32), nullable=False),
+        sa.Column("finished_at", sa.String(length=32), nullable=True),
+        sa.CheckConstraint(
+            "status IN ('queued', 'running', 'done', 'failed', 'cancelled')",
+            name=op.f("ck_scenario_jobs_status"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_scenario_jobs")),
+    )
+    with op.batch_alter_table("scenario_jobs", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_scenario_jobs_client"), ["client"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_scenario_jobs_created_at"), ["created_at"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_scenario_jobs_owner"), ["owner"], unique=False)
+        batch_op.create_index(batch_op.f("ix_scenario_jobs_status"), ["status"], unique=False)
+
     with op.batch_alter_table("transfer_cases", schema=None) as batch_op:
         batch_op.add_column(sa.Column("org_id", sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f("ix_transfer_cases_org_id"), ["org_id"], unique=False)
@@ -310,6 +344,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("scenario_jobs", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_scenario_jobs_status"))
+        batch_op.drop_index(batch_op.f("ix_scenario_jobs_owner"))
+        batch_op.drop_index(batch_op.f("ix_scenario_jobs_created_at"))
+        batch_op.drop_index(batch_op.f("ix_scenario_jobs_client"))
+    op.drop_table("scenario_jobs")
     with op.batch_alter_table("transfer_cases", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_transfer_cases_org_id_orgs"), type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_transfer_cases_org_id"))
