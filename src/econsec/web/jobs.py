@@ -336,7 +336,7 @@ class JobRunner:
                 return self._job_of(row)
         raise not_found(job_id)
 
-    def list(self, owner: str | None = None) -> list[Job]:
+    def list_jobs(self, owner: str | None = None) -> list[Job]:
         """The jobs kept (of ``owner`` when given), oldest first, without their results."""
         columns = [c for c in T.c if c.name != "result"]
         query = select(*columns).order_by(T.c.created_at)

@@ -416,7 +416,7 @@ async def cancel_run_post(job_id: str, request: Request, state: State, actor: An
 def list_runs(state: State, actor: Reader) -> Response:
     """The runs kept (the reader's own once users exist; oldest first) without results."""
     jobs = [{k: v for k, v in job_document(j).items() if k not in ("result", "series")}
-            for j in job_runner(state).list(owner=owner_filter(actor))]
+            for j in job_runner(state).list_jobs(owner=owner_filter(actor))]
     return json_response({"items": jobs, "total": len(jobs)})
 
 
