@@ -400,18 +400,33 @@ app.command("sources")(sources)
 app.command("break-glass")(break_glass)
 
 
+def _users_exist(url: str) -> bool:
+    """Whether the knowledge base at ``url`` has user accounts, read without creating or
+    migrating anything (a refused ``serve`` leaves no database behind)."""
+    from sqlalchemy import create_engine, inspect, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and not (
+            parsed.database and Path(parsed.database).is_file()):
+        return False
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            if not inspect(conn).has_table("users"):
+                return False
+            return conn.execute(text("SELECT 1 FROM users LIMIT 1")).first() is not None
+    except SQLAlchemyError:
+        return False  # the app's own opening reports what is wrong
+    finally:
+        engine.dispose()
+
+
 def _how_scripts_call(url: str, token_file: Path) -> str:
     """The start-up line telling scripts how to call the API: the token file in local mode;
     signing in once user accounts exist (the token file is not accepted then)."""
-    from econsec.access.accounts import Accounts
-    from econsec.kb.engine import open_engine
-
-    engine = open_engine(url)
-    try:
-        users = Accounts(engine).any_users()
-    finally:
-        engine.dispose()
-    if users:
+    if _users_exist(url):
         return ("User accounts exist: sign in at /login; scripts sign in with POST "
                 "/api/v1/session and send its csrf_token as X-CSRF-Token")
     return f"API token for scripts (header X-CSRF-Token): {token_file}"
@@ -445,7 +460,6 @@ def serve(
     """Start the web platform (JSON API under /api/v1, pages, OpenAPI docs at /docs)."""
     import uvicorn
 
-    from econsec.access.accounts import Accounts
     from econsec.kb.engine import open_engine
     from econsec.web.app import create_app
     from econsec.web.security import (
@@ -456,13 +470,7 @@ def serve(
     )
 
     url = _db_url(db)
-    if is_loopback(host):
-        users = False  # no need to open the database before the app does
-    else:
-        engine = open_engine(url)
-        users = Accounts(engine).any_users()
-        engine.dispose()
-    warning = check_bind(host, allow_remote, users)
+    warning = check_bind(host, allow_remote, not is_loopback(host) and _users_exist(url))
     path = token_file or default_token_file()
     token = load_or_create_token(path)
     names = [h.strip() for h in allowed_host or () if h.strip()]
