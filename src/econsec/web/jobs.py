@@ -86,7 +86,7 @@ SERVER_QUOTA = N_(
 TIMED_OUT = N_(
     "the run was stopped after the maximum run time of %(seconds)s s per job; shorten the "
     "horizon, run fewer variants, or use the econsec command line")
-NO_SUCH_JOB = N_("no job '%(job)s' (finished jobs are kept for a while, not across restarts)")
+NO_SUCH_JOB = N_("no job '%(job)s' (the newest 100 finished jobs are kept)")
 WORKER_STOPPED = N_(
     "the run stopped: the server process running it stopped (a restart or a crash); "
     "start the run again")
@@ -199,6 +199,7 @@ class JobControl:
         self.runner = runner
         self._written = time.monotonic()
         self._polled = time.monotonic()
+        self._kind: str | None = None
 
     def __call__(self, fraction: float, message: Text | str = "") -> None:
         job = self.job
@@ -208,8 +209,12 @@ class JobControl:
         elif message:
             job.message, job.message_text = message, None
         runner = self.runner
-        if runner is not None and time.monotonic() - self._written >= runner.write_every:
-            self._written = time.monotonic()
+        kind = message.id if isinstance(message, Text) else None
+        if runner is not None and (kind != self._kind
+                                   or time.monotonic() - self._written >= runner.write_every):
+            # written at most every ``write_every`` s, and at once when the kind of message
+            # changes (loading the table, then the first simulated day)
+            self._written, self._kind = time.monotonic(), kind
             runner.write_progress(job)
 
     def check(self, *_: Any) -> None:
