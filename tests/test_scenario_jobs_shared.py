@@ -216,6 +216,21 @@ def test_only_the_owner_reads_or_cancels_a_run(runners: Callable[..., JobRunner]
     assert b.cancel(job.id, owner="alice").status == "cancelled"
 
 
+def test_a_message_with_a_nul_is_recorded(runners: Callable[..., JobRunner]) -> None:
+    """A variant name in a progress message comes from the scenario file: a NUL in it
+    (which PostgreSQL refuses in text) does not lose the run."""
+
+    def work(control: JobControl) -> Any:
+        control(0.5, "variant\x00name: day 1 of 2")
+        return {"result": {"ok": True}, "series": {}}
+
+    runner = runners(write_every=0)
+    job = runner.submit("scenario", work, {"scenario": "x\x00y"}, client="nul")
+    done = wait_status(runner, job.id, ("done", "failed"))
+    assert done.status == "done" and done.result == {"result": {"ok": True}, "series": {}}
+    assert done.meta == {"scenario": "x\x00y"}
+
+
 @pytest.mark.parametrize("job_id", ["0123", "x" * 32, "\x00" * 32, "A" * 32 + "'", ""])
 def test_malformed_ids_are_unknown(runners: Callable[..., JobRunner], job_id: str) -> None:
     runner = runners()

@@ -418,7 +418,7 @@ class JobRunner:
         try:
             with self._db().begin() as conn:
                 conn.execute(update(T).where(T.c.id == job.id, T.c.status == RUNNING).values(
-                    progress=job.progress, message=job.message,
+                    progress=job.progress, message=_plain(job.message),
                     message_text=_dumps(job.message_text), updated_at=stamp(now)))
             job.updated = now
         except SQLAlchemyError:
@@ -450,7 +450,8 @@ class JobRunner:
     def _finish(self, job: Job) -> None:
         """Record the end of ``job`` (unless it was ended already: cancelled while queued,
         at shutdown, or reported stopped)."""
-        values = {"status": job.status, "progress": job.progress, "message": job.message,
+        values = {"status": job.status, "progress": job.progress,
+                  "message": _plain(job.message),
                   "message_text": _dumps(job.message_text), "error": _dumps(job.error),
                   "finished_at": stamp(job.finished or time.time()),
                   "updated_at": stamp(time.time())}
@@ -565,6 +566,12 @@ class JobRunner:
                                  .values(updated_at=stamp(time.time())))
             except SQLAlchemyError:
                 log.warning("could not record that jobs are alive", exc_info=True)
+
+
+def _plain(text: str) -> str:
+    """``text`` without NUL characters (PostgreSQL refuses them in text; a variant name in
+    a progress message comes from the scenario file)."""
+    return text.replace("\x00", "")
 
 
 def _dumps(value: Any) -> str | None:
