@@ -329,8 +329,8 @@ def client_of(request: Request, actor: Actor) -> str:
     """Whom a quota is counted for: the signed-in user, or the client's address in local
     mode."""
     if actor.user_id is not None:
-        return f"user:{actor.name}"
-    return request.client.host if request.client is not None else ""
+        return actor.name[:200]
+    return request.client.host[:200] if request.client is not None else ""
 
 
 def _industries(state: WebState, scenario: Scenario) -> int:
