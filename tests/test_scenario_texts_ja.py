@@ -68,8 +68,9 @@ def assert_japanese(texts: dict[str, str], pair: dict[str, Any]) -> str:
 
 
 def test_every_scenario_text_has_a_japanese_translation_with_its_placeholders() -> None:
-    import econsec.web.pages.scenarios  # noqa: F401  (registers every scenario text)
-    import econsec.web.api.scenarios  # noqa: F401  (and the API's: progress, refusals)
+    # registers every scenario text: the page's, and the API's (progress, refusals)
+    import econsec.web.api.scenarios
+    import econsec.web.pages.scenarios  # noqa: F401
 
     ja = catalogue("ja")
     assert len(known_messages()) >= 18
