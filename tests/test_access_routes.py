@@ -255,7 +255,13 @@ def test_reads_need_a_session_once_users_exist(server: LiveServer,
     assert page.headers["location"] == "/login?next=%2Fcountries%3Fx%3D1"
     for public in ("/login", "/api/v1/health", "/static/econsec.css"):
         assert httpx.get(server.url + public, timeout=30).status_code == 200, public
-    assert clients["auditor"].http.get("/api/v1/countries").status_code == 200
+    signed_in = clients["auditor"].http.get("/api/v1/countries")
+    assert signed_in.status_code == 200
+    # what a signed-in user reads is kept by no shared cache and not shown from the
+    # browser's cache after sign-out; static assets keep their own caching
+    assert signed_in.headers["cache-control"] == "private, no-store"
+    assert "no-store" not in clients["auditor"].http.get("/static/econsec.css").headers.get(
+        "cache-control", "")
 
 
 def test_csrf_token_is_the_sessions(server: LiveServer, clients: dict[str, Client]) -> None:

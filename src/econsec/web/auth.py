@@ -213,11 +213,30 @@ class SignInGate:
             return
         state = self.settings()
         context = await auth_context_async(scope, state)
-        if not context.users or context.signed_in:
+        if not context.users:
             await self.app(scope, receive, send)
+            return
+        if context.signed_in:
+            await self.app(scope, receive, _private(send))
             return
         await run_in_threadpool(_audit_unsigned, state, scope)
         await refuse_unsigned(scope, send, drop_cookie=context.session is None)
+
+
+def _private(send: Send) -> Send:
+    """``send`` that marks an answer to a signed-in user ``Cache-Control: private,
+    no-store`` unless it says otherwise: no shared proxy keeps it, and the browser does not
+    show it again from its cache after sign-out."""
+
+    async def marked(message: Any) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", ()))
+            if not any(key.lower() == b"cache-control" for key, _ in headers):
+                headers.append((b"cache-control", b"private, no-store"))
+                message["headers"] = headers
+        await send(message)
+
+    return marked
 
 
 def _audit_unsigned(state: Any, scope: Scope) -> None:
