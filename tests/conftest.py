@@ -64,6 +64,14 @@ def private_audit_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashes() -> None:
+    """Passwords are hashed with the documented cheap profile (ECONSEC_PASSWORD_HASH_COST
+    =test) in every test, server and subprocess: sign-ins are many and argon2id at the
+    production cost takes ~0.15 s each. Tests of the production profile unset it."""
+    os.environ["ECONSEC_PASSWORD_HASH_COST"] = "test"
+
+
 def reset_postgres(url: str) -> None:
     """Drop every table of the knowledge base (and Alembic's version) at ``url``."""
     from sqlalchemy import create_engine, text
