@@ -10,9 +10,8 @@ written to the audit log.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,7 +19,7 @@ import typer
 
 from econsec.cli.console import out
 from econsec.cli.items_export_cmd import export_items
-from econsec.cli.options import DbOption, FormatOption
+from econsec.cli.options import DbOption, FormatOption, fields_as_options
 from econsec.cli.output import OutputFormat, Result, emit
 
 items_app = typer.Typer(help="Shared items of the council: add, list, show, regrade.",
@@ -97,18 +96,7 @@ _OPTIONS = {"level": "--level", "tlp": "--tlp", "groups": "--group", "orgs": "--
             "offset": "--offset", "body": "FILE"}
 
 
-@contextmanager
-def _options() -> Iterator[None]:
-    """Errors located at an input field are re-located at the option that gave it."""
-    from econsec.errors import EconsecError, Location
-
-    try:
-        yield
-    except EconsecError as exc:
-        where = exc.location
-        if where.file is None and where.column in _OPTIONS:
-            exc.location = Location(None, where.line, _OPTIONS[where.column])
-        raise
+_options = partial(fields_as_options, _OPTIONS)
 
 
 def _cell(value: Any) -> Any:

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import getpass
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from econsec.cli.console import err, out
-from econsec.cli.options import DbOption, FormatOption
+from econsec.cli.options import DbOption, FormatOption, fields_as_options
 from econsec.cli.output import OutputFormat, Result, emit
 from econsec.errors import EconsecError, Location
 from econsec.textsafe import csv_cell, terminal_text
@@ -48,16 +47,7 @@ _OPTIONS = {"technology": "--technology", "counterparty": "--counterparty",
             "actor": "--by", "status": "STATUS", "case_id": "CASE_ID"}
 
 
-@contextmanager
-def _options() -> Iterator[None]:
-    """Errors located at an input field are re-located at the option that gave it."""
-    try:
-        yield
-    except EconsecError as exc:
-        where = exc.location
-        if where.file is None and where.column in _OPTIONS:
-            exc.location = Location(None, where.line, _OPTIONS[where.column])
-        raise
+_options = partial(fields_as_options, _OPTIONS)
 
 
 def _terminal(value: Any) -> Any:
