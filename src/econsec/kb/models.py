@@ -612,3 +612,86 @@ SCENARIO_JOBS = Table(
                     name="status"),
 )
 """Scenario runs of the web app, shared by every worker process."""
+
+
+# --------------------------------------------------------------------------- tabletop
+# exercises (migration 0005_exercises; owned by econsec.exercises). The definition is kept
+# as validated JSON so a running exercise does not change when its file does.
+
+EXERCISE_STATUSES = ("setup", "running", "paused", "ended")
+EXERCISE_LOG_KINDS = ("created", "started", "advanced", "inject_released", "decision_opened",
+                      "move", "decision", "note", "paused", "resumed", "ended")
+
+EXERCISES = Table(
+    "exercises", metadata,
+    _id(),
+    _text("title"),
+    #: The exercise file it was started from (a path's name, or ``worked:<name>``).
+    Column("definition_name", String(200), nullable=False),
+    Column("definition_sha256", String(64), nullable=False),
+    #: The validated definition (JSON), frozen when the exercise was created.
+    Column("definition", Text, nullable=False),
+    Column("status", String(10), nullable=False, default="setup", index=True),
+    #: Exercise time in minutes since the start.
+    Column("clock", Integer, nullable=False, default=0),
+    #: Bumped on every change: a page polls it to know when to refresh.
+    Column("revision", Integer, nullable=False, default=0),
+    #: JSON result of the no-action baseline run (cached), and the job computing it.
+    Column("baseline", Text),
+    Column("baseline_job", String(32)),
+    _text("created_by"),
+    Column("org_id", Integer, ForeignKey("orgs.id"), index=True),
+    Column("created_at", String(32), nullable=False),
+    Column("started_at", String(32)),
+    Column("ended_at", String(32)),
+    Column("updated_at", String(32), nullable=False),
+    CheckConstraint("status IN ('setup', 'running', 'paused', 'ended')", name="status"),
+)
+"""A tabletop exercise session (facilitator, teams, timeline in ``exercise_log``)."""
+
+EXERCISE_TEAMS = Table(
+    "exercise_teams", metadata,
+    Column("exercise_id", Integer, ForeignKey("exercises.id", ondelete="CASCADE"),
+           primary_key=True),
+    #: The team id of the definition.
+    Column("team", String(100), primary_key=True),
+    #: SHA-256 of the team's join code (NULL: members are assigned by the facilitator only).
+    Column("join_code_hash", String(64)),
+)
+"""A team of an exercise."""
+
+EXERCISE_MEMBERS = Table(
+    "exercise_members", metadata,
+    Column("exercise_id", Integer, ForeignKey("exercises.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
+           index=True),
+    Column("team", String(100), nullable=False),
+    Column("since", String(32), nullable=False),
+    _text("added_by"),
+)
+"""Which team a signed-in user plays in an exercise (one team per user and exercise)."""
+
+EXERCISE_LOG = Table(
+    "exercise_log", metadata,
+    Column("exercise_id", Integer, ForeignKey("exercises.id", ondelete="CASCADE"),
+           primary_key=True),
+    #: 1, 2, 3, … per exercise.
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", String(32), nullable=False),
+    #: The exercise clock (minutes) when it happened.
+    Column("clock", Integer, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("team", String(100)),
+    _text("actor"),
+    #: JSON: the inject / decision point id, the move's measures and parameters, …
+    Column("payload", Text, nullable=False, default="{}"),
+    #: JSON: the recomputed scenario result of a move (filled when its job is done).
+    Column("result", Text),
+    #: The scenario job recomputing a move.
+    Column("job_id", String(32)),
+    CheckConstraint(
+        "kind IN ('created', 'started', 'advanced', 'inject_released', 'decision_opened', "
+        "'move', 'decision', 'note', 'paused', 'resumed', 'ended')", name="kind"),
+)
+"""The timeline of an exercise, append only (a move's ``result`` is filled in later)."""
