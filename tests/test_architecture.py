@@ -14,6 +14,7 @@ BASE = {"errors", "records", "settings", "suggest", "i18n", "jsonable", "documen
 ALLOWED_MODULES = {
     "analyses": {"kb.protocol"},
     "reports": {"kb.protocol"},
+    "policy": {"kb.protocol"},
 }
 
 #: Which top-level econsec packages each package may import (besides itself and BASE).
@@ -27,6 +28,7 @@ ALLOWED = {
     "scenarios": {"io_models"},
     "reports": {"analyses", "scenarios", "io_models"},
     "techmgmt": {"kb", "datasets"},
+    "policy": {"scenarios", "io_models", "analyses"},
     # the council portal: the audit log under the access layer, shared items over both
     "audit": {"kb"},
     "access": {"kb", "audit"},
