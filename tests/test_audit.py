@@ -499,3 +499,33 @@ def test_key_from_the_environment_wins(monkeypatch: pytest.MonkeyPatch, audit_di
     monkeypatch.setenv("ECONSEC_AUDIT_KEY", "a key from the environment")
     assert load_key(create=True) == b"a key from the environment"
     assert not (audit_dir / "audit-key").exists()
+
+
+def test_the_key_file_is_read_once_per_process_and_again_when_it_changes(
+        empty_db: Path, tmp_path: Path, audit_dir: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A record (a new AuditLog each time, as the web app writes one per request) does not
+    read the key file again; a replaced key file is read at the next record."""
+    engine = open_engine(str(_fresh(empty_db, tmp_path)))
+    AuditLog(engine).record(actor="first", action="read", resource="r")  # creates the key
+    reads: list[str] = []
+    read_text = Path.read_text
+
+    def counting(self: Path, *args: object, **kwargs: object) -> str:
+        if self.name == "audit-key":
+            reads.append(str(self))
+        return read_text(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "read_text", counting)
+    for i in range(20):
+        AuditLog(engine).record(actor="again", action="read", resource=f"r{i}")
+    assert len(reads) <= 1  # (at most once: a test before this one may have read another)
+    reads.clear()
+    new_key = "ab" * 32
+    (audit_dir / "audit-key").write_text(new_key + "\n", encoding="ascii")
+    seq = AuditLog(engine).record(actor="after", action="read", resource="changed")
+    assert len(reads) == 1
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT hash, mac FROM audit_log WHERE seq = :s"),
+                              {"s": seq}).one()
+    assert stored.mac == record_mac(new_key.encode("ascii"), stored.hash)

@@ -6,6 +6,10 @@ mode 0600) in the audit folder: ``$ECONSEC_AUDIT_DIR``, else the folder of the A
 anchor of each database (last sequence number and hash, with a MAC) is the file
 ``audit-head-<id>.json`` in the same folder, ``<id>`` derived from the database's location.
 Every process that writes the log must see the same key and folder.
+
+The key file is read once per process and kept (:func:`load_key`): a record costs one
+``stat`` of the file, and a changed file (another inode, size or modification time) is
+read again. The anchor file's path is kept per engine and audit folder.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ import hmac
 import json
 import os
 import secrets
+import threading
+import weakref
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -44,10 +50,13 @@ def load_key(*, create: bool) -> bytes | None:
     if explicit:
         return explicit.strip().encode("utf-8")
     path = audit_dir() / KEY_FILE
+    known = _cached_key(path)
+    if known is not None:
+        return known
     with contextlib.suppress(OSError, UnicodeDecodeError):
         text = path.read_text(encoding="ascii").strip()
         if text:
-            return text.encode("ascii")
+            return _keep_key(path, text.encode("ascii"))
     if not create:
         return None
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -61,7 +70,38 @@ def load_key(*, create: bool) -> bytes | None:
         pass
     finally:
         temporary.unlink(missing_ok=True)
-    return path.read_text(encoding="ascii").strip().encode("ascii")
+    return _keep_key(path, path.read_text(encoding="ascii").strip().encode("ascii"))
+
+
+#: The key file's contents as read, by path, with the file's identity when it was read.
+_KEYS: dict[Path, tuple[tuple[int, int, int, int], bytes]] = {}
+_KEYS_LOCK = threading.Lock()
+
+
+def _identity(path: Path) -> tuple[int, int, int, int] | None:
+    """What tells a changed key file: device, inode, size and modification time."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _cached_key(path: Path) -> bytes | None:
+    """The key read earlier from ``path`` if the file has not changed since."""
+    with _KEYS_LOCK:
+        known = _KEYS.get(path)
+    if known is None:
+        return None
+    return known[1] if _identity(path) == known[0] else None
+
+
+def _keep_key(path: Path, key: bytes) -> bytes:
+    identity = _identity(path)
+    if identity is not None:
+        with _KEYS_LOCK:
+            _KEYS[path] = (identity, key)
+    return key
 
 
 def database_id(engine: Engine) -> str:
@@ -75,9 +115,19 @@ def database_id(engine: Engine) -> str:
     return hashlib.sha256(where.encode("utf-8")).hexdigest()[:16]
 
 
+#: Engine -> its database id (the id resolves the SQLite file: computed once per engine).
+_DATABASE_IDS: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
+
+
 def anchor_file(engine: Engine) -> Path:
     """The head anchor file of ``engine``'s database."""
-    return audit_dir() / f"audit-head-{database_id(engine)}.json"
+    with _KEYS_LOCK:
+        known = _DATABASE_IDS.get(engine)
+    if known is None:
+        known = database_id(engine)
+        with _KEYS_LOCK:
+            _DATABASE_IDS[engine] = known
+    return audit_dir() / f"audit-head-{known}.json"
 
 
 class AnchorError(ValueError):
