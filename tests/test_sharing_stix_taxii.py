@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -444,6 +445,30 @@ def test_session_cookie_signs_in_and_reads_are_audited(world: World) -> None:
     assert denied and denied[0].resource == f"taxii:{url.removeprefix(world.url)}"
     assert denied[0].outcome == "denied"
     assert log.verify().ok
+
+
+
+def test_the_request_record_names_the_http_basic_caller(world: World) -> None:
+    """The middleware's ``request`` record of a TAXII call signed in with HTTP Basic names
+    the user (it said ``anonymous``); a wrong password stays anonymous."""
+    from econsec.audit.log import AuditLog
+    from econsec.kb.engine import open_engine
+
+    path = "/taxii2/api/collections/"
+    assert httpx.get(f"{world.url}{path}", headers=_basic("erin")).status_code == 200
+    assert httpx.get(f"{world.url}{path}",
+                     headers=_basic("erin", "not the password")).status_code == 401
+    log = AuditLog(open_engine(f"sqlite:///{world.db}"))
+    for _ in range(50):  # the record is written after the answer has been sent
+        records = [r for r in log.page(limit=50, action="request")
+                   if r.resource == f"GET {path}"]
+        if len(records) >= 2:
+            break
+        time.sleep(0.05)
+    ok = next(r for r in records if r.details()["status"] == 200)
+    assert ok.actor == "erin" and ok.actor_id is not None and ok.outcome == "ok"
+    refused = next(r for r in records if r.details()["status"] == 401)
+    assert refused.actor == "anonymous" and refused.outcome == "denied"
 
 
 def test_local_mode_has_no_taxii(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """ASGI middleware: once user accounts exist, every request is recorded in the audit log.
 
-A record names the actor (the signed-in user, or ``anonymous``), the method and path (the
+A record names the actor (the signed-in user, the TAXII caller signed in with HTTP
+Basic, or ``anonymous``), the method and path (the
 query string's parameter *names* only: values may hold search text or tokens), the
 response status, and an outcome: ``denied`` for 401 and 403, and for 404 on a shared item
 (an item the actor may not see answers 404 exactly like a missing one); ``failed`` for

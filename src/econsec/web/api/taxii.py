@@ -186,7 +186,7 @@ def _basic(header: str) -> tuple[str, str]:
 def sign_in(call: Call) -> Actor:
     """The caller as an actor: HTTP Basic, else the session cookie; 404 in local mode,
     401 without valid credentials."""
-    from econsec.web.auth import accounts, current_actor
+    from econsec.web.auth import accounts, auth_context, current_actor
 
     users = accounts(call.state)
     if not users.any_users():
@@ -202,6 +202,8 @@ def sign_in(call: Call) -> Actor:
         if result.needs_totp:
             raise BadCredentials(BASIC_NEEDS_TOTP)
         actor: Actor = users.actor(result.user_id, at=call.at)
+        # the request's record (web.audit_requests) names the Basic caller, not "anonymous"
+        auth_context(call.request.scope, call.state).actor = actor
         return actor
     try:
         return current_actor(call.request)
