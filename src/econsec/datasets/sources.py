@@ -34,6 +34,8 @@ OWN_TEXTS = frozenset({
     N_("CLDR Japanese territory names"),
     N_("econsec developers"),
     N_("econsec curated tables (country groups, aliases, USGS commodity crosswalk, items)"),
+    N_("econsec curated sea-lane graph (sea regions, lanes, chokepoints)"),
+    N_("IMF PortWatch terms (names and coordinates are facts)"),
 })
 
 
@@ -293,6 +295,37 @@ _SPECS: tuple[_Spec, ...] = (
             "econsec curated data; see data/curated/README.md.",
         ),
         "curated/*.csv",
+    ),
+    _Spec(
+        Source(
+            "nga-wpi-pub150", "U.S. National Geospatial-Intelligence Agency (NGA)",
+            "World Port Index (Pub. 150)", 2025, "Public domain (U.S. Government work)",
+            "https://msi.nga.mil/Publications/WPI",
+            "maritime/world_port_index_pub150_trimmed.csv", "",
+            "NGA Maritime Safety Information, World Port Index, Publication 150 (edition of "
+            "early 2025); 19 of 109 columns kept and an ISO alpha-3 column added by econsec.",
+        ),
+        "maritime/world_port_index_pub150_trimmed.csv",
+    ),
+    _Spec(
+        Source(
+            "imf-portwatch-chokepoints", "International Monetary Fund (IMF PortWatch)",
+            "PortWatch maritime chokepoints (28: ids, names, coordinates)", 2025,
+            "IMF PortWatch terms (names and coordinates are facts)",
+            "https://portwatch.imf.org", "maritime/portwatch_chokepoints_28.csv", "",
+            "IMF PortWatch chokepoint gazetteer (PortWatch_chokepoints_database).",
+        ),
+        "maritime/portwatch_chokepoints_28.csv",
+    ),
+    _Spec(
+        Source(
+            "econsec-sea-lanes", "econsec developers",
+            "econsec curated sea-lane graph (sea regions, lanes, chokepoints)", 2026,
+            "Apache-2.0", "", "maritime/sea_lanes.csv", "",
+            "econsec curated: a model of typical sea routes between sea regions, not AIS "
+            "data; see docs/regions.md.",
+        ),
+        "maritime/sea_*.csv",
     ),
 )
 
