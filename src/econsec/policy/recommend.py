@@ -387,9 +387,10 @@ def recommend(finding: Finding, kb: Any = None, *, catalogue: Catalogue | None =
         row["rank"] = rank
     assumptions.append(Text(A_IN_PLACE))
     if baseline_loss is not None:
-        params: dict[str, Any] = {"horizon": scenario.horizon_days if scenario else 0, "unit": unit}
-        assumptions.append(Text(A_LOSS, {**params, "region": region}) if region
-                           else Text(A_LOSS_WORLD, params))
+        loss_params: dict[str, Any] = {"horizon": scenario.horizon_days if scenario else 0,
+                                       "unit": unit}
+        assumptions.append(Text(A_LOSS, {**loss_params, "region": region}) if region
+                           else Text(A_LOSS_WORLD, loss_params))
         if finding.kind == "concentrated_dependency":
             assumptions.append(Text(A_DEPENDENCY, {
                 "severity_share": options.severity, "exporter": finding.exporter,
