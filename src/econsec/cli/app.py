@@ -26,6 +26,7 @@ from econsec.cli.geopolrisk_cmd import assess_geopolrisk
 from econsec.cli.io_cmd import io_app
 from econsec.cli.items_cmd import items_app
 from econsec.cli.options import DbOption, FormatOption
+from econsec.cli.regions_cmd import partners, region
 from econsec.cli.output import OutputFormat, Result, emit, one_line, plain
 from econsec.cli.screening_cmd import lists_app, screen
 from econsec.cli.simulate_cmd import scenarios, simulate
@@ -398,6 +399,8 @@ app.command("stress-test")(stress_test)
 app.command("screen")(screen)
 app.command("sources")(sources)
 app.command("break-glass")(break_glass)
+app.command("region")(region)
+app.command("partners")(partners)
 
 
 def _users_exist(url: str) -> bool:
