@@ -26,8 +26,8 @@ from econsec.cli.geopolrisk_cmd import assess_geopolrisk
 from econsec.cli.io_cmd import io_app
 from econsec.cli.items_cmd import items_app
 from econsec.cli.options import DbOption, FormatOption
-from econsec.cli.regions_cmd import partners, region
 from econsec.cli.output import OutputFormat, Result, emit, one_line, plain
+from econsec.cli.regions_cmd import partners, region
 from econsec.cli.screening_cmd import lists_app, screen
 from econsec.cli.simulate_cmd import scenarios, simulate
 from econsec.cli.sources_cmd import sources
