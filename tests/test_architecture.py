@@ -27,15 +27,18 @@ ALLOWED = {
     "analyses": {"datasets", "indicators"},
     "scenarios": {"io_models"},
     "reports": {"analyses", "scenarios", "io_models"},
-    "techmgmt": {"kb", "datasets"},
+    "techmgmt": {"kb", "datasets", "io_models", "policy"},
     "policy": {"scenarios", "io_models", "analyses"},
+    "infrastructure": {"datasets", "indicators"},
     # the council portal: the audit log under the access layer, shared items over both
     "audit": {"kb"},
     "access": {"kb", "audit"},
     "sharing": {"kb", "access", "audit"},
     "web": {"analyses", "datasets", "kb", "reports", "io_models", "scenarios", "techmgmt",
+            "infrastructure",
             "screening", "access", "audit", "sharing"},
     "cli": {"analyses", "datasets", "kb", "reports", "io_models", "scenarios", "web",
+            "infrastructure",
             "techmgmt", "screening", "access", "audit", "sharing"},
 }
 

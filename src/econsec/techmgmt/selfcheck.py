@@ -16,11 +16,11 @@ Actions: one per question with v_q < 1, ordered by the gap w_q · (1 − v_q), h
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -125,7 +125,13 @@ def normalise_answer(value: Any, question: str = "",
     return text
 
 
-def check_answers(answers: Mapping[Any, Any], questionnaire: Questionnaire | None = None, *,
+class HasQuestions(Protocol):
+    """A questionnaire: its questions by id, each with its area."""
+
+    def questions(self) -> Mapping[str, tuple[Any, Any]]: ...
+
+
+def check_answers(answers: Mapping[Any, Any], questionnaire: HasQuestions | None = None, *,
                   file: str | None = None, lines: LineMap | None = None,
                   prefix: tuple[Any, ...] = ()) -> dict[str, str]:
     """``answers`` (question id -> answer) normalised; the first unknown question id or
@@ -164,22 +170,28 @@ class SelfCheckResult:
                 "unanswered": self.unanswered}
 
 
-def score(answers: Mapping[str, Any], questionnaire: Questionnaire | None = None
-          ) -> SelfCheckResult:
-    """Score ``answers`` (question id -> answer) as described in the module docstring.
+@dataclass(frozen=True)
+class AreaScore:
+    """One area's score (None when every question is n/a) and its unmet questions as
+    (question, answer, gap ``w·(1−v)``, position in the questionnaire)."""
 
-    An unknown question id or an answer out of range raises :class:`ValidationError` with
-    the question id as its location (:func:`check_answers`).
-    """
-    qn = questionnaire or bundled_questionnaire()
-    norm = check_answers(answers, qn)
-    areas: list[dict[str, Any]] = []
-    actions: list[dict[str, Any]] = []
+    area: Any
+    score: float | None
+    gaps: list[tuple[Any, str, float, int]]
+
+
+def weighted_scores(areas: Sequence[Any], norm: Mapping[str, str]
+                    ) -> tuple[list[AreaScore], float | None, list[str]]:
+    """Scores of ``areas`` (objects with ``questions`` of ``id`` and ``weight``) for the
+    normalised answers ``norm`` as in the module docstring: per area, overall, and the
+    ids of unanswered questions (counted as ``no``). Shared by :mod:`.conduct`."""
+    scored: list[AreaScore] = []
     unanswered: list[str] = []
     total_w = total_got = 0.0
     order = 0
-    for area in qn.areas:
+    for area in areas:
         w_sum = got = 0.0
+        gaps: list[tuple[Any, str, float, int]] = []
         for q in area.questions:
             order += 1
             answer = norm.get(q.id)
@@ -192,27 +204,44 @@ def score(answers: Mapping[str, Any], questionnaire: Questionnaire | None = None
             w_sum += q.weight
             got += q.weight * value
             if value < 1:
-                actions.append({"question": q.id, "area": area.id, "area_en": area.name_en,
-                                "area_ja": area.name_ja, "chapter": area.chapter,
-                                "weight": q.weight, "answer": answer,
-                                "gap": q.weight * (1 - value),
-                                "action_en": q.action_en, "action_ja": q.action_ja,
-                                "_order": order})
+                gaps.append((q, answer, q.weight * (1 - value), order))
         total_w += w_sum
         total_got += got
+        scored.append(AreaScore(area, round(100 * got / w_sum, 1) if w_sum else None, gaps))
+    overall = round(100 * total_got / total_w, 1) if total_w else None
+    return scored, overall, unanswered
+
+
+def score(answers: Mapping[str, Any], questionnaire: Questionnaire | None = None
+          ) -> SelfCheckResult:
+    """Score ``answers`` (question id -> answer) as described in the module docstring.
+
+    An unknown question id or an answer out of range raises :class:`ValidationError` with
+    the question id as its location (:func:`check_answers`).
+    """
+    qn = questionnaire or bundled_questionnaire()
+    scored, overall, unanswered = weighted_scores(qn.areas, check_answers(answers, qn))
+    areas: list[dict[str, Any]] = []
+    actions: list[dict[str, Any]] = []
+    for s in scored:
+        area = s.area
+        for q, answer, gap, order in s.gaps:
+            actions.append({"question": q.id, "area": area.id, "area_en": area.name_en,
+                            "area_ja": area.name_ja, "chapter": area.chapter,
+                            "weight": q.weight, "answer": answer, "gap": gap,
+                            "action_en": q.action_en, "action_ja": q.action_ja,
+                            "_order": order})
         areas.append({"id": area.id, "chapter": area.chapter, "name_en": area.name_en,
-                      "name_ja": area.name_ja,
-                      "score": round(100 * got / w_sum, 1) if w_sum else None,
+                      "name_ja": area.name_ja, "score": s.score,
                       "questions": len(area.questions)})
     actions.sort(key=lambda a: (-a["gap"], a["chapter"], a["_order"]))
     for rank, a in enumerate(actions, 1):
         del a["_order"]
         a["priority"] = rank
-    overall = round(100 * total_got / total_w, 1) if total_w else None
     return SelfCheckResult(areas, overall, actions, unanswered)
 
 
-def read_answers(path: Path, questionnaire: Questionnaire | None = None) -> dict[str, str]:
+def read_answers(path: Path, questionnaire: HasQuestions | None = None) -> dict[str, str]:
     """Answers from a YAML or JSON file: a mapping question id -> answer (JSON is YAML),
     at the top or under ``answers:``. Checked here (:func:`check_answers`), so that every
     refusal names the file, the line and the question id; a question answered twice is
