@@ -48,6 +48,10 @@ class Action(StrEnum):
     USER_ADMIN = "user_admin"
     #: Open time-limited emergency access (need-to-know waived), justified and logged.
     BREAK_GLASS = "break_glass"
+    #: Run a tabletop exercise as its facilitator (open, start, advance, release, assign).
+    EXERCISE_RUN = "exercise_run"
+    #: Play in a tabletop exercise (moves and decisions of one's own team).
+    EXERCISE_PLAY = "exercise_play"
 
 
 #: What each action is called in a refusal (message ids; translated on pages).
@@ -64,6 +68,8 @@ ACTION_LABELS: dict[Action, str] = {
     Action.AUDIT_READ: N_("reading the audit log"),
     Action.USER_ADMIN: N_("managing users, organisations and groups"),
     Action.BREAK_GLASS: N_("opening emergency (break-glass) access"),
+    Action.EXERCISE_RUN: N_("running tabletop exercises"),
+    Action.EXERCISE_PLAY: N_("playing in tabletop exercises"),
 }
 
 NOT_ALLOWED = N_("your roles do not allow this action: %(action)s")
@@ -76,12 +82,12 @@ def forbidden(action: Action) -> ForbiddenError:
 
 
 _MEMBER = frozenset({Action.READ, Action.ANALYSE, Action.SCREEN, Action.TRANSFER_CASE,
-                     Action.ITEM_READ, Action.ITEM_EXPORT})
+                     Action.ITEM_READ, Action.ITEM_EXPORT, Action.EXERCISE_PLAY})
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.MEMBER: _MEMBER,
-    Role.ANALYST: _MEMBER | {Action.ITEM_CREATE, Action.IMPORT},
-    Role.SECRETARIAT: _MEMBER | {Action.ITEM_CREATE, Action.ITEM_REGRADE},
+    Role.ANALYST: _MEMBER | {Action.ITEM_CREATE, Action.IMPORT, Action.EXERCISE_RUN},
+    Role.SECRETARIAT: _MEMBER | {Action.ITEM_CREATE, Action.ITEM_REGRADE, Action.EXERCISE_RUN},
     Role.AUDITOR: frozenset({Action.READ, Action.AUDIT_READ}),
     Role.ADMIN: frozenset({Action.READ, Action.ANALYSE, Action.IMPORT, Action.USER_ADMIN,
                            Action.BREAK_GLASS}),

@@ -118,7 +118,8 @@ class Actor:
 
 
 LOCAL_ACTIONS = frozenset({Action.READ, Action.ANALYSE, Action.IMPORT, Action.SCREEN,
-                           Action.TRANSFER_CASE, Action.ITEM_READ})
+                           Action.TRANSFER_CASE, Action.ITEM_READ, Action.EXERCISE_RUN,
+                           Action.EXERCISE_PLAY})
 """What the local operator may do through ``econsec serve`` with no users defined."""
 
 LOCAL_ACTOR = Actor(name="local", local=True)
