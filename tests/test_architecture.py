@@ -37,7 +37,7 @@ ALLOWED = {
     "web": {"analyses", "datasets", "kb", "reports", "io_models", "scenarios", "techmgmt",
             "infrastructure",
             "screening", "access", "audit", "sharing"},
-    "cli": {"analyses", "datasets", "kb", "reports", "io_models", "scenarios", "web",
+    "cli": {"analyses", "datasets", "kb", "reports", "io_models", "scenarios", "web", "policy",
             "infrastructure",
             "techmgmt", "screening", "access", "audit", "sharing"},
 }

@@ -27,6 +27,7 @@ from econsec.cli.io_cmd import io_app
 from econsec.cli.items_cmd import items_app
 from econsec.cli.options import DbOption, FormatOption
 from econsec.cli.output import OutputFormat, Result, emit, one_line, plain
+from econsec.cli.policy_cmd import measures_app, recommend
 from econsec.cli.regions_cmd import partners, region
 from econsec.cli.screening_cmd import lists_app, screen
 from econsec.cli.simulate_cmd import scenarios, simulate
@@ -53,6 +54,8 @@ app.add_typer(items_app, name="items")
 app.add_typer(users_app, name="users")
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(groups_app, name="groups")
+app.add_typer(measures_app, name="measures")
+app.command()(recommend)
 
 
 

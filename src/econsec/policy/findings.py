@@ -18,12 +18,17 @@ scenario, its events; for a technology, the list entry. Bad input is refused wit
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from econsec.analyses.trade import normalise_hs
-from econsec.errors import NotFoundError, UnknownProductError, ValidationError
+from econsec.errors import (
+    NotFoundError,
+    UnknownNameError,
+    UnknownProductError,
+    ValidationError,
+)
 from econsec.io_models.product_shocks import ICIO_YEAR, region_of
 from econsec.policy.catalogue import FindingKind
 
@@ -91,14 +96,14 @@ def _bad(message: str) -> ValidationError:
 
 
 def parse_finding(text: str, kb: Any = None, *,
-                  technology: Callable[[str], TechnologyInfo] | None = None,
+                  technologies: Sequence[TechnologyInfo] | None = None,
                   allow_files: bool = True) -> Finding:
     """The finding ``text`` names (syntax in the module docstring), with its evidence.
 
     ``kb`` (the knowledge base) checks countries and reads the trade evidence of a
-    dependency; ``technology(id)`` looks up a designated technology (raising for an unknown
-    one); ``allow_files`` False refuses scenario files (the web app names worked ones
-    only)."""
+    dependency; ``technologies`` are the designated technologies a technology finding may
+    name (techmgmt's bundled list); ``allow_files`` False refuses scenario files (the
+    web app names worked ones only)."""
     raw = (text or "").strip()
     if not raw:
         raise _bad("empty")
@@ -116,7 +121,7 @@ def parse_finding(text: str, kb: Any = None, *,
         return _dependency(rest, kb)
     if prefix == "scenario":
         return _scenario(rest.strip(), allow_files)
-    return _technology(rest.strip(), technology)
+    return _technology(rest.strip(), technologies)
 
 
 def _dependency(rest: str, kb: Any) -> Finding:
@@ -205,12 +210,18 @@ def _scenario(ref: str, allow_files: bool) -> Finding:
     return Finding("scenario_loss", f"scenario:{canonical}", scenario=canonical)
 
 
-def _technology(tech_id: str, lookup: Callable[[str], TechnologyInfo] | None) -> Finding:
+def _technology(tech_id: str, technologies: Sequence[TechnologyInfo] | None) -> Finding:
     if not tech_id:
         raise _bad("give the technology's id after 'technology:'")
-    if lookup is None:
+    if technologies is None:
         raise _bad("technology findings need the designated-technology list")
-    tech = lookup(tech_id)
+    tech = next((t for t in technologies if t.id == tech_id), None)
+    if tech is None:
+        from econsec.suggest import close_matches
+
+        ids = [t.id for t in technologies]
+        raise UnknownNameError(tech_id, close_matches(tech_id, ids),
+                               kind="designated technology")
     info = {"id": tech.id, "name_en": tech.name_en, "name_ja": tech.name_ja,
             "hs_codes": list(tech.hs_codes), "source": tech.source}
     return Finding("technology_leakage", f"technology:{tech.id}", technology=info,
