@@ -24,7 +24,8 @@ from econsec.errors import EconsecError, Location
 from econsec.textsafe import csv_cell, terminal_text
 
 tech_app = typer.Typer(help="Technology management: designated technologies, prior-report "
-                       "cases, leakage self-check.", no_args_is_help=True)
+                       "cases, leakage self-check, trade-secret loss, governance "
+                       "self-assessment.", no_args_is_help=True)
 case_app = typer.Typer(help="Prior-report transfer cases.", no_args_is_help=True)
 tech_app.add_typer(case_app, name="case")
 
@@ -309,6 +310,153 @@ def selfcheck(
         f"{a[f'name_{key}']}: {'–' if a['score'] is None else a['score']}" for a in result.areas]
     _emit(Result(doc, rows, ["priority", "area", "weight", "answer", "action"],
                 title="Leakage self-check: prioritised actions", notes=notes), fmt)
+
+
+#: Secret-loss input fields -> the options that give them.
+_LOSS_OPTIONS = {"technology": "--technology", "industry": "--industry",
+                 "share_lost": "--share-lost", "years": "--years", "margin": "--margin",
+                 "discount_rate": "--discount-rate", "ramp_years": "--ramp-years",
+                 "growth": "--growth", "market_size": "--market-size",
+                 "segment_share": "--segment-share"}
+
+
+def _number(value: float) -> str:
+    return f"{value:,.1f}"
+
+
+@tech_app.command("secret-loss")
+def secret_loss(
+    share_lost: Annotated[float, typer.Option(
+        "--share-lost", help="Share of the market a competitor takes with the leaked "
+        "secret at full catch-up (0 < s ≤ 1).")],
+    years: Annotated[int, typer.Option("--years", help="Years counted (1-30).")],
+    technology: Annotated[str | None, typer.Option(
+        "--technology", help="Designated technology id or name (see econsec tech list).")
+    ] = None,
+    industry: Annotated[str | None, typer.Option(
+        "--industry", help="Instead of a technology: an ICIO industry, e.g. JPN/C26.")
+    ] = None,
+    margin: Annotated[float | None, typer.Option(
+        "--margin", help="Operating margin on the lost sales (default 0.15).")] = None,
+    discount_rate: Annotated[float | None, typer.Option(
+        "--discount-rate", help="Discount rate a year (default 0.04).")] = None,
+    ramp_years: Annotated[float | None, typer.Option(
+        "--ramp-years", help="Years until the competitor reaches the full share, linearly "
+        "(default 3; 0 = at once).")] = None,
+    growth: Annotated[float | None, typer.Option(
+        "--growth", help="Yearly market growth (default 0).")] = None,
+    market_size: Annotated[float | None, typer.Option(
+        "--market-size", help="Market in million USD a year (default: bundled BACI "
+        "exports of the technology's HS lines, else ICIO industry output × segment "
+        "share).")] = None,
+    segment_share: Annotated[float | None, typer.Option(
+        "--segment-share", help="Part of the industry's output the technology stands for "
+        "(0 < s ≤ 1; 1 for an industry).")] = None,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """Trade-secret loss estimate: lost share × market × margin over the years (discounted)
+    and the ripple of the lost output through the OECD ICIO 2022 table.
+
+    Nothing is stored; the designated technologies are read from the knowledge base (the
+    bundled list plus any loaded list)."""
+    from econsec.io_models.icio import load_icio_2022
+    from econsec.io_models.static import StaticModel
+    from econsec.techmgmt.secret_loss import SecretLossInput, estimate
+
+    registry = _tech_store(db).registry() if technology is not None else None
+    given = SecretLossInput(share_lost=share_lost, years=years, technology=technology,
+                            industry=industry, margin=margin, discount_rate=discount_rate,
+                            ramp_years=ramp_years, growth=growth, market_size=market_size,
+                            segment_share=segment_share)
+    with fields_as_options(_LOSS_OPTIONS):
+        from econsec.techmgmt.secret_loss import check_input
+
+        check_input(given)
+        result = estimate(given, StaticModel(load_icio_2022()), registry)
+    doc = result.as_dict()
+    subject, market, totals = doc["subject"], doc["market"], doc["totals"]
+    notes = [f"Market: {_number(market['value'])} million USD a year "
+             f"({market['basis_label']}" + (f", {market['year']}" if market["year"] else "")
+             + ")"]
+    notes += [f"{a['label']}: {a['value']:g} ({a['basis_en']})" + (
+        f" [value-added share of {subject['region']}/{subject['industry']} in ICIO 2022: "
+        f"{a['reference']['industry_value_added_share']:.3f}]" if "reference" in a else "")
+        for a in doc["assumptions"]]
+    notes.append(f"Total lost sales {_number(totals['lost_sales'])}, lost profit "
+                 f"{_number(totals['lost_profit'])}, present value "
+                 f"{_number(totals['present_value'])} million USD")
+    for r in doc["ripple"].values():
+        notes.append(f"{r['label']}: direct {_number(r['direct'])}, indirect "
+                     f"{_number(r['indirect'])}, total {_number(r['total'])} million USD "
+                     f"output (Japan value added {_number(r['home_value_added_loss'])})"
+                     if subject["region"] == "JPN" else
+                     f"{r['label']}: direct {_number(r['direct'])}, indirect "
+                     f"{_number(r['indirect'])}, total {_number(r['total'])} million USD")
+        notes.append("  top: " + "; ".join(
+            f"{t['region']}/{t['sector']} {_number(t['output_loss'])}" for t in r["top"][:5]))
+    notes += doc["notes"]
+    notes.append("Sources: " + "; ".join(f"{s['publisher']}, {s['title']} ({s['year']})"
+                                        for s in doc["sources"]))
+    rows = [{k: (round(v, 3) if isinstance(v, float) else v) for k, v in r.items()}
+            for r in doc["years"]]
+    _emit(Result(doc, rows, ["year", "lost_share", "market", "lost_sales", "lost_profit",
+                             "discount_factor", "present_value", "upstream_output_loss"],
+                 title=f"Trade-secret loss: {subject['name_en']} ({subject['region']}/"
+                 f"{subject['industry']}), million USD", notes=notes,
+                 percent=["lost_share"]), fmt)
+
+
+@tech_app.command("conduct-check")
+def conduct_check(
+    answers: Annotated[Path | None, typer.Option(
+        "--answers", help="YAML or JSON mapping question id -> yes|partly|no|n/a (at the "
+        "top or under answers:).")] = None,
+    template: Annotated[bool, typer.Option(
+        "--template", help="Print an answers template with every question and exit.")
+    ] = False,
+    lang: Annotated[str, typer.Option("--lang", help="Language of questions, actions and "
+                                      "measures: en | ja")] = "en",
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """Economic-security governance self-assessment (code of conduct): scores and a gap
+    report per area with priorities and measures of the 3P catalogue.
+
+    Nothing is stored (``--db`` is accepted for uniformity)."""
+    from econsec.techmgmt.conduct import assess, bundled_conduct, template_answers
+    from econsec.techmgmt.selfcheck import read_answers
+
+    del db
+    if lang not in ("en", "ja"):
+        raise EconsecError(f"--lang must be en or ja, not {lang[:20]!r}",
+                           location=Location(column="--lang"))
+    qn = bundled_conduct()
+    if template:
+        out.print(template_answers(qn, lang), markup=False, highlight=False, end="")
+        return
+    if answers is None:
+        raise EconsecError("give --answers FILE (print a template with --template)",
+                           location=Location(column="--answers"))
+    result = assess(read_answers(answers, qn))
+    doc = result.as_dict()
+    key = "ja" if lang == "ja" else "en"
+    rows = []
+    for a in doc["areas"]:
+        rows.append({"area": a[f"name_{key}"], "score": a["score"],
+                     "priority": a["priority"] or "n/a", "gap": a["gap"],
+                     "actions": " / ".join(x[f"action_{key}"] for x in a["actions"]),
+                     "measures": ", ".join(m["id"] for m in a["measures"])})
+    high, medium = doc["thresholds"]["high_below"], doc["thresholds"]["medium_below"]
+    notes = [f"Overall {doc['overall']}/100",
+             f"Priority: high below {high:g}, medium below {medium:g}, else low",
+             f"Questionnaire {doc['questionnaire_version']}; sources: " + "; ".join(
+                 f"{s['title']} ({s['publisher']}, {s['year']})"
+                 for s in doc["sources"].values())]
+    if result.unanswered:
+        notes.append(f"Unanswered (counted as no): {', '.join(result.unanswered)}")
+    _emit(Result(doc, rows, ["area", "score", "priority", "gap", "actions", "measures"],
+                 title="Economic-security governance: gap report", notes=notes), fmt)
 
 
 def main() -> None:

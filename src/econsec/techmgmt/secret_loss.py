@@ -46,7 +46,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from econsec.datasets._csv import data_dir
 from econsec.datasets.baci import load_baci_hs17
 from econsec.datasets.sources import source
-from econsec.errors import DataFormatError, Location, ValidationError
+from econsec.errors import DataFormatError, Location, Term, ValidationError
 from econsec.i18n.terms import N_
 from econsec.io_models.icio import industry_label, industry_names, region_label
 from econsec.io_models.static import StaticModel
@@ -213,6 +213,11 @@ _RANGES: dict[str, tuple[float, float, bool]] = {
 }
 
 
+def _field(name: str) -> Term:
+    """The shown name of an input field (translated with the message)."""
+    return Term(ASSUMPTION_LABELS[name])
+
+
 def _check_range(name: str, value: float | None) -> None:
     if value is None:
         return
@@ -223,7 +228,7 @@ def _check_range(name: str, value: float | None) -> None:
         message = (N_("%(field)s must be more than %(low)s and at most %(high)s (got "
                       "%(value)s)") if open_low else
                    N_("%(field)s must be between %(low)s and %(high)s (got %(value)s)"))
-        raise ValidationError(message, params={"field": name, "low": f"{low:g}",
+        raise ValidationError(message, params={"field": _field(name), "low": f"{low:g}",
                                                "high": f"{high:g}", "value": f"{value:g}"},
                               location=Location(column=name))
 
@@ -239,7 +244,7 @@ def check_input(given: SecretLossInput) -> None:
     if isinstance(given.years, bool) or not 1 <= given.years <= MAX_YEARS:
         raise ValidationError(N_("%(field)s must be a whole number from 1 to %(high)s (got "
                                  "%(value)s)"),
-                              params={"field": "years", "high": MAX_YEARS,
+                              params={"field": _field("years"), "high": MAX_YEARS,
                                       "value": given.years},
                               location=Location(column="years"))
 
@@ -461,18 +466,18 @@ def input_from_mapping(values: Mapping[str, Any]) -> SecretLossInput:
             return float(value)
         except (TypeError, ValueError):
             raise ValidationError(N_("%(field)s is not a number: %(value)s"),
-                                  params={"field": name, "value": str(value)[:40]},
+                                  params={"field": _field(name), "value": str(value)[:40]},
                                   location=Location(column=name)) from None
 
     years = number("years")
     share = number("share_lost")
     if share is None:
-        raise ValidationError(N_("%(field)s is required"), params={"field": "share_lost"},
+        raise ValidationError(N_("%(field)s is required"), params={"field": _field("share_lost")},
                               location=Location(column="share_lost"))
     if years is None or years != int(years):
         raise ValidationError(N_("%(field)s must be a whole number from 1 to %(high)s (got "
                                  "%(value)s)"),
-                              params={"field": "years", "high": MAX_YEARS,
+                              params={"field": _field("years"), "high": MAX_YEARS,
                                       "value": values.get("years")},
                               location=Location(column="years"))
     text = {k: (str(values[k]).strip() or None) if values.get(k) is not None else None
