@@ -23,6 +23,7 @@ from econsec.cli.audit_cmd import audit_app
 from econsec.cli.complexity_cmd import complexity as assess_complexity
 from econsec.cli.console import err, out, progress_bar
 from econsec.cli.geopolrisk_cmd import assess_geopolrisk
+from econsec.cli.infra_cmd import infra_app
 from econsec.cli.io_cmd import io_app
 from econsec.cli.items_cmd import items_app
 from econsec.cli.options import DbOption, FormatOption
@@ -54,6 +55,7 @@ app.add_typer(items_app, name="items")
 app.add_typer(users_app, name="users")
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(groups_app, name="groups")
+app.add_typer(infra_app, name="infra")
 app.add_typer(measures_app, name="measures")
 app.command()(recommend)
 

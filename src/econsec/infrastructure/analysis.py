@@ -73,7 +73,8 @@ BASES: dict[str, str] = {
     "japanese_suppliers": N_("share of its cables with a Japanese supplier (NEC, Fujitsu, "
                              "KDD-SCS, OCC)"),
     "clean_power": N_("low-carbon share of electricity generation, latest full year"),
-    "demand_growth": N_("yearly generation growth over five years, 6 % or more = 1"),
+    "demand_growth": N_("yearly generation growth over five years; six per cent a year or "
+                        "more counts as 1"),
     "launch_access": N_("1 if no orbital launch of its own in the last ten years"),
 }
 JAPANESE_SUPPLIERS = frozenset({"NEC", "Fujitsu", "KDD-SCS", "OCC"})
@@ -183,10 +184,11 @@ def analyse(
     home: str = "JPN",
     include_planned: bool = True,
     status: PackStatus | None = None,
+    extra: Sequence[str] = (),
 ) -> InfrastructureResult:
-    """The analysis of ``region`` from ``home`` (see the module); ``countries`` gives the
-    English and Japanese names by ISO3."""
-    members = [c for c in REGIONS[region] if c != home]
+    """The analysis of ``region`` (plus the countries ``extra``) from ``home`` (see the
+    module); ``countries`` gives the English and Japanese names by ISO3."""
+    members = [c for c in dict.fromkeys([*REGIONS[region], *extra]) if c != home]
     net = _Network(pack, home, include_planned) if pack is not None else None
     home_key = node_key(COUNTRY, home)
     launch_years = [x.year for x in launches]
@@ -252,7 +254,8 @@ def _straits(net: _Network, rows: Sequence[CountryInfra]) -> list[StraitUse]:
         passing = {c for c, s in net.straits.items() if strait.id in s}
         home = passing & home_cables
         out.append(StraitUse(
-            id=strait.id, name=strait.name, radius_km=strait.radius_km,
+            id=strait.id, name_en=strait.name_en, name_ja=strait.name_ja,
+            radius_km=strait.radius_km,
             portwatch_id=strait.portwatch_id, cables=len(passing),
             home_cables=len(home),
             home_share=len(home) / len(home_cables) if home_cables else 0.0,

@@ -16,8 +16,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from econsec.i18n.terms import N_
-
 #: The Indo-Pacific countries and territories the regional analysis covers (Japan is the
 #: home country and not listed): East and South-East Asia, South Asia, Oceania and the
 #: Pacific islands.
@@ -42,7 +40,8 @@ class Strait:
     same chokepoint in IMF PortWatch's list (bundled as ``data/maritime/``), if it has one."""
 
     id: str
-    name: str  # English name, also the message id of the Japanese one
+    name_en: str
+    name_ja: str
     lon: float
     lat: float
     radius_km: float
@@ -53,19 +52,23 @@ class Strait:
 #: strait (so the cable corridors relate to the sea-lane chokepoints of the regional view);
 #: the Singapore Strait and the Suez land crossing are econsec's own points.
 STRAITS: tuple[Strait, ...] = (
-    Strait("luzon", N_("Luzon Strait"), 121.3523, 20.4889, 200.0, "chokepoint14"),
-    Strait("taiwan", N_("Taiwan Strait"), 119.8314, 24.7235, 150.0, "chokepoint11"),
-    Strait("korea", N_("Korea (Tsushima) Strait"), 129.2092, 34.1308, 100.0, "chokepoint12"),
-    Strait("tsugaru", N_("Tsugaru Strait"), 140.3533, 41.3280, 40.0, "chokepoint13"),
-    Strait("malacca", N_("Strait of Malacca"), 100.8, 3.0, 200.0, "chokepoint5"),
-    Strait("singapore", N_("Singapore Strait"), 104.0, 1.2, 60.0),
-    Strait("sunda", N_("Sunda Strait"), 105.7752, -5.9668, 80.0, "chokepoint19"),
-    Strait("lombok", N_("Lombok Strait"), 115.8014, -8.4191, 60.0, "chokepoint15"),
-    Strait("makassar", N_("Makassar Strait"), 119.2571, 0.3523, 120.0, "chokepoint20"),
-    Strait("torres", N_("Torres Strait"), 142.2475, -9.8625, 100.0, "chokepoint18"),
-    Strait("hormuz", N_("Strait of Hormuz"), 56.8598, 26.2969, 100.0, "chokepoint6"),
-    Strait("bab-el-mandeb", N_("Bab-el-Mandeb"), 43.3495, 12.7886, 100.0, "chokepoint4"),
-    Strait("suez", N_("Suez (Egypt land crossing)"), 32.55, 30.0, 120.0, "chokepoint1"),
+    Strait("luzon", "Luzon Strait", "ルソン海峡", 121.3523, 20.4889, 200.0, "chokepoint14"),
+    Strait("taiwan", "Taiwan Strait", "台湾海峡", 119.8314, 24.7235, 150.0, "chokepoint11"),
+    Strait("korea", "Korea (Tsushima) Strait", "朝鮮海峡（対馬海峡）",
+           129.2092, 34.1308, 100.0, "chokepoint12"),
+    Strait("tsugaru", "Tsugaru Strait", "津軽海峡", 140.3533, 41.3280, 40.0, "chokepoint13"),
+    Strait("malacca", "Strait of Malacca", "マラッカ海峡", 100.8, 3.0, 200.0, "chokepoint5"),
+    Strait("singapore", "Singapore Strait", "シンガポール海峡", 104.0, 1.2, 60.0),
+    Strait("sunda", "Sunda Strait", "スンダ海峡", 105.7752, -5.9668, 80.0, "chokepoint19"),
+    Strait("lombok", "Lombok Strait", "ロンボク海峡", 115.8014, -8.4191, 60.0, "chokepoint15"),
+    Strait("makassar", "Makassar Strait", "マカッサル海峡",
+           119.2571, 0.3523, 120.0, "chokepoint20"),
+    Strait("torres", "Torres Strait", "トレス海峡", 142.2475, -9.8625, 100.0, "chokepoint18"),
+    Strait("hormuz", "Strait of Hormuz", "ホルムズ海峡", 56.8598, 26.2969, 100.0, "chokepoint6"),
+    Strait("bab-el-mandeb", "Bab-el-Mandeb", "バブ・エル・マンデブ海峡",
+           43.3495, 12.7886, 100.0, "chokepoint4"),
+    Strait("suez", "Suez (Egypt land crossing)", "スエズ（エジプト陸上横断）",
+           32.55, 30.0, 120.0, "chokepoint1"),
 )
 _KM_LAT = 110.57
 _KM_LON = 111.32

@@ -60,7 +60,8 @@ class StraitUse(InfraModel):
     """Cables whose schematic route passes a strait (see the strait rule)."""
 
     id: str
-    name: str
+    name_en: str
+    name_ja: str
     radius_km: float
     portwatch_id: str
     cables: int
@@ -145,3 +146,13 @@ class InfrastructureResult(InfraModel):
     weights: dict[str, float]
     sources: list[SourceRef]
     notes: list[str]
+
+
+class CountryInfraResult(InfraModel):
+    """One country's figures with the pack status, weights and sources."""
+
+    home: str
+    country: CountryInfra
+    pack: PackStatus
+    weights: dict[str, float]
+    sources: list[SourceRef]

@@ -27,7 +27,7 @@ from econsec.datasets.submarine_cables import (
     pack_sha256,
     read_pack,
 )
-from econsec.errors import EconsecError
+from econsec.errors import EconsecError, UnknownNameError
 from econsec.infrastructure.analysis import analyse, pack_status
 from econsec.infrastructure.models import InfrastructureResult, PackStatus, SourceRef
 from econsec.records import Bundle, Source
@@ -104,7 +104,7 @@ def source_refs(store: Reads, extra: Sequence[str] = ()) -> list[SourceRef]:
 
 
 def run(store: Reads, *, region: str = "indo-pacific", home: str = "JPN",
-        include_planned: bool = True,
+        include_planned: bool = True, extra: Sequence[str] = (),
         datacentres: Callable[[], Sequence[tuple[str, DataCentre]]] = lambda: ()
         ) -> InfrastructureResult:
     """The analysis on ``store`` (the pack if one is recorded; ``datacentres`` gives the
@@ -112,11 +112,13 @@ def run(store: Reads, *, region: str = "indo-pacific", home: str = "JPN",
     from econsec.infrastructure.geography import REGIONS
 
     pack, status = loaded_pack(store)
-    members = REGIONS[region]
+    if region not in REGIONS:
+        raise UnknownNameError(region, sorted(REGIONS), kind="region")
+    members = [*REGIONS[region], *extra]
     names = {c.iso3: (c.name_en, c.name_ja) for c in store.countries()}
     generation = {iso3: store.electricity_generation(iso3) for iso3 in members}
     dcs = list(datacentres())
     return analyse(pack, countries=names, generation=generation,
                    launches=store.orbital_launches(), datacentres=[d for _, d in dcs],
                    sources=source_refs(store, sorted({k for k, _ in dcs})), region=region,
-                   home=home, include_planned=include_planned, status=status)
+                   home=home, include_planned=include_planned, status=status, extra=extra)

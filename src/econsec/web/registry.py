@@ -16,10 +16,12 @@ from econsec.web.api import (
     complexity,
     countries,
     data,
+    infrastructure,
     iomodels,
     items,
     items_export,
     meta,
+    regions,
     scenarios,
     screening,
     session,
@@ -32,6 +34,7 @@ from econsec.web.pages import items as items_page
 from econsec.web.pages import login as login_page
 from econsec.web.pages import screening as screening_page
 from econsec.web.pages import site
+from econsec.web.pages import infrastructure as infrastructure_page
 from econsec.web.pages import techmgmt as techmgmt_page
 
 API_PREFIX = "/api/v1"
@@ -43,12 +46,15 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     meta.router, commodities.router, countries.router, assessments.router, iomodels.router,
     scenarios.router, data.router, techmgmt.router, screening.router, trade.router,
     complexity.router, session.router, items_export.router, items.router, audit.router,
+    regions.router,
+    infrastructure.router,
 )
 
 #: HTML page routers and static assets (no prefix).
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     assets.router, site.router, techmgmt_page.router, screening_page.router,
     login_page.router, audit_page.router, items_page.router,
+    infrastructure_page.router,
 )
 
 

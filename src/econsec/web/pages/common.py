@@ -39,6 +39,7 @@ NAVIGATION = (
     ("/data", N_("Data")),
     ("/tech", N_("Technology")),
     ("/screening", N_("Screening")),
+    ("/infrastructure", N_("Infrastructure")),
 )
 
 #: Navigation shown only to readers whose roles grant the action: (path, label, action).
