@@ -9,7 +9,7 @@ through :class:`ItemStore` (a few designations then made to have ended). The ora
 actors and markings are built from this declaration (not read back), so a path that reads
 a user or an item wrongly fails too.
 
-Paths: the store (get, get_by_uuid, list with total and facets, search, notifications,
+Paths: the store (get by public id, list with total and facets, search, notifications,
 export as JSON lines and STIX), the JSON API on a real loopback server signed in with
 ``POST /api/v1/session`` (item by id, list, search, facets, notifications, export), the
 item pages, and TAXII 2.1 through the taxii2-client library. An item the reader may not
@@ -167,9 +167,9 @@ class World:
     user_ids: dict[str, int] = field(default_factory=dict)
     actors: dict[str, Actor] = field(default_factory=dict)
     #: item id -> (spec, marking, view as created)
-    items: dict[int, tuple[ItemSpec, Marking, ItemView]] = field(default_factory=dict)
+    items: dict[str, tuple[ItemSpec, Marking, ItemView]] = field(default_factory=dict)
 
-    def allowed(self, user: str) -> set[int]:
+    def allowed(self, user: str) -> set[str]:
         """The oracle: the items ``user`` may read now."""
         actor = self.actors[user]
         return {item_id for item_id, (_s, marking, _v) in self.items.items()
@@ -225,7 +225,7 @@ def _build(url: str) -> World:
                                              glass.get(u.name))
         built = accounts.actor(user_ids[u.name], at=at)
         assert built.visibility_key(at) == world.actors[u.name].visibility_key(at), u.name
-    ended: list[int] = []
+    ended: list[str] = []
     for spec in _item_specs():
         dist = DISTRIBUTIONS[spec.distribution]
         until: date | str | None = {"none": "none", "future": NEXT_YEAR,
@@ -248,7 +248,7 @@ def _build(url: str) -> World:
                 NEXT_YEAR if spec.designation == "future" else None))
         world.items[view.id] = (spec, marking, view)
     with engine.begin() as conn:  # time passes: these designations have ended
-        conn.execute(update(SHARED_ITEMS).where(SHARED_ITEMS.c.id.in_(ended))
+        conn.execute(update(SHARED_ITEMS).where(SHARED_ITEMS.c.uuid.in_(ended))
                      .values(designated_until=YESTERDAY.isoformat()))
     return world
 
@@ -315,19 +315,21 @@ def clients(world_server: tuple[World, LiveServer]) -> Iterator[dict[str, httpx.
         client.close()
 
 
-#: An id and a UUID no item has.
-MISSING = 2_000_000
-UNKNOWN_UUID = "00000000-0000-4000-8000-000000000000"
+#: A public id no item has (an item's public id is a random UUID4), as a STIX UUID too.
+MISSING = "3f0c9d4e-8a41-4b7e-9c2d-5e6f7a8b9c0d"
+UNKNOWN_UUID = MISSING
 
 
-def _same_as_missing(hidden: httpx.Response, missing: httpx.Response, item_id: int) -> None:
-    """A hidden item's answer equals a missing id's, but for the id itself."""
+def _same_as_missing(hidden: httpx.Response, missing: httpx.Response, item_id: str) -> None:
+    """A hidden item's answer equals a missing id's byte for byte, but for the id itself
+    (every public id has the same length, so the lengths agree too)."""
     assert hidden.status_code == missing.status_code == 404
-    assert hidden.text == missing.text.replace(str(MISSING), str(item_id))
-    assert hidden.headers.get("content-type") == missing.headers.get("content-type")
+    assert hidden.content == missing.content.replace(MISSING.encode(), item_id.encode())
+    for header in ("content-type", "content-length"):
+        assert hidden.headers.get(header) == missing.headers.get(header)
 
 
-def _facets(world: World, ids: set[int]) -> dict[str, dict[str, int]]:
+def _facets(world: World, ids: set[str]) -> dict[str, dict[str, int]]:
     views = [world.items[i][2] for i in ids]
     groups: Counter[str] = Counter(g for v in views for g in v.groups)
     return {"kind": dict(Counter(v.kind for v in views)),
@@ -360,8 +362,8 @@ def test_the_world_spans_the_matrix(store_world: World) -> None:
 # --- the store ---------------------------------------------------------------------------
 
 def test_store_matrix(store_world: World) -> None:
-    """ItemStore.get for every (user, item) pair (get_by_uuid for a third of them),
-    list/total/facets and notifications for every user."""
+    """ItemStore.get for every (user, item) pair, list/total/facets and notifications for
+    every user."""
     world = store_world
     checked = 0
     missing_message = None
@@ -376,24 +378,18 @@ def test_store_matrix(store_world: World) -> None:
                     world.store.get(actor, item_id, at=world.at)
             checked += len(world.items)
             continue
-        for item_id, (_spec, _marking, view) in world.items.items():
-            by_uuid = item_id % 3 == 0  # get_by_uuid on a third of the pairs (same query)
+        for item_id in world.items:
             if item_id in allowed:
                 assert world.store.get(actor, item_id, at=world.at).id == item_id
-                if by_uuid:
-                    assert world.store.get_by_uuid(actor, view.uuid, at=world.at).id == item_id
             else:
                 with pytest.raises(NotFoundError) as hidden:
                     world.store.get(actor, item_id, at=world.at)
                 with pytest.raises(NotFoundError) as missing:
                     world.store.get(actor, MISSING, at=world.at)
-                shown = (str(hidden.value).replace(str(item_id), "ID"),
-                         str(missing.value).replace(str(MISSING), "ID"))
+                shown = (str(hidden.value).replace(item_id, "ID"),
+                         str(missing.value).replace(MISSING, "ID"))
                 assert shown[0] == shown[1]
                 missing_message = shown[1]
-                if by_uuid:
-                    with pytest.raises(NotFoundError):
-                        world.store.get_by_uuid(actor, view.uuid, at=world.at)
             checked += 1
         page = world.store.list(actor, at=world.at, limit=500)
         assert {v.id for v in page.items} == allowed
@@ -434,7 +430,7 @@ def test_store_export(store_world: World) -> None:
     """The export (what ``econsec items export`` writes) holds exactly the visible items,
     as JSON lines and as STIX reports."""
     world = store_world
-    by_uuid = {view.uuid: item_id for item_id, (_s, _m, view) in world.items.items()}
+    by_uuid = {view.id: item_id for item_id, (_s, _m, view) in world.items.items()}
     for u in USERS:
         actor = world.accounts.actor_by_name(u.name, at=world.at)
         if not actor.may(Action.ITEM_EXPORT):
@@ -459,7 +455,7 @@ def test_api_matrix(world: World, clients: dict[str, httpx.Client]) -> None:
     """GET /api/v1/items/{id} for every (user, item) pair; the list, its total and facets,
     searches, notifications and the export for every user."""
     checked = 0
-    by_uuid = {view.uuid: item_id for item_id, (_s, _m, view) in world.items.items()}
+    by_uuid = {view.id: item_id for item_id, (_s, _m, view) in world.items.items()}
     for name, client in clients.items():
         allowed = world.allowed(name)
         missing = client.get(f"/api/v1/items/{MISSING}")
@@ -491,7 +487,8 @@ def test_api_matrix(world: World, clients: dict[str, httpx.Client]) -> None:
             i for i in allowed if world.items[i][0].distribution == "council"}
         notes = client.get("/api/v1/notifications",
                            params={"since": (world.at - timedelta(hours=1)).isoformat()})
-        assert {v["id"] for v in notes.json()["items"]} == set(sorted(allowed)[-100:])
+        assert {v["id"] for v in notes.json()["items"]} == set(
+            [i for i in world.items if i in allowed][-100:])  # the newest 100
         lines = client.get("/api/v1/items/export", params={"format": "jsonl"})
         assert lines.status_code == 200
         assert {json.loads(line)["id"] for line in lines.text.splitlines()} == allowed
@@ -507,7 +504,7 @@ def test_api_writes_never_reveal(world: World, clients: dict[str, httpx.Client])
     for name, action in (("sec2", "regrade"), ("acme2", "derive"), ("gov3", "derive")):
         client = clients[name]
 
-        def attempt(item_id: int, client: httpx.Client = client, action: str = action
+        def attempt(item_id: str, client: httpx.Client = client, action: str = action
                     ) -> httpx.Response:
             if action == "regrade":
                 return client.post(f"/api/v1/items/{item_id}/regrade",
@@ -549,12 +546,12 @@ def test_taxii_matrix(world_server: tuple[World, LiveServer],
             return request
 
     world, server = world_server
-    by_uuid = {view.uuid: item_id for item_id, (_s, _m, view) in world.items.items()}
+    by_uuid = {view.id: item_id for item_id, (_s, _m, view) in world.items.items()}
     root_url = f"{server.url}/taxii2/api/"
     assert httpx.get(root_url + "collections/").status_code == 401
 
-    def reports_of(collection: Any) -> set[int]:
-        found: set[int] = set()
+    def reports_of(collection: Any) -> set[str]:
+        found: set[str] = set()
         for envelope in as_pages(collection.get_objects, per_request=100):
             found |= {by_uuid[o["id"].removeprefix("report--")]
                       for o in envelope.get("objects", []) if o["type"] == "report"}
@@ -587,7 +584,7 @@ def test_taxii_matrix(world_server: tuple[World, LiveServer],
         unknown_match = [client.get(path, params={"match[id]": f"report--{UNKNOWN_UUID}"})
                          for path in (everything, manifest)]
         for item_id in sorted(set(world.items) - allowed)[::20]:  # each answer builds STIX
-            uuid = world.items[item_id][2].uuid
+            uuid = world.items[item_id][2].id
             hidden = client.get(f"{everything}report--{uuid}/")
             assert hidden.status_code == missing.status_code == 404
             assert hidden.text == missing.text.replace(UNKNOWN_UUID, uuid)
@@ -602,7 +599,7 @@ def test_taxii_matrix(world_server: tuple[World, LiveServer],
 
 # --- the pages ---------------------------------------------------------------------------
 
-ITEM_LINK = re.compile(r'<a href="/items/(\d+)">')
+ITEM_LINK = re.compile(r'<a href="/items/([0-9a-f-]{36})">')
 VISIBLE = re.compile(r"(\d+) item\(s\) visible to you")
 GROUP_FACET = re.compile(r'group=([\w-]+)">[^<]*</a> \((\d+)\)')
 
@@ -634,9 +631,9 @@ def test_page_matrix(world: World, clients: dict[str, httpx.Client]) -> None:
         assert count and int(count.group(1)) == len(allowed)
         groups = _page_facets(_facets(world, allowed))["group"]
         assert dict((g, int(n)) for g, n in GROUP_FACET.findall(listing.text)) == groups
-        listed: set[int] = set()
+        listed: set[str] = set()
         for offset in range(0, len(allowed), 25):
             page = client.get("/items", params={"offset": offset})
-            listed |= {int(i) for i in ITEM_LINK.findall(page.text)}
+            listed |= set(ITEM_LINK.findall(page.text))
         assert listed == allowed
     assert checked == sum(world.reads_items(n) for n in clients) * len(world.items)

@@ -28,7 +28,7 @@ def test_migration_matches_models_sqlite(tmp_path) -> None:
     assert (tmp_path / "a" / "b" / "kb.db").is_file()
     assert _diff(store.engine) == []
     with store.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0005"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0006"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
     tables = set(inspect(store.engine).get_table_names())
     assert set(metadata.tables) | {"alembic_version"} == tables

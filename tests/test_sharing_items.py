@@ -155,7 +155,8 @@ def test_create_and_read_back(world: World) -> None:
     assert view.links == sorted(world.links)
     read = world.store.get(world.actor("ana"), view.id, at=now())
     assert read == view
-    assert world.store.get_by_uuid(world.actor("ana"), view.uuid, at=now()) == view
+    assert uuid.UUID(view.id).version == 4 and str(uuid.UUID(view.id)) == view.id
+    assert world.store.get(world.actor("ana"), view.id.upper(), at=now()) == view
     assert read.body == "China restricts gallium exports." and not read.body_withheld
 
 
@@ -163,7 +164,7 @@ def test_invisible_item_is_not_found_like_a_missing_id(world: World) -> None:
     hidden = share(world, "sec", groups=["wg-chips"])  # level 2: not for low (level 1)
     secret = share(world, "sec", level=3, compartments=["chips"], users=["sec"])
     other_org = share(world, "sec", orgs=["globex"])  # not for ana (acme)
-    missing = secret.id + 10_000
+    missing = str(uuid.uuid4())
     with pytest.raises(NotFoundError) as gone:
         world.store.get(world.actor("ana"), missing, at=now())
     for who, item in (("low", hidden), ("ana", secret), ("ana", other_org),
@@ -172,15 +173,11 @@ def test_invisible_item_is_not_found_like_a_missing_id(world: World) -> None:
             world.store.get(world.actor(who), item.id, at=now())
         assert not_found_text(refused, item.id) == not_found_text(gone, missing)
         assert refused.value.msgid == gone.value.msgid
-        with pytest.raises(NotFoundError) as by_uuid:
-            world.store.get_by_uuid(world.actor(who), item.uuid, at=now())
-        assert by_uuid.value.msgid == gone.value.msgid
-    for impossible in (0, -1, 2**31, 2**63):
+        assert str(refused.value) == str(gone.value).replace(missing, item.id)
+    # integer keys (old sequential ids) and anything else that is not a UUID: not found
+    for impossible in ("0", "1", "-1", str(2**31), str(2**63), "x", "\x00", secret.id + "0"):
         with pytest.raises(NotFoundError):
             world.store.get(world.actor("sec"), impossible, at=now())
-    for not_a_uuid in ("x", "\x00", secret.uuid + "0"):
-        with pytest.raises(NotFoundError):
-            world.store.get_by_uuid(world.actor("sec"), not_a_uuid, at=now())
     denials = [r for r in world.audit.page(limit=20, action="deny")
                if r.resource in (f"item:{secret.id}", f"item:{missing}")]
     assert {r.resource for r in denials} == {f"item:{secret.id}", f"item:{missing}"}
@@ -407,11 +404,12 @@ def test_cli_add_list_show_regrade(world: World, tmp_path: Path) -> None:
     assert f"Lithium {tag}" in listed.stdout
     hidden = run_cli("items", "show", str(doc["id"]), "--as", "mem", db=world.db, env=env,
                      check=False)
-    missing = run_cli("items", "show", "999999", "--as", "mem", db=world.db, env=env,
+    unknown = str(uuid.uuid4())
+    missing = run_cli("items", "show", unknown, "--as", "mem", db=world.db, env=env,
                       check=False)
     assert hidden.returncode == missing.returncode == 2
-    assert hidden.stderr.replace(str(doc["id"]), "ID") == missing.stderr.replace("999999",
-                                                                                 "ID")
+    assert hidden.stderr == missing.stderr.replace(unknown, doc["id"])
+    assert uuid.UUID(doc["id"]).version == 4 and "uuid" not in doc
     bad = run_cli("items", "add", str(note), "--as", "sec", "--level", "2", "--tlp", "pink",
                   "--group", "wg-chips", db=world.db, env=env, check=False)
     assert bad.returncode == 2 and "--tlp" in bad.stderr and "Traceback" not in bad.stderr
@@ -445,10 +443,17 @@ def test_api_on_a_live_server(world: World) -> None:
         assert created.headers["location"] == f"/api/v1/items/{item['id']}"
         assert ana.get(f"/api/v1/items/{item['id']}").json()["title"] == f"API {tag}"
         hidden = mem.get(f"/api/v1/items/{item['id']}")
-        missing = mem.get("/api/v1/items/999999")
+        unknown = str(uuid.uuid4())
+        missing = mem.get(f"/api/v1/items/{unknown}")
         assert hidden.status_code == missing.status_code == 404
-        assert hidden.json()["detail"].replace(str(item["id"]), "ID") == \
-            missing.json()["detail"].replace("999999", "ID")
+        # byte for byte the same answer (the id is as long as any other)
+        assert hidden.content == missing.content.replace(unknown.encode(),
+                                                         item["id"].encode())
+        same = ("content-type", "content-length", "cache-control")
+        assert [hidden.headers.get(h) for h in same] == [missing.headers.get(h) for h in same]
+        # an old integer id is an id that does not exist
+        assert mem.get("/api/v1/items/1").status_code == 404
+        assert ana.get("/api/v1/items/1").status_code == 404
         page = ana.get("/api/v1/items", params={"q": tag}).json()
         assert page["total"] == 1 and page["facets"]["group"] == {"wg-chips": 1}
         assert mem.get("/api/v1/items", params={"q": tag}).json()["total"] == 0
@@ -495,6 +500,7 @@ def test_pages_in_both_languages(world: World) -> None:
         listing = cleared.get("/items", params={"q": tag, "lang": "en"})
         assert "1 item(s) visible to you" in listing.text
         assert f"/items/{secret.id}" in listing.text
+        assert not re.search(r'href="/items/\d+"', listing.text)
         bad = cleared.get("/items", params={"level": "7", "lang": "en"})
         assert bad.status_code == 422 and "level must be 1, 2 or 3" in bad.text
         # the form: restrictions chosen here; a refusal re-shows the form with the field named
@@ -503,18 +509,18 @@ def test_pages_in_both_languages(world: World) -> None:
                 "links": " ".join(world.links)}
         created = cleared.post("/items/new", data=form, follow_redirects=True)
         assert created.status_code == 200 and f"Form {tag}" in created.text
-        assert re.search(r"/items/\d+$", str(created.url))
+        assert re.search(r"/items/[0-9a-f-]{36}$", str(created.url))
         refused = cleared.post("/items/new", data={**form, "level": "3"},
                                params={"lang": "ja"})
         assert refused.status_code == 422 and "指定の期限" in refused.text
         # hidden and missing look the same
         mem, _ = sign_in(server.url, "mem")
         hidden = mem.get(f"/items/{secret.id}", params={"lang": "en"})
-        missing = mem.get("/items/999999", params={"lang": "en"})
+        unknown = str(uuid.uuid4())
+        missing = mem.get(f"/items/{unknown}", params={"lang": "en"})
         assert hidden.status_code == missing.status_code == 404
         assert f"no shared item {secret.id}" in hidden.text
-        assert re.sub(r"(no shared item |/items/)\d+", "", hidden.text) == \
-            re.sub(r"(no shared item |/items/)\d+", "", missing.text)
+        assert hidden.content == missing.content.replace(unknown.encode(), secret.id.encode())
         assert mem.get("/items/new").status_code == 403
         for client in (cleared, mem):
             client.close()
@@ -551,7 +557,7 @@ def test_share_through_the_form_in_a_browser(world: World) -> None:
         page.fill("#body", "shared from the form")
         with page.expect_navigation():
             page.click('form[action="/items/new"] button[type="submit"]')
-        assert re.search(r"/items/\d+$", page.url), page.url
+        assert re.search(r"/items/[0-9a-f-]{36}$", page.url), page.url
         text = page.inner_text("main")
         assert "TLP:GREEN" in text and "レベル2：協議会内（非公開）" in text
         assert "shared from the form" in text

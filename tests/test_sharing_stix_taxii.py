@@ -98,7 +98,7 @@ def _world(url: str) -> dict[str, Any]:
     for day, (name, spec) in enumerate(specs):
         at = START + timedelta(days=day)
         view = items.create(alice, NewItem(kind="report", title=f"Item {name}", **spec), at=at)
-        uuids[name] = view.uuid
+        uuids[name] = view.id
         created[name] = at
     return {"store": store, "uuids": uuids, "created": created}
 
@@ -203,7 +203,7 @@ def test_bundle_without_declared_extension_is_refused_by_strict_parsing() -> Non
     from econsec.sharing.models import ItemView
     from econsec.sharing.stix import ECONSEC_EXTENSION_ID, item_report
 
-    view = ItemView(id=1, uuid="0b0c7c9e-2f63-4b0e-9d7e-6d3b8f1f0a11", kind="alert",
+    view = ItemView(id="0b0c7c9e-2f63-4b0e-9d7e-6d3b8f1f0a11", kind="alert",
                     title="t", summary="", body=None, body_withheld=False, level=1,
                     tlp="green", compartments=[], groups=[], orgs=[], users=[],
                     to_all_members=True, originator="a", originator_org="o",
@@ -237,7 +237,7 @@ def test_cli_export_as_user(world: World, tmp_path: Path) -> None:
     proc = run_cli("items", "export", "--as", "bob", "--format", "jsonl", "--output",
                    str(out), db=world.db)
     assert "5 item(s) exported for bob" in proc.stderr
-    uuids = {json.loads(line)["uuid"] for line in out.read_text().splitlines()}
+    uuids = {json.loads(line)["id"] for line in out.read_text().splitlines()}
     assert uuids == {world.uuids[n] for n in EXPECTED["bob"]}
     stix = run_cli("items", "export", "--as", "carol", db=world.db)
     reports = [o for o in stix2.parse(stix.stdout, allow_custom=False).objects

@@ -155,8 +155,8 @@ def add(
     caveats: Annotated[str, typer.Option("--caveats", help="Handling caveats.")] = "",
     link: Annotated[list[str] | None, typer.Option(
         "--link", help="commodity:<id>, country:<ISO3> or hs:<code> (repeat).")] = None,
-    derived_from: Annotated[int | None, typer.Option(
-        "--derived-from", help="Id of the item this one draws on (no write-down).",
+    derived_from: Annotated[str | None, typer.Option(
+        "--derived-from", help="Public id of the item this one draws on (no write-down).",
         show_default=False)] = None,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.TABLE,
@@ -212,7 +212,8 @@ def list_items(
 
 @items_app.command("show", context_settings={"ignore_unknown_options": True})
 def show(
-    item_id: Annotated[int, typer.Argument(metavar="ID", help="Item id.", show_default=False)],
+    item_id: Annotated[str, typer.Argument(metavar="ID", help="The item's public id (UUID).",
+                                           show_default=False)],
     user: AsOption,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.TABLE,
@@ -224,7 +225,8 @@ def show(
 
 @items_app.command("regrade", context_settings={"ignore_unknown_options": True})
 def regrade(
-    item_id: Annotated[int, typer.Argument(metavar="ID", help="Item id.", show_default=False)],
+    item_id: Annotated[str, typer.Argument(metavar="ID", help="The item's public id (UUID).",
+                                           show_default=False)],
     user: AsOption,
     level: Annotated[int, typer.Option("--level", help="The new level (1-3).",
                                        show_default=False)],

@@ -419,6 +419,21 @@ USERS = Table(
 )
 """A person who signs in."""
 
+LOGIN_FAILURES = Table(
+    "login_failures", metadata,
+    #: The name given (an unknown name is counted as a known one is: 5 tries tell nothing).
+    Column("name", String(200), primary_key=True),
+    #: The client address (``""`` when there is none: the command line).
+    Column("client", String(64), primary_key=True),
+    #: Consecutive failures of this name from this address.
+    Column("failures", Integer, nullable=False, default=0),
+    Column("last_at", String(32), nullable=False, index=True),
+    #: The name is locked for this address (only) until then.
+    Column("locked_until", String(32)),
+)
+"""Failed sign-ins per (name, client address): the lock-out and the per-account slow-down
+(:mod:`econsec.access.accounts`)."""
+
 CLEARANCES = Table(
     "clearances", metadata,
     Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),

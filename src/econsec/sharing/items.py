@@ -5,6 +5,10 @@ faceted), every read, write and denial written to the audit log.
 
 An item the actor may not see answers :class:`NotFoundError` with the message of an id
 that does not exist, through the same single query: the two cannot be told apart.
+
+Every item has a random public id (a UUID4, column ``uuid``): the only id that leaves the
+store (views, audit records, URLs, the command line, STIX and exports). The integer key
+stays inside the database, so no sequence of ids shows that hidden items exist.
 """
 
 from __future__ import annotations
@@ -78,12 +82,22 @@ def _invalid(message: str, where: str, /, **params: Any) -> ValidationError:
     return ValidationError(message, location=Location(column=where), params=params or None)
 
 
-def _id_is(item_id: int) -> ColumnElement[bool]:
-    """``shared_items.id = item_id``; an id no row can have (outside the column's 32-bit
-    range) matches nothing through the same query, instead of failing on PostgreSQL."""
-    if not 1 <= item_id <= MAX_ID:
-        return false()
-    return SHARED_ITEMS.c.id == item_id
+def public_id(value: Any) -> str | None:
+    """``value`` as a public item id (a UUID, lower case), or None when it cannot be one."""
+    text = str(value).strip()
+    return text.lower() if _UUID.match(text) else None
+
+
+def _id_is(item_id: str) -> ColumnElement[bool]:
+    """``shared_items.uuid = item_id`` (the public id); anything that is not a UUID
+    matches nothing, through the same query."""
+    known = public_id(item_id)
+    return false() if known is None else SHARED_ITEMS.c.uuid == known
+
+
+def _shown_id(item_id: Any) -> str:
+    """The id as a refusal and an audit record name it: the public id, or ``?``."""
+    return public_id(item_id) or "?"
 
 
 def _like(text: str) -> str:
@@ -212,18 +226,20 @@ class ItemStore:
             org_ids = self._ids(conn, ORGS, orgs, "orgs", N_("organisation"))
             user_ids = self._ids(conn, USERS, users, "users", N_("user"))
             links = [self._link(conn, link) for link in links]
+            source_id = None
             if item.derived_from is not None:
-                self._check_derive(conn, actor, item.derived_from, level,
-                                   frozenset(compartments), at)
+                source_id = self._check_derive(conn, actor, item.derived_from, level,
+                                               frozenset(compartments), at)
             if actor.user_id is None or actor.org_id is None:
                 raise ForbiddenError("shared items need a signed-in user")
+            uuid = str(uuidlib.uuid4())
             item_id = int(conn.execute(insert(SHARED_ITEMS).returning(SHARED_ITEMS.c.id).values(
-                uuid=str(uuidlib.uuid4()), kind=kind, title=title, summary=summary, body=body,
+                uuid=uuid, kind=kind, title=title, summary=summary, body=body,
                 level=level, tlp=tlp, to_all_members=item.to_all_members,
                 originator_user_id=actor.user_id, originator_org_id=actor.org_id,
                 designated_until=designated.isoformat() if designated else None,
                 review_on=item.review_on.isoformat() if item.review_on else None,
-                caveats=caveats, links=json.dumps(links), derived_from=item.derived_from,
+                caveats=caveats, links=json.dumps(links), derived_from=source_id,
                 created_at=_stamp(at))).scalar_one())
             for table, column, values in (
                     (ITEM_COMPARTMENTS, "compartment", compartments),
@@ -232,14 +248,16 @@ class ItemStore:
                 if values:
                     conn.execute(insert(table), [{"item_id": item_id, column: v}
                                                  for v in values])
-            self.audit.record(actor=actor, action="share", resource=f"item:{item_id}",
+            self.audit.record(actor=actor, action="share", resource=f"item:{uuid}",
                               detail={"level": level, "tlp": tlp, "compartments": compartments,
                                       "groups": groups, "orgs": orgs, "users": users,
                                       "to_all_members": item.to_all_members,
-                                      "derived_from": item.derived_from}, conn=conn, at=at)
+                                      "derived_from": _shown_id(item.derived_from)
+                                      if item.derived_from is not None else None},
+                              conn=conn, at=at)
             row = conn.execute(self._select().where(SHARED_ITEMS.c.id == item_id)
                                ).mappings().one()
-            return self._views(conn, [row])[0]
+            return self._views(conn, [row], actor, at)[0]
 
     def _ids(self, conn: Connection, table: Any, names: Sequence[str], field: str,
              kind: str) -> builtins.list[int]:
@@ -276,35 +294,33 @@ class ItemStore:
                            "links", link=link, kind=prefix)
         return f"{prefix}:{ref}"
 
-    def _check_derive(self, conn: Connection, actor: Actor, source_id: int, level: int,
-                      compartments: frozenset[str], at: datetime) -> None:
-        """No write-down: the source must be visible to the creator (else it "does not
-        exist") and its level and compartments dominated by the new item's."""
-        row = conn.execute(select(SHARED_ITEMS.c.level).where(
-            _id_is(source_id), visible_items(actor, at))).first()
+    def _check_derive(self, conn: Connection, actor: Actor, source: str, level: int,
+                      compartments: frozenset[str], at: datetime) -> int:
+        """No write-down: the source (public id) must be visible to the creator (else it
+        "does not exist") and its level and compartments dominated by the new item's.
+        The source's internal key."""
+        row = conn.execute(select(SHARED_ITEMS.c.level, SHARED_ITEMS.c.id).where(
+            _id_is(source), visible_items(actor, at))).first()
         if row is None:
-            raise NotFoundError(NO_ITEM, params={"id": source_id},
+            raise NotFoundError(NO_ITEM, params={"id": _shown_id(source)},
                                 location=Location(column="derived_from"))
-        source = Marking(level=int(row[0]), compartments=frozenset(conn.execute(
+        source_id = int(row[1])
+        marking = Marking(level=int(row[0]), compartments=frozenset(conn.execute(
             select(ITEM_COMPARTMENTS.c.compartment)
             .where(ITEM_COMPARTMENTS.c.item_id == source_id)).scalars()))
-        decision = may_derive(source, level, compartments)
+        decision = may_derive(marking, level, compartments)
         if not decision:
-            raise _invalid(decision.reason, "derived_from", source=source.level, target=level,
-                           compartments=", ".join(sorted(source.compartments)))
+            raise _invalid(decision.reason, "derived_from", source=marking.level, target=level,
+                           compartments=", ".join(sorted(marking.compartments)))
+        return source_id
 
     # -- reads --------------------------------------------------------------------------
 
-    def get(self, actor: Actor, item_id: int, *, at: datetime) -> ItemView:
-        """The item, if ``actor`` may see it at ``at``; else :class:`NotFoundError`, the
-        same as for an id that does not exist (audited as a denial)."""
-        return self._one(actor, _id_is(item_id), str(item_id), at)
-
-    def get_by_uuid(self, actor: Actor, uuid: str, *, at: datetime) -> ItemView:
-        """:meth:`get` by the item's UUID."""
-        where = (SHARED_ITEMS.c.uuid == uuid.lower() if _UUID.match(uuid)
-                 else false())  # anything else matches nothing, through the same query
-        return self._one(actor, where, uuid if _UUID.match(uuid) else "?", at)
+    def get(self, actor: Actor, item_id: str, *, at: datetime) -> ItemView:
+        """The item of public id ``item_id``, if ``actor`` may see it at ``at``; else
+        :class:`NotFoundError`, the same as for an id that does not exist (audited as a
+        denial). Anything that is not a UUID is an id that does not exist."""
+        return self._one(actor, _id_is(item_id), _shown_id(item_id), at)
 
     def _one(self, actor: Actor, where: ColumnElement[bool], ref: str,
              at: datetime) -> ItemView:
@@ -312,7 +328,7 @@ class ItemStore:
         with self.engine.connect() as conn:
             row = conn.execute(self._select().where(where, visible_items(actor, at))
                                ).mappings().first()
-            view = self._views(conn, [row])[0] if row is not None else None
+            view = self._views(conn, [row], actor, at)[0] if row is not None else None
         if view is None:
             self.audit.record(actor=actor, action="deny", resource=f"item:{ref}",
                               outcome="denied", detail={"op": "read"}, at=at)
@@ -373,7 +389,7 @@ class ItemStore:
                                 .order_by(items.created_at.desc(), items.id.desc())
                                 .limit(limit).offset(offset)).mappings().all()
             facets = self._facets(conn, where)
-            views = self._views(conn, rows)
+            views = self._views(conn, rows, actor, at)
         self.audit.record(actor=actor, action="read", resource="items",
                           detail={"query": query or "", "total": total,
                                   "ids": [v.id for v in views]}, at=at)
@@ -408,14 +424,14 @@ class ItemStore:
             rows = conn.execute(self._select().where(visible_items(actor, at), changed)
                                 .order_by(items.created_at.desc(), items.id.desc())
                                 .limit(min(max(limit, 1), MAX_LIMIT))).mappings().all()
-            views = self._views(conn, rows)
+            views = self._views(conn, rows, actor, at)
         self.audit.record(actor=actor, action="read", resource="notifications",
                           detail={"since": stamp, "ids": [v.id for v in views]}, at=at)
         return views
 
     # -- regrade ------------------------------------------------------------------------
 
-    def regrade(self, actor: Actor, item_id: int, *, to_level: int, reason: str,
+    def regrade(self, actor: Actor, item_id: str, *, to_level: int, reason: str,
                 at: datetime, designated_until: date | Literal["none"] | None = None
                 ) -> ItemView:
         """Change the item's level (only that, and a level-3 item's designation:
@@ -428,7 +444,8 @@ class ItemStore:
         ``designated_until`` (level 3 only): the designation's new end, or ``"none"`` for
         no end; without it a level-3 item keeps its designation, which must then still be
         in date. Re-designating at level 3 is a regrade from 3 to 3."""
-        self._require(actor, Action.ITEM_REGRADE, f"item:{item_id}", at)
+        shown = _shown_id(item_id)
+        self._require(actor, Action.ITEM_REGRADE, f"item:{shown}", at)
         level = parse_level(to_level)
         on = at.date()
         why = reason.strip()
@@ -447,12 +464,14 @@ class ItemStore:
             raise _invalid("designated_until %(date)s is in the past", "designated_until",
                            date=designated_until.isoformat())
         with self.engine.begin() as conn:
-            row = conn.execute(select(SHARED_ITEMS.c.level, SHARED_ITEMS.c.designated_until)
+            row = conn.execute(select(SHARED_ITEMS.c.level, SHARED_ITEMS.c.designated_until,
+                                      SHARED_ITEMS.c.id)
                                .where(_id_is(item_id),
                                       visible_items(actor, at, designation_ended=True))
                                ).first()
             if row is not None:
                 old = int(row[0])
+                key = int(row[2])
                 designation: str | None = row[1] if level == 3 else None
                 if level == 3 and designated_until is not None:
                     designation = (None if designated_until == "none"
@@ -464,20 +483,21 @@ class ItemStore:
                 if old == level and (level < 3 or designated_until is None):
                     raise _invalid("the item is already at level %(level)s", "level",
                                    level=level)
-                conn.execute(update(SHARED_ITEMS).where(SHARED_ITEMS.c.id == item_id)
+                conn.execute(update(SHARED_ITEMS).where(SHARED_ITEMS.c.id == key)
                              .values(level=level, designated_until=designation))
                 conn.execute(insert(ITEM_REGRADES).values(
-                    item_id=item_id, from_level=old, to_level=level, reason=why,
+                    item_id=key, from_level=old, to_level=level, reason=why,
                     by_user_id=actor.user_id, at=_stamp(at)))
-                self.audit.record(actor=actor, action="regrade", resource=f"item:{item_id}",
+                self.audit.record(actor=actor, action="regrade", resource=f"item:{shown}",
                                   detail={"from": old, "to": level, "reason": why,
                                           "designated_until": designation}, conn=conn, at=at)
                 view = self._views(conn, conn.execute(
-                    self._select().where(SHARED_ITEMS.c.id == item_id)).mappings().all())[0]
+                    self._select().where(SHARED_ITEMS.c.id == key)).mappings().all(),
+                    actor, at)[0]
                 return view
-        self.audit.record(actor=actor, action="deny", resource=f"item:{item_id}",
+        self.audit.record(actor=actor, action="deny", resource=f"item:{shown}",
                           outcome="denied", detail={"op": "regrade"}, at=at)
-        raise NotFoundError(NO_ITEM, params={"id": str(item_id)})
+        raise NotFoundError(NO_ITEM, params={"id": shown})
 
     # -- helpers ------------------------------------------------------------------------
 
@@ -496,12 +516,19 @@ class ItemStore:
                              .join(USERS, USERS.c.id == items.originator_user_id)
                              .join(ORGS, ORGS.c.id == items.originator_org_id)))
 
-    def _views(self, conn: Connection, rows: Sequence[RowMapping]) -> builtins.list[ItemView]:
-        """Views of rows already filtered; the distribution and regrades in one query
-        each for the whole page."""
+    def _views(self, conn: Connection, rows: Sequence[RowMapping], actor: Actor,
+               at: datetime) -> builtins.list[ItemView]:
+        """Views of rows already filtered for ``actor``; the distribution and regrades in
+        one query each for the whole page."""
         ids = [int(r["id"]) for r in rows]
         if not ids:
             return []
+        sources = {int(r["derived_from"]) for r in rows if r["derived_from"] is not None}
+        source_ids: dict[int, str] = {}
+        if sources:
+            source_ids = {int(key): str(uuid) for key, uuid in conn.execute(
+                select(SHARED_ITEMS.c.id, SHARED_ITEMS.c.uuid)
+                .where(SHARED_ITEMS.c.id.in_(sources)))}
         names: dict[str, dict[int, builtins.list[str]]] = {}
         for key, table, column, named in (
                 ("compartments", ITEM_COMPARTMENTS, ITEM_COMPARTMENTS.c.compartment, None),
@@ -529,13 +556,15 @@ class ItemStore:
                 from_level=r["from_level"], to_level=r["to_level"], reason=r["reason"],
                 by=r["by"], at=r["at"]))
         return [self._view(r, {k: v.get(int(r["id"]), []) for k, v in names.items()},
-                           regrades.get(int(r["id"]), [])) for r in rows]
+                           regrades.get(int(r["id"]), []),
+                           source_ids.get(int(r["derived_from"]))
+                           if r["derived_from"] is not None else None) for r in rows]
 
     def _view(self, row: RowMapping, names: dict[str, builtins.list[str]],
-              regrades: builtins.list[Regrade]) -> ItemView:
+              regrades: builtins.list[Regrade], source: str | None) -> ItemView:
         withheld = int(row["level"]) >= 3 and not self.settings.level3_bodies
         return ItemView(
-            id=int(row["id"]), uuid=row["uuid"], kind=row["kind"], title=row["title"],
+            id=str(row["uuid"]), kind=row["kind"], title=row["title"],
             summary=row["summary"] or "", body=None if withheld else (row["body"] or ""),
             body_withheld=withheld, level=int(row["level"]), tlp=row["tlp"],
             compartments=names["compartments"], groups=names["groups"],
@@ -546,7 +575,8 @@ class ItemStore:
                               if row["designated_until"] else None),
             review_on=date.fromisoformat(row["review_on"]) if row["review_on"] else None,
             caveats=row["caveats"] or "", links=json.loads(row["links"] or "[]"),
-            derived_from=row["derived_from"], regrades=regrades)
+            derived_from=source, regrades=regrades)
 
 
-__all__ = ["NO_ITEM", "AuditSink", "ItemStore", "parse_kind", "parse_level", "parse_tlp"]
+__all__ = ["NO_ITEM", "AuditSink", "ItemStore", "parse_kind", "parse_level", "parse_tlp",
+           "public_id"]

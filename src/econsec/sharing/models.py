@@ -48,7 +48,8 @@ class NewItem(BaseModel):
     review_on: date | None = None
     caveats: str = ""
     links: list[str] = Field(default_factory=list)
-    derived_from: int | None = None
+    #: The public id of the item this one draws on (no write-down).
+    derived_from: str | None = Field(default=None, max_length=100)
 
 
 class Regrade(BaseModel):
@@ -66,8 +67,9 @@ class ItemView(BaseModel):
     true for a level-3 item while the deployment keeps level-3 bodies off: the tear-line
     ``summary`` is shown instead."""
 
-    id: int
-    uuid: str
+    #: The item's public id (a random UUID4; also its STIX ``report--<id>``). Nothing
+    #: else identifies an item outside the store.
+    id: str
     kind: str
     title: str
     summary: str
@@ -87,7 +89,8 @@ class ItemView(BaseModel):
     review_on: date | None
     caveats: str
     links: list[str]
-    derived_from: int | None = None
+    #: The public id of the source item, shown only to a reader who may read the source.
+    derived_from: str | None = None
     regrades: list[Regrade] = Field(default_factory=list)
 
 

@@ -8,7 +8,7 @@ summary only). Nothing here reads the database.
 
 Each item becomes a ``report``:
 
-- ``id`` ``report--<item uuid>``, ``created`` the item's creation time, ``modified`` its last
+- ``id`` ``report--<item's public id>``, ``created`` the item's creation time, ``modified`` its last
   regrade (or its creation), ``published`` its creation time;
 - ``name`` the title, ``description`` the summary and, when the reader gets it, the body;
 - ``created_by_ref`` an ``identity`` (``organization``) of the originator's organisation,
@@ -164,8 +164,8 @@ def org_identity(org: str) -> Identity:
 
 
 def report_id(item: ItemView) -> str:
-    """The STIX id of an item's report: ``report--<item uuid>``."""
-    return f"report--{uuid.UUID(item.uuid)}"
+    """The STIX id of an item's report: ``report--<item's public id>``."""
+    return f"report--{uuid.UUID(item.id)}"
 
 
 def parse_time(text: str) -> datetime:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
 from econsec.access.actions import Action
@@ -57,9 +57,12 @@ def list_items(
                                   group=group, limit=limit, offset=offset)
 
 
+ItemId = Annotated[str, Path(max_length=100, description="The item's public id (a UUID)")]
+
+
 @router.get("/items/{item_id}", response_model=ItemView, summary="A shared item",
             responses=problem_responses(403, 404))
-def get_item(item_id: int, state: State, actor: Reader) -> ItemView:
+def get_item(item_id: ItemId, state: State, actor: Reader) -> ItemView:
     """The item with its marking; 404 when it does not exist or the actor may not see it.
     A level-3 body is withheld (``body`` null, ``body_withheld`` true) unless the
     deployment enables level-3 bodies."""
@@ -68,7 +71,8 @@ def get_item(item_id: int, state: State, actor: Reader) -> ItemView:
 
 @router.post("/items/{item_id}/regrade", response_model=ItemView, summary="Regrade an item",
              responses=problem_responses(403, 404, 422))
-def regrade_item(item_id: int, body: RegradeIn, state: State, actor: Regrader) -> ItemView:
+def regrade_item(item_id: ItemId, body: RegradeIn, state: State, actor: Regrader
+                 ) -> ItemView:
     """Change the item's level with a reason (at least 10 characters), recorded with who
     and when; compartments and distribution stay as created. A level-3 item may get a new
     ``designated_until`` (also re-designating one whose designation has ended)."""

@@ -150,7 +150,7 @@ def create_item(request: Request, state: State, actor: Creator,
                 review_on: Annotated[str, Form(max_length=10)] = "",
                 caveats: Annotated[str, Form(max_length=20_000)] = "",
                 links: Annotated[str, Form(max_length=5000)] = "",
-                derived_from: Annotated[str, Form(max_length=12)] = "") -> Response:
+                derived_from: Annotated[str, Form(max_length=100)] = "") -> Response:
     form: dict[str, Any] = {
         "title": title, "level": level, "tlp": tlp, "kind": kind, "summary": summary,
         "body": body, "compartments": compartments, "groups": groups or [],
@@ -167,7 +167,7 @@ def create_item(request: Request, state: State, actor: Creator,
             "to_all_members": bool(to_all_members),
             "designated_until": ("none" if designated_none else designated_until or None),
             "review_on": review_on or None, "caveats": caveats, "links": _names(links),
-            "derived_from": int(derived_from) if derived_from.strip().isdigit() else None})
+            "derived_from": derived_from.strip() or None})
     except ValueError:  # a malformed date (pydantic's ValidationError is a ValueError)
         exc = ValidationError(N_("dates must be given as YYYY-MM-DD"))
         return _form_page(request, state, form=form, error=_error(request, exc),
@@ -180,7 +180,7 @@ def create_item(request: Request, state: State, actor: Creator,
     return RedirectResponse(f"/items/{view.id}", status_code=303)
 
 
-def _item_page(request: Request, state: State, item_id: int, actor: Actor, *,
+def _item_page(request: Request, state: State, item_id: str, actor: Actor, *,
                error: str | None = None, status_code: int = 200) -> HTMLResponse:
     t = _t(request)
     try:
@@ -195,13 +195,13 @@ def _item_page(request: Request, state: State, item_id: int, actor: Actor, *,
 
 @router.get("/items/{item_id}", response_class=HTMLResponse)
 def item(request: Request, state: State, actor: Reader,
-         item_id: Annotated[int, Path()]) -> HTMLResponse:
+         item_id: Annotated[str, Path(max_length=100)]) -> HTMLResponse:
     return _item_page(request, state, item_id, actor)
 
 
 @router.post("/items/{item_id}/regrade", response_class=HTMLResponse)
 def regrade(request: Request, state: State, actor: Regrader,
-            item_id: Annotated[int, Path()],
+            item_id: Annotated[str, Path(max_length=100)],
             level: Annotated[str, Form(max_length=2)],
             reason: Annotated[str, Form(max_length=20_000)],
             designated_until: Annotated[str, Form(max_length=10)] = "",
