@@ -42,7 +42,7 @@ def _evidence(doc: RegionProfile, key: str) -> str:
         s = doc.supply_chains
         if not s.routed:
             return s.note
-        cps = ", ".join(f"{c.name} {_pct(c.route_share)}" for c in s.chokepoints)
+        cps = ", ".join(f"{c.name_en} {_pct(c.route_share)}" for c in s.chokepoints)
         return f"chokepoints: {cps or 'none'}; ports: " + ", ".join(
             f"{n} {k}" for k, n in s.ports_by_size.items())
     if key == "market":

@@ -5,7 +5,8 @@
   depths, cargo facilities, coordinates) and an ISO alpha-3 column added by econsec.
 - ``portwatch_chokepoints_28.csv``: the 28 maritime chokepoints of IMF PortWatch (id, name,
   coordinates).
-- ``sea_regions.csv`` and ``sea_lanes.csv``: **econsec curated** — sea regions (basins) as
+- ``sea_regions.csv``, ``sea_lanes.csv`` and ``sea_chokepoint_names.csv`` (Japanese names of
+  the chokepoints): **econsec curated** — sea regions (basins) as
   nodes with a reference point and the WPI water bodies they take ports from; lanes between
   regions as edges, a lane through a chokepoint naming it. A model of typical routes, not
   AIS tracks (docs/regions.md).
@@ -16,7 +17,7 @@ file, line and column of a bad cell. Results are cached per process.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from econsec.errors import DataFormatError, Location
 PORTS_FILE = "maritime/world_port_index_pub150_trimmed.csv"
 CHOKEPOINTS_FILE = "maritime/portwatch_chokepoints_28.csv"
 REGIONS_FILE = "maritime/sea_regions.csv"
+NAMES_FILE = "maritime/sea_chokepoint_names.csv"
 LANES_FILE = "maritime/sea_lanes.csv"
 PORTS_SOURCE = "nga-wpi-pub150"
 CHOKEPOINTS_SOURCE = "imf-portwatch-chokepoints"
@@ -62,6 +64,8 @@ class Chokepoint:
     name: str
     lat: float
     lon: float
+    #: Japanese name (econsec curated, ``sea_chokepoint_names.csv``).
+    name_ja: str = ""
 
 
 @dataclass(frozen=True)
@@ -194,8 +198,21 @@ def _bundled() -> Maritime:
     return _load(data_dir() / "maritime")
 
 
+def read_names_ja(path: Path, chokepoints: set[str]) -> dict[str, str]:
+    name = display_name(path)
+    out = {}
+    for line, row in read_dicts(path, required=("portid", "name_ja")):
+        if row["portid"].strip() not in chokepoints:
+            raise DataFormatError(f"unknown chokepoint {row['portid']!r}",
+                                  location=Location(name, line, "portid"))
+        out[row["portid"].strip()] = row["name_ja"].strip()
+    return out
+
+
 def _load(folder: Path) -> Maritime:
     chokepoints = read_chokepoints(folder / Path(CHOKEPOINTS_FILE).name)
+    names = read_names_ja(folder / Path(NAMES_FILE).name, {c.id for c in chokepoints})
+    chokepoints = [replace(c, name_ja=names.get(c.id, "")) for c in chokepoints]
     regions = read_regions(folder / Path(REGIONS_FILE).name)
     lanes = read_lanes(folder / Path(LANES_FILE).name, {r.id for r in regions},
                        {c.id for c in chokepoints})

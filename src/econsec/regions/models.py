@@ -131,7 +131,8 @@ class ChokepointRow(AnalysisResult):
     (of the bundled BACI products) that passes it over every partner's route."""
 
     id: str
-    name: str
+    name_en: str
+    name_ja: str
     lat: float
     lon: float
     route_share: float
@@ -222,6 +223,15 @@ class RegionProfile(AnalysisResult):
 # -------------------------------------------------------------- partner ranking
 
 
+class ChokepointRef(AnalysisResult):
+    """A chokepoint on a route and the share of the route's trade passing it."""
+
+    id: str
+    name_en: str
+    name_ja: str
+    share: float
+
+
 class PartnerWeights(AnalysisResult):
     governance: float
     route: float
@@ -250,7 +260,7 @@ class PartnerRow(AnalysisResult):
     wgi_scaled: float | None
     governance_risk: float
     expected_chokepoints: float | None
-    chokepoints: list[str]
+    chokepoints: list[ChokepointRef]
     route_risk: float
     share_after: float
     concentration_risk: float

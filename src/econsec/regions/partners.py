@@ -33,7 +33,7 @@ from econsec.datasets.maritime import CHOKEPOINTS_SOURCE, LANES_SOURCE, PORTS_SO
 from econsec.errors import NotFoundError, UnknownProductError, ValidationError
 from econsec.kb.protocol import KnowledgeBase
 from econsec.records import Observation, TradeFlow
-from econsec.regions.models import PartnerRanking, PartnerRow, PartnerWeights
+from econsec.regions.models import ChokepointRef, PartnerRanking, PartnerRow, PartnerWeights
 from econsec.regions.profile import sources_of
 from econsec.regions.sea_lanes import SeaLaneGraph, sea_lanes
 
@@ -192,7 +192,9 @@ def partner_ranking(kb: KnowledgeBase, *, replace: str, hs: Sequence[str] | None
             production_unit=prod_unit, production_year=prod_year, production_share=prod_share,
             reserves=res, reserves_unit=res_unit, reserves_year=res_year,
             wgi_scaled=g, governance_risk=g_risk, expected_chokepoints=expected,
-            chokepoints=[sea.chokepoints[k].name for k in route.chokepoint_shares],
+            chokepoints=[ChokepointRef(id=k, name_en=sea.chokepoints[k].name,
+                                       name_ja=sea.chokepoints[k].name_ja, share=v)
+                         for k, v in route.chokepoint_shares.items()],
             route_risk=s_risk, share_after=after, concentration_risk=c_risk, risk=risk,
             score=round(100 * cover * (1 - risk), 2)))
     rows.sort(key=lambda r: (-r.score, -r.capacity_kusd, r.iso3))

@@ -64,7 +64,7 @@ def supply_chain_perspective(sea: SeaLaneGraph, partner: str, home: str,
     if years:
         exposure, unrouted = chokepoint_exposure(sea, imports, years[-1])
     chokepoints = [ChokepointRow(
-        id=cp, name=sea.chokepoints[cp].name, lat=sea.chokepoints[cp].lat,
+        id=cp, name_en=sea.chokepoints[cp].name, name_ja=sea.chokepoints[cp].name_ja, lat=sea.chokepoints[cp].lat,
         lon=sea.chokepoints[cp].lon, route_share=share,
         home_imports_share=exposure.get(cp) if years else None)
         for cp, share in route.chokepoint_shares.items()]

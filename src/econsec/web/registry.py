@@ -32,6 +32,7 @@ from econsec.web.api import (
 from econsec.web.pages import audit as audit_page
 from econsec.web.pages import items as items_page
 from econsec.web.pages import login as login_page
+from econsec.web.pages import regions as regions_page
 from econsec.web.pages import screening as screening_page
 from econsec.web.pages import site
 from econsec.web.pages import infrastructure as infrastructure_page
@@ -53,7 +54,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
 #: HTML page routers and static assets (no prefix).
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     assets.router, site.router, techmgmt_page.router, screening_page.router,
-    login_page.router, audit_page.router, items_page.router,
+    login_page.router, audit_page.router, items_page.router, regions_page.router,
     infrastructure_page.router,
 )
 

@@ -34,6 +34,7 @@ NAVIGATION = (
     ("/", N_("Overview")),
     ("/commodities", N_("Commodities")),
     ("/countries", N_("Countries")),
+    ("/regions", N_("Regions")),
     ("/value-chain", N_("Value chain")),
     ("/scenarios", N_("Scenarios")),
     ("/data", N_("Data")),
