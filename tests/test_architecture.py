@@ -15,6 +15,7 @@ ALLOWED_MODULES = {
     "analyses": {"kb.protocol"},
     "reports": {"kb.protocol"},
     "policy": {"kb.protocol"},
+    "regions": {"kb.protocol"},
 }
 
 #: Which top-level econsec packages each package may import (besides itself and BASE).
@@ -30,6 +31,7 @@ ALLOWED = {
     "techmgmt": {"kb", "datasets", "io_models", "policy"},
     "policy": {"scenarios", "io_models", "analyses"},
     "infrastructure": {"datasets", "indicators"},
+    "regions": {"analyses", "datasets", "indicators"},
     # the council portal: the audit log under the access layer, shared items over both
     "audit": {"kb"},
     "access": {"kb", "audit"},
