@@ -310,6 +310,43 @@ def test_no_write_down_when_deriving(world: World) -> None:
     assert child.derived_from == source.id
 
 
+
+def test_derived_from_is_shown_only_to_readers_of_the_source(world: World) -> None:
+    """The source's id is shown (store, list, notifications, exports, STIX, CLI, API, page)
+    only to a reader who may read the source itself."""
+    from econsec.sharing.export import export_items
+
+    before = now() - timedelta(seconds=2)
+    source = share(world, "cleared", users=["cleared"])  # ana is not named: hidden from her
+    child = share(world, "cleared", groups=["wg-chips"], derived_from=source.id,
+                  title="Child " + token())
+    ana, cleared = world.actor("ana"), world.actor("cleared")
+    assert world.store.get(cleared, child.id, at=now()).derived_from == source.id
+    assert world.store.get(ana, child.id, at=now()).derived_from is None
+    listed = world.store.list(ana, at=now(), query=child.title).items
+    assert [v.derived_from for v in listed] == [None]
+    assert [v.derived_from for v in world.store.list(
+        cleared, at=now(), query=child.title).items] == [source.id]
+    noted = [v for v in world.store.notifications(ana, since=before, at=now())
+             if v.id == child.id]
+    assert noted and noted[0].derived_from is None
+    for fmt in ("jsonl", "stix"):
+        text_, _count = export_items(world.store, world.audit, ana, fmt, at=now(), via="test")
+        assert child.id in text_ and source.id not in text_, fmt
+    if world.db is None:
+        return
+    env = {"ECONSEC_AUDIT_DIR": os.environ["ECONSEC_AUDIT_DIR"]}
+    shown = run_cli("items", "show", child.id, "--as", "ana", db=world.db, env=env)
+    assert child.id in shown.stdout and source.id not in shown.stdout
+    with live_server(world.db, warm_up=False) as server:
+        for name, visible in (("ana", False), ("cleared", True)):
+            client, _ = sign_in(server.url, name)
+            api = client.get(f"/api/v1/items/{child.id}").json()
+            assert api["derived_from"] == (source.id if visible else None)
+            page = client.get(f"/items/{child.id}", params={"lang": "en"})
+            assert page.status_code == 200 and (source.id in page.text) == visible
+            client.close()
+
 def test_notifications(world: World) -> None:
     before = now() - timedelta(seconds=2)
     item = share(world, "sec", groups=["wg-energy"])

@@ -523,12 +523,13 @@ class ItemStore:
         ids = [int(r["id"]) for r in rows]
         if not ids:
             return []
+        # the source of a derived item: its public id, for a reader who may read it only
         sources = {int(r["derived_from"]) for r in rows if r["derived_from"] is not None}
         source_ids: dict[int, str] = {}
         if sources:
             source_ids = {int(key): str(uuid) for key, uuid in conn.execute(
                 select(SHARED_ITEMS.c.id, SHARED_ITEMS.c.uuid)
-                .where(SHARED_ITEMS.c.id.in_(sources)))}
+                .where(SHARED_ITEMS.c.id.in_(sources), visible_items(actor, at)))}
         names: dict[str, dict[int, builtins.list[str]]] = {}
         for key, table, column, named in (
                 ("compartments", ITEM_COMPARTMENTS, ITEM_COMPARTMENTS.c.compartment, None),
