@@ -40,7 +40,6 @@ NAVIGATION = (
     ("/data", N_("Data")),
     ("/tech", N_("Technology")),
     ("/screening", N_("Screening")),
-    ("/exercises", N_("Exercises")),
     ("/infrastructure", N_("Infrastructure")),
 )
 
