@@ -16,6 +16,7 @@ from econsec.web.api import (
     complexity,
     countries,
     data,
+    exercises,
     infrastructure,
     iomodels,
     items,
@@ -31,6 +32,7 @@ from econsec.web.api import (
 )
 from econsec.web.pages import audit as audit_page
 from econsec.web.pages import items as items_page
+from econsec.web.pages import exercises as exercises_page
 from econsec.web.pages import login as login_page
 from econsec.web.pages import regions as regions_page
 from econsec.web.pages import screening as screening_page
@@ -49,6 +51,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     complexity.router, session.router, items_export.router, items.router, audit.router,
     regions.router,
     infrastructure.router,
+    exercises.router,
 )
 
 #: HTML page routers and static assets (no prefix).
@@ -56,6 +59,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     assets.router, site.router, techmgmt_page.router, screening_page.router,
     login_page.router, audit_page.router, items_page.router, regions_page.router,
     infrastructure_page.router,
+    exercises_page.router,
 )
 
 

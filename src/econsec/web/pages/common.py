@@ -40,6 +40,7 @@ NAVIGATION = (
     ("/data", N_("Data")),
     ("/tech", N_("Technology")),
     ("/screening", N_("Screening")),
+    ("/exercises", N_("Exercises")),
     ("/infrastructure", N_("Infrastructure")),
 )
 
