@@ -31,8 +31,8 @@ from econsec.web.api import (
     trade,
 )
 from econsec.web.pages import audit as audit_page
-from econsec.web.pages import items as items_page
 from econsec.web.pages import exercises as exercises_page
+from econsec.web.pages import items as items_page
 from econsec.web.pages import login as login_page
 from econsec.web.pages import regions as regions_page
 from econsec.web.pages import screening as screening_page
