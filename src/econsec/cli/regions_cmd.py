@@ -46,12 +46,12 @@ def _evidence(doc: RegionProfile, key: str) -> str:
         return f"chokepoints: {cps or 'none'}; ports: " + ", ".join(
             f"{n} {k}" for k, n in s.ports_by_size.items())
     if key == "market":
-        m = doc.market
-        growth = (f"CAGR {_pct(m.cagr)} {m.cagr_start_year}-{m.cagr_end_year}"
-                  if m.cagr is not None else "CAGR -")
-        value = f"{m.latest_value_kusd:,.0f}" if m.latest_value_kusd is not None else "-"
-        return (f"home exports {m.latest_year}: {value} thousand USD "
-                f"({_pct(m.share_of_home_exports)} of the home's); {growth}")
+        mk = doc.market
+        growth = (f"CAGR {_pct(mk.cagr)} {mk.cagr_start_year}-{mk.cagr_end_year}"
+                  if mk.cagr is not None else "CAGR -")
+        value = f"{mk.latest_value_kusd:,.0f}" if mk.latest_value_kusd is not None else "-"
+        return (f"home exports {mk.latest_year}: {value} thousand USD "
+                f"({_pct(mk.share_of_home_exports)} of the home's); {growth}")
     groups = [g.name_en for g in doc.information.groups if g.counts]
     return f"shared groups: {', '.join(groups) or 'none'}; Group A: " \
            f"{doc.information.export_control_status}"

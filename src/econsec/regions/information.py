@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from econsec.analyses.country_profile import EXPORT_CONTROL_GROUP, EXPORT_CONTROL_ISSUER
 from econsec.errors import NotFoundError
+from econsec.i18n.terms import N_
 from econsec.kb.protocol import KnowledgeBase
 from econsec.regions.models import GroupRow, InformationPerspective
 from econsec.regions.scoring import score
@@ -22,7 +23,7 @@ GROUP_WEIGHTS: dict[str, tuple[float, str, str]] = {
     "oecd": (15.0, "OECD", "OECD"),
     "eu27": (15.0, "EU (27)", "EU（27か国）"),
 }
-FORMULA = "Σ weights of the groups both belong to (G7 25, Quad 20, Group A 25, OECD 15, EU 15)"
+FORMULA = N_("Σ weights of the groups both belong to (G7 25, Quad 20, Group A 25, OECD 15, EU 15)")
 #: No agreements table exists in the knowledge base yet: the list stays empty and says so.
 AGREEMENTS_NOTE = "no agreements are recorded in the knowledge base"
 

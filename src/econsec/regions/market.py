@@ -10,13 +10,14 @@ growth of +10 % a year the second (−10 % or less: 0).
 
 from __future__ import annotations
 
+from econsec.i18n.terms import N_
 from econsec.regions.home_trade import SOURCE_KEY, HomeTrade
 from econsec.regions.models import MarketPerspective, MarketYear
 from econsec.regions.scoring import clip01, score
 
 WINDOW = 5
 SHARE_THRESHOLD = 0.10
-FORMULA = ("50 × min(1, share of the home's exports / 10%) + 50 × clip((CAGR + 10%) / 20%, "
+FORMULA = N_("50 × min(1, share of the home's exports / 10%) + 50 × clip((CAGR + 10%) / 20%, "
            "0, 1)")
 
 

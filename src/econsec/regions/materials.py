@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from econsec.analyses.models import CommodityProfile, CountryProfile
+from econsec.i18n.terms import N_
 from econsec.kb.protocol import KnowledgeBase
 from econsec.regions.home_trade import SOURCE_KEY, HomeTrade
 from econsec.regions.models import ImportedRow, MaterialsPerspective, ProducedRow
 from econsec.regions.scoring import score
 
 SUPPLIER_THRESHOLD = 0.05
-FORMULA = ("100 × min(1, Σ world production shares ≥ 5%) × (1 − scaled WGI / 10)")
+FORMULA = N_("100 × min(1, Σ world production shares ≥ 5%) × (1 − scaled WGI / 10)")
 
 
 def _reserves(profiles: Sequence[CommodityProfile], commodity: str, iso3: str

@@ -31,6 +31,7 @@ from econsec.analyses.provenance import source_infos
 from econsec.analyses.trade import normalise_hs
 from econsec.datasets.maritime import CHOKEPOINTS_SOURCE, LANES_SOURCE, PORTS_SOURCE
 from econsec.errors import NotFoundError, UnknownProductError, ValidationError
+from econsec.i18n.terms import N_
 from econsec.kb.protocol import KnowledgeBase
 from econsec.records import Observation, TradeFlow
 from econsec.regions.models import ChokepointRef, PartnerRanking, PartnerRow, PartnerWeights
@@ -38,7 +39,7 @@ from econsec.regions.profile import sources_of
 from econsec.regions.sea_lanes import SeaLaneGraph, sea_lanes
 
 WEIGHTS = PartnerWeights(governance=0.5, route=0.3, concentration=0.2, route_saturation=3.0)
-FORMULA = ("score = 100 × cover × (1 − risk); cover = min(1, capacity / gap); "
+FORMULA = N_("score = 100 × cover × (1 − risk); cover = min(1, capacity / gap); "
            "risk = 0.5 × G + 0.3 × S + 0.2 × C; G = scaled WGI / 10; "
            "S = min(1, expected chokepoints / 3); C = share of the home's imports after "
            "taking over min(capacity, gap)")

@@ -19,6 +19,7 @@ from econsec.analyses.provenance import source_infos
 from econsec.datasets.maritime import CHOKEPOINTS_SOURCE, LANES_SOURCE, PORTS_SOURCE
 from econsec.datasets.nsf_sei import SOURCE_KEY as SEI_SOURCE
 from econsec.errors import ValidationError
+from econsec.i18n.terms import N_
 from econsec.kb.protocol import KnowledgeBase
 from econsec.records import Source
 from econsec.regions.home_trade import SOURCE_KEY as BACI_SOURCE
@@ -33,12 +34,12 @@ from econsec.regions.supply_chains import supply_chain_perspective
 from econsec.regions.technology import technology_perspective
 
 NOTES = [
-    "Trade figures are CEPII BACI (HS 1992) for the bundled critical raw-material products "
-    "only, not the countries' whole trade.",
-    "Sea routes are a model of typical routes over a curated graph of sea regions, not AIS "
-    "data; ports are weighted by WPI harbour size (the WPI has no throughput).",
-    "Scores rank partners on one perspective each; they are not probabilities and do not add "
-    "up across perspectives.",
+    N_("Trade figures are CEPII BACI (HS 1992) for the bundled critical raw-material products "
+    "only, not the countries' whole trade."),
+    N_("Sea routes are a model of typical routes over a curated graph of sea regions, not AIS "
+    "data; ports are weighted by WPI harbour size (the WPI has no throughput)."),
+    N_("Scores rank partners on one perspective each; they are not probabilities and do not add "
+    "up across perspectives."),
 ]
 
 
@@ -55,7 +56,7 @@ def sources_of(kb: KnowledgeBase, keys: Sequence[str]) -> list[Source]:
         else:
             try:
                 out.append(source(key))
-            except Exception:  # noqa: BLE001 - a key neither knows is left out
+            except Exception:
                 continue
     return out
 

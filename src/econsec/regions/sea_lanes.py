@@ -8,9 +8,10 @@ Parallel lanes (two straits between the same seas) are kept: the shorter one is 
 
 A country's ports (NGA World Port Index) are assigned to sea regions: the first component of
 the port's "World Water Body" that a region lists gives the candidate regions, and the
-nearest candidate (great circle to its reference point or one of its anchor points) wins; a port whose water body no
-region lists goes to the nearest region. A country's weight in a region is the sum of its
-ports' harbour-size weights (:data:`SIZE_WEIGHTS`; the WPI has no throughput).
+nearest candidate (great circle to its reference point or one of its anchor points) wins; a
+port whose water body no region lists goes to the nearest region. A country's weight in a
+region is the sum of its ports' harbour-size weights (:data:`SIZE_WEIGHTS`; the WPI has no
+throughput).
 
 Routes: trade from the origin to the destination is split over pairs (origin region o,
 destination gateway region d) in proportion to w_o · w_d, where w_o is the origin's port
@@ -23,6 +24,7 @@ Malaccamax), weather, piracy and sanctions.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -185,7 +187,7 @@ class SeaLaneGraph:
             self.graph, self.index[origin], self.index[destination],
             weight_fn=lambda leg: leg.distance_nm)[self.index[destination]]
         legs = []
-        for u, v in zip(nodes, nodes[1:], strict=False):
+        for u, v in itertools.pairwise(nodes):
             lane = min(self.graph.get_all_edge_data(u, v), key=lambda leg: leg.distance_nm)
             a, b = self.graph[u], self.graph[v]
             legs.append(lane if lane.a == a else Leg(a, b, lane.chokepoint, lane.distance_nm,

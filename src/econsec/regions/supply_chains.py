@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter
 
 from econsec.datasets.maritime import HARBOR_SIZES
+from econsec.i18n.terms import N_
 from econsec.regions.home_trade import HomeTrade
 from econsec.regions.models import (
     ChokepointRow,
@@ -27,7 +28,7 @@ from econsec.regions.scoring import score
 from econsec.regions.sea_lanes import SeaLaneGraph
 
 PER_CHOKEPOINT = 25.0
-FORMULA = "100 − 25 × expected chokepoints on the typical routes (floored at 0)"
+FORMULA = N_("100 − 25 × expected chokepoints on the typical routes (floored at 0)")
 #: Ports listed per country (largest first).
 PORTS_SHOWN = 40
 
@@ -63,9 +64,10 @@ def supply_chain_perspective(sea: SeaLaneGraph, partner: str, home: str,
     unrouted: float | None = None
     if years:
         exposure, unrouted = chokepoint_exposure(sea, imports, years[-1])
+    known = sea.chokepoints
     chokepoints = [ChokepointRow(
-        id=cp, name_en=sea.chokepoints[cp].name, name_ja=sea.chokepoints[cp].name_ja, lat=sea.chokepoints[cp].lat,
-        lon=sea.chokepoints[cp].lon, route_share=share,
+        id=cp, name_en=known[cp].name, name_ja=known[cp].name_ja, lat=known[cp].lat,
+        lon=known[cp].lon, route_share=share,
         home_imports_share=exposure.get(cp) if years else None)
         for cp, share in route.chokepoint_shares.items()]
     routes = [RouteRow(

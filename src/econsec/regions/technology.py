@@ -17,13 +17,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from econsec.datasets.nsf_sei import ALL_ARTICLE_TABLES, FIELDS, SOURCE_KEY, SeiData, SeiField
+from econsec.i18n.terms import N_
 from econsec.indicators.technology import combine
 from econsec.regions.models import TechFieldRow, TechnologyPerspective
 from econsec.regions.scoring import score
 
 RTA_THRESHOLD = 1.0
 SCALE_SHARE = 0.05
-FORMULA = ("50 × min(1, partner all-field world share / 5%) + 50 × complementary fields / "
+FORMULA = N_("50 × min(1, partner all-field world share / 5%) + 50 × complementary fields / "
            "fields with data for both (complementary: RTA ≥ 1 on one side only)")
 
 Series = dict[str, dict[int, float | None]]
