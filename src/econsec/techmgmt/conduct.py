@@ -42,7 +42,8 @@ BUNDLED_FILE = "techmgmt/conduct_selfcheck.yaml"
 #: Priority of an area by its score (0-100): below the first bound high, below the
 #: second medium, else low.
 PRIORITY_THRESHOLDS = (50.0, 80.0)
-PRIORITY_LABELS = {"high": N_("high"), "medium": N_("medium"), "low": N_("low")}
+PRIORITY_LABELS = {"high": N_("high priority"), "medium": N_("medium priority"),
+                   "low": N_("low priority")}
 
 _ID = r"^[a-z0-9][a-z0-9-]*$"
 

@@ -61,7 +61,7 @@ MAX_YEARS = 30
 TOP = 10
 ICIO_SOURCE = "oecd-icio-2022"
 BACI_SOURCE = "cepii-baci-hs17-2024"
-UNIT = N_("million USD")
+UNIT = "million USD"
 
 #: How the market was found (translated on the pages).
 MARKET_BASES = {
@@ -71,11 +71,11 @@ MARKET_BASES = {
 }
 #: Assumption names (translated on the pages).
 ASSUMPTION_LABELS = {
-    "share_lost": N_("share of the market lost"), "years": N_("years"),
-    "margin": N_("operating margin"), "discount_rate": N_("discount rate"),
+    "share_lost": N_("share of the market lost"), "years": N_("years counted"),
+    "margin": N_("operating margin on lost sales"), "discount_rate": N_("discount rate (a year)"),
     "ramp_years": N_("years to the competitor's full catch-up"),
     "growth": N_("yearly market growth"), "segment_share": N_("segment share of the industry"),
-    "market_size": N_("market size"),
+    "market_size": N_("market size (million USD a year)"),
 }
 RIPPLE_LABELS = {"leontief": N_("Upstream (Leontief: the industry and its suppliers)"),
                  "ghosh": N_("Downstream (Ghosh: the industries that use its output)")}

@@ -1,4 +1,5 @@
-"""``/api/v1/tech``: designated technologies, prior-report cases and the leakage self-check.
+"""``/api/v1/tech``: designated technologies, prior-report cases, the leakage self-check, the
+trade-secret loss estimate and the economic-security governance self-assessment.
 
 JSON shapes match ``econsec tech … --format json``. Errors are problem details: an unknown
 technology or country is a 404 with suggestions, an invalid status move a 422 naming the
@@ -15,13 +16,16 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from econsec.access.actions import Action
 from econsec.access.actor import Actor
+from econsec.techmgmt.conduct import assess, bundled_conduct
 from econsec.techmgmt.selfcheck import bundled_questionnaire, score
 from econsec.techmgmt.store import TechStore
 from econsec.web.api.common import State, json_response, problem_responses
 from econsec.web.auth import acting_name, current_actor, org_scope, require
+from econsec.web.techmgmt_service import secret_loss_document
 
 router = APIRouter(prefix="/tech", tags=["technology management"])
 
@@ -62,6 +66,27 @@ class AnswersIn(BaseModel):
 
     answers: Annotated[dict[Annotated[str, Field(max_length=40)],
                             Literal["yes", "partly", "no", "n/a"]], Field(max_length=500)]
+
+
+class SecretLossIn(BaseModel):
+    """A trade-secret loss estimate: a technology or an industry, the leak's share and years;
+    omitted assumptions take their stated defaults."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    technology: Annotated[str | None, Field(max_length=200, description=(
+        "Designated technology id or name"))] = None
+    industry: Annotated[str | None, Field(max_length=40, description=(
+        "Instead of a technology: an ICIO industry such as JPN/C26"))] = None
+    share_lost: Annotated[float, Field(description="Market share lost at full catch-up "
+                                       "(0 < s ≤ 1)")]
+    years: Annotated[int, Field(description="Years counted (1-30)")]
+    margin: float | None = None
+    discount_rate: float | None = None
+    ramp_years: float | None = None
+    growth: float | None = None
+    market_size: Annotated[float | None, Field(description="Million USD a year")] = None
+    segment_share: float | None = None
 
 
 def case_document(tech: TechStore, case: Any) -> dict[str, Any]:
@@ -141,3 +166,29 @@ def selfcheck(body: AnswersIn) -> Response:
     qn = bundled_questionnaire()
     return json_response({"guidance": qn.guidance.model_dump(),
                           **score(body.answers, qn).as_dict()})
+
+
+@router.post("/secret-loss", dependencies=[require(Action.ANALYSE)],
+             summary="Trade-secret loss estimate", responses=problem_responses(404, 422))
+async def secret_loss(body: SecretLossIn, state: State) -> Response:
+    """Lost share × market × margin over the years (discounted, with the competitor's
+    catch-up) and the upstream (Leontief) and downstream (Ghosh) ripple of the lost output
+    through the bundled OECD ICIO 2022 table; every assumption with its basis, sources."""
+    doc = await run_in_threadpool(secret_loss_document, state, body.model_dump())
+    return json_response(doc)
+
+
+@router.get("/conduct", summary="The governance self-assessment questionnaire")
+def conduct_questionnaire() -> Response:
+    """Areas, questions (en/ja, weights, actions, the guidance each follows), the 3P
+    measures of each area and the sources cited."""
+    return json_response(bundled_conduct().model_dump(mode="json"))
+
+
+@router.post("/conduct-check", dependencies=[require(Action.ANALYSE)],
+             summary="Score governance self-assessment answers",
+             responses=problem_responses(422))
+def conduct_check(body: AnswersIn) -> Response:
+    """Overall score, and per area its score, gap, priority (thresholds stated), the
+    actions ordered by gap and the recommended measures of the 3P catalogue."""
+    return json_response(assess(body.answers).as_dict())
