@@ -297,6 +297,67 @@ def test_an_ended_designation_hides_the_item_until_it_is_redesignated(world: Wor
     assert down.level == 2 and down.designated_until is None
 
 
+
+def test_raising_to_level_3_states_the_designation(world: World) -> None:
+    """A regrade up to level 3 needs designated_until (a date) or 'none' with a review
+    date; nothing is stored when it is refused."""
+    sec, cleared = world.actor("sec"), world.actor("cleared")
+    item = share(world, "sec", compartments=["chips"], groups=["wg-chips"])
+    why = "designated by the minister"
+    for designation, review in ((None, None), ("none", None)):
+        with pytest.raises(ValidationError, match="needs designated_until") as refused:
+            world.store.regrade(sec, item.id, to_level=3, reason=why, at=now(),
+                                designated_until=designation, review_on=review)
+        assert refused.value.location.column == "designated_until"
+    assert world.store.get(cleared, item.id, at=now()).level == 2
+    with pytest.raises(ValidationError, match="review_on .* is in the past"):
+        world.store.regrade(sec, item.id, to_level=3, reason=why, at=now(),
+                            designated_until="none",
+                            review_on=date.today() - timedelta(days=1))
+    review = date.today() + timedelta(days=180)
+    up = world.store.regrade(sec, item.id, to_level=3, reason=why, at=now(),
+                             designated_until="none", review_on=review)
+    assert up.level == 3 and up.designated_until is None and up.review_on == review
+    other = share(world, "sec", compartments=["chips"], groups=["wg-chips"])
+    until = date.today() + timedelta(days=365)
+    dated = world.store.regrade(sec, other.id, to_level=3, reason=why, at=now(),
+                                designated_until=until)
+    assert dated.designated_until == until
+    record = world.audit.page(limit=1, action="regrade")[0]
+    assert record.resource == f"item:{other.id}"
+    assert record.details()["designated_until"] == until.isoformat()
+
+
+def test_only_government_lowers_a_level_3_item(world: World) -> None:
+    """A company's secretariat may raise an item to level 3 but not lower one from it
+    (403, audited); a hidden level-3 item stays "not found" for it."""
+    name = "csec" + token()
+    world.accounts.add_user(name, org="acme", roles=["secretariat"], password=PASSWORD,
+                            clearance_level=3, compartments=["chips"], groups=["wg-chips"])
+    csec = world.actor(name)
+    assert csec.org_kind == "company" and csec.effective_level(date.today()) == 3
+    item = share(world, "sec", level=3, compartments=["chips"], groups=["wg-chips"],
+                 designated_until=date.today() + timedelta(days=30))
+    for level in (2, 1):
+        with pytest.raises(ForbiddenError, match="government staff"):
+            world.store.regrade(csec, item.id, to_level=level, at=now(),
+                                reason="the company wants it lower")
+    assert world.store.get(csec, item.id, at=now()).level == 3
+    denied = world.audit.page(limit=1, action="deny", actor_name=name)[0]
+    assert denied.resource == f"item:{item.id}" and denied.details()["from"] == 3
+    hidden = share(world, "sec", level=3, compartments=["chips"], users=["sec"])
+    with pytest.raises(NotFoundError):  # not 403: that would tell it exists
+        world.store.regrade(csec, hidden.id, to_level=2, at=now(),
+                            reason="the company wants it lower")
+    raised = world.store.regrade(  # raising is not lifting a designation
+        csec, share(world, "sec", compartments=["chips"], groups=["wg-chips"]).id,
+        to_level=3, at=now(), reason="more protection needed",
+        designated_until=date.today() + timedelta(days=90))
+    assert raised.level == 3
+    down = world.store.regrade(world.actor("sec"), item.id, to_level=2, at=now(),
+                               reason="designation lifted by the ministry")
+    assert down.level == 2
+
 def test_no_write_down_when_deriving(world: World) -> None:
     source = share(world, "cleared", level=3, compartments=["chips"], groups=["wg-chips"])
     with pytest.raises(NotFoundError):  # ana (level 2) cannot see the source
@@ -502,6 +563,11 @@ def test_api_on_a_live_server(world: World) -> None:
                            json={"level": 1, "reason": "analyst tries this"},
                            headers=ana_csrf)
         assert refused.status_code == 403
+        open_ended = sec.post(f"/api/v1/items/{item['id']}/regrade",
+                              json={"level": 3, "reason": "designated by the minister",
+                                    "designated_until": "none"}, headers=sec_csrf)
+        assert open_ended.status_code == 422
+        assert open_ended.json()["column"] == "designated_until"
         regraded = sec.post(f"/api/v1/items/{item['id']}/regrade",
                             json={"level": 1, "reason": "released after review"},
                             headers=sec_csrf)

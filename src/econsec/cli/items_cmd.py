@@ -93,7 +93,7 @@ _OPTIONS = {"level": "--level", "tlp": "--tlp", "groups": "--group", "orgs": "--
             "title": "--title", "summary": "--summary", "designated_until": "--designated-until",
             "caveats": "--caveats", "links": "--link", "derived_from": "--derived-from",
             "reason": "--reason", "q": "--query", "group": "--group", "limit": "--limit",
-            "offset": "--offset", "body": "FILE"}
+            "offset": "--offset", "body": "FILE", "review_on": "--review-on"}
 
 
 _options = partial(fields_as_options, _OPTIONS)
@@ -235,11 +235,16 @@ def regrade(
     designated_until: Annotated[str | None, typer.Option(
         "--designated-until", help="Level 3: the designation's new end (YYYY-MM-DD) or "
         "'none'.", show_default=False)] = None,
+    review_on: Annotated[str | None, typer.Option(
+        "--review-on", help="The item's new review date (needed to raise an item to level 3 "
+        "with --designated-until none).", show_default=False)] = None,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Change an item's level with a recorded reason (needs the item_regrade role); a
-    level-3 item may get a new designation end (also one whose designation has ended)."""
+    level-3 item may get a new designation end (also one whose designation has ended).
+    Raising to level 3 needs --designated-until DATE (or none with --review-on); lowering
+    a level-3 item is for government staff only."""
     designation: date | str | None = designated_until
     if designated_until is not None and designated_until.strip().lower() != "none":
         designation = _date(designated_until, "--designated-until")
@@ -248,7 +253,8 @@ def regrade(
     store, actor = _context(db, user)
     with _options():
         view = store.regrade(actor, item_id, to_level=level, reason=reason, at=_now(),
-                             designated_until=designation)
+                             designated_until=designation,
+                             review_on=_date(review_on, "--review-on"))
     _show(view, fmt)
 
 

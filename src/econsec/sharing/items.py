@@ -52,6 +52,12 @@ from econsec.sharing.models import LINK_KINDS, TLP_MARKS, ItemPage, ItemView, Ne
 
 #: The one answer to an id that does not exist and to an item the actor may not see.
 NO_ITEM = N_("no shared item %(id)s")
+#: Raising an item to level 3 states how long the designation lasts, or when it is reviewed.
+OPEN_ENDED = N_("raising an item to level 3 needs designated_until (a date), or 'none' "
+                "together with a review_on date")
+#: Lowering a level-3 item lifts a designation: government staff only (the 2024 act).
+GOVERNMENT_ONLY = N_("only government staff may lower a level-3 item (designated "
+                     "information): ask the designating ministry")
 MAX_LIMIT = 500
 MAX_ID = 2**31 - 1
 MAX_TITLE = 500
@@ -432,8 +438,8 @@ class ItemStore:
     # -- regrade ------------------------------------------------------------------------
 
     def regrade(self, actor: Actor, item_id: str, *, to_level: int, reason: str,
-                at: datetime, designated_until: date | Literal["none"] | None = None
-                ) -> ItemView:
+                at: datetime, designated_until: date | Literal["none"] | None = None,
+                review_on: date | None = None) -> ItemView:
         """Change the item's level (only that, and a level-3 item's designation:
         compartments and distribution stay as created), with a reason of at least 10
         characters, recorded with who and when. Needs ``item_regrade``; the item must be
@@ -443,7 +449,15 @@ class ItemStore:
 
         ``designated_until`` (level 3 only): the designation's new end, or ``"none"`` for
         no end; without it a level-3 item keeps its designation, which must then still be
-        in date. Re-designating at level 3 is a regrade from 3 to 3."""
+        in date. Re-designating at level 3 is a regrade from 3 to 3. ``review_on``: the
+        item's new review date.
+
+        Raising an item to level 3 needs ``designated_until`` as a date, or ``"none"``
+        together with ``review_on`` (a designation is never left open-ended silently).
+        Lowering a level-3 item lifts a designation, which under the 2024 act only the
+        government does: :class:`ForbiddenError` (audited) for a regrader whose
+        organisation is not a government body, after the visibility check (a hidden item
+        stays "not found")."""
         shown = _shown_id(item_id)
         self._require(actor, Action.ITEM_REGRADE, f"item:{shown}", at)
         level = parse_level(to_level)
@@ -463,15 +477,26 @@ class ItemStore:
         if isinstance(designated_until, date) and designated_until < on:
             raise _invalid("designated_until %(date)s is in the past", "designated_until",
                            date=designated_until.isoformat())
+        if review_on is not None and review_on < on:
+            raise _invalid("review_on %(date)s is in the past", "review_on",
+                           date=review_on.isoformat())
+        refused = False
         with self.engine.begin() as conn:
             row = conn.execute(select(SHARED_ITEMS.c.level, SHARED_ITEMS.c.designated_until,
                                       SHARED_ITEMS.c.id)
                                .where(_id_is(item_id),
                                       visible_items(actor, at, designation_ended=True))
                                ).first()
+            if row is not None and int(row[0]) == 3 and level < 3 \
+                    and actor.org_kind != "government":
+                refused, row = True, None
             if row is not None:
                 old = int(row[0])
                 key = int(row[2])
+                if old < 3 and level == 3 and not (
+                        isinstance(designated_until, date)
+                        or (designated_until == "none" and review_on is not None)):
+                    raise _invalid(OPEN_ENDED, "designated_until")
                 designation: str | None = row[1] if level == 3 else None
                 if level == 3 and designated_until is not None:
                     designation = (None if designated_until == "none"
@@ -483,18 +508,29 @@ class ItemStore:
                 if old == level and (level < 3 or designated_until is None):
                     raise _invalid("the item is already at level %(level)s", "level",
                                    level=level)
+                values: dict[str, Any] = {"level": level, "designated_until": designation}
+                if review_on is not None:
+                    values["review_on"] = review_on.isoformat()
                 conn.execute(update(SHARED_ITEMS).where(SHARED_ITEMS.c.id == key)
-                             .values(level=level, designated_until=designation))
+                             .values(**values))
                 conn.execute(insert(ITEM_REGRADES).values(
                     item_id=key, from_level=old, to_level=level, reason=why,
                     by_user_id=actor.user_id, at=_stamp(at)))
                 self.audit.record(actor=actor, action="regrade", resource=f"item:{shown}",
                                   detail={"from": old, "to": level, "reason": why,
-                                          "designated_until": designation}, conn=conn, at=at)
+                                          "designated_until": designation,
+                                          "review_on": values.get("review_on")},
+                                  conn=conn, at=at)
                 view = self._views(conn, conn.execute(
                     self._select().where(SHARED_ITEMS.c.id == key)).mappings().all(),
                     actor, at)[0]
                 return view
+        if refused:
+            self.audit.record(actor=actor, action="deny", resource=f"item:{shown}",
+                              outcome="denied", detail={"op": "regrade", "from": 3,
+                                                        "to": level,
+                                                        "reason": "government only"}, at=at)
+            raise ForbiddenError(GOVERNMENT_ONLY)
         self.audit.record(actor=actor, action="deny", resource=f"item:{shown}",
                           outcome="denied", detail={"op": "regrade"}, at=at)
         raise NotFoundError(NO_ITEM, params={"id": shown})

@@ -113,8 +113,11 @@ class RegradeIn(BaseModel):
 
     level: int
     reason: str
-    #: Level 3: the designation's new end, or ``"none"`` for no end.
+    #: Level 3: the designation's new end, or ``"none"`` for no end (raising an item to
+    #: level 3 with ``"none"`` needs ``review_on``).
     designated_until: date | Literal["none"] | None = None
+    #: The item's new review date.
+    review_on: date | None = None
 
 
 class Notifications(BaseModel):

@@ -75,9 +75,12 @@ def regrade_item(item_id: ItemId, body: RegradeIn, state: State, actor: Regrader
                  ) -> ItemView:
     """Change the item's level with a reason (at least 10 characters), recorded with who
     and when; compartments and distribution stay as created. A level-3 item may get a new
-    ``designated_until`` (also re-designating one whose designation has ended)."""
+    ``designated_until`` (also re-designating one whose designation has ended). Raising an
+    item to level 3 needs ``designated_until`` (a date), or ``"none"`` with ``review_on``;
+    lowering a level-3 item is for government staff only (403)."""
     return item_store(state).regrade(actor, item_id, to_level=body.level, reason=body.reason,
-                                     at=now(), designated_until=body.designated_until)
+                                     at=now(), designated_until=body.designated_until,
+                                     review_on=body.review_on)
 
 
 @router.get("/notifications", response_model=Notifications,

@@ -205,12 +205,14 @@ def regrade(request: Request, state: State, actor: Regrader,
             level: Annotated[str, Form(max_length=2)],
             reason: Annotated[str, Form(max_length=20_000)],
             designated_until: Annotated[str, Form(max_length=10)] = "",
-            designated_none: Annotated[str, Form(max_length=5)] = "") -> Response:
+            designated_none: Annotated[str, Form(max_length=5)] = "",
+            review_on: Annotated[str, Form(max_length=10)] = "") -> Response:
     try:
         designation: date | Literal["none"] | None = "none" if designated_none else (
             parse_date(designated_until) if designated_until else None)
         item_store(state).regrade(actor, item_id, to_level=parse_level(level),
-                                  reason=reason, at=now(), designated_until=designation)
+                                  reason=reason, at=now(), designated_until=designation,
+                                  review_on=parse_date(review_on) if review_on else None)
     except NotFoundError as exc:
         return _not_found(request, exc)
     except EconsecError as exc:
