@@ -22,6 +22,7 @@ from econsec.cli.access_cmd import break_glass, groups_app, orgs_app, users_app
 from econsec.cli.audit_cmd import audit_app
 from econsec.cli.complexity_cmd import complexity as assess_complexity
 from econsec.cli.console import err, out, progress_bar
+from econsec.cli.exercise_cmd import exercise_app
 from econsec.cli.geopolrisk_cmd import assess_geopolrisk
 from econsec.cli.infra_cmd import infra_app
 from econsec.cli.io_cmd import io_app
@@ -57,6 +58,7 @@ app.add_typer(orgs_app, name="orgs")
 app.add_typer(groups_app, name="groups")
 app.add_typer(infra_app, name="infra")
 app.add_typer(measures_app, name="measures")
+app.add_typer(exercise_app, name="exercise")
 app.command()(recommend)
 
 

@@ -25,6 +25,7 @@ from econsec.access.actor import Actor
 from econsec.errors import ForbiddenError, NotFoundError
 from econsec.exercises import engine, session
 from econsec.exercises.engine import Entry, State
+from econsec.exercises.schema import Inject
 from econsec.exercises.store import ExerciseStore, parse_id
 from econsec.i18n.terms import N_
 from econsec.policy.catalogue import load_catalogue
@@ -279,7 +280,7 @@ def document(state: WebState, actor: Actor, store: ExerciseStore, exercise_state
         "my_team": team_of(store, actor, exercise_id),
         "facilitator": is_facilitator(actor, info),
         "due": [{"id": i.id, "at_minute": i.at_minute, "day": i.day,
-                 "kind": "inject" if i in ex.injects else "decision"}
+                 "kind": "inject" if isinstance(i, Inject) else "decision"}
                 for i in exercise_state.due()],
         "upcoming": [{"id": i.id, "at_minute": i.at_minute} for i in ex.timeline()
                      if i.id not in released and i.at_minute > exercise_state.clock],
