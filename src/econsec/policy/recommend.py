@@ -46,8 +46,8 @@ from econsec.policy.findings import Finding
 from econsec.scenarios.schema import Scenario
 from econsec.scenarios.texts import Text, render
 
-__all__ = ["RECOMMENDER_VERSION", "RecommendOptions", "baseline_scenario", "production_loss",
-           "recommend"]
+__all__ = ["RECOMMENDER_VERSION", "RecommendOptions", "baseline_scenario", "cached_for",
+           "check_request", "production_loss", "recommend"]
 
 RECOMMENDER_VERSION = "1"
 #: The worked scenario whose table, model settings and shock pattern a dependency uses.
@@ -141,7 +141,6 @@ def baseline_scenario(finding: Finding, options: RecommendOptions | None = None
         return out
     if finding.kind != "concentrated_dependency":
         return None
-    options.check()
     assert finding.importer and finding.exporter
     pattern = load_scenario(resolve_scenario(PATTERN))
     importer = region_of(finding.importer)[0]
@@ -229,6 +228,17 @@ def _measures(catalogue: Catalogue, finding: Finding, options: RecommendOptions
     return chosen
 
 
+def check_request(finding: Finding, options: RecommendOptions,
+                  catalogue: Catalogue | None = None) -> list[Measure]:
+    """The measures to rank, with the options and every parameter checked (what a request
+    can get wrong, refused before anything runs)."""
+    options.check()
+    measures = _measures(catalogue or load_catalogue(), finding, options)
+    for m in measures:
+        m.values(options.parameters.get(m.id))
+    return measures
+
+
 def _cache_key(finding: Finding, catalogue: Catalogue, measures: Sequence[Measure],
                options: RecommendOptions) -> str:
     from econsec.scenarios.runner import RUNNER_VERSION
@@ -276,6 +286,19 @@ def _store(key: str, doc: dict[str, Any]) -> None:
         return
 
 
+def cached_for(finding: Finding, options: RecommendOptions | None = None,
+               catalogue: Catalogue | None = None) -> dict[str, Any] | None:
+    """The ranking computed before for the same finding, catalogue and options, if the
+    cache holds it (``cached`` set), else None."""
+    catalogue = catalogue or load_catalogue()
+    options = options or RecommendOptions()
+    measures = check_request(finding, options, catalogue)
+    doc = cached_recommendation(_cache_key(finding, catalogue, measures, options))
+    if doc is not None:
+        doc["cached"] = True
+    return doc
+
+
 def recommend(finding: Finding, kb: Any = None, *, catalogue: Catalogue | None = None,
               options: RecommendOptions | None = None, progress: Progress | None = None,
               check: Callable[[int], None] | None = None, use_cache: bool = True,
@@ -286,13 +309,13 @@ def recommend(finding: Finding, kb: Any = None, *, catalogue: Catalogue | None =
     may raise to stop; ``use_cache`` False runs even when a cached result exists."""
     catalogue = catalogue or load_catalogue()
     options = options or RecommendOptions()
-    measures = _measures(catalogue, finding, options)
+    measures = check_request(finding, options, catalogue)
     key = _cache_key(finding, catalogue, measures, options)
     if use_cache:
-        doc = cached_recommendation(key)
-        if doc is not None:
-            doc["cached"] = True
-            return doc
+        found = cached_recommendation(key)
+        if found is not None:
+            found["cached"] = True
+            return found
     started = time.perf_counter()
     scenario = baseline_scenario(finding, options)
     simulated = [m for m in measures if m.simulated] if scenario is not None else []
@@ -420,7 +443,7 @@ def recommend(finding: Finding, kb: Any = None, *, catalogue: Catalogue | None =
         "rows": rows,
         "assumptions": [render(a) for a in assumptions],
         "assumption_texts": [a.to_json() for a in assumptions],
-        "sources": sources,
+        "sources": list(dict.fromkeys(sources)),
         "runs": runs,
         "seconds": time.perf_counter() - started,
         "method": f"econsec.policy.recommend {RECOMMENDER_VERSION}: each measure alone "
