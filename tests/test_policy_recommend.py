@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import run_cli
 
+from conftest import run_cli
 from econsec.errors import EconsecError, UnknownNameError, ValidationError
 from econsec.io_models import events as ev
 from econsec.kb.store import open_store
