@@ -22,6 +22,7 @@ from econsec.web.api import (
     items,
     items_export,
     meta,
+    policy,
     regions,
     scenarios,
     screening,
@@ -34,6 +35,7 @@ from econsec.web.pages import audit as audit_page
 from econsec.web.pages import exercises as exercises_page
 from econsec.web.pages import items as items_page
 from econsec.web.pages import login as login_page
+from econsec.web.pages import policy as policy_page
 from econsec.web.pages import regions as regions_page
 from econsec.web.pages import screening as screening_page
 from econsec.web.pages import site
@@ -52,6 +54,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     regions.router,
     infrastructure.router,
     exercises.router,
+    policy.router,
 )
 
 #: HTML page routers and static assets (no prefix).
@@ -60,6 +63,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     login_page.router, audit_page.router, items_page.router, regions_page.router,
     infrastructure_page.router,
     exercises_page.router,
+    policy_page.router,
 )
 
 

@@ -37,6 +37,7 @@ NAVIGATION = (
     ("/regions", N_("Regions")),
     ("/value-chain", N_("Value chain")),
     ("/scenarios", N_("Scenarios")),
+    ("/policy", N_("Measures")),
     ("/data", N_("Data")),
     ("/tech", N_("Technology")),
     ("/screening", N_("Screening")),
