@@ -48,6 +48,7 @@ FILE_FAMILIES: tuple[tuple[str, str], ...] = (
     ("trade/product_codes_hs92_*", "cepii-baci-hs92-crm"),
     ("trade/critical_codes.json", "cepii-baci-hs17-2024"),
     ("technology/ncses_sei/*", "nsf-ncses-sei-2024"),
+    ("maritime/sea_*", "econsec-sea-lanes"),
 )
 Kind = Literal["bundled", "imported", "screening list"]
 #: A licence text asking for this is a release flag too.
