@@ -81,3 +81,69 @@ def test_migration_0006_gives_old_items_public_ids(at_0005: Engine) -> None:
         assert UUID4.match(ids[key]), ids[key]
     assert len(set(ids.values())) == 5
     at_0005.dispose()
+
+
+# -- screening decisions name their reviewer ----------------------------------------------
+
+SAMPLE = Path(__file__).resolve().parents[1] / "src" / "econsec" / "data" / "screening"
+PASSWORD = "hardening-password-0123"
+
+
+def test_an_index_made_before_reviewers_gains_the_columns(tmp_path: Path) -> None:
+    import sqlite3
+
+    from econsec.screening.decisions import decisions_for, record_decision
+
+    conn = sqlite3.connect(tmp_path / "old.db")
+    conn.execute("CREATE TABLE decisions (query_key TEXT NOT NULL, entity_id TEXT NOT NULL,"
+                 " decision TEXT NOT NULL, query TEXT NOT NULL, note TEXT NOT NULL DEFAULT '',"
+                 " decided_at TEXT NOT NULL, PRIMARY KEY (query_key, entity_id))")
+    record = ("sato taro", "e1", "match", "Sato Taro", "", "2026-01-01T00:00:00+00:00")
+    conn.execute("INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?)", record)
+    old = decisions_for(conn, "Sato Taro")["e1"]
+    assert (old.decided_by, old.decided_org) == ("", "")  # not known: shown as nobody
+    made = record_decision(conn, "Sato Taro", "e2", "false_positive", by="ana", org="acme")
+    again = decisions_for(conn, "Sato Taro")
+    assert (again["e2"].decided_by, again["e2"].decided_org) == ("ana", "acme") == (
+        made.decided_by, made.decided_org)
+    assert again["e1"].decided_by == ""
+    conn.close()
+
+
+def test_a_decision_records_the_signed_in_reviewer(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import httpx
+
+    from econsec.access.accounts import Accounts
+    from econsec.kb.store import open_store
+    from econsec.web.screening_service import ScreeningService
+    from web_server import live_server
+
+    monkeypatch.setenv("ECONSEC_PASSWORD_HASH_COST", "test")
+    monkeypatch.setenv("ECONSEC_AUDIT_DIR", str(tmp_path / "audit"))
+    db = tmp_path / "kb.db"
+    store = open_store(f"sqlite:///{db}")
+    accounts = Accounts(store.engine)
+    accounts.add_org("acme", kind="company")
+    accounts.add_user("rev", org="acme", roles=["member"], password=PASSWORD,
+                      clearance_level=1)
+    service = ScreeningService(tmp_path / "screening.db")
+    service.load(SAMPLE / "sample_list.jsonl", "sample", "sample_list.jsonl")
+    with live_server(db, store=store, warm_up=False) as server:
+        server.state.services["screening"] = service
+        client = httpx.Client(base_url=server.url, timeout=30)
+        session = client.post("/api/v1/session", json={"name": "rev", "password": PASSWORD})
+        assert session.status_code == 200, session.text
+        csrf = {"X-CSRF-Token": session.json()["csrf_token"]}
+        made = client.post("/api/v1/screening/decisions", headers=csrf, json={
+            "entity_id": "sample-ja-p-2", "query": "Sato Taro", "decision": "false_positive",
+            "note": "other person"})
+        assert made.status_code == 201, made.text
+        assert (made.json()["decided_by"], made.json()["decided_org"]) == ("rev", "acme")
+        matches = {m["entity_id"]: m for m in client.get(
+            "/api/v1/screening/screen", params={"name": "Sato Taro"}).json()["matches"]}
+        assert matches["sample-ja-p-2"]["decision"]["decided_by"] == "rev"
+        for lang, text_ in (("en", "by rev (acme)"), ("ja", "判断者：rev（acme）")):
+            page = client.get("/screening", params={"name": "Sato Taro", "lang": lang})
+            assert page.status_code == 200 and text_ in page.text, lang
+        client.close()

@@ -7,6 +7,7 @@ checked as a user runs them (exit status, stderr) also run in a subprocess."""
 from __future__ import annotations
 
 import csv
+import getpass
 import json
 import os
 import subprocess
@@ -71,6 +72,7 @@ def test_screen_json_then_decide_then_screen_again(index: Path) -> None:
     code, out, _ = run("screen", "サトウ タロウ", "--format", "json", index=index)
     again = {m["entity_id"]: m for m in json.loads(out)["matches"]}["sample-ja-p-1"]
     assert again["decision"]["decision"] == "false_positive" and again["match"] is False
+    assert again["decision"]["decided_by"] == getpass.getuser()
 
 
 def test_batch_writes_csv(index: Path, tmp_path: Path) -> None:

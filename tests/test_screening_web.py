@@ -3,6 +3,7 @@ languages, against a real server (uvicorn on a free loopback port) with a privat
 
 from __future__ import annotations
 
+import getpass
 import json
 import shutil
 from collections.abc import Iterator
@@ -94,6 +95,8 @@ def test_api_decision_is_remembered(server: LiveServer) -> None:
         "note": "other person"})
     assert made.status_code == 201, made.text
     assert made.json()["decision"] == "false_positive"
+    # single-user local mode: the operating-system user took it
+    assert made.json()["decided_by"] == getpass.getuser() and made.json()["decided_org"] == ""
     after = {m["entity_id"]: m for m in httpx.get(
         api + "/screen", params={"name": "Taro SATO"}).json()["matches"]}
     demoted = after["sample-ja-p-2"]

@@ -310,7 +310,7 @@ def test_raising_to_level_3_states_the_designation(world: World) -> None:
                                 designated_until=designation, review_on=review)
         assert refused.value.location.column == "designated_until"
     assert world.store.get(cleared, item.id, at=now()).level == 2
-    with pytest.raises(ValidationError, match="review_on .* is in the past"):
+    with pytest.raises(ValidationError, match=r"review_on .* is in the past"):
         world.store.regrade(sec, item.id, to_level=3, reason=why, at=now(),
                             designated_until="none",
                             review_on=date.today() - timedelta(days=1))

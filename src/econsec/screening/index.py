@@ -515,13 +515,15 @@ class SqliteScreeningIndex:
         scored.sort(key=lambda r: (-r.score, r.entity.id))
         return scored[:limit]
 
-    def decide(self, entity_id: str, query: str, decision: str, note: str = "") -> Decision:
-        """Remember a reviewer's verdict on ``entity_id`` for ``query``."""
+    def decide(self, entity_id: str, query: str, decision: str, note: str = "", *,
+               by: str | None = None, org: str = "") -> Decision:
+        """Remember a reviewer's verdict on ``entity_id`` for ``query``, taken by ``by``
+        of ``org`` (None: the operating-system user)."""
         known = self.conn.execute("SELECT 1 FROM entities WHERE id = ? LIMIT 1",
                                   (entity_id,)).fetchone()
         if not known:
             raise ValidationError(f"no entity {entity_id!r} in the screening index")
-        return record_decision(self.conn, query, entity_id, decision, note)
+        return record_decision(self.conn, query, entity_id, decision, note, by=by, org=org)
 
 
 def _decision_step(date: str, note: str, factor: float | None = None) -> Step:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from econsec.access.actor import Actor
 from econsec.errors import ValidationError
 from econsec.screening.checks import CountryResolver, check_query
 from econsec.screening.entities import read_entity_file
@@ -90,11 +91,20 @@ class ScreeningService:
                                          meta={"edition": edition or None})
             return public_list(loaded.to_dict())
 
-    def decide(self, entity_id: str, query: str, decision: str, note: str = ""
-               ) -> dict[str, str]:
-        """As ``econsec screen decide … --format json``."""
+    def decide(self, entity_id: str, query: str, decision: str, note: str = "", *,
+               by: str | None = None, org: str = "") -> dict[str, str]:
+        """As ``econsec screen decide … --format json``, taken by ``by`` of ``org`` (None:
+        the operating-system user, as in single-user local mode)."""
         with self.write_lock, self.open() as index:
-            return index.decide(entity_id, query, decision, note).to_dict()
+            return index.decide(entity_id, query, decision, note, by=by, org=org).to_dict()
+
+
+def reviewer(actor: Actor) -> tuple[str | None, str]:
+    """Who takes a decision: the signed-in user and their organisation; the
+    operating-system user (None) in single-user local mode."""
+    if actor.local:
+        return None, ""
+    return actor.name, actor.org_name
 
 
 def public_list(doc: dict[str, Any]) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from econsec.access.actions import Action
+from econsec.access.actor import Actor
 from econsec.screening.bundled import BUNDLED
 from econsec.screening.index import (
     NoListLoadedError,
@@ -39,7 +40,7 @@ from econsec.web.api.common import State, json_response, problem_responses
 from econsec.web.auth import require
 from econsec.web.common import receive_upload, upload_on_disk
 from econsec.web.problems import problem
-from econsec.web.screening_service import screening_service
+from econsec.web.screening_service import reviewer, screening_service
 
 router = APIRouter(prefix="/screening", tags=["screening"])
 
@@ -124,11 +125,14 @@ def screen(state: State,
     return json_response(doc)
 
 
-@router.post("/decisions", dependencies=[require(Action.SCREEN)],
-             status_code=201, summary="Record a reviewer decision",
+@router.post("/decisions", status_code=201, summary="Record a reviewer decision",
              responses=problem_responses(422))
-def decide(body: DecisionIn, state: State) -> Response:
+def decide(body: DecisionIn, state: State,
+           actor: Annotated[Actor, require(Action.SCREEN)]) -> Response:
     """Remember ``match`` or ``false_positive`` for (query, entity) for the next screening
-    of the same (normalised) query."""
+    of the same (normalised) query, with who took it (``decided_by``, ``decided_org``:
+    the signed-in user, or the operating-system user in single-user local mode)."""
+    by, org = reviewer(actor)
     return json_response(screening_service(state).decide(
-        body.entity_id, body.query, body.decision, body.note), status_code=201)
+        body.entity_id, body.query, body.decision, body.note, by=by, org=org),
+        status_code=201)

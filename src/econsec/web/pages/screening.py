@@ -24,6 +24,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from econsec.access.actions import Action
+from econsec.access.actor import Actor
 from econsec.errors import EconsecError, UnknownCountryError, ValidationError
 from econsec.i18n import Translator, translator
 from econsec.screening.checks import QueryError
@@ -33,7 +34,7 @@ from econsec.web.auth import require
 from econsec.web.common import Upload, UploadMissing, receive_upload, upload_on_disk
 from econsec.web.i18n import request_language
 from econsec.web.pages.common import render
-from econsec.web.screening_service import screening_service
+from econsec.web.screening_service import reviewer, screening_service
 from econsec.web.security import UploadTooLarge
 from econsec.web.state import WebState, get_state
 
@@ -105,9 +106,9 @@ def _search_url(form: dict[str, str], **extra: str) -> str:
     return "/screening" + (f"?{urlencode(params)}" if params else "") + "#results"
 
 
-@router.post("/screening/decisions", dependencies=[require(Action.SCREEN)],
-             response_class=HTMLResponse)
+@router.post("/screening/decisions", response_class=HTMLResponse)
 def record_decision(request: Request, state: State,
+                    actor: Annotated[Actor, require(Action.SCREEN)],
                     entity_id: Annotated[str, Form(max_length=500)],
                     query: Annotated[str, Form(max_length=500)],
                     decision: Annotated[str, Form(max_length=20)],
@@ -116,7 +117,8 @@ def record_decision(request: Request, state: State,
                     note: Annotated[str, Form(max_length=5000)] = "") -> Response:
     form = {"name": query, "country": country, "birth_date": birth_date}
     try:
-        screening_service(state).decide(entity_id, query, decision, note)
+        by, org = reviewer(actor)
+        screening_service(state).decide(entity_id, query, decision, note, by=by, org=org)
     except EconsecError as exc:
         t = translator(request_language(request))
         return _page(request, state, form=form, error=error_text(exc, t), status_code=422)
