@@ -141,6 +141,10 @@ PAGES = ("/", "/commodities", "/commodities/lithium", "/commodities/lithium/shar
          "/commodities/cobalt", "/commodities/rare-earths", "/countries", "/countries/CHN",
          "/countries/JPN", "/countries/AUS", "/value-chain", "/data", "/scenarios",
          "/screening", "/tech", "/tech/cases", "/tech/selfcheck", "/nowhere",
+         "/regions", "/regions/AUS", "/regions/SAU", "/regions/MNG", "/regions/partners",
+         "/regions/partners?item=rare-earths&hs=", "/regions/XXX", "/regions/partners?hs=999999",
+         "/regions/partners?year=abc",
+         "/infrastructure", "/infrastructure?include_planned=false",
          "/commodities/nowhere", "/countries/XXX", "/commodities/lithium?year=abc",
          "/countries?show=some", "/screening?birth_date=12345678901",
          *(f"/screening?{urlencode(q)}" for q in QUERIES))

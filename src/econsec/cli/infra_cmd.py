@@ -154,7 +154,7 @@ def analyse(
     from econsec.infrastructure.service import run
 
     if table not in TABLES:
-        raise UnknownNameError(table, list(TABLES), kind="table")
+        raise UnknownNameError(table, list(TABLES))
     store = _store(db)
     iso3 = store.resolve_country(home)
     result = run(store, region=region, home=iso3, include_planned=not without_planned,

@@ -113,7 +113,7 @@ def run(store: Reads, *, region: str = "indo-pacific", home: str = "JPN",
 
     pack, status = loaded_pack(store)
     if region not in REGIONS:
-        raise UnknownNameError(region, sorted(REGIONS), kind="region")
+        raise UnknownNameError(region, sorted(REGIONS))
     members = [*REGIONS[region], *extra]
     names = {c.iso3: (c.name_en, c.name_ja) for c in store.countries()}
     generation = {iso3: store.electricity_generation(iso3) for iso3 in members}
