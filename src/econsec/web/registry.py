@@ -33,13 +33,13 @@ from econsec.web.api import (
 )
 from econsec.web.pages import audit as audit_page
 from econsec.web.pages import exercises as exercises_page
+from econsec.web.pages import infrastructure as infrastructure_page
 from econsec.web.pages import items as items_page
 from econsec.web.pages import login as login_page
 from econsec.web.pages import policy as policy_page
 from econsec.web.pages import regions as regions_page
 from econsec.web.pages import screening as screening_page
 from econsec.web.pages import site
-from econsec.web.pages import infrastructure as infrastructure_page
 from econsec.web.pages import techmgmt as techmgmt_page
 
 API_PREFIX = "/api/v1"
