@@ -26,6 +26,7 @@ from econsec.exercises.schema import (
     MeasureChoice,
     check_choice,
 )
+from econsec.i18n.terms import N_
 from econsec.policy.catalogue import Catalogue
 
 SETUP, RUNNING, PAUSED, ENDED = "setup", "running", "paused", "ended"
@@ -103,41 +104,55 @@ class State:
         return out
 
 
-def _refuse(message: str, column: str | None = None) -> ValidationError:
-    return ValidationError(message, location=Location(column=column))
+ENDED_REFUSAL = N_("the exercise has ended: nothing more can be done in it")
+WRONG_STATUS = N_("this step needs the exercise %(needed)s (it is %(status)s)")
+BAD_MINUTES = N_("minutes must be between 1 and the %(left)s minute(s) left of the exercise "
+                 "(got %(minutes)s)")
+RELEASED_ALREADY = N_("'%(item)s' was released already")
+NOT_DUE = N_("'%(item)s' is due at minute %(at)s; the clock is at %(clock)s")
+NO_MEASURE = N_("a move takes at least one measure")
+TOO_MANY_MEASURES = N_("a move takes at most %(limit)s measures")
+TOO_MANY_MOVES = N_("team '%(team)s' has made the most moves an exercise takes (%(limit)s)")
+NOT_A_DECISION = N_("'%(item)s' is an inject, not a decision point")
+NOT_OPENED = N_("decision point '%(item)s' has not been opened yet")
+NOT_ADDRESSED = N_("decision point '%(item)s' is not addressed to team '%(team)s'")
+ANSWERED = N_("team '%(team)s' has answered decision point '%(item)s' already")
+NO_OPTION = N_("decision point '%(item)s' has no option '%(option)s' (options: %(options)s)")
 
 
-def _need(state: State, *statuses: str, doing: str) -> None:
+def _refuse(message: str, column: str | None = None, **params: Any) -> ValidationError:
+    return ValidationError(message, location=Location(column=column), params=params)
+
+
+def _need(state: State, *statuses: str) -> None:
     if state.status not in statuses:
         if state.status == ENDED:
-            raise _refuse(f"the exercise has ended: {doing} is no longer possible")
-        raise _refuse(f"{doing} needs the exercise {' or '.join(statuses)} (it is "
-                      f"{state.status})")
+            raise _refuse(ENDED_REFUSAL)
+        raise _refuse(WRONG_STATUS, needed=" / ".join(statuses), status=state.status)
 
 
 def start(state: State, actor: str) -> tuple[State, Entry]:
-    _need(state, SETUP, doing="starting")
+    _need(state, SETUP)
     entry = Entry("started", state.clock, actor)
     return replace(state, status=RUNNING), entry
 
 
 def pause(state: State, actor: str) -> tuple[State, Entry]:
-    _need(state, RUNNING, doing="pausing")
+    _need(state, RUNNING)
     return replace(state, status=PAUSED), Entry("paused", state.clock, actor)
 
 
 def resume(state: State, actor: str) -> tuple[State, Entry]:
-    _need(state, PAUSED, doing="resuming")
+    _need(state, PAUSED)
     return replace(state, status=RUNNING), Entry("resumed", state.clock, actor)
 
 
 def advance(state: State, minutes: int, actor: str) -> tuple[State, Entry]:
     """Move the clock on by ``minutes`` (1 … the time left)."""
-    _need(state, RUNNING, doing="advancing the clock")
+    _need(state, RUNNING)
     left = state.exercise.duration_minutes - state.clock
     if minutes < 1 or minutes > left:
-        raise _refuse(f"minutes must be between 1 and the {left} minute(s) left of the "
-                      f"exercise (got {minutes})", "minutes")
+        raise _refuse(BAD_MINUTES, "minutes", left=left, minutes=minutes)
     clock = state.clock + minutes
     due = [i.id for i in state.exercise.timeline()
            if state.clock < i.at_minute <= clock]
@@ -147,13 +162,12 @@ def advance(state: State, minutes: int, actor: str) -> tuple[State, Entry]:
 
 def release(state: State, item_id: str, actor: str) -> tuple[State, Entry]:
     """Release a due inject or decision point (once)."""
-    _need(state, RUNNING, doing="releasing an inject")
+    _need(state, RUNNING)
     item = state.exercise.item(item_id)
     if item.id in state.released():
-        raise _refuse(f"'{item.id}' was released already", "item")
+        raise _refuse(RELEASED_ALREADY, "item", item=item.id)
     if item.at_minute > state.clock:
-        raise _refuse(f"'{item.id}' is due at minute {item.at_minute}; the clock is at "
-                      f"{state.clock}", "item")
+        raise _refuse(NOT_DUE, "item", item=item.id, at=item.at_minute, clock=state.clock)
     kind = "inject_released" if isinstance(item, Inject) else "decision_opened"
     return state, Entry(kind, state.clock, actor, payload={"item": item.id, "day": item.day})
 
@@ -161,9 +175,9 @@ def release(state: State, item_id: str, actor: str) -> tuple[State, Entry]:
 def _choices(state: State, team: str, choices: Sequence[MeasureChoice],
              catalogue: Catalogue) -> list[dict[str, Any]]:
     if not choices:
-        raise _refuse("a move takes at least one measure", "measure")
+        raise _refuse(NO_MEASURE, "measure")
     if len(choices) > MAX_MEASURES_PER_MOVE:
-        raise _refuse(f"a move takes at most {MAX_MEASURES_PER_MOVE} measures", "measure")
+        raise _refuse(TOO_MANY_MEASURES, "measure", limit=MAX_MEASURES_PER_MOVE)
     out = []
     for choice in choices:
         values = check_choice(state.exercise, team, choice, catalogue)
@@ -175,12 +189,11 @@ def move(state: State, team: str, choices: Sequence[MeasureChoice], catalogue: C
          actor: str, note: str = "") -> tuple[State, Entry]:
     """A team's move: measures with parameters inside its allowed ranges, taking effect
     from the current simulated day."""
-    _need(state, RUNNING, doing="entering a move")
+    _need(state, RUNNING)
     state.exercise.team(team)
     made = sum(1 for e in state.log if e.kind == "move" and e.team == team)
     if made >= MAX_MOVES_PER_TEAM:
-        raise _refuse(f"team '{team}' has made the most moves an exercise takes "
-                      f"({MAX_MOVES_PER_TEAM})")
+        raise _refuse(TOO_MANY_MOVES, team=team, limit=MAX_MOVES_PER_TEAM)
     measures = _choices(state, team, choices, catalogue)
     payload = {"measures": measures, "day": state.day(), "note": note[:2000]}
     return state, Entry("move", state.clock, actor, team, payload)
@@ -189,23 +202,21 @@ def move(state: State, team: str, choices: Sequence[MeasureChoice], catalogue: C
 def decide(state: State, team: str, point_id: str, option_id: str, catalogue: Catalogue,
            actor: str) -> tuple[State, Entry]:
     """A team's answer to a released decision point addressed to it (once)."""
-    _need(state, RUNNING, doing="answering a decision point")
+    _need(state, RUNNING)
     state.exercise.team(team)
     point = state.exercise.item(point_id)
     if not isinstance(point, DecisionPoint):
-        raise _refuse(f"'{point_id}' is an inject, not a decision point", "decision")
+        raise _refuse(NOT_A_DECISION, "decision", item=point_id)
     if point.id not in state.released():
-        raise _refuse(f"decision point '{point.id}' has not been opened yet", "decision")
+        raise _refuse(NOT_OPENED, "decision", item=point.id)
     if team not in point.teams:
-        raise _refuse(f"decision point '{point.id}' is not addressed to team '{team}'",
-                      "decision")
+        raise _refuse(NOT_ADDRESSED, "decision", item=point.id, team=team)
     if state.decided(point.id, team) is not None:
-        raise _refuse(f"team '{team}' has answered decision point '{point.id}' already",
-                      "decision")
+        raise _refuse(ANSWERED, "decision", item=point.id, team=team)
     option = next((o for o in point.options if o.id == option_id), None)
     if option is None:
-        raise _refuse(f"decision point '{point.id}' has no option '{option_id}' (options: "
-                      f"{', '.join(o.id for o in point.options)})", "option")
+        raise _refuse(NO_OPTION, "option", item=point.id, option=option_id,
+                      options=", ".join(o.id for o in point.options))
     measures = ([{"measure": c.measure,
                   "parameters": check_choice(state.exercise, team, c, catalogue)}
                  for c in option.measures])
@@ -215,7 +226,7 @@ def decide(state: State, team: str, point_id: str, option_id: str, catalogue: Ca
 
 
 def end(state: State, actor: str) -> tuple[State, Entry]:
-    _need(state, RUNNING, PAUSED, doing="ending the exercise")
+    _need(state, RUNNING, PAUSED)
     return replace(state, status=ENDED), Entry("ended", state.clock, actor)
 
 

@@ -21,22 +21,20 @@ KIND_LABELS = {
     "advanced": N_("clock advanced"),
     "inject_released": N_("inject released"),
     "decision_opened": N_("decision point opened"),
-    "move": N_("move"),
-    "decision": N_("decision"),
-    "note": N_("note"),
-    "paused": N_("paused"),
-    "resumed": N_("resumed"),
+    "move": N_("team move"),
+    "decision": N_("team decision"),
+    "note": N_("facilitator note"),
+    "paused": N_("exercise paused"),
+    "resumed": N_("exercise resumed"),
     "ended": N_("exercise ended"),
 }
-STATUS_LABELS = {"setup": N_("not started"), "running": N_("running"),
-                 "paused": N_("paused"), "ended": N_("ended")}
+STATUS_LABELS = {"setup": N_("not started yet"), "running": N_("in progress"),
+                 "paused": N_("on pause"), "ended": N_("over")}
 REFERENCE_LABELS = {
     "baseline": N_("no action (baseline)"),
     "exercise": N_("the exercise's moves"),
     "best": N_("reference set: every measure the teams could take, from the start"),
 }
-SOURCE_LINE = N_("Scenario engine: econsec ARIO-type model on %(mrio)s; trade flows as named "
-                 "in the scenario. Sources: %(sources)s.")
 
 
 def measure_names(catalogue: Catalogue, measure_id: str) -> dict[str, str]:

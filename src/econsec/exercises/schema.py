@@ -61,6 +61,7 @@ from econsec.errors import (
     UnknownNameError,
     ValidationError,
 )
+from econsec.i18n.terms import N_
 from econsec.policy.catalogue import Bilingual, Catalogue
 from econsec.scenarios.schema import Scenario
 from econsec.suggest import close_matches
@@ -69,6 +70,10 @@ Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=60)]
 #: Event fields an inject may change (numeric fields of the scenario's events).
 EVENT_CHANGE_FIELDS = ("share", "duration_days", "recovery_days")
 WORKED_PACKAGE = "econsec.exercises"
+NOT_ALLOWED_MEASURE = N_("team '%(team)s' may not take measure '%(measure)s' (its measures: "
+                         "%(measures)s)")
+OUT_OF_RANGE = N_("%(name)s of measure '%(measure)s' is %(value)s, outside the range "
+                  "[%(low)s, %(high)s] allowed to team '%(team)s'")
 
 
 class _Strict(BaseModel):
@@ -355,9 +360,10 @@ def check_choice(ex: Exercise, team_id: str, choice: MeasureChoice, catalogue: C
     the allowed range, :class:`UnknownNameError` for an unknown parameter."""
     team = ex.team(team_id)
     if team.allowed(choice.measure) is None:
-        raise ValidationError(f"team '{team_id}' may not take measure '{choice.measure}' "
-                              f"(its measures: {', '.join(m.measure for m in team.measures)})",
-                              location=Location(column="measure"))
+        raise ValidationError(NOT_ALLOWED_MEASURE, params={
+            "team": team_id, "measure": choice.measure,
+            "measures": ", ".join(m.measure for m in team.measures)},
+            location=Location(column="measure"))
     ranges = parameter_ranges(ex, team_id, choice.measure, catalogue)
     values: dict[str, float] = {}
     for name, value in choice.parameters.items():
@@ -367,9 +373,10 @@ def check_choice(ex: Exercise, team_id: str, choice: MeasureChoice, catalogue: C
                                    location=Location(column=name))
         low, high, _ = ranges[name]
         if not low <= value <= high:
-            raise ValidationError(f"{name} of measure '{choice.measure}' is {value:g}, "
-                                  f"outside the range [{low:g}, {high:g}] allowed to team "
-                                  f"'{team_id}'", location=Location(column=name))
+            raise ValidationError(OUT_OF_RANGE, params={
+                "name": name, "measure": choice.measure, "value": f"{value:g}",
+                "low": f"{low:g}", "high": f"{high:g}", "team": team_id},
+                location=Location(column=name))
         values[name] = float(value)
     for name, (_, _, default) in ranges.items():
         values.setdefault(name, default)
