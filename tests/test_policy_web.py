@@ -4,6 +4,7 @@ job), the /policy pages in Japanese and English, and the ranking page in a real 
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -113,6 +114,16 @@ def test_catalogue_page(server: LiveServer, lang: str, words: list[str]) -> None
     assert 'href="/policy"' in page.text  # the navigation entry
 
 
+def test_home_country_import_rows_link_to_the_ranking(server: LiveServer) -> None:
+    page = httpx.get(f"{server.url}/countries/JPN?lang=en", timeout=60)
+    assert page.status_code == 200
+    links = re.findall(r'href="(/policy/recommend\?finding=dependency%3AJPN%3A[^"]+)"',
+                       page.text)
+    assert links
+    target = httpx.get(server.url + links[0].replace("&amp;", "&") + "&lang=en", timeout=60)
+    assert target.status_code == 200 and 'class="error"' not in target.text
+
+
 def test_technology_ranking_page(server: LiveServer) -> None:
     page = httpx.get(f"{server.url}/policy/recommend?finding={quote(TECH)}&lang=ja",
                      timeout=30)
@@ -150,6 +161,13 @@ def test_ranking_page_runs_the_job_in_a_browser(server: LiveServer) -> None:
                 page.wait_for_timeout(100)
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= 375
+            # a worked scenario's result links to the measures recommended for it
+            page.goto(f"{server.url}/scenarios?lang=en")
+            page.select_option("#worked", "pymrio-test-mining-outage")
+            page.click("#run-button")
+            page.wait_for_selector("#recommend-link", state="visible", timeout=60_000)
+            href = page.get_attribute("#recommend-link", "href") or ""
+            assert href.endswith(quote("scenario:worked:pymrio-test-mining-outage", safe=""))
         finally:
             browser.close()
     assert not errors, errors

@@ -82,6 +82,11 @@
     learnNames(result.variants);
     learnNames(series.variants);
     $("results").hidden = false;
+    $("recommend-scenario").hidden = !runWorked;
+    if (runWorked) {
+      $("recommend-link").href = "/policy/recommend?finding=" +
+        encodeURIComponent("scenario:worked:" + runWorked);
+    }
     $("result-summary").textContent = (T[result.name] || result.name) + " — " + label("Unit") +
       ": " + (T[result.unit] || result.unit);
     var loss = series.variants.map(function (v, i) {
@@ -208,9 +213,11 @@
   $("scenario-text").addEventListener("input", function () { $("src-text").checked = true; });
   $("worked").addEventListener("change", function () { $("src-worked").checked = true; });
 
+  var runWorked = null;  // the worked scenario of the run shown (measures recommended for it)
   $("scenario-form").addEventListener("submit", function (event) {
     event.preventDefault();
     var useText = $("src-text").checked, body, type;
+    runWorked = useText ? null : $("worked").value;
     if (useText) {
       body = $("scenario-text").value;
       if (!body.trim()) { fail(label("Choose or paste a scenario.")); return; }
