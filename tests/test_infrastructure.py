@@ -425,6 +425,7 @@ def _own_english() -> list[str]:
 def test_page_and_api_with_pack_show_the_licence(pack_server: LiveServer) -> None:
     doc = httpx.get(pack_server.url + "/api/v1/infrastructure", timeout=60).json()
     assert doc["pack"]["loaded"] and doc["pack"]["licence"].startswith("CC BY-NC-SA 3.0")
+    assert doc["pack"]["folder"] == ""  # no server path in answers
     assert doc["home_figures"]["cables"] == _japan_counts()[1]
     en = httpx.get(pack_server.url + "/infrastructure?lang=en", timeout=60).text
     assert 'id="pack-licence"' in en and "non-commercial use only" in en

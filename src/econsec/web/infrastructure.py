@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from econsec.infrastructure.models import InfrastructureResult
+from econsec.infrastructure.models import InfrastructureResult, PackStatus
 from econsec.web.common import read_cache
 from econsec.web.state import WebState
 
@@ -16,6 +16,11 @@ def cached(state: WebState, key: tuple[Any, ...], compute: Callable[[], Any]) ->
     return read_cache(state).get(key, compute)
 
 
+def without_folder(status: PackStatus) -> PackStatus:
+    """The pack status without the server's folder path (answers to web clients)."""
+    return status.model_copy(update={"folder": ""})
+
+
 def infrastructure_result(state: WebState, region: str, home: str, include_planned: bool,
                           extra: tuple[str, ...] = ()) -> InfrastructureResult:
     """The analysis of ``region`` from ``home`` (plus the countries ``extra``)."""
@@ -23,8 +28,9 @@ def infrastructure_result(state: WebState, region: str, home: str, include_plann
     from econsec.kb.facilities import stored_datacentres
 
     def compute() -> InfrastructureResult:
-        return run(state.store, region=region, home=home, include_planned=include_planned,
-                   extra=extra, datacentres=lambda: stored_datacentres(state.store.engine))
+        result = run(state.store, region=region, home=home, include_planned=include_planned,
+                     extra=extra, datacentres=lambda: stored_datacentres(state.store.engine))
+        return result.model_copy(update={"pack": without_folder(result.pack)})
 
     result: InfrastructureResult = cached(
         state, ("infrastructure", region, home, include_planned, extra), compute)

@@ -20,7 +20,7 @@ from econsec.infrastructure.models import (
     PackStatus,
 )
 from econsec.web.api.common import State, cached_json, problem_responses
-from econsec.web.infrastructure import infrastructure_result
+from econsec.web.infrastructure import infrastructure_result, without_folder
 
 router = APIRouter(prefix="/infrastructure", tags=["infrastructure"])
 
@@ -55,11 +55,12 @@ async def get_infrastructure(state: State, region: Region = "indo-pacific",
             responses=problem_responses(422))
 async def get_pack(state: State) -> Response:
     """Whether the submarine-cable pack is loaded, its licence (CC BY-NC-SA 3.0,
-    non-commercial, share-alike), its folder and hash, or how to load it."""
+    non-commercial, share-alike) and hash, or how to load it (the server's folder is not
+    shown)."""
     from econsec.infrastructure.service import loaded_pack
 
     return await cached_json(state, ("infrastructure_pack",),
-                             lambda: loaded_pack(state.store)[1])
+                             lambda: without_folder(loaded_pack(state.store)[1]))
 
 
 @router.get("/countries/{country}", response_model=CountryInfraResult,
