@@ -140,7 +140,8 @@ CATALOGUE = catalogue_patterns()
 PAGES = ("/", "/commodities", "/commodities/lithium", "/commodities/lithium/shares",
          "/commodities/cobalt", "/commodities/rare-earths", "/countries", "/countries/CHN",
          "/countries/JPN", "/countries/AUS", "/value-chain", "/data", "/scenarios",
-         "/screening", "/tech", "/tech/cases", "/tech/selfcheck", "/nowhere",
+         "/screening", "/tech", "/tech/cases", "/tech/selfcheck", "/tech/secret-loss",
+         "/tech/conduct", "/nowhere",
          "/regions", "/regions/AUS", "/regions/SAU", "/regions/MNG", "/regions/partners",
          "/regions/partners?item=rare-earths&hs=", "/regions/XXX", "/regions/partners?hs=999999",
          "/regions/partners?year=abc",
@@ -170,6 +171,32 @@ def test_the_guard_sees_what_it_guards() -> None:
 def test_no_english_of_our_own_on_a_japanese_page(server: LiveServer, path: str) -> None:
     answer = get(server, path)
     assert answer.status_code in (200, 404, 422), (path, answer.status_code)
+    shown = visible_text(answer.text)
+    assert JAPANESE.search(shown)
+    left = english_left(shown, stored_units(server.db))
+    assert not left, (path, left)
+
+
+#: Pages whose result is the answer to a form (POST): path and form data.
+POSTED = (
+    ("/tech/secret-loss", {"technology": "sponge-titanium", "share_lost": "0.1",
+                           "years": "5"}),
+    ("/tech/secret-loss", {"industry": "JPN/C26", "share_lost": "0.05", "years": "3",
+                           "margin": "0.1"}),
+    ("/tech/secret-loss", {"technology": "multilayer-ceramic-capacitors",
+                           "share_lost": "0.1", "years": "5"}),
+    ("/tech/secret-loss", {"technology": "sponge-titanium", "share_lost": "-1",
+                           "years": "5"}),
+    ("/tech/conduct", {"gov-1": "yes", "exp-1": "partly", "sc-1": "n/a"}),
+)
+
+
+@pytest.mark.parametrize(("path", "data"), POSTED, ids=[f"{p}-{i}" for i, (p, _d)
+                                                        in enumerate(POSTED)])
+def test_no_english_of_our_own_on_a_posted_japanese_page(server: LiveServer, path: str,
+                                                         data: dict[str, str]) -> None:
+    answer = post(f"{server.url}{path}?lang=ja", data=data, timeout=60)
+    assert answer.status_code in (200, 422), (path, answer.status_code)
     shown = visible_text(answer.text)
     assert JAPANESE.search(shown)
     left = english_left(shown, stored_units(server.db))
