@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from econsec.analyses.country_profile import all_commodity_profiles, country_profile
-from econsec.analyses.dependence import dependence_table
 from econsec.analyses.models import CommodityProfile, DependenceTable
 from econsec.analyses.provenance import source_infos
 from econsec.datasets.maritime import CHOKEPOINTS_SOURCE, LANES_SOURCE, PORTS_SOURCE
@@ -79,7 +78,11 @@ def region_profile(kb: KnowledgeBase, country: str, *, home: str = "JPN",
     if profiles is None:
         profiles = all_commodity_profiles(kb)
     if dependence is None or dependence.home != home_iso3:
-        dependence = dependence_table(kb, home_iso3, profiles=profiles)
+        # the region view reads neither the home's dependence rows nor what it depends on
+        # this country for (the country page shows that): an empty table saves computing it
+        dependence = DependenceTable(home=home_iso3, home_name=h.name_en,
+                                     home_name_ja=h.name_ja, partners=[], partner_groups=[],
+                                     columns=[], rows=[], sources=[])
     cp = country_profile(kb, iso3, home=home_iso3, profiles=profiles, dependence=dependence)
     imports = imports if imports is not None else home_trade(kb, home_iso3, "imports")
     exports = exports if exports is not None else home_trade(kb, home_iso3, "exports")
