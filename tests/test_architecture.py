@@ -27,7 +27,7 @@ ALLOWED = {
     "screening": set(),
     "analyses": {"datasets", "indicators"},
     "scenarios": {"io_models"},
-    "reports": {"analyses", "scenarios", "io_models"},
+    "reports": {"analyses", "scenarios", "io_models", "policy"},
     "techmgmt": {"kb", "datasets", "io_models", "policy"},
     "policy": {"scenarios", "io_models", "analyses"},
     "infrastructure": {"datasets", "indicators"},

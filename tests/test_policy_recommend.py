@@ -231,3 +231,35 @@ def test_cli(tmp_path: Path, built_db: Path) -> None:
                     check=False)
     assert wrong.returncode == 2 and "six-digit" in wrong.stderr
     assert "Traceback" not in wrong.stderr
+
+
+def test_report_section_is_cheap_and_labelled(kb: Any, monkeypatch: pytest.MonkeyPatch,
+                                              tmp_path: Path) -> None:
+    """Without a saved ranking the report shows the home country's most concentrated
+    dependency, not simulated (no scenario run), with the command that ranks it."""
+    import time
+    from functools import partial
+    from types import SimpleNamespace
+
+    from econsec.i18n.units import unit_text
+    from econsec.policy.report import report_recommendation, top_dependency
+    from econsec.reports.render import render
+
+    monkeypatch.setenv("ECONSEC_CACHE_DIR", str(tmp_path))
+    stage = SimpleNamespace(stage="compound", hs_codes=["284690"])
+    rows = [SimpleNamespace(top_import_source="CHN", top_import_share=0.6, import_total=5.0,
+                            trade_stage="compound", trade_stages=[stage], import_year=2022),
+            SimpleNamespace(top_import_source="JPN", top_import_share=0.9, import_total=1.0,
+                            trade_stage="compound", trade_stages=[stage], import_year=2022)]
+    assert top_dependency("JPN", rows) == "dependency:JPN:284690:CHN"
+    started = time.perf_counter()
+    doc = report_recommendation(kb, "JPN", rows)
+    assert time.perf_counter() - started < 2
+    assert doc is not None and not doc["cached"] and not doc["runs"]
+    assert all(not r["simulated"] for r in doc["rows"])
+    assert doc["command"] == "econsec recommend --finding dependency:JPN:284690:CHN"
+    assert not (tmp_path / "policy").exists()  # an unsimulated ranking is not cached
+    doc["assumptions_by_lang"] = {"ja": ["前提"], "en": ["assumption"]}
+    for lang, words in (("ja", "推奨される措置"), ("en", "Not simulated in this report")):
+        html = render("_policy.html.j2", lang, policy=doc, unit=partial(unit_text, lang=lang))
+        assert words in html and "econsec recommend --finding" in html

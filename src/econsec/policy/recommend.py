@@ -92,6 +92,9 @@ A_COST = N_("Costs are cost classes from 1 to 5 assumed by econsec from the kind
             "instrument (see each basis), not budget figures.")
 A_NOT_SIMULATED = N_("Measures marked 'not simulated' are ranked after the simulated ones, "
                      "by time to effect, then cost.")
+A_NOT_RUN = N_("The scenarios were not run for this ranking: every measure is ranked by its "
+                "time to effect and cost only (run 'econsec recommend' to rank them by the "
+                "loss they avoid).")
 A_NO_SCENARIO = N_("This finding has no scenario: every measure is ranked by its time to "
                    "effect and cost only.")
 
@@ -302,11 +305,13 @@ def cached_for(finding: Finding, options: RecommendOptions | None = None,
 def recommend(finding: Finding, kb: Any = None, *, catalogue: Catalogue | None = None,
               options: RecommendOptions | None = None, progress: Progress | None = None,
               check: Callable[[int], None] | None = None, use_cache: bool = True,
-              mrio: Any = None) -> dict[str, Any]:
+              mrio: Any = None, simulate: bool = True) -> dict[str, Any]:
     """The ranking of the measures for ``finding`` as a JSON-ready document (see the module
     docstring; ``docs/policy.md`` lists its keys). ``kb`` gives the trade flows (needed
     when the scenario names products); ``check(day)`` is called every simulated day and
-    may raise to stop; ``use_cache`` False runs even when a cached result exists."""
+    may raise to stop; ``use_cache`` False runs even when a cached result exists;
+    ``simulate`` False runs nothing (every measure ranked by time and cost, said so in the
+    assumptions; not cached)."""
     catalogue = catalogue or load_catalogue()
     options = options or RecommendOptions()
     measures = check_request(finding, options, catalogue)
@@ -317,7 +322,7 @@ def recommend(finding: Finding, kb: Any = None, *, catalogue: Catalogue | None =
             found["cached"] = True
             return found
     started = time.perf_counter()
-    scenario = baseline_scenario(finding, options)
+    scenario = baseline_scenario(finding, options) if simulate else None
     simulated = [m for m in measures if m.simulated] if scenario is not None else []
     runs: list[dict[str, Any]] = []
     assumptions: list[Text] = []
@@ -422,6 +427,8 @@ def recommend(finding: Finding, kb: Any = None, *, catalogue: Catalogue | None =
         else:
             assumptions.append(Text(A_SCENARIO))
         assumptions.append(Text(A_ALONE))
+    elif not simulate:
+        assumptions.append(Text(A_NOT_RUN))
     else:
         assumptions.append(Text(A_NO_SCENARIO))
     assumptions.append(Text(A_COST))
@@ -452,7 +459,8 @@ def recommend(finding: Finding, kb: Any = None, *, catalogue: Catalogue | None =
         "cached": False,
     }
     doc = json.loads(json.dumps(doc, default=_jsonable))
-    _store(key, doc)
+    if simulate:
+        _store(key, doc)
     return doc
 
 

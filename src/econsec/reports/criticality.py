@@ -47,7 +47,8 @@ Progress = Callable[[str, int, int], None]
 
 
 def render_report(data: ReportData, stress: StressTestResult | None = None,
-                  technology: TechnologyProfile | None = None) -> str:
+                  technology: TechnologyProfile | None = None,
+                  policy: dict[str, Any] | None = None) -> str:
     """The report as one HTML string with both languages and inline assets; the templates
     read the result's dump (the members the API and ``--format json`` give). ``stress``:
     the home country's last saved stress test, shown as a ranking table; ``technology``:
@@ -57,11 +58,18 @@ def render_report(data: ReportData, stress: StressTestResult | None = None,
     document = data.model_dump()
     stress_doc = stress.model_dump() if stress is not None else None
     technology_doc = technology.model_dump() if technology is not None else None
+    if policy is not None:  # the recommended measures (econsec.policy.report)
+        from econsec.scenarios.texts import Text
+        from econsec.scenarios.texts import render as render_text
+
+        policy = {**policy, "assumptions_by_lang": {
+            lang: [render_text(Text(a["id"], a.get("params") or {}), translator(lang))
+                   for a in policy.get("assumption_texts") or []] for lang in ("ja", "en")}}
     blocks = [
         {"lang": lang, "html": _raw(render("body.html.j2", lang, data=document,
                                            unit=partial(unit_text, lang=lang),
                                            stress=stress_doc, measures=MEASURE_NAMES,
-                                           technology=technology_doc))}
+                                           technology=technology_doc, policy=policy))}
         for lang in ("ja", "en")
     ]
     labels = {
@@ -104,5 +112,9 @@ def write_report(
     technology = technology_profile(kb, data.home.iso3)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "index.html"
-    path.write_text(render_report(data, load_saved(home), technology), encoding="utf-8")
+    from econsec.policy.report import report_recommendation
+
+    policy = report_recommendation(kb, data.home.iso3, data.dependence.rows)
+    path.write_text(render_report(data, load_saved(home), technology, policy),
+                    encoding="utf-8")
     return path
