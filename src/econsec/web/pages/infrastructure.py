@@ -41,9 +41,10 @@ HOME_CABLE_COLOUR = "#b3261e"
 def _cable_map(state: WebState, result: InfrastructureResult, t: Translator,
                lang: str) -> dict[str, Any] | None:
     """Cables that land in the region or the home country as lines (those of the home
-    country in red), their landing stations as points sized by cables; failure points
-    ringed."""
+    country in red), their landing stations as points sized by cables (single points of
+    failure in red) and the users' data centres that have coordinates."""
     from econsec.infrastructure.service import loaded_pack
+    from econsec.kb.facilities import stored_datacentres
 
     pack, _ = loaded_pack(state.store)
     if pack is None:
@@ -90,6 +91,14 @@ def _cable_map(state: WebState, result: InfrastructureResult, t: Translator,
             "hovertemplate": "%{text}<extra></extra>",
             "marker": {"size": [min(4 + points[k][3], 14) for k in chosen], "color": colour,
                        "line": {"width": 0.5, "color": "#fff"}}})
+    sites = [d for _, d in stored_datacentres(state.store.engine)
+             if d.latitude is not None and d.longitude is not None]
+    if sites:
+        data.append({
+            "type": "scattergeo", "mode": "markers", "name": t.gettext("Data centres"),
+            "lon": [d.longitude for d in sites], "lat": [d.latitude for d in sites],
+            "text": [d.name for d in sites], "hovertemplate": "%{text}<extra></extra>",
+            "marker": {"size": 9, "symbol": "square", "color": "#2e8b57"}})
     return {"data": data,
             "layout": {"margin": {"l": 0, "r": 0, "t": 6, "b": 0}, "height": 520,
                        "legend": {"orientation": "h", "y": -0.02},
@@ -97,7 +106,7 @@ def _cable_map(state: WebState, result: InfrastructureResult, t: Translator,
                                "showcountries": True, "countrycolor": "#bbb",
                                "showland": True, "landcolor": "#f3f1ec",
                                "resolution": 110, "projection": {
-                                   "type": "natural earth", "rotation": {"lon": 140}},
+                                   "type": "equirectangular", "rotation": {"lon": 140}},
                                "lonaxis": {"range": [60, 220]},
                                "lataxis": {"range": [-50, 55]}}}}
 
