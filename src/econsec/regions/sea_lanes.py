@@ -131,6 +131,8 @@ class SeaLaneGraph:
                                     lane.note))
         self.port_regions: dict[int, str] = {p.wpi_number: self.assign(p)
                                              for p in maritime.ports}
+        self._paths: dict[tuple[str, str], Path] = {}
+        self._routes: dict[tuple[str, str], CountryRoute] = {}
         self._ports_by_country: dict[str, list[Port]] = {}
         for p in maritime.ports:
             self._ports_by_country.setdefault(p.iso3, []).append(p)
@@ -180,7 +182,14 @@ class SeaLaneGraph:
         return self.region_weights(iso3, GATEWAY_SIZES) or self.region_weights(iso3)
 
     def path(self, origin: str, destination: str) -> Path:
-        """The shortest path between two regions (an empty path from a region to itself)."""
+        """The shortest path between two regions (an empty path from a region to itself);
+        memoised (the graph does not change)."""
+        key = (origin, destination)
+        if key not in self._paths:
+            self._paths[key] = self._path(origin, destination)
+        return self._paths[key]
+
+    def _path(self, origin: str, destination: str) -> Path:
         if origin == destination:
             return Path(origin, origin, ())
         nodes = rx.dijkstra_shortest_paths(
@@ -195,7 +204,13 @@ class SeaLaneGraph:
         return Path(origin, destination, tuple(legs))
 
     def route(self, origin: str, destination: str) -> CountryRoute:
-        """Typical routes from country ``origin`` to country ``destination``."""
+        """Typical routes from country ``origin`` to country ``destination`` (memoised)."""
+        key = (origin, destination)
+        if key not in self._routes:
+            self._routes[key] = self._route(origin, destination)
+        return self._routes[key]
+
+    def _route(self, origin: str, destination: str) -> CountryRoute:
         weights = self.region_weights(origin)
         targets = self.gateways(destination)
         if not weights or not targets:

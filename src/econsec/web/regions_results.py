@@ -1,6 +1,6 @@
 """The regional strategy's results as the API and the pages share them: computed once per
 (country, home) and per ranking request on the app's read cache, on the cached commodity
-profiles, dependence tables and home trade."""
+profiles and home trade."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from econsec.regions.home_trade import HomeTrade, home_trade
 from econsec.regions.models import PartnerRanking, RegionProfile
 from econsec.web.common import read_cache
-from econsec.web.results import commodity_profiles, home_dependence
+from econsec.web.results import commodity_profiles
 from econsec.web.state import WebState
 
 
@@ -28,7 +28,6 @@ def region_document(state: WebState, iso3: str, home: str) -> RegionProfile:
     def build() -> RegionProfile:
         return region_profile(
             state.store, iso3, home=home, profiles=commodity_profiles(state),
-            dependence=home_dependence(state, home),
             imports=cached_home_trade(state, home, "imports"),
             exports=cached_home_trade(state, home, "exports"))
 
