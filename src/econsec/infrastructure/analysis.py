@@ -90,6 +90,8 @@ NOTE_PLANNED = N_("Cables planned at the time of the data (late 2022) are counte
                   "leave them out with include_planned=false.")
 NOTE_SCHEMATIC = N_("Cable routes are schematic: strait passages follow the documented "
                     "proximity rule, not surveyed routes.")
+NOTE_EQUIPMENT = N_("Optical-network equipment trade (HS 854470, 900110, 851762) is not in the "
+                    "bundled trade extract: equipment is seen through the cable suppliers.")
 NOTE_NO_PACK = N_("Without the cable pack the score uses electricity and launch terms only "
                   "(weights renormalised).")
 
@@ -213,7 +215,7 @@ def analyse(
         home_figures=_home_figures(net, failure, members) if net else None,
         straits=_straits(net, rows) if net else [],
         countries=rows, weights=dict(WEIGHTS), sources=list(sources),
-        notes=[NOTE_PLANNED, NOTE_SCHEMATIC] if net else [NOTE_NO_PACK],
+        notes=[*([NOTE_PLANNED, NOTE_SCHEMATIC] if net else [NOTE_NO_PACK]), NOTE_EQUIPMENT],
     )
 
 
