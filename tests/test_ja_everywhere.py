@@ -142,6 +142,7 @@ PAGES = ("/", "/commodities", "/commodities/lithium", "/commodities/lithium/shar
          "/countries/JPN", "/countries/AUS", "/value-chain", "/data", "/scenarios",
          "/screening", "/tech", "/tech/cases", "/tech/selfcheck", "/tech/secret-loss",
          "/tech/conduct", "/nowhere",
+         "/policy", "/policy/recommend?finding=technology:multilayer-ceramic-capacitors",
          "/regions", "/regions/AUS", "/regions/SAU", "/regions/MNG", "/regions/partners",
          "/regions/partners?item=rare-earths&hs=", "/regions/XXX", "/regions/partners?hs=999999",
          "/regions/partners?year=abc",
