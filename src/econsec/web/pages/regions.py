@@ -123,14 +123,20 @@ def sea_map(doc: dict[str, Any], lang: str, t: Translator) -> dict[str, Any]:
                      "marker": {"size": 6, "color": "#2e7d32"},
                      "name": t.gettext("Large and medium ports"),
                      "hovertemplate": "%{text}<extra></extra>"})
+    geo: dict[str, Any] = {"showframe": False, "showcoastlines": True, "showcountries": True,
+                           "countrycolor": "#bbb", "showland": True, "landcolor": "#f2f2f2",
+                           "lataxis": {"range": [-58, 84]}, "resolution": 110,
+                           "projection": {"type": "natural earth"}}
+    known_lats = [x for x in lats if x is not None] + [p["lat"] for p in ports]
+    known_lons = [x for x in lons if x is not None] + [p["lon"] for p in ports]
+    if known_lons and max(known_lons) - min(known_lons) <= 200:  # zoom unless it spans the globe
+        geo["lataxis"] = {"range": [max(-80, min(known_lats) - 10), min(85, max(known_lats) + 10)]}
+        geo["lonaxis"] = {"range": [max(-180, min(known_lons) - 15),
+                                    min(180, max(known_lons) + 15)]}
+        geo["projection"] = {"type": "mercator"}
     return {"data": data,
             "layout": {"height": 420, "margin": {"l": 0, "r": 0, "t": 6, "b": 0},
-                       "legend": {"orientation": "h", "y": -0.02},
-                       "geo": {"showframe": False, "showcoastlines": True,
-                               "showcountries": True, "countrycolor": "#bbb",
-                               "showland": True, "landcolor": "#f2f2f2",
-                               "lataxis": {"range": [-58, 84]}, "resolution": 110,
-                               "projection": {"type": "natural earth"}}}}
+                       "legend": {"orientation": "h", "y": -0.02}, "geo": geo}}
 
 
 def ranking_figure(doc: dict[str, Any], lang: str, t: Translator) -> dict[str, Any]:
