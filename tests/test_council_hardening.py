@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -147,3 +147,92 @@ def test_a_decision_records_the_signed_in_reviewer(tmp_path: Path,
             page = client.get("/screening", params={"name": "Sato Taro", "lang": lang})
             assert page.status_code == 200 and text_ in page.text, lang
         client.close()
+        # a failed sign-in is counted for the client's address (the lock-out's key)
+        wrong = httpx.post(server.url + "/api/v1/session",
+                           json={"name": "rev", "password": "not the password"})
+        assert wrong.status_code == 401
+    with store.engine.connect() as conn:
+        rows = conn.execute(text("SELECT name, client, failures FROM login_failures")).all()
+    assert [tuple(r) for r in rows] == [("rev", "127.0.0.1", 1)]
+
+
+# -- lock-out per (name, client address); per-account slow-down ---------------------------
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=[
+    pytest.mark.postgres,
+    pytest.mark.skipif(not PG_URL, reason="ECONSEC_TEST_POSTGRES_URL not set")])])
+def signins(request: pytest.FixtureRequest, tmp_path: Path,
+            monkeypatch: pytest.MonkeyPatch) -> tuple[object, list[float]]:
+    """Accounts on a fresh knowledge base (one user, alice) whose waits are recorded, not
+    slept."""
+    from econsec.access.accounts import Accounts
+
+    monkeypatch.setenv("ECONSEC_PASSWORD_HASH_COST", "test")
+    monkeypatch.setenv("ECONSEC_AUDIT_DIR", str(tmp_path / "audit"))
+    url = (f"sqlite:///{tmp_path / 'kb.db'}" if request.param == "sqlite"
+           else _own_postgres("econsec_council_hardening"))
+    engine = make_engine(url)
+    migrate(engine)
+    waits: list[float] = []
+    accounts = Accounts(engine, sleep=waits.append)
+    accounts.add_org("acme", kind="company")
+    accounts.add_user("alice", org="acme", roles=["member"], password=PASSWORD,
+                      clearance_level=1)
+    return accounts, waits
+
+
+NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+
+
+def test_a_lock_holds_for_the_failing_address_only(signins: tuple) -> None:
+    from econsec.access import accounts as acc
+
+    accounts, _waits = signins
+    for _ in range(acc.LOCK_AFTER):
+        assert not accounts.authenticate("alice", "wrong password!", at=NOW,
+                                         client="203.0.113.66").ok
+    held = accounts.authenticate("alice", PASSWORD, at=NOW, client="203.0.113.66")
+    assert not held.ok and held.reason == acc.LOCKED
+    # the legitimate user elsewhere is not kept out
+    assert accounts.authenticate("alice", PASSWORD, at=NOW, client="198.51.100.7").ok
+    # ... and the lock from the attacker's address still holds, until it ends
+    assert accounts.authenticate("alice", PASSWORD, at=NOW, client="203.0.113.66"
+                                 ).reason == acc.LOCKED
+    assert accounts.authenticate("alice", PASSWORD, client="203.0.113.66",
+                                 at=NOW + timedelta(minutes=acc.LOCK_MINUTES, seconds=1)).ok
+    with accounts._engine.connect() as conn:
+        counted = conn.execute(select(USERS.c.failed_logins)).scalar_one()
+    assert counted == 0  # the account's own count: reset by the success, kept meanwhile
+
+
+def test_unknown_names_are_counted_and_locked_as_known_ones(signins: tuple) -> None:
+    accounts, _waits = signins
+
+    def reasons(name: str) -> list[str]:
+        return [accounts.authenticate(name, "wrong password!", at=NOW,
+                                      client="203.0.113.9").reason for _ in range(7)]
+
+    assert reasons("alice") == reasons("nobody-here")  # 5 wrong, then locked: the same
+
+
+def test_many_addresses_slow_the_name_down_without_locking_it(signins: tuple) -> None:
+    from econsec.access import accounts as acc
+
+    accounts, waits = signins
+    spread = acc.SLOW_AFTER + 3
+    for n in range(spread):  # one failure from each of many addresses: none locked
+        accounts.authenticate("alice", "wrong password!", at=NOW, client=f"192.0.2.{n}")
+        accounts.authenticate("ghost", "wrong password!", at=NOW, client=f"192.0.2.{n}")
+    assert waits and max(waits) <= acc.slowdown(spread)
+    waits.clear()
+    assert accounts.authenticate("alice", PASSWORD, at=NOW, client="198.51.100.7").ok
+    assert waits == [acc.slowdown(spread)] and 0 < waits[0] <= acc.SLOW_MAX
+    waits.clear()
+    assert not accounts.authenticate("ghost", PASSWORD, at=NOW, client="198.51.100.7").ok
+    assert waits == [acc.slowdown(spread)]  # an unknown name waits as long
+    waits.clear()
+    later = NOW + timedelta(minutes=acc.SLOW_MINUTES + 1)
+    assert accounts.authenticate("alice", PASSWORD, at=later, client="198.51.100.8").ok
+    assert waits == []  # the failures have left the window
+    assert acc.slowdown(10_000) == acc.SLOW_MAX and acc.slowdown(acc.SLOW_AFTER) == 0

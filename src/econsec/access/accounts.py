@@ -4,10 +4,19 @@ tables (:mod:`econsec.kb.models`). Every change and every sign-in attempt is rec
 the audit log inside the same write transaction (:class:`econsec.audit.log.AuditLog`).
 
 Sign-in: the password is checked against its argon2id hash (:mod:`econsec.access.passwords`;
-an unknown name is checked against a dummy hash so that it takes as long); after
-:data:`LOCK_AFTER` consecutive failures (wrong passwords or one-time codes) the account is
-locked for :data:`LOCK_MINUTES` minutes, whatever is given meanwhile. A right password on a
-suspended or expired account, or of an organisation whose contract has ended, is refused.
+an unknown name is checked against a dummy hash so that it takes as long). Failures (wrong
+passwords or one-time codes) are counted per (name, client address) in ``login_failures``:
+after :data:`LOCK_AFTER` consecutive failures from one address the name is locked *for that
+address* for :data:`LOCK_MINUTES` minutes, whatever is given from there meanwhile; the same
+name from another address is not locked, so nobody keeps a known user out by failing on
+purpose. Against guessing from many addresses, every attempt on a name that failed more than
+:data:`SLOW_AFTER` times in the last :data:`SLOW_MINUTES` minutes (all addresses) waits
+first (:func:`slowdown`: :data:`SLOW_STEP` seconds a failure beyond, at most
+:data:`SLOW_MAX`), the right password too: slower, never refused. Unknown names are counted,
+locked and slowed exactly as known ones, so none of this tells whether a name exists. The
+account's own count (``users.failed_logins``) is kept for the administrator (``users
+list``). A right password on a suspended or expired account, or of an organisation whose
+contract has ended, is refused.
 A one-time code (:mod:`econsec.access.totp`) is accepted once: the step it belongs to is
 kept and no code of that step or an earlier one is accepted again.
 
@@ -20,12 +29,14 @@ from __future__ import annotations
 import difflib
 import getpass
 import re
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from types import EllipsisType
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from econsec.access import passwords, totp
@@ -46,6 +57,7 @@ from econsec.kb.models import (
     CLEARANCES,
     GROUP_MEMBERS,
     GROUPS,
+    LOGIN_FAILURES,
     ORGS,
     SESSIONS,
     USERS,
@@ -57,10 +69,20 @@ if TYPE_CHECKING:
 __all__ = ["Accounts", "GroupInfo", "LoginResult", "OrgInfo", "UnknownAccountError",
            "UserInfo", "cli_actor", "parse_day"]
 
-#: Consecutive failed sign-ins (passwords or one-time codes) that lock an account …
+#: Consecutive failed sign-ins (passwords or one-time codes) from one client address that
+#: lock the name for that address …
 LOCK_AFTER = 5
 #: … for this many minutes.
 LOCK_MINUTES = 15
+#: Failures of a name from all addresses within SLOW_MINUTES beyond which every attempt on
+#: it waits SLOW_STEP seconds a failure, at most SLOW_MAX (the per-account slow-down).
+SLOW_AFTER = 10
+SLOW_MINUTES = 15
+SLOW_STEP = 0.2
+SLOW_MAX = 2.0
+#: Rows of login_failures older than this (and not locked) are dropped.
+FORGET_AFTER = timedelta(days=1)
+MAX_CLIENT = 64
 BREAK_GLASS_MAX_MINUTES = 60
 BREAK_GLASS_MIN_REASON = 20
 ORG_KINDS = ("government", "company", "thinktank", "other")
@@ -101,6 +123,16 @@ NO_BREAK_GLASS = N_("user '%(name)s' may not open break-glass access (administra
 USER = N_("user")
 ORGANISATION = N_("organisation")
 GROUP = N_("group")
+
+
+def slowdown(failures: int) -> float:
+    """Seconds every sign-in attempt on a name waits after ``failures`` failures of it
+    (all addresses) in the last :data:`SLOW_MINUTES` minutes."""
+    return min(SLOW_MAX, max(0, failures - SLOW_AFTER) * SLOW_STEP)
+
+
+def _client(client: str | None) -> str:
+    return (client or "")[:MAX_CLIENT]
 
 
 class UnknownAccountError(UnknownNameError, NotFoundError):
@@ -204,10 +236,12 @@ class Accounts:
     ``cli:<login name>``; a web page passes the signed-in :class:`Actor`).
     """
 
-    def __init__(self, engine: Engine, *, by: Actor | str | None = None) -> None:
+    def __init__(self, engine: Engine, *, by: Actor | str | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         self._engine = engine
         self._by: Actor | str = by if by is not None else cli_actor()
         self._audit_log: AuditLog | None = None
+        self._sleep = sleep
 
     # -- audit ---------------------------------------------------------------------------
 
@@ -415,6 +449,7 @@ class Accounts:
             user_id = self._user_id(conn, name)
             conn.execute(update(USERS).where(USERS.c.id == user_id).values(
                 password_hash=password_hash, failed_logins=0, locked_until=None))
+            conn.execute(delete(LOGIN_FAILURES).where(LOGIN_FAILURES.c.name == name))
             conn.execute(delete(SESSIONS).where(SESSIONS.c.user_id == user_id))
             self._admin(conn, f"user:{name}", "set_password")
 
@@ -484,30 +519,105 @@ class Accounts:
 
     # -- sign-in -------------------------------------------------------------------------
 
-    def authenticate(self, name: str, password: str, *, at: datetime) -> LoginResult:
-        """Check a name and password at ``at``; see the module's description."""
+    # -- failures per (name, client address) ---------------------------------------------
+
+    def _attempts(self, name: str, client: str, at: datetime) -> tuple[bool, int]:
+        """Whether ``name`` is locked for ``client`` at ``at``, and its failures from all
+        addresses in the last SLOW_MINUTES (a locked address counts LOCK_AFTER)."""
+        since = _iso(at - timedelta(minutes=SLOW_MINUTES))
+        table = LOGIN_FAILURES.c
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(table.client, table.failures, table.locked_until,
+                                       table.last_at)
+                                .where(table.name == name[:200],
+                                       or_(table.last_at >= since, table.locked_until > since))
+                                ).all()
+        locked = False
+        failures = 0
+        for address, count, until, last in rows:
+            held = until is not None and datetime.fromisoformat(until) > at
+            if address == client and held:
+                locked = True
+            if last >= since:
+                failures += int(count)
+            if until is not None and until > since:
+                failures += LOCK_AFTER
+        return locked, failures
+
+    def _wait(self, name: str, client: str, at: datetime) -> bool:
+        """Slow down an attempt on a name under attack (before any check, whatever the
+        outcome); whether the name is locked for ``client``."""
+        locked, failures = self._attempts(name, client, at)
+        delay = slowdown(failures)
+        if delay > 0:
+            self._sleep(delay)
+        return locked
+
+    def _count_failure(self, conn: Connection, name: str, client: str, at: datetime
+                       ) -> str | None:
+        """One more failure of ``name`` from ``client``; the lock's end when this one
+        locks it."""
+        table = LOGIN_FAILURES
+        values = {"name": name[:200], "client": client, "failures": 1, "last_at": _iso(at),
+                  "locked_until": None}
+        dialect = conn.dialect.name
+        maker: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = maker(table).values(**values)
+        failures = int(conn.execute(statement.on_conflict_do_update(
+            index_elements=[table.c.name, table.c.client],
+            set_={"failures": table.c.failures + 1, "last_at": _iso(at)})
+            .returning(table.c.failures)).scalar_one())
+        conn.execute(delete(table).where(table.c.last_at < _iso(at - FORGET_AFTER),
+                                         or_(table.c.locked_until.is_(None),
+                                             table.c.locked_until < _iso(at))))
+        if failures < LOCK_AFTER:
+            return None
+        until = _iso(at + timedelta(minutes=LOCK_MINUTES))
+        conn.execute(update(table).where(table.c.name == name[:200], table.c.client == client)
+                     .values(failures=0, locked_until=until))
+        return until
+
+    def _clear_failures(self, conn: Connection, name: str, client: str) -> None:
+        table = LOGIN_FAILURES.c
+        if conn.execute(select(table.failures).where(table.name == name[:200],
+                                                     table.client == client)).first():
+            conn.execute(delete(LOGIN_FAILURES).where(table.name == name[:200],
+                                                      table.client == client))
+
+    def authenticate(self, name: str, password: str, *, at: datetime,
+                     client: str | None = None) -> LoginResult:
+        """Check a name and password at ``at`` from ``client`` (the client's address;
+        None: the command line); see the module's description."""
         at = _aware(at)
+        client = _client(client)
         password = password[:passwords.MAX_LENGTH]
+        locked = self._wait(name, client, at)
         with self._engine.begin() as conn:
             row = conn.execute(select(USERS, ORGS.c.contract_until)
                                .join(ORGS, ORGS.c.id == USERS.c.org_id)
                                .where(USERS.c.name == name)).mappings().first()
             if row is None:
                 passwords.burn_time(password)
+                detail: dict[str, Any] = {"reason": LOCKED if locked else BAD_CREDENTIALS,
+                                          "client": client}
+                if not locked:
+                    until = self._count_failure(conn, name, client, at)
+                    if until is not None:
+                        detail["locked_until"] = until
                 self._audit(conn, actor=_shown(name), action="login",
-                            resource=f"user:{_shown(name)}", outcome="failed",
-                            detail={"reason": BAD_CREDENTIALS})
-                return LoginResult(ok=False, reason=BAD_CREDENTIALS)
+                            resource=f"user:{_shown(name)}", outcome="failed", detail=detail)
+                return LoginResult(ok=False, reason=LOCKED if locked else BAD_CREDENTIALS)
             user_id = int(row["id"])
             matches = passwords.verify_password(row["password_hash"], password)
-            if row["locked_until"] and datetime.fromisoformat(row["locked_until"]) > at:
+            if locked:
                 self._audit(conn, actor=name, action="login", resource=f"user:{name}",
-                            outcome="failed", detail={"reason": LOCKED})
+                            outcome="failed", detail={"reason": LOCKED, "client": client})
                 return LoginResult(ok=False, reason=LOCKED)
             if not matches:
                 reason = self._failed(conn, user_id, name, int(row["failed_logins"]), at,
-                                      BAD_CREDENTIALS)
+                                      BAD_CREDENTIALS, client)
                 return LoginResult(ok=False, reason=reason)
+            self._clear_failures(conn, name, client)
             values: dict[str, Any] = {"failed_logins": 0, "locked_until": None}
             if passwords.needs_rehash(row["password_hash"]):
                 values["password_hash"] = passwords.hasher().hash(password)
@@ -524,40 +634,51 @@ class Accounts:
             return LoginResult(ok=True, user_id=user_id, needs_totp=needs_totp, reason=reason)
 
     def _failed(self, conn: Connection, user_id: int, name: str, failures: int, at: datetime,
-                reason: str) -> str:
-        """Count a failure; lock the account at the LOCK_AFTER-th; the reason to give."""
+                reason: str, client: str) -> str:
+        """Count a failure (the account's count, and the name's from ``client``, which
+        locks the name for that address at the LOCK_AFTER-th); the reason to give."""
         failures += 1
         values: dict[str, Any] = {"failed_logins": failures}
-        detail: dict[str, Any] = {"reason": reason, "failures": failures}
-        if failures >= LOCK_AFTER:
-            until = _iso(at + timedelta(minutes=LOCK_MINUTES))
-            values = {"failed_logins": 0, "locked_until": until}
+        detail: dict[str, Any] = {"reason": reason, "failures": failures, "client": client}
+        until = self._count_failure(conn, name, client, at)
+        if until is not None:
+            values["locked_until"] = until  # shown by `users list` (the latest lock)
             detail["locked_until"] = until
         conn.execute(update(USERS).where(USERS.c.id == user_id).values(**values))
         self._audit(conn, actor=name, action="login", resource=f"user:{name}",
                     outcome="failed", detail=detail)
         return reason
 
-    def verify_totp(self, user_id: int, code: str, *, at: datetime) -> bool:
+    def verify_totp(self, user_id: int, code: str, *, at: datetime,
+                    client: str | None = None) -> bool:
         """True when ``code`` is the user's one-time code around ``at`` and was not used
-        before; a wrong code counts as a failed sign-in."""
+        before; a wrong code counts as a failed sign-in (from ``client``)."""
         at = _aware(at)
+        client = _client(client)
+        with self._engine.connect() as conn:
+            known = conn.execute(select(USERS.c.name).where(USERS.c.id == user_id)).scalar()
+        if known is None:
+            return False
+        locked = self._wait(str(known), client, at)
         with self._engine.begin() as conn:
             row = conn.execute(select(USERS).where(USERS.c.id == user_id)).mappings().first()
             if row is None or row["totp_secret"] is None:
                 return False
             name = row["name"]
-            if row["locked_until"] and datetime.fromisoformat(row["locked_until"]) > at:
+            if locked:
                 self._audit(conn, actor=name, action="login", resource=f"user:{name}",
-                            outcome="failed", detail={"reason": LOCKED, "factor": "totp"})
+                            outcome="failed", detail={"reason": LOCKED, "factor": "totp",
+                                                      "client": client})
                 return False
             step = totp.matching_step(row["totp_secret"], code, at,
                                       last_step=row["totp_last_step"])
             if step is None:
-                self._failed(conn, user_id, name, int(row["failed_logins"]), at, BAD_CODE)
+                self._failed(conn, user_id, name, int(row["failed_logins"]), at, BAD_CODE,
+                             client)
                 return False
+            self._clear_failures(conn, name, client)
             conn.execute(update(USERS).where(USERS.c.id == user_id).values(
-                totp_last_step=step, failed_logins=0, locked_until=None))
+                totp_last_step=step, failed_logins=0))
             self._audit(conn, actor=name, action="login", resource=f"user:{name}",
                         detail={"reason": SIGNED_IN, "factor": "totp"})
             return True

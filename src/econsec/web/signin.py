@@ -43,16 +43,25 @@ def _resource(name: str) -> str:
     return f"user:{name[:MAX_NAME]}"
 
 
+def client_address(scope: Any) -> str:
+    """The client's address as the server sees it (behind a proxy: as the proxy says,
+    when ``econsec serve --forwarded-allow-ips`` trusts it); empty when unknown. The
+    lock-out counts failures per (name, this address)."""
+    client = scope.get("client")
+    return str(client[0])[:64] if client else ""
+
+
 def password_step(state: Any, name: str, password: str, *, at: datetime,
-                  previous_cookie: str | None = None) -> Attempt:
-    """Check ``name`` and ``password``; on success end the browser's previous session (if
-    any) and start a new one (verified unless the user has TOTP)."""
+                  previous_cookie: str | None = None, client: str = "") -> Attempt:
+    """Check ``name`` and ``password`` from ``client`` (its address); on success end the
+    browser's previous session (if any) and start a new one (verified unless the user has
+    TOTP)."""
     name = name.strip()
     if not name or len(name) > MAX_NAME or not password or len(password) > MAX_PASSWORD:
         audit(state, name[:MAX_NAME] or "anonymous", "login", _resource(name),
               outcome="failed", detail={"reason": "empty or oversized name or password"})
         return Attempt("failed")
-    result = accounts(state).authenticate(name, password, at=at)  # audited there
+    result = accounts(state).authenticate(name, password, at=at, client=client)  # audited
     if previous_cookie:
         sessions(state).end(previous_cookie)
     if result.ok and result.user_id is not None:
@@ -63,12 +72,13 @@ def password_step(state: Any, name: str, password: str, *, at: datetime,
 
 
 def totp_step(state: Any, session: SessionInfo, cookie: str, code: str, *,
-              at: datetime) -> Attempt:
+              at: datetime, client: str = "") -> Attempt:
     """Check the TOTP ``code`` of a session waiting for it; on success the session is
     replaced by a new, verified one (rotation)."""
     code = code.strip().replace(" ", "")
     ok = (code.isdigit() and len(code) <= 10
-          and bool(accounts(state).verify_totp(session.user_id, code, at=at)))
+          and bool(accounts(state).verify_totp(session.user_id, code, at=at,
+                                               client=client)))
     if not ok:  # a wrong code is audited (and counted towards the lock-out) by Accounts
         return Attempt("failed", session.user_id)
     store = sessions(state)

@@ -31,6 +31,7 @@ from econsec.web.signin import (
     LOGIN_FAILED,
     TOTP_FAILED,
     TOTP_NEEDED,
+    client_address,
     max_age,
     password_step,
     sign_out,
@@ -61,8 +62,9 @@ def sign_in(body: SignInIn, request: Request, state: State) -> Response:
     if not context.users:
         return problem(409, "no user accounts", NO_ACCOUNTS)
     at = now()
+    client = client_address(request.scope)
     attempt = password_step(state, body.name, body.password, at=at,
-                            previous_cookie=context.cookie)
+                            previous_cookie=context.cookie, client=client)
     store = sessions(state)
     if attempt.outcome == "totp":
         pending = store.get(attempt.cookie, at=at)
@@ -70,7 +72,7 @@ def sign_in(body: SignInIn, request: Request, state: State) -> Response:
             store.end(attempt.cookie)
             return problem(401, "sign-in required", TOTP_NEEDED, totp_required=True)
         first = attempt.cookie
-        attempt = totp_step(state, pending, first, body.totp, at=at)
+        attempt = totp_step(state, pending, first, body.totp, at=at, client=client)
         if attempt.outcome != "ok":
             store.end(first)
             return problem(401, "sign-in required", TOTP_FAILED)

@@ -187,6 +187,7 @@ def sign_in(call: Call) -> Actor:
     """The caller as an actor: HTTP Basic, else the session cookie; 404 in local mode,
     401 without valid credentials."""
     from econsec.web.auth import accounts, auth_context, current_actor
+    from econsec.web.signin import client_address
 
     users = accounts(call.state)
     if not users.any_users():
@@ -194,7 +195,8 @@ def sign_in(call: Call) -> Actor:
     header = call.request.headers.get("authorization", "")
     if header[:6].lower() == "basic ":
         name, password = _basic(header)
-        result = users.authenticate(name, password, at=call.at)
+        result = users.authenticate(name, password, at=call.at,
+                                    client=client_address(call.request.scope))
         if not result.ok or result.user_id is None:
             refused = BadCredentials(result.reason)
             refused.audited = True

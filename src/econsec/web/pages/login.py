@@ -23,6 +23,7 @@ from econsec.web.signin import (
     LOGIN_FAILED,
     TOTP_FAILED,
     TOTP_NEEDED,
+    client_address,
     max_age,
     password_step,
     sign_out,
@@ -68,7 +69,8 @@ def login_post(request: Request, state: State,
     target = safe_next(next)
     if not context.users:
         return RedirectResponse(target, status_code=303)
-    attempt = password_step(state, name, password, at=now(), previous_cookie=context.cookie)
+    attempt = password_step(state, name, password, at=now(), previous_cookie=context.cookie,
+                            client=client_address(request.scope))
     response: Response
     if attempt.outcome == "failed":
         response = _page(request, next_path=target, error=LOGIN_FAILED, name=name,
@@ -95,7 +97,8 @@ def login_totp(request: Request, state: State,
         return RedirectResponse(target, status_code=303)
     if context.session is None or context.cookie is None:
         return RedirectResponse(login_url(target), status_code=303)
-    attempt = totp_step(state, context.session, context.cookie, code, at=now())
+    attempt = totp_step(state, context.session, context.cookie, code, at=now(),
+                        client=client_address(request.scope))
     if attempt.outcome != "ok":
         return _page(request, step="totp", next_path=target, error=TOTP_FAILED,
                      status_code=401)
