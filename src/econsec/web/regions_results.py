@@ -44,3 +44,18 @@ def partners_document(state: WebState, *, replace: str, hs: Sequence[str] | None
     found: PartnerRanking = read_cache(state).get(key, lambda: partner_ranking(
         state.store, replace=replace, hs=hs, item=item, home=home, year=year, top=top))
     return found
+
+
+def warm_up(state: WebState) -> None:
+    """What every region view of the default home country reads: the home's trade both ways,
+    the sea-lane graph (with the routes of every partner) and the technology tables."""
+    from econsec.regions.sea_lanes import sea_lanes
+    from econsec.regions.supply_chains import chokepoint_exposure
+
+    home = state.home_country
+    imports = cached_home_trade(state, home, "imports")
+    cached_home_trade(state, home, "exports")
+    years = imports.years()
+    if years:
+        chokepoint_exposure(sea_lanes(), imports, years[-1])
+    state.store.technology_indicators()

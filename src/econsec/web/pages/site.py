@@ -23,6 +23,7 @@ from econsec.web.pages import (
     value_chain,
 )
 from econsec.web.pages import stress_test as stress_test_page
+from econsec.web.regions_results import warm_up as regions_warm_up
 from econsec.web.state import WebState
 
 router = APIRouter(include_in_schema=False)
@@ -53,6 +54,7 @@ def warm_up(state: WebState) -> None:
         lambda: countries.page_profile(state, state.home_country, state.home_country),
         lambda: trade_dependence.geopolrisk_context(state, state.home_country, "en"),
         lambda: technology.technology_context(state, state.home_country, "en"),
+        lambda: regions_warm_up(state),
     )
     token = DEADLINE.set(time.monotonic() + 600)  # wait for each result as long as it takes
     try:
