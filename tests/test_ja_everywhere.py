@@ -147,6 +147,7 @@ PAGES = ("/", "/commodities", "/commodities/lithium", "/commodities/lithium/shar
          "/regions/partners?item=rare-earths&hs=", "/regions/XXX", "/regions/partners?hs=999999",
          "/regions/partners?year=abc",
          "/infrastructure", "/infrastructure?include_planned=false",
+         "/exercises", "/exercises/999",
          "/commodities/nowhere", "/countries/XXX", "/commodities/lithium?year=abc",
          "/countries?show=some", "/screening?birth_date=12345678901",
          *(f"/screening?{urlencode(q)}" for q in QUERIES))
