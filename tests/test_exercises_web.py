@@ -273,3 +273,32 @@ def test_facilitator_and_two_teams_play_at_once(server: LiveServer, chromium: An
     finally:
         for page in (fac, gov, ind):
             page.context.close()
+
+
+def test_exercise_pages_in_japanese(server: LiveServer, clients: dict[str, Client]) -> None:
+    """The board, facilitator, team and report pages of a played exercise, and a refused
+    move, show no English of econsec's own in Japanese (the file's texts are bilingual)."""
+    from test_ja_everywhere import JAPANESE, english_left, visible_text
+
+    fac, gov = clients["fac"], clients["gov1"]
+    ex = fac.post("/api/v1/exercises", json={"worked": SMALL}).json()["id"]
+    fac.post(f"/api/v1/exercises/{ex}/members", json={"user": "gov1", "team": "government"})
+    fac.post(f"/api/v1/exercises/{ex}/start")
+    fac.post(f"/api/v1/exercises/{ex}/release", json={"item": "outage"})
+    gov.post(f"/api/v1/exercises/{ex}/moves", json={
+        "team": "government", "measures": [{"measure": "stockpile-release"}]})
+    _wait_for_results(fac, ex)
+    bad = gov.post(f"/exercises/{ex}/teams/government/moves?lang=ja", data={
+        "csrf_token": gov.csrf, "measure": "stockpile-release", "p:days": "5"})
+    assert bad.status_code == 422
+    pages = {f"/exercises/{ex}": fac, f"/exercises/{ex}/facilitate": fac,
+             f"/exercises/{ex}/teams/government": gov, f"/exercises/{ex}/report": gov,
+             "/exercises": fac}
+    shown_pages = [(path, client.get(path, params={"lang": "ja"})) for path, client
+                   in pages.items()] + [("posted move", bad)]
+    for path, answer in shown_pages:
+        assert answer.status_code in (200, 422), path
+        shown = visible_text(answer.text)
+        assert JAPANESE.search(shown), path
+        assert not english_left(shown, []), (path, english_left(shown, []))
+    assert "範囲" in visible_text(bad.text)  # the refusal itself, in Japanese
