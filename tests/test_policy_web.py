@@ -133,6 +133,10 @@ def test_technology_ranking_page(server: LiveServer) -> None:
     bad = httpx.get(f"{server.url}/policy/recommend?finding=dependency:JPN:12:CHN&lang=en",
                     timeout=30)
     assert bad.status_code == 422 and "six-digit" in bad.text
+    bad_ja = httpx.get(f"{server.url}/policy/recommend?finding=dependency:JPN:284690&lang=ja",
+                       timeout=30)
+    assert bad_ja.status_code == 422 and "課題: 依存は" in bad_ja.text
+    assert "three or four parts" not in bad_ja.text
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no /usr/bin/chromium")

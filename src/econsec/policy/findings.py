@@ -25,18 +25,20 @@ from typing import Any, Protocol
 from econsec.analyses.trade import normalise_hs
 from econsec.errors import (
     NotFoundError,
+    Term,
     UnknownNameError,
     UnknownProductError,
     ValidationError,
 )
+from econsec.i18n.terms import N_
 from econsec.io_models.product_shocks import ICIO_YEAR, region_of
 from econsec.policy.catalogue import FindingKind
 
 __all__ = ["FINDING_SYNTAX", "Finding", "TechnologyInfo", "dependency_evidence",
            "parse_finding"]
 
-FINDING_SYNTAX = ("dependency:IMPORTER:HS[,HS...]:EXPORTER[:YEAR], scenario:worked:NAME "
-                  "(or scenario:FILE on the command line) or technology:ID")
+FINDING_SYNTAX = N_("dependency:IMPORTER:HS[,HS...]:EXPORTER[:YEAR], scenario:worked:NAME "
+                    "(or scenario:FILE on the command line) or technology:ID")
 BACI = "CEPII BACI (HS92 1995-2024; HS17 2024 critical lines), value in thousand USD"
 PREFIXES = {"dependency": "concentrated_dependency", "scenario": "scenario_loss",
             "technology": "technology_leakage"}
@@ -91,8 +93,10 @@ class Finding:
                 "evidence": self.evidence, "sources": list(self.sources)}
 
 
-def _bad(message: str) -> ValidationError:
-    return ValidationError(f"finding: {message} (syntax: {FINDING_SYNTAX})")
+def _bad(message: str, **params: Any) -> ValidationError:
+    """A refusal of a finding: ``message`` is a message id (translated on pages) ending in
+    the syntax, filled with ``params``."""
+    return ValidationError(message, params={**params, "syntax": Term(FINDING_SYNTAX)})
 
 
 def parse_finding(text: str, kb: Any = None, *,
@@ -106,17 +110,21 @@ def parse_finding(text: str, kb: Any = None, *,
     web app names worked ones only)."""
     raw = (text or "").strip()
     if not raw:
-        raise _bad("empty")
+        raise _bad(N_("finding: empty (syntax: %(syntax)s)"))
     if len(raw) > 500 or "\0" in raw:
-        raise _bad("longer than 500 characters or holds a NUL character")
+        raise _bad(N_("finding: longer than 500 characters or holds a NUL character"
+                      " (syntax: %(syntax)s)"))
     prefix, _, rest = raw.partition(":")
     prefix = prefix.strip().lower()
     if prefix not in PREFIXES:
         from econsec.suggest import close_matches
 
         near = close_matches(prefix, list(PREFIXES), limit=1)
-        hint = f"; did you mean '{near[0]}'?" if near else ""
-        raise _bad(f"unknown kind '{prefix[:40]}'{hint}")
+        if near:
+            raise _bad(N_("finding: unknown kind '%(kind)s'; did you mean '%(near)s'?"
+                          " (syntax: %(syntax)s)"),
+                       kind=prefix[:40], near=near[0])
+        raise _bad(N_("finding: unknown kind '%(kind)s' (syntax: %(syntax)s)"), kind=prefix[:40])
     if prefix == "dependency":
         return _dependency(rest, kb)
     if prefix == "scenario":
@@ -127,13 +135,15 @@ def parse_finding(text: str, kb: Any = None, *,
 def _dependency(rest: str, kb: Any) -> Finding:
     parts = [p.strip() for p in rest.split(":")]
     if len(parts) not in (3, 4) or not all(parts):
-        raise _bad(f"a dependency has three or four parts after 'dependency:' "
-                   f"(IMPORTER:HS,...:EXPORTER[:YEAR]), got {len(parts)}")
+        raise _bad(N_("finding: a dependency has three or four parts after 'dependency:' "
+                      "(IMPORTER:HS,...:EXPORTER[:YEAR]), got %(count)s"
+                      " (syntax: %(syntax)s)"), count=len(parts))
     importer, codes_text, exporter = parts[0].upper(), parts[1], parts[2].upper()
     year = ICIO_YEAR
     if len(parts) == 4:
         if not parts[3].isdigit() or not 1995 <= int(parts[3]) <= 2100:
-            raise _bad(f"year '{parts[3][:10]}' is not a year of the trade data (1995-2024)")
+            raise _bad(N_("finding: year '%(year)s' is not a year of the trade data "
+                          "(1995-2024) (syntax: %(syntax)s)"), year=parts[3][:10])
         year = int(parts[3])
     codes: list[str] = []
     for code in codes_text.split(","):
@@ -141,18 +151,23 @@ def _dependency(rest: str, kb: Any) -> Finding:
         if norm not in codes:
             codes.append(norm)
     if len(codes) > 20:
-        raise _bad("at most 20 HS codes")
+        raise _bad(N_("finding: at most 20 HS codes (syntax: %(syntax)s)"))
     if kb is not None:
         importer = kb.resolve_country(importer)
         exporter = kb.resolve_country(exporter)
-    for role, code in (("importer", importer), ("exporter", exporter)):
+    for role, code in ((N_("importer"), importer), (N_("exporter"), exporter)):
         if not (len(code) == 3 and code.isalpha()):
-            raise _bad(f"{role} '{code[:20]}' is not an ISO3 country code")
+            raise _bad(N_("finding: %(role)s '%(code)s' is not an ISO3 country code"
+                          " (syntax: %(syntax)s)"),
+                       role=Term(role), code=code[:20])
     if importer == exporter:
-        raise _bad(f"importer and exporter are both {importer}")
+        raise _bad(N_("finding: importer and exporter are both %(country)s"
+                      " (syntax: %(syntax)s)"), country=importer)
     if region_of(importer)[0] == region_of(exporter)[0]:
-        raise _bad(f"{importer} and {exporter} lie in the same region of the ICIO table "
-                   f"({region_of(importer)[0]}): the scenario engine has no flow between them")
+        raise _bad(N_("finding: %(importer)s and %(exporter)s lie in the same region of the "
+                      "ICIO table (%(region)s): the scenario engine has no flow between "
+                      "them (syntax: %(syntax)s)"), importer=importer, exporter=exporter,
+                   region=region_of(importer)[0])
     ref = f"dependency:{importer}:{','.join(codes)}:{exporter}"
     ref += f":{year}" if year != ICIO_YEAR else ""
     evidence: dict[str, Any] = {}
@@ -175,15 +190,18 @@ def dependency_evidence(kb: Any, importer: str, exporter: str, codes: list[str],
         try:
             flows = kb.product_flows(code, importer=importer, year=year)
         except UnknownProductError:
-            raise _bad(f"HS {code} has no trade flows in the knowledge base") from None
+            raise _bad(N_("finding: HS %(code)s has no trade flows in the knowledge base"
+                          " (syntax: %(syntax)s)"),
+                       code=code) from None
         for f in flows:
             value = float(getattr(f, "value", 0.0) or 0.0) / 1000.0
             by_country[f.exporter] = by_country.get(f.exporter, 0.0) + value
     total = sum(by_country.values())
     from_exporter = by_country.get(exporter, 0.0)
     if from_exporter <= 0:
-        raise _bad(f"BACI records no imports of HS {', '.join(codes)} by {importer} from "
-                   f"{exporter} in {year}")
+        raise _bad(N_("finding: BACI records no imports of HS %(codes)s by %(importer)s "
+                      "from %(exporter)s in %(year)s (syntax: %(syntax)s)"), codes=", ".join(codes),
+                   importer=importer, exporter=exporter, year=year)
     ranked = sorted(by_country.items(), key=lambda kv: (-kv[1], kv[0]))
     return {
         "year": year, "imports_musd": total, "from_exporter_musd": from_exporter,
@@ -198,23 +216,26 @@ def _scenario(ref: str, allow_files: bool) -> Finding:
     from econsec.scenarios.catalogue import resolve_scenario, worked_scenarios
 
     if not ref:
-        raise _bad("give the scenario after 'scenario:' (worked:NAME)")
+        raise _bad(N_("finding: give the scenario after 'scenario:' (worked:NAME)"
+                      " (syntax: %(syntax)s)"))
     if not allow_files and not ref.startswith("worked:"):
         names = ", ".join(w["ref"] for w in worked_scenarios())
-        raise _bad(f"here a scenario is a worked one (worked:NAME; known: {names})")
+        raise _bad(N_("finding: here a scenario is a worked one (worked:NAME; known: "
+                      "%(names)s) (syntax: %(syntax)s)"), names=names)
     try:
         path = resolve_scenario(ref)
     except NotFoundError as exc:
-        raise _bad(str(exc)) from None
+        raise _bad(N_("finding: %(problem)s (syntax: %(syntax)s)"), problem=str(exc)) from None
     canonical = ref if ref.startswith("worked:") else str(path)
     return Finding("scenario_loss", f"scenario:{canonical}", scenario=canonical)
 
 
 def _technology(tech_id: str, technologies: Sequence[TechnologyInfo] | None) -> Finding:
     if not tech_id:
-        raise _bad("give the technology's id after 'technology:'")
+        raise _bad(N_("finding: give the technology's id after 'technology:' (syntax: %(syntax)s)"))
     if technologies is None:
-        raise _bad("technology findings need the designated-technology list")
+        raise _bad(N_("finding: technology findings need the designated-technology list"
+                      " (syntax: %(syntax)s)"))
     tech = next((t for t in technologies if t.id == tech_id), None)
     if tech is None:
         from econsec.suggest import close_matches
