@@ -309,7 +309,8 @@ def _country_row(iso3: str, net: _Network | None, home: str,
     mws = [d.capacity_mw for d in dcs if d.capacity_mw is not None]
     return CountryInfra(
         iso3=iso3, name_en=name_en, name_ja=name_ja, **network,  # type: ignore[arg-type]
-        electricity_year=year, electricity_twh=twh, low_carbon_share=low,
+        electricity_year=year, electricity_twh=None if twh is None else round(twh, 2),
+        low_carbon_share=low,
         generation_cagr_5y=growth, launches_10y=own.get(iso3, 0),
         launch_window=f"{window[0]}-{window[1]}" if window[1] else "",
         datacentres=len(dcs), datacentre_mw=sum(mws) if mws else None,
