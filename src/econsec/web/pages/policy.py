@@ -78,11 +78,12 @@ def _figure(doc: dict[str, Any], lang: str) -> dict[str, Any] | None:
     return {
         "data": [{
             "type": "bar", "orientation": "h",
-            "y": [r["names"].get(lang) or r["names"]["en"] for r in rows],
+            "y": [_short(r["names"].get(lang) or r["names"]["en"]) for r in rows],
+            "customdata": [r["names"].get(lang) or r["names"]["en"] for r in rows],
             "x": [r["loss_avoided"] for r in rows],
             "marker": {"color": ["#1b6e3a" if r["loss_avoided"] >= 0 else "#b3261e"
                                  for r in rows]},
-            "hovertemplate": "%{y}: %{x:,.3f}<extra></extra>",
+            "hovertemplate": "%{customdata}: %{x:,.3f}<extra></extra>",
         }],
         "layout": {"height": 120 + 32 * len(rows),
                    "margin": {"l": 10, "r": 20, "t": 10, "b": 50},
@@ -90,6 +91,11 @@ def _figure(doc: dict[str, Any], lang: str) -> dict[str, Any] | None:
                    "xaxis": {"title": {"text": t.gettext("Loss avoided") + f" ({doc['unit']})"},
                              "zeroline": True}},
     }
+
+
+def _short(name: str, limit: int = 16) -> str:
+    """A measure's name short enough for a bar label on a phone (the hover shows it all)."""
+    return name if len(name) <= limit else name[:limit - 1] + "…"
 
 
 def _texts(pairs: list[dict[str, Any]], lang: str) -> list[str]:
