@@ -289,9 +289,15 @@ def test_bad_pack_rows_are_located(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def plain_server(built_db: Path) -> Iterator[LiveServer]:
-    with live_server(built_db) as server:
+def plain_server(built_db: Path, tmp_path_factory: pytest.TempPathFactory
+                 ) -> Iterator[LiveServer]:
+    folder = tmp_path_factory.mktemp("infra-plain")
+    db = folder / "econsec.db"
+    shutil.copy(built_db, db)
+    with live_server(db) as server:
         yield server
+    for leftover in folder.glob("*.db*"):
+        leftover.unlink(missing_ok=True)
 
 
 def test_api_and_page_without_pack(plain_server: LiveServer) -> None:
@@ -314,6 +320,32 @@ def test_api_and_page_without_pack(plain_server: LiveServer) -> None:
     ja = httpx.get(base + "/infrastructure?lang=ja", timeout=60).text
     assert "読み込まれていません" in ja and "国別の貢献可能性" in ja
     assert 'href="/infrastructure"' in ja
+
+
+def test_datacentres_upload_through_the_api(plain_server: LiveServer) -> None:
+    url = plain_server.url + "/api/v1/infrastructure/datacentres"
+    good = ("id,name,country,latitude,longitude,capacity_mw,location\n"
+            "au-1,Sydney One,AUS,-33.9,151.2,25,Sydney\n"
+            "au-2,Sydney Two,Australia,,,5,\n")
+    refused = httpx.post(url, files={"file": ("web-dcs.csv", good.encode(), "text/csv")},
+                         timeout=60)
+    assert refused.status_code == 403  # no token: nothing stored
+    answer = httpx.post(url, files={"file": ("web-dcs.csv", good.encode(), "text/csv")},
+                        headers=plain_server.headers, timeout=60)
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"file": "web-dcs.csv", "source_key": "datacentres:web-dcs.csv",
+                             "rows": 2}
+    aus = httpx.get(plain_server.url + "/api/v1/infrastructure/countries/AUS",
+                    timeout=60).json()["country"]
+    assert aus["datacentres"] == 2 and aus["datacentre_mw"] == 30.0
+    bad = good + "au-3,Broken,AUS,-95,151,1,\n"
+    problem = httpx.post(url, files={"file": ("web-dcs.csv", bad.encode(), "text/csv")},
+                         headers=plain_server.headers, timeout=60)
+    assert problem.status_code == 422
+    assert problem.json()["line"] == 4 and problem.json()["column"] == "latitude"
+    again = httpx.get(plain_server.url + "/api/v1/infrastructure/countries/AUS",
+                      timeout=60).json()["country"]
+    assert again["datacentres"] == 2  # all or nothing
 
 
 # ------------------------------------------------------------------ the real pack

@@ -8,19 +8,26 @@ with the ``/infrastructure`` page (:func:`econsec.web.infrastructure.infrastruct
 
 from __future__ import annotations
 
-from typing import Annotated
+import datetime as dt
+import hashlib
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
+from econsec.access.actions import Action
 from econsec.infrastructure.models import (
     CountryInfraResult,
     InfrastructureResult,
     PackStatus,
 )
 from econsec.web.api.common import State, cached_json, problem_responses
+from econsec.web.auth import require
+from econsec.web.common import json_response, read_cache, receive_upload, upload_on_disk
 from econsec.web.infrastructure import infrastructure_result, without_folder
+from econsec.web.state import run_import
 
 router = APIRouter(prefix="/infrastructure", tags=["infrastructure"])
 
@@ -91,3 +98,50 @@ async def get_country(country: str, state: State, home: Home = None,
 
     return await cached_json(state, ("infrastructure_country", iso3, home_iso3,
                                      include_planned), compute)
+
+
+_CSV_UPLOAD: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": ["file"],
+            "properties": {"file": {"type": "string", "format": "binary",
+                                    "description": "data-centre CSV (docs/infrastructure.md)"}},
+        }}},
+    }
+}
+
+
+class DataCentreImport(BaseModel):
+    """What a data-centre import stored."""
+
+    file: str
+    source_key: str
+    rows: int
+
+
+@router.post("/datacentres", dependencies=[require(Action.IMPORT)],
+             response_model=DataCentreImport, summary="Import data centres from a CSV file",
+             openapi_extra=_CSV_UPLOAD, responses=problem_responses(413, 422, 503))
+async def import_datacentres(request: Request, state: State) -> Response:
+    """Store the data centres of a CSV file in the template's columns (``econsec infra
+    datacentres template``), all or nothing, as ``econsec infra datacentres import``: every
+    bad row is refused with its line and column; the same file name again replaces its
+    rows."""
+    from econsec.datasets.datacentres import read_datacentres
+    from econsec.kb.facilities import PREFIX, replace_datacentres
+    from econsec.records import Source
+
+    upload = await receive_upload(request, state.max_upload_bytes)
+
+    def store() -> dict[str, Any]:
+        with upload_on_disk(upload, state.max_upload_bytes) as path:
+            rows = read_datacentres(path)
+        source = Source(PREFIX + upload.name, "user", f"Data centres: {upload.name}",
+                        dt.date.today().year, "user data", "", upload.name,
+                        hashlib.sha256(upload.data).hexdigest())
+        count = replace_datacentres(state.store.engine, source, rows)
+        read_cache(state).invalidate()
+        return {"file": upload.name, "source_key": source.key, "rows": count}
+
+    return json_response(await run_import(state, upload.size, store))
