@@ -31,7 +31,8 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no /usr/bin
 PAGES = ("/", "/countries", "/countries/JPN", "/countries/CHL", "/commodities",
          "/commodities/lithium", "/value-chain", "/scenarios", "/screening?name=Huawei",
          "/tech", "/tech/cases", "/tech/cases/{case}", "/tech/selfcheck", "/data",
-         "/data/tables/observations?item=lithium", "/no-such-page", "/docs")
+         "/data/tables/observations?item=lithium", "/no-such-page", "/docs",
+         "/regions", "/regions/SAU", "/regions/partners")
 
 #: In the page: what overflows, narrow cells and cells whose text runs one character a line.
 MEASURE = """() => {
