@@ -17,6 +17,7 @@ from pathlib import Path
 from econsec.datasets._csv import parse_number, read_dicts
 from econsec.datasets.countries import resolve_country
 from econsec.errors import DataFormatError, EconsecError, Location, ValidationError
+from econsec.i18n.terms import N_
 
 COLUMNS = ("id", "name", "country", "latitude", "longitude", "capacity_mw", "location")
 REQUIRED = ("id", "name", "country")
@@ -28,10 +29,6 @@ MAX_PROBLEMS = 50
 MAX_BYTES = 20 * 1024 * 1024
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 
-
-def N_(message: str) -> str:
-    """Mark a message id for the catalogue."""
-    return message
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from typing import Any
 from econsec.datasets._csv import optional_number, read_dicts
 from econsec.datasets.countries import try_resolve_country
 from econsec.errors import DataFormatError, Location
+from econsec.i18n.terms import N_
 from econsec.records import Source
 
 SOURCE_KEY = "telegeography-submarine-cables-2022"
@@ -45,10 +46,6 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 #: TeleGeography country names econsec's name list does not know.
 EXTRA_NAMES = {"Saint Martin": "MAF", "Virgin Islands (U.K.)": "VGB"}
 
-
-def N_(message: str) -> str:
-    """Mark a message id for the catalogue (translated where it is shown)."""
-    return message
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from econsec.datasets.submarine_cables import (
     read_pack,
 )
 from econsec.errors import EconsecError, UnknownNameError
+from econsec.i18n.terms import N_
 from econsec.infrastructure.analysis import analyse, pack_status
 from econsec.infrastructure.models import InfrastructureResult, PackStatus, SourceRef
 from econsec.records import Bundle, Source
@@ -35,10 +36,6 @@ from econsec.records import Bundle, Source
 #: The data sets besides the pack whose figures the analysis shows.
 OTHER_SOURCES = ("ember-generation", "jsr-launches")
 
-
-def N_(message: str) -> str:
-    """Mark a message id for the catalogue."""
-    return message
 
 
 class Reads(Protocol):

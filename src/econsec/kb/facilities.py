@@ -13,6 +13,7 @@ from sqlalchemy import Engine, delete, insert, select
 
 from econsec.datasets.datacentres import DataCentre
 from econsec.errors import ValidationError
+from econsec.i18n.terms import N_
 from econsec.kb.models import FACILITIES, SOURCES
 from econsec.kb.rows import source_row
 from econsec.kb.write import upsert
@@ -22,10 +23,6 @@ PREFIX = "datacentres:"
 ID_PREFIX = "dc:"
 CAPACITY_UNIT = "MW"
 
-
-def N_(message: str) -> str:
-    """Mark a message id for the catalogue."""
-    return message
 
 
 def replace_datacentres(engine: Engine, source: Source, rows: Sequence[DataCentre]) -> int:
