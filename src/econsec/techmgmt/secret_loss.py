@@ -298,7 +298,7 @@ def _assumption(name: str, value: float, unit: str, given: bool, default: Defaul
             "given": given,
             "basis_en": USER_BASIS if given or default is None else " ".join(
                 default.basis_en.split()),
-            "basis_ja": "ユーザーが指定" if given or default is None else "".join(
+            "basis_ja": "ユーザーが指定" if given or default is None else " ".join(
                 default.basis_ja.split())}
 
 
