@@ -302,3 +302,31 @@ def test_exercise_pages_in_japanese(server: LiveServer, clients: dict[str, Clien
         assert JAPANESE.search(shown), path
         assert not english_left(shown, []), (path, english_left(shown, []))
     assert "範囲" in visible_text(bad.text)  # the refusal itself, in Japanese
+
+
+def test_the_icio_exercise_recomputes_a_move(clients: dict[str, Client]) -> None:
+    """The worked exercise on China's critical-mineral controls (ICIO 2022 with the BACI
+    flows of the knowledge base): one move recomputed with its baseline (two ARIO runs on
+    the 31-region table, a few seconds: the one ICIO test of the exercises)."""
+    fac, gov = clients["fac"], clients["gov1"]
+    made = fac.post("/api/v1/exercises", json={"worked": "icio-china-critical-minerals-japan"})
+    assert made.status_code == 201, made.text
+    ex = made.json()["id"]
+    assert [t["id"] for t in made.json()["teams"]] == ["government", "industry", "partner"]
+    fac.post(f"/api/v1/exercises/{ex}/members", json={"user": "gov1", "team": "government"})
+    fac.post(f"/api/v1/exercises/{ex}/start")
+    fac.post(f"/api/v1/exercises/{ex}/release", json={"item": "licences-withheld"})
+    started = time.monotonic()
+    answer = gov.post(f"/api/v1/exercises/{ex}/moves", json={
+        "team": "government", "measures": [{"measure": "stockpile-release",
+                                            "parameters": {"days": 60}}]})
+    assert answer.status_code == 202, answer.text
+    doc = _wait_for_results(fac, ex, seconds=180)
+    result = doc["latest"]
+    print(f"ICIO move recomputed in {time.monotonic() - started:.1f} s "
+          f"(engine {result['seconds']} s)")
+    assert result["measures"]["region"] == "JPN" and result["mrio"]
+    assert any("BACI" in s for s in result["sources"]), result["sources"]
+    assert any("CHN/C20->JPN" in m for m in result["mitigations"]), result["mitigations"]
+    assert result["avoided"]["final_demand_unmet"] > 0
+    assert result["baseline"]["final_demand_unmet"] > result["measures"]["final_demand_unmet"]

@@ -152,13 +152,16 @@ def run_with_baseline(scenario: Scenario, baseline: Scenario, *,
     if cached is not None:
         base_totals = dict(cached)
     else:
-        base_totals = totals(run_scenario(baseline, mrio=mrio, progress=progress,
-                                          check=check, kb=kb))
+        base_result = run_scenario(baseline, mrio=mrio, progress=progress, check=check, kb=kb)
+        base_totals = {**totals(base_result), "sources": list(base_result.sources)}
+    # the trade flows that converted the events' products are named by the baseline run
+    # (the measures' scenario arrives with its events converted already)
+    sources = list(dict.fromkeys([*result.sources, *base_totals.get("sources", [])]))
     return {
         "measures": measures, "baseline": base_totals, "baseline_key": key,
         "avoided": avoided(measures, base_totals),
         "mitigations": [scenario.mitigation_label(i) for i in range(len(scenario.mitigations))],
-        "unit": result.unit, "mrio": result.mrio_name, "sources": list(result.sources),
+        "unit": result.unit, "mrio": result.mrio_name, "sources": sources,
         "seconds": round(time.perf_counter() - started, 2),
     }
 
