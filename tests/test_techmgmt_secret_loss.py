@@ -192,7 +192,9 @@ def test_assumptions_file_errors_name_the_line() -> None:
     assert info.value.location.line == unknown.splitlines().index("defaults:") + 1
     assert "unknown key 'margins' in defaults; did you mean 'margin'?" in str(info.value)
     data, lines = read_yaml(text, file="c.yaml")
-    with pytest.raises(DataFormatError, match="line 49: unknown technology 'multilayer-"):
+    first = text.splitlines().index("  - {id: multilayer-ceramic-capacitors, industry: C26}") + 1
+    with pytest.raises(DataFormatError,
+                       match=f"line {first}: unknown technology 'multilayer-ceramic"):
         parse_assumptions(data, lines, "c.yaml", known_technologies={"other"})
 
 
