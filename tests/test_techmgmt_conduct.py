@@ -195,7 +195,7 @@ def test_conduct_page_in_both_languages(server: LiveServer) -> None:
               timeout=30)
     assert ja.status_code == 200
     assert "ガバナンスのギャップ報告" in ja.text and "優先度 高" in ja.text
-    assert 'data-spec="fig-conduct"' in ja.text
+    assert 'data-spec="fig-conduct"' in ja.text and 'href="/policy#measure-' in ja.text
     en = post(server.url + "/tech/conduct?lang=en", data={"gov-1": "yes"}, timeout=30)
     assert "Governance gap report" in en.text and "high priority" in en.text
     bad = post(server.url + "/tech/conduct?lang=ja", data={"gov-1": "maybe"}, timeout=30)
