@@ -44,6 +44,14 @@ def measure_names(catalogue: Catalogue, measure_id: str) -> dict[str, str]:
         return {"en": measure_id, "ja": measure_id}
 
 
+def parameter_names(catalogue: Catalogue, measure_id: str) -> dict[str, dict[str, str]]:
+    """``{parameter: {en, ja}}`` of a measure (empty when the catalogue lacks it)."""
+    try:
+        return {p.name: dict(p.names) for p in catalogue.get(measure_id).parameters}
+    except Exception:  # a measure the catalogue no longer has
+        return {}
+
+
 def describe(entry: Entry, state: State, catalogue: Catalogue) -> dict[str, Any]:
     """One timeline row: what happened, in both languages where the file gives texts."""
     ex = state.exercise
@@ -69,7 +77,8 @@ def describe(entry: Entry, state: State, catalogue: Catalogue) -> dict[str, Any]
     for m in entry.payload.get("measures") or ():
         row["measures"].append({"id": m["measure"], "names": measure_names(catalogue,
                                                                            m["measure"]),
-                                "parameters": m["parameters"]})
+                                "parameters": m["parameters"],
+                                "parameter_names": parameter_names(catalogue, m["measure"])})
     if entry.payload.get("note"):
         row["note"] = entry.payload["note"]
     return row
