@@ -1,6 +1,6 @@
 """The after-action report's data: the timeline, the decisions, the moves with their
 recomputed results, and the loss of the exercise against the no-action baseline and against
-the reference set of measures (:data:`econsec.exercises.session.BEST_SET_BASIS`).
+the reference set of measures (:func:`econsec.exercises.session.recommended_set`).
 
 Pure: from the state, the row's facts and the reference runs kept with the exercise. Texts
 are message ids (translated by the presenter) or the file's own ``{en, ja}`` texts.
@@ -34,6 +34,7 @@ REFERENCE_LABELS = {
     "baseline": N_("no action (baseline)"),
     "exercise": N_("the exercise's moves"),
     "best": N_("reference set: every measure the teams could take, from the start"),
+    "recommended": N_("reference set: the recommended measures, combined, from the start"),
 }
 
 
@@ -106,7 +107,9 @@ def report_data(state: State, info: dict[str, Any], refs: dict[str, Any],
         if not comparison:
             comparison.append({"key": "baseline", "label": REFERENCE_LABELS["baseline"],
                                **best["baseline"]})
-        comparison.append({"key": "best", "label": REFERENCE_LABELS["best"],
+        label = REFERENCE_LABELS["recommended" if best.get("basis") == "recommended"
+                                 else "best"]
+        comparison.append({"key": "best", "label": label, "basis": best.get("basis"),
                            **best["measures"], "avoided": best["avoided"],
                            "choices": [{**c, "names": measure_names(catalogue, c["measure"])}
                                        for c in best.get("choices", [])]})

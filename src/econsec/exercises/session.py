@@ -23,9 +23,12 @@ from econsec.scenarios.catalogue import resolve_scenario
 from econsec.scenarios.runner import prepare
 from econsec.scenarios.schema import Scenario, load_scenario
 
-#: What the after-action report compares against, as it says.
-BEST_SET_BASIS = "all measures the teams may take, combined, at their default values, " \
-                 "from the start"
+#: What the after-action report compares against, as it says: the recommender's set (the
+#: measures the teams may take that the recommender finds to avoid loss on the exercise's
+#: scenario, each run alone), or every measure the teams may take when the recommender
+#: cannot rank them.
+RECOMMENDED_BASIS = "recommended"
+ALL_MEASURES_BASIS = "all_measures"
 
 
 def load_base_scenario(ex: Exercise) -> Scenario:
@@ -119,7 +122,7 @@ def compute_entry(store: ExerciseStore, exercise_id: int, seq: int, *, mrio: Any
 
 def compute_best(store: ExerciseStore, exercise_id: int, *, mrio: Any = None, kb: Any = None,
                  progress: Any = None, check: Any = None) -> dict[str, Any]:
-    """The reference run of the after-action report: the best set (:data:`BEST_SET_BASIS`)
+    """The reference run of the after-action report: the reference set (:func:`recommended_set`)
     on the events as they ended, and the no-action baseline; recorded as ``best``."""
     from econsec.policy.apply import MeasureChoice, scenario_with_measures
 
@@ -127,7 +130,7 @@ def compute_best(store: ExerciseStore, exercise_id: int, *, mrio: Any = None, kb
     catalogue = load_catalogue()
     base = compute.events_only(state, stored_scenario(state))
     mrio = mrio if mrio is not None else prepare(base)
-    chosen = compute.best_set_choices(state, catalogue)
+    chosen, basis, ranking = recommended_set(state, catalogue, kb=kb, mrio=mrio, check=check)
     choices = [MeasureChoice(measure_id=c["measure"], parameters=c["parameters"],
                              label=f"best set: {c['measure']}") for c in chosen]
     scenario = scenario_with_measures(base, choices, kb, mrio=mrio, catalogue=catalogue)
@@ -135,9 +138,39 @@ def compute_best(store: ExerciseStore, exercise_id: int, *, mrio: Any = None, kb
     result = compute.run_with_baseline(scenario, base, baselines=refs.get("baselines", {}),
                                        mrio=mrio, kb=kb, progress=progress, check=check)
     result["choices"] = chosen
-    result["basis"] = BEST_SET_BASIS
+    result["basis"] = basis
+    result["ranking"] = ranking
     store.save_reference(exercise_id, "best", result)
     return result
+
+
+def recommended_set(state: State, catalogue: Catalogue, *, kb: Any = None, mrio: Any = None,
+                    check: Any = None) -> tuple[list[dict[str, Any]], str, list[dict[str, Any]]]:
+    """The reference set of measures: among the measures the teams may take (at their
+    default values, clamped to the teams' ranges), those the recommender
+    (:func:`econsec.policy.recommend.recommend`, each measure alone on the exercise's
+    scenario) finds to avoid loss; every measure the teams may take when it ranks none or
+    cannot run. Returns the choices, the basis and the recommender's rows shown."""
+    from econsec.errors import EconsecError
+    from econsec.policy.findings import parse_finding
+    from econsec.policy.recommend import RecommendOptions, recommend
+
+    every = compute.best_set_choices(state, catalogue)
+    try:
+        finding = parse_finding(f"scenario:{state.exercise.scenario}", kb)
+        options = RecommendOptions(measures=tuple(c["measure"] for c in every),
+                                   parameters={c["measure"]: c["parameters"] for c in every})
+        doc = recommend(finding, kb, catalogue=catalogue, options=options, mrio=mrio,
+                        check=check)
+    except EconsecError:
+        return every, ALL_MEASURES_BASIS, []
+    rows = [{"measure": r["id"], "loss_avoided": r["loss_avoided"], "rank": r.get("rank")}
+            for r in doc.get("rows", [])]
+    helpful = {r["measure"] for r in rows if (r["loss_avoided"] or 0) > 0}
+    chosen = [c for c in every if c["measure"] in helpful]
+    if not chosen:
+        return every, ALL_MEASURES_BASIS, rows
+    return chosen, RECOMMENDED_BASIS, rows
 
 
 def compute_final(store: ExerciseStore, exercise_id: int, *, mrio: Any = None, kb: Any = None,
