@@ -201,7 +201,8 @@ def partner_ranking(kb: KnowledgeBase, *, replace: str, hs: Sequence[str] | None
     rows.sort(key=lambda r: (-r.score, -r.capacity_kusd, r.iso3))
     ranked = [r.model_copy(update={"rank": i}) for i, r in enumerate(rows[:top], start=1)]
     h, rp = known[home_iso3], known[replaced]
-    keys = [*sorted({f.source_key for f in flows}), "wgi-2023", PORTS_SOURCE,
+    wgi_keys = sorted({g.source_key for g in kb.governance_scores(home_iso3)})
+    keys = [*sorted({f.source_key for f in flows}), *wgi_keys, PORTS_SOURCE,
             CHOKEPOINTS_SOURCE, LANES_SOURCE]
     if commodity is not None:
         keys += sorted({o.source_key for o in kb.observations(commodity, "production")})
