@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,50 @@ from typing import Any
 import pytest
 
 ECONSEC = [sys.executable, "-m", "econsec"]
+
+#: The pytest-xdist worker running this process ("gw0", "gw1", ...), None when run serially.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+
+
+def _create_database(url: str, name: str) -> None:
+    """CREATE DATABASE ``name`` on the server of ``url`` if missing. Two CREATE DATABASE at
+    once (the xdist workers start together) fail with "source database template1 is being
+    accessed by other users": try again."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    admin = make_url(url).set(drivername="postgresql", database="postgres")
+    for attempt in range(30):
+        try:
+            with psycopg.connect(admin.render_as_string(hide_password=False),
+                                 autocommit=True) as conn:
+                if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                                (name,)).fetchone() is None:
+                    conn.execute(f'CREATE DATABASE "{name}"')
+            return
+        except (psycopg.errors.ObjectInUse, psycopg.errors.DuplicateDatabase,
+                psycopg.errors.UniqueViolation):
+            if attempt == 29:
+                raise
+            time.sleep(0.2 + 0.1 * attempt)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist each worker gets a PostgreSQL database of its own: tests empty and
+    fill the database of ECONSEC_TEST_POSTGRES_URL, and two workers on one would see each
+    other's rows. The variable is rewritten before any test module reads it (and is
+    inherited by the ``econsec`` subprocesses); databases the tests create under their own
+    names belong to one test file each, and ``--dist loadfile`` keeps a file on one worker."""
+    url = os.environ.get("ECONSEC_TEST_POSTGRES_URL")
+    if not url or not WORKER:
+        return
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{WORKER}"
+    _create_database(url, name)
+    os.environ["ECONSEC_TEST_POSTGRES_URL"] = base.set(database=name).render_as_string(
+        hide_password=False)
 
 
 def run_cli(
@@ -87,9 +133,39 @@ def reset_postgres(url: str) -> None:
 
 @pytest.fixture(scope="session")
 def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite knowledge base built by ``econsec init`` from the bundled data (read-only use)."""
+    """A SQLite knowledge base built by ``econsec init`` from the bundled data (read-only use).
+
+    Under pytest-xdist the first worker that needs it builds it (~35 s) in the run's shared
+    temporary folder while the others wait on a lock, and each worker then uses a copy of
+    its own (servers on it write sessions and audit records). ``econsec init`` also loads
+    the Japanese screening lists into the session's index: a worker gets a copy of the
+    index the build filled, or loads the lists into the index it already has."""
     db = tmp_path_factory.mktemp("kb") / "econsec.db"
-    run_cli("init", db=db)
+    if not WORKER:
+        run_cli("init", db=db)
+        return db
+    shared = tmp_path_factory.getbasetemp().parent / "built-kb"
+    shared.mkdir(exist_ok=True)
+    with open(shared / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not (shared / "done").exists():
+                run_cli("init", "--screening-index", str(shared / "screening.db"),
+                        db=shared / "econsec.db")
+                (shared / "done").touch()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    shutil.copy(shared / "econsec.db", db)
+    index = Path(os.environ["ECONSEC_SCREENING_DB"])
+    if not index.exists():
+        shutil.copy(shared / "screening.db", index)
+    else:
+        from econsec.screening.bundled import JAPANESE
+        from econsec.screening.index import load_bundled, open_index
+
+        with open_index(str(index)) as idx:
+            for name in JAPANESE:
+                load_bundled(idx, name, force=False)
     return db
 
 
