@@ -146,11 +146,27 @@ def test_a_decision_records_the_signed_in_reviewer(tmp_path: Path,
         for lang, text_ in (("en", "by rev (acme)"), ("ja", "判断者：rev（acme）")):
             page = client.get("/screening", params={"name": "Sato Taro", "lang": lang})
             assert page.status_code == 200 and text_ in page.text, lang
-        client.close()
+        # the table browser and the counts show no account, session, item or audit row
+        from econsec.kb.browse import PRIVATE
+
+        unknown = client.get("/data/tables/nosuchtable", params={"lang": "en"})
+        assert unknown.status_code == 404
+        for table in sorted(PRIVATE):
+            for fmt in ("csv", "json", None):
+                answer = client.get(f"/data/tables/{table}",
+                                    params={"lang": "en", **({"_format": fmt} if fmt else {})})
+                assert answer.status_code == 404, (table, fmt)
+                assert "argon2" not in answer.text and "rev" not in answer.text.split()
+            page = client.get(f"/data/tables/{table}", params={"lang": "en"})
+            assert f"There is no table &#39;{table}&#39;" in page.text
+        # /api/v1/health answers without sign-in: it counted users and shared items
+        counts = httpx.get(server.url + "/api/v1/health").json()["counts"]
+        assert counts and not set(counts) & PRIVATE
         # a failed sign-in is counted for the client's address (the lock-out's key)
         wrong = httpx.post(server.url + "/api/v1/session",
                            json={"name": "rev", "password": "not the password"})
         assert wrong.status_code == 401
+        client.close()
     with store.engine.connect() as conn:
         rows = conn.execute(text("SELECT name, client, failures FROM login_failures")).all()
     assert [tuple(r) for r in rows] == [("rev", "127.0.0.1", 1)]
@@ -236,3 +252,14 @@ def test_many_addresses_slow_the_name_down_without_locking_it(signins: tuple) ->
     assert accounts.authenticate("alice", PASSWORD, at=later, client="198.51.100.8").ok
     assert waits == []  # the failures have left the window
     assert acc.slowdown(10_000) == acc.SLOW_MAX and acc.slowdown(acc.SLOW_AFTER) == 0
+
+
+def test_every_table_is_public_knowledge_or_private() -> None:
+    """A new table must be put on one side: browsable knowledge data or private (never on
+    /data/tables, never counted)."""
+    from econsec.kb.browse import PRIVATE, tables
+
+    assert set(PRIVATE) <= set(metadata.tables)  # (a renamed table would leave the list)
+    assert set(tables()) == set(metadata.tables) - PRIVATE
+    assert {"users", "sessions", "shared_items", "audit_log", "login_failures"} <= PRIVATE
+    assert {"observations", "trade_flows", "countries", "items"} <= set(tables())

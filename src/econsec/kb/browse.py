@@ -52,9 +52,21 @@ class Page:
     sourced: bool = False
 
 
+#: Tables never browsed nor counted on pages: accounts, sessions, shared items and their
+#: distribution, the audit log, emergency access, sign-in failures, scenario runs and
+#: tabletop exercises. Their rows reach readers only through the stores that apply the
+#: access gates (a shared item the reader may not see is never fetched or counted).
+PRIVATE = frozenset({
+    "orgs", "users", "clearances", "clearance_compartments", "groups", "group_members",
+    "sessions", "shared_items", "item_compartments", "item_groups", "item_orgs",
+    "item_users", "item_regrades", "break_glass", "audit_log", "login_failures",
+    "scenario_jobs", "exercises", "exercise_teams", "exercise_members", "exercise_log",
+})
+
+
 def tables() -> list[str]:
-    """Every table that can be browsed, sorted."""
-    return sorted(T)
+    """Every table that can be browsed (the knowledge data, not :data:`PRIVATE`), sorted."""
+    return sorted(name for name in T if name not in PRIVATE)
 
 
 def filter_columns(table: Table, name: str) -> tuple[str, ...]:
@@ -73,7 +85,7 @@ def browse_table(engine: Any, name: str, *, item: str | None = None,
     filter the table has no column for is left out), ordered by the column ``sort`` (empty
     values last; ``desc`` for descending) and then by the table's key; raises
     :class:`NotFoundError` for a table that does not exist."""
-    if name not in T:
+    if name not in T or name in PRIVATE:
         raise NotFoundError("unknown table '%(table)s' (tables: %(tables)s)",
                             params={"table": name, "tables": ", ".join(tables())})
     table = T[name]

@@ -659,11 +659,15 @@ class Store:
             return conn.execute(select(OBS.c.id).limit(1)).first() is not None
 
     def counts(self) -> dict[str, int]:
-        """Number of rows of every table of the knowledge base."""
+        """Number of rows of every table of the knowledge data (not of the private tables
+        of :data:`econsec.kb.browse.PRIVATE`: a count of shared items would tell a reader
+        that items hidden from them exist)."""
+        from econsec.kb.browse import PRIVATE
+
         with self.engine.connect() as conn:
             return {
                 name: conn.execute(select(func.count()).select_from(table)).scalar_one()
-                for name, table in sorted(m.metadata.tables.items())
+                for name, table in sorted(m.metadata.tables.items()) if name not in PRIVATE
             }
 
     # ----------------------------------------------------------------- export
