@@ -32,7 +32,8 @@ PAGES = ("/", "/countries", "/countries/JPN", "/countries/CHL", "/commodities",
          "/commodities/lithium", "/value-chain", "/scenarios", "/screening?name=Huawei",
          "/tech", "/tech/cases", "/tech/cases/{case}", "/tech/selfcheck", "/data",
          "/data/tables/observations?item=lithium", "/no-such-page", "/docs",
-         "/regions", "/regions/SAU", "/regions/partners")
+         "/regions", "/regions/SAU", "/regions/partners",
+         "/exercises")
 
 #: In the page: what overflows, narrow cells and cells whose text runs one character a line.
 MEASURE = """() => {
