@@ -37,7 +37,7 @@ def _now() -> str:
 def parse_id(value: str | int) -> int:
     """An exercise id from a path or the command line; :class:`NotFoundError` otherwise."""
     text = str(value).strip()
-    if not text.isdigit() or len(text) > 9:
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
         shown = text[:20] if text.isprintable() else "…"
         raise NotFoundError(f"no exercise '{shown}' (ids are whole numbers: econsec "
                             "exercise list)")
