@@ -126,12 +126,23 @@ def check_bundle(conn: Connection, bundle: Bundle, *, replace: bool) -> set[str]
     return keys
 
 
+def stored_sources(conn: Connection, keys: set[str]) -> set[str]:
+    """The source keys of ``keys`` the sources table holds (only they can have facts)."""
+    if not keys:
+        return set()
+    return set(conn.execute(select(SOURCES.c.key).where(SOURCES.c.key.in_(sorted(keys))))
+               .scalars())
+
+
 def refuse_changed_sources(conn: Connection, bundle: Bundle, keys: set[str]) -> None:
     """Raise when importing ``bundle`` would change the stored facts of a source (at the
     line of the source's first record in the file)."""
     from econsec.kb.write import stored_rows_equal
 
     files = {s.key: s.file for s in bundle.sources}
+    # a source not yet in the sources table has no stored facts (foreign keys): its keys
+    # are not looked up in the fact tables (trade_flows has no index on source_key)
+    keys = stored_sources(conn, keys)
     # a bulk-loaded source stored exactly so is unchanged (compared row by row, cheaply)
     bulk = {t.source_key for t in bundle.flow_tables}
     same = {t.source_key for t in bundle.flow_tables

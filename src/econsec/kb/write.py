@@ -75,6 +75,11 @@ def write_bundle(
 ) -> None:
     """Write ``bundle`` (checked) on ``conn``: upsert its references, replace the facts of
     ``keys`` and insert its facts; ``summary`` receives the row counts."""
+    from econsec.kb.validate import stored_sources
+
+    # only a source already stored can have facts to replace (foreign keys): the fact
+    # tables are not searched for a new one (trade_flows has no index on source_key)
+    stored = stored_sources(conn, keys)
     sources = {s.key: source_row(s) for s in bundle.sources}
     upsert(conn, SOURCES, "key", sources.values())
     countries = {c.iso3: country_row(c) for c in bundle.countries}
@@ -116,7 +121,7 @@ def write_bundle(
         summary.rows["item_hs_codes"] = summary.rows.get("item_hs_codes", 0) + len(links)
 
     kept = unchanged_flow_tables(conn, bundle, keys)
-    replaced = sorted(keys - {t.source_key for t in kept})
+    replaced = sorted(stored - {t.source_key for t in kept})
     if replaced:
         for table in FACT_TABLES:
             result = conn.execute(
