@@ -58,20 +58,24 @@ def live_server(db: Path, **options: Any) -> Iterator[LiveServer]:
     (``options`` go to ``create_app``; the token is :data:`TOKEN`)."""
     from econsec.web.app import create_app
 
-    port = free_port()
     options.setdefault("token", TOKEN)
-    options.setdefault("port", port)
-    app = create_app(f"sqlite:///{db}", **options)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
+    for attempt in range(3):  # another process (a second pytest-xdist worker) may take
+        port = free_port()    # the free port before uvicorn binds it: try another one
+        app = create_app(f"sqlite:///{db}", **{"port": port, **options})
+        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                               log_level="warning", lifespan="off"))
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 30
+        while not server.started and thread.is_alive():
+            if time.monotonic() > deadline:
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.02)
+        if server.started:
+            break
+        if attempt == 2:
             raise RuntimeError("the test server did not start")
-        time.sleep(0.02)
+    url = f"http://127.0.0.1:{port}"
     httpx.get(url + "/api/v1/health", timeout=30).raise_for_status()
     try:
         yield LiveServer(url, app, db)
