@@ -204,8 +204,32 @@ def store(tmp_path: Path) -> Any:
     kb.close()
 
 
-def test_concurrent_steps_get_distinct_sequence_numbers(store: Any, catalogue: Any) -> None:
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    """The exercise store on SQLite and, when the test server is set, on PostgreSQL."""
+    from econsec.exercises.store import ExerciseStore
+    from econsec.kb.store import open_store
+
+    if request.param == "sqlite":
+        kb = open_store(f"sqlite:///{tmp_path / 'kb.db'}")
+    else:
+        from access_world import PG_URL, own_postgres_url
+        from conftest import reset_postgres
+
+        if not PG_URL:
+            pytest.skip("ECONSEC_TEST_POSTGRES_URL not set")
+        url = own_postgres_url("econsec_exercises")
+        reset_postgres(url)
+        kb = open_store(url)
+    yield ExerciseStore(kb.engine)
+    kb.close()
+
+
+def test_concurrent_steps_get_distinct_sequence_numbers(any_store: Any, catalogue: Any
+                                                        ) -> None:
     from econsec.exercises.session import open_session
+
+    store = any_store
 
     exercise_id = open_session(store, SMALL, actor="f")
     store.step(exercise_id, lambda s: engine.start(s, "f"))
