@@ -32,15 +32,18 @@ ALLOWED = {
     "policy": {"scenarios", "io_models", "analyses"},
     "infrastructure": {"datasets", "indicators"},
     "regions": {"analyses", "datasets", "indicators"},
+    "exercises": {"policy", "scenarios", "kb", "io_models"},
     # the council portal: the audit log under the access layer, shared items over both
     "audit": {"kb"},
     "access": {"kb", "audit"},
     "sharing": {"kb", "access", "audit"},
     "web": {"analyses", "datasets", "kb", "reports", "io_models", "scenarios", "techmgmt",
             "infrastructure",
+            "exercises", "policy",
             "screening", "access", "audit", "sharing"},
     "cli": {"analyses", "datasets", "kb", "reports", "io_models", "scenarios", "web", "policy",
             "infrastructure",
+            "exercises",
             "techmgmt", "screening", "access", "audit", "sharing"},
 }
 
