@@ -10,7 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +131,23 @@ def reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+def once_per_run(tmp_path_factory: pytest.TempPathFactory, name: str,
+                 build: Callable[[Path], object]) -> Path:
+    """The folder ``name`` in the temporary folder all pytest-xdist workers of this run
+    share, filled by ``build(folder)`` in the first worker that asks (the others wait)."""
+    shared = tmp_path_factory.getbasetemp().parent / name
+    shared.mkdir(exist_ok=True)
+    with open(shared / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not (shared / "done").exists():
+                build(shared)
+                (shared / "done").touch()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return shared
+
+
 @pytest.fixture(scope="session")
 def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite knowledge base built by ``econsec init`` from the bundled data (read-only use).
@@ -144,17 +161,8 @@ def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not WORKER:
         run_cli("init", db=db)
         return db
-    shared = tmp_path_factory.getbasetemp().parent / "built-kb"
-    shared.mkdir(exist_ok=True)
-    with open(shared / "lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            if not (shared / "done").exists():
-                run_cli("init", "--screening-index", str(shared / "screening.db"),
-                        db=shared / "econsec.db")
-                (shared / "done").touch()
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    shared = once_per_run(tmp_path_factory, "built-kb", lambda folder: run_cli(
+        "init", "--screening-index", str(folder / "screening.db"), db=folder / "econsec.db"))
     shutil.copy(shared / "econsec.db", db)
     index = Path(os.environ["ECONSEC_SCREENING_DB"])
     if not index.exists():
@@ -173,10 +181,24 @@ def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def reinitialised(built_db: Path,
                   tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
     """A copy of ``built_db`` (the first ``econsec init``) on which ``econsec init --format
-    json`` ran a second time, and the document it printed (read-only use)."""
+    json`` ran a second time, and the document it printed (read-only use; under
+    pytest-xdist made once per run from the shared build, as ``built_db``)."""
     db = tmp_path_factory.mktemp("reinit") / "econsec.db"
-    shutil.copy(built_db, db)
-    return db, json.loads(run_cli("init", "--format", "json", db=db).stdout)
+    if not WORKER:
+        shutil.copy(built_db, db)
+        return db, json.loads(run_cli("init", "--format", "json", db=db).stdout)
+
+    def again(folder: Path) -> None:
+        built = tmp_path_factory.getbasetemp().parent / "built-kb"
+        shutil.copy(built / "econsec.db", folder / "econsec.db")
+        shutil.copy(built / "screening.db", folder / "screening.db")
+        (folder / "init.json").write_text(run_cli(
+            "init", "--format", "json", "--screening-index", str(folder / "screening.db"),
+            db=folder / "econsec.db").stdout, encoding="utf-8")
+
+    shared = once_per_run(tmp_path_factory, "reinit-kb", again)
+    shutil.copy(shared / "econsec.db", db)
+    return db, json.loads((shared / "init.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture
