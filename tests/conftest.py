@@ -45,12 +45,36 @@ def _create_database(url: str, name: str) -> None:
             time.sleep(0.2 + 0.1 * attempt)
 
 
+#: The test files that take longest (about 40-90 s each on two cores), longest first.
+#: Under pytest-xdist they are handed out first (the collection order, not xdist's
+#: most-tests-first order), so that no worker is left with one of them at the end while
+#: the other has nothing to do; the second and the fourth do not need ``built_db``, so
+#: that one worker has work while the other builds it.
+SLOW_FILES = (
+    "test_web_schemathesis_roles.py", "test_deployment.py", "test_access_matrix.py",
+    "test_kb_store.py", "test_cli.py", "test_access_properties.py", "test_web_browser.py",
+    "test_web_schemathesis.py", "test_bad_input_data.py", "test_concurrency.py",
+    "test_web_start.py", "test_scenario_jobs_shared.py", "test_report.py",
+    "test_geopolrisk_web.py", "test_energy_space_web.py", "test_narrow_screens.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, the slowest files first (see :data:`SLOW_FILES`); a file's
+    tests stay together and in their order, and a serial run keeps pytest's order."""
+    if WORKER:
+        rank = {name: n for n, name in enumerate(SLOW_FILES)}
+        items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Under pytest-xdist each worker gets a PostgreSQL database of its own: tests empty and
     fill the database of ECONSEC_TEST_POSTGRES_URL, and two workers on one would see each
     other's rows. The variable is rewritten before any test module reads it (and is
     inherited by the ``econsec`` subprocesses); databases the tests create under their own
     names belong to one test file each, and ``--dist loadfile`` keeps a file on one worker."""
+    if not WORKER and getattr(config.option, "loadscopereorder", None):
+        config.option.loadscopereorder = False  # the controller: files in collection order
     url = os.environ.get("ECONSEC_TEST_POSTGRES_URL")
     if not url or not WORKER:
         return
