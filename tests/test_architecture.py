@@ -38,11 +38,11 @@ ALLOWED = {
     "access": {"kb", "audit"},
     "sharing": {"kb", "access", "audit"},
     "web": {"analyses", "datasets", "kb", "reports", "io_models", "scenarios", "techmgmt",
-            "infrastructure",
+            "infrastructure", "regions",
             "exercises", "policy",
             "screening", "access", "audit", "sharing"},
     "cli": {"analyses", "datasets", "kb", "reports", "io_models", "scenarios", "web", "policy",
-            "infrastructure",
+            "infrastructure", "regions",
             "exercises",
             "techmgmt", "screening", "access", "audit", "sharing"},
 }
