@@ -172,6 +172,102 @@ def test_a_decision_records_the_signed_in_reviewer(tmp_path: Path,
     assert [tuple(r) for r in rows] == [("rev", "127.0.0.1", 1)]
 
 
+def test_an_index_made_before_scopes_keeps_its_decisions_locally(tmp_path: Path) -> None:
+    """A decisions table with reviewers but no scope is rebuilt once: its decisions stay
+    the local operator's (the command line's), nobody else's."""
+    import sqlite3
+
+    from econsec.screening.decisions import decisions_for, record_decision
+
+    conn = sqlite3.connect(tmp_path / "old.db", isolation_level=None)
+    conn.execute("CREATE TABLE decisions (query_key TEXT NOT NULL, entity_id TEXT NOT NULL,"
+                 " decision TEXT NOT NULL, query TEXT NOT NULL, note TEXT NOT NULL DEFAULT '',"
+                 " decided_at TEXT NOT NULL, decided_by TEXT NOT NULL DEFAULT '',"
+                 " decided_org TEXT NOT NULL DEFAULT '', PRIMARY KEY (query_key, entity_id))")
+    conn.execute("INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                 ("sato taro", "e1", "false_positive", "Sato Taro", "n",
+                  "2026-01-01T00:00:00+00:00", "ana", "acme"))
+    assert decisions_for(conn, "Sato Taro", "org:1") == {}
+    kept = decisions_for(conn, "Sato Taro")["e1"]
+    assert (kept.decision, kept.decided_by, kept.decided_org, kept.note) == (
+        "false_positive", "ana", "acme", "n")
+    # the same pair may now be judged differently by two scopes
+    record_decision(conn, "Sato Taro", "e1", "match", by="bo", org="beta", scope="org:2")
+    assert decisions_for(conn, "Sato Taro")["e1"].decision == "false_positive"
+    assert decisions_for(conn, "Sato Taro", "org:2")["e1"].decision == "match"
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert tables == {"decisions"}
+    conn.close()
+
+
+def test_one_organisations_decision_never_clears_a_name_for_another(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """acme marks a listed entity a false positive: acme sees it demoted with its reviewer;
+    beta, screening the same name, sees the full score, a match, and no trace of acme's
+    judgement (API and page); beta's own verdict does not overwrite acme's."""
+    import httpx
+
+    from econsec.access.accounts import Accounts
+    from econsec.kb.store import open_store
+    from econsec.web.screening_service import ScreeningService
+    from web_server import live_server
+
+    monkeypatch.setenv("ECONSEC_PASSWORD_HASH_COST", "test")
+    monkeypatch.setenv("ECONSEC_AUDIT_DIR", str(tmp_path / "audit"))
+    db = tmp_path / "kb.db"
+    store = open_store(f"sqlite:///{db}")
+    accounts = Accounts(store.engine)
+    for org, user in (("acme", "rev"), ("beta", "other")):
+        accounts.add_org(org, kind="company")
+        accounts.add_user(user, org=org, roles=["member"], password=PASSWORD,
+                          clearance_level=1)
+    service = ScreeningService(tmp_path / "screening.db")
+    service.load(SAMPLE / "sample_list.jsonl", "sample", "sample_list.jsonl")
+    entity = "sample-ja-p-2"
+    with live_server(db, store=store, warm_up=False) as server:
+        server.state.services["screening"] = service
+        clients = {}
+        for user in ("rev", "other"):
+            client = httpx.Client(base_url=server.url, timeout=30)
+            session = client.post("/api/v1/session", json={"name": user, "password": PASSWORD})
+            assert session.status_code == 200, session.text
+            client.headers["X-CSRF-Token"] = session.json()["csrf_token"]
+            clients[user] = client
+
+        def screened(user: str) -> dict:
+            answer = clients[user].get("/api/v1/screening/screen",
+                                       params={"name": "Sato Taro"})
+            assert answer.status_code == 200, answer.text
+            return {m["entity_id"]: m for m in answer.json()["matches"]}
+
+        before = screened("other")[entity]
+        assert before["decision"] is None
+        made = clients["rev"].post("/api/v1/screening/decisions", json={
+            "entity_id": entity, "query": "Sato Taro", "decision": "false_positive",
+            "note": "acme-only note"})
+        assert made.status_code == 201, made.text
+        mine = screened("rev")[entity]
+        assert mine["decision"]["decided_by"] == "rev"
+        assert mine["score"] == pytest.approx(before["score"] * 0.5, abs=1e-4)
+        theirs = screened("other")[entity]
+        assert theirs["decision"] is None and theirs["score"] == before["score"]
+        for lang in ("en", "ja"):
+            page = clients["other"].get("/screening", params={"name": "Sato Taro",
+                                                              "lang": lang})
+            assert page.status_code == 200
+            assert "acme-only note" not in page.text and "rev" not in page.text.split()
+        assert "acme-only note" in clients["rev"].get(
+            "/screening", params={"name": "Sato Taro", "lang": "en"}).text
+        # beta confirms the match: acme's false positive stands for acme
+        assert clients["other"].post("/api/v1/screening/decisions", json={
+            "entity_id": entity, "query": "Sato Taro",
+            "decision": "match"}).status_code == 201
+        assert screened("other")[entity]["decision"]["decision"] == "match"
+        assert screened("rev")[entity]["decision"]["decision"] == "false_positive"
+        for client in clients.values():
+            client.close()
+
+
 # -- lock-out per (name, client address); per-account slow-down ---------------------------
 
 

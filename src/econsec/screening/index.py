@@ -32,13 +32,12 @@ from econsec.errors import EconsecError, ValidationError
 from econsec.screening import match as _match
 from econsec.screening.checks import check_edition, check_list_name, check_query
 from econsec.screening.decisions import (
-    DDL as DECISIONS_DDL,
-)
-from econsec.screening.decisions import (
     FALSE_POSITIVE_FACTOR,
+    LOCAL_SCOPE,
     Decision,
     Verdict,
     decisions_for,
+    ensure_table,
     record_decision,
 )
 from econsec.screening.entities import ListedEntity, read_entity_file
@@ -253,7 +252,7 @@ class SqliteScreeningIndex:
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.executescript(SCHEMA)
-        self.conn.execute(DECISIONS_DDL)
+        ensure_table(self.conn)
         have = {r[1] for r in self.conn.execute("PRAGMA table_info(lists)")}
         for column, kind in LIST_META:
             if column not in have:
@@ -479,10 +478,11 @@ class SqliteScreeningIndex:
             self._count = self.entity_count()
         return self._count
 
-    def screen(self, query: Query, *, limit: int = 10, threshold: float = THRESHOLD
-               ) -> list[ScoredEntity]:
-        """The best ``limit`` entities for ``query``, scored, explained and with reviewer
-        decisions applied (a false positive is demoted, not hidden)."""
+    def screen(self, query: Query, *, limit: int = 10, threshold: float = THRESHOLD,
+               scope: str = LOCAL_SCOPE) -> list[ScoredEntity]:
+        """The best ``limit`` entities for ``query``, scored, explained and with the reviewer
+        decisions of ``scope`` applied (a false positive is demoted, not hidden; another
+        scope's decisions are neither applied nor shown)."""
         query = check_query(query)
         self.require_lists()
         rows = self.candidates(query.name)
@@ -492,7 +492,7 @@ class SqliteScreeningIndex:
         fetched = self.conn.execute(
             f"SELECT rowid, list, id, schema, data FROM entities "
             f"WHERE rowid IN ({placeholders})", rows).fetchall()
-        decisions = decisions_for(self.conn, query.name)
+        decisions = decisions_for(self.conn, query.name, scope)
         # Token rarity in the index, when the scorer weighs by it.
         rarity_type = getattr(_match, "Rarity", None)
         extra = ({"rarity": rarity_type(KeyCounts(self.conn), self.entity_count_cached())}
@@ -516,14 +516,15 @@ class SqliteScreeningIndex:
         return scored[:limit]
 
     def decide(self, entity_id: str, query: str, decision: str, note: str = "", *,
-               by: str | None = None, org: str = "") -> Decision:
-        """Remember a reviewer's verdict on ``entity_id`` for ``query``, taken by ``by``
-        of ``org`` (None: the operating-system user)."""
+               by: str | None = None, org: str = "", scope: str = LOCAL_SCOPE) -> Decision:
+        """Remember a reviewer's verdict on ``entity_id`` for ``query`` in ``scope``, taken
+        by ``by`` of ``org`` (None: the operating-system user)."""
         known = self.conn.execute("SELECT 1 FROM entities WHERE id = ? LIMIT 1",
                                   (entity_id,)).fetchone()
         if not known:
             raise ValidationError(f"no entity {entity_id!r} in the screening index")
-        return record_decision(self.conn, query, entity_id, decision, note, by=by, org=org)
+        return record_decision(self.conn, query, entity_id, decision, note, by=by, org=org,
+                               scope=scope)
 
 
 def _decision_step(date: str, note: str, factor: float | None = None) -> Step:

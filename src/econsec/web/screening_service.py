@@ -18,6 +18,7 @@ from typing import Any
 from econsec.access.actor import Actor
 from econsec.errors import ValidationError
 from econsec.screening.checks import CountryResolver, check_query
+from econsec.screening.decisions import LOCAL_SCOPE
 from econsec.screening.entities import read_entity_file
 from econsec.screening.index import (
     ScreeningSettings,
@@ -66,13 +67,16 @@ class ScreeningService:
                           for x in loaded], "warnings": warnings}
 
     def screen_document(self, name: str, country: str | None = None,
-                        birth_date: str | None = None, limit: int = 10) -> dict[str, Any]:
-        """As ``econsec screen NAME --format json`` without the index path; no list
-        loaded is a :class:`~econsec.screening.index.NoListLoadedError`."""
+                        birth_date: str | None = None, limit: int = 10, *,
+                        scope: str = LOCAL_SCOPE) -> dict[str, Any]:
+        """As ``econsec screen NAME --format json`` without the index path, with the
+        decisions of ``scope`` (:func:`decision_scope`); no list loaded is a
+        :class:`~econsec.screening.index.NoListLoadedError`."""
         query = check_query(ScreeningQuery(name, country or None, birth_date or None),
                             resolve_country=self.resolve_country or _bundled_spellings)
         with self.open() as index:
-            doc = screening_document(index, query, index.screen(query, limit=limit))
+            doc = screening_document(index, query,
+                                     index.screen(query, limit=limit, scope=scope))
         doc.pop("index", None)
         return doc
 
@@ -92,11 +96,14 @@ class ScreeningService:
             return public_list(loaded.to_dict())
 
     def decide(self, entity_id: str, query: str, decision: str, note: str = "", *,
-               by: str | None = None, org: str = "") -> dict[str, str]:
+               by: str | None = None, org: str = "", scope: str = LOCAL_SCOPE
+               ) -> dict[str, str]:
         """As ``econsec screen decide … --format json``, taken by ``by`` of ``org`` (None:
-        the operating-system user, as in single-user local mode)."""
+        the operating-system user, as in single-user local mode), for the screenings of
+        ``scope``."""
         with self.write_lock, self.open() as index:
-            return index.decide(entity_id, query, decision, note, by=by, org=org).to_dict()
+            return index.decide(entity_id, query, decision, note, by=by, org=org,
+                                scope=scope).to_dict()
 
 
 def reviewer(actor: Actor) -> tuple[str | None, str]:
@@ -105,6 +112,17 @@ def reviewer(actor: Actor) -> tuple[str | None, str]:
     if actor.local:
         return None, ""
     return actor.name, actor.org_name
+
+
+def decision_scope(actor: Actor) -> str:
+    """Whose reviewer decisions ``actor`` records and sees applied: their organisation's
+    (by id, so a renamed organisation keeps them), their own when they have none, the
+    local operator's (shared with the command line) in single-user local mode."""
+    if actor.local:
+        return LOCAL_SCOPE
+    if actor.org_id is not None:
+        return f"org:{actor.org_id}"
+    return f"user:{actor.user_id if actor.user_id is not None else actor.name}"
 
 
 def public_list(doc: dict[str, Any]) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
@@ -37,10 +37,10 @@ from econsec.screening.index import (
     NoListLoadedError,
 )
 from econsec.web.api.common import State, json_response, problem_responses
-from econsec.web.auth import require
+from econsec.web.auth import current_actor, require
 from econsec.web.common import receive_upload, upload_on_disk
 from econsec.web.problems import problem
-from econsec.web.screening_service import reviewer, screening_service
+from econsec.web.screening_service import decision_scope, reviewer, screening_service
 
 router = APIRouter(prefix="/screening", tags=["screening"])
 
@@ -105,7 +105,7 @@ def bundled(state: State) -> Response:
 
 
 @router.get("/screen", summary="Screen a name", responses=problem_responses(409, 422))
-def screen(state: State,
+def screen(state: State, actor: Annotated[Actor, Depends(current_actor)],
            name: Annotated[str, Query(min_length=1, max_length=500,
                                       description="Name to screen (any script)")],
            country: Annotated[str | None, Query(
@@ -116,9 +116,11 @@ def screen(state: State,
     """``{"query", "status", "matches", "threshold", "lists_screened", "warnings"}``, best
     first, with explanations and reviewer decisions (as ``econsec screen NAME --format
     json``). ``status`` is ``match``, ``possible_match``, ``low_similarity`` or, only when
-    no candidate was found, ``no_match``. With no list loaded: 409."""
+    no candidate was found, ``no_match``. Decisions are those of the caller's organisation
+    only. With no list loaded: 409."""
     try:
-        doc = screening_service(state).screen_document(name, country, birth_date, limit)
+        doc = screening_service(state).screen_document(name, country, birth_date, limit,
+                                                       scope=decision_scope(actor))
     except NoListLoadedError as exc:
         return problem(409, exc.title, exc.message, error=type(exc).__name__,
                        instance="/api/v1/screening/screen")
@@ -131,8 +133,9 @@ def decide(body: DecisionIn, state: State,
            actor: Annotated[Actor, require(Action.SCREEN)]) -> Response:
     """Remember ``match`` or ``false_positive`` for (query, entity) for the next screening
     of the same (normalised) query, with who took it (``decided_by``, ``decided_org``:
-    the signed-in user, or the operating-system user in single-user local mode)."""
+    the signed-in user, or the operating-system user in single-user local mode). It applies
+    to the screenings of the reviewer's organisation only."""
     by, org = reviewer(actor)
     return json_response(screening_service(state).decide(
-        body.entity_id, body.query, body.decision, body.note, by=by, org=org),
-        status_code=201)
+        body.entity_id, body.query, body.decision, body.note, by=by, org=org,
+        scope=decision_scope(actor)), status_code=201)

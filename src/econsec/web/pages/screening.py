@@ -30,11 +30,11 @@ from econsec.i18n import Translator, translator
 from econsec.screening.checks import QueryError
 from econsec.screening.explain import render_notes
 from econsec.screening.index import STALE_AFTER_DAYS, NoListLoadedError
-from econsec.web.auth import require
+from econsec.web.auth import current_actor, require
 from econsec.web.common import Upload, UploadMissing, receive_upload, upload_on_disk
 from econsec.web.i18n import request_language
 from econsec.web.pages.common import render
-from econsec.web.screening_service import reviewer, screening_service
+from econsec.web.screening_service import decision_scope, reviewer, screening_service
 from econsec.web.security import UploadTooLarge
 from econsec.web.state import WebState, get_state
 
@@ -55,8 +55,9 @@ def _page(request: Request, state: WebState, *, form: dict[str, str] | None = No
     no_lists = not any(x["entities"] for x in lists)
     if form.get("name") and error is None:
         try:
-            document = screening.screen_document(form["name"], form.get("country"),
-                                                 form.get("birth_date"))
+            document = screening.screen_document(
+                form["name"], form.get("country"), form.get("birth_date"),
+                scope=decision_scope(current_actor(request)))
         except NoListLoadedError:
             status_code = 409
         except EconsecError as exc:
@@ -118,7 +119,8 @@ def record_decision(request: Request, state: State,
     form = {"name": query, "country": country, "birth_date": birth_date}
     try:
         by, org = reviewer(actor)
-        screening_service(state).decide(entity_id, query, decision, note, by=by, org=org)
+        screening_service(state).decide(entity_id, query, decision, note, by=by, org=org,
+                                        scope=decision_scope(actor))
     except EconsecError as exc:
         t = translator(request_language(request))
         return _page(request, state, form=form, error=error_text(exc, t), status_code=422)
