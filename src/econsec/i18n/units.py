@@ -43,6 +43,8 @@ SUBSTANCES = frozenset({
     N_("strontium"), N_("sulfur"), N_("tantalum"), N_("tellurium"), N_("tin"),
     N_("tungsten"), N_("vanadium"), N_("zinc"),
 })
+#: Money units of the trade data and the input-output tables (translated whole).
+MONEY = frozenset({N_("thousand USD"), N_("million USD"), N_("M USD")})
 CONTENT = N_("%(substance)s content")
 WITH_BASIS = N_("%(unit)s, %(basis)s")
 
@@ -55,6 +57,8 @@ def unit_text(unit: str | None, lang: str) -> str:
     if lang == "en":
         return unit
     gettext = translator(lang).gettext
+    if unit in MONEY:
+        return gettext(unit)
     base, _, basis = unit.partition(", ")
     if base not in BASES:
         return unit

@@ -21,6 +21,7 @@ from econsec.access.actor import Actor
 from econsec.errors import EconsecError
 from econsec.i18n import translator
 from econsec.i18n.terms import N_
+from econsec.i18n.units import unit_text
 from econsec.policy import recommend as rec
 from econsec.policy.catalogue import PILLARS, load_catalogue
 from econsec.policy.findings import parse_finding
@@ -88,7 +89,8 @@ def _figure(doc: dict[str, Any], lang: str) -> dict[str, Any] | None:
         "layout": {"height": 120 + 32 * len(rows),
                    "margin": {"l": 10, "r": 20, "t": 10, "b": 50},
                    "yaxis": {"automargin": True},
-                   "xaxis": {"title": {"text": t.gettext("Loss avoided") + f" ({doc['unit']})"},
+                   "xaxis": {"title": {"text": t.gettext("Loss avoided")
+                                       + f" ({unit_text(doc['unit'], lang)})"},
                              "zeroline": True}},
     }
 
