@@ -102,7 +102,7 @@ def test_unknown_job_and_no_token(server: LiveServer) -> None:
 
 
 @pytest.mark.parametrize(("lang", "words"), [
-    ("ja", ["振興", "防御", "連携", "国家備蓄", "効果が出るまで"]),
+    ("ja", ["振興", "防御", "連携", "国家備蓄", "効果が出るまで", '<th scope="col">措置</th>']),
     ("en", ["Promotion", "Protection", "Partnership", "Release of the national",
             "Time to effect"]),
 ])
@@ -122,6 +122,23 @@ def test_home_country_import_rows_link_to_the_ranking(server: LiveServer) -> Non
     assert links
     target = httpx.get(server.url + links[0].replace("&amp;", "&") + "&lang=en", timeout=60)
     assert target.status_code == 200 and 'class="error"' not in target.text
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("ja", ["日本の中国への依存（HS 284610", "日本 の 2022 年の輸入", "うち 中国 から",
+            "<td>中国 <span"]),
+    ("en", ["Japan&#39;s dependence on China (HS 284610", "<td>China <span"]),
+])
+def test_a_dependency_is_named_by_its_countries(server: LiveServer, lang: str,
+                                                words: list[str]) -> None:
+    """The finding's heading, evidence and supplier table name the countries in the
+    reader's language (the codes stay beside the suppliers)."""
+    page = httpx.get(f"{server.url}/policy/recommend",
+                     params={"finding": "dependency:JPN:284610:CHN", "lang": lang}, timeout=60)
+    assert page.status_code == 200, page.text[:500]
+    for word in words:
+        assert word in page.text, word
+    assert "JPNのCHN" not in page.text and "JPN&#39;s dependence" not in page.text
 
 
 def test_technology_ranking_page(server: LiveServer) -> None:

@@ -44,7 +44,8 @@ SUBSTANCES = frozenset({
     N_("tungsten"), N_("vanadium"), N_("zinc"),
 })
 #: Money units of the trade data and the input-output tables (translated whole).
-MONEY = frozenset({N_("thousand USD"), N_("million USD"), N_("M USD")})
+MONEY = frozenset({N_("thousand USD"), N_("million USD"), N_("M USD"),
+                   N_("Million USD (current)")})
 CONTENT = N_("%(substance)s content")
 WITH_BASIS = N_("%(unit)s, %(basis)s")
 

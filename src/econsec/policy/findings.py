@@ -18,7 +18,7 @@ scenario, its events; for a technology, the list entry. Bad input is refused wit
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -71,12 +71,15 @@ class Finding:
     evidence: dict[str, Any] = field(default_factory=dict)
     sources: tuple[str, ...] = ()
 
-    def title(self, lang: str = "en") -> str:
+    def title(self, lang: str = "en", place: Callable[[str], str] = str) -> str:
+        """The finding's heading in ``lang``; ``place`` names a country code (default: the
+        code itself)."""
         if self.kind == "concentrated_dependency":
             codes = ", ".join(self.hs_codes)
+            importer, exporter = place(self.importer or ""), place(self.exporter or "")
             if lang == "ja":
-                return f"{self.importer}の{self.exporter}への依存（HS {codes}、{self.year}年）"
-            return f"{self.importer}'s dependence on {self.exporter} (HS {codes}, {self.year})"
+                return f"{importer}の{exporter}への依存（HS {codes}、{self.year}年）"
+            return f"{importer}'s dependence on {exporter} (HS {codes}, {self.year})"
         if self.kind == "scenario_loss":
             return (f"シナリオ {self.scenario} の損失" if lang == "ja"
                     else f"Losses of scenario {self.scenario}")

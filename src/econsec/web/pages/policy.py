@@ -28,7 +28,9 @@ from econsec.policy.findings import parse_finding
 from econsec.scenarios.texts import Text, render
 from econsec.web.auth import current_actor
 from econsec.web.i18n import request_language
+from econsec.web.pages.common import country_names
 from econsec.web.pages.common import render as render_page
+from econsec.web.pages.figures import country_name
 from econsec.web.state import WebState, get_state
 
 router = APIRouter(include_in_schema=False)
@@ -144,7 +146,13 @@ def recommend_page(request: Request, state: State,
         context["error"] = exc.translate(lang, located=bool(where.file or where.line))
         return render_page(request, "policy_recommend.html.j2", status_code=422,
                            charts=False, **context)
-    context.update(finding=parsed.to_dict())
+    names = country_names(state)
+
+    def place(code: str) -> str:
+        return country_name(names, code, lang)
+
+    context.update(finding={**parsed.to_dict(), f"title_{lang}": parsed.title(lang, place)},
+                   place=place)
     if doc is None:
         labels = {label: t.gettext(label) for label in SCRIPT_LABELS}
         labels.update({m: t.gettext(m) for m in (rec.LOADING, rec.RUNNING_BASELINE,
