@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from econsec.i18n.units import unit_text
 from econsec.reports.render import render
 
 
@@ -13,7 +14,8 @@ def render_report(data: dict[str, Any], lang: str) -> str:
     """The report's HTML in ``lang`` (``en`` or ``ja``); ``data``:
     :func:`econsec.exercises.report.report_data`."""
     return render("exercise_report.html.j2", lang, r=data,
-                  pick=lambda texts: _pick(texts, lang))
+                  pick=lambda texts: _pick(texts, lang),
+                  unit=lambda value: unit_text(value, lang))
 
 
 def _pick(texts: Any, lang: str) -> str:
