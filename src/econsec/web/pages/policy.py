@@ -103,8 +103,17 @@ def _short(name: str, limit: int = 16) -> str:
 
 
 def _texts(pairs: list[dict[str, Any]], lang: str) -> list[str]:
+    """Stored texts (message id and parameters) in ``lang``; a ``unit`` parameter in the
+    reader's language too."""
     t = translator(lang)
-    return [render(Text(p["id"], dict(p.get("params") or {})), t) for p in pairs]
+
+    def params(pair: dict[str, Any]) -> dict[str, Any]:
+        values = dict(pair.get("params") or {})
+        if isinstance(values.get("unit"), str):
+            values["unit"] = unit_text(values["unit"], lang)
+        return values
+
+    return [render(Text(p["id"], params(p)), t) for p in pairs]
 
 
 def _job_result(state: WebState, job_id: str, actor: Actor) -> dict[str, Any] | None:
