@@ -447,7 +447,8 @@ def estimate(given: SecretLossInput, model: StaticModel, registry: Registry | No
                "name_en": tech.name_en if tech else industry_label(sector, "en"),
                "name_ja": tech.name_ja if tech else industry_label(sector, "ja"),
                "hs_codes": list(tech.hs_codes) if tech else [],
-               "region": region, "industry": sector,
+               "region": region, "region_ja": region_label(region, "ja"),
+               "industry": sector,
                "industry_en": industry_label(sector, "en"),
                "industry_ja": industry_label(sector, "ja"),
                "industry_output": output, "industry_final_demand": final}
