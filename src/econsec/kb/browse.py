@@ -53,14 +53,17 @@ class Page:
 
 
 #: Tables never browsed nor counted on pages: accounts, sessions, shared items and their
-#: distribution, the audit log, emergency access, sign-in failures, scenario runs and
-#: tabletop exercises. Their rows reach readers only through the stores that apply the
-#: access gates (a shared item the reader may not see is never fetched or counted).
+#: distribution, the audit log, emergency access, sign-in failures, scenario runs,
+#: tabletop exercises and the organisations' technology-transfer cases (a company's
+#: planned transfer abroad, its counterparty and its steps). Their rows reach readers only
+#: through the stores that apply the access gates (a shared item the reader may not see is
+#: never fetched or counted; a case is listed to its own organisation only).
 PRIVATE = frozenset({
     "orgs", "users", "clearances", "clearance_compartments", "groups", "group_members",
     "sessions", "shared_items", "item_compartments", "item_groups", "item_orgs",
     "item_users", "item_regrades", "break_glass", "audit_log", "login_failures",
     "scenario_jobs", "exercises", "exercise_teams", "exercise_members", "exercise_log",
+    "transfer_cases", "transfer_case_events",
 })
 
 
