@@ -192,3 +192,27 @@ def test_ranking_page_runs_the_job_in_a_browser(server: LiveServer) -> None:
         finally:
             browser.close()
     assert not errors, errors
+
+
+def test_stored_texts_name_countries_and_units_in_the_readers_language() -> None:
+    """Assumptions and notes are stored as message ids with parameters: on a page their
+    country codes and units read in the reader's language."""
+    from econsec.policy.recommend import A_DEPENDENCY, A_LOSS
+    from econsec.web.pages.policy import _texts
+
+    names = {"JPN": {"en": "Japan", "ja": "日本"}, "CHN": {"en": "China", "ja": "中国"}}
+
+    def place(lang: str):
+        return lambda code: names[code][lang] if code in names else code
+
+    pairs = [{"id": A_LOSS, "params": {"region": "JPN", "horizon": 365,
+                                       "unit": "Million USD (current)"}},
+             {"id": A_DEPENDENCY, "params": {"severity_share": "80%", "exporter": "CHN",
+                                             "importer": "JPN", "start": 10, "duration": 180,
+                                             "recovery": 60}}]
+    ja = _texts(pairs, "ja", place("ja"))
+    assert "日本" in ja[0] and "百万ドル（名目）" in ja[0] and "Million" not in ja[0]
+    assert "中国" in ja[1] and "日本" in ja[1] and "CHN" not in ja[1]
+    en = _texts(pairs, "en", place("en"))
+    assert "Japan" in en[0] and "Million USD (current)" in en[0]
+    assert "from China to Japan" in en[1]

@@ -12,6 +12,7 @@ alternative suppliers they use) and the assumptions, in Japanese or English.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -102,15 +103,24 @@ def _short(name: str, limit: int = 16) -> str:
     return name if len(name) <= limit else name[:limit - 1] + "…"
 
 
-def _texts(pairs: list[dict[str, Any]], lang: str) -> list[str]:
+#: Parameters of the stored texts that hold a country or region code.
+PLACES = ("region", "importer", "exporter")
+
+
+def _texts(pairs: list[dict[str, Any]], lang: str,
+           place: Callable[[str], str] | None = None) -> list[str]:
     """Stored texts (message id and parameters) in ``lang``; a ``unit`` parameter in the
-    reader's language too."""
+    reader's language too, and with ``place`` the country codes of :data:`PLACES`."""
     t = translator(lang)
 
     def params(pair: dict[str, Any]) -> dict[str, Any]:
         values = dict(pair.get("params") or {})
         if isinstance(values.get("unit"), str):
             values["unit"] = unit_text(values["unit"], lang)
+        if place is not None:
+            for key in PLACES:
+                if isinstance(values.get(key), str):
+                    values[key] = place(values[key])
         return values
 
     return [render(Text(p["id"], params(p)), t) for p in pairs]
@@ -171,7 +181,7 @@ def recommend_page(request: Request, state: State,
     figure = _figure(doc, lang)
     return render_page(request, "policy_recommend.html.j2", charts=figure is not None,
                        doc=doc, figure=figure,
-                       assumptions=_texts(doc.get("assumption_texts") or [], lang),
+                       assumptions=_texts(doc.get("assumption_texts") or [], lang, place),
                        row_note=lambda row: row_note(row, lang), **context)
 
 
