@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import time
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -307,7 +306,13 @@ def test_trade_flows_edges_risk(filled: Store) -> None:
     assert [r.iso3 for r in filled.country_risk()] == ["CHL", "CHN"]
 
 
-def test_bulk_import_is_fast(store: Store) -> None:
+def test_bulk_import_is_batched(store: Store) -> None:
+    """45,000 rows imported twice in a bounded number of database round trips (rows go in
+    as batches, the second import replaces them as batches: no statement per row). A count
+    of statements rather than a wall-clock limit, which a loaded machine breaks; the speed
+    itself is measured by benchmarks/import_memory.py."""
+    from sqlalchemy import event
+
     bundle = sample_bundle()
     bundle.observations = [
         Observation("lithium", f"area {n}", None, True, 1900 + n % 125, Measure.PRODUCTION,
@@ -321,12 +326,20 @@ def test_bulk_import_is_fast(store: Store) -> None:
         for d in range(6)
     ]
     assert len(bundle.governance) == 30_000
-    started = time.perf_counter()
-    store.import_bundle(bundle)
-    store.import_bundle(bundle)
-    elapsed = time.perf_counter() - started
+    statements: list[bool] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(executemany)
+
+    event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        store.import_bundle(bundle)
+        store.import_bundle(bundle)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", count)
     assert store.counts()["observations"] == 15_000
-    assert elapsed < 10, elapsed  # two imports; one is well under 5 s
+    assert len(store.governance(2000)["CHN"]) == 6
+    assert len(statements) < 500, len(statements)  # 90,000 rows written (~85 today)
 
 
 def test_trade_flow_record_round_trip(filled: Store) -> None:
